@@ -1,0 +1,208 @@
+//! redb backend: one database file, every table `&[u8] -> &[u8]`.
+
+use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
+use crate::error::{Result, StorageError};
+use parking_lot::RwLock;
+use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition, TableHandle};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn def(name: &str) -> TableDefinition<'_, &'static [u8], &'static [u8]> {
+    TableDefinition::new(name)
+}
+
+fn engine_err(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+fn table_err(e: redb::TableError) -> StorageError {
+    match e {
+        redb::TableError::Storage(s) => storage_err(s),
+        other => StorageError::Corrupted(other.to_string()),
+    }
+}
+
+fn storage_err(e: redb::StorageError) -> StorageError {
+    match e {
+        redb::StorageError::Corrupted(m) => StorageError::Corrupted(m),
+        other => StorageError::Backend(other.to_string()),
+    }
+}
+
+/// Backend on a redb file.
+pub struct RedbBackend {
+    path: PathBuf,
+    db: RwLock<Option<redb::Database>>,
+}
+
+impl RedbBackend {
+    /// Opens (or creates) the database file at `path` with a page cache of `cache_bytes`.
+    ///
+    /// A file held by another process or handle fails with `StorageError::Locked`; a damaged
+    /// file fails with `StorageError::Corrupted` (redb may panic on some damage: that panic is
+    /// caught here and reported, never propagated).
+    pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
+        let owned = path.to_path_buf();
+        let opened = std::panic::catch_unwind(move || {
+            redb::Database::builder().set_cache_size(cache_bytes).create(&owned)
+        })
+        .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
+        let db = opened.map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::Locked(format!(
+                "{} is already open in this or another process",
+                path.display()
+            )),
+            redb::DatabaseError::Storage(s) => storage_err(s),
+            other => StorageError::Corrupted(format!("{}: {other}", path.display())),
+        })?;
+        Ok(RedbBackend { path: path.to_path_buf(), db: RwLock::new(Some(db)) })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs redb's integrity check (page checksums and allocator state); `Ok(true)` when sound.
+    pub fn check_integrity(&self) -> Result<bool> {
+        let mut guard = self.db.write();
+        let db = guard.as_mut().ok_or(StorageError::Closed)?;
+        db.check_integrity().map_err(engine_err)
+    }
+
+    /// Rewrites the file to release free pages; returns whether anything was reclaimed.
+    pub fn compact(&self) -> Result<bool> {
+        let mut guard = self.db.write();
+        let db = guard.as_mut().ok_or(StorageError::Closed)?;
+        db.compact().map_err(engine_err)
+    }
+}
+
+struct RedbView {
+    txn: redb::ReadTransaction,
+}
+
+impl RedbView {
+    fn table(&self, name: &str) -> Result<Option<redb::ReadOnlyTable<&'static [u8], &'static [u8]>>> {
+        match self.txn.open_table(def(name)) {
+            Ok(t) => Ok(Some(t)),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(table_err(e)),
+        }
+    }
+}
+
+impl ReadView for RedbView {
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some(t) = self.table(table)? else { return Ok(None) };
+        Ok(t.get(key).map_err(storage_err)?.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
+        let Some(t) = self.table(table)? else { return Ok(()) };
+        if range.is_empty() {
+            return Ok(());
+        }
+        let bounds = (
+            range.start.as_ref().map(|k| k.as_slice()),
+            range.end.as_ref().map(|k| k.as_slice()),
+        );
+        let iter = t.range::<&[u8]>(bounds).map_err(storage_err)?;
+        let mut step = |entry: std::result::Result<_, redb::StorageError>| -> Result<Scan> {
+            let (k, v): (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>) = entry.map_err(storage_err)?;
+            visit(k.value(), v.value())
+        };
+        match dir {
+            Direction::Forward => {
+                for e in iter {
+                    if step(e)? == Scan::Stop {
+                        break;
+                    }
+                }
+            }
+            Direction::Reverse => {
+                for e in iter.rev() {
+                    if step(e)? == Scan::Stop {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn table_names(&self) -> Result<Vec<String>> {
+        let tables = self.txn.list_tables().map_err(storage_err)?;
+        Ok(tables.map(|t| t.name().to_string()).collect())
+    }
+}
+
+impl Backend for RedbBackend {
+    fn read(&self) -> Result<Box<dyn ReadView>> {
+        let guard = self.db.read();
+        let db = guard.as_ref().ok_or(StorageError::Closed)?;
+        let txn = db.begin_read().map_err(engine_err)?;
+        Ok(Box::new(RedbView { txn }))
+    }
+
+    fn write(&self, batch: &WriteBatch, durable: bool) -> Result<()> {
+        let guard = self.db.read();
+        let db = guard.as_ref().ok_or(StorageError::Closed)?;
+        let mut txn = db.begin_write().map_err(engine_err)?;
+        let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
+        txn.set_durability(durability).map_err(engine_err)?;
+        {
+            let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
+            for op in batch.ops() {
+                let name = match op {
+                    WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+                };
+                if !open.contains_key(name) {
+                    open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
+                }
+                let t = open.get_mut(name).expect("opened above");
+                match op {
+                    WriteOp::Put { key, value, .. } => {
+                        t.insert(key.as_slice(), value.as_slice()).map_err(storage_err)?;
+                    }
+                    WriteOp::Delete { key, .. } => {
+                        t.remove(key.as_slice()).map_err(storage_err)?;
+                    }
+                }
+            }
+        }
+        txn.commit().map_err(engine_err)
+    }
+
+    fn table_sizes(&self) -> Result<Vec<TableSize>> {
+        let guard = self.db.read();
+        let db = guard.as_ref().ok_or(StorageError::Closed)?;
+        let txn = db.begin_read().map_err(engine_err)?;
+        let mut out = Vec::new();
+        for handle in txn.list_tables().map_err(storage_err)? {
+            let t = txn.open_table(def(handle.name())).map_err(table_err)?;
+            let stats = t.stats().map_err(storage_err)?;
+            out.push(TableSize {
+                name: handle.name().to_string(),
+                entries: t.len().map_err(storage_err)?,
+                stored_bytes: stats.stored_bytes(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn total_bytes(&self) -> Result<u64> {
+        Ok(std::fs::metadata(&self.path)?.len())
+    }
+
+    fn close(&self) -> Result<()> {
+        if let Some(db) = self.db.write().take() {
+            db.close().map_err(engine_err)?;
+        }
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "redb"
+    }
+}

@@ -1,0 +1,25 @@
+//! Monotonic milliseconds for buffer ages (`std::time::Instant` panics on wasm32).
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn monotonic_ms() -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// On wasm there is no clock without JS glue; ages are then never due, and the buffer is
+/// flushed by size, `flush()`, reads and close.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn monotonic_ms() -> u64 {
+    0
+}
+
+/// Wall-clock Unix milliseconds. Native only: on wasm the host passes `now` explicitly.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,35 @@
+//! # neotalk-storage
+//!
+//! Embedded storage for the NeoTalk edge IoT + LLM platform: device telemetry, device state
+//! and an event log (more stores follow), on a redb file natively or in memory (tests, wasm).
+//!
+//! ```
+//! use neotalk_storage::{StorageManager, DataPoint, TelemetryPoint};
+//! let db = StorageManager::in_memory().unwrap();
+//! db.timeseries().write_batch(&[
+//!     TelemetryPoint::new("thermo-1", "temperature", 1_000, 21.5),
+//!     TelemetryPoint::new("thermo-1", "humidity", 1_000, 40i64),
+//! ]).unwrap();
+//! let dev = db.devices().get_device("thermo-1").unwrap().unwrap();
+//! assert_eq!(dev.metrics["temperature"].timestamp, 1_000);
+//! ```
+#![warn(missing_docs)]
+
+pub mod backend;
+mod cache;
+pub mod clock;
+pub mod device_state;
+mod engine;
+pub mod error;
+pub mod event_log;
+pub mod key;
+pub mod limits;
+mod manager;
+pub mod timeseries;
+
+pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
+pub use engine::{Durability, FORMAT_VERSION};
+pub use error::{Result, StorageError};
+pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
+pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
+pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesStore, WriteBufferOptions};

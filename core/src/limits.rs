@@ -1,0 +1,84 @@
+//! Documented resource limits and the input checks that enforce them.
+//!
+//! Every id and name is checked before anything is written, so a bad input is refused with
+//! `StorageError::InvalidInput` naming the field, and stored data never changes.
+
+use crate::error::{Result, StorageError};
+
+/// Longest id or name (device id, metric, event id, event type, ...), in UTF-8 bytes.
+pub const MAX_ID_BYTES: usize = 256;
+/// Largest string telemetry value, in UTF-8 bytes.
+pub const MAX_STRING_VALUE_BYTES: usize = 64 * 1024;
+/// Largest JSON document (metadata, event data, config), serialized, in bytes.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+/// Deepest nesting of arrays and objects accepted in a JSON document.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Checks that an id is non-empty and at most [`MAX_ID_BYTES`] long.
+pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(StorageError::invalid(field, "must not be empty"));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(StorageError::invalid(
+            field,
+            format!("is {} bytes long; the limit is {MAX_ID_BYTES}", id.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the depth and serialized size of a JSON document.
+pub(crate) fn check_json(field: &'static str, value: &serde_json::Value) -> Result<()> {
+    fn depth(v: &serde_json::Value, level: usize) -> usize {
+        if level > MAX_JSON_DEPTH {
+            return level;
+        }
+        match v {
+            serde_json::Value::Array(a) => a.iter().map(|x| depth(x, level + 1)).max().unwrap_or(level + 1),
+            serde_json::Value::Object(o) => o.values().map(|x| depth(x, level + 1)).max().unwrap_or(level + 1),
+            _ => level,
+        }
+    }
+    if depth(value, 0) > MAX_JSON_DEPTH {
+        return Err(StorageError::invalid(field, format!("JSON nests deeper than {MAX_JSON_DEPTH} levels")));
+    }
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > MAX_JSON_BYTES {
+        return Err(StorageError::invalid(field, format!("JSON is {size} bytes; the limit is {MAX_JSON_BYTES}")));
+    }
+    Ok(())
+}
+
+/// Checks that `start <= end` for a half-open time range.
+pub(crate) fn check_range(start: i64, end: i64) -> Result<()> {
+    if start > end {
+        return Err(StorageError::invalid("time range", format!("start {start} is after end {end}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(check_id("device_id", "").is_err());
+        assert!(check_id("device_id", &"x".repeat(MAX_ID_BYTES)).is_ok());
+        let err = check_id("device_id", &"x".repeat(MAX_ID_BYTES + 1)).unwrap_err();
+        assert!(err.to_string().contains("device_id"), "{err}");
+    }
+
+    #[test]
+    fn json_depth_and_size() {
+        let mut deep = serde_json::json!(1);
+        for _ in 0..MAX_JSON_DEPTH + 1 {
+            deep = serde_json::json!([deep]);
+        }
+        assert!(check_json("metadata", &deep).is_err());
+        assert!(check_json("metadata", &serde_json::json!({"a": [1, 2, {"b": null}]})).is_ok());
+        let huge = serde_json::Value::String("x".repeat(MAX_JSON_BYTES));
+        assert!(check_json("metadata", &huge).is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! The bounded telemetry write buffer (group commit).
+//!
+//! Single-point writes are queued and committed together. The buffer is flushed when it
+//! holds `max_points`, when its oldest point is `max_delay_ms` old (checked by a background
+//! thread natively; on wasm only on the next write), on `flush()`, before every read of the
+//! time-series or device store, and on close.
+
+use super::TelemetryPoint;
+
+/// Settings of the telemetry write buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WriteBufferOptions {
+    /// Points held before a flush is forced; `0` makes every `write` commit at once.
+    pub max_points: usize,
+    /// Age of the oldest buffered point that triggers a flush, in ms.
+    pub max_delay_ms: u64,
+}
+
+impl Default for WriteBufferOptions {
+    fn default() -> Self {
+        WriteBufferOptions { max_points: 4096, max_delay_ms: 1000 }
+    }
+}
+
+pub(crate) struct WriteBuffer {
+    pub(crate) points: Vec<TelemetryPoint>,
+    /// When the oldest buffered point arrived, in ms of the store's clock.
+    pub(crate) oldest_ms: Option<u64>,
+}
+
+impl WriteBuffer {
+    pub(crate) fn new() -> Self {
+        WriteBuffer { points: Vec::new(), oldest_ms: None }
+    }
+
+    pub(crate) fn push(&mut self, p: TelemetryPoint, now_ms: u64) {
+        self.oldest_ms.get_or_insert(now_ms);
+        self.points.push(p);
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<TelemetryPoint> {
+        self.oldest_ms = None;
+        std::mem::take(&mut self.points)
+    }
+
+    /// Puts points whose commit failed back in front, so they are retried in order.
+    pub(crate) fn restore(&mut self, mut failed: Vec<TelemetryPoint>, now_ms: u64) {
+        failed.append(&mut self.points);
+        self.points = failed;
+        self.oldest_ms = Some(self.oldest_ms.unwrap_or(now_ms).min(now_ms));
+    }
+
+    pub(crate) fn is_due(&self, now_ms: u64, opts: &WriteBufferOptions) -> bool {
+        self.points.len() >= opts.max_points.max(1)
+            || self.oldest_ms.is_some_and(|t| now_ms.saturating_sub(t) >= opts.max_delay_ms)
+    }
+}

@@ -1,0 +1,526 @@
+//! Telemetry store (seed section 1).
+//!
+//! Series `(device_id, metric)` are interned to `u32` ids, so a point's key is 12 bytes
+//! (`series id, timestamp`) and its value a compact binary encoding (9 bytes for a float).
+//!
+//! Tables:
+//! - `ts_series`: (device_id, metric) -> series id (u32 LE)
+//! - `ts_series_by_id`: series id -> (device_id, metric)
+//! - `ts_points`: (series id, timestamp) -> encoded point
+//!
+//! Time ranges are half-open: `start` is included, `end` excluded. A second point with the
+//! same series and timestamp replaces the first. Writing telemetry updates the device's
+//! metric snapshot and `last_seen` in the same transaction (registering unknown devices).
+
+mod aggregate;
+mod buffer;
+pub(crate) mod point;
+
+pub use aggregate::AggregateBucket;
+pub use buffer::WriteBufferOptions;
+pub use point::{DataPoint, MetricValue};
+
+use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::cache::HotCache;
+use crate::clock::monotonic_ms;
+use crate::device_state::{DeviceStateStore, DeviceTelemetry};
+use crate::engine::{Engine, META};
+use crate::error::{Result, StorageError};
+use crate::key::{KeyBuilder, KeyReader};
+use crate::limits::{check_id, check_range};
+use aggregate::Aggregator;
+use buffer::WriteBuffer;
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+const SERIES: &str = "ts_series";
+const SERIES_BY_ID: &str = "ts_series_by_id";
+const POINTS: &str = "ts_points";
+const NEXT_SERIES_ID: &[u8] = b"ts.next_series_id";
+/// Deletions per transaction, so a large delete never holds one giant transaction.
+pub(crate) const DELETE_BATCH: usize = 10_000;
+
+/// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TelemetryPoint {
+    /// Device id.
+    pub device_id: String,
+    /// Metric name.
+    pub metric: String,
+    /// The sample.
+    pub point: DataPoint,
+}
+
+impl TelemetryPoint {
+    /// A float / integer / bool / string sample for `device_id` / `metric`.
+    pub fn new(device_id: &str, metric: &str, timestamp: i64, value: impl Into<MetricValue>) -> Self {
+        TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: DataPoint::new(timestamp, value) }
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_id("device_id", &self.device_id)?;
+        check_id("metric", &self.metric)?;
+        self.point.validate()
+    }
+}
+
+/// Options of [`TimeSeriesStore::query_range_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeOptions {
+    /// Return at most this many points.
+    pub limit: Option<usize>,
+    /// Newest point first (the limit then keeps the newest points).
+    pub newest_first: bool,
+}
+
+#[derive(Default)]
+struct SeriesMap {
+    by_key: HashMap<(String, String), u32>,
+    by_id: HashMap<u32, (String, String)>,
+    next_id: u32,
+}
+
+impl SeriesMap {
+    fn load(view: &dyn ReadView) -> Result<Self> {
+        let mut map = SeriesMap { next_id: Engine::meta_u64(view, NEXT_SERIES_ID)? as u32, ..Default::default() };
+        view.scan(SERIES_BY_ID, &KeyRange::all(), Direction::Forward, &mut |k, v| {
+            let id = KeyReader::new(k).u32()?;
+            let mut r = KeyReader::new(v);
+            let key = (r.str()?, r.str()?);
+            map.by_key.insert(key.clone(), id);
+            map.by_id.insert(id, key);
+            Ok(Scan::Continue)
+        })?;
+        Ok(map)
+    }
+
+    fn get(&self, device_id: &str, metric: &str) -> Option<u32> {
+        // Borrowed lookup without allocating would need a custom key type; series lookups
+        // happen once per batch per series, so the two small allocations are acceptable.
+        self.by_key.get(&(device_id.to_string(), metric.to_string())).copied()
+    }
+}
+
+fn point_key(series: u32, ts: i64) -> Vec<u8> {
+    KeyBuilder::new().u32(series).i64(ts).finish()
+}
+
+fn series_range(series: u32, start: i64, end: i64) -> KeyRange {
+    KeyRange::half_open(point_key(series, start), point_key(series, end))
+}
+
+fn decode_point(k: &[u8], v: &[u8]) -> Result<DataPoint> {
+    let mut r = KeyReader::new(k);
+    r.u32()?;
+    point::decode(r.i64()?, v)
+}
+
+struct Inner {
+    engine: Arc<Engine>,
+    devices: DeviceStateStore,
+    series: RwLock<SeriesMap>,
+    buffer: Mutex<WriteBuffer>,
+    buffer_opts: WriteBufferOptions,
+    /// Latest point per series id, write-through.
+    latest: HotCache<u32, DataPoint>,
+}
+
+/// Store of telemetry series. Cheap to clone; obtain it from `StorageManager::timeseries()`.
+#[derive(Clone)]
+pub struct TimeSeriesStore {
+    inner: Arc<Inner>,
+}
+
+impl TimeSeriesStore {
+    pub(crate) fn new(engine: Arc<Engine>, devices: DeviceStateStore, buffer_opts: WriteBufferOptions, cache_series: usize) -> Result<Self> {
+        let series = SeriesMap::load(&*engine.read()?)?;
+        let store = TimeSeriesStore {
+            inner: Arc::new(Inner {
+                engine,
+                devices,
+                series: RwLock::new(series),
+                buffer: Mutex::new(WriteBuffer::new()),
+                buffer_opts,
+                latest: HotCache::new(cache_series),
+            }),
+        };
+        let weak = Arc::downgrade(&store.inner);
+        store.inner.devices.set_before_read(Box::new(move || match weak.upgrade() {
+            Some(inner) if !inner.buffer.lock().points.is_empty() => TimeSeriesStore { inner }.flush(),
+            _ => Ok(()),
+        }));
+        Ok(store)
+    }
+
+    /// Queues one point in the write buffer; it is committed with the next group commit
+    /// (see [`WriteBufferOptions`]). Invalid points are refused here, not at flush time.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, DataPoint};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let ts = db.timeseries();
+    /// ts.write("thermo-1", "temperature", DataPoint::new(1_000, 21.5)).unwrap();
+    /// ts.flush().unwrap();
+    /// assert_eq!(ts.query_latest("thermo-1", "temperature").unwrap().unwrap().timestamp, 1_000);
+    /// ```
+    pub fn write(&self, device_id: &str, metric: &str, point: DataPoint) -> Result<()> {
+        let p = TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point };
+        p.validate()?;
+        if self.inner.engine.is_closed() {
+            return Err(StorageError::Closed);
+        }
+        let now = monotonic_ms();
+        let due = {
+            let mut buf = self.inner.buffer.lock();
+            buf.push(p, now);
+            buf.is_due(now, &self.inner.buffer_opts)
+        };
+        if due {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Commits many points of many series in one transaction (after any buffered points, so
+    /// write order is kept). Either every point is stored or none is.
+    pub fn write_batch(&self, points: &[TelemetryPoint]) -> Result<()> {
+        for p in points {
+            p.validate()?;
+        }
+        let _w = self.inner.engine.lock_writes();
+        let mut pending = self.inner.buffer.lock().take();
+        if pending.is_empty() {
+            return self.commit_points(points);
+        }
+        let buffered = pending.len();
+        pending.extend_from_slice(points);
+        if let Err(e) = self.commit_points(&pending) {
+            pending.truncate(buffered);
+            self.inner.buffer.lock().restore(pending, monotonic_ms());
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Commits many points of one series in one transaction.
+    pub fn write_series(&self, device_id: &str, metric: &str, points: &[DataPoint]) -> Result<()> {
+        let batch: Vec<TelemetryPoint> = points
+            .iter()
+            .map(|p| TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: p.clone() })
+            .collect();
+        self.write_batch(&batch)
+    }
+
+    /// Commits everything in the write buffer now.
+    pub fn flush(&self) -> Result<()> {
+        let _w = self.inner.engine.lock_writes();
+        self.flush_locked()
+    }
+
+    fn flush_locked(&self) -> Result<()> {
+        let pending = self.inner.buffer.lock().take();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.commit_points(&pending) {
+            self.inner.buffer.lock().restore(pending, monotonic_ms());
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Flushes when the oldest buffered point has waited `max_delay_ms` (background thread).
+    pub(crate) fn flush_if_due(&self) -> Result<()> {
+        let due = self.inner.buffer.lock().is_due(monotonic_ms(), &self.inner.buffer_opts);
+        if due {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Points waiting in the write buffer.
+    pub fn buffered_points(&self) -> usize {
+        self.inner.buffer.lock().points.len()
+    }
+
+    /// Reads see buffered writes: flush first when anything is pending.
+    fn read_view(&self) -> Result<Box<dyn ReadView>> {
+        if !self.inner.buffer.lock().points.is_empty() {
+            self.flush()?;
+        }
+        self.inner.engine.read()
+    }
+
+    /// Writes `points` in one batch. Call with the engine's write lock held.
+    fn commit_points(&self, points: &[TelemetryPoint]) -> Result<()> {
+        if points.is_empty() {
+            return Ok(());
+        }
+        let engine = &self.inner.engine;
+        let generation = self.inner.devices.cache_generation();
+        let view = engine.read()?;
+        let mut batch = WriteBatch::new();
+        let mut new_series: Vec<(u32, &str, &str)> = Vec::new();
+        let mut ids = Vec::with_capacity(points.len());
+        {
+            let series = self.inner.series.read();
+            let mut next_id = series.next_id;
+            let mut local: HashMap<(&str, &str), u32> = HashMap::new();
+            for p in points {
+                let key = (p.device_id.as_str(), p.metric.as_str());
+                let id = match local.get(&key) {
+                    Some(id) => *id,
+                    None => {
+                        let id = match series.get(key.0, key.1) {
+                            Some(id) => id,
+                            None => {
+                                let id = next_id;
+                                next_id = next_id.checked_add(1).ok_or_else(|| StorageError::invalid("metric", "series id space (2^32 series) exhausted"))?;
+                                new_series.push((id, key.0, key.1));
+                                id
+                            }
+                        };
+                        local.insert(key, id);
+                        id
+                    }
+                };
+                ids.push(id);
+            }
+            if !new_series.is_empty() {
+                for (id, d, m) in &new_series {
+                    batch.put(SERIES, KeyBuilder::new().str(d).str(m).finish(), id.to_le_bytes().to_vec());
+                    batch.put(SERIES_BY_ID, KeyBuilder::new().u32(*id).finish(), KeyBuilder::new().str(d).str(m).finish());
+                }
+                batch.put(META, NEXT_SERIES_ID.to_vec(), (next_id as u64).to_le_bytes().to_vec());
+            }
+        }
+        let mut per_device: HashMap<&str, DeviceTelemetry<'_>> = HashMap::new();
+        let mut newest_by_series: HashMap<u32, &DataPoint> = HashMap::new();
+        for (p, &id) in points.iter().zip(&ids) {
+            batch.put(POINTS, point_key(id, p.point.timestamp), point::encode(&p.point));
+            let t = per_device
+                .entry(p.device_id.as_str())
+                .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
+            t.max_ts = t.max_ts.max(p.point.timestamp);
+            // Later points win ties, as later writes of the same key win in the batch.
+            let newest = t.newest.entry(p.metric.as_str()).or_insert(&p.point);
+            if p.point.timestamp >= newest.timestamp {
+                *newest = &p.point;
+            }
+            let n = newest_by_series.entry(id).or_insert(&p.point);
+            if p.point.timestamp >= n.timestamp {
+                *n = &p.point;
+            }
+        }
+        let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
+        engine.commit(&batch)?;
+        if !new_series.is_empty() {
+            let mut series = self.inner.series.write();
+            for (id, d, m) in new_series {
+                series.by_key.insert((d.to_string(), m.to_string()), id);
+                series.by_id.insert(id, (d.to_string(), m.to_string()));
+                series.next_id = series.next_id.max(id + 1);
+            }
+        }
+        self.inner.devices.apply_staged(staged);
+        self.inner.latest.update(|cache| {
+            for (id, p) in newest_by_series {
+                if let Some(cached) = cache.get_mut(&id) {
+                    if p.timestamp >= cached.timestamp {
+                        *cached = p.clone();
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn series_id(&self, device_id: &str, metric: &str) -> Result<Option<u32>> {
+        check_id("device_id", device_id)?;
+        check_id("metric", metric)?;
+        Ok(self.inner.series.read().get(device_id, metric))
+    }
+
+    /// Points of one series with `start <= timestamp < end`, oldest first.
+    pub fn query_range(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<Vec<DataPoint>> {
+        self.query_range_with(device_id, metric, start, end, RangeOptions::default())
+    }
+
+    /// Points of one series with `start <= timestamp < end`, with a limit and an order.
+    /// An unknown series gives an empty result.
+    pub fn query_range_with(&self, device_id: &str, metric: &str, start: i64, end: i64, opts: RangeOptions) -> Result<Vec<DataPoint>> {
+        check_range(start, end)?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
+        let view = self.read_view()?;
+        let limit = opts.limit.unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        let dir = if opts.newest_first { Direction::Reverse } else { Direction::Forward };
+        view.scan(POINTS, &series_range(id, start, end), dir, &mut |k, v| {
+            out.push(decode_point(k, v)?);
+            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+        })?;
+        Ok(out)
+    }
+
+    /// The newest point of series `id` with `timestamp >= from`.
+    fn latest_in(view: &dyn ReadView, id: u32, from: i64) -> Result<Option<DataPoint>> {
+        let mut found = None;
+        let series_end = KeyRange::prefix(KeyBuilder::new().u32(id).finish()).end;
+        let range = KeyRange { start: std::ops::Bound::Included(point_key(id, from)), end: series_end };
+        view.scan(POINTS, &range, Direction::Reverse, &mut |k, v| {
+            found = Some(decode_point(k, v)?);
+            Ok(Scan::Stop)
+        })?;
+        Ok(found)
+    }
+
+    /// The newest point of a series, or `None` when it has none.
+    pub fn query_latest(&self, device_id: &str, metric: &str) -> Result<Option<DataPoint>> {
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(None) };
+        if let Some(p) = self.inner.latest.get(&id) {
+            if self.inner.buffer.lock().points.is_empty() {
+                return Ok(Some(p));
+            }
+        }
+        let generation = self.inner.latest.generation();
+        let view = self.read_view()?;
+        let found = Self::latest_in(&*view, id, i64::MIN)?;
+        if let Some(p) = &found {
+            self.inner.latest.fill(generation, id, p.clone());
+        }
+        Ok(found)
+    }
+
+    /// The newest point of each of many series, in the order asked, from one snapshot.
+    pub fn query_latest_batch(&self, series: &[(&str, &str)]) -> Result<Vec<Option<DataPoint>>> {
+        let view = self.read_view()?;
+        series
+            .iter()
+            .map(|(d, m)| match self.series_id(d, m)? {
+                Some(id) => Self::latest_in(&*view, id, i64::MIN),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`;
+    /// buckets without points are omitted.
+    pub fn query_aggregated(&self, device_id: &str, metric: &str, start: i64, end: i64, bucket_ms: i64) -> Result<Vec<AggregateBucket>> {
+        check_range(start, end)?;
+        if bucket_ms <= 0 {
+            return Err(StorageError::invalid("bucket_ms", format!("{bucket_ms} must be positive")));
+        }
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
+        let view = self.read_view()?;
+        let mut agg = Aggregator::new(bucket_ms);
+        view.scan(POINTS, &series_range(id, start, end), Direction::Forward, &mut |k, v| {
+            agg.push(&decode_point(k, v)?);
+            Ok(Scan::Continue)
+        })?;
+        Ok(agg.finish())
+    }
+
+    /// Devices with at least one stored point, ordered by id.
+    pub fn list_devices_with_data(&self) -> Result<Vec<String>> {
+        let view = self.read_view()?;
+        let series: Vec<(u32, String)> = self.inner.series.read().by_id.iter().map(|(id, (d, _))| (*id, d.clone())).collect();
+        let mut devices = BTreeSet::new();
+        for (id, device) in series {
+            if !devices.contains(&device) && Self::has_points(&*view, id)? {
+                devices.insert(device);
+            }
+        }
+        Ok(devices.into_iter().collect())
+    }
+
+    fn has_points(view: &dyn ReadView, id: u32) -> Result<bool> {
+        let mut any = false;
+        view.scan(POINTS, &KeyRange::prefix(KeyBuilder::new().u32(id).finish()), Direction::Forward, &mut |_, _| {
+            any = true;
+            Ok(Scan::Stop)
+        })?;
+        Ok(any)
+    }
+
+    /// Metrics with at least one stored point for `device_id`, ordered by name. A device
+    /// that is neither registered nor has telemetry fails with `NotFound`.
+    pub fn list_metrics(&self, device_id: &str) -> Result<Vec<String>> {
+        check_id("device_id", device_id)?;
+        let view = self.read_view()?;
+        let series: Vec<(u32, String)> = self
+            .inner
+            .series
+            .read()
+            .by_id
+            .iter()
+            .filter(|(_, (d, _))| d == device_id)
+            .map(|(id, (_, m))| (*id, m.clone()))
+            .collect();
+        if series.is_empty() && self.inner.devices.get_device(device_id)?.is_none() {
+            return Err(StorageError::not_found("device", device_id));
+        }
+        let mut metrics = BTreeSet::new();
+        for (id, metric) in series {
+            if Self::has_points(&*view, id)? {
+                metrics.insert(metric);
+            }
+        }
+        Ok(metrics.into_iter().collect())
+    }
+
+    /// Deletes the points of one series with `start <= timestamp < end`, in transactions of
+    /// at most [`DELETE_BATCH`] points; returns how many were removed. The device's snapshot
+    /// of the metric then shows the newest remaining point (or is removed).
+    pub fn delete_range(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<u64> {
+        check_range(start, end)?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
+        self.flush()?;
+        let engine = &self.inner.engine;
+        let mut removed = 0u64;
+        loop {
+            let _w = engine.lock_writes();
+            let view = engine.read()?;
+            let mut batch = WriteBatch::new();
+            view.scan(POINTS, &series_range(id, start, end), Direction::Forward, &mut |k, _| {
+                batch.delete(POINTS, k.to_vec());
+                Ok(if batch.len() >= DELETE_BATCH { Scan::Stop } else { Scan::Continue })
+            })?;
+            let n = batch.len() as u64;
+            let last_round = batch.len() < DELETE_BATCH;
+            if last_round {
+                self.stage_snapshot_repair(&*view, &mut batch, id, device_id, metric, start, end)?;
+            }
+            engine.commit(&batch)?;
+            self.inner.latest.update(|c| c.pop(&id));
+            removed += n;
+            if last_round {
+                self.inner.devices.invalidate(device_id);
+                return Ok(removed);
+            }
+        }
+    }
+
+    /// When the device's snapshot of `metric` lies in the deleted range `[start, end)`,
+    /// stages its replacement by the newest point outside that range (or its removal).
+    #[allow(clippy::too_many_arguments)]
+    fn stage_snapshot_repair(&self, view: &dyn ReadView, batch: &mut WriteBatch, id: u32, device_id: &str, metric: &str, start: i64, end: i64) -> Result<()> {
+        let Some(ts) = self.inner.devices.snapshot_timestamp(view, device_id, metric)? else { return Ok(()) };
+        if !(start..end).contains(&ts) {
+            return Ok(());
+        }
+        let mut newest = Self::latest_in(view, id, end)?;
+        if newest.is_none() {
+            view.scan(POINTS, &series_range(id, i64::MIN, start), Direction::Reverse, &mut |k, v| {
+                newest = Some(decode_point(k, v)?);
+                Ok(Scan::Stop)
+            })?;
+        }
+        self.inner.devices.stage_snapshot_reset(batch, device_id, metric, newest.as_ref());
+        Ok(())
+    }
+}

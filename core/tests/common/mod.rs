@@ -1,0 +1,78 @@
+//! Test fixtures: every store test body runs once per backend.
+#![allow(dead_code)]
+
+use neotalk_storage::{StorageManager, StorageOptions};
+use tempfile::TempDir;
+
+/// A database under test, on one backend.
+pub struct Fixture {
+    pub db: StorageManager,
+    dir: Option<TempDir>,
+}
+
+impl Fixture {
+    pub fn memory() -> Self {
+        Fixture { db: StorageManager::in_memory().unwrap(), dir: None }
+    }
+
+    pub fn redb() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Fixture { db: StorageManager::open(dir.path()).unwrap(), dir: Some(dir) }
+    }
+
+    pub fn with_options(redb: bool, options: StorageOptions) -> Self {
+        if redb {
+            let dir = tempfile::tempdir().unwrap();
+            Fixture { db: StorageManager::open_with(dir.path(), options).unwrap(), dir: Some(dir) }
+        } else {
+            Fixture { db: StorageManager::in_memory_with(options).unwrap(), dir: None }
+        }
+    }
+
+    pub fn is_redb(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    /// Closes and reopens a redb database (a no-op in memory, which cannot outlive its handle).
+    pub fn reopen(self) -> Self {
+        match self.dir {
+            Some(dir) => {
+                self.db.close().unwrap();
+                drop(self.db);
+                let db = StorageManager::open(dir.path()).unwrap();
+                Fixture { db, dir: Some(dir) }
+            }
+            None => self,
+        }
+    }
+
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_ref().map(|d| d.path())
+    }
+}
+
+/// Declares tests whose body runs on the memory backend and on the redb backend:
+///
+/// ```ignore
+/// on_both_backends! {
+///     fn writes_and_reads(fx) { fx.db.timeseries()...; }
+/// }
+/// ```
+/// Each `fn name(fx)` becomes module `name` with tests `memory` and `redb`; `fx` is a [`Fixture`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($( fn $name:ident($fx:ident) $body:block )*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                #[allow(unused_mut)]
+                fn run(mut $fx: $crate::common::Fixture) $body
+                #[test]
+                fn memory() { run($crate::common::Fixture::memory()) }
+                #[test]
+                fn redb() { run($crate::common::Fixture::redb()) }
+            }
+        )*
+    };
+}
