@@ -148,8 +148,8 @@ impl TimeSeriesStore {
         };
         let weak = Arc::downgrade(&store.inner);
         store.inner.devices.set_before_read(Box::new(move || match weak.upgrade() {
-            Some(inner) if !inner.buffer.lock().points.is_empty() => TimeSeriesStore { inner }.flush(),
-            _ => Ok(()),
+            Some(inner) => TimeSeriesStore { inner }.flush_pending(),
+            None => Ok(()),
         }));
         Ok(store)
     }
@@ -245,11 +245,18 @@ impl TimeSeriesStore {
         self.inner.buffer.lock().points.len()
     }
 
-    /// Reads see buffered writes: flush first when anything is pending.
-    fn read_view(&self) -> Result<Box<dyn ReadView>> {
-        if !self.inner.buffer.lock().points.is_empty() {
-            self.flush()?;
+    /// Reads see buffered writes: commit them first when any are pending.
+    fn flush_pending(&self) -> Result<()> {
+        if self.inner.buffer.lock().points.is_empty() {
+            Ok(())
+        } else {
+            self.flush()
         }
+    }
+
+    /// A snapshot that includes every write accepted so far.
+    fn read_view(&self) -> Result<Box<dyn ReadView>> {
+        self.flush_pending()?;
         self.inner.engine.read()
     }
 
@@ -352,8 +359,8 @@ impl TimeSeriesStore {
     /// An unknown series gives an empty result.
     pub fn query_range_with(&self, device_id: &str, metric: &str, start: i64, end: i64, opts: RangeOptions) -> Result<Vec<DataPoint>> {
         check_range(start, end)?;
-        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let view = self.read_view()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let limit = opts.limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
         if limit == 0 {
@@ -381,14 +388,13 @@ impl TimeSeriesStore {
 
     /// The newest point of a series, or `None` when it has none.
     pub fn query_latest(&self, device_id: &str, metric: &str) -> Result<Option<DataPoint>> {
+        self.flush_pending()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(None) };
         if let Some(p) = self.inner.latest.get(&id) {
-            if self.inner.buffer.lock().points.is_empty() {
-                return Ok(Some(p));
-            }
+            return Ok(Some(p));
         }
         let generation = self.inner.latest.generation();
-        let view = self.read_view()?;
+        let view = self.inner.engine.read()?;
         let found = Self::latest_in(&*view, id, i64::MIN)?;
         if let Some(p) = &found {
             self.inner.latest.fill(generation, id, p.clone());
@@ -415,8 +421,8 @@ impl TimeSeriesStore {
         if bucket_ms <= 0 {
             return Err(StorageError::invalid("bucket_ms", format!("{bucket_ms} must be positive")));
         }
-        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let view = self.read_view()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let mut agg = Aggregator::new(bucket_ms);
         view.scan(POINTS, &series_range(id, start, end), Direction::Forward, &mut |k, v| {
             agg.push(&decode_point(k, v)?);
@@ -478,8 +484,8 @@ impl TimeSeriesStore {
     /// of the metric then shows the newest remaining point (or is removed).
     pub fn delete_range(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<u64> {
         check_range(start, end)?;
-        let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
         self.flush()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
         let engine = &self.inner.engine;
         let mut removed = 0u64;
         loop {

@@ -1,0 +1,126 @@
+mod common;
+use neotalk_storage::*;
+use serde_json::json;
+
+fn ev(id: &str, ty: &str, ts: i64) -> NewEvent {
+    NewEvent::new(id, ty, "test", ts, json!({"id": id}))
+}
+
+fn seqs(v: &[EventLogEntry]) -> Vec<u64> {
+    v.iter().map(|e| e.sequence).collect()
+}
+
+const DAY: i64 = 86_400_000;
+
+on_both_backends! {
+    fn append_assigns_increasing_sequences_and_get_finds_by_id(fx) {
+        let log = fx.db.events();
+        assert_eq!(log.last_sequence().unwrap(), 0);
+        let a = log.append(&ev("a", "t", 10)).unwrap();
+        let b = log.append_batch(&[ev("b", "t", 5), ev("c", "u", 20)]).unwrap();
+        assert_eq!((a.sequence, b[0].sequence, b[1].sequence), (1, 2, 3));
+        assert_eq!(log.get("b").unwrap().unwrap(), b[0]);
+        assert_eq!(log.get("zz").unwrap(), None);
+        assert_eq!(log.last_sequence().unwrap(), 3);
+    }
+
+    fn queries_by_time_type_and_correlation(fx) {
+        let log = fx.db.events();
+        log.append_batch(&[
+            ev("1", "device.offline", 30),
+            ev("2", "rule.triggered", 10).caused_by("chain-A", None),
+            ev("3", "alert.raised", 20).caused_by("chain-A", Some("2")),
+            ev("4", "rule.triggered", 40),
+            ev("5", "notify.sent", 5).caused_by("chain-A", Some("3")),
+        ]).unwrap();
+        assert_eq!(seqs(&log.query_range(0, 100, None).unwrap()), vec![5, 2, 3, 1, 4]);
+        assert_eq!(seqs(&log.query_range(10, 30, None).unwrap()), vec![2, 3]);
+        assert_eq!(seqs(&log.query_range(0, 100, Some(2)).unwrap()), vec![5, 2]);
+        assert_eq!(seqs(&log.query_by_type("rule.triggered", 0, 100, None).unwrap()), vec![2, 4]);
+        assert_eq!(seqs(&log.query_by_type("rule.triggered", 11, 100, None).unwrap()), vec![4]);
+        let chain = log.query_by_correlation("chain-A").unwrap();
+        assert_eq!(seqs(&chain), vec![2, 3, 5]);
+        assert_eq!(chain[2].metadata.causation_id.as_deref(), Some("3"));
+        assert!(log.query_by_correlation("none").unwrap().is_empty());
+    }
+
+    fn replay_is_a_cursor(fx) {
+        let log = fx.db.events();
+        let all: Vec<NewEvent> = (0..10).map(|i| ev(&format!("e{i}"), "t", i)).collect();
+        log.append_batch(&all).unwrap();
+        let first = log.replay(0, 4).unwrap();
+        assert_eq!(seqs(&first), vec![1, 2, 3, 4]);
+        let next = log.replay(first.last().unwrap().sequence, 100).unwrap();
+        assert_eq!(seqs(&next), (5..=10).collect::<Vec<_>>());
+        assert!(log.replay(10, 5).unwrap().is_empty());
+        log.append(&ev("new", "t", 99)).unwrap();
+        assert_eq!(seqs(&log.replay(10, 5).unwrap()), vec![11]);
+    }
+
+    fn sequences_are_never_reused_after_cleanup_or_reopen(fx) {
+        let log = fx.db.events();
+        log.append_batch(&[ev("a", "t", 0), ev("b", "t", 1)]).unwrap();
+        let removed = log.cleanup(100 * DAY, &EventRetention::default()).unwrap();
+        assert_eq!(removed.expired, 2);
+        assert_eq!(log.append(&ev("c", "t", 100 * DAY)).unwrap().sequence, 3);
+        let fx = fx.reopen();
+        assert_eq!(fx.db.events().append(&ev("d", "t", 100 * DAY)).unwrap().sequence, 4);
+        assert_eq!(seqs(&fx.db.events().replay(0, 10).unwrap()), vec![3, 4]);
+    }
+
+    fn retention_by_age_keeps_the_boundary_and_honours_type_overrides(fx) {
+        let log = fx.db.events();
+        let now = 1_000 * DAY;
+        log.append_batch(&[
+            ev("old", "t", now - 7 * DAY - 1),
+            ev("edge", "t", now - 7 * DAY),
+            ev("audit-old", "audit", now - 30 * DAY - 1),
+            ev("audit-keep", "audit", now - 20 * DAY),
+            ev("debug", "debug", now - DAY - 1),
+            ev("fresh", "t", now),
+        ]).unwrap();
+        let mut r = EventRetention::default();
+        r.by_type.insert("audit".into(), 30);
+        r.by_type.insert("debug".into(), 1);
+        let removed = log.cleanup(now, &r).unwrap();
+        assert_eq!(removed, EventCleanup { expired: 3, over_size: 0 });
+        let left: Vec<String> = log.replay(0, 100).unwrap().into_iter().map(|e| e.event_id).collect();
+        assert_eq!(left, vec!["edge", "audit-keep", "fresh"]);
+        assert_eq!(log.get("old").unwrap(), None);
+        assert!(log.query_by_type("debug", i64::MIN, i64::MAX, None).unwrap().is_empty());
+    }
+
+    fn retention_by_size_drops_oldest_first_in_batches(fx) {
+        let log = fx.db.events();
+        let big = json!("x".repeat(1000));
+        let events: Vec<NewEvent> = (0..2_500).map(|i| NewEvent::new(&format!("e{i}"), "t", "s", i, big.clone())).collect();
+        log.append_batch(&events).unwrap();
+        let total = log.total_bytes().unwrap();
+        assert!(total > 2_500_000, "{total}");
+        let r = EventRetention { days: 100_000, max_size_mb: 1, by_type: Default::default() };
+        let removed = log.cleanup(0, &r).unwrap();
+        assert!(log.total_bytes().unwrap() <= 1024 * 1024);
+        let left = log.replay(0, 10_000).unwrap();
+        assert_eq!(left.len() as u64 + removed.over_size, 2_500);
+        assert_eq!(left[0].sequence, removed.over_size + 1, "oldest dropped first");
+        assert!(removed.over_size > 1_000, "needed more than one batch: {removed:?}");
+    }
+
+    fn bad_input_is_refused_and_changes_nothing(fx) {
+        let log = fx.db.events();
+        log.append(&ev("a", "t", 1)).unwrap();
+        let conflict = log.append(&ev("a", "t", 2)).unwrap_err();
+        assert!(matches!(conflict, StorageError::Conflict(_)), "{conflict}");
+        assert!(matches!(log.append_batch(&[ev("x", "t", 1), ev("x", "t", 1)]), Err(StorageError::Conflict(_))));
+        // A batch with one bad event stores none of it.
+        assert!(matches!(log.append_batch(&[ev("ok", "t", 1), ev("", "t", 1)]), Err(StorageError::InvalidInput { field: "event_id", .. })));
+        assert!(log.append(&ev("b", "", 1)).is_err());
+        assert!(log.append(&NewEvent::new("b", "t", "", 1, json!(null))).is_err());
+        assert!(log.append(&ev("b", "t", 1).caused_by("", None)).is_err());
+        assert!(log.query_range(5, 1, None).is_err());
+        assert!(log.query_by_type("", 0, 1, None).is_err());
+        assert_eq!(log.last_sequence().unwrap(), 1);
+        assert_eq!(log.get("ok").unwrap(), None);
+        assert_eq!(log.replay(0, 10).unwrap().len(), 1);
+    }
+}

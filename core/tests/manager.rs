@@ -1,0 +1,132 @@
+mod common;
+use neotalk_storage::*;
+
+fn set_format_version(path: &std::path::Path, version: u32) {
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("meta")).unwrap();
+        t.insert(b"format_version".as_slice(), version.to_le_bytes().as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
+#[test]
+fn unknown_format_version_is_refused_and_data_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    db.timeseries().write_series("d", "m", &[DataPoint::new(1, 1.0)]).unwrap();
+    db.close().unwrap();
+    let file = dir.path().join(DATABASE_FILE);
+    set_format_version(&file, FORMAT_VERSION + 1);
+    let err = StorageManager::open(dir.path()).err().unwrap();
+    assert_eq!(err, StorageError::VersionMismatch { found: FORMAT_VERSION + 1, supported: FORMAT_VERSION });
+    assert!(err.to_string().contains("left untouched"));
+    set_format_version(&file, FORMAT_VERSION);
+    let db = StorageManager::open(dir.path()).unwrap();
+    assert_eq!(db.timeseries().query_range("d", "m", 0, 10).unwrap().len(), 1);
+}
+
+#[test]
+fn a_foreign_redb_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = redb::Database::create(dir.path().join(DATABASE_FILE)).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(redb::TableDefinition::<&str, u64>::new("other")).unwrap().insert("k", &1).unwrap();
+        txn.commit().unwrap();
+    }
+    assert!(matches!(StorageManager::open(dir.path()), Err(StorageError::Corrupted(_))));
+}
+
+#[test]
+fn garbage_file_is_refused_without_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(DATABASE_FILE), vec![0xAB; 10_000]).unwrap();
+    let err = StorageManager::open(dir.path()).err().unwrap();
+    assert!(matches!(err, StorageError::Corrupted(_) | StorageError::Backend(_)), "{err:?}");
+}
+
+#[test]
+fn a_second_handle_on_the_same_directory_is_locked_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    let err = StorageManager::open(dir.path()).err().unwrap();
+    assert!(matches!(err, StorageError::Locked(_)), "{err:?}");
+    db.close().unwrap();
+    StorageManager::open(dir.path()).unwrap();
+}
+
+#[test]
+fn a_second_process_is_locked_out() {
+    // Re-run this test binary as a child that tries to open the directory we hold.
+    if let Ok(dir) = std::env::var("NTS_LOCK_CHILD_DIR") {
+        match StorageManager::open(&dir) {
+            Err(StorageError::Locked(_)) => std::process::exit(42),
+            other => panic!("child expected Locked, got {:?}", other.map(|_| ())),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _db = StorageManager::open(dir.path()).unwrap();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_second_process_is_locked_out", "--nocapture"])
+        .env("NTS_LOCK_CHILD_DIR", dir.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(42));
+}
+
+on_both_backends! {
+    fn closed_handles_fail_with_closed(fx) {
+        let clone = fx.db.clone();
+        fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
+        fx.db.close().unwrap();
+        fx.db.close().unwrap();
+        assert_eq!(clone.timeseries().query_range("d", "m", 0, 10).unwrap_err(), StorageError::Closed);
+        assert_eq!(clone.timeseries().write("d", "m", DataPoint::new(2, 1.0)).unwrap_err(), StorageError::Closed);
+        assert_eq!(clone.devices().list_devices().unwrap_err(), StorageError::Closed);
+        assert_eq!(clone.events().last_sequence().unwrap_err(), StorageError::Closed);
+        assert_eq!(clone.table_sizes().unwrap_err(), StorageError::Closed);
+    }
+
+    fn table_sizes_count_entries(fx) {
+        fx.db.timeseries().write_series("d", "m", &(0..100).map(|i| DataPoint::new(i, 1.0)).collect::<Vec<_>>()).unwrap();
+        let sizes = fx.db.table_sizes().unwrap();
+        let points = sizes.iter().find(|t| t.name == "ts_points").unwrap();
+        assert_eq!(points.entries, 100);
+        assert!(points.stored_bytes >= 100 * (12 + 9), "{points:?}");
+        assert_eq!(sizes.iter().find(|t| t.name == "devices").unwrap().entries, 1);
+    }
+
+    fn concurrent_writers_and_readers_lose_nothing(fx) {
+        let db = fx.db.clone();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let db = db.clone();
+                s.spawn(move || {
+                    for i in 0..500 {
+                        db.timeseries().write(&format!("dev{t}"), "m", DataPoint::new(i, i as f64)).unwrap();
+                        if i % 50 == 0 {
+                            db.events().append(&NewEvent::new(&format!("{t}-{i}"), "tick", "test", i, serde_json::json!(null))).unwrap();
+                            db.timeseries().query_latest(&format!("dev{t}"), "m").unwrap();
+                        }
+                    }
+                });
+            }
+        });
+        for t in 0..4 {
+            assert_eq!(db.timeseries().query_range(&format!("dev{t}"), "m", 0, 1_000).unwrap().len(), 500);
+            assert_eq!(db.devices().get_device(&format!("dev{t}")).unwrap().unwrap().last_seen, 499);
+        }
+        assert_eq!(db.events().last_sequence().unwrap(), 40);
+    }
+}
+
+#[test]
+fn eventual_durability_syncs_on_close() {
+    let opts = StorageOptions { durability: Durability::Eventual, ..Default::default() };
+    let fx = common::Fixture::with_options(true, opts);
+    fx.db.events().append(&NewEvent::new("a", "t", "s", 1, serde_json::json!(1))).unwrap();
+    let fx = fx.reopen();
+    assert!(fx.db.events().get("a").unwrap().is_some());
+}

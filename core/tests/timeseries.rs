@@ -1,0 +1,189 @@
+mod common;
+use neotalk_storage::*;
+
+fn ts_of(points: &[DataPoint]) -> Vec<i64> {
+    points.iter().map(|p| p.timestamp).collect()
+}
+
+on_both_backends! {
+    fn range_bounds_are_half_open_and_ordered(fx) {
+        let ts = fx.db.timeseries();
+        let pts: Vec<DataPoint> = (-5..5).map(|i| DataPoint::new(i * 10, i as f64)).collect();
+        ts.write_series("d", "m", &pts).unwrap();
+        assert_eq!(ts_of(&ts.query_range("d", "m", -20, 20).unwrap()), vec![-20, -10, 0, 10]);
+        assert_eq!(ts_of(&ts.query_range("d", "m", -21, -19).unwrap()), vec![-20]);
+        assert!(ts.query_range("d", "m", 5, 5).unwrap().is_empty());
+        let newest = ts.query_range_with("d", "m", i64::MIN, i64::MAX, RangeOptions { limit: Some(3), newest_first: true }).unwrap();
+        assert_eq!(ts_of(&newest), vec![40, 30, 20]);
+        let oldest = ts.query_range_with("d", "m", i64::MIN, i64::MAX, RangeOptions { limit: Some(2), newest_first: false }).unwrap();
+        assert_eq!(ts_of(&oldest), vec![-50, -40]);
+        assert!(ts.query_range_with("d", "m", 0, 100, RangeOptions { limit: Some(0), newest_first: false }).unwrap().is_empty());
+    }
+
+    fn every_value_kind_round_trips(fx) {
+        let ts = fx.db.timeseries();
+        let p = DataPoint {
+            timestamp: 7,
+            value: MetricValue::String("开启 🔌".into()),
+            quality: Some(0.75),
+            metadata: Some(serde_json::json!({"unit": "°C", "n": [1, 2]})),
+        };
+        ts.write_batch(&[
+            TelemetryPoint { device_id: "温度计-1".into(), metric: "状态".into(), point: p.clone() },
+            TelemetryPoint::new("温度计-1", "count", 7, 42i64),
+            TelemetryPoint::new("温度计-1", "on", 7, true),
+            TelemetryPoint::new("温度计-1", "t", 7, -0.5),
+        ]).unwrap();
+        assert_eq!(ts.query_range("温度计-1", "状态", 0, 10).unwrap(), vec![p]);
+        assert_eq!(ts.query_latest("温度计-1", "count").unwrap().unwrap().value, MetricValue::Integer(42));
+        assert_eq!(ts.query_latest("温度计-1", "on").unwrap().unwrap().value, MetricValue::Boolean(true));
+        assert_eq!(ts.query_latest("温度计-1", "t").unwrap().unwrap().value, MetricValue::Float(-0.5));
+    }
+
+    fn duplicate_timestamps_replace(fx) {
+        let ts = fx.db.timeseries();
+        ts.write_series("d", "m", &[DataPoint::new(1, 1.0), DataPoint::new(1, 2.0)]).unwrap();
+        ts.write_series("d", "m", &[DataPoint::new(1, 3.0)]).unwrap();
+        let got = ts.query_range("d", "m", 0, 10).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].value, MetricValue::Float(3.0));
+    }
+
+    fn latest_and_latest_batch(fx) {
+        let ts = fx.db.timeseries();
+        assert_eq!(ts.query_latest("nobody", "m").unwrap(), None);
+        ts.write_series("a", "m", &[DataPoint::new(5, 5.0), DataPoint::new(3, 3.0)]).unwrap();
+        assert_eq!(ts.query_latest("a", "m").unwrap().unwrap().timestamp, 5);
+        // A late point does not replace the latest; a newer one does (cache stays right).
+        ts.write_series("a", "m", &[DataPoint::new(4, 4.0)]).unwrap();
+        assert_eq!(ts.query_latest("a", "m").unwrap().unwrap().timestamp, 5);
+        ts.write_series("a", "m", &[DataPoint::new(i64::MAX, 9.0)]).unwrap();
+        assert_eq!(ts.query_latest("a", "m").unwrap().unwrap().timestamp, i64::MAX);
+        ts.write_series("b", "m", &[DataPoint::new(i64::MIN, 1.0)]).unwrap();
+        let got = ts.query_latest_batch(&[("b", "m"), ("zz", "m"), ("a", "m")]).unwrap();
+        assert_eq!(got.iter().map(|p| p.as_ref().map(|p| p.timestamp)).collect::<Vec<_>>(), vec![Some(i64::MIN), None, Some(i64::MAX)]);
+    }
+
+    fn aggregation_buckets(fx) {
+        let ts = fx.db.timeseries();
+        // Buckets of 10 ms: [-10,0) holds -7,-1; [0,10) holds 0,9; [10,20) holds 15.
+        let pts = [(-7, 1.0), (-1, 3.0), (0, 10.0), (9, 20.0), (15, -4.0)];
+        ts.write_series("d", "m", &pts.iter().map(|&(t, v)| DataPoint::new(t, v)).collect::<Vec<_>>()).unwrap();
+        let b = ts.query_aggregated("d", "m", -100, 100, 10).unwrap();
+        assert_eq!(b.iter().map(|b| b.bucket_start).collect::<Vec<_>>(), vec![-10, 0, 10]);
+        assert_eq!((b[0].count, b[0].sum, b[0].min, b[0].max, b[0].avg, b[0].first, b[0].last), (2, Some(4.0), Some(1.0), Some(3.0), Some(2.0), Some(1.0), Some(3.0)));
+        assert_eq!((b[1].count, b[1].avg, b[1].first, b[1].last), (2, Some(15.0), Some(10.0), Some(20.0)));
+        assert_eq!((b[2].count, b[2].min, b[2].max), (1, Some(-4.0), Some(-4.0)));
+        // The range bounds cut inside buckets.
+        let b = ts.query_aggregated("d", "m", -1, 9, 10).unwrap();
+        assert_eq!(b.iter().map(|b| b.count).collect::<Vec<_>>(), vec![1, 1]);
+        // Non-numeric values are counted only.
+        ts.write_series("d", "s", &[DataPoint::new(1, "a"), DataPoint::new(2, true)]).unwrap();
+        let b = ts.query_aggregated("d", "s", 0, 10, 10).unwrap();
+        assert_eq!((b[0].count, b[0].sum, b[0].avg), (2, None, None));
+    }
+
+    fn devices_and_metrics_listing(fx) {
+        let ts = fx.db.timeseries();
+        ts.write_batch(&[TelemetryPoint::new("b", "x", 1, 1.0), TelemetryPoint::new("a", "y", 1, 1.0), TelemetryPoint::new("a", "x", 1, 1.0)]).unwrap();
+        assert_eq!(ts.list_devices_with_data().unwrap(), vec!["a", "b"]);
+        assert_eq!(ts.list_metrics("a").unwrap(), vec!["x", "y"]);
+        assert!(matches!(ts.list_metrics("ghost"), Err(StorageError::NotFound { .. })));
+        fx.db.devices().upsert(&DeviceState::new("registered", "thermo")).unwrap();
+        assert_eq!(ts.list_metrics("registered").unwrap(), Vec::<String>::new());
+        // A series emptied by delete_range no longer counts as data.
+        ts.delete_range("b", "x", i64::MIN, i64::MAX).unwrap();
+        assert_eq!(ts.list_devices_with_data().unwrap(), vec!["a"]);
+    }
+
+    fn delete_range_removes_exactly_the_range_and_repairs_the_snapshot(fx) {
+        let ts = fx.db.timeseries();
+        let pts: Vec<DataPoint> = (0..25_000).map(|i| DataPoint::new(i, i as f64)).collect();
+        ts.write_series("d", "m", &pts).unwrap();
+        assert_eq!(ts.delete_range("d", "m", 100, 20_100).unwrap(), 20_000);
+        assert_eq!(ts.query_range("d", "m", 0, i64::MAX).unwrap().len(), 5_000);
+        assert_eq!(ts.query_range("d", "m", 99, 20_101).unwrap().iter().map(|p| p.timestamp).collect::<Vec<_>>(), vec![99, 20_100]);
+        // Deleting the newest points moves the latest value and the device snapshot back.
+        ts.delete_range("d", "m", 24_000, i64::MAX).unwrap();
+        assert_eq!(ts.query_latest("d", "m").unwrap().unwrap().timestamp, 23_999);
+        assert_eq!(fx.db.devices().get_device("d").unwrap().unwrap().metrics["m"].timestamp, 23_999);
+        ts.delete_range("d", "m", i64::MIN, i64::MAX).unwrap();
+        assert_eq!(ts.query_latest("d", "m").unwrap(), None);
+        assert!(!fx.db.devices().get_device("d").unwrap().unwrap().metrics.contains_key("m"));
+        assert_eq!(ts.delete_range("ghost", "m", 0, 1).unwrap(), 0);
+    }
+
+    fn buffered_writes_are_visible_to_reads_and_flushed_on_size(fx) {
+        let ts = fx.db.timeseries();
+        ts.write("d", "m", DataPoint::new(1, 1.0)).unwrap();
+        assert_eq!(ts.buffered_points(), 1);
+        assert_eq!(ts.query_range("d", "m", 0, 10).unwrap().len(), 1);
+        assert_eq!(ts.buffered_points(), 0);
+        ts.write("d", "m", DataPoint::new(2, 2.0)).unwrap();
+        assert_eq!(fx.db.devices().get_device("d").unwrap().unwrap().last_seen, 2);
+        let max = WriteBufferOptions::default().max_points;
+        for i in 0..max as i64 {
+            ts.write("d", "n", DataPoint::new(i, 0.0)).unwrap();
+        }
+        assert_eq!(ts.buffered_points(), 0, "a full buffer commits");
+        // write_batch keeps order with buffered writes: the later batch wins the same key.
+        ts.write("d", "o", DataPoint::new(1, 1.0)).unwrap();
+        ts.write_series("d", "o", &[DataPoint::new(1, 2.0)]).unwrap();
+        assert_eq!(ts.query_latest("d", "o").unwrap().unwrap().value, MetricValue::Float(2.0));
+    }
+
+    fn bad_input_is_refused_and_changes_nothing(fx) {
+        let ts = fx.db.timeseries();
+        ts.write_series("d", "m", &[DataPoint::new(1, 1.0)]).unwrap();
+        let long = "x".repeat(limits::MAX_ID_BYTES + 1);
+        let invalid = |r: Result<()>| assert!(matches!(r, Err(StorageError::InvalidInput { .. })), "{r:?}");
+        invalid(ts.write("", "m", DataPoint::new(1, 1.0)));
+        invalid(ts.write("d", "", DataPoint::new(1, 1.0)));
+        invalid(ts.write(&long, "m", DataPoint::new(1, 1.0)));
+        invalid(ts.write("d", "m", DataPoint::new(1, f64::NAN)));
+        invalid(ts.write("d", "m", DataPoint::new(1, f64::NEG_INFINITY)));
+        // One bad point spoils the whole batch; the good ones are not written either.
+        invalid(ts.write_batch(&[TelemetryPoint::new("d", "m", 2, 2.0), TelemetryPoint::new("d", "m", 3, f64::NAN)]));
+        let e = ts.query_range("d", "m", 10, 0).unwrap_err();
+        assert!(e.to_string().contains("start 10 is after end 0"), "{e}");
+        assert!(ts.query_aggregated("d", "m", 0, 10, 0).unwrap_err().to_string().contains("bucket_ms"));
+        assert!(ts.query_aggregated("d", "m", 0, 10, -5).is_err());
+        assert!(ts.delete_range("d", "m", 5, 1).is_err());
+        assert_eq!(ts.buffered_points(), 0);
+        assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap(), vec![DataPoint::new(1, 1.0)]);
+    }
+
+    fn telemetry_survives_reopen_and_series_ids_continue(fx) {
+        fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
+        fx.db.timeseries().write_series("d", "n", &[DataPoint::new(2, 2.0)]).unwrap();
+        let fx = fx.reopen();
+        let ts = fx.db.timeseries();
+        ts.write_series("e", "m", &[DataPoint::new(3, 3.0)]).unwrap();
+        assert_eq!(ts.query_range("d", "m", 0, 10).unwrap().len(), 1, "buffered write flushed on close");
+        assert_eq!(ts.query_range("d", "n", 0, 10).unwrap().len(), 1);
+        assert_eq!(ts.query_range("e", "m", 0, 10).unwrap().len(), 1);
+        assert_eq!(ts.list_devices_with_data().unwrap(), vec!["d", "e"]);
+        let d = fx.db.devices().get_device("d").unwrap().unwrap();
+        assert_eq!((d.last_seen, d.metrics.len()), (2, 2));
+    }
+}
+
+#[test]
+fn age_flush_commits_without_a_read() {
+    let opts = StorageOptions { write_buffer: WriteBufferOptions { max_points: 1_000_000, max_delay_ms: 20 }, ..Default::default() };
+    let fx = common::Fixture::with_options(true, opts);
+    fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fx.db.timeseries().buffered_points() > 0 {
+        assert!(std::time::Instant::now() < deadline, "background flush never ran");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn unbuffered_write_commits_at_once() {
+    let opts = StorageOptions { write_buffer: WriteBufferOptions { max_points: 0, max_delay_ms: 1000 }, ..Default::default() };
+    let fx = common::Fixture::with_options(false, opts);
+    fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
+    assert_eq!(fx.db.timeseries().buffered_points(), 0);
+}
