@@ -17,7 +17,10 @@ impl Rng {
     }
 }
 
-const KINDS: [(&str, &[(&str, f64, f64)]); 2] = [
+/// A metric a simulated device reports: name, starting value, random-walk step.
+type SimMetric = (&'static str, f64, f64);
+
+const KINDS: [(&str, &[SimMetric]); 2] = [
     ("thermometer", &[("temperature", 22.0, 0.05), ("humidity", 45.0, 0.1)]),
     ("power_meter", &[("power", 350.0, 4.0)]),
 ];

@@ -188,9 +188,16 @@ pub(crate) struct DeviceTelemetry<'a> {
     pub(crate) max_ts: i64,
 }
 
+/// One device's part of a committed telemetry batch, replayed into the cache.
+struct StagedDevice {
+    device_id: String,
+    max_ts: i64,
+    snapshots: Vec<(String, MetricSnapshot)>,
+}
+
 /// Cache updates to apply once a staged batch has committed.
 pub(crate) struct StagedDeviceUpdates {
-    updates: Vec<(String, i64, Vec<(String, MetricSnapshot)>)>,
+    updates: Vec<StagedDevice>,
 }
 
 /// Flushes pending telemetry so device reads see it (set by the time-series store).
@@ -456,7 +463,7 @@ impl DeviceStateStore {
                     changed.push((metric.to_string(), snap));
                 }
             }
-            updates.push((device_id.to_string(), t.max_ts, changed));
+            updates.push(StagedDevice { device_id: device_id.to_string(), max_ts: t.max_ts, snapshots: changed });
         }
         Ok(StagedDeviceUpdates { updates })
     }
@@ -464,10 +471,10 @@ impl DeviceStateStore {
     /// Applies committed telemetry updates to cached device states.
     pub(crate) fn apply_staged(&self, staged: StagedDeviceUpdates) {
         self.inner.cache.update(|cache| {
-            for (device_id, max_ts, changed) in staged.updates {
-                if let Some(d) = cache.get_mut(&device_id) {
-                    d.last_seen = d.last_seen.max(max_ts);
-                    d.metrics.extend(changed);
+            for s in staged.updates {
+                if let Some(d) = cache.get_mut(&s.device_id) {
+                    d.last_seen = d.last_seen.max(s.max_ts);
+                    d.metrics.extend(s.snapshots);
                 }
             }
         });
