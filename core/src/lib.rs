@@ -15,9 +15,11 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod backend;
 mod cache;
 pub mod clock;
+pub mod decisions;
 pub mod device_state;
 mod engine;
 pub mod error;
@@ -25,11 +27,17 @@ pub mod event_log;
 pub mod key;
 pub mod limits;
 mod manager;
+pub mod rule_history;
 pub mod timeseries;
+pub mod workflow_history;
 
+pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
+pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
 pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
 pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
+pub use rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesStore, WriteBufferOptions};
+pub use workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

@@ -1,11 +1,15 @@
 //! `StorageManager`: the facade that opens a backend and hands out the stores.
 
+use crate::alerts::AlertStore;
 use crate::backend::{Backend, MemoryBackend, TableSize, WriteBatch};
+use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
 use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, META};
 use crate::error::{Result, StorageError};
 use crate::event_log::EventLogStore;
+use crate::rule_history::RuleHistoryStore;
 use crate::timeseries::{TimeSeriesStore, WriteBufferOptions};
+use crate::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +50,10 @@ struct Inner {
     timeseries: TimeSeriesStore,
     devices: DeviceStateStore,
     events: EventLogStore,
+    rule_history: RuleHistoryStore,
+    workflow_history: WorkflowHistoryStore,
+    alerts: AlertStore,
+    decisions: DecisionStore,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -108,9 +116,24 @@ impl StorageManager {
         let devices = DeviceStateStore::new(engine.clone(), options.device_cache_entries);
         let timeseries = TimeSeriesStore::new(engine.clone(), devices.clone(), options.write_buffer, options.series_cache_entries)?;
         let events = EventLogStore::new(engine.clone());
+        let rule_history = RuleHistoryStore::new(engine.clone());
+        let workflow_history = WorkflowHistoryStore::new(engine.clone());
+        let alerts = AlertStore::new(engine.clone());
+        let decisions = DecisionStore::new(engine.clone());
         let flusher = flusher::Flusher::start(engine.clone(), timeseries.clone(), &options);
         Ok(StorageManager {
-            inner: Arc::new(Inner { engine, path, timeseries, devices, events, flusher: Mutex::new(flusher) }),
+            inner: Arc::new(Inner {
+                engine,
+                path,
+                timeseries,
+                devices,
+                events,
+                rule_history,
+                workflow_history,
+                alerts,
+                decisions,
+                flusher: Mutex::new(flusher),
+            }),
         })
     }
 
@@ -127,6 +150,26 @@ impl StorageManager {
     /// The event log.
     pub fn events(&self) -> &EventLogStore {
         &self.inner.events
+    }
+
+    /// Rule execution history.
+    pub fn rule_history(&self) -> &RuleHistoryStore {
+        &self.inner.rule_history
+    }
+
+    /// Workflow execution history.
+    pub fn workflow_history(&self) -> &WorkflowHistoryStore {
+        &self.inner.workflow_history
+    }
+
+    /// Alerts.
+    pub fn alerts(&self) -> &AlertStore {
+        &self.inner.alerts
+    }
+
+    /// LLM decisions.
+    pub fn decisions(&self) -> &DecisionStore {
+        &self.inner.decisions
     }
 
     /// The data directory (`None` in memory).
