@@ -237,7 +237,10 @@ impl EventLogStore {
             return Ok(out);
         }
         view.scan(table, range, Direction::Forward, &mut |k, _| {
-            let seq = u64::from_be_bytes(k[k.len() - 8..].try_into().expect("index keys end in a u64"));
+            let tail = k.len().checked_sub(8).map(|at| &k[at..]);
+            let seq = u64::from_be_bytes(
+                tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
+            );
             out.push(Self::load(&*view, seq)?);
             Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
         })?;

@@ -50,6 +50,15 @@ pub(crate) fn check_json(field: &'static str, value: &serde_json::Value) -> Resu
     Ok(())
 }
 
+/// Serializes a record as its stored JSON row, refusing rows over [`MAX_JSON_BYTES`].
+pub(crate) fn encode_row<T: serde::Serialize>(record: &T) -> Result<Vec<u8>> {
+    let row = serde_json::to_vec(record).map_err(|e| StorageError::invalid("record", e.to_string()))?;
+    if row.len() > MAX_JSON_BYTES {
+        return Err(StorageError::invalid("record", format!("is {} bytes as JSON; the limit is {MAX_JSON_BYTES}", row.len())));
+    }
+    Ok(row)
+}
+
 /// Checks that `start <= end` for a half-open time range.
 pub(crate) fn check_range(start: i64, end: i64) -> Result<()> {
     if start > end {

@@ -17,7 +17,7 @@ use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::engine::Engine;
 use crate::error::{Result, StorageError};
 use crate::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_json, check_range, MAX_JSON_BYTES};
+use crate::limits::{check_id, check_json, check_range, encode_row};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -121,15 +121,6 @@ impl ExecutionResult {
             ExecutionResult::Failed { .. } => OUTCOME_FAILED,
         }
     }
-}
-
-/// Serializes a record as its stored JSON row, refusing rows over [`MAX_JSON_BYTES`].
-pub(crate) fn encode_row<T: Serialize>(record: &T) -> Result<Vec<u8>> {
-    let row = serde_json::to_vec(record).map_err(|e| StorageError::invalid("record", e.to_string()))?;
-    if row.len() > MAX_JSON_BYTES {
-        return Err(StorageError::invalid("record", format!("is {} bytes as JSON; the limit is {MAX_JSON_BYTES}", row.len())));
-    }
-    Ok(row)
 }
 
 /// Execution counts and durations of one rule over a time range.

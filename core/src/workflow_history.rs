@@ -19,7 +19,7 @@ use crate::engine::Engine;
 use crate::error::{Result, StorageError};
 use crate::key::{KeyBuilder, KeyReader};
 use crate::limits::{check_id, check_json, check_range};
-use crate::rule_history::encode_row;
+use crate::limits::encode_row;
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 use std::sync::Arc;
