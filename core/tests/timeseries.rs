@@ -187,3 +187,50 @@ fn unbuffered_write_commits_at_once() {
     fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
     assert_eq!(fx.db.timeseries().buffered_points(), 0);
 }
+
+const DAY: i64 = 86_400_000;
+
+on_both_backends! {
+    fn retention_keeps_the_boundary_and_applies_overrides(fx) {
+        let now = 100 * DAY;
+        fx.db.devices().upsert(&DeviceState::new("meter", "power_meter")).unwrap();
+        fx.db.devices().upsert(&DeviceState::new("thermo", "thermometer")).unwrap();
+        let at = |days: i64, off: i64| DataPoint::new(now - days * DAY + off, 1.0);
+        let ts = fx.db.timeseries();
+        // default 30 days
+        ts.write_series("thermo", "humidity", &[at(30, -1), at(30, 0), at(1, 0)]).unwrap();
+        // by metric: temperature 7 days (wins over the device type)
+        ts.write_series("thermo", "temperature", &[at(7, -1), at(7, 0)]).unwrap();
+        // by device type: power meters 90 days
+        ts.write_series("meter", "current", &[at(90, -1), at(90, 0), at(31, 0)]).unwrap();
+        // unregistered-then-auto-registered device of type "unknown": default
+        ts.write_series("ghost", "x", &[at(30, -1)]).unwrap();
+        let mut r = TimeSeriesRetention::default();
+        r.by_metric.insert("temperature".into(), 7);
+        r.by_device_type.insert("power_meter".into(), 90);
+        r.by_device_type.insert("thermometer".into(), 365);
+        let removed = ts.cleanup(now, &r).unwrap();
+        // thermometer humidity uses the device type (365 days): nothing removed there.
+        assert_eq!(ts.query_range("thermo", "humidity", i64::MIN, i64::MAX).unwrap().len(), 3);
+        assert_eq!(ts.query_range("thermo", "temperature", i64::MIN, i64::MAX).unwrap(), vec![at(7, 0)]);
+        assert_eq!(ts.query_range("meter", "current", i64::MIN, i64::MAX).unwrap(), vec![at(90, 0), at(31, 0)]);
+        assert!(ts.query_range("ghost", "x", i64::MIN, i64::MAX).unwrap().is_empty());
+        assert_eq!(removed, TimeSeriesCleanup { points: 3, series: 3 });
+        // Snapshots stay: the ghost device still shows its last value.
+        assert!(fx.db.devices().get_device("ghost").unwrap().unwrap().metrics.contains_key("x"));
+        // Default window applies without overrides.
+        let removed = ts.cleanup(now, &TimeSeriesRetention::default()).unwrap();
+        // thermo humidity at 30 days + 1 ms, and both meter points (90 and 31 days old).
+        assert_eq!(removed.points, 3);
+        assert_eq!(ts.query_range("thermo", "humidity", i64::MIN, i64::MAX).unwrap().len(), 2);
+    }
+
+    fn retention_runs_in_bounded_batches(fx) {
+        let ts = fx.db.timeseries();
+        let pts: Vec<DataPoint> = (0..25_000).map(|i| DataPoint::new(i, 0.0)).collect();
+        ts.write_series("d", "m", &pts).unwrap();
+        let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+        assert_eq!(ts.cleanup(20_000, &r).unwrap().points, 20_000);
+        assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap().len(), 5_000);
+    }
+}

@@ -15,10 +15,12 @@
 mod aggregate;
 mod buffer;
 pub(crate) mod point;
+mod retention;
 
 pub use aggregate::AggregateBucket;
 pub use buffer::WriteBufferOptions;
 pub use point::{DataPoint, MetricValue};
+pub use retention::{TimeSeriesCleanup, TimeSeriesRetention};
 
 use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::cache::HotCache;
@@ -486,6 +488,22 @@ impl TimeSeriesStore {
         check_range(start, end)?;
         self.flush()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
+        let removed = self.delete_points(id, start, end, |view, batch| {
+            self.stage_snapshot_repair(view, batch, id, device_id, metric, start, end)
+        })?;
+        self.inner.devices.invalidate(device_id);
+        Ok(removed)
+    }
+
+    /// Deletes the points of series `id` in `[start, end)` in transactions of at most
+    /// [`DELETE_BATCH`] points. `last_round` may stage more changes into the final transaction.
+    fn delete_points(
+        &self,
+        id: u32,
+        start: i64,
+        end: i64,
+        mut last_round: impl FnMut(&dyn ReadView, &mut WriteBatch) -> Result<()>,
+    ) -> Result<u64> {
         let engine = &self.inner.engine;
         let mut removed = 0u64;
         loop {
@@ -497,15 +515,14 @@ impl TimeSeriesStore {
                 Ok(if batch.len() >= DELETE_BATCH { Scan::Stop } else { Scan::Continue })
             })?;
             let n = batch.len() as u64;
-            let last_round = batch.len() < DELETE_BATCH;
-            if last_round {
-                self.stage_snapshot_repair(&*view, &mut batch, id, device_id, metric, start, end)?;
+            let is_last = batch.len() < DELETE_BATCH;
+            if is_last {
+                last_round(&*view, &mut batch)?;
             }
             engine.commit(&batch)?;
             self.inner.latest.update(|c| c.pop(&id));
             removed += n;
-            if last_round {
-                self.inner.devices.invalidate(device_id);
+            if is_last {
                 return Ok(removed);
             }
         }
