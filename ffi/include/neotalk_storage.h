@@ -387,8 +387,8 @@ void nts_string_free(char *s);
 
 /*
  Writes one float point. It goes through the write buffer (group commit, see
- StorageOptions.write_buffer) and is visible to every read at once; nts_storage_flush()
- makes it durable. NaN and infinities are NTS_INVALID_INPUT.
+ StorageOptions.write_buffer); nts_storage_flush() commits the buffer and makes it durable.
+ NaN and infinities are NTS_INVALID_INPUT.
  */
 enum nts_status nts_ts_write(const struct nts_storage *db,
                              const char *device_id,

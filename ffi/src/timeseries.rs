@@ -39,8 +39,8 @@ fn as_number(p: &DataPoint) -> FfiResult<f64> {
 }
 
 /// Writes one float point. It goes through the write buffer (group commit, see
-/// StorageOptions.write_buffer) and is visible to every read at once; nts_storage_flush()
-/// makes it durable. NaN and infinities are NTS_INVALID_INPUT.
+/// StorageOptions.write_buffer); nts_storage_flush() commits the buffer and makes it durable.
+/// NaN and infinities are NTS_INVALID_INPUT.
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_write(db: *const nts_storage, device_id: *const c_char, metric: *const c_char, timestamp: i64, value: f64) -> nts_status {
     run(|| {
