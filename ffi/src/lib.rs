@@ -23,7 +23,18 @@
 //! ```
 //!
 //! The header `include/neotalk_storage.h` is generated from these files by `build.rs`.
+//!
+//! # Safety
+//!
+//! One contract covers every `unsafe extern "C"` function here, and the header states it:
+//! pointer arguments are NULL (reported as `NTS_NULL_POINTER` where a value is required) or
+//! valid for the access their type implies; strings are NUL-terminated; arrays hold the count
+//! passed with them; handles and result sets come from this library and are not used after
+//! their free function. Everything else (bad UTF-8, malformed JSON, impossible sizes, closed
+//! handles, panics) is reported as a status, never undefined behaviour.
 #![allow(non_camel_case_types)]
+// The contract above is the `# Safety` section of every entry point.
+#![allow(clippy::missing_safety_doc)]
 #![warn(missing_docs)]
 
 pub mod args;

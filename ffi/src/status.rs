@@ -1,7 +1,7 @@
 //! `nts_status`: the result code of every call.
 
 use neotalk_storage::StorageError;
-use std::ffi::c_char;
+use std::ffi::{c_char, CStr};
 
 /// Result of every `nts_*` call. `NTS_OK` is 0; the others name what went wrong, and
 /// nts_last_error_message() gives the details.
@@ -57,23 +57,23 @@ impl From<&StorageError> for nts_status {
 }
 
 impl nts_status {
-    /// The constant's name without the `NTS_` prefix, NUL-terminated.
-    fn name(self) -> &'static [u8] {
+    /// The constant's name without the `NTS_` prefix.
+    fn name(self) -> &'static CStr {
         match self {
-            nts_status::NTS_OK => b"OK\0",
-            nts_status::NTS_NOT_FOUND => b"NOT_FOUND\0",
-            nts_status::NTS_INVALID_INPUT => b"INVALID_INPUT\0",
-            nts_status::NTS_CONFLICT => b"CONFLICT\0",
-            nts_status::NTS_CORRUPTED => b"CORRUPTED\0",
-            nts_status::NTS_VERSION_MISMATCH => b"VERSION_MISMATCH\0",
-            nts_status::NTS_LOCKED => b"LOCKED\0",
-            nts_status::NTS_IO => b"IO\0",
-            nts_status::NTS_BACKEND => b"BACKEND\0",
-            nts_status::NTS_CLOSED => b"CLOSED\0",
-            nts_status::NTS_NULL_POINTER => b"NULL_POINTER\0",
-            nts_status::NTS_INVALID_UTF8 => b"INVALID_UTF8\0",
-            nts_status::NTS_BUFFER_TOO_SMALL => b"BUFFER_TOO_SMALL\0",
-            nts_status::NTS_PANIC => b"PANIC\0",
+            nts_status::NTS_OK => c"OK",
+            nts_status::NTS_NOT_FOUND => c"NOT_FOUND",
+            nts_status::NTS_INVALID_INPUT => c"INVALID_INPUT",
+            nts_status::NTS_CONFLICT => c"CONFLICT",
+            nts_status::NTS_CORRUPTED => c"CORRUPTED",
+            nts_status::NTS_VERSION_MISMATCH => c"VERSION_MISMATCH",
+            nts_status::NTS_LOCKED => c"LOCKED",
+            nts_status::NTS_IO => c"IO",
+            nts_status::NTS_BACKEND => c"BACKEND",
+            nts_status::NTS_CLOSED => c"CLOSED",
+            nts_status::NTS_NULL_POINTER => c"NULL_POINTER",
+            nts_status::NTS_INVALID_UTF8 => c"INVALID_UTF8",
+            nts_status::NTS_BUFFER_TOO_SMALL => c"BUFFER_TOO_SMALL",
+            nts_status::NTS_PANIC => c"PANIC",
         }
     }
 }
@@ -99,8 +99,8 @@ pub extern "C" fn nts_status_name(status: i32) -> *const c_char {
         nts_status::NTS_PANIC,
     ];
     match ALL.iter().find(|s| **s as i32 == status) {
-        Some(s) => s.name().as_ptr().cast(),
-        None => b"UNKNOWN\0".as_ptr().cast(),
+        Some(s) => s.name().as_ptr(),
+        None => c"UNKNOWN".as_ptr(),
     }
 }
 
