@@ -7,14 +7,18 @@
  * - Every function except the *_free functions, nts_last_error_message() and
  *   nts_status_name() returns an nts_status; on failure nts_last_error_message() gives the
  *   reason, on this thread, until the next call.
- * - Output pointers are written only on success (pointer outputs are set to NULL first).
+ * - Outputs are written only on success; pointer outputs are set to NULL first, so they are
+ *   NULL after a failure. (NTS_BUFFER_TOO_SMALL writes the needed count, see nts_ts_query_range.)
  * - Every string or result set the library returns is freed with its one free function:
  *   char * with nts_string_free(), nts_points * with nts_points_free(),
  *   nts_storage * with nts_storage_free().
  * - Strings are NUL-terminated UTF-8. Records cross as JSON with the field names of the Rust
  *   types (neotalk_storage::DeviceState, NewEvent, EventLogEntry, TelemetryPoint, ...).
  * - Timestamps are int64_t Unix milliseconds; time ranges are half-open [start, end).
- * - A nts_storage handle may be used from several threads at once (except nts_storage_free).
+ * - An nts_storage handle may be used from several threads at once (except nts_storage_free);
+ *   an nts_points result set by one thread at a time.
+ * - Every entry point contains Rust panics (reported as NTS_PANIC); build the library with
+ *   panic = "unwind" (the default) for that to hold.
  */
 
 #ifndef NEOTALK_STORAGE_H

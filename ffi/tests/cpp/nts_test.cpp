@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 namespace {
 
 const char kBadUtf8[] = {'x', static_cast<char>(0xc3), static_cast<char>(0x28), 0};
@@ -314,10 +316,16 @@ TEST(Storage, OpenWriteCloseReopen) {
 }
 
 TEST(Storage, OpenRefusesADirectoryThatIsAFile) {
+  char file[] = "/tmp/nts-cpp-file-XXXXXX";
+  int fd = mkstemp(file);
+  ASSERT_GE(fd, 0);
   nts_storage *db = nullptr;
-  EXPECT_EQ(nts_storage_open("/etc/hostname", nullptr, &db), NTS_IO);
+  EXPECT_EQ(nts_storage_open(file, nullptr, &db), NTS_IO);
+  EXPECT_NE(message().find(file), std::string::npos) << message();
   EXPECT_EQ(db, nullptr);
   EXPECT_EQ(nts_storage_open("", nullptr, &db), NTS_INVALID_INPUT);
+  close(fd);
+  unlink(file);
 }
 
 TEST(Storage, StatusNames) {
