@@ -71,6 +71,17 @@ static void run(const char *backend, nts_storage *db, long scale) {
   }
   report(backend, "nts_ts_write_series (1000-point batches)", now_ns() - t0, batches * batch, "point");
 
+  /* The binding's floor: a call that only checks its arguments and reads a length. */
+  {
+    nts_points *set = NULL;
+    size_t len = 0;
+    check(nts_ts_query_range_points(db, "dev-1", "temperature", 0, 1, NULL, &set), "points");
+    t0 = now_ns();
+    for (i = 0; i < reads; i++) check(nts_points_len(set, &len), "points_len");
+    report(backend, "nts_points_len (call overhead floor)", now_ns() - t0, reads, "call");
+    nts_points_free(set);
+  }
+
   /* Range reads of 1000 points into caller arrays. */
   t0 = now_ns();
   for (b = 0; b < batches; b++) {
