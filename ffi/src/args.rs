@@ -7,6 +7,7 @@ use crate::status::nts_status;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::ffi::{c_char, CStr, CString};
+use std::mem::MaybeUninit;
 
 /// Borrows a NUL-terminated UTF-8 string argument.
 ///
@@ -48,11 +49,12 @@ pub unsafe fn slice_arg<'a, T>(ptr: *const T, len: usize, name: &str) -> FfiResu
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
-/// Borrows a caller output array of `len` elements; NULL is accepted only when `len` is 0.
+/// Borrows a caller output array of `len` elements (possibly uninitialised memory); NULL is
+/// accepted only when `len` is 0.
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` writable elements that outlive the call.
-pub unsafe fn slice_out<'a, T>(ptr: *mut T, len: usize, name: &str) -> FfiResult<&'a mut [T]> {
+pub unsafe fn slice_out<'a, T>(ptr: *mut T, len: usize, name: &str) -> FfiResult<&'a mut [MaybeUninit<T>]> {
     if len == 0 {
         return Ok(&mut []);
     }
@@ -63,7 +65,7 @@ pub unsafe fn slice_out<'a, T>(ptr: *mut T, len: usize, name: &str) -> FfiResult
     if !ptr.is_aligned() {
         return Err(FfiError::invalid(name, "pointer is not aligned for its element type"));
     }
-    Ok(std::slice::from_raw_parts_mut(ptr, len))
+    Ok(std::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<T>>(), len))
 }
 
 /// A length no real array can have (more bytes than the address space allows) is refused.
@@ -75,21 +77,25 @@ fn check_len<T>(len: usize, name: &str) -> FfiResult<()> {
     Ok(())
 }
 
-/// Checks an output pointer and returns it as a reference.
+/// Checks an output pointer; the caller's memory may be uninitialised, so it is written with
+/// `MaybeUninit::write`, never read.
 ///
 /// # Safety
 /// `ptr` is NULL or valid for writes of `T`.
-pub unsafe fn out_ptr<'a, T>(ptr: *mut T, name: &str) -> FfiResult<&'a mut T> {
-    ptr.as_mut().ok_or_else(|| FfiError::null(name))
+pub unsafe fn out_ptr<'a, T>(ptr: *mut T, name: &str) -> FfiResult<&'a mut MaybeUninit<T>> {
+    if !ptr.is_null() && !ptr.is_aligned() {
+        return Err(FfiError::invalid(name, "pointer is not aligned for its type"));
+    }
+    ptr.cast::<MaybeUninit<T>>().as_mut().ok_or_else(|| FfiError::null(name))
 }
 
 /// Checks a pointer output and sets it to NULL, so it is NULL whenever the call fails.
 ///
 /// # Safety
 /// `ptr` is NULL or valid for writes of a pointer.
-pub unsafe fn out_handle<'a, T>(ptr: *mut *mut T, name: &str) -> FfiResult<&'a mut *mut T> {
+pub unsafe fn out_handle<'a, T>(ptr: *mut *mut T, name: &str) -> FfiResult<&'a mut MaybeUninit<*mut T>> {
     let out = out_ptr(ptr, name)?;
-    *out = std::ptr::null_mut();
+    out.write(std::ptr::null_mut());
     Ok(out)
 }
 
@@ -100,9 +106,9 @@ pub fn owned_string(text: String) -> FfiResult<*mut c_char> {
 }
 
 /// Serializes `value` as JSON into a new string stored in `out` (free with nts_string_free()).
-pub fn set_json<T: Serialize + ?Sized>(out: &mut *mut c_char, value: &T) -> FfiResult {
+pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value: &T) -> FfiResult {
     let text = serde_json::to_string(value).map_err(|e| FfiError::new(nts_status::NTS_BACKEND, format!("result does not serialize: {e}")))?;
-    *out = owned_string(text)?;
+    out.write(owned_string(text)?);
     Ok(())
 }
 

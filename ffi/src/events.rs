@@ -112,7 +112,7 @@ pub unsafe extern "C" fn nts_events_replay(db: *const nts_storage, after_sequenc
 pub unsafe extern "C" fn nts_events_last_sequence(db: *const nts_storage, out_sequence: *mut u64) -> nts_status {
     run(|| {
         let out = out_ptr(out_sequence, "out_sequence")?;
-        *out = handle(db)?.events().last_sequence()?;
+        out.write(handle(db)?.events().last_sequence()?);
         Ok(())
     })
 }

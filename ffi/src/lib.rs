@@ -13,7 +13,7 @@
 //! #[no_mangle]
 //! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
 //!     call::run(|| {
-//!         let out = args::out_ptr(out_json, "out_json")?;
+//!         let out = args::out_handle(out_json, "out_json")?;
 //!         let db = storage::handle(db)?;
 //!         let id = args::str_arg(id, "id")?;
 //!         let found = db.alerts().get(id)?.ok_or_else(|| FfiError::not_found("alert", id))?;

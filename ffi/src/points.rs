@@ -122,7 +122,7 @@ pub unsafe extern "C" fn nts_points_len(points: *const nts_points, out_len: *mut
     run(|| {
         let out = out_ptr(out_len, "out_len")?;
         let set = points.as_ref().ok_or_else(|| FfiError::null("points"))?;
-        *out = set.rows.len();
+        out.write(set.rows.len());
         Ok(())
     })
 }
@@ -137,11 +137,13 @@ pub unsafe extern "C" fn nts_points_next(points: *mut nts_points, out: *mut nts_
         let set = points.as_mut().ok_or_else(|| FfiError::null("points"))?;
         match set.rows.get(set.next) {
             Some(row) => {
-                *out = view(row);
+                out.write(view(row));
                 set.next += 1;
-                *has = true;
+                has.write(true);
             }
-            None => *has = false,
+            None => {
+                has.write(false);
+            }
         }
         Ok(())
     })
@@ -157,7 +159,7 @@ pub unsafe extern "C" fn nts_points_free(points: *mut nts_points) {
 }
 
 /// Stores a new result set over `points` in `out`.
-pub fn set_points(out: &mut *mut nts_points, points: Vec<DataPoint>) -> FfiResult {
-    *out = nts_points::new(points)?.into_raw();
+pub fn set_points(out: &mut std::mem::MaybeUninit<*mut nts_points>, points: Vec<DataPoint>) -> FfiResult {
+    out.write(nts_points::new(points)?.into_raw());
     Ok(())
 }

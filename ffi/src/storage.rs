@@ -78,7 +78,7 @@ pub unsafe extern "C" fn nts_storage_open(data_dir: *const c_char, options_json:
             return Err(FfiError::invalid("data_dir", "must not be empty"));
         }
         let options = options_arg(options_json)?;
-        *out = new_handle(StorageManager::open_with(dir, options)?);
+        out.write(new_handle(StorageManager::open_with(dir, options)?));
         Ok(())
     })
 }
@@ -90,7 +90,7 @@ pub unsafe extern "C" fn nts_storage_open_in_memory(options_json: *const c_char,
     run(|| {
         let out = out_handle(out, "out")?;
         let options = options_arg(options_json)?;
-        *out = new_handle(StorageManager::in_memory_with(options)?);
+        out.write(new_handle(StorageManager::in_memory_with(options)?));
         Ok(())
     })
 }

@@ -118,7 +118,7 @@ pub unsafe extern "C" fn nts_ts_query_range(
         let vs_out = slice_out(out_values, capacity, "out_values")?;
         let points = db.timeseries().query_range_with(device_id, metric, start, end, range_options(opts))?;
         if points.len() > capacity {
-            *count = points.len();
+            count.write(points.len());
             return Err(FfiError::new(
                 nts_status::NTS_BUFFER_TOO_SMALL,
                 format!("{} points match; the arrays hold {capacity}", points.len()),
@@ -126,10 +126,10 @@ pub unsafe extern "C" fn nts_ts_query_range(
         }
         let numbers = points.iter().map(as_number).collect::<FfiResult<Vec<f64>>>()?;
         for (i, (p, v)) in points.iter().zip(numbers).enumerate() {
-            ts_out[i] = p.timestamp;
-            vs_out[i] = v;
+            ts_out[i].write(p.timestamp);
+            vs_out[i].write(v);
         }
-        *count = points.len();
+        count.write(points.len());
         Ok(())
     })
 }
@@ -173,8 +173,8 @@ pub unsafe extern "C" fn nts_ts_query_latest(
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
         let p = latest(db, device_id, metric)?;
-        *v_out = as_number(&p)?;
-        *ts_out = p.timestamp;
+        v_out.write(as_number(&p)?);
+        ts_out.write(p.timestamp);
         Ok(())
     })
 }
@@ -260,8 +260,8 @@ pub unsafe extern "C" fn nts_ts_delete_range(
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
         let removed = db.timeseries().delete_range(device_id, metric, start, end)?;
-        if let Some(out) = out_removed.as_mut() {
-            *out = removed;
+        if !out_removed.is_null() {
+            out_ptr(out_removed, "out_removed")?.write(removed);
         }
         Ok(())
     })
