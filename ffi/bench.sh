@@ -7,7 +7,10 @@ FFI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nts-ffi-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-command -v cc >/dev/null || { echo "a C compiler is needed (apt-get install gcc)" >&2; exit 1; }
+# shellcheck source=ffi/deps.sh
+. "$FFI_DIR/deps.sh"
+nts_require_packages gcc libc6-dev
+nts_require_cargo
 "$FFI_DIR/install.sh" "$TMP/prefix" >/dev/null
 cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -I"$TMP/prefix/include" "$FFI_DIR/bench/bench.c" \
   "$TMP/prefix/lib/libneotalk_storage_ffi.a" -lpthread -ldl -lm -o "$TMP/nts_bench"

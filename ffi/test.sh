@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the C ABI (issue #5), from a fresh Debian 12 machine:
-#   1. installs missing system packages (cmake, g++, make, valgrind, pkg-config, libgtest-dev)
+#   1. installs missing system packages (cmake, g++, make, valgrind, pkg-config, libgtest-dev;
+#      Debian's Rust when there is no cargo) -- see ffi/deps.sh
 #   2. builds neotalk-storage-ffi (debug) and runs its Rust tests, including the check that
 #      ffi/include/neotalk_storage.h equals what cbindgen generates (NTS_HEADER_CHECK=1)
 #   3. installs the library into a temporary prefix (ffi/install.sh)
@@ -16,21 +17,10 @@ ROOT=$(dirname "$FFI_DIR")
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
-need=()
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in cmake g++ make valgrind pkg-config libgtest-dev; do
-  have_pkg "$pkg" || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
-else
-  echo "all present"
-fi
-command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
+# shellcheck source=ffi/deps.sh
+. "$FFI_DIR/deps.sh"
+nts_require_packages cmake g++ make valgrind pkg-config libgtest-dev
+nts_require_cargo
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nts-ffi-test.XXXXXX")
 if [ "${NTS_KEEP_TMP:-0}" = 1 ]; then
