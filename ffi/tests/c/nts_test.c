@@ -668,7 +668,17 @@ static void test_use_after_close(void) {
   EXPECT(NTS_OK, nts_ts_write(db, "d", "m", 1, 1.0));
   EXPECT(NTS_OK, nts_storage_flush(db));
   EXPECT(NTS_OK, nts_ts_query_latest(db, "d", "m", &ts[0], &vs[0])); /* warms the latest cache */
-  EXPECT(NTS_OK, nts_storage_close(db));
+  {
+    /* A result set owns its points: it stays readable after its database is closed. */
+    nts_points *kept = NULL;
+    nts_point p;
+    bool has = false;
+    EXPECT(NTS_OK, nts_ts_query_range_points(db, "d", "m", 0, 9, NULL, &kept));
+    EXPECT(NTS_OK, nts_storage_close(db));
+    EXPECT(NTS_OK, nts_points_next(kept, &p, &has));
+    CHECK(has && p.timestamp == 1 && p.float_value == 1.0);
+    nts_points_free(kept);
+  }
 
   EXPECT(NTS_CLOSED, nts_storage_flush(db));
   EXPECT(NTS_CLOSED, nts_storage_close(db));
