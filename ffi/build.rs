@@ -1,0 +1,40 @@
+//! Generates `include/neotalk_storage.h` with cbindgen.
+//!
+//! The header is committed. The generated text always goes to `$OUT_DIR/neotalk_storage.h`;
+//! the committed copy is rewritten when it differs, except when `NTS_HEADER_CHECK=1`
+//! (what `ffi/test.sh` sets): then it is left alone and the `header_is_up_to_date` test
+//! fails on any difference.
+
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=include/neotalk_storage.h");
+    println!("cargo:rerun-if-env-changed=NTS_HEADER_CHECK");
+
+    // Give the shared library a SONAME so installed copies can be versioned and found.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libneotalk_storage_ffi.so");
+    }
+
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("ffi/cbindgen.toml is valid");
+    let bindings = cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen generates the header");
+    let generated = out_dir.join("neotalk_storage.h");
+    bindings.write_to_file(&generated);
+
+    let committed = crate_dir.join("include").join("neotalk_storage.h");
+    let check_only = std::env::var("NTS_HEADER_CHECK").is_ok_and(|v| v == "1");
+    let new_text = std::fs::read(&generated).expect("header just written");
+    if !check_only && std::fs::read(&committed).ok().as_deref() != Some(&new_text[..]) {
+        std::fs::create_dir_all(committed.parent().expect("has a parent")).expect("create include/");
+        std::fs::write(&committed, &new_text).expect("write include/neotalk_storage.h");
+        println!("cargo:warning=updated ffi/include/neotalk_storage.h; commit it");
+    }
+}

@@ -1,0 +1,118 @@
+//! Checked conversion of C arguments: pointers, strings, arrays, JSON, outputs.
+//!
+//! Every helper names the argument it rejects, so the message says which one was wrong.
+
+use crate::call::{FfiError, FfiResult};
+use crate::status::nts_status;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::ffi::{c_char, CStr, CString};
+use std::mem::MaybeUninit;
+
+/// Borrows a NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives the call.
+pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> {
+    if ptr.is_null() {
+        return Err(FfiError::null(name));
+    }
+    CStr::from_ptr(ptr).to_str().map_err(|e| {
+        FfiError::new(nts_status::NTS_INVALID_UTF8, format!("argument {name} is not valid UTF-8 (at byte {})", e.valid_up_to()))
+    })
+}
+
+/// Parses a JSON string argument into `T`; malformed JSON or a wrong shape is `NTS_INVALID_INPUT`.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+    let text = str_arg(ptr, name)?;
+    serde_json::from_str(text).map_err(|e| FfiError::invalid(name, format!("JSON does not match the expected record: {e}")))
+}
+
+/// Borrows a caller array of `len` elements; NULL is accepted only when `len` is 0.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` initialised elements that outlive the call.
+pub unsafe fn slice_arg<'a, T>(ptr: *const T, len: usize, name: &str) -> FfiResult<&'a [T]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(FfiError::null(name));
+    }
+    check_len::<T>(len, name)?;
+    if !ptr.is_aligned() {
+        return Err(FfiError::invalid(name, "pointer is not aligned for its element type"));
+    }
+    Ok(std::slice::from_raw_parts(ptr, len))
+}
+
+/// Borrows a caller output array of `len` elements (possibly uninitialised memory); NULL is
+/// accepted only when `len` is 0.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` writable elements that outlive the call.
+pub unsafe fn slice_out<'a, T>(ptr: *mut T, len: usize, name: &str) -> FfiResult<&'a mut [MaybeUninit<T>]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(FfiError::null(name));
+    }
+    check_len::<T>(len, name)?;
+    if !ptr.is_aligned() {
+        return Err(FfiError::invalid(name, "pointer is not aligned for its element type"));
+    }
+    Ok(std::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<T>>(), len))
+}
+
+/// A length no real array can have (more bytes than the address space allows) is refused.
+fn check_len<T>(len: usize, name: &str) -> FfiResult<()> {
+    let max = isize::MAX as usize / std::mem::size_of::<T>().max(1);
+    if len > max {
+        return Err(FfiError::invalid(name, format!("length {len} exceeds the largest possible array ({max})")));
+    }
+    Ok(())
+}
+
+/// Checks an output pointer; the caller's memory may be uninitialised, so it is written with
+/// `MaybeUninit::write`, never read.
+///
+/// # Safety
+/// `ptr` is NULL or valid for writes of `T`.
+pub unsafe fn out_ptr<'a, T>(ptr: *mut T, name: &str) -> FfiResult<&'a mut MaybeUninit<T>> {
+    if !ptr.is_null() && !ptr.is_aligned() {
+        return Err(FfiError::invalid(name, "pointer is not aligned for its type"));
+    }
+    ptr.cast::<MaybeUninit<T>>().as_mut().ok_or_else(|| FfiError::null(name))
+}
+
+/// Checks a pointer output and sets it to NULL, so it is NULL whenever the call fails.
+///
+/// # Safety
+/// `ptr` is NULL or valid for writes of a pointer.
+pub unsafe fn out_handle<'a, T>(ptr: *mut *mut T, name: &str) -> FfiResult<&'a mut MaybeUninit<*mut T>> {
+    let out = out_ptr(ptr, name)?;
+    out.write(std::ptr::null_mut());
+    Ok(out)
+}
+
+/// A new library-owned C string (free with nts_string_free()).
+pub fn owned_string(text: String) -> FfiResult<*mut c_char> {
+    let c = CString::new(text).map_err(|_| FfiError::new(nts_status::NTS_BACKEND, "result text holds a NUL byte"))?;
+    Ok(c.into_raw())
+}
+
+/// Serializes `value` as JSON into a new string stored in `out` (free with nts_string_free()).
+pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value: &T) -> FfiResult {
+    let text = serde_json::to_string(value).map_err(|e| FfiError::new(nts_status::NTS_BACKEND, format!("result does not serialize: {e}")))?;
+    out.write(owned_string(text)?);
+    Ok(())
+}
+
+/// The C convention for optional limits: 0 means "no limit".
+pub fn limit_arg(limit: usize) -> Option<usize> {
+    (limit != 0).then_some(limit)
+}

@@ -1,0 +1,118 @@
+//! Event log (`EventLogStore`): events cross as JSON.
+
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, str_arg};
+use crate::call::{run, FfiError};
+use crate::status::nts_status;
+use crate::storage::{handle, nts_storage};
+use neotalk_storage::NewEvent;
+use std::ffi::c_char;
+
+/// Appends one event from NewEvent JSON: `{"event_id", "event_type", "event_data",
+/// "metadata": {"correlation_id", "causation_id", "source", "timestamp"}}` (the two ids may
+/// be null or omitted). A duplicate event_id is NTS_CONFLICT. When `out_json` is not NULL it
+/// receives the stored EventLogEntry JSON (with its `sequence`); free it with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_append(db: *const nts_storage, event_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
+        let db = handle(db)?;
+        let event: NewEvent = json_arg(event_json, "event_json")?;
+        let entry = db.events().append(&event)?;
+        match out {
+            Some(out) => set_json(out, &entry),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Appends a JSON array of NewEvent in one transaction, in order; either all are stored or
+/// none. When `out_json` is not NULL it receives the stored entries as a JSON array.
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_append_batch(db: *const nts_storage, events_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
+        let db = handle(db)?;
+        let events: Vec<NewEvent> = json_arg(events_json, "events_json")?;
+        let entries = db.events().append_batch(&events)?;
+        match out {
+            Some(out) => set_json(out, &entries),
+            None => Ok(()),
+        }
+    })
+}
+
+/// The event with this id as EventLogEntry JSON; NTS_NOT_FOUND when there is none.
+/// Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_get(db: *const nts_storage, event_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let event_id = str_arg(event_id, "event_id")?;
+        let entry = db.events().get(event_id)?.ok_or_else(|| FfiError::not_found("event", event_id))?;
+        set_json(out, &entry)
+    })
+}
+
+/// Events with start <= timestamp < end in time order, at most `limit` (0 = no limit), as a
+/// JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        set_json(out, &handle(db)?.events().query_range(start, end, limit_arg(limit))?)
+    })
+}
+
+/// Events of one type with start <= timestamp < end in time order, at most `limit`
+/// (0 = no limit), as a JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_query_by_type(
+    db: *const nts_storage,
+    event_type: *const c_char,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let event_type = str_arg(event_type, "event_type")?;
+        set_json(out, &db.events().query_by_type(event_type, start, end, limit_arg(limit))?)
+    })
+}
+
+/// Every event of one correlation chain in sequence order, as a JSON array of EventLogEntry.
+/// Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_query_by_correlation(db: *const nts_storage, correlation_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let correlation_id = str_arg(correlation_id, "correlation_id")?;
+        set_json(out, &db.events().query_by_correlation(correlation_id)?)
+    })
+}
+
+/// Up to `limit` events (0 = no limit) with a sequence greater than `after_sequence`, in
+/// sequence order, as a JSON array of EventLogEntry; pass the last sequence seen to follow the
+/// log (0 starts at the beginning). Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_replay(db: *const nts_storage, after_sequence: u64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let limit = limit_arg(limit).unwrap_or(usize::MAX);
+        set_json(out, &handle(db)?.events().replay(after_sequence, limit)?)
+    })
+}
+
+/// The highest sequence ever assigned (0 before the first append), in `*out_sequence`.
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_last_sequence(db: *const nts_storage, out_sequence: *mut u64) -> nts_status {
+    run(|| {
+        let out = out_ptr(out_sequence, "out_sequence")?;
+        out.write(handle(db)?.events().last_sequence()?);
+        Ok(())
+    })
+}

@@ -1,0 +1,54 @@
+//! # neotalk-storage-ffi
+//!
+//! The C ABI of `neotalk-storage`. Every function is `extern "C"`, named `nts_*`, and returns
+//! an [`nts_status`]; the message of a failure is read with [`nts_last_error_message`].
+//! Handles are opaque ([`nts_storage`], [`nts_points`]); records with many fields cross as
+//! JSON with the field names of the Rust types.
+//!
+//! This crate only converts types and errors: every store behaviour lives in `core`.
+//! One file per store; adding a store means one more file built from the helpers in
+//! [`args`] and [`call`]:
+//!
+//! ```text
+//! #[no_mangle]
+//! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+//!     call::run(|| {
+//!         let out = args::out_handle(out_json, "out_json")?;
+//!         let db = storage::handle(db)?;
+//!         let id = args::str_arg(id, "id")?;
+//!         let found = db.alerts().get(id)?.ok_or_else(|| FfiError::not_found("alert", id))?;
+//!         args::set_json(out, &found)
+//!     })
+//! }
+//! ```
+//!
+//! The header `include/neotalk_storage.h` is generated from these files by `build.rs`.
+//!
+//! # Safety
+//!
+//! One contract covers every `unsafe extern "C"` function here, and the header states it:
+//! pointer arguments are NULL (reported as `NTS_NULL_POINTER` where a value is required) or
+//! valid for the access their type implies; strings are NUL-terminated; arrays hold the count
+//! passed with them; handles and result sets come from this library and are not used after
+//! their free function. Everything else (bad UTF-8, malformed JSON, impossible sizes, closed
+//! handles, panics) is reported as a status, never undefined behaviour.
+#![allow(non_camel_case_types)]
+// The contract above is the `# Safety` section of every entry point.
+#![allow(clippy::missing_safety_doc)]
+#![warn(missing_docs)]
+
+pub mod args;
+pub mod call;
+pub mod devices;
+pub mod events;
+pub mod points;
+pub mod status;
+pub mod storage;
+pub mod strings;
+pub mod timeseries;
+
+pub use call::nts_last_error_message;
+pub use points::{nts_point, nts_points, nts_value_kind};
+pub use status::nts_status;
+pub use storage::nts_storage;
+pub use timeseries::nts_range_options;

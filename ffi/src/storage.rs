@@ -1,0 +1,152 @@
+//! `nts_storage`: opening, flushing, closing and freeing a database handle.
+
+use crate::args::{out_handle, str_arg};
+use crate::call::{run, run_void, FfiError, FfiResult};
+use crate::status::nts_status;
+use neotalk_storage::{StorageError, StorageManager, StorageOptions};
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// An open database (opaque). Create with nts_storage_open() or nts_storage_open_in_memory(),
+/// release with nts_storage_free().
+pub struct nts_storage {
+    db: StorageManager,
+    /// Set by nts_storage_close(): later calls on the handle fail with NTS_CLOSED.
+    closed: AtomicBool,
+}
+
+/// The manager behind a handle, refusing NULL and closed handles.
+///
+/// # Safety
+/// `db` is NULL or a handle from nts_storage_open*() not yet freed.
+pub unsafe fn handle<'a>(db: *const nts_storage) -> FfiResult<&'a StorageManager> {
+    let h = db.as_ref().ok_or_else(|| FfiError::null("db"))?;
+    if h.closed.load(Ordering::Acquire) {
+        return Err(StorageError::Closed.into());
+    }
+    Ok(&h.db)
+}
+
+/// Options from optional JSON: the given fields over the defaults, so `{"durability":
+/// "Eventual"}` or `{"write_buffer": {"max_points": 0}}` change only what they name.
+unsafe fn options_arg(options_json: *const c_char) -> FfiResult<StorageOptions> {
+    if options_json.is_null() {
+        return Ok(StorageOptions::default());
+    }
+    let given: serde_json::Value = serde_json::from_str(str_arg(options_json, "options_json")?)
+        .map_err(|e| FfiError::invalid("options_json", format!("malformed JSON: {e}")))?;
+    if !given.is_object() {
+        return Err(FfiError::invalid("options_json", "must be a JSON object"));
+    }
+    let mut merged = serde_json::to_value(StorageOptions::default()).map_err(|e| FfiError::invalid("options_json", e))?;
+    merge(&mut merged, given)?;
+    serde_json::from_value(merged).map_err(|e| FfiError::invalid("options_json", e))
+}
+
+/// Overlays `over` on `base`; a key `base` does not have is a typo and is refused.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) -> FfiResult {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                let slot = b.get_mut(&k).ok_or_else(|| FfiError::invalid("options_json", format!("unknown option {k:?}")))?;
+                merge(slot, v)?;
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+    Ok(())
+}
+
+fn new_handle(db: StorageManager) -> *mut nts_storage {
+    Box::into_raw(Box::new(nts_storage { db, closed: AtomicBool::new(false) }))
+}
+
+/// Opens (creating if needed) the database in directory `data_dir` (file
+/// `data_dir/storage.redb`). `options_json` may be NULL (defaults) or a JSON object with any
+/// fields of StorageOptions: `durability` ("Immediate" | "Eventual"), `write_buffer`
+/// ({"max_points", "max_delay_ms"}), `device_cache_entries`, `series_cache_entries`,
+/// `page_cache_bytes`. On success `*out` is the new handle.
+///
+/// Errors: NTS_LOCKED (already open), NTS_VERSION_MISMATCH, NTS_CORRUPTED (not a
+/// neotalk-storage file), NTS_IO (directory cannot be created), NTS_INVALID_INPUT (options).
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_open(data_dir: *const c_char, options_json: *const c_char, out: *mut *mut nts_storage) -> nts_status {
+    run(|| {
+        let out = out_handle(out, "out")?;
+        let dir = str_arg(data_dir, "data_dir")?;
+        if dir.is_empty() {
+            return Err(FfiError::invalid("data_dir", "must not be empty"));
+        }
+        let options = options_arg(options_json)?;
+        out.write(new_handle(StorageManager::open_with(dir, options)?));
+        Ok(())
+    })
+}
+
+/// Opens a fresh database in memory; it is gone when closed. `options_json` as for
+/// nts_storage_open() (NULL for defaults).
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_open_in_memory(options_json: *const c_char, out: *mut *mut nts_storage) -> nts_status {
+    run(|| {
+        let out = out_handle(out, "out")?;
+        let options = options_arg(options_json)?;
+        out.write(new_handle(StorageManager::in_memory_with(options)?));
+        Ok(())
+    })
+}
+
+/// Commits buffered telemetry and makes every commit durable.
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_flush(db: *const nts_storage) -> nts_status {
+    run(|| Ok(handle(db)?.flush()?))
+}
+
+/// Flushes and closes the database; every later call on the handle fails with NTS_CLOSED.
+/// Closing twice returns NTS_CLOSED and does nothing. The handle must still be freed with
+/// nts_storage_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_close(db: *const nts_storage) -> nts_status {
+    run(|| {
+        let h = db.as_ref().ok_or_else(|| FfiError::null("db"))?;
+        if h.closed.swap(true, Ordering::AcqRel) {
+            return Err(StorageError::Closed.into());
+        }
+        Ok(h.db.close()?)
+    })
+}
+
+/// Frees a handle, closing the database first if nts_storage_close() was not called (errors of
+/// that implicit close are lost: call nts_storage_close() to see them). NULL is ignored.
+/// No call may use the handle during or after this one.
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_free(db: *mut nts_storage) {
+    if db.is_null() {
+        return;
+    }
+    run_void(|| {
+        let h = Box::from_raw(db);
+        if !h.closed.load(Ordering::Acquire) {
+            let _ = h.db.close();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_merge_over_defaults() {
+        let o = unsafe { options_arg(cr#"{"durability":"Eventual","write_buffer":{"max_points":0}}"#.as_ptr()) }.unwrap();
+        assert_eq!(o.durability, neotalk_storage::Durability::Eventual);
+        assert_eq!(o.write_buffer.max_points, 0);
+        assert_eq!(o.write_buffer.max_delay_ms, StorageOptions::default().write_buffer.max_delay_ms);
+        let bad = unsafe { options_arg(cr#"{"durability":"Sometimes"}"#.as_ptr()) }.unwrap_err();
+        assert_eq!(bad.status, nts_status::NTS_INVALID_INPUT);
+        let bad = unsafe { options_arg(c"[1]".as_ptr()) }.unwrap_err();
+        assert_eq!(bad.status, nts_status::NTS_INVALID_INPUT);
+        let bad = unsafe { options_arg(cr#"{"write_buffer":{"max_pionts":1}}"#.as_ptr()) }.unwrap_err();
+        assert!(bad.message.contains("max_pionts"), "{}", bad.message);
+        assert_eq!(bad.status, nts_status::NTS_INVALID_INPUT);
+    }
+}

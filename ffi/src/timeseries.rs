@@ -1,0 +1,268 @@
+//! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
+
+use crate::args::{limit_arg, json_arg, out_handle, out_ptr, set_json, slice_arg, slice_out, str_arg};
+use crate::call::{run, FfiError, FfiResult};
+use crate::points::{set_points, nts_points};
+use crate::status::nts_status;
+use crate::storage::{handle, nts_storage};
+use neotalk_storage::{DataPoint, MetricValue, RangeOptions, TelemetryPoint};
+use std::ffi::c_char;
+
+/// Limit and order of a range query. Pass NULL for "oldest first, no limit".
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct nts_range_options {
+    /// Return at most this many points; 0 means no limit.
+    pub limit: usize,
+    /// Newest point first (with a limit, the newest points are kept).
+    pub newest_first: bool,
+}
+
+unsafe fn range_options(opts: *const nts_range_options) -> RangeOptions {
+    match opts.as_ref() {
+        Some(o) => RangeOptions { limit: limit_arg(o.limit), newest_first: o.newest_first },
+        None => RangeOptions::default(),
+    }
+}
+
+/// A value as a double for the numeric hot paths; text has no such form.
+fn as_number(p: &DataPoint) -> FfiResult<f64> {
+    match &p.value {
+        MetricValue::Float(f) => Ok(*f),
+        MetricValue::Integer(i) => Ok(*i as f64),
+        MetricValue::Boolean(b) => Ok(if *b { 1.0 } else { 0.0 }),
+        MetricValue::String(_) => Err(FfiError::invalid(
+            "series",
+            format!("the point at {} holds a string; read it with nts_ts_query_range_points() or nts_ts_query_latest_json()", p.timestamp),
+        )),
+    }
+}
+
+/// Writes one float point. It goes through the write buffer (group commit, see
+/// StorageOptions.write_buffer); nts_storage_flush() commits the buffer and makes it durable.
+/// NaN and infinities are NTS_INVALID_INPUT.
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_write(db: *const nts_storage, device_id: *const c_char, metric: *const c_char, timestamp: i64, value: f64) -> nts_status {
+    run(|| {
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        Ok(db.timeseries().write(device_id, metric, DataPoint::new(timestamp, value))?)
+    })
+}
+
+/// Writes `count` float points of one series in one transaction: point i is
+/// (timestamps[i], values[i]). Either all are stored or none. Both arrays may be NULL only
+/// when count is 0.
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_write_series(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    timestamps: *const i64,
+    values: *const f64,
+    count: usize,
+) -> nts_status {
+    run(|| {
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let ts = slice_arg(timestamps, count, "timestamps")?;
+        let vs = slice_arg(values, count, "values")?;
+        let points: Vec<DataPoint> = ts.iter().zip(vs).map(|(t, v)| DataPoint::new(*t, *v)).collect();
+        Ok(db.timeseries().write_series(device_id, metric, &points)?)
+    })
+}
+
+/// Writes typed points of any series in one transaction. `points_json` is a JSON array of
+/// TelemetryPoint: `[{"device_id": "d", "metric": "m", "point": {"timestamp": 1000,
+/// "value": 21.5, "quality": null, "metadata": null}}, ...]`; a value may be a number,
+/// integer, bool or string; `quality` and `metadata` may be omitted.
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_write_batch_json(db: *const nts_storage, points_json: *const c_char) -> nts_status {
+    run(|| {
+        let db = handle(db)?;
+        let points: Vec<TelemetryPoint> = json_arg(points_json, "points_json")?;
+        Ok(db.timeseries().write_batch(&points)?)
+    })
+}
+
+/// Copies the points of one series with start <= timestamp < end into the caller's arrays
+/// (`capacity` elements each) and sets `*out_count` to the number of points.
+///
+/// When more than `capacity` points match, nothing is copied, `*out_count` is set to the
+/// number needed and the call returns NTS_BUFFER_TOO_SMALL (pass capacity 0 and NULL
+/// arrays to ask for the size). Integer values are converted to double, booleans to 0.0 / 1.0;
+/// a string value fails with NTS_INVALID_INPUT. `opts` may be NULL. An unknown series gives 0
+/// points.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_range(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    opts: *const nts_range_options,
+    out_timestamps: *mut i64,
+    out_values: *mut f64,
+    capacity: usize,
+    out_count: *mut usize,
+) -> nts_status {
+    run(|| {
+        let count = out_ptr(out_count, "out_count")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
+        let vs_out = slice_out(out_values, capacity, "out_values")?;
+        let points = db.timeseries().query_range_with(device_id, metric, start, end, range_options(opts))?;
+        if points.len() > capacity {
+            count.write(points.len());
+            return Err(FfiError::new(
+                nts_status::NTS_BUFFER_TOO_SMALL,
+                format!("{} points match; the arrays hold {capacity}", points.len()),
+            ));
+        }
+        let numbers = points.iter().map(as_number).collect::<FfiResult<Vec<f64>>>()?;
+        for (i, (p, v)) in points.iter().zip(numbers).enumerate() {
+            ts_out[i].write(p.timestamp);
+            vs_out[i].write(v);
+        }
+        count.write(points.len());
+        Ok(())
+    })
+}
+
+/// Runs a range query (as nts_ts_query_range(), any value type) and returns its result set
+/// in `*out`; read it with nts_points_next(), free it with nts_points_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_query_range_points(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    opts: *const nts_range_options,
+    out: *mut *mut nts_points,
+) -> nts_status {
+    run(|| {
+        let out = out_handle(out, "out")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let points = db.timeseries().query_range_with(device_id, metric, start, end, range_options(opts))?;
+        set_points(out, points)
+    })
+}
+
+/// The newest point of a series as (timestamp, number). NTS_NOT_FOUND when the series has no
+/// point; a string value fails with NTS_INVALID_INPUT (use nts_ts_query_latest_json()).
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_query_latest(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    out_timestamp: *mut i64,
+    out_value: *mut f64,
+) -> nts_status {
+    run(|| {
+        let ts_out = out_ptr(out_timestamp, "out_timestamp")?;
+        let v_out = out_ptr(out_value, "out_value")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let p = latest(db, device_id, metric)?;
+        v_out.write(as_number(&p)?);
+        ts_out.write(p.timestamp);
+        Ok(())
+    })
+}
+
+fn latest(db: &neotalk_storage::StorageManager, device_id: &str, metric: &str) -> FfiResult<DataPoint> {
+    db.timeseries()
+        .query_latest(device_id, metric)?
+        .ok_or_else(|| FfiError::not_found("point of series", &format!("{device_id}/{metric}")))
+}
+
+/// The newest point of a series as DataPoint JSON (`{"timestamp", "value", "quality",
+/// "metadata"}`), any value type. NTS_NOT_FOUND when the series has no point.
+/// Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_query_latest_json(db: *const nts_storage, device_id: *const c_char, metric: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        set_json(out, &latest(db, device_id, metric)?)
+    })
+}
+
+/// Aggregates of start <= timestamp < end in epoch-aligned buckets of `bucket_ms` (> 0), as a
+/// JSON array of AggregateBucket (`bucket_start`, `count`, `sum`, `min`, `max`, `avg`,
+/// `first`, `last`). Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_query_aggregated(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    bucket_ms: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        set_json(out, &db.timeseries().query_aggregated(device_id, metric, start, end, bucket_ms)?)
+    })
+}
+
+/// Ids of devices with at least one stored point, as a JSON array of strings ordered by id.
+/// Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_list_devices(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        set_json(out, &handle(db)?.timeseries().list_devices_with_data()?)
+    })
+}
+
+/// Metrics with at least one stored point for `device_id`, as a JSON array of strings.
+/// NTS_NOT_FOUND when the device is neither registered nor has telemetry.
+/// Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_list_metrics(db: *const nts_storage, device_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        set_json(out, &db.timeseries().list_metrics(device_id)?)
+    })
+}
+
+/// Deletes the points of one series with start <= timestamp < end and sets `*out_removed`
+/// to how many were removed (`out_removed` may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_delete_range(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    out_removed: *mut u64,
+) -> nts_status {
+    run(|| {
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let removed = db.timeseries().delete_range(device_id, metric, start, end)?;
+        if !out_removed.is_null() {
+            out_ptr(out_removed, "out_removed")?.write(removed);
+        }
+        Ok(())
+    })
+}

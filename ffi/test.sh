@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Tests of the C ABI (issue #5), from a fresh Debian 12 machine:
+#   1. installs missing system packages (cmake, g++, make, valgrind, pkg-config, libgtest-dev;
+#      Debian's Rust when there is no cargo) -- see ffi/deps.sh
+#   2. builds neotalk-storage-ffi (debug) and runs its Rust tests, including the check that
+#      ffi/include/neotalk_storage.h equals what cbindgen generates (NTS_HEADER_CHECK=1)
+#   3. installs the library into a temporary prefix (ffi/install.sh)
+#   4. builds ffi/tests against that prefix with -Wall -Wextra -Werror -pedantic (the header
+#      alone as C99, C++11 and C++17; the C test; the GoogleTest suite)
+#   5. runs the C and C++ tests under valgrind (leaks or invalid access fail the run)
+#   6. builds examples/c (pkg-config) and examples/cpp (CMake find_package) and runs them
+# Exits non-zero on any failure. Keeps the temporary directory when NTS_KEEP_TMP=1.
+set -euo pipefail
+
+FFI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$FFI_DIR")
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+# shellcheck source=ffi/deps.sh
+. "$FFI_DIR/deps.sh"
+nts_require_packages cmake g++ make valgrind pkg-config libgtest-dev
+nts_require_cargo
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nts-ffi-test.XXXXXX")
+if [ "${NTS_KEEP_TMP:-0}" = 1 ]; then
+  echo "temporary files kept in $TMP"
+else
+  trap 'rm -rf "$TMP"' EXIT
+fi
+export NTS_HEADER_CHECK=1
+
+step "cargo build + Rust tests (header up to date, status mapping, panic containment)"
+(cd "$ROOT" && cargo build -p neotalk-storage-ffi && cargo test -p neotalk-storage-ffi)
+
+step "install into $TMP/prefix"
+"$FFI_DIR/install.sh" "$TMP/prefix" --debug --no-build
+
+step "build C and C++ tests against the installed package"
+cmake -S "$FFI_DIR/tests" -B "$TMP/tests" -DCMAKE_PREFIX_PATH="$TMP/prefix" -DCMAKE_BUILD_TYPE=Debug
+cmake --build "$TMP/tests" -j 2
+
+VALGRIND=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+  --show-leak-kinds=definite,indirect,possible --error-exitcode=1)
+
+step "C test under valgrind"
+mkdir -p "$TMP/scratch"
+"${VALGRIND[@]}" "$TMP/tests/nts_c_test" "$TMP/scratch"
+
+step "C++ GoogleTest suite under valgrind"
+"${VALGRIND[@]}" "$TMP/tests/nts_cpp_test" --gtest_brief=1
+
+step "examples/c via pkg-config"
+export PKG_CONFIG_PATH="$TMP/prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+mkdir -p "$TMP/example-c"
+make -C "$TMP/example-c" -f "$ROOT/examples/c/Makefile"
+LD_LIBRARY_PATH="$TMP/prefix/lib" "${VALGRIND[@]}" "$TMP/example-c/example"
+LD_LIBRARY_PATH="$TMP/prefix/lib" "$TMP/example-c/example" "$TMP/example-c/data"
+test -f "$TMP/example-c/data/storage.redb"
+
+step "examples/cpp via find_package(neotalk_storage)"
+cmake -S "$ROOT/examples/cpp" -B "$TMP/example-cpp" -DCMAKE_PREFIX_PATH="$TMP/prefix"
+cmake --build "$TMP/example-cpp"
+"${VALGRIND[@]}" "$TMP/example-cpp/example"
+"$TMP/example-cpp/example" "$TMP/example-cpp/data"
+
+step "all C ABI tests passed"

@@ -1,0 +1,799 @@
+/*
+ * C test of the neotalk-storage C API: every function, its results and every error path
+ * (NULL pointers, invalid UTF-8, malformed JSON, wrong sizes, use after close, store errors).
+ *
+ * Usage: nts_test SCRATCH_DIR   (a writable directory for on-disk databases)
+ * Run under valgrind by ffi/test.sh. Exit status 0 when every check passed.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "neotalk_storage.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int failures = 0;
+static int checks = 0;
+static const char *scratch = NULL;
+
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    checks++;                                                                        \
+    if (!(cond)) {                                                                   \
+      failures++;                                                                    \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);       \
+    }                                                                                \
+  } while (0)
+
+/* Expects `call` to return `want`; a failure must leave a non-empty message, success an empty one. */
+#define EXPECT(want, call)                                                                     \
+  do {                                                                                         \
+    nts_status got_ = (call);                                                                  \
+    checks++;                                                                                  \
+    if (got_ != (want)) {                                                                      \
+      failures++;                                                                              \
+      fprintf(stderr, "%s:%d: %s returned %s (%s), expected %s\n", __FILE__, __LINE__, #call, \
+              nts_status_name(got_), nts_last_error_message(), nts_status_name(want));         \
+    } else if ((want) == NTS_OK && nts_last_error_message()[0] != '\0') {                      \
+      failures++;                                                                              \
+      fprintf(stderr, "%s:%d: success left a message: %s\n", __FILE__, __LINE__,              \
+              nts_last_error_message());                                                       \
+    } else if ((want) != NTS_OK && nts_last_error_message()[0] == '\0') {                      \
+      failures++;                                                                              \
+      fprintf(stderr, "%s:%d: %s failed without a message\n", __FILE__, __LINE__, #call);     \
+    }                                                                                          \
+  } while (0)
+
+/* The last message mentions `text` (the argument or field that was wrong). */
+#define MESSAGE_HAS(text)                                                                  \
+  do {                                                                                     \
+    checks++;                                                                              \
+    if (strstr(nts_last_error_message(), (text)) == NULL) {                                \
+      failures++;                                                                          \
+      fprintf(stderr, "%s:%d: message \"%s\" does not mention \"%s\"\n", __FILE__, __LINE__, \
+              nts_last_error_message(), (text));                                           \
+    }                                                                                      \
+  } while (0)
+
+/* Checks that a returned JSON string contains `text`, then frees it. */
+#define JSON_HAS_AND_FREE(json, text)                                                  \
+  do {                                                                                 \
+    checks++;                                                                          \
+    if ((json) == NULL || strstr((json), (text)) == NULL) {                            \
+      failures++;                                                                      \
+      fprintf(stderr, "%s:%d: JSON %s does not contain %s\n", __FILE__, __LINE__,      \
+              (json) ? (json) : "(null)", (text));                                     \
+    }                                                                                  \
+    nts_string_free(json);                                                             \
+    (json) = NULL;                                                                     \
+  } while (0)
+
+static const char BAD_UTF8[] = {'d', (char)0xff, (char)0xfe, 0};
+/* A pointer that must never be written through: outputs are checked before use. */
+static char *const POISON = (char *)0x1;
+
+static const char *DEVICE_JSON =
+    "{\"device_id\":\"thermo-1\",\"device_type\":\"thermometer\",\"name\":\"Hall\","
+    "\"online\":true,\"last_seen\":500,\"metrics\":{},\"config\":{\"unit\":\"C\"},"
+    "\"mdl_definition\":null,\"adapter\":\"mqtt\"}";
+
+static nts_storage *open_memory(void) {
+  nts_storage *db = NULL;
+  EXPECT(NTS_OK, nts_storage_open_in_memory(NULL, &db));
+  CHECK(db != NULL);
+  return db;
+}
+
+static void path_join(char *out, size_t cap, const char *name) {
+  snprintf(out, cap, "%s/%s", scratch, name);
+}
+
+/* ---------------------------------------------------------------- status and messages */
+
+static void test_status_names(void) {
+  CHECK(strcmp(nts_status_name(NTS_OK), "OK") == 0);
+  CHECK(strcmp(nts_status_name(NTS_NOT_FOUND), "NOT_FOUND") == 0);
+  CHECK(strcmp(nts_status_name(NTS_INVALID_INPUT), "INVALID_INPUT") == 0);
+  CHECK(strcmp(nts_status_name(NTS_CONFLICT), "CONFLICT") == 0);
+  CHECK(strcmp(nts_status_name(NTS_CORRUPTED), "CORRUPTED") == 0);
+  CHECK(strcmp(nts_status_name(NTS_VERSION_MISMATCH), "VERSION_MISMATCH") == 0);
+  CHECK(strcmp(nts_status_name(NTS_LOCKED), "LOCKED") == 0);
+  CHECK(strcmp(nts_status_name(NTS_IO), "IO") == 0);
+  CHECK(strcmp(nts_status_name(NTS_BACKEND), "BACKEND") == 0);
+  CHECK(strcmp(nts_status_name(NTS_CLOSED), "CLOSED") == 0);
+  CHECK(strcmp(nts_status_name(NTS_NULL_POINTER), "NULL_POINTER") == 0);
+  CHECK(strcmp(nts_status_name(NTS_INVALID_UTF8), "INVALID_UTF8") == 0);
+  CHECK(strcmp(nts_status_name(NTS_BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL") == 0);
+  CHECK(strcmp(nts_status_name(NTS_PANIC), "PANIC") == 0);
+  CHECK(strcmp(nts_status_name(-1), "UNKNOWN") == 0);
+  CHECK(strcmp(nts_status_name(14), "UNKNOWN") == 0);
+  CHECK(NTS_OK == 0);
+}
+
+static void test_last_error_message(void) {
+  nts_storage *db = NULL;
+  EXPECT(NTS_NULL_POINTER, nts_storage_open_in_memory(NULL, NULL));
+  MESSAGE_HAS("out");
+  EXPECT(NTS_OK, nts_storage_open_in_memory(NULL, &db));
+  CHECK(strcmp(nts_last_error_message(), "") == 0);
+  nts_storage_free(db);
+}
+
+/* ---------------------------------------------------------------- storage lifecycle */
+
+static void test_storage_open_errors(void) {
+  nts_storage *db = (nts_storage *)POISON;
+  char path[512];
+
+  EXPECT(NTS_NULL_POINTER, nts_storage_open("x", NULL, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_storage_open(NULL, NULL, &db));
+  CHECK(db == NULL); /* pointer outputs are NULL on failure */
+  MESSAGE_HAS("data_dir");
+  EXPECT(NTS_INVALID_UTF8, nts_storage_open(BAD_UTF8, NULL, &db));
+  MESSAGE_HAS("data_dir");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open("", NULL, &db));
+  path_join(path, sizeof path, "opts");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{not json", &db));
+  MESSAGE_HAS("options_json");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "[]", &db));
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"durabilty\":\"Eventual\"}", &db));
+  MESSAGE_HAS("durabilty");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"durability\":\"Sometimes\"}", &db));
+  EXPECT(NTS_INVALID_UTF8, nts_storage_open(path, BAD_UTF8, &db));
+  CHECK(db == NULL);
+
+  /* A data directory that is a regular file cannot be created. */
+  {
+    FILE *f;
+    path_join(path, sizeof path, "plain-file");
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    EXPECT(NTS_IO, nts_storage_open(path, NULL, &db));
+  }
+  /* A file that is not a database. */
+  {
+    FILE *f;
+    char file[600];
+    path_join(path, sizeof path, "garbage");
+    mkdir(path, 0700);
+    snprintf(file, sizeof file, "%s/storage.redb", path);
+    f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f) {
+      int i;
+      for (i = 0; i < 8192; i++) fputc((i * 7919) & 0xff, f);
+      fclose(f);
+    }
+    /* core documents NTS_CORRUPTED here but today reports redb's "not a redb database" as a
+       storage engine error (NTS_BACKEND); either is a refusal with a message and no handle. */
+    {
+      nts_status s = nts_storage_open(path, NULL, &db);
+      CHECK(s == NTS_CORRUPTED || s == NTS_BACKEND);
+      MESSAGE_HAS("redb");
+    }
+    CHECK(db == NULL);
+  }
+
+  EXPECT(NTS_NULL_POINTER, nts_storage_open_in_memory(NULL, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open_in_memory("nope", &db));
+  EXPECT(NTS_INVALID_UTF8, nts_storage_open_in_memory(BAD_UTF8, &db));
+  CHECK(db == NULL);
+}
+
+static void test_storage_persistence_and_lock(void) {
+  char path[512];
+  nts_storage *db = NULL, *second = NULL;
+  int64_t ts = 0;
+  double v = 0;
+
+  path_join(path, sizeof path, "persist");
+  EXPECT(NTS_OK, nts_storage_open(path, "{\"durability\":\"Eventual\",\"write_buffer\":{\"max_points\":2}}", &db));
+  EXPECT(NTS_LOCKED, nts_storage_open(path, NULL, &second));
+  CHECK(second == NULL);
+  EXPECT(NTS_OK, nts_ts_write(db, "pump-7", "power", 1000, 1.5));
+  EXPECT(NTS_OK, nts_storage_flush(db));
+  EXPECT(NTS_OK, nts_storage_close(db));
+  EXPECT(NTS_CLOSED, nts_storage_close(db)); /* closing twice is reported, harmless */
+  EXPECT(NTS_CLOSED, nts_storage_flush(db));
+  nts_storage_free(db);
+
+  EXPECT(NTS_OK, nts_storage_open(path, NULL, &db));
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "pump-7", "power", &ts, &v));
+  CHECK(ts == 1000 && v == 1.5);
+  /* Freeing without close closes (and releases the lock). */
+  nts_storage_free(db);
+  EXPECT(NTS_OK, nts_storage_open(path, NULL, &db));
+  nts_storage_free(db);
+
+  EXPECT(NTS_NULL_POINTER, nts_storage_flush(NULL));
+  EXPECT(NTS_NULL_POINTER, nts_storage_close(NULL));
+  nts_storage_free(NULL);
+  nts_string_free(NULL);
+  nts_points_free(NULL);
+}
+
+/* ---------------------------------------------------------------- time series */
+
+static void test_ts_write(nts_storage *db) {
+  EXPECT(NTS_OK, nts_ts_write(db, "thermo-1", "temperature", 1000, 21.5));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write(NULL, "d", "m", 0, 1.0));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write(db, NULL, "m", 0, 1.0));
+  MESSAGE_HAS("device_id");
+  EXPECT(NTS_NULL_POINTER, nts_ts_write(db, "d", NULL, 0, 1.0));
+  MESSAGE_HAS("metric");
+  EXPECT(NTS_INVALID_UTF8, nts_ts_write(db, BAD_UTF8, "m", 0, 1.0));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_write(db, "d", BAD_UTF8, 0, 1.0));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write(db, "", "m", 0, 1.0));
+  MESSAGE_HAS("device_id");
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write(db, "d", "m", 0, NAN));
+  MESSAGE_HAS("value");
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write(db, "d", "m", 0, INFINITY));
+}
+
+static void test_ts_write_series(nts_storage *db) {
+  int64_t ts[4] = {2000, 3000, 4000, 5000};
+  double vs[4] = {22.0, 23.0, 24.0, 25.0};
+  double bad[2] = {1.0, NAN};
+  size_t n = 99;
+
+  EXPECT(NTS_OK, nts_ts_write_series(db, "thermo-1", "temperature", ts, vs, 4));
+  EXPECT(NTS_OK, nts_ts_write_series(db, "thermo-1", "temperature", NULL, NULL, 0));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_series(NULL, "d", "m", ts, vs, 4));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_series(db, NULL, "m", ts, vs, 4));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_series(db, "d", NULL, ts, vs, 4));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_series(db, "d", "m", NULL, vs, 4));
+  MESSAGE_HAS("timestamps");
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_series(db, "d", "m", ts, NULL, 4));
+  MESSAGE_HAS("values");
+  EXPECT(NTS_INVALID_UTF8, nts_ts_write_series(db, BAD_UTF8, "m", ts, vs, 4));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_write_series(db, "d", BAD_UTF8, ts, vs, 4));
+  /* A length no array can have is refused before anything is read. */
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write_series(db, "d", "m", ts, vs, SIZE_MAX));
+  MESSAGE_HAS("length");
+  /* All or nothing: a NaN in the batch stores none of it. */
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write_series(db, "atomic", "m", ts, bad, 2));
+  EXPECT(NTS_OK, nts_ts_query_range(db, "atomic", "m", 0, 10000, NULL, NULL, NULL, 0, &n));
+  CHECK(n == 0);
+}
+
+static void test_ts_write_batch_json(nts_storage *db) {
+  const char *typed =
+      "[{\"device_id\":\"plug-1\",\"metric\":\"state\",\"point\":{\"timestamp\":10,\"value\":true}},"
+      "{\"device_id\":\"plug-1\",\"metric\":\"mode\",\"point\":{\"timestamp\":10,\"value\":\"eco\\u0000x\","
+      "\"quality\":0.5,\"metadata\":{\"src\":\"modbus\"}}},"
+      "{\"device_id\":\"plug-1\",\"metric\":\"count\",\"point\":{\"timestamp\":10,\"value\":42}},"
+      "{\"device_id\":\"plug-1\",\"metric\":\"count\",\"point\":{\"timestamp\":20,\"value\":43}}]";
+  EXPECT(NTS_OK, nts_ts_write_batch_json(db, typed));
+  EXPECT(NTS_OK, nts_ts_write_batch_json(db, "[]"));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_batch_json(NULL, "[]"));
+  EXPECT(NTS_NULL_POINTER, nts_ts_write_batch_json(db, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_write_batch_json(db, BAD_UTF8));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write_batch_json(db, "[{"));
+  MESSAGE_HAS("points_json");
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write_batch_json(db, "{\"device_id\":\"d\"}"));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_write_batch_json(db, "[{\"device_id\":\"d\",\"metric\":\"m\"}]"));
+  MESSAGE_HAS("point");
+  EXPECT(NTS_INVALID_INPUT,
+         nts_ts_write_batch_json(db, "[{\"device_id\":\"\",\"metric\":\"m\",\"point\":{\"timestamp\":1,\"value\":1}}]"));
+  MESSAGE_HAS("device_id");
+}
+
+static void test_ts_query_range(nts_storage *db) {
+  int64_t ts[8];
+  double vs[8];
+  size_t n = 0;
+  nts_range_options newest2 = {2, true};
+  nts_range_options unlimited = {0, false};
+
+  /* thermo-1/temperature holds 1000..5000 (5 points). */
+  EXPECT(NTS_OK, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, NULL, ts, vs, 8, &n));
+  CHECK(n == 5);
+  CHECK(ts[0] == 1000 && vs[0] == 21.5 && ts[4] == 5000 && vs[4] == 25.0);
+  EXPECT(NTS_OK, nts_ts_query_range(db, "thermo-1", "temperature", 2000, 4000, &unlimited, ts, vs, 8, &n));
+  CHECK(n == 2 && ts[0] == 2000 && ts[1] == 3000); /* half-open */
+  EXPECT(NTS_OK, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, &newest2, ts, vs, 2, &n));
+  CHECK(n == 2 && ts[0] == 5000 && ts[1] == 4000);
+
+  /* Buffer too small: status, required size, arrays untouched. */
+  ts[0] = -1;
+  EXPECT(NTS_BUFFER_TOO_SMALL, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, NULL, ts, vs, 3, &n));
+  CHECK(n == 5 && ts[0] == -1);
+  /* Size probe with no arrays. */
+  EXPECT(NTS_BUFFER_TOO_SMALL, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, NULL, NULL, NULL, 0, &n));
+  CHECK(n == 5);
+  /* Unknown series: no points, not an error. */
+  EXPECT(NTS_OK, nts_ts_query_range(db, "nobody", "nothing", 0, 10000, NULL, NULL, NULL, 0, &n));
+  CHECK(n == 0);
+  /* Integers and booleans convert; strings do not. */
+  EXPECT(NTS_OK, nts_ts_query_range(db, "plug-1", "count", 0, 100, NULL, ts, vs, 8, &n));
+  CHECK(n == 2 && vs[0] == 42.0 && vs[1] == 43.0);
+  EXPECT(NTS_OK, nts_ts_query_range(db, "plug-1", "state", 0, 100, NULL, ts, vs, 8, &n));
+  CHECK(n == 1 && vs[0] == 1.0);
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "plug-1", "mode", 0, 100, NULL, ts, vs, 8, &n));
+  MESSAGE_HAS("string");
+
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "thermo-1", "temperature", 10, 5, NULL, ts, vs, 8, &n));
+  MESSAGE_HAS("time range");
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(NULL, "d", "m", 0, 1, NULL, ts, vs, 8, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(db, NULL, "m", 0, 1, NULL, ts, vs, 8, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(db, "d", NULL, 0, 1, NULL, ts, vs, 8, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(db, "d", "m", 0, 1, NULL, NULL, vs, 8, &n));
+  MESSAGE_HAS("out_timestamps");
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(db, "d", "m", 0, 1, NULL, ts, NULL, 8, &n));
+  MESSAGE_HAS("out_values");
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range(db, "d", "m", 0, 1, NULL, ts, vs, 8, NULL));
+  MESSAGE_HAS("out_count");
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_range(db, BAD_UTF8, "m", 0, 1, NULL, ts, vs, 8, &n));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_range(db, "d", BAD_UTF8, 0, 1, NULL, ts, vs, 8, &n));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "d", "m", 0, 1, NULL, ts, vs, SIZE_MAX, &n));
+  /* Misaligned pointers (which C cannot form without undefined behaviour) are covered by
+     ffi/tests/misaligned.rs. */
+}
+
+static void test_ts_points(nts_storage *db) {
+  nts_points *set = (nts_points *)POISON;
+  nts_point p;
+  bool has = false;
+  size_t len = 0;
+  nts_range_options newest1 = {1, true};
+
+  /* Every kind of value, with quality and metadata, through the iterator. */
+  EXPECT(NTS_OK, nts_ts_query_range_points(db, "plug-1", "mode", 0, 100, NULL, &set));
+  EXPECT(NTS_OK, nts_points_len(set, &len));
+  CHECK(len == 1);
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(has && p.timestamp == 10 && p.kind == NTS_VALUE_STRING);
+  CHECK(p.string_len == 5 && memcmp(p.string_value, "eco\0x", 5) == 0 && p.string_value[5] == '\0');
+  CHECK(p.has_quality && p.quality == 0.5f);
+  CHECK(p.metadata_json != NULL && strcmp(p.metadata_json, "{\"src\":\"modbus\"}") == 0);
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(!has);
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(!has);
+  EXPECT(NTS_OK, nts_points_len(set, &len));
+  CHECK(len == 1);
+  EXPECT(NTS_NULL_POINTER, nts_points_len(NULL, &len));
+  EXPECT(NTS_NULL_POINTER, nts_points_len(set, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_points_next(NULL, &p, &has));
+  EXPECT(NTS_NULL_POINTER, nts_points_next(set, NULL, &has));
+  EXPECT(NTS_NULL_POINTER, nts_points_next(set, &p, NULL));
+  nts_points_free(set);
+
+  EXPECT(NTS_OK, nts_ts_query_range_points(db, "plug-1", "state", 0, 100, NULL, &set));
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(has && p.kind == NTS_VALUE_BOOLEAN && p.bool_value && p.float_value == 1.0);
+  CHECK(!p.has_quality && p.metadata_json == NULL && p.string_value == NULL);
+  nts_points_free(set);
+
+  EXPECT(NTS_OK, nts_ts_query_range_points(db, "plug-1", "count", 0, 100, &newest1, &set));
+  EXPECT(NTS_OK, nts_points_len(set, &len));
+  CHECK(len == 1);
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(has && p.kind == NTS_VALUE_INTEGER && p.int_value == 43 && p.timestamp == 20);
+  nts_points_free(set);
+
+  EXPECT(NTS_OK, nts_ts_query_range_points(db, "thermo-1", "temperature", 0, 10000, NULL, &set));
+  EXPECT(NTS_OK, nts_points_len(set, &len));
+  CHECK(len == 5);
+  EXPECT(NTS_OK, nts_points_next(set, &p, &has));
+  CHECK(has && p.kind == NTS_VALUE_FLOAT && p.float_value == 21.5 && p.timestamp == 1000);
+  nts_points_free(set); /* freeing a partly read set */
+
+  set = (nts_points *)POISON;
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range_points(db, "d", "m", 5, 1, NULL, &set));
+  CHECK(set == NULL);
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_points(NULL, "d", "m", 0, 1, NULL, &set));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_points(db, NULL, "m", 0, 1, NULL, &set));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_points(db, "d", NULL, 0, 1, NULL, &set));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_points(db, "d", "m", 0, 1, NULL, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_range_points(db, BAD_UTF8, "m", 0, 1, NULL, &set));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_range_points(db, "d", BAD_UTF8, 0, 1, NULL, &set));
+}
+
+static void test_ts_latest(nts_storage *db) {
+  int64_t ts = 0;
+  double v = 0;
+  char *json = POISON;
+
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "thermo-1", "temperature", &ts, &v));
+  CHECK(ts == 5000 && v == 25.0);
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "plug-1", "count", &ts, &v));
+  CHECK(ts == 20 && v == 43.0);
+  EXPECT(NTS_NOT_FOUND, nts_ts_query_latest(db, "thermo-1", "pressure", &ts, &v));
+  CHECK(ts == 20); /* untouched on failure */
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest(db, "plug-1", "mode", &ts, &v));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(NULL, "d", "m", &ts, &v));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(db, NULL, "m", &ts, &v));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(db, "d", NULL, &ts, &v));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(db, "d", "m", NULL, &v));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(db, "d", "m", &ts, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_latest(db, BAD_UTF8, "m", &ts, &v));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_latest(db, "d", BAD_UTF8, &ts, &v));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest(db, "d", "", &ts, &v));
+
+  EXPECT(NTS_OK, nts_ts_query_latest_json(db, "plug-1", "mode", &json));
+  JSON_HAS_AND_FREE(json, "\"value\":\"eco\\u0000x\"");
+  EXPECT(NTS_OK, nts_ts_query_latest_json(db, "thermo-1", "temperature", &json));
+  JSON_HAS_AND_FREE(json, "\"timestamp\":5000");
+  json = POISON;
+  EXPECT(NTS_NOT_FOUND, nts_ts_query_latest_json(db, "thermo-1", "pressure", &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_json(NULL, "d", "m", &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_json(db, NULL, "m", &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_json(db, "d", NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_json(db, "d", "m", NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_latest_json(db, BAD_UTF8, "m", &json));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_latest_json(db, "d", BAD_UTF8, &json));
+}
+
+static void test_ts_aggregated_lists_delete(nts_storage *db) {
+  char *json = NULL;
+  uint64_t removed = 0;
+  size_t n = 0;
+
+  EXPECT(NTS_OK, nts_ts_query_aggregated(db, "thermo-1", "temperature", 0, 10000, 10000, &json));
+  JSON_HAS_AND_FREE(json, "\"count\":5");
+  EXPECT(NTS_OK, nts_ts_query_aggregated(db, "thermo-1", "temperature", 0, 10000, 2000, &json));
+  JSON_HAS_AND_FREE(json, "{\"bucket_start\":4000,\"count\":2,\"sum\":49.0,\"min\":24.0,\"max\":25.0,\"avg\":24.5");
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_aggregated(db, "thermo-1", "temperature", 0, 10000, 0, &json));
+  MESSAGE_HAS("bucket_ms");
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_aggregated(db, "thermo-1", "temperature", 9, 0, 10, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated(NULL, "d", "m", 0, 1, 1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated(db, NULL, "m", 0, 1, 1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated(db, "d", NULL, 0, 1, 1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated(db, "d", "m", 0, 1, 1, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_aggregated(db, BAD_UTF8, "m", 0, 1, 1, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_aggregated(db, "d", BAD_UTF8, 0, 1, 1, &json));
+
+  EXPECT(NTS_OK, nts_ts_list_devices(db, &json));
+  JSON_HAS_AND_FREE(json, "[\"plug-1\",\"thermo-1\"]");
+  EXPECT(NTS_NULL_POINTER, nts_ts_list_devices(NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_list_devices(db, NULL));
+
+  EXPECT(NTS_OK, nts_ts_list_metrics(db, "plug-1", &json));
+  JSON_HAS_AND_FREE(json, "[\"count\",\"mode\",\"state\"]");
+  EXPECT(NTS_NOT_FOUND, nts_ts_list_metrics(db, "nobody", &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_list_metrics(NULL, "d", &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_list_metrics(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_ts_list_metrics(db, "d", NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_list_metrics(db, BAD_UTF8, &json));
+
+  EXPECT(NTS_OK, nts_ts_delete_range(db, "thermo-1", "temperature", 1000, 3000, &removed));
+  CHECK(removed == 2);
+  EXPECT(NTS_OK, nts_ts_delete_range(db, "thermo-1", "temperature", 1000, 3000, NULL));
+  EXPECT(NTS_BUFFER_TOO_SMALL, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, NULL, NULL, NULL, 0, &n));
+  CHECK(n == 3);
+  EXPECT(NTS_INVALID_INPUT, nts_ts_delete_range(db, "thermo-1", "temperature", 3, 1, &removed));
+  EXPECT(NTS_NULL_POINTER, nts_ts_delete_range(NULL, "d", "m", 0, 1, &removed));
+  EXPECT(NTS_NULL_POINTER, nts_ts_delete_range(db, NULL, "m", 0, 1, &removed));
+  EXPECT(NTS_NULL_POINTER, nts_ts_delete_range(db, "d", NULL, 0, 1, &removed));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_delete_range(db, BAD_UTF8, "m", 0, 1, &removed));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_delete_range(db, "d", BAD_UTF8, 0, 1, &removed));
+}
+
+/* ---------------------------------------------------------------- devices */
+
+static void test_devices(nts_storage *db) {
+  char *json = POISON;
+
+  EXPECT(NTS_OK, nts_devices_upsert(db, DEVICE_JSON));
+  EXPECT(NTS_OK, nts_devices_get(db, "thermo-1", &json));
+  /* Telemetry written earlier shows in the metric snapshots. */
+  JSON_HAS_AND_FREE(json, "\"name\":\"Hall\"");
+  EXPECT(NTS_OK, nts_devices_get(db, "thermo-1", &json));
+  JSON_HAS_AND_FREE(json, "\"temperature\":{\"value\":25.0,\"timestamp\":5000");
+  json = POISON;
+  EXPECT(NTS_NOT_FOUND, nts_devices_get(db, "ghost", &json));
+  CHECK(json == NULL);
+  MESSAGE_HAS("ghost");
+
+  EXPECT(NTS_INVALID_INPUT, nts_devices_upsert(db, "{"));
+  MESSAGE_HAS("device_json");
+  EXPECT(NTS_INVALID_INPUT, nts_devices_upsert(db, "{\"device_id\":\"x\"}"));
+  MESSAGE_HAS("missing field");
+  EXPECT(NTS_INVALID_INPUT,
+         nts_devices_upsert(db, "{\"device_id\":\"\",\"device_type\":\"t\",\"name\":\"n\",\"online\":true,"
+                                "\"last_seen\":0,\"metrics\":{},\"config\":null,\"mdl_definition\":null,\"adapter\":\"\"}"));
+  MESSAGE_HAS("device_id");
+  EXPECT(NTS_NULL_POINTER, nts_devices_upsert(NULL, DEVICE_JSON));
+  EXPECT(NTS_NULL_POINTER, nts_devices_upsert(db, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_devices_upsert(db, BAD_UTF8));
+  EXPECT(NTS_NULL_POINTER, nts_devices_get(NULL, "d", &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_get(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_get(db, "d", NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_devices_get(db, BAD_UTF8, &json));
+
+  EXPECT(NTS_OK, nts_devices_set_online(db, "thermo-1", false));
+  EXPECT(NTS_OK, nts_devices_list_offline(db, &json));
+  JSON_HAS_AND_FREE(json, "\"device_id\":\"thermo-1\"");
+  EXPECT(NTS_OK, nts_devices_list_online(db, &json));
+  JSON_HAS_AND_FREE(json, "\"device_id\":\"plug-1\""); /* registered by its telemetry, online */
+  EXPECT(NTS_OK, nts_devices_list_online(db, &json));
+  CHECK(strstr(json, "thermo-1") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_NOT_FOUND, nts_devices_set_online(db, "ghost", true));
+  EXPECT(NTS_NULL_POINTER, nts_devices_set_online(NULL, "d", true));
+  EXPECT(NTS_NULL_POINTER, nts_devices_set_online(db, NULL, true));
+  EXPECT(NTS_INVALID_UTF8, nts_devices_set_online(db, BAD_UTF8, true));
+  EXPECT(NTS_INVALID_INPUT, nts_devices_set_online(db, "", true));
+
+  EXPECT(NTS_OK, nts_devices_list(db, &json));
+  JSON_HAS_AND_FREE(json, "\"device_id\":\"thermo-1\"");
+  EXPECT(NTS_OK, nts_devices_list_by_type(db, "thermometer", &json));
+  JSON_HAS_AND_FREE(json, "\"adapter\":\"mqtt\"");
+  EXPECT(NTS_OK, nts_devices_list_by_type(db, "kettle", &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_INVALID_INPUT, nts_devices_list_by_type(db, "", &json));
+  EXPECT(NTS_INVALID_UTF8, nts_devices_list_by_type(db, BAD_UTF8, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_by_type(NULL, "t", &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_by_type(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_by_type(db, "t", NULL));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list(NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list(db, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_online(NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_online(db, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_offline(NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_list_offline(db, NULL));
+
+  EXPECT(NTS_OK, nts_devices_delete(db, "thermo-1"));
+  EXPECT(NTS_NOT_FOUND, nts_devices_delete(db, "thermo-1"));
+  EXPECT(NTS_NOT_FOUND, nts_devices_get(db, "thermo-1", &json));
+  EXPECT(NTS_NULL_POINTER, nts_devices_delete(NULL, "d"));
+  EXPECT(NTS_NULL_POINTER, nts_devices_delete(db, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_devices_delete(db, BAD_UTF8));
+}
+
+/* ---------------------------------------------------------------- events */
+
+static const char *EVENT1 =
+    "{\"event_id\":\"e1\",\"event_type\":\"device.offline\",\"event_data\":{\"device\":\"thermo-1\"},"
+    "\"metadata\":{\"correlation_id\":\"c1\",\"source\":\"mqtt\",\"timestamp\":1000}}";
+static const char *EVENTS23 =
+    "[{\"event_id\":\"e2\",\"event_type\":\"rule.triggered\",\"event_data\":null,"
+    "\"metadata\":{\"correlation_id\":\"c1\",\"causation_id\":\"e1\",\"source\":\"rules\",\"timestamp\":2000}},"
+    "{\"event_id\":\"e3\",\"event_type\":\"device.offline\",\"event_data\":[1,2],"
+    "\"metadata\":{\"correlation_id\":null,\"causation_id\":null,\"source\":\"mqtt\",\"timestamp\":3000}}]";
+
+static void test_events(nts_storage *db) {
+  char *json = POISON;
+  uint64_t seq = 99;
+
+  EXPECT(NTS_OK, nts_events_last_sequence(db, &seq));
+  CHECK(seq == 0);
+  EXPECT(NTS_OK, nts_events_append(db, EVENT1, &json));
+  JSON_HAS_AND_FREE(json, "\"sequence\":1");
+  json = POISON;
+  EXPECT(NTS_CONFLICT, nts_events_append(db, EVENT1, &json));
+  CHECK(json == NULL);
+  MESSAGE_HAS("e1");
+  EXPECT(NTS_OK, nts_events_append_batch(db, EVENTS23, &json));
+  JSON_HAS_AND_FREE(json, "\"sequence\":3");
+  EXPECT(NTS_OK, nts_events_last_sequence(db, &seq));
+  CHECK(seq == 3);
+  EXPECT(NTS_OK, nts_events_append(db,
+                                   "{\"event_id\":\"e4\",\"event_type\":\"x\",\"event_data\":1,"
+                                   "\"metadata\":{\"source\":\"s\",\"timestamp\":4000}}",
+                                   NULL)); /* result not wanted */
+  EXPECT(NTS_OK, nts_events_append_batch(db, "[]", NULL));
+  EXPECT(NTS_CONFLICT, nts_events_append_batch(db, EVENTS23, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_events_append(db, "{\"event_id\":\"e9\"}", &json));
+  MESSAGE_HAS("event_json");
+  EXPECT(NTS_INVALID_INPUT, nts_events_append(db, "[", &json));
+  EXPECT(NTS_INVALID_INPUT,
+         nts_events_append(db, "{\"event_id\":\"\",\"event_type\":\"x\",\"event_data\":1,"
+                               "\"metadata\":{\"source\":\"s\",\"timestamp\":1}}", &json));
+  MESSAGE_HAS("event_id");
+  EXPECT(NTS_INVALID_INPUT, nts_events_append_batch(db, "{}", &json));
+  MESSAGE_HAS("events_json");
+  EXPECT(NTS_INVALID_UTF8, nts_events_append(db, BAD_UTF8, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_append_batch(db, BAD_UTF8, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_append(NULL, EVENT1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_append(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(NULL, "[]", &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_last_sequence(NULL, &seq));
+  EXPECT(NTS_NULL_POINTER, nts_events_last_sequence(db, NULL));
+
+  EXPECT(NTS_OK, nts_events_get(db, "e2", &json));
+  JSON_HAS_AND_FREE(json, "\"causation_id\":\"e1\"");
+  EXPECT(NTS_NOT_FOUND, nts_events_get(db, "e404", &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_events_get(db, "", &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_get(db, BAD_UTF8, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_get(NULL, "e1", &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_get(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_get(db, "e1", NULL));
+
+  EXPECT(NTS_OK, nts_events_query_range(db, 1000, 3000, 0, &json));
+  JSON_HAS_AND_FREE(json, "\"event_id\":\"e2\"");
+  EXPECT(NTS_OK, nts_events_query_range(db, 1000, 3000, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_range(db, 5, 1, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_range(NULL, 0, 1, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_range(db, 0, 1, 0, NULL));
+
+  EXPECT(NTS_OK, nts_events_query_by_type(db, "device.offline", 0, 10000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e3\"") != NULL && strstr(json, "\"e2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_events_query_by_type(db, "device.offline", 0, 10000, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"e3\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "device.offline", 9, 1, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "", 0, 1, 0, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_query_by_type(db, BAD_UTF8, 0, 1, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(NULL, "t", 0, 1, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, NULL, 0, 1, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, "t", 0, 1, 0, NULL));
+
+  EXPECT(NTS_OK, nts_events_query_by_correlation(db, "c1", &json));
+  CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") != NULL && strstr(json, "\"e3\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_events_query_by_correlation(db, "c-none", &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_correlation(db, "", &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_query_by_correlation(db, BAD_UTF8, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_correlation(NULL, "c", &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_correlation(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_correlation(db, "c", NULL));
+
+  EXPECT(NTS_OK, nts_events_replay(db, 2, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"e3\"") != NULL && strstr(json, "\"e4\"") != NULL && strstr(json, "\"e2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_events_replay(db, 0, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_events_replay(db, 4, 0, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_NULL_POINTER, nts_events_replay(NULL, 0, 0, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, 0, NULL));
+}
+
+/* ---------------------------------------------------------------- use after close */
+
+static void test_use_after_close(void) {
+  nts_storage *db = open_memory();
+  char *json = POISON;
+  nts_points *set = (nts_points *)POISON;
+  int64_t ts[2] = {1, 2};
+  double vs[2] = {1, 2};
+  size_t n = 0;
+  uint64_t u = 0;
+
+  EXPECT(NTS_OK, nts_ts_write(db, "d", "m", 1, 1.0));
+  EXPECT(NTS_OK, nts_storage_flush(db));
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "d", "m", &ts[0], &vs[0])); /* warms the latest cache */
+  {
+    /* A result set owns its points: it stays readable after its database is closed. */
+    nts_points *kept = NULL;
+    nts_point p;
+    bool has = false;
+    EXPECT(NTS_OK, nts_ts_query_range_points(db, "d", "m", 0, 9, NULL, &kept));
+    EXPECT(NTS_OK, nts_storage_close(db));
+    EXPECT(NTS_OK, nts_points_next(kept, &p, &has));
+    CHECK(has && p.timestamp == 1 && p.float_value == 1.0);
+    nts_points_free(kept);
+  }
+
+  EXPECT(NTS_CLOSED, nts_storage_flush(db));
+  EXPECT(NTS_CLOSED, nts_storage_close(db));
+  EXPECT(NTS_CLOSED, nts_ts_write(db, "d", "m", 1, 1.0));
+  EXPECT(NTS_CLOSED, nts_ts_write_series(db, "d", "m", ts, vs, 2));
+  EXPECT(NTS_CLOSED, nts_ts_write_batch_json(db, "[]"));
+  EXPECT(NTS_CLOSED, nts_ts_query_range(db, "d", "m", 0, 9, NULL, ts, vs, 2, &n));
+  EXPECT(NTS_CLOSED, nts_ts_query_range_points(db, "d", "m", 0, 9, NULL, &set));
+  CHECK(set == NULL);
+  EXPECT(NTS_CLOSED, nts_ts_query_latest(db, "d", "m", &ts[0], &vs[0]));
+  EXPECT(NTS_CLOSED, nts_ts_query_latest_json(db, "d", "m", &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_CLOSED, nts_ts_query_aggregated(db, "d", "m", 0, 9, 1, &json));
+  EXPECT(NTS_CLOSED, nts_ts_list_devices(db, &json));
+  EXPECT(NTS_CLOSED, nts_ts_list_metrics(db, "d", &json));
+  EXPECT(NTS_CLOSED, nts_ts_delete_range(db, "d", "m", 0, 9, &u));
+  EXPECT(NTS_CLOSED, nts_devices_upsert(db, DEVICE_JSON));
+  EXPECT(NTS_CLOSED, nts_devices_get(db, "d", &json));
+  EXPECT(NTS_CLOSED, nts_devices_set_online(db, "d", true));
+  EXPECT(NTS_CLOSED, nts_devices_delete(db, "d"));
+  EXPECT(NTS_CLOSED, nts_devices_list(db, &json));
+  EXPECT(NTS_CLOSED, nts_devices_list_by_type(db, "t", &json));
+  EXPECT(NTS_CLOSED, nts_devices_list_online(db, &json));
+  EXPECT(NTS_CLOSED, nts_devices_list_offline(db, &json));
+  EXPECT(NTS_CLOSED, nts_events_append(db, EVENT1, &json));
+  EXPECT(NTS_CLOSED, nts_events_append_batch(db, EVENTS23, &json));
+  EXPECT(NTS_CLOSED, nts_events_get(db, "e1", &json));
+  EXPECT(NTS_CLOSED, nts_events_query_range(db, 0, 9, 0, &json));
+  EXPECT(NTS_CLOSED, nts_events_query_by_type(db, "t", 0, 9, 0, &json));
+  EXPECT(NTS_CLOSED, nts_events_query_by_correlation(db, "c", &json));
+  EXPECT(NTS_CLOSED, nts_events_replay(db, 0, 0, &json));
+  EXPECT(NTS_CLOSED, nts_events_last_sequence(db, &u));
+  CHECK(json == NULL);
+  MESSAGE_HAS("closed");
+  nts_storage_free(db);
+}
+
+/* ---------------------------------------------------------------- threads */
+
+struct writer {
+  nts_storage *db;
+  char device[32];
+  int ok;
+};
+
+static void *write_and_fail(void *arg) {
+  struct writer *w = (struct writer *)arg;
+  int i;
+  w->ok = 1;
+  for (i = 0; i < 200; i++) {
+    if (nts_ts_write(w->db, w->device, "n", i, (double)i) != NTS_OK) w->ok = 0;
+  }
+  /* Each thread sees its own last error. */
+  if (nts_ts_write(w->db, w->device, "", 0, 0.0) != NTS_INVALID_INPUT) w->ok = 0;
+  if (strstr(nts_last_error_message(), "metric") == NULL) w->ok = 0;
+  return NULL;
+}
+
+static void test_threads(void) {
+  nts_storage *db = open_memory();
+  struct writer w[4];
+  pthread_t t[4];
+  int i;
+  size_t n = 0;
+  char *json = NULL;
+
+  for (i = 0; i < 4; i++) {
+    w[i].db = db;
+    snprintf(w[i].device, sizeof w[i].device, "dev-%d", i);
+    CHECK(pthread_create(&t[i], NULL, write_and_fail, &w[i]) == 0);
+  }
+  /* The main thread's message is not touched by the others. */
+  EXPECT(NTS_NOT_FOUND, nts_devices_get(db, "ghost", &json));
+  for (i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    CHECK(w[i].ok);
+  }
+  MESSAGE_HAS("ghost");
+  EXPECT(NTS_OK, nts_storage_flush(db));
+  for (i = 0; i < 4; i++) {
+    CHECK(nts_ts_query_range(db, w[i].device, "n", 0, 1000, NULL, NULL, NULL, 0, &n) == NTS_BUFFER_TOO_SMALL);
+    CHECK(n == 200);
+  }
+  nts_storage_free(db);
+}
+
+int main(int argc, char **argv) {
+  nts_storage *db;
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
+    return 2;
+  }
+  scratch = argv[1];
+
+  test_status_names();
+  test_last_error_message();
+  test_storage_open_errors();
+  test_storage_persistence_and_lock();
+
+  db = open_memory();
+  test_ts_write(db);
+  test_ts_write_series(db);
+  test_ts_write_batch_json(db);
+  test_ts_query_range(db);
+  test_ts_points(db);
+  test_ts_latest(db);
+  test_ts_aggregated_lists_delete(db);
+  test_devices(db);
+  test_events(db);
+  EXPECT(NTS_OK, nts_storage_close(db));
+  nts_storage_free(db);
+
+  test_use_after_close();
+  test_threads();
+
+  printf("%d checks, %d failures\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
