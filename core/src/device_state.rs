@@ -106,19 +106,29 @@ pub struct DeviceState {
     pub device_type: String,
     /// Display name.
     pub name: String,
-    /// Online state (indexed for `list_online` / `list_offline`).
+    /// Online state (indexed for `list_online` / `list_offline`); `true` when omitted in JSON.
+    #[serde(default = "default_online")]
     pub online: bool,
     /// Last time the device was heard from (Unix ms): the newest telemetry timestamp or the
     /// value given to `upsert`, whichever is later.
+    #[serde(default)]
     pub last_seen: i64,
     /// Latest value per metric, kept up to date by telemetry writes.
+    #[serde(default)]
     pub metrics: HashMap<String, MetricSnapshot>,
     /// Device configuration.
+    #[serde(default)]
     pub config: serde_json::Value,
     /// Typed device-type description.
+    #[serde(default)]
     pub mdl_definition: Option<MdlDeviceType>,
     /// Adapter the device comes from (`mqtt`, `modbus`, ...).
+    #[serde(default)]
     pub adapter: String,
+}
+
+fn default_online() -> bool {
+    true
 }
 
 impl DeviceState {

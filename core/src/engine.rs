@@ -49,7 +49,8 @@ impl Engine {
         &*self.backend
     }
 
-    fn check_open(&self) -> Result<()> {
+    /// `Err(Closed)` after `close()`; cached reads call it since they skip `read()`.
+    pub(crate) fn ensure_open(&self) -> Result<()> {
         if self.closed.load(Ordering::Acquire) {
             Err(StorageError::Closed)
         } else {
@@ -63,12 +64,12 @@ impl Engine {
     }
 
     pub(crate) fn read(&self) -> Result<Box<dyn ReadView>> {
-        self.check_open()?;
+        self.ensure_open()?;
         self.backend.read()
     }
 
     pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
-        self.check_open()?;
+        self.ensure_open()?;
         if batch.is_empty() {
             return Ok(());
         }
@@ -82,7 +83,7 @@ impl Engine {
 
     /// Makes every earlier commit durable (a no-op under `Durability::Immediate`).
     pub(crate) fn sync(&self) -> Result<()> {
-        self.check_open()?;
+        self.ensure_open()?;
         if self.unsynced.swap(false, Ordering::AcqRel) {
             let _g = self.lock_writes();
             if let Err(e) = self.backend.write(&WriteBatch::new(), true) {

@@ -33,7 +33,7 @@ pub enum StorageError {
     #[error("corrupted data: {0}")]
     Corrupted(String),
     /// The file was written by a format version this build does not read.
-    #[error("unsupported format version {found} (this build reads version {supported}); the file was left untouched")]
+    #[error("unsupported format version {found} (this build reads version {supported}); no data was changed")]
     VersionMismatch {
         /// Version found in the file.
         found: u32,

@@ -66,7 +66,8 @@ pub struct NewEvent {
     pub event_id: String,
     /// Event type.
     pub event_type: String,
-    /// Event payload.
+    /// Event payload (`null` when omitted in JSON).
+    #[serde(default)]
     pub event_data: serde_json::Value,
     /// Source, time and causal links.
     pub metadata: EventMetadata,

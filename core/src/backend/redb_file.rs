@@ -52,6 +52,11 @@ impl RedbBackend {
                 "{} is already open in this or another process",
                 path.display()
             )),
+            // A file redb cannot read as a database (wrong magic, truncated header) is damaged
+            // or foreign, not an engine failure.
+            redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+                StorageError::Corrupted(format!("{} is not a readable redb database: {io}", path.display()))
+            }
             redb::DatabaseError::Storage(s) => storage_err(s),
             other => StorageError::Corrupted(format!("{}: {other}", path.display())),
         })?;

@@ -392,6 +392,7 @@ impl TimeSeriesStore {
     pub fn query_latest(&self, device_id: &str, metric: &str) -> Result<Option<DataPoint>> {
         self.flush_pending()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(None) };
+        self.inner.engine.ensure_open()?;
         if let Some(p) = self.inner.latest.get(&id) {
             return Ok(Some(p));
         }
