@@ -25,11 +25,17 @@ pub mod event_log;
 pub mod key;
 pub mod limits;
 mod manager;
+pub mod memory;
+pub mod sessions;
 pub mod timeseries;
+pub mod vectors;
 
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
 pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
 pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
+pub use memory::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType};
+pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesStore, WriteBufferOptions};
+pub use vectors::{CollectionInfo, DistanceMetric, VectorDocument, VectorFilter, VectorMatch, VectorStore};

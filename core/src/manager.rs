@@ -5,7 +5,10 @@ use crate::device_state::DeviceStateStore;
 use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, META};
 use crate::error::{Result, StorageError};
 use crate::event_log::EventLogStore;
+use crate::memory::LongTermMemoryStore;
+use crate::sessions::SessionStore;
 use crate::timeseries::{TimeSeriesStore, WriteBufferOptions};
+use crate::vectors::VectorStore;
 use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +49,9 @@ struct Inner {
     timeseries: TimeSeriesStore,
     devices: DeviceStateStore,
     events: EventLogStore,
+    sessions: SessionStore,
+    vectors: VectorStore,
+    memory: LongTermMemoryStore,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -108,9 +114,12 @@ impl StorageManager {
         let devices = DeviceStateStore::new(engine.clone(), options.device_cache_entries);
         let timeseries = TimeSeriesStore::new(engine.clone(), devices.clone(), options.write_buffer, options.series_cache_entries)?;
         let events = EventLogStore::new(engine.clone());
+        let sessions = SessionStore::new(engine.clone());
+        let vectors = VectorStore::new(engine.clone());
+        let memory = LongTermMemoryStore::new(engine.clone(), vectors.clone());
         let flusher = flusher::Flusher::start(engine.clone(), timeseries.clone(), &options);
         Ok(StorageManager {
-            inner: Arc::new(Inner { engine, path, timeseries, devices, events, flusher: Mutex::new(flusher) }),
+            inner: Arc::new(Inner { engine, path, timeseries, devices, events, sessions, vectors, memory, flusher: Mutex::new(flusher) }),
         })
     }
 
@@ -127,6 +136,21 @@ impl StorageManager {
     /// The event log.
     pub fn events(&self) -> &EventLogStore {
         &self.inner.events
+    }
+
+    /// Chat sessions and the short- and mid-term memory tiers.
+    pub fn sessions(&self) -> &SessionStore {
+        &self.inner.sessions
+    }
+
+    /// Vector collections and similarity search.
+    pub fn vectors(&self) -> &VectorStore {
+        &self.inner.vectors
+    }
+
+    /// The LLM's long-term memory.
+    pub fn memory(&self) -> &LongTermMemoryStore {
+        &self.inner.memory
     }
 
     /// The data directory (`None` in memory).
