@@ -593,9 +593,8 @@ impl LongTermMemoryStore {
     fn semantic_rank(&self, embedding: &[f32], limit: usize) -> Result<Vec<(f32, String)>> {
         let probe = MemoryEntry { embedding: Some(embedding.to_vec()), ..MemoryEntry::new("query", MemoryType::Other, "query", 0) };
         probe.validate()?;
-        if self.vectors.collection(MEMORY_COLLECTION)?.is_none() {
-            return Ok(Vec::new());
-        }
+        let Some(info) = self.vectors.collection(MEMORY_COLLECTION)? else { return Ok(Vec::new()) };
+        check_vector("embedding", &info, embedding)?;
         Ok(self.vectors.search(MEMORY_COLLECTION, embedding, limit, None)?.into_iter().map(|m| (m.score, m.id)).collect())
     }
 
