@@ -124,6 +124,8 @@ on_both_backends! {
         assert_invalid(v.upsert("cos", &doc("a", vec![1.0, f32::NAN, 0.0])), "embedding");
         assert_invalid(v.upsert("cos", &doc("a", vec![1.0, f32::INFINITY, 0.0])), "embedding");
         assert_invalid(v.upsert("cos", &doc("a", vec![0.0, 0.0, 0.0])), "embedding");
+        assert_invalid(v.upsert("cos", &doc("a", vec![1e-30, 0.0, 0.0])), "embedding"); // length underflows
+        assert_invalid(v.upsert("l2", &doc("a", vec![1e20, 0.0, 0.0])), "embedding"); // length overflows
         v.upsert("l2", &doc("zero", vec![0.0, 0.0, 0.0])).unwrap(); // fine for Euclidean
         assert_invalid(v.upsert("cos", &doc("", vec![1.0, 0.0, 0.0])), "id");
         let mut deep = json!(1);

@@ -6,8 +6,11 @@
 //! - `memory_index`: (memory_type, created_at, memory_id) -> ()
 //! - `memory_by_importance`: (importance, memory_id) -> ()
 //! - `memory_by_expiry`: (expires_at, memory_id) -> ()
-//! - `memory_terms`: (term, memory_id) -> term frequency and entry length (the inverted index)
-//! - meta `memory.doc_count`, `memory.total_len`: entry count and total length for BM25
+//! - `memory_doc_numbers`: memory_id -> document number; `memory_doc_ids`: the reverse
+//! - `memory_terms`: (term, document number) -> term frequency and entry length (the inverted
+//!   index; small integer document numbers keep postings short and scoring free of hashing)
+//! - meta `memory.doc_count`, `memory.total_len`: entry count and total length for BM25;
+//!   `memory.next_doc`: the next document number
 //!
 //! Embeddings live in the vector store, in the reserved cosine collection
 //! [`MEMORY_COLLECTION`], created with the dimension of the first embedding stored; every
@@ -52,6 +55,9 @@ const BY_TYPE: &str = "memory_index";
 const BY_IMPORTANCE: &str = "memory_by_importance";
 const BY_EXPIRY: &str = "memory_by_expiry";
 const TERMS: &str = "memory_terms";
+const DOC_NUMBERS: &str = "memory_doc_numbers";
+const DOC_IDS: &str = "memory_doc_ids";
+const NEXT_DOC: &[u8] = b"memory.next_doc";
 const DOC_COUNT: &[u8] = b"memory.doc_count";
 const TOTAL_LEN: &[u8] = b"memory.total_len";
 /// The vector-store collection that holds memory embeddings (cosine).
@@ -217,8 +223,16 @@ fn expiry_key(at: i64, id: &str) -> Vec<u8> {
     KeyBuilder::new().i64(at).str(id).finish()
 }
 
-fn term_key(term: &str, id: &str) -> Vec<u8> {
-    KeyBuilder::new().str(term).str(id).finish()
+fn term_key(term: &str, doc: u64) -> Vec<u8> {
+    KeyBuilder::new().str(term).u64(doc).finish()
+}
+
+fn doc_key(doc: u64) -> Vec<u8> {
+    KeyBuilder::new().u64(doc).finish()
+}
+
+fn decode_u64(v: &[u8], what: &str) -> Result<u64> {
+    Ok(u64::from_le_bytes(v.try_into().map_err(|_| StorageError::Corrupted(format!("{what} is not 8 bytes")))?))
 }
 
 /// The string element after a fixed-width first element of `skip` bytes.
@@ -243,26 +257,27 @@ impl Stats {
     }
 }
 
-/// Best-first order of scored ids: higher score, then smaller id.
-fn better(a: &(f32, String), b: &(f32, String)) -> Ordering {
+/// Best-first order: higher score, then smaller key.
+fn better<K: Ord>(a: &(f32, K), b: &(f32, K)) -> Ordering {
     a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1))
 }
 
 /// The `k` best of `scored`, best first, with a bounded heap.
-fn top_k(scored: impl IntoIterator<Item = (f32, String)>, k: usize) -> Vec<(f32, String)> {
-    struct Worst((f32, String));
-    impl PartialEq for Worst {
+fn top_k<K: Ord>(scored: impl IntoIterator<Item = (f32, K)>, k: usize) -> Vec<(f32, K)> {
+    /// Heap entry ordered so the max-heap keeps the worst kept candidate on top.
+    struct Worst<K>((f32, K));
+    impl<K: Ord> PartialEq for Worst<K> {
         fn eq(&self, o: &Self) -> bool {
             better(&self.0, &o.0) == Ordering::Equal
         }
     }
-    impl Eq for Worst {}
-    impl PartialOrd for Worst {
+    impl<K: Ord> Eq for Worst<K> {}
+    impl<K: Ord> PartialOrd for Worst<K> {
         fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
             Some(self.cmp(o))
         }
     }
-    impl Ord for Worst {
+    impl<K: Ord> Ord for Worst<K> {
         fn cmp(&self, o: &Self) -> Ordering {
             better(&o.0, &self.0)
         }
@@ -273,7 +288,7 @@ fn top_k(scored: impl IntoIterator<Item = (f32, String)>, k: usize) -> Vec<(f32,
     let mut heap = BinaryHeap::new();
     for s in scored {
         if heap.len() == k {
-            let worst: &Worst = heap.peek().expect("heap is full");
+            let worst: &Worst<K> = heap.peek().expect("heap is full");
             if better(&s, &worst.0) != Ordering::Greater {
                 continue;
             }
@@ -281,8 +296,34 @@ fn top_k(scored: impl IntoIterator<Item = (f32, String)>, k: usize) -> Vec<(f32,
         }
         heap.push(Worst(s));
     }
-    let mut out: Vec<(f32, String)> = heap.into_iter().map(|w| w.0).collect();
+    let mut out: Vec<(f32, K)> = heap.into_iter().map(|w| w.0).collect();
     out.sort_by(|a, b| better(b, a));
+    out
+}
+
+/// Adds a term's `(doc, score)` list into the running sums; both are sorted by document.
+fn merge_scores(acc: Vec<(u64, f32)>, term: &[(u64, f32)]) -> Vec<(u64, f32)> {
+    let mut out = Vec::with_capacity(acc.len() + term.len());
+    let (mut i, mut j) = (0, 0);
+    while i < acc.len() && j < term.len() {
+        match acc[i].0.cmp(&term[j].0) {
+            Ordering::Less => {
+                out.push(acc[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(term[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push((acc[i].0, acc[i].1 + term[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&acc[i..]);
+    out.extend_from_slice(&term[j..]);
     out
 }
 
@@ -319,9 +360,16 @@ impl LongTermMemoryStore {
         batch.put(MEMORY, id_key(&e.memory_id), serde_json::to_vec(&row).expect("memory entry serializes"));
     }
 
-    /// Queues the row, indexes and postings of `e`, and counts it in `stats`.
-    fn stage_insert(batch: &mut WriteBatch, e: &MemoryEntry, stats: &mut Stats) {
+    fn doc_number(view: &dyn ReadView, id: &str) -> Result<u64> {
+        let v = view.get(DOC_NUMBERS, &id_key(id))?.ok_or_else(|| StorageError::Corrupted(format!("memory {id:?} has no document number")))?;
+        decode_u64(&v, "memory document number")
+    }
+
+    /// Queues the row, indexes and postings of `e` as document `doc`, and counts it in `stats`.
+    fn stage_insert(batch: &mut WriteBatch, e: &MemoryEntry, doc: u64, stats: &mut Stats) {
         Self::stage_row(batch, e);
+        batch.put(DOC_NUMBERS, id_key(&e.memory_id), doc.to_le_bytes().to_vec());
+        batch.put(DOC_IDS, doc_key(doc), e.memory_id.as_bytes().to_vec());
         batch.put(BY_TYPE, type_key(e), Vec::new());
         batch.put(BY_IMPORTANCE, importance_key(e), Vec::new());
         if let Some(at) = e.metadata.expires_at {
@@ -330,15 +378,17 @@ impl LongTermMemoryStore {
         let terms = e.terms();
         let len = terms.len() as u32;
         for (term, tf) in bm25::term_frequencies(terms) {
-            batch.put(TERMS, term_key(&term, &e.memory_id), bm25::encode_posting(tf, len));
+            batch.put(TERMS, term_key(&term, doc), bm25::encode_posting(tf, len));
         }
         stats.docs += 1;
         stats.total_len += len as u64;
     }
 
     /// Queues the removal of everything `stage_insert` wrote for `e` (as stored).
-    fn stage_remove(batch: &mut WriteBatch, e: &MemoryEntry, stats: &mut Stats) {
+    fn stage_remove(batch: &mut WriteBatch, e: &MemoryEntry, doc: u64, stats: &mut Stats) {
         batch.delete(MEMORY, id_key(&e.memory_id));
+        batch.delete(DOC_NUMBERS, id_key(&e.memory_id));
+        batch.delete(DOC_IDS, doc_key(doc));
         batch.delete(BY_TYPE, type_key(e));
         batch.delete(BY_IMPORTANCE, importance_key(e));
         if let Some(at) = e.metadata.expires_at {
@@ -347,7 +397,7 @@ impl LongTermMemoryStore {
         let terms = e.terms();
         let len = terms.len() as u64;
         for term in bm25::term_frequencies(terms).into_keys() {
-            batch.delete(TERMS, term_key(&term, &e.memory_id));
+            batch.delete(TERMS, term_key(&term, doc));
         }
         stats.docs = stats.docs.saturating_sub(1);
         stats.total_len = stats.total_len.saturating_sub(len);
@@ -401,6 +451,7 @@ impl LongTermMemoryStore {
         let _w = self.engine.lock_writes();
         let view = self.engine.read()?;
         let mut stats = Stats::read(&*view)?;
+        let mut next_doc = Engine::meta_u64(&*view, NEXT_DOC)?;
         let mut collection = VectorStore::read_info(&*view, MEMORY_COLLECTION)?;
         let mut batch = WriteBatch::new();
         let mut changes = Vec::new();
@@ -408,12 +459,14 @@ impl LongTermMemoryStore {
             if view.get(MEMORY, &id_key(&e.memory_id))?.is_some() {
                 return Err(StorageError::Conflict(format!("memory {:?} already exists", e.memory_id)));
             }
-            Self::stage_insert(&mut batch, e, &mut stats);
+            Self::stage_insert(&mut batch, e, next_doc, &mut stats);
+            next_doc += 1;
             if e.embedding.is_some() {
                 Self::stage_embedding(&mut batch, &mut collection, e, &mut changes)?;
             }
         }
         stats.stage(&mut batch);
+        batch.put(META, NEXT_DOC.to_vec(), next_doc.to_le_bytes().to_vec());
         self.commit(&batch, &changes)
     }
 
@@ -428,8 +481,9 @@ impl LongTermMemoryStore {
         let mut collection = VectorStore::read_info(&*view, MEMORY_COLLECTION)?;
         let mut batch = WriteBatch::new();
         let mut changes = Vec::new();
-        Self::stage_remove(&mut batch, &old, &mut stats);
-        Self::stage_insert(&mut batch, entry, &mut stats);
+        let doc = Self::doc_number(&*view, &entry.memory_id)?;
+        Self::stage_remove(&mut batch, &old, doc, &mut stats);
+        Self::stage_insert(&mut batch, entry, doc, &mut stats);
         Self::stage_embedding(&mut batch, &mut collection, entry, &mut changes)?;
         stats.stage(&mut batch);
         self.commit(&batch, &changes)
@@ -444,7 +498,7 @@ impl LongTermMemoryStore {
         let mut stats = Stats::read(&*view)?;
         let mut batch = WriteBatch::new();
         let mut changes = Vec::new();
-        Self::stage_remove(&mut batch, &old, &mut stats);
+        Self::stage_remove(&mut batch, &old, Self::doc_number(&*view, memory_id)?, &mut stats);
         let mut collection = VectorStore::read_info(&*view, MEMORY_COLLECTION)?;
         Self::stage_embedding(&mut batch, &mut collection, &MemoryEntry { embedding: None, ..old }, &mut changes)?;
         stats.stage(&mut batch);
@@ -511,7 +565,7 @@ impl LongTermMemoryStore {
 
     /// Keyword search: memories ranked by Okapi BM25 ([`BM25_K1`] = 1.2, [`BM25_B`] = 0.75,
     /// idf `ln(1 + (N - n + 0.5) / (n + 0.5))`) of the distinct [`tokenize`]d query terms over
-    /// content and keywords, best first (ties by id), at most `limit`. Only memories sharing a
+    /// content and keywords, best first (equal scores: the earlier added first), at most `limit`. Only memories sharing a
     /// term with the query are returned. Does not record accesses.
     pub fn search_keywords(&self, query: &str, limit: usize) -> Result<Vec<MemoryHit>> {
         let terms = Self::query_terms(query)?;
@@ -539,30 +593,34 @@ impl LongTermMemoryStore {
             return Ok(Vec::new());
         }
         let avgdl = stats.total_len as f32 / stats.docs as f32;
-        // Scores by the encoded id (the key after the term), decoded only for the winners.
-        let mut scores: HashMap<Vec<u8>, f32> = HashMap::new();
-        let mut postings: Vec<(usize, u32, u32)> = Vec::new();
+        // Posting lists come sorted by document number, so per-term lists merge without hashing.
+        let mut scores: Vec<(u64, f32)> = Vec::new();
+        let mut postings: Vec<(u64, u32, u32)> = Vec::new();
+        let mut term_scores: Vec<(u64, f32)> = Vec::new();
         for term in terms {
             let prefix = KeyBuilder::new().str(term).finish();
             let plen = prefix.len();
             postings.clear();
-            let mut keys: Vec<Vec<u8>> = Vec::new();
             view.scan(TERMS, &KeyRange::prefix(prefix), Direction::Forward, &mut |k, v| {
+                let doc = KeyReader::new(&k[plen..]).u64()?;
                 let (tf, len) = bm25::decode_posting(v)?;
-                postings.push((keys.len(), tf, len));
-                keys.push(k[plen..].to_vec());
+                postings.push((doc, tf, len));
                 Ok(Scan::Continue)
             })?;
+            // The idf needs the document frequency, known once the posting list is read.
             let idf = bm25::idf(stats.docs, postings.len() as u64);
-            for &(i, tf, len) in &postings {
-                *scores.entry(std::mem::take(&mut keys[i])).or_insert(0.0) += bm25::term_score(idf, tf, len, avgdl);
-            }
+            term_scores.clear();
+            term_scores.extend(postings.iter().map(|&(doc, tf, len)| (doc, bm25::term_score(idf, tf, len, avgdl))));
+            scores = merge_scores(scores, &term_scores);
         }
-        let scored = scores
-            .into_iter()
-            .map(|(k, s)| Ok((s, KeyReader::new(&k).str()?)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(top_k(scored, limit))
+        let best = top_k(scores.into_iter().map(|(doc, s)| (s, doc)), limit);
+        best.into_iter()
+            .map(|(s, doc)| {
+                let id = view.get(DOC_IDS, &doc_key(doc))?.ok_or_else(|| StorageError::Corrupted(format!("posting names missing document {doc}")))?;
+                let id = String::from_utf8(id).map_err(|_| StorageError::Corrupted("memory id is not UTF-8".into()))?;
+                Ok((s, id))
+            })
+            .collect()
     }
 
     fn load_hits(view: &dyn ReadView, ranked: Vec<(f32, String)>) -> Result<Vec<MemoryHit>> {
@@ -639,7 +697,7 @@ impl LongTermMemoryStore {
             view.scan(BY_EXPIRY, &range, Direction::Forward, &mut |k, _| {
                 let id = str_after(k, 8)?;
                 let e = Self::read_row(&*view, &id)?.ok_or_else(|| StorageError::Corrupted(format!("expiry index names missing memory {id:?}")))?;
-                Self::stage_remove(&mut batch, &e, &mut stats);
+                Self::stage_remove(&mut batch, &e, Self::doc_number(&*view, &id)?, &mut stats);
                 Self::stage_embedding(&mut batch, &mut collection, &MemoryEntry { embedding: None, ..e }, &mut changes)?;
                 removed += 1;
                 Ok(if removed >= PURGE_BATCH { Scan::Stop } else { Scan::Continue })

@@ -2,7 +2,8 @@
 //!
 //! A collection has a fixed dimension and a [`DistanceMetric`]. Scores follow one rule for
 //! every metric: **higher is closer** (cosine similarity, negated Euclidean distance, dot
-//! product); results come best first, equal scores ordered by id.
+//! product); results come best first, equal scores ordered by id. Components must be finite
+//! and a vector's squared length must fit in an `f32`, so no score is ever NaN.
 //!
 //! Vectors are stored compactly as little-endian `f32` bytes, metadata as JSON in a table of
 //! its own. Search runs over an in-memory row-major copy of each collection, loaded on first
@@ -168,7 +169,8 @@ fn check_writable(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks a vector against a collection: dimension, finite components, non-zero for cosine.
+/// Checks a vector against a collection: dimension, finite components and squared length,
+/// non-zero length for cosine.
 pub(crate) fn check_vector(field: &'static str, info: &CollectionInfo, v: &[f32]) -> Result<()> {
     if v.len() != info.dimension as usize {
         return Err(StorageError::invalid(
@@ -179,8 +181,13 @@ pub(crate) fn check_vector(field: &'static str, info: &CollectionInfo, v: &[f32]
     if let Some(i) = v.iter().position(|x| !x.is_finite()) {
         return Err(StorageError::invalid(field, format!("component {i} is {} (NaN and infinity are refused)", v[i])));
     }
-    if info.metric == DistanceMetric::Cosine && v.iter().all(|x| *x == 0.0) {
-        return Err(StorageError::invalid(field, "is all zeros; cosine similarity is undefined for it"));
+    // Bounded length keeps every score finite (|a·b| <= |a||b|); no NaN can reach a ranking.
+    let squared_len = metric::dot(v, v);
+    if !squared_len.is_finite() {
+        return Err(StorageError::invalid(field, "is too long: its squared length overflows f32"));
+    }
+    if info.metric == DistanceMetric::Cosine && squared_len == 0.0 {
+        return Err(StorageError::invalid(field, "has zero length (or underflows to it); cosine similarity is undefined for it"));
     }
     Ok(())
 }
@@ -383,7 +390,9 @@ impl VectorStore {
     fn loaded(&self, name: &str) -> Result<Arc<Loaded>> {
         check_name(name)?;
         if let Some(l) = self.loaded.read().get(name) {
-            self.engine.read()?; // fail with Closed after close, like every other call
+            if self.engine.is_closed() {
+                return Err(StorageError::Closed);
+            }
             return Ok(l.clone());
         }
         let _w = self.engine.lock_writes();
