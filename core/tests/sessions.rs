@@ -222,8 +222,8 @@ on_both_backends! {
                 // Never starts with a tool result whose call is in the log: walking back over
                 // tool results from the first message must not reach an assistant call.
                 if let Some(first) = got.first() {
-                    let before = log.iter().rev().skip_while(|m| m.sequence >= first.sequence);
-                    let caller = before.skip_while(|m| m.message.tool_call_id.is_some()).next();
+                    let mut before = log.iter().rev().skip_while(|m| m.sequence >= first.sequence);
+                    let caller = before.find(|m| m.message.tool_call_id.is_none());
                     if first.message.tool_call_id.is_some() {
                         assert!(caller.is_none_or(|m| m.message.tool_calls.is_none()), "round {round} budget {budget}: split tool call");
                     }
