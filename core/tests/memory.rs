@@ -282,4 +282,25 @@ on_both_backends! {
         assert_eq!(fx.db.memory().purge_expired(2_001).unwrap(), 1);
         assert_eq!(entry_ids(&fx.db.memory().by_importance(10).unwrap()), vec!["forever"]);
     }
+
+    fn concurrent_gets_count_every_access(fx) {
+        fx.db.memory().add(&entry("hot", MemoryType::SystemKnowledge, "read by many threads", 0)).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let db = fx.db.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        db.memory().get("hot", t * 100 + i).unwrap().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let e = fx.db.memory().peek("hot").unwrap().unwrap();
+        assert_eq!(e.access_count, 100);
+        assert!(e.last_accessed.is_some_and(|t| (0..400).contains(&t)));
+        assert_eq!(hit_ids(&fx.db.memory().search_keywords("threads", 3).unwrap()), vec!["hot"]);
+    }
 }

@@ -83,6 +83,11 @@ on_both_backends! {
         assert_invalid(v.create_collection("z", 65_537, DistanceMetric::Cosine), "dimension");
         assert_invalid(v.create_collection("__mine", 3, DistanceMetric::Cosine), "collection");
         assert_invalid(v.drop_collection("__memory"), "collection");
+        assert_invalid(v.drop_collection(""), "collection");
+        assert_invalid(v.collection(""), "collection");
+        assert_invalid(v.count(""), "collection");
+        assert_invalid(v.search("", &[1.0], 1, None), "collection");
+        assert_invalid(v.upsert("", &VectorDocument::new("a", vec![1.0], json!({}))), "collection");
         assert!(v.list_collections().unwrap().is_empty());
     }
 
@@ -221,5 +226,59 @@ on_both_backends! {
         fx.db.close().unwrap();
         assert_eq!(v.search("c", &[1.0, 1.0], 1, None), Err(StorageError::Closed));
         assert_eq!(v.upsert("c", &VectorDocument::new("b", vec![1.0, 1.0], json!({}))), Err(StorageError::Closed));
+    }
+
+    fn concurrent_writes_keep_search_in_step(fx) {
+        let dim = 20;
+        fx.db.vectors().create_collection("c", dim as u32, DistanceMetric::Euclidean).unwrap();
+        fx.db.vectors().upsert("c", &VectorDocument::new("seed", vec![0.5; dim], json!({}))).unwrap();
+        fx.db.vectors().search("c", &[0.0; 20], 1, None).unwrap(); // in-memory copy loaded before the writers start
+        let writers: Vec<_> = (0..2u64)
+            .map(|w| {
+                let db = fx.db.clone();
+                std::thread::spawn(move || {
+                    let mut rng = Rng(w + 11);
+                    let mut mine = BTreeMap::new();
+                    for round in 0..40 {
+                        let docs: Vec<VectorDocument> = (0..5)
+                            .map(|i| VectorDocument::new(&format!("w{w}-{}", (round * 5 + i) % 60), rng.vector(dim), json!({"w": w})))
+                            .collect();
+                        db.vectors().upsert_many("c", &docs).unwrap();
+                        for d in docs {
+                            mine.insert(d.id.clone(), (d.embedding, d.metadata));
+                        }
+                        if round % 3 == 0 {
+                            let id = format!("w{w}-{}", round % 60);
+                            if db.vectors().delete("c", &id).unwrap() {
+                                mine.remove(&id);
+                            }
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let reader = {
+            let db = fx.db.clone();
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    let hits = db.vectors().search("c", &[0.0; 20], 5, None).unwrap();
+                    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+                }
+            })
+        };
+        let mut truth: BTreeMap<String, (Vec<f32>, serde_json::Value)> = BTreeMap::new();
+        truth.insert("seed".into(), (vec![0.5; dim], json!({})));
+        for w in writers {
+            truth.extend(w.join().unwrap());
+        }
+        reader.join().unwrap();
+        assert_eq!(fx.db.vectors().count("c").unwrap(), truth.len() as u64);
+        let mut rng = Rng(5);
+        for _ in 0..5 {
+            let q = rng.vector(dim);
+            let got = fx.db.vectors().search("c", &q, 1000, None).unwrap();
+            assert_same_ranking(&got, &naive(&truth, DistanceMetric::Euclidean, &q, 1000, None), &truth, DistanceMetric::Euclidean, &q);
+        }
     }
 }

@@ -287,17 +287,21 @@ impl VectorStore {
         }
     }
 
+    /// Queues an upsert after checking the document against `info`.
+    fn stage_upsert(batch: &mut WriteBatch, info: &CollectionInfo, doc: &VectorDocument) -> Result<()> {
+        check_id("id", &doc.id)?;
+        check_vector("embedding", info, &doc.embedding)?;
+        check_json("metadata", &doc.metadata)?;
+        let key = row_key(&info.name, &doc.id);
+        batch.put(VECTORS, key.clone(), encode(&doc.embedding));
+        batch.put(METADATA, key, serde_json::to_vec(&doc.metadata).expect("JSON value serializes"));
+        Ok(())
+    }
+
     /// Queues one change after checking it against `info`.
     pub(crate) fn stage(batch: &mut WriteBatch, info: &CollectionInfo, change: &VectorChange) -> Result<()> {
         match change {
-            VectorChange::Upsert(doc) => {
-                check_id("id", &doc.id)?;
-                check_vector("embedding", info, &doc.embedding)?;
-                check_json("metadata", &doc.metadata)?;
-                let key = row_key(&info.name, &doc.id);
-                batch.put(VECTORS, key.clone(), encode(&doc.embedding));
-                batch.put(METADATA, key, serde_json::to_vec(&doc.metadata).expect("JSON value serializes"));
-            }
+            VectorChange::Upsert(doc) => Self::stage_upsert(batch, info, doc)?,
             VectorChange::Delete(id) => {
                 let key = row_key(&info.name, id);
                 batch.delete(VECTORS, key.clone());
@@ -320,20 +324,6 @@ impl VectorStore {
         }
     }
 
-    fn write(&self, collection: &str, changes: Vec<VectorChange>) -> Result<()> {
-        check_writable(collection)?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        let info = Self::require_info(&*view, collection)?;
-        let mut batch = WriteBatch::new();
-        for c in &changes {
-            Self::stage(&mut batch, &info, c)?;
-        }
-        self.engine.commit(&batch)?;
-        self.apply(collection, &changes);
-        Ok(())
-    }
-
     /// Inserts or replaces one document.
     pub fn upsert(&self, collection: &str, doc: &VectorDocument) -> Result<()> {
         self.upsert_many(collection, std::slice::from_ref(doc))
@@ -342,7 +332,22 @@ impl VectorStore {
     /// Inserts or replaces documents in one transaction; all are checked first, so either all
     /// are stored or none. A repeated id within the batch: the last one wins.
     pub fn upsert_many(&self, collection: &str, docs: &[VectorDocument]) -> Result<()> {
-        self.write(collection, docs.iter().cloned().map(VectorChange::Upsert).collect())
+        check_writable(collection)?;
+        let _w = self.engine.lock_writes();
+        let view = self.engine.read()?;
+        let info = Self::require_info(&*view, collection)?;
+        let mut batch = WriteBatch::new();
+        for d in docs {
+            Self::stage_upsert(&mut batch, &info, d)?;
+        }
+        self.engine.commit(&batch)?;
+        if let Some(loaded) = self.loaded.read().get(collection).cloned() {
+            let mut m = loaded.matrix.write();
+            for d in docs {
+                m.upsert(&d.id, &d.embedding, d.metadata.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Deletes a document; returns whether it existed.
