@@ -199,6 +199,16 @@ on_both_backends! {
         }
         // Searching does not count as an access.
         assert_eq!(fx.db.memory().peek("en-light").unwrap().unwrap().access_count, 0);
+        // Entries added after reopening get fresh document numbers: nothing is confused.
+        let mut docs = docs;
+        let late = entry("en-pump-late", MemoryType::HistoricalEvent, "pump alarm cleared", 8);
+        fx.db.memory().add(&late).unwrap();
+        docs.push(late);
+        for q in ["pump alarm", "客厅 pump"] {
+            let got = fx.db.memory().search_keywords(q, 10).unwrap();
+            let want = bm25_reference(&docs, q);
+            assert_eq!(hit_ids(&got), want.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), "query {q}");
+        }
     }
 
     fn index_follows_updates_and_deletes(fx) {

@@ -711,3 +711,26 @@ impl LongTermMemoryStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_top_k_equals_full_sort() {
+        let scored: Vec<(f32, u64)> = (0..200u64).map(|i| (((i * 37) % 101) as f32, i)).collect();
+        let mut sorted = scored.clone();
+        sorted.sort_by(|a, b| better(b, a));
+        for k in [0, 1, 5, 101, 500] {
+            assert_eq!(top_k(scored.clone(), k), sorted[..k.min(sorted.len())].to_vec(), "k {k}");
+        }
+    }
+
+    #[test]
+    fn merge_adds_scores_of_the_same_document() {
+        let acc = vec![(1, 1.0), (4, 1.0), (9, 1.0)];
+        let term = [(0, 2.0), (4, 2.0), (10, 2.0)];
+        assert_eq!(merge_scores(acc, &term), vec![(0, 2.0), (1, 1.0), (4, 3.0), (9, 1.0), (10, 2.0)]);
+        assert_eq!(merge_scores(Vec::new(), &term), term.to_vec());
+    }
+}

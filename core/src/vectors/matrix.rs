@@ -125,11 +125,6 @@ impl Matrix {
         let q_inv = if self.metric == DistanceMetric::Cosine { 1.0 / norm(query) } else { 1.0 };
         let mut heap: BinaryHeap<Candidate> = BinaryHeap::with_capacity(k + 1);
         for (row, vector) in self.data.chunks_exact(self.dim).enumerate() {
-            if let Some(keep) = keep {
-                if !keep(&self.metadata[row]) {
-                    continue;
-                }
-            }
             let score = match self.metric {
                 DistanceMetric::Cosine => dot(query, vector) * q_inv * self.inv_norms[row],
                 DistanceMetric::DotProduct => dot(query, vector),
@@ -139,6 +134,13 @@ impl Matrix {
             if heap.len() == k {
                 let worst = heap.peek().expect("heap is full");
                 if score < worst.score || (score == worst.score && *self.ids[row] > *worst.id) {
+                    continue;
+                }
+            }
+            // The filter runs only for rows that would enter the heap: the scan stays a
+            // sequential pass over the matrix instead of chasing a metadata pointer per row.
+            if let Some(keep) = keep {
+                if !keep(&self.metadata[row]) {
                     continue;
                 }
             }
