@@ -30,6 +30,9 @@ mod manager;
 pub mod rule_history;
 pub mod timeseries;
 pub mod workflow_history;
+pub mod memory;
+pub mod sessions;
+pub mod vectors;
 
 pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
@@ -41,3 +44,6 @@ pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
 pub use rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};
 pub use workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
+pub use memory::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType};
+pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
+pub use vectors::{CollectionInfo, DistanceMetric, VectorDocument, VectorFilter, VectorMatch, VectorStore};

@@ -7,8 +7,11 @@ use crate::device_state::DeviceStateStore;
 use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, META};
 use crate::error::{Result, StorageError};
 use crate::event_log::EventLogStore;
+use crate::memory::LongTermMemoryStore;
 use crate::rule_history::RuleHistoryStore;
+use crate::sessions::SessionStore;
 use crate::timeseries::{TimeSeriesStore, WriteBufferOptions};
+use crate::vectors::VectorStore;
 use crate::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
@@ -54,6 +57,9 @@ struct Inner {
     workflow_history: WorkflowHistoryStore,
     alerts: AlertStore,
     decisions: DecisionStore,
+    sessions: SessionStore,
+    vectors: VectorStore,
+    memory: LongTermMemoryStore,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -120,6 +126,9 @@ impl StorageManager {
         let workflow_history = WorkflowHistoryStore::new(engine.clone());
         let alerts = AlertStore::new(engine.clone());
         let decisions = DecisionStore::new(engine.clone());
+        let sessions = SessionStore::new(engine.clone());
+        let vectors = VectorStore::new(engine.clone());
+        let memory = LongTermMemoryStore::new(engine.clone(), vectors.clone());
         let flusher = flusher::Flusher::start(engine.clone(), timeseries.clone(), &options);
         Ok(StorageManager {
             inner: Arc::new(Inner {
@@ -132,6 +141,9 @@ impl StorageManager {
                 workflow_history,
                 alerts,
                 decisions,
+                sessions,
+                vectors,
+                memory,
                 flusher: Mutex::new(flusher),
             }),
         })
@@ -170,6 +182,21 @@ impl StorageManager {
     /// LLM decisions.
     pub fn decisions(&self) -> &DecisionStore {
         &self.inner.decisions
+    }
+
+    /// Chat sessions and the short- and mid-term memory tiers.
+    pub fn sessions(&self) -> &SessionStore {
+        &self.inner.sessions
+    }
+
+    /// Vector collections and similarity search.
+    pub fn vectors(&self) -> &VectorStore {
+        &self.inner.vectors
+    }
+
+    /// The LLM's long-term memory.
+    pub fn memory(&self) -> &LongTermMemoryStore {
+        &self.inner.memory
     }
 
     /// The data directory (`None` in memory).
