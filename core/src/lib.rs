@@ -31,6 +31,7 @@ pub mod rule_history;
 pub mod timeseries;
 pub mod workflow_history;
 pub mod memory;
+mod query;
 pub mod sessions;
 pub mod vectors;
 
@@ -40,6 +41,7 @@ pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, M
 pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
+pub use query::StorageQuery;
 pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
 pub use rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};

@@ -350,6 +350,17 @@ impl RuleHistoryStore {
         self.collect(BY_RULE, &range, Direction::Reverse, offset, limit, id_of_rule_key)
     }
 
+    /// Executions of one rule with `start <= triggered_at < end`, oldest first.
+    pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
+        check_id("rule_id", rule_id)?;
+        check_range(start, end)?;
+        let range = KeyRange::half_open(
+            KeyBuilder::new().str(rule_id).i64(start).finish(),
+            KeyBuilder::new().str(rule_id).i64(end).finish(),
+        );
+        self.collect(BY_RULE, &range, Direction::Forward, 0, limit.unwrap_or(usize::MAX), id_of_rule_key)
+    }
+
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
         check_range(start, end)?;
