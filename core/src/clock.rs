@@ -15,6 +15,32 @@ pub(crate) fn monotonic_ms() -> u64 {
     0
 }
 
+/// Measures a duration in microseconds (always 0 on wasm, which has no clock in the core).
+pub(crate) struct Stopwatch {
+    #[cfg(not(target_arch = "wasm32"))]
+    start: std::time::Instant,
+}
+
+impl Stopwatch {
+    pub(crate) fn start() -> Self {
+        Stopwatch {
+            #[cfg(not(target_arch = "wasm32"))]
+            start: std::time::Instant::now(),
+        }
+    }
+
+    pub(crate) fn elapsed_us(&self) -> u64 {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.start.elapsed().as_micros() as u64
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            0
+        }
+    }
+}
+
 /// Wall-clock Unix milliseconds. Native only: on wasm the host passes `now` explicitly.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn unix_ms() -> i64 {

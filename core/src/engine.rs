@@ -1,14 +1,20 @@
 //! The shared engine under every store: backend, durability, write serialisation, meta table.
 
-use crate::backend::{Backend, ReadView, WriteBatch};
+use crate::backend::{Backend, Direction, KeyRange, ReadView, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
+use crate::stats::QueryHistogram;
 use parking_lot::{Mutex, MutexGuard};
+use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Table of engine-wide values (format version, counters).
 pub(crate) const META: &str = "meta";
 /// Meta key of the on-disk format version.
 pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
+/// Meta key prefix of a table's last commit time: `last_write.<table>` -> i64 Unix ms.
+pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -32,6 +38,52 @@ pub(crate) struct Engine {
     /// A non-durable commit happened since the last durable one.
     unsynced: AtomicBool,
     closed: AtomicBool,
+    /// Latency of every store query (see [`Engine::read`]).
+    pub(crate) queries: Arc<QueryHistogram>,
+}
+
+thread_local! {
+    /// Whether this thread is inside a query (a timed view is alive) or holds the write lock:
+    /// only the outermost view of a query is timed, and reads inside writes are not queries.
+    static IN_OPERATION: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The writer lock; while held, reads on this thread are part of the write, not queries.
+pub(crate) struct WriteGuard<'a> {
+    _lock: MutexGuard<'a, ()>,
+    outer: bool,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        IN_OPERATION.with(|c| c.set(self.outer));
+    }
+}
+
+/// A read snapshot that records its lifetime as one query's latency when dropped.
+struct TimedView {
+    view: Box<dyn ReadView>,
+    queries: Arc<QueryHistogram>,
+    started: crate::clock::Stopwatch,
+}
+
+impl ReadView for TimedView {
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.view.get(table, key)
+    }
+    fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
+        self.view.scan(table, range, dir, visit)
+    }
+    fn table_names(&self) -> Result<Vec<String>> {
+        self.view.table_names()
+    }
+}
+
+impl Drop for TimedView {
+    fn drop(&mut self) {
+        self.queries.record(self.started.elapsed_us());
+        IN_OPERATION.with(|c| c.set(false));
+    }
 }
 
 impl Engine {
@@ -42,6 +94,7 @@ impl Engine {
             write_lock: Mutex::new(()),
             unsynced: AtomicBool::new(false),
             closed: AtomicBool::new(false),
+            queries: Arc::new(QueryHistogram::new()),
         }
     }
 
@@ -59,13 +112,21 @@ impl Engine {
     }
 
     /// Takes the writer lock; hold it across a read-modify-write and its commit.
-    pub(crate) fn lock_writes(&self) -> MutexGuard<'_, ()> {
-        self.write_lock.lock()
+    pub(crate) fn lock_writes(&self) -> WriteGuard<'_> {
+        let lock = self.write_lock.lock();
+        let outer = IN_OPERATION.with(|c| c.replace(true));
+        WriteGuard { _lock: lock, outer }
     }
 
+    /// A consistent snapshot. Outside a write, the outermost snapshot a thread takes is one
+    /// store query: its lifetime is recorded in the query-latency histogram.
     pub(crate) fn read(&self) -> Result<Box<dyn ReadView>> {
         self.ensure_open()?;
-        self.backend.read()
+        let view = self.backend.read()?;
+        if IN_OPERATION.with(|c| c.replace(true)) {
+            return Ok(view);
+        }
+        Ok(Box::new(TimedView { view, queries: self.queries.clone(), started: crate::clock::Stopwatch::start() }))
     }
 
     pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
@@ -74,7 +135,7 @@ impl Engine {
             return Ok(());
         }
         let durable = self.durability == Durability::Immediate;
-        self.backend.write(batch, durable)?;
+        self.backend.write(&[batch, &last_write_stamps(batch)], durable)?;
         if !durable {
             self.unsynced.store(true, Ordering::Release);
         }
@@ -86,7 +147,7 @@ impl Engine {
         self.ensure_open()?;
         if self.unsynced.swap(false, Ordering::AcqRel) {
             let _g = self.lock_writes();
-            if let Err(e) = self.backend.write(&WriteBatch::new(), true) {
+            if let Err(e) = self.backend.write(&[&WriteBatch::new()], true) {
                 self.unsynced.store(true, Ordering::Release);
                 return Err(e);
             }
@@ -115,4 +176,28 @@ impl Engine {
             )),
         }
     }
+}
+
+/// Meta entries recording now as the last write time of every table `batch` touches
+/// (none on wasm, which has no wall clock in the core).
+fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
+    let mut stamps = WriteBatch::new();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let now = crate::clock::unix_ms().to_le_bytes();
+        let tables: BTreeSet<&str> = batch
+            .ops()
+            .iter()
+            .map(|op| match op {
+                WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+            })
+            .filter(|t| *t != META)
+            .collect();
+        for t in tables {
+            stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = batch;
+    stamps
 }

@@ -33,6 +33,7 @@ pub mod workflow_history;
 pub mod memory;
 mod query;
 pub mod sessions;
+pub mod stats;
 pub mod vectors;
 
 pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
@@ -42,7 +43,8 @@ pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
 pub use query::StorageQuery;
-pub use manager::{StorageManager, StorageOptions, DATABASE_FILE};
+pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
+pub use stats::{QueryPerformance, StorageStats, TableStats};
 pub use rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};
 pub use workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

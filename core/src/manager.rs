@@ -1,10 +1,12 @@
 //! `StorageManager`: the facade that opens a backend and hands out the stores.
 
 use crate::alerts::AlertStore;
-use crate::backend::{Backend, MemoryBackend, TableSize, WriteBatch};
+use crate::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
+use crate::stats::StorageStats;
+use std::collections::BTreeMap;
 use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
-use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, META};
+use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
 use crate::error::{Result, StorageError};
 use crate::event_log::EventLogStore;
 use crate::memory::LongTermMemoryStore;
@@ -16,6 +18,15 @@ use crate::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// File sizes before and after [`StorageManager::compact`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompactionReport {
+    /// Bytes before compaction.
+    pub before_bytes: u64,
+    /// Bytes after compaction.
+    pub after_bytes: u64,
+}
 
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "storage.redb";
@@ -217,6 +228,46 @@ impl StorageManager {
         self.inner.engine.backend().table_sizes()
     }
 
+    /// Sizes and counts per table, last write times, and query latency since open.
+    pub fn stats(&self) -> Result<StorageStats> {
+        let engine = &self.inner.engine;
+        let sizes = self.table_sizes()?;
+        let mut last_writes = BTreeMap::new();
+        {
+            let view = engine.backend().read()?;
+            view.scan(META, &KeyRange::prefix(LAST_WRITE_PREFIX.as_bytes().to_vec()), Direction::Forward, &mut |k, v| {
+                let table = String::from_utf8_lossy(&k[LAST_WRITE_PREFIX.len()..]).into_owned();
+                let at = v.try_into().map(i64::from_le_bytes).map_err(|_| StorageError::Corrupted(format!("last write time of {table}")))?;
+                last_writes.insert(table, at);
+                Ok(Scan::Continue)
+            })?;
+        }
+        Ok(StorageStats::build(engine.backend().total_bytes()?, sizes, &last_writes, engine.queries.snapshot()))
+    }
+
+    /// Commits buffered telemetry, then rewrites the database file to release the space freed
+    /// by deletes and cleanup (redb files do not shrink by themselves). A no-op in memory.
+    /// Fails with `Conflict` while another thread holds a read snapshot.
+    pub fn compact(&self) -> Result<CompactionReport> {
+        self.flush()?;
+        let engine = &self.inner.engine;
+        let _w = engine.lock_writes();
+        engine.ensure_open()?;
+        let before_bytes = engine.backend().total_bytes()?;
+        // redb may need more than one pass to move every page to the front of the file.
+        while engine.backend().compact()? {}
+        Ok(CompactionReport { before_bytes, after_bytes: engine.backend().total_bytes()? })
+    }
+
+    /// Checks the database's checksums and structure (redb's integrity check); `Ok(true)`
+    /// when sound. Always `Ok(true)` in memory.
+    pub fn check_integrity(&self) -> Result<bool> {
+        self.flush()?;
+        let _w = self.inner.engine.lock_writes();
+        self.inner.engine.ensure_open()?;
+        self.inner.engine.backend().check_integrity()
+    }
+
     /// Commits buffered telemetry and makes every commit durable.
     pub fn flush(&self) -> Result<()> {
         self.inner.timeseries.flush()?;
@@ -267,7 +318,7 @@ fn check_format(backend: &dyn Backend) -> Result<()> {
         None if view.table_names()?.is_empty() => {
             let mut batch = WriteBatch::new();
             batch.put(META, FORMAT_VERSION_KEY.to_vec(), FORMAT_VERSION.to_le_bytes().to_vec());
-            backend.write(&batch, true)
+            backend.write(&[&batch], true)
         }
         None => Err(StorageError::Corrupted("the file has tables but no format version: not a neotalk-storage database".into())),
     }

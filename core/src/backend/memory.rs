@@ -73,10 +73,10 @@ impl Backend for MemoryBackend {
         Ok(Box::new(MemoryView { tables }))
     }
 
-    fn write(&self, batch: &WriteBatch, _durable: bool) -> Result<()> {
+    fn write(&self, batches: &[&WriteBatch], _durable: bool) -> Result<()> {
         let mut guard = self.tables.write();
         let tables = guard.as_mut().ok_or(StorageError::Closed)?;
-        for op in batch.ops() {
+        for op in batches.iter().flat_map(|b| b.ops()) {
             match op {
                 WriteOp::Put { table, key, value } => {
                     tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into());

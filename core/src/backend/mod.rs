@@ -164,14 +164,26 @@ pub trait Backend: Send + Sync {
     /// A consistent snapshot for reading.
     fn read(&self) -> Result<Box<dyn ReadView>>;
 
-    /// Applies `batch` atomically. `durable` asks that it survive a crash once this returns.
-    fn write(&self, batch: &WriteBatch, durable: bool) -> Result<()>;
+    /// Applies `batches`, in order, as one atomic transaction. `durable` asks that it survive
+    /// a crash once this returns.
+    fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()>;
 
     /// Entry count and size of every table.
     fn table_sizes(&self) -> Result<Vec<TableSize>>;
 
     /// Bytes the backend occupies (file size for redb, stored bytes in memory).
     fn total_bytes(&self) -> Result<u64>;
+
+    /// Rewrites storage to release free space; returns whether anything was reclaimed.
+    /// Fails with `Conflict` while a read snapshot is alive.
+    fn compact(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Verifies checksums and structure; `Ok(true)` when sound.
+    fn check_integrity(&self) -> Result<bool> {
+        Ok(true)
+    }
 
     /// Flushes and releases the backend; later calls fail with `StorageError::Closed`.
     fn close(&self) -> Result<()>;

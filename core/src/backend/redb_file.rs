@@ -67,20 +67,6 @@ impl RedbBackend {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// Runs redb's integrity check (page checksums and allocator state); `Ok(true)` when sound.
-    pub fn check_integrity(&self) -> Result<bool> {
-        let mut guard = self.db.write();
-        let db = guard.as_mut().ok_or(StorageError::Closed)?;
-        db.check_integrity().map_err(engine_err)
-    }
-
-    /// Rewrites the file to release free pages; returns whether anything was reclaimed.
-    pub fn compact(&self) -> Result<bool> {
-        let mut guard = self.db.write();
-        let db = guard.as_mut().ok_or(StorageError::Closed)?;
-        db.compact().map_err(engine_err)
-    }
 }
 
 struct RedbView {
@@ -150,7 +136,7 @@ impl Backend for RedbBackend {
         Ok(Box::new(RedbView { txn }))
     }
 
-    fn write(&self, batch: &WriteBatch, durable: bool) -> Result<()> {
+    fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
         let guard = self.db.read();
         let db = guard.as_ref().ok_or(StorageError::Closed)?;
         let mut txn = db.begin_write().map_err(engine_err)?;
@@ -158,7 +144,7 @@ impl Backend for RedbBackend {
         txn.set_durability(durability).map_err(engine_err)?;
         {
             let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
-            for op in batch.ops() {
+            for op in batches.iter().flat_map(|b| b.ops()) {
                 let name = match op {
                     WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
                 };
@@ -209,5 +195,22 @@ impl Backend for RedbBackend {
 
     fn kind(&self) -> &'static str {
         "redb"
+    }
+
+    fn compact(&self) -> Result<bool> {
+        let mut guard = self.db.write();
+        let db = guard.as_mut().ok_or(StorageError::Closed)?;
+        db.compact().map_err(|e| match e {
+            redb::CompactionError::TransactionInProgress => {
+                StorageError::Conflict("cannot compact while a read or write is in progress; retry".into())
+            }
+            other => engine_err(other),
+        })
+    }
+
+    fn check_integrity(&self) -> Result<bool> {
+        let mut guard = self.db.write();
+        let db = guard.as_mut().ok_or(StorageError::Closed)?;
+        db.check_integrity().map_err(engine_err)
     }
 }
