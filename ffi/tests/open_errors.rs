@@ -9,7 +9,7 @@ use std::ffi::{CStr, CString};
 /// Writes `batch` into a fresh redb file `dir/storage.redb` through the core's backend.
 fn craft(dir: &std::path::Path, batch: &WriteBatch) {
     let backend = RedbBackend::open(&dir.join(DATABASE_FILE), 1 << 20).unwrap();
-    backend.write(batch, true).unwrap();
+    backend.write(&[batch], true).unwrap();
     backend.close().unwrap();
 }
 
