@@ -17,7 +17,7 @@ fi
 cargo --version
 
 step "Rust: core, CLI and examples (unit, integration, property and doc tests)"
-cargo test --workspace
+cargo test --workspace --all-features
 cargo run -q -p neotalk-storage --example quickstart >/dev/null
 
 step "CLI demo"

@@ -16,6 +16,8 @@
 #![warn(missing_docs)]
 
 pub mod alerts;
+#[cfg(feature = "tokio")]
+mod async_api;
 pub mod backend;
 mod cache;
 pub mod clock;
@@ -38,6 +40,8 @@ pub mod vectors;
 
 pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
+#[cfg(feature = "tokio")]
+pub use async_api::{AsyncStorage, JobStatus, Maintenance, RunningMaintenance};
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
 pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};
