@@ -1,6 +1,9 @@
 //! The demo gateway: devices reporting telemetry, some going offline, events with causal chains.
 
-use neotalk_storage::{DeviceState, MetricValue, NewEvent, RangeOptions, StorageManager, TelemetryPoint};
+use neotalk_storage::{
+    AlertRecord, AlertSeverity, DeviceState, ExecutionResult, MetricValue, NewEvent, RangeOptions, RuleExecutionRecord, StorageManager,
+    TelemetryPoint,
+};
 use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
@@ -119,15 +122,29 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
             println!("  #{:<6} {:<16} caused by {:?}", e.sequence, e.event_type, e.metadata.causation_id);
         }
     }
+    let open_alerts = db.alerts().unresolved(None)?;
+    println!("\nunresolved alerts: {}", open_alerts.len());
+    for a in open_alerts.iter().take(3) {
+        println!("  {} {:<8} {}", a.created_at, a.severity, a.message);
+    }
     println!("\nevent log: {} events in total, last sequence {}", db.events().replay(0, usize::MAX)?.len(), db.events().last_sequence()?);
+    println!("\ntry: neotalk-storage --dir {} query aggregated --device {probe} --metric temperature --bucket-ms 600000", dir.display());
     db.close()?;
     Ok(())
 }
 
-/// One alert as a chain of three events sharing a correlation id.
+/// One threshold crossing: a rule execution, an alert, and a chain of three events sharing a
+/// correlation id.
 fn raise_alert(db: &StorageManager, run_id: i64, n: usize, device: &str, ts: i64, value: f64) -> neotalk_storage::Result<()> {
     let chain = format!("{run_id}-chain-{n}");
     let id = |step: &str| format!("{run_id}-{n}-{step}");
+    let mut execution = RuleExecutionRecord::new(&id("exec"), "high_temperature", "High temperature", ts, ExecutionResult::Success);
+    execution.trigger_value = Some(value);
+    execution.condition_met = true;
+    db.rule_history().record(&execution)?;
+    let alert = AlertRecord::new(&id("alert"), "High temperature", AlertSeverity::Warning, &format!("{device} reported {value:.2} °C"), "rule", ts)
+        .for_entity(device, "device");
+    db.alerts().create(&alert)?;
     db.events().append_batch(&[
         NewEvent::new(&id("rule"), "rule.triggered", "rule_engine", ts, json!({"rule": "high_temperature", "device_id": device, "value": value}))
             .caused_by(&chain, None),

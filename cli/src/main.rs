@@ -1,27 +1,36 @@
-//! `neotalk-storage`: run a demo gateway, inspect a data directory.
+//! `neotalk-storage`: the operator's tool for a NeoTalk gateway's storage.
+//!
+//! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage.
 
 mod demo;
+mod export;
+mod output;
+mod query;
 
 use clap::{Parser, Subcommand};
-use neotalk_storage::StorageManager;
-use std::path::PathBuf;
+use neotalk_storage::{StorageManager, DATABASE_FILE};
+use output::Format;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Storage of a NeoTalk edge gateway: telemetry, device state and events.
+/// Storage of a NeoTalk edge gateway: telemetry, devices, events, alerts, LLM memory.
 #[derive(Parser)]
-#[command(name = "neotalk-storage", version, about)]
+#[command(name = "neotalk-storage", version, about, max_term_width = 100)]
 struct Cli {
+    /// Data directory holding storage.redb.
+    #[arg(long, global = true, default_value = "./data")]
+    dir: PathBuf,
+    /// Output format of records.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    format: Format,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Simulate a small gateway into a data directory, then print what it stored.
+    /// Simulate a small gateway into the data directory, then print what it stored.
     Demo {
-        /// Data directory (created if missing).
-        #[arg(long, default_value = "./data")]
-        dir: PathBuf,
         /// Number of simulated devices.
         #[arg(long, default_value_t = 12)]
         devices: usize,
@@ -29,21 +38,35 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         minutes: i64,
     },
-    /// Print the entry count and size of every table.
-    Stats {
-        /// Data directory.
-        #[arg(long, default_value = "./data")]
-        dir: PathBuf,
+    /// Database size, entries / size / last write per table, and query latency.
+    Stats,
+    /// Read telemetry, events or alerts.
+    #[command(subcommand)]
+    Query(query::Query),
+    /// Write telemetry as CSV or JSON lines.
+    Export {
+        /// Only this device (default: every device with data).
+        #[arg(long)]
+        device: Option<String>,
+        /// Only this metric.
+        #[arg(long)]
+        metric: Option<String>,
+        #[command(flatten)]
+        time: query::TimeRange,
+        /// File format.
+        #[arg(long = "as", value_enum, default_value_t = export::ExportFormat::Csv)]
+        file_format: export::ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
     },
+    /// Rewrite the database file to release space freed by deletes and cleanup.
+    Compact,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Demo { dir, devices, minutes } => demo::run(&dir, devices, minutes),
-        Command::Stats { dir } => stats(&dir),
-    };
-    match result {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -52,15 +75,51 @@ fn main() -> ExitCode {
     }
 }
 
-fn stats(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
-    if !dir.join(neotalk_storage::DATABASE_FILE).exists() {
-        return Err(format!("no database in {} (expected {})", dir.display(), neotalk_storage::DATABASE_FILE).into());
+/// Opens an existing database; operator commands never create one by accident.
+fn open_existing(dir: &Path) -> Result<StorageManager, Box<dyn std::error::Error>> {
+    if !dir.join(DATABASE_FILE).exists() {
+        return Err(format!("no database in {} (expected {DATABASE_FILE}); pass --dir", dir.display()).into());
     }
-    let db = StorageManager::open(dir)?;
-    println!("{:<28} {:>12} {:>14}", "table", "entries", "stored bytes");
-    for t in db.table_sizes()? {
-        println!("{:<28} {:>12} {:>14}", t.name, t.entries, t.stored_bytes);
+    Ok(StorageManager::open(dir)?)
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Demo { devices, minutes } => return demo::run(&cli.dir, devices, minutes),
+        Command::Stats => stats(&open_existing(&cli.dir)?, cli.format)?,
+        Command::Query(q) => query::run(&open_existing(&cli.dir)?, q, cli.format)?,
+        Command::Export { device, metric, time, file_format, out } => {
+            let db = open_existing(&cli.dir)?;
+            let (count, target) = match &out {
+                Some(path) => {
+                    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+                    (export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut file, true)?, path.display().to_string())
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    (export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut stdout, false)?, "stdout".into())
+                }
+            };
+            eprintln!("exported {count} points to {target}");
+        }
+        Command::Compact => {
+            let report = open_existing(&cli.dir)?.compact()?;
+            println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);
+        }
     }
-    db.close()?;
+    Ok(())
+}
+
+fn stats(db: &StorageManager, format: Format) -> neotalk_storage::Result<()> {
+    let stats = db.stats()?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string(&stats).expect("stats serialize"));
+        return Ok(());
+    }
+    println!("database size: {} bytes", stats.database_size_bytes);
+    let rows: Vec<_> = stats.table_stats.iter().collect();
+    output::print(Format::Table, &["table", "entries", "bytes", "last_write"], &rows, |(name, t)| {
+        vec![name.to_string(), t.count.to_string(), t.size_bytes.to_string(), t.last_write.to_string()]
+    });
     Ok(())
 }

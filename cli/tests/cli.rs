@@ -1,35 +1,98 @@
 //! Runs the `neotalk-storage` binary as a user would.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn cli() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_neotalk-storage"))
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neotalk-storage")).arg("--dir").arg(dir).args(args).output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A data directory after a short demo: 5 devices, 3 minutes.
+fn demo_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout(&cli(dir.path(), &["demo", "--devices", "5", "--minutes", "3"]));
+    // 3 thermometers x 2 metrics + 2 power meters, 180 s, minus device 4 for its last 60 s.
+    assert!(text.contains("stored 1320 telemetry points"), "{text}");
+    assert!(text.contains("offline devices: [\"thermometer-04\"]"), "{text}");
+    dir
 }
 
 #[test]
-fn demo_then_stats() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = cli().args(["demo", "--devices", "5", "--minutes", "3", "--dir"]).arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("stored 1320 telemetry points"), "{text}");
-    assert!(text.contains("offline devices: [\"thermometer-04\"]"), "{text}");
-
-    let out = cli().args(["stats", "--dir"]).arg(dir.path()).output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+fn stats_queries_export_and_compact() {
+    let dir = demo_dir();
+    let text = stdout(&cli(dir.path(), &["stats"]));
     let points = text.lines().find(|l| l.starts_with("ts_points")).expect("ts_points row");
     assert_eq!(points.split_whitespace().nth(1), Some("1320"), "{text}");
+
+    let json = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
+    let stats: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(stats["table_stats"]["devices"]["count"], 5);
+
+    let lines = stdout(&cli(dir.path(), &["--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"]));
+    assert_eq!(lines.lines().count(), 180);
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert!(first["value"].is_f64() && first["timestamp"].is_i64(), "{first}");
+
+    let limited = stdout(&cli(dir.path(), &["query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "3", "--newest-first"]));
+    assert_eq!(limited.lines().count(), 4, "header + 3 rows: {limited}");
+
+    let latest = stdout(&cli(dir.path(), &["query", "latest", "--device", "power_meter-01", "--metric", "power"]));
+    assert_eq!(latest.lines().count(), 2, "{latest}");
+
+    let agg = stdout(&cli(dir.path(), &["--format", "json", "query", "aggregated", "--device", "thermometer-00", "--metric", "temperature", "--bucket-ms", "60000"]));
+    let counts: u64 = agg.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["count"].as_u64().unwrap()).sum();
+    assert_eq!(counts, 180);
+
+    let events = stdout(&cli(dir.path(), &["--format", "json", "query", "events", "--type", "device.offline"]));
+    assert_eq!(events.lines().count(), 1, "{events}");
+
+    stdout(&cli(dir.path(), &["query", "alerts", "--severity", "warning"]));
+
+    let csv = stdout(&cli(dir.path(), &["export"]));
+    assert_eq!(csv.lines().count(), 1 + 1320);
+    assert_eq!(csv.lines().next(), Some("device_id,metric,timestamp,value,quality"));
+    let out = dir.path().join("power.jsonl");
+    let done = cli(dir.path(), &["export", "--device", "power_meter-01", "--as", "jsonl", "--out", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&done.stderr).contains("exported 180 points"), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 180);
+
+    let compact = stdout(&cli(dir.path(), &["compact"]));
+    assert!(compact.starts_with("compacted "), "{compact}");
 }
 
 #[test]
 fn errors_exit_non_zero_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli().args(["stats", "--dir"]).arg(dir.path().join("missing")).output().unwrap();
+    let missing = dir.path().join("missing");
+    let out = cli(&missing, &["stats"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database in"));
-    let out = cli().args(["demo", "--devices", "0", "--dir"]).arg(dir.path()).output().unwrap();
+    assert!(!missing.exists(), "operator commands never create a database");
+
+    let out = cli(dir.path(), &["demo", "--devices", "0"]);
     assert_eq!(out.status.code(), Some(1));
-    let out = cli().args(["frobnicate"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
+
+    let dir = demo_dir();
+    let out = cli(dir.path(), &["query", "range", "--device", "thermometer-00", "--metric", "temperature", "--start", "10", "--end", "5"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("start 10 is after end 5"));
+    let out = cli(dir.path(), &["query", "aggregated", "--device", "d", "--metric", "m", "--bucket-ms", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bucket_ms"));
+    let out = cli(dir.path(), &["query", "alerts", "--severity", "fatal"]);
+    assert_eq!(out.status.code(), Some(2), "clap rejects a bad severity as usage");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not one of"));
+    let out = cli(dir.path(), &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // A second process cannot open a directory in use.
+    let _held = neotalk_storage::StorageManager::open(dir.path()).unwrap();
+    let out = cli(dir.path(), &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked"), "{}", String::from_utf8_lossy(&out.stderr));
 }

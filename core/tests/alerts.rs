@@ -217,3 +217,13 @@ fn cleanup_runs_in_batches_past_the_batch_size() {
         assert!(alerts.query_by_entity("d0", ALL.0, ALL.1, None).unwrap().is_empty());
     }
 }
+
+#[test]
+fn severity_names_parse_ignoring_case_and_bad_names_are_named() {
+    use std::str::FromStr;
+    for s in AlertSeverity::ALL {
+        assert_eq!(AlertSeverity::from_str(&s.to_string().to_lowercase()).unwrap(), s);
+    }
+    let err = AlertSeverity::from_str("fatal").unwrap_err();
+    assert!(err.to_string().contains("\"fatal\" is not one of"), "{err}");
+}

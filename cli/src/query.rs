@@ -1,0 +1,126 @@
+//! `neotalk-storage query ...`: read telemetry, events and alerts.
+
+use crate::output::{opt, print, show, Format};
+use clap::Subcommand;
+use neotalk_storage::{AlertSeverity, RangeOptions, StorageManager};
+
+/// What to query.
+#[derive(Subcommand)]
+pub enum Query {
+    /// Telemetry points of one series in [start, end).
+    Range {
+        #[command(flatten)]
+        series: Series,
+        #[command(flatten)]
+        time: TimeRange,
+        /// At most this many points.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Newest first.
+        #[arg(long)]
+        newest_first: bool,
+    },
+    /// The newest point of one series.
+    Latest {
+        #[command(flatten)]
+        series: Series,
+    },
+    /// Count, sum, min, max, avg, first, last per time bucket.
+    Aggregated {
+        #[command(flatten)]
+        series: Series,
+        #[command(flatten)]
+        time: TimeRange,
+        /// Bucket width in ms (buckets align to the epoch).
+        #[arg(long)]
+        bucket_ms: i64,
+    },
+    /// Events in [start, end), by type or by correlation chain.
+    Events {
+        #[command(flatten)]
+        time: TimeRange,
+        /// Only this event type.
+        #[arg(long = "type")]
+        event_type: Option<String>,
+        /// The whole chain of this correlation id (ignores the time range).
+        #[arg(long, conflicts_with = "event_type")]
+        correlation: Option<String>,
+        /// At most this many events.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Alerts created in [start, end).
+    Alerts {
+        #[command(flatten)]
+        time: TimeRange,
+        /// Only this severity (info, warning, error, critical).
+        #[arg(long)]
+        severity: Option<AlertSeverity>,
+        /// Only alerts not yet resolved (ignores the time range).
+        #[arg(long, conflicts_with = "severity")]
+        unresolved: bool,
+    },
+}
+
+/// A telemetry series.
+#[derive(clap::Args)]
+pub struct Series {
+    /// Device id.
+    #[arg(long)]
+    pub device: String,
+    /// Metric name.
+    #[arg(long)]
+    pub metric: String,
+}
+
+/// A half-open time range in Unix ms.
+#[derive(clap::Args)]
+pub struct TimeRange {
+    /// Start, Unix ms, inclusive (default: the beginning of time).
+    #[arg(long, default_value_t = i64::MIN, allow_negative_numbers = true, hide_default_value = true)]
+    pub start: i64,
+    /// End, Unix ms, exclusive (default: the end of time).
+    #[arg(long, default_value_t = i64::MAX, allow_negative_numbers = true, hide_default_value = true)]
+    pub end: i64,
+}
+
+pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage::Result<()> {
+    match query {
+        Query::Range { series, time, limit, newest_first } => {
+            let points = db.timeseries().query_range_with(&series.device, &series.metric, time.start, time.end, RangeOptions { limit, newest_first })?;
+            print(format, &["timestamp", "value", "quality"], &points, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
+        }
+        Query::Latest { series } => {
+            let latest: Vec<_> = db.timeseries().query_latest(&series.device, &series.metric)?.into_iter().collect();
+            print(format, &["timestamp", "value", "quality"], &latest, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
+        }
+        Query::Aggregated { series, time, bucket_ms } => {
+            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.start, time.end, bucket_ms)?;
+            let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
+            print(format, &cols, &buckets, |b| {
+                vec![b.bucket_start.to_string(), b.count.to_string(), opt(b.min), opt(b.avg), opt(b.max), opt(b.first), opt(b.last)]
+            });
+        }
+        Query::Events { time, event_type, correlation, limit } => {
+            let events = match (event_type, correlation) {
+                (Some(t), _) => db.events().query_by_type(&t, time.start, time.end, limit)?,
+                (None, Some(c)) => db.events().query_by_correlation(&c)?,
+                (None, None) => db.events().query_range(time.start, time.end, limit)?,
+            };
+            print(format, &["sequence", "timestamp", "type", "source", "event_id", "data"], &events, |e| {
+                vec![e.sequence.to_string(), e.metadata.timestamp.to_string(), e.event_type.clone(), e.metadata.source.clone(), e.event_id.clone(), show(&e.event_data)]
+            });
+        }
+        Query::Alerts { time, severity, unresolved } => {
+            let alerts = match (severity, unresolved) {
+                (_, true) => db.alerts().unresolved(None)?,
+                (Some(s), false) => db.alerts().query_by_severity(s, time.start, time.end, None)?,
+                (None, false) => db.alerts().query_range(time.start, time.end, None)?,
+            };
+            print(format, &["created_at", "severity", "alert_id", "title", "acknowledged", "resolved_at"], &alerts, |a| {
+                vec![a.created_at.to_string(), a.severity.to_string(), a.alert_id.clone(), a.title.clone(), a.acknowledged.to_string(), opt(a.resolved_at)]
+            });
+        }
+    }
+    Ok(())
+}
