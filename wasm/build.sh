@@ -62,8 +62,8 @@ fi
 
 rm -rf "$PKG/node" "$PKG/web"
 mkdir -p "$PKG"
-wasm-bindgen --target nodejs --out-dir "$PKG/node" "$WASM"
-wasm-bindgen --target web --out-dir "$PKG/web" "$WASM"
+wasm-bindgen --target nodejs --remove-name-section --remove-producers-section --out-dir "$PKG/node" "$WASM"
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$PKG/web" "$WASM"
 
 if [[ "${WASM_OPT:-1}" != 0 ]] && command -v wasm-opt >/dev/null 2>&1; then
     for f in "$PKG/node/${CRATE}_bg.wasm" "$PKG/web/${CRATE}_bg.wasm"; do

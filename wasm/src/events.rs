@@ -5,6 +5,13 @@ use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{EventLogStore, EventRetention, NewEvent};
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// An `EventRetention` object, typed for the optional argument of `cleanup`.
+    #[wasm_bindgen(typescript_type = "EventRetention")]
+    pub type EventRetentionArg;
+}
+
 /// The event log. Obtain it from `StorageManager.events()`.
 #[wasm_bindgen(js_name = EventLogStore)]
 pub struct JsEventLogStore {
@@ -74,8 +81,11 @@ impl JsEventLogStore {
     /// Removes events past their retention window (default: 7 days, 1000 MB), relative to
     /// `nowMs`; returns `{ expired, over_size }`.
     #[wasm_bindgen(unchecked_return_type = "EventCleanup")]
-    pub fn cleanup(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, #[wasm_bindgen(unchecked_param_type = "EventRetention | undefined")] retention: JsValue) -> JsResult<JsValue> {
-        let retention: EventRetention = if retention.is_undefined() || retention.is_null() { EventRetention::default() } else { from_js("retention", retention)? };
+    pub fn cleanup(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, retention: Option<EventRetentionArg>) -> JsResult<JsValue> {
+        let retention: EventRetention = match retention {
+            Some(r) => from_js("retention", r.into())?,
+            None => EventRetention::default(),
+        };
         to_js(&self.inner.cleanup(int("now_ms", now_ms)?, &retention).js()?)
     }
 }

@@ -8,6 +8,13 @@ use crate::timeseries::JsTimeSeriesStore;
 use neotalk_storage::{StorageManager, StorageOptions};
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `StorageOptions` object, typed for the optional constructor argument.
+    #[wasm_bindgen(typescript_type = "StorageOptions")]
+    pub type StorageOptionsArg;
+}
+
 /// An in-memory neotalk-storage database (the wasm build has no file backend).
 #[wasm_bindgen(js_name = StorageManager)]
 pub struct JsStorageManager {
@@ -19,8 +26,11 @@ impl JsStorageManager {
     /// A fresh, empty database; `options` (a full `StorageOptions`, e.g. from
     /// `StorageManager.defaultOptions()` with fields changed) defaults to the defaults.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "StorageOptions | undefined")] options: JsValue) -> JsResult<JsStorageManager> {
-        let options: StorageOptions = if options.is_undefined() || options.is_null() { StorageOptions::default() } else { from_js("options", options)? };
+    pub fn new(options: Option<StorageOptionsArg>) -> JsResult<JsStorageManager> {
+        let options: StorageOptions = match options {
+            Some(o) => from_js("options", o.into())?,
+            None => StorageOptions::default(),
+        };
         Ok(JsStorageManager { inner: StorageManager::in_memory_with(options).js()? })
     }
 

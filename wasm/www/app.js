@@ -23,6 +23,7 @@ const THRESHOLDS = {
 };
 
 const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const stats = { ticks: 0, points: 0, alertsRaised: 0, acknowledged: 0, writeMs: 0, frameMs: 0, pointsPerSecond: 0, running: true, error: null };
 // Exposed for the browser test and for poking at the store from the console.
 window.sim = { stats, ready: false };
@@ -141,10 +142,10 @@ async function main() {
         const s = d.metrics[m];
         if (!s) return '<td>-</td>';
         const over = typeof s.value === 'number' && s.value > THRESHOLDS[m].above;
-        return `<td class="${over ? 'over' : ''}">${typeof s.value === 'number' ? s.value.toFixed(m === 'power' ? 0 : 1) : s.value}</td>`;
+        return `<td class="${over ? 'over' : ''}">${typeof s.value === 'number' ? s.value.toFixed(m === 'power' ? 0 : 1) : esc(s.value)}</td>`;
       };
       const age = d.last_seen ? `${((now - d.last_seen) / 1000).toFixed(1)} s ago` : '-';
-      return `<tr data-id="${d.device_id}" class="${d.device_id === selected ? 'selected' : ''}"><td><span class="dot ${d.online ? '' : 'offline'}" title="${d.online ? 'online' : 'offline'}"></span></td><td>${d.device_id}</td><td>${d.device_type}</td>${cell('temperature')}${cell('humidity')}${cell('power')}<td>${age}</td></tr>`;
+      return `<tr data-id="${esc(d.device_id)}" class="${d.device_id === selected ? 'selected' : ''}"><td><span class="dot ${d.online ? '' : 'offline'}" title="${d.online ? 'online' : 'offline'}"></span></td><td>${esc(d.device_id)}</td><td>${esc(d.device_type)}</td>${cell('temperature')}${cell('humidity')}${cell('power')}<td>${age}</td></tr>`;
     });
     $('device-rows').innerHTML = rows.join('');
     const online = rows.length - devicesStore.listOffline().length;
@@ -158,7 +159,7 @@ async function main() {
       const d = e.event_data;
       const isAcked = acked.has(e.event_id);
       const time = new Date(e.metadata.timestamp).toLocaleTimeString();
-      return `<li class="${isAcked ? 'acknowledged' : 'active'}" data-id="${e.event_id}"><span class="what">${time} <b>${d.device_id}</b> ${d.metric} ${d.value} ${d.unit} &gt; ${d.threshold}</span>${isAcked ? '<span class="state">acknowledged</span>' : '<button type="button" class="ack">Acknowledge</button>'}</li>`;
+      return `<li class="${isAcked ? 'acknowledged' : 'active'}" data-id="${e.event_id}"><span class="what">${time} <b>${esc(d.device_id)}</b> ${esc(d.metric)} ${d.value} ${esc(d.unit)} &gt; ${d.threshold}</span>${isAcked ? '<span class="state">acknowledged</span>' : '<button type="button" class="ack">Acknowledge</button>'}</li>`;
     });
     $('alerts').innerHTML = items.join('') || '<li>no alerts</li>';
   }
@@ -168,7 +169,7 @@ async function main() {
     const recent = events.replay(Math.max(0, last - 40), 40).reverse();
     $('events').innerHTML = recent.map((e) => {
       const cls = e.event_type.replace('.', '-');
-      return `<li><span>#${e.sequence}</span> <span class="type ${cls}">${e.event_type}</span> ${JSON.stringify(e.event_data)}</li>`;
+      return `<li><span>#${e.sequence}</span> <span class="type ${cls}">${e.event_type}</span> ${esc(JSON.stringify(e.event_data))}</li>`;
     }).join('');
     $('stat-events').textContent = String(last);
   }
