@@ -60,24 +60,23 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $BINDGEN_
     cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION"
 fi
 
-rm -rf "$PKG/node" "$PKG/web"
-mkdir -p "$PKG"
-wasm-bindgen --target nodejs --remove-name-section --remove-producers-section --out-dir "$PKG/node" "$WASM"
-wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$PKG/web" "$WASM"
-
+# wasm-opt runs before wasm-bindgen: binaryen 108 (Debian 12) run on wasm-bindgen's output
+# retypes its externref table, and the module then fails to instantiate.
+INPUT="$WASM"
 if [[ "${WASM_OPT:-1}" != 0 ]] && command -v wasm-opt >/dev/null 2>&1; then
-    for f in "$PKG/node/${CRATE}_bg.wasm" "$PKG/web/${CRATE}_bg.wasm"; do
-        if wasm-opt -Oz --strip-debug --strip-producers "$f" -o "$f.opt" 2>"$f.opt.log"; then
-            mv "$f.opt" "$f"
-        else
-            log "wasm-opt failed on $f (kept the unoptimised module):"; cat "$f.opt.log" >&2
-            rm -f "$f.opt"
-        fi
-        rm -f "$f.opt.log"
-    done
+    INPUT="${WASM%.wasm}.opt.wasm"
+    log "wasm-opt -Oz ($(wasm-opt --version))"
+    wasm-opt -Oz "$WASM" -o "$INPUT"
 else
     log "wasm-opt not used (not installed or WASM_OPT=0)"
 fi
+
+rm -rf "$PKG/node" "$PKG/web"
+mkdir -p "$PKG"
+for target in nodejs web; do
+    out="$PKG/$([[ $target == nodejs ]] && echo node || echo web)"
+    wasm-bindgen --target "$target" --out-name "$CRATE" --remove-name-section --remove-producers-section --out-dir "$out" "$INPUT"
+done
 
 VERSION="$(awk -F'"' '/^\[workspace.package\]/ { s = 1 } s && /^version/ { print $2; exit }' Cargo.toml)"
 cat >"$PKG/package.json" <<JSON

@@ -129,7 +129,8 @@ async function main() {
     for (const [metric, chart] of Object.entries(charts)) {
       const type = metric === 'power' ? 'plug' : 'thermometer';
       const ofType = devices.filter((d) => d.type === type);
-      const shown = [ofType.find((d) => d.id === selected) ?? ofType[0], ...ofType.filter((d) => d.id !== selected)].slice(0, CONFIG.chartDevices);
+      const first = ofType.find((d) => d.id === selected) ?? ofType[0];
+      const shown = [first, ...ofType.filter((d) => d !== first)].slice(0, CONFIG.chartDevices);
       const series = shown.map((d) => ({ label: d.id, bold: d.id === selected, ...ts.queryRange(d.id, metric, t0, Infinity) }));
       chart.draw(series, t0, now, THRESHOLDS[metric].above);
     }
