@@ -7,7 +7,8 @@
 # only route that works where rustup cannot download the target (see TOOLCHAIN.md).
 # wasm-bindgen-cli is installed at the exact version of wasm-bindgen in Cargo.lock.
 #
-# Environment: WASM_TARGET_DIR (default <repo>/target/wasm32), WASM_OPT=0 to skip wasm-opt.
+# Environment: WASM_TARGET_DIR (default <repo>/target/wasm32), WASM_OPT=0 to skip wasm-opt,
+# WASM_OPT_LEVEL (rustc opt-level, default z) to trade size for speed.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +20,7 @@ export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$ROOT/target/wasm32}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # Size-optimised release profile for this build only (the workspace profile serves native).
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${WASM_OPT_LEVEL:-z}"
 export CARGO_PROFILE_RELEASE_LTO=true
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 export CARGO_PROFILE_RELEASE_DEBUG=false

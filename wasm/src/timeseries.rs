@@ -47,9 +47,9 @@ impl JsTimeSeriesStore {
         timestamps: &[f64],
         values: &[f64],
     ) -> JsResult<()> {
-        same_len("metrics", device_ids.len(), metrics.len()).map_err(|_| {
-            invalid("metrics", format!("has {} elements; deviceIds has {}", metrics.len(), device_ids.len()))
-        })?;
+        if metrics.len() != device_ids.len() {
+            return Err(invalid("metrics", format!("has {} elements; deviceIds has {}", metrics.len(), device_ids.len())));
+        }
         same_len("seriesIndex", timestamps.len(), series_index.len())?;
         let samples = packed_points(timestamps, values)?;
         let batch = series_index

@@ -82,7 +82,12 @@ test('simulator page: telemetry, charts, alerts, acknowledge', { timeout: 180_00
   const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).count();
   assert.ok(logged >= 1, 'event log view shows the acknowledgement');
 
-  // Device list shows online state and latest values; some devices go offline over time.
+  // Some devices go offline over time: recorded as events and reflected in the device store.
+  await page.waitForFunction(() => window.sim.db.events().queryByType('device.offline', -Infinity, Infinity).length > 0, null, { timeout: 30_000 });
+  // Sustained load: keep running until ~10 s of telemetry for the charts and the screenshot.
+  await page.waitForFunction(() => window.sim.stats.points > 16_000, null, { timeout: 60_000 });
+
+  // Device list shows online state and latest values.
   assert.equal(await page.locator('#device-rows tr').count(), 100);
   const values = await page.locator('#device-rows tr[data-id="thermo-001"] td').nth(3).textContent();
   assert.match(values, /^-?\d+\.\d$/);
