@@ -79,6 +79,9 @@ for target in nodejs web; do
     wasm-bindgen --target "$target" --out-name "$CRATE" --remove-name-section --remove-producers-section --out-dir "$out" "$INPUT"
 done
 
+# The web build is ES modules; mark its folder so Node and bundlers read it as such.
+echo '{ "type": "module" }' >"$PKG/web/package.json"
+
 VERSION="$(awk -F'"' '/^\[workspace.package\]/ { s = 1 } s && /^version/ { print $2; exit }' Cargo.toml)"
 cat >"$PKG/package.json" <<JSON
 {
