@@ -2,10 +2,10 @@
 //! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
 
 use crate::error::{invalid, js_error, JsResult};
-use js_sys::{Float64Array, Object, Reflect};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use neotalk_storage::{DataPoint, MetricValue, StorageError};
 use serde::{de::DeserializeOwned, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -20,6 +20,57 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| js_error(StorageError::Backend(format!("result cannot be represented in JavaScript: {e}"))))
+}
+
+/// A string argument. Strings and arrays arrive as `JsValue` and are checked here, because
+/// wasm-bindgen's own glue traps (a wasm `RuntimeError`) on a value of the wrong type.
+pub(crate) fn string(field: &'static str, v: &JsValue) -> JsResult<String> {
+    v.as_string().ok_or_else(|| invalid(field, format!("must be a string, not {}", type_of(v))))
+}
+
+fn type_of(v: &JsValue) -> String {
+    v.js_typeof().as_string().unwrap_or_default()
+}
+
+/// An array of strings.
+pub(crate) fn strings(field: &'static str, v: &JsValue) -> JsResult<Vec<String>> {
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be an array of strings, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.as_string().ok_or_else(|| invalid(field, format!("element {i} is not a string"))))
+        .collect()
+}
+
+/// A `Float64Array` (or an array of numbers) copied out of JS.
+pub(crate) fn f64s(field: &'static str, v: &JsValue) -> JsResult<Vec<f64>> {
+    if let Some(a) = v.dyn_ref::<Float64Array>() {
+        return Ok(a.to_vec());
+    }
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Float64Array, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.as_f64().ok_or_else(|| invalid(field, format!("element {i} is not a number"))))
+        .collect()
+}
+
+/// A `Uint32Array` (or an array of non-negative integers) copied out of JS.
+pub(crate) fn u32s(field: &'static str, v: &JsValue) -> JsResult<Vec<u32>> {
+    if let Some(a) = v.dyn_ref::<Uint32Array>() {
+        return Ok(a.to_vec());
+    }
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Uint32Array, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            x.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(f))
+                .map(|f| f as u32)
+                .ok_or_else(|| invalid(field, format!("element {i} is not a 32-bit unsigned integer")))
+        })
+        .collect()
 }
 
 /// A timestamp or other integer argument: finite, whole, within the safe-integer range.

@@ -1,6 +1,6 @@
 //! JS class `DeviceStateStore`: device registration, online state and latest values.
 
-use crate::convert::{from_js, to_js};
+use crate::convert::{from_js, string, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{DeviceState, DeviceStateStore, MdlDeviceType, MetricSnapshot};
 use serde::Deserialize;
@@ -55,13 +55,13 @@ impl JsDeviceStateStore {
 
     /// The device's full state with its latest metric values, or `null`.
     #[wasm_bindgen(js_name = getDevice, unchecked_return_type = "DeviceState | null")]
-    pub fn get_device(&self, #[wasm_bindgen(js_name = deviceId)] device_id: &str) -> JsResult<JsValue> {
-        to_js(&self.inner.get_device(device_id).js()?)
+    pub fn get_device(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.get_device(&string("device_id", &device_id)?).js()?)
     }
 
     /// Removes the device (its telemetry stays); `NOT_FOUND` for an unknown device.
-    pub fn delete(&self, #[wasm_bindgen(js_name = deviceId)] device_id: &str) -> JsResult<()> {
-        self.inner.delete(device_id).js()
+    pub fn delete(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<()> {
+        self.inner.delete(&string("device_id", &device_id)?).js()
     }
 
     /// Every device, ordered by id.
@@ -72,8 +72,8 @@ impl JsDeviceStateStore {
 
     /// Devices of one type, ordered by id.
     #[wasm_bindgen(js_name = listByType, unchecked_return_type = "DeviceState[]")]
-    pub fn list_by_type(&self, #[wasm_bindgen(js_name = deviceType)] device_type: &str) -> JsResult<JsValue> {
-        to_js(&self.inner.list_by_type(device_type).js()?)
+    pub fn list_by_type(&self, #[wasm_bindgen(js_name = deviceType, unchecked_param_type = "string")] device_type: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.list_by_type(&string("device_type", &device_type)?).js()?)
     }
 
     /// Online devices, ordered by id.
@@ -90,7 +90,7 @@ impl JsDeviceStateStore {
 
     /// Marks a device online or offline; `NOT_FOUND` for an unknown device.
     #[wasm_bindgen(js_name = setOnline)]
-    pub fn set_online(&self, #[wasm_bindgen(js_name = deviceId)] device_id: &str, online: bool) -> JsResult<()> {
-        self.inner.set_online(device_id, online).js()
+    pub fn set_online(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, online: bool) -> JsResult<()> {
+        self.inner.set_online(&string("device_id", &device_id)?, online).js()
     }
 }

@@ -1,6 +1,6 @@
 //! JS class `EventLogStore`: the append-only, sequenced event log.
 
-use crate::convert::{bound, count, from_js, limit, to_js, int};
+use crate::convert::{bound, count, from_js, int, limit, string, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{EventLogStore, EventRetention, NewEvent};
 use wasm_bindgen::prelude::*;
@@ -36,8 +36,8 @@ impl JsEventLogStore {
 
     /// The event with this id, or `null`.
     #[wasm_bindgen(unchecked_return_type = "EventLogEntry | null")]
-    pub fn get(&self, #[wasm_bindgen(js_name = eventId)] event_id: &str) -> JsResult<JsValue> {
-        to_js(&self.inner.get(event_id).js()?)
+    pub fn get(&self, #[wasm_bindgen(js_name = eventId, unchecked_param_type = "string")] event_id: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.get(&string("event_id", &event_id)?).js()?)
     }
 
     /// Events with `start <= timestamp < end` in time order, at most `limit`.
@@ -48,14 +48,14 @@ impl JsEventLogStore {
 
     /// Events of one type with `start <= timestamp < end` in time order, at most `limit`.
     #[wasm_bindgen(js_name = queryByType, unchecked_return_type = "EventLogEntry[]")]
-    pub fn query_by_type(&self, #[wasm_bindgen(js_name = eventType)] event_type: &str, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_type(event_type, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_by_type(&self, #[wasm_bindgen(js_name = eventType, unchecked_param_type = "string")] event_type: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_by_type(&string("event_type", &event_type)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
     }
 
     /// Every event of a correlation chain, in sequence order.
     #[wasm_bindgen(js_name = queryByCorrelation, unchecked_return_type = "EventLogEntry[]")]
-    pub fn query_by_correlation(&self, #[wasm_bindgen(js_name = correlationId)] correlation_id: &str) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_correlation(correlation_id).js()?)
+    pub fn query_by_correlation(&self, #[wasm_bindgen(js_name = correlationId, unchecked_param_type = "string")] correlation_id: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.query_by_correlation(&string("correlation_id", &correlation_id)?).js()?)
     }
 
     /// Up to `limit` events with a sequence above `afterSequence`, in sequence order.

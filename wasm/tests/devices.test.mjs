@@ -98,3 +98,13 @@ test('bad device records are INVALID_INPUT', () => {
   throwsCode(() => devices.getDevice(''), 'INVALID_INPUT', 'device_id');
   assert.deepEqual(devices.listDevices(), []);
 });
+
+test('ids of the wrong JS type are INVALID_INPUT', () => {
+  const devices = openDb().devices();
+  throwsCode(() => devices.getDevice(1), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => devices.delete(undefined), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => devices.listByType({}), 'INVALID_INPUT', 'device_type');
+  throwsCode(() => devices.setOnline(null, true), 'INVALID_INPUT', 'device_id');
+  devices.upsert({ device_id: 'ok', device_type: 't' });
+  assert.equal(devices.listDevices().length, 1);
+});

@@ -104,3 +104,11 @@ test('bad events and arguments are INVALID_INPUT and store nothing', () => {
   throwsCode(() => events.cleanup(NaN), 'INVALID_INPUT', 'now_ms');
   throwsCode(() => events.cleanup(0, { days: 1 }), 'INVALID_INPUT', 'retention');
 });
+
+test('ids of the wrong JS type are INVALID_INPUT', () => {
+  const events = openDb().events();
+  throwsCode(() => events.get(3), 'INVALID_INPUT', 'event_id');
+  throwsCode(() => events.queryByType(null, 0, 1), 'INVALID_INPUT', 'event_type');
+  throwsCode(() => events.queryByCorrelation([]), 'INVALID_INPUT', 'correlation_id');
+  assert.equal(events.append(ev('fine', 't', 1)).sequence, 1);
+});

@@ -187,3 +187,22 @@ test('query arguments are checked: start > end, NaN bounds, bucket <= 0, bad lim
   throwsCode(() => ts.queryLatestBatch([['', 'm']]), 'INVALID_INPUT', 'device_id');
   throwsCode(() => ts.deleteRange('d', 'm', NaN, 1), 'INVALID_INPUT', 'start');
 });
+
+test('arguments of the wrong JS type are INVALID_INPUT, not a wasm trap', () => {
+  const ts = openDb().timeseries();
+  throwsCode(() => ts.writeSeries(5, 'm', f64(1), f64(1)), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writeSeries('d', null, f64(1), f64(1)), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.writeSeries('d', 'm', 5, f64(1)), 'INVALID_INPUT', 'timestamps');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1), ['x']), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.writeColumns([1], ['m'], new Uint32Array([0]), f64(1), f64(1)), 'INVALID_INPUT', 'deviceIds');
+  throwsCode(() => ts.writeColumns(['d'], 'm', new Uint32Array([0]), f64(1), f64(1)), 'INVALID_INPUT', 'metrics');
+  throwsCode(() => ts.writeColumns(['d'], ['m'], [-1], f64(1), f64(1)), 'INVALID_INPUT', 'seriesIndex');
+  throwsCode(() => ts.write(undefined, 'm', { timestamp: 1, value: 1 }), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.queryRange({}, 'm', 0, 1), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.queryLatest('d', 7), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.listMetrics(null), 'INVALID_INPUT', 'device_id');
+  // Plain number arrays are accepted where typed arrays are expected.
+  ts.writeSeries('d', 'm', [1, 2], [10, 20]);
+  ts.writeColumns(['d'], ['m'], [0], [3], [30]);
+  assert.deepEqual([...ts.queryRange('d', 'm', -Infinity, Infinity).values], [10, 20, 30]);
+});
