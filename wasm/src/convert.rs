@@ -1,0 +1,140 @@
+//! Conversions between JS values and core types: records through serde, numbers through
+//! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
+
+use crate::error::{invalid, js_error, JsResult};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
+use neotalk_storage::{DataPoint, MetricValue, StorageError};
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Decodes a plain JS object into a core record; a shape mismatch is `INVALID_INPUT` on `field`.
+pub(crate) fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// Encodes a core record as a plain JS object (maps as objects, `None` as `null`).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(StorageError::Backend(format!("result cannot be represented in JavaScript: {e}"))))
+}
+
+/// A string argument. Strings and arrays arrive as `JsValue` and are checked here, because
+/// wasm-bindgen's own glue traps (a wasm `RuntimeError`) on a value of the wrong type.
+pub(crate) fn string(field: &'static str, v: &JsValue) -> JsResult<String> {
+    v.as_string().ok_or_else(|| invalid(field, format!("must be a string, not {}", type_of(v))))
+}
+
+fn type_of(v: &JsValue) -> String {
+    v.js_typeof().as_string().unwrap_or_default()
+}
+
+/// An array of strings.
+pub(crate) fn strings(field: &'static str, v: &JsValue) -> JsResult<Vec<String>> {
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be an array of strings, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.as_string().ok_or_else(|| invalid(field, format!("element {i} is not a string"))))
+        .collect()
+}
+
+/// A `Float64Array` (or an array of numbers) copied out of JS.
+pub(crate) fn f64s(field: &'static str, v: &JsValue) -> JsResult<Vec<f64>> {
+    if let Some(a) = v.dyn_ref::<Float64Array>() {
+        return Ok(a.to_vec());
+    }
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Float64Array, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.as_f64().ok_or_else(|| invalid(field, format!("element {i} is not a number"))))
+        .collect()
+}
+
+/// A `Uint32Array` (or an array of non-negative integers) copied out of JS.
+pub(crate) fn u32s(field: &'static str, v: &JsValue) -> JsResult<Vec<u32>> {
+    if let Some(a) = v.dyn_ref::<Uint32Array>() {
+        return Ok(a.to_vec());
+    }
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Uint32Array, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            x.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(f))
+                .map(|f| f as u32)
+                .ok_or_else(|| invalid(field, format!("element {i} is not a 32-bit unsigned integer")))
+        })
+        .collect()
+}
+
+/// A timestamp or other integer argument: finite, whole, within the safe-integer range.
+pub(crate) fn int(field: &'static str, v: f64) -> JsResult<i64> {
+    if !v.is_finite() || v.fract() != 0.0 || v.abs() > MAX_SAFE_INTEGER {
+        return Err(invalid(field, format!("{v} is not a safe integer")));
+    }
+    Ok(v as i64)
+}
+
+/// A time-range bound: an integer as [`int`], or `-Infinity` / `Infinity` for an open end.
+pub(crate) fn bound(field: &'static str, v: f64) -> JsResult<i64> {
+    match v {
+        f64::NEG_INFINITY => Ok(i64::MIN),
+        f64::INFINITY => Ok(i64::MAX),
+        _ => int(field, v),
+    }
+}
+
+/// A count (limit, sequence): a non-negative safe integer.
+pub(crate) fn count(field: &'static str, v: f64) -> JsResult<u64> {
+    let i = int(field, v)?;
+    u64::try_from(i).map_err(|_| invalid(field, format!("{v} is negative")))
+}
+
+/// An optional limit (`undefined` / `null` for none).
+pub(crate) fn limit(v: Option<f64>) -> JsResult<Option<usize>> {
+    v.map(|v| count("limit", v).map(|n| n as usize)).transpose()
+}
+
+/// Checks that parallel packed arrays have the same length.
+pub(crate) fn same_len(field: &'static str, expected: usize, actual: usize) -> JsResult<()> {
+    if expected != actual {
+        return Err(invalid(field, format!("has {actual} elements; expected {expected} (one per timestamp)")));
+    }
+    Ok(())
+}
+
+/// Packs float samples from parallel `timestamps` / `values` arrays into points.
+pub(crate) fn packed_points(timestamps: &[f64], values: &[f64]) -> JsResult<Vec<DataPoint>> {
+    same_len("values", timestamps.len(), values.len())?;
+    timestamps
+        .iter()
+        .zip(values)
+        .map(|(&t, &v)| Ok(DataPoint::new(int("timestamps", t)?, v)))
+        .collect()
+}
+
+/// A value as a number for packed output: numbers as they are, booleans as 1 / 0, text as NaN.
+fn packed_value(v: &MetricValue) -> f64 {
+    match v {
+        MetricValue::Float(f) => *f,
+        MetricValue::Integer(i) => *i as f64,
+        MetricValue::Boolean(b) => f64::from(u8::from(*b)),
+        MetricValue::String(_) => f64::NAN,
+    }
+}
+
+/// `{ timestamps: Float64Array, values: Float64Array }` of `points`.
+pub(crate) fn packed_series(points: &[DataPoint]) -> JsResult<JsValue> {
+    let timestamps: Vec<f64> = points.iter().map(|p| p.timestamp as f64).collect();
+    let values: Vec<f64> = points.iter().map(|p| packed_value(&p.value)).collect();
+    let out = Object::new();
+    Reflect::set(&out, &"timestamps".into(), &Float64Array::from(timestamps.as_slice()))?;
+    Reflect::set(&out, &"values".into(), &Float64Array::from(values.as_slice()))?;
+    Ok(out.into())
+}

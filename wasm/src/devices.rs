@@ -1,0 +1,96 @@
+//! JS class `DeviceStateStore`: device registration, online state and latest values.
+
+use crate::convert::{from_js, string, to_js};
+use crate::error::{IntoJs, JsResult};
+use neotalk_storage::{DeviceState, DeviceStateStore, MdlDeviceType, MetricSnapshot};
+use serde::Deserialize;
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+/// The argument of `upsert`: a `DeviceState` whose fields other than `device_id` and
+/// `device_type` may be left out, taking the defaults of `DeviceState::new`.
+#[derive(Deserialize)]
+struct DeviceInput {
+    device_id: String,
+    device_type: String,
+    name: Option<String>,
+    online: Option<bool>,
+    last_seen: Option<i64>,
+    metrics: Option<HashMap<String, MetricSnapshot>>,
+    config: Option<serde_json::Value>,
+    mdl_definition: Option<MdlDeviceType>,
+    adapter: Option<String>,
+}
+
+impl From<DeviceInput> for DeviceState {
+    fn from(d: DeviceInput) -> Self {
+        let mut state = DeviceState::new(d.device_id, d.device_type);
+        if let Some(name) = d.name {
+            state.name = name;
+        }
+        state.online = d.online.unwrap_or(state.online);
+        state.last_seen = d.last_seen.unwrap_or(state.last_seen);
+        state.metrics = d.metrics.unwrap_or_default();
+        state.config = d.config.unwrap_or(state.config);
+        state.mdl_definition = d.mdl_definition;
+        state.adapter = d.adapter.unwrap_or_default();
+        state
+    }
+}
+
+/// Device states. Obtain it from `StorageManager.devices()`.
+#[wasm_bindgen(js_name = DeviceStateStore)]
+pub struct JsDeviceStateStore {
+    pub(crate) inner: DeviceStateStore,
+}
+
+#[wasm_bindgen(js_class = DeviceStateStore)]
+impl JsDeviceStateStore {
+    /// Registers a device or replaces its registration fields; `last_seen` only moves
+    /// forward and given metric snapshots are merged (newer wins).
+    pub fn upsert(&self, #[wasm_bindgen(unchecked_param_type = "DeviceInput")] state: JsValue) -> JsResult<()> {
+        let input: DeviceInput = from_js("state", state)?;
+        self.inner.upsert(&input.into()).js()
+    }
+
+    /// The device's full state with its latest metric values, or `null`.
+    #[wasm_bindgen(js_name = getDevice, unchecked_return_type = "DeviceState | null")]
+    pub fn get_device(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.get_device(&string("device_id", &device_id)?).js()?)
+    }
+
+    /// Removes the device (its telemetry stays); `NOT_FOUND` for an unknown device.
+    pub fn delete(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<()> {
+        self.inner.delete(&string("device_id", &device_id)?).js()
+    }
+
+    /// Every device, ordered by id.
+    #[wasm_bindgen(js_name = listDevices, unchecked_return_type = "DeviceState[]")]
+    pub fn list_devices(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.list_devices().js()?)
+    }
+
+    /// Devices of one type, ordered by id.
+    #[wasm_bindgen(js_name = listByType, unchecked_return_type = "DeviceState[]")]
+    pub fn list_by_type(&self, #[wasm_bindgen(js_name = deviceType, unchecked_param_type = "string")] device_type: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.list_by_type(&string("device_type", &device_type)?).js()?)
+    }
+
+    /// Online devices, ordered by id.
+    #[wasm_bindgen(js_name = listOnline, unchecked_return_type = "DeviceState[]")]
+    pub fn list_online(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.list_online().js()?)
+    }
+
+    /// Offline devices, ordered by id.
+    #[wasm_bindgen(js_name = listOffline, unchecked_return_type = "DeviceState[]")]
+    pub fn list_offline(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.list_offline().js()?)
+    }
+
+    /// Marks a device online or offline; `NOT_FOUND` for an unknown device.
+    #[wasm_bindgen(js_name = setOnline)]
+    pub fn set_online(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, online: bool) -> JsResult<()> {
+        self.inner.set_online(&string("device_id", &device_id)?, online).js()
+    }
+}

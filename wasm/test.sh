@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Entry point of the wasm layer: installs what is missing (Debian packages, wasm-bindgen-cli
+# at the locked version, npm dependencies), builds wasm/pkg with build.sh, then runs the Node
+# tests of the package and the browser test of the simulator page. Exits non-zero on any
+# failure. Expects Debian 12 as root with node >= 20 and npm.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$HERE"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are required" >&2; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "node >= 20 is required" >&2; exit 1; }
+
+# Chromium for the browser test, binaryen for wasm-opt (build.sh installs the Rust packages).
+missing=()
+for p in chromium binaryen; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    log "installing apt packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+log "npm ci"
+npm ci --no-audit --no-fund
+
+log "building wasm/pkg"
+bash "$HERE/build.sh"
+
+log "Node tests of the package"
+node --test tests/*.test.mjs
+
+log "browser test of the simulator"
+node --test tests/browser/simulator.browser.mjs

@@ -1,0 +1,106 @@
+// Browser test of the simulator page: Debian's Chromium driven by playwright-core.
+// Serves wasm/ with the tiny static server, runs the simulation with 100 devices at
+// 10 points/s, and checks that telemetry lands in the store, charts draw, alerts appear,
+// acknowledging one records an `alert.acknowledged` event, and frames stay short.
+// Saves wasm/tests/screenshot.png. Run with `node --test tests/browser/` (after build.sh).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SCREENSHOT = path.resolve(HERE, '../screenshot.png');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+test('simulator page: telemetry, charts, alerts, acknowledge', { timeout: 180_000 }, async (t) => {
+  const { server, url } = await serve(0);
+  t.after(() => server.close());
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
+  t.after(() => fs.rmSync(userDataDir, { recursive: true, force: true }));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(() => context.close());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  // Nothing may be fetched from outside the local server.
+  const foreign = [];
+  page.on('request', (r) => { if (!r.url().startsWith(url) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+
+  await page.goto(`${url}/www/?devices=100&rate=10`);
+  await page.waitForFunction(() => window.sim?.ready === true, null, { timeout: 30_000 });
+
+  // Telemetry flows: after ~6 s of simulated time, 100 devices (167 series) at 10 points/s
+  // have written thousands of points, and the store holds them.
+  await page.waitForFunction(() => window.sim.stats.points > 5000, null, { timeout: 60_000 });
+  const store = await page.evaluate(() => {
+    const ts = window.sim.db.timeseries();
+    const now = Date.now();
+    const r = ts.queryRange('thermo-001', 'temperature', now - 60_000, Infinity);
+    return { n: r.timestamps.length, devices: window.sim.db.devices().listDevices().length, withData: ts.listDevicesWithData().length };
+  });
+  assert.equal(store.devices, 100);
+  assert.ok(store.withData >= 90, `devices with data: ${store.withData}`);
+  assert.ok(store.n >= 20, `points of thermo-001/temperature in the last minute: ${store.n}`);
+
+  // Charts draw: each canvas has pixels that are neither the white background nor grid grey.
+  await page.waitForFunction(() => (window.sim.chartsDrawn ?? 0) > 10);
+  for (const metric of ['temperature', 'humidity', 'power']) {
+    const colored = await page.evaluate((m) => {
+      const c = document.getElementById(`chart-${m}`);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let count = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 60) count++; // saturated: a series or the threshold line
+      }
+      return count;
+    }, metric);
+    assert.ok(colored > 200, `chart ${metric} has ${colored} coloured pixels`);
+  }
+
+  // Alerts appear (hot devices cross the thresholds within seconds) and are events in the store.
+  await page.waitForSelector('#alerts li.active button.ack', { timeout: 60_000 });
+  const raised = await page.evaluate(() => window.sim.db.events().queryByType('alert.raised', -Infinity, Infinity).length);
+  assert.ok(raised > 0);
+
+  // Acknowledge the newest active alert: the store gains the linked event, the row changes.
+  const alertId = await page.locator('#alerts li.active').first().getAttribute('data-id');
+  await page.locator(`#alerts li[data-id="${alertId}"] button.ack`).click();
+  await page.waitForSelector(`#alerts li.acknowledged[data-id="${alertId}"]`, { timeout: 10_000 });
+  const chain = await page.evaluate((id) => window.sim.db.events().queryByCorrelation(id).map((e) => e.event_type), alertId);
+  assert.deepEqual(chain, ['alert.raised', 'alert.acknowledged']);
+  const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).count();
+  assert.ok(logged >= 1, 'event log view shows the acknowledgement');
+
+  // Some devices go offline over time: recorded as events and reflected in the device store.
+  await page.waitForFunction(() => window.sim.db.events().queryByType('device.offline', -Infinity, Infinity).length > 0, null, { timeout: 30_000 });
+  // Sustained load: keep running until ~10 s of telemetry for the charts and the screenshot.
+  await page.waitForFunction(() => window.sim.stats.points > 16_000, null, { timeout: 60_000 });
+
+  // Device list shows online state and latest values.
+  assert.equal(await page.locator('#device-rows tr').count(), 100);
+  const values = await page.locator('#device-rows tr[data-id="thermo-001"] td').nth(3).textContent();
+  assert.match(values, /^-?\d+\.\d$/);
+
+  // Responsive: the frame work (simulate + write + views) stays far below a 16 ms frame.
+  const s = await page.evaluate(() => ({ ...window.sim.stats }));
+  assert.equal(s.error, null);
+  assert.ok(s.frameMs < 16, `average frame work ${s.frameMs.toFixed(2)} ms`);
+  assert.ok(s.pointsPerSecond > 1000, `points/s ${s.pointsPerSecond}`);
+  console.log(`# simulator: ${s.points} points, ${s.pointsPerSecond} points/s, write ${s.writeMs.toFixed(2)} ms/tick, frame ${s.frameMs.toFixed(2)} ms, ${s.alertsRaised} alerts`);
+
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  assert.ok(fs.statSync(SCREENSHOT).size > 10_000);
+  assert.deepEqual(foreign, [], 'no request left the local server');
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,132 @@
+// StorageManager: construction, options, sizes, flush, close; every method after close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wasm, openDb, throwsCode, methodsOf } from './helpers.mjs';
+
+test('a new database is empty and in memory', () => {
+  const db = openDb();
+  assert.equal(db.backendKind(), 'memory');
+  assert.deepEqual(db.devices().listDevices(), []);
+  assert.equal(db.events().lastSequence(), 0);
+  assert.ok(db.timeseries() instanceof wasm.TimeSeriesStore);
+  assert.ok(db.devices() instanceof wasm.DeviceStateStore);
+  assert.ok(db.events() instanceof wasm.EventLogStore);
+});
+
+test('defaultOptions round-trips through the constructor; max_points 0 commits each write', () => {
+  const opts = wasm.StorageManager.defaultOptions();
+  assert.equal(opts.durability, 'Immediate');
+  assert.equal(opts.write_buffer.max_points, 4096);
+  opts.write_buffer.max_points = 0;
+  const db = new wasm.StorageManager(opts);
+  db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
+  assert.equal(db.timeseries().bufferedPoints(), 0);
+  const buffered = new wasm.StorageManager(null);
+  buffered.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
+  assert.equal(buffered.timeseries().bufferedPoints(), 1);
+  throwsCode(() => new wasm.StorageManager({ durability: 'Immediate' }), 'INVALID_INPUT', 'options');
+  throwsCode(() => new wasm.StorageManager({ ...wasm.StorageManager.defaultOptions(), durability: 'Sometimes' }), 'INVALID_INPUT', 'options');
+});
+
+test('tableSizes counts what the stores wrote', () => {
+  const db = openDb();
+  db.timeseries().writeSeries('d', 'm', new Float64Array([1, 2, 3]), new Float64Array([1, 2, 3]));
+  db.events().append({ event_id: 'e', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } });
+  const sizes = Object.fromEntries(db.tableSizes().map((t) => [t.name, t]));
+  assert.equal(sizes.ts_points.entries, 3);
+  assert.equal(sizes.events.entries, 1);
+  assert.ok(sizes.ts_points.stored_bytes > 0);
+});
+
+test('flush commits buffered telemetry', () => {
+  const db = openDb();
+  db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
+  db.flush();
+  assert.equal(db.timeseries().bufferedPoints(), 0);
+});
+
+test('close flushes; every method afterwards throws CLOSED; closing twice is harmless', () => {
+  const db = openDb();
+  const ts = db.timeseries();
+  const devices = db.devices();
+  const events = db.events();
+  devices.upsert({ device_id: 'd', device_type: 't' });
+  ts.write('d', 'm', { timestamp: 1, value: 1 });
+  events.append({ event_id: 'e', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } });
+  db.close();
+  assert.equal(ts.bufferedPoints(), 0, 'close flushed the buffer');
+  db.close();
+
+  const f64 = (...xs) => new Float64Array(xs);
+  const ev = { event_id: 'e2', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 2 } };
+  const calls = {
+    StorageManager: {
+      tableSizes: () => db.tableSizes(),
+      flush: () => db.flush(),
+    },
+    TimeSeriesStore: {
+      write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
+      writeBatch: () => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 2 } }]),
+      writeSeries: () => ts.writeSeries('d', 'm', f64(2), f64(2)),
+      writeColumns: () => ts.writeColumns(['d'], ['m'], new Uint32Array([0]), f64(2), f64(2)),
+      queryRange: () => ts.queryRange('d', 'm', 0, 10),
+      queryRangePoints: () => ts.queryRangePoints('d', 'm', 0, 10),
+      queryLatest: () => ts.queryLatest('d', 'm'),
+      queryLatestBatch: () => ts.queryLatestBatch([['d', 'm']]),
+      queryAggregated: () => ts.queryAggregated('d', 'm', 0, 10, 5),
+      listDevicesWithData: () => ts.listDevicesWithData(),
+      listMetrics: () => ts.listMetrics('d'),
+      deleteRange: () => ts.deleteRange('d', 'm', 0, 10),
+    },
+    DeviceStateStore: {
+      upsert: () => devices.upsert({ device_id: 'd2', device_type: 't' }),
+      getDevice: () => devices.getDevice('d'),
+      delete: () => devices.delete('d'),
+      listDevices: () => devices.listDevices(),
+      listByType: () => devices.listByType('t'),
+      listOnline: () => devices.listOnline(),
+      listOffline: () => devices.listOffline(),
+      setOnline: () => devices.setOnline('d', false),
+    },
+    EventLogStore: {
+      append: () => events.append(ev),
+      appendBatch: () => events.appendBatch([ev]),
+      get: () => events.get('e'),
+      queryRange: () => events.queryRange(0, 10),
+      queryByType: () => events.queryByType('t', 0, 10),
+      queryByCorrelation: () => events.queryByCorrelation('c'),
+      replay: () => events.replay(0, 10),
+      lastSequence: () => events.lastSequence(),
+      totalBytes: () => events.totalBytes(),
+      cleanup: () => events.cleanup(10),
+    },
+  };
+  // Methods that touch no stored data and so still work after close.
+  const noData = {
+    StorageManager: ['backendKind', 'close', 'devices', 'events', 'timeseries'],
+    TimeSeriesStore: ['bufferedPoints', 'flush'],
+    DeviceStateStore: [],
+    EventLogStore: [],
+  };
+  for (const [cls, byName] of Object.entries(calls)) {
+    // Every exported method is either checked here or listed as touching no data.
+    assert.deepEqual([...Object.keys(byName), ...noData[cls]].sort(), methodsOf(wasm[cls]), cls);
+    for (const [name, call] of Object.entries(byName)) {
+      assert.throws(call, (err) => err.code === 'CLOSED', `${cls}.${name} after close`);
+    }
+  }
+  assert.equal(db.backendKind(), 'memory');
+  ts.flush(); // nothing buffered: nothing to commit
+});
+
+// Known core bug (reported to the lead): TimeSeriesStore::query_latest answers from its hot
+// cache without checking that the engine is open, so a series read before close still
+// returns its cached point afterwards. Marked todo so it shows in every run until core fixes it.
+test('queryLatest of a cached series throws CLOSED after close', { todo: 'core: query_latest serves its cache after close' }, () => {
+  const db = openDb();
+  const ts = db.timeseries();
+  ts.writeSeries('d', 'm', new Float64Array([1]), new Float64Array([2]));
+  assert.equal(ts.queryLatest('d', 'm').value, 2);
+  db.close();
+  throwsCode(() => ts.queryLatest('d', 'm'), 'CLOSED');
+});

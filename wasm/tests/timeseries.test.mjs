@@ -1,0 +1,208 @@
+// TimeSeriesStore: every method, packed and object paths, error paths.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDb, throwsCode } from './helpers.mjs';
+
+const f64 = (...xs) => new Float64Array(xs);
+
+test('writeSeries and queryRange round-trip packed arrays over a half-open range', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('thermo-1', 'temperature', f64(1000, 2000, 3000), f64(21.5, 22.5, 23.5));
+  const r = ts.queryRange('thermo-1', 'temperature', 0, 3000);
+  assert.ok(r.timestamps instanceof Float64Array);
+  assert.ok(r.values instanceof Float64Array);
+  assert.deepEqual([...r.timestamps], [1000, 2000]);
+  assert.deepEqual([...r.values], [21.5, 22.5]);
+  const all = ts.queryRange('thermo-1', 'temperature', -Infinity, Infinity);
+  assert.deepEqual([...all.timestamps], [1000, 2000, 3000]);
+  const newest = ts.queryRange('thermo-1', 'temperature', -Infinity, Infinity, 2, true);
+  assert.deepEqual([...newest.timestamps], [3000, 2000]);
+  assert.deepEqual([...newest.values], [23.5, 22.5]);
+  const oldest = ts.queryRange('thermo-1', 'temperature', -Infinity, Infinity, 1);
+  assert.deepEqual([...oldest.timestamps], [1000]);
+  assert.equal(ts.queryRange('thermo-1', 'temperature', 0, Infinity, 0).timestamps.length, 0);
+  const unknown = ts.queryRange('nope', 'temperature', 0, 10);
+  assert.equal(unknown.timestamps.length, 0);
+  assert.equal(unknown.values.length, 0);
+});
+
+test('negative timestamps sort before positive ones', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'm', f64(5, -5, 0), f64(3, 1, 2));
+  const r = ts.queryRange('d', 'm', -10, 10);
+  assert.deepEqual([...r.timestamps], [-5, 0, 5]);
+  assert.deepEqual([...r.values], [1, 2, 3]);
+});
+
+test('write buffers single points until a read, flush or size', () => {
+  const ts = openDb().timeseries();
+  ts.write('plug-1', 'power', { timestamp: 10, value: 1.25 });
+  ts.write('plug-1', 'power', { timestamp: 20, value: 2.5, quality: 0.5, metadata: { src: 'sim' } });
+  assert.equal(ts.bufferedPoints(), 2);
+  ts.flush();
+  assert.equal(ts.bufferedPoints(), 0);
+  ts.write('plug-1', 'power', { timestamp: 30, value: 3.75 });
+  assert.equal(ts.bufferedPoints(), 1);
+  // A read sees buffered points.
+  assert.deepEqual(ts.queryLatest('plug-1', 'power'), { timestamp: 30, value: 3.75, quality: null, metadata: null });
+  assert.equal(ts.bufferedPoints(), 0);
+  const pts = ts.queryRangePoints('plug-1', 'power', 0, 25);
+  assert.deepEqual(pts, [
+    { timestamp: 10, value: 1.25, quality: null, metadata: null },
+    { timestamp: 20, value: 2.5, quality: 0.5, metadata: { src: 'sim' } },
+  ]);
+});
+
+
+test('value types survive queryRangePoints; packed output maps bool to 1/0 and text to NaN', () => {
+  const ts = openDb().timeseries();
+  ts.writeBatch([
+    { device_id: 'd', metric: 'm', point: { timestamp: 1, value: 7 } },
+    { device_id: 'd', metric: 'm', point: { timestamp: 2, value: true } },
+    { device_id: 'd', metric: 'm', point: { timestamp: 3, value: false } },
+    { device_id: 'd', metric: 'm', point: { timestamp: 4, value: 'on' } },
+    { device_id: 'd', metric: 'm', point: { timestamp: 5, value: -0.5 } },
+  ]);
+  const pts = ts.queryRangePoints('d', 'm', 0, 10);
+  assert.deepEqual(pts.map((p) => p.value), [7, true, false, 'on', -0.5]);
+  const packed = ts.queryRange('d', 'm', 0, 10);
+  assert.deepEqual([...packed.values.slice(0, 3)], [7, 1, 0]);
+  assert.ok(Number.isNaN(packed.values[3]));
+  assert.equal(packed.values[4], -0.5);
+  assert.deepEqual(ts.queryRangePoints('d', 'm', 0, 10, 2, true).map((p) => p.timestamp), [5, 4]);
+});
+
+test('writeBatch spans series and devices in one call', () => {
+  const ts = openDb().timeseries();
+  ts.writeBatch([
+    { device_id: 'a', metric: 'x', point: { timestamp: 1, value: 1.5 } },
+    { device_id: 'b', metric: 'y', point: { timestamp: 2, value: 2.5 } },
+  ]);
+  assert.deepEqual(ts.listDevicesWithData(), ['a', 'b']);
+  assert.equal(ts.queryLatest('b', 'y').value, 2.5);
+});
+
+test('writeColumns writes many series from packed columns', () => {
+  const ts = openDb().timeseries();
+  ts.writeColumns(['dev-1', 'dev-2'], ['temp', 'hum'], new Uint32Array([0, 1, 0, 1]), f64(100, 100, 200, 200), f64(20, 40, 21, 41));
+  assert.deepEqual([...ts.queryRange('dev-1', 'temp', -Infinity, Infinity).values], [20, 21]);
+  assert.deepEqual([...ts.queryRange('dev-2', 'hum', -Infinity, Infinity).values], [40, 41]);
+  assert.deepEqual([...ts.queryRange('dev-2', 'hum', -Infinity, Infinity).timestamps], [100, 200]);
+  assert.deepEqual(ts.queryRange('dev-1', 'hum', -Infinity, Infinity).timestamps.length, 0);
+});
+
+test('queryLatest and queryLatestBatch return the newest point or null', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'm', f64(3, 1, 2), f64(30, 10, 20));
+  assert.deepEqual(ts.queryLatest('d', 'm'), { timestamp: 3, value: 30, quality: null, metadata: null });
+  assert.equal(ts.queryLatest('d', 'other'), null);
+  const batch = ts.queryLatestBatch([['d', 'm'], ['x', 'y']]);
+  assert.equal(batch.length, 2);
+  assert.equal(batch[0].timestamp, 3);
+  assert.equal(batch[1], null);
+});
+
+test('queryAggregated folds epoch-aligned buckets', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'm', f64(0, 500, 1000, 1500, 2500), f64(1, 3, 5, 7, 9));
+  const b = ts.queryAggregated('d', 'm', 0, 3000, 1000);
+  assert.deepEqual(b, [
+    { bucket_start: 0, count: 2, sum: 4, min: 1, max: 3, avg: 2, first: 1, last: 3 },
+    { bucket_start: 1000, count: 2, sum: 12, min: 5, max: 7, avg: 6, first: 5, last: 7 },
+    { bucket_start: 2000, count: 1, sum: 9, min: 9, max: 9, avg: 9, first: 9, last: 9 },
+  ]);
+  assert.deepEqual(ts.queryAggregated('d', 'm', 1000, 2000, 1000).map((x) => x.count), [2]);
+  assert.deepEqual(ts.queryAggregated('nope', 'm', 0, 10, 5), []);
+});
+
+test('listMetrics lists series with points; unknown devices are NOT_FOUND', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'temperature', f64(1), f64(1));
+  ts.writeSeries('d', 'humidity', f64(1), f64(1));
+  assert.deepEqual(ts.listMetrics('d'), ['humidity', 'temperature']);
+  throwsCode(() => ts.listMetrics('ghost'), 'NOT_FOUND');
+  throwsCode(() => ts.listMetrics(''), 'INVALID_INPUT', 'device_id');
+});
+
+test('deleteRange removes a half-open range and reports the count', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'm', f64(1, 2, 3, 4), f64(1, 2, 3, 4));
+  assert.equal(ts.deleteRange('d', 'm', 2, 4), 2);
+  assert.deepEqual([...ts.queryRange('d', 'm', -Infinity, Infinity).timestamps], [1, 4]);
+  assert.equal(ts.deleteRange('d', 'm', -Infinity, Infinity), 2);
+  assert.equal(ts.deleteRange('unknown', 'm', 0, 1), 0);
+  assert.deepEqual(ts.listDevicesWithData(), []);
+  throwsCode(() => ts.deleteRange('d', 'm', 5, 1), 'INVALID_INPUT', 'time range');
+});
+
+test('bad ids, numbers and shapes are INVALID_INPUT and store nothing', () => {
+  const ts = openDb().timeseries();
+  throwsCode(() => ts.writeSeries('', 'm', f64(1), f64(1)), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writeSeries('d', '', f64(1), f64(1)), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.writeSeries('x'.repeat(257), 'm', f64(1), f64(1)), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1, 2), f64(NaN, 1)), 'INVALID_INPUT', 'value');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1), f64(Infinity)), 'INVALID_INPUT', 'value');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(NaN), f64(1)), 'INVALID_INPUT', 'timestamps');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1.5), f64(1)), 'INVALID_INPUT', 'timestamps');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(2 ** 60), f64(1)), 'INVALID_INPUT', 'timestamps');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1, 2), f64(1)), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.write('d', 'm', { timestamp: 'soon', value: 1 }), 'INVALID_INPUT', 'point');
+  throwsCode(() => ts.write('d', 'm', { timestamp: 1 }), 'INVALID_INPUT', 'point');
+  throwsCode(() => ts.write('d', 'm', { timestamp: 1, value: NaN }), 'INVALID_INPUT', 'value');
+  throwsCode(() => ts.write('d', 'm', { timestamp: 1, value: 1, quality: NaN }), 'INVALID_INPUT', 'quality');
+  throwsCode(() => ts.write('', 'm', { timestamp: 1, value: 1 }), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writeBatch('not an array'), 'INVALID_INPUT', 'points');
+  // One bad point refuses the whole batch.
+  throwsCode(() => ts.writeBatch([
+    { device_id: 'd', metric: 'm', point: { timestamp: 1, value: 1 } },
+    { device_id: 'd', metric: '', point: { timestamp: 2, value: 2 } },
+  ]), 'INVALID_INPUT', 'metric');
+  const cols = (ids, ms, idx, t, v) => () => ts.writeColumns(ids, ms, new Uint32Array(idx), f64(...t), f64(...v));
+  throwsCode(cols(['d'], ['m', 'n'], [0], [1], [1]), 'INVALID_INPUT', 'metrics');
+  throwsCode(cols(['d'], ['m'], [0, 0], [1], [1]), 'INVALID_INPUT', 'seriesIndex');
+  throwsCode(cols(['d'], ['m'], [1], [1], [1]), 'INVALID_INPUT', 'seriesIndex');
+  throwsCode(cols(['d'], ['m'], [0], [1], [1, 2]), 'INVALID_INPUT', 'values');
+  throwsCode(cols([''], ['m'], [0], [1], [1]), 'INVALID_INPUT', 'device_id');
+  ts.flush();
+  assert.deepEqual(ts.listDevicesWithData(), []);
+  assert.equal(ts.bufferedPoints(), 0);
+});
+
+test('query arguments are checked: start > end, NaN bounds, bucket <= 0, bad limits', () => {
+  const ts = openDb().timeseries();
+  ts.writeSeries('d', 'm', f64(1), f64(1));
+  throwsCode(() => ts.queryRange('d', 'm', 10, 5), 'INVALID_INPUT', 'time range');
+  throwsCode(() => ts.queryRange('d', 'm', NaN, 5), 'INVALID_INPUT', 'start');
+  throwsCode(() => ts.queryRange('d', 'm', 0, NaN), 'INVALID_INPUT', 'end');
+  throwsCode(() => ts.queryRange('d', 'm', 0, 5, -1), 'INVALID_INPUT', 'limit');
+  throwsCode(() => ts.queryRange('d', 'm', 0, 5, 1.5), 'INVALID_INPUT', 'limit');
+  throwsCode(() => ts.queryRange('', 'm', 0, 5), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.queryRangePoints('d', 'm', 10, 5), 'INVALID_INPUT', 'time range');
+  throwsCode(() => ts.queryAggregated('d', 'm', 0, 10, 0), 'INVALID_INPUT', 'bucket_ms');
+  throwsCode(() => ts.queryAggregated('d', 'm', 0, 10, -1000), 'INVALID_INPUT', 'bucket_ms');
+  throwsCode(() => ts.queryAggregated('d', 'm', 0, 10, NaN), 'INVALID_INPUT', 'bucket_ms');
+  throwsCode(() => ts.queryAggregated('d', 'm', 10, 0, 5), 'INVALID_INPUT', 'time range');
+  throwsCode(() => ts.queryLatest('d', ''), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.queryLatestBatch([['d']]), 'INVALID_INPUT', 'series');
+  throwsCode(() => ts.queryLatestBatch([['', 'm']]), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.deleteRange('d', 'm', NaN, 1), 'INVALID_INPUT', 'start');
+});
+
+test('arguments of the wrong JS type are INVALID_INPUT, not a wasm trap', () => {
+  const ts = openDb().timeseries();
+  throwsCode(() => ts.writeSeries(5, 'm', f64(1), f64(1)), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writeSeries('d', null, f64(1), f64(1)), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.writeSeries('d', 'm', 5, f64(1)), 'INVALID_INPUT', 'timestamps');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1), ['x']), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.writeColumns([1], ['m'], new Uint32Array([0]), f64(1), f64(1)), 'INVALID_INPUT', 'deviceIds');
+  throwsCode(() => ts.writeColumns(['d'], 'm', new Uint32Array([0]), f64(1), f64(1)), 'INVALID_INPUT', 'metrics');
+  throwsCode(() => ts.writeColumns(['d'], ['m'], [-1], f64(1), f64(1)), 'INVALID_INPUT', 'seriesIndex');
+  throwsCode(() => ts.write(undefined, 'm', { timestamp: 1, value: 1 }), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.queryRange({}, 'm', 0, 1), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.queryLatest('d', 7), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.listMetrics(null), 'INVALID_INPUT', 'device_id');
+  // Plain number arrays are accepted where typed arrays are expected.
+  ts.writeSeries('d', 'm', [1, 2], [10, 20]);
+  ts.writeColumns(['d'], ['m'], [0], [3], [30]);
+  assert.deepEqual([...ts.queryRange('d', 'm', -Infinity, Infinity).values], [10, 20, 30]);
+});

@@ -1,0 +1,44 @@
+// Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
+// type the public API, records included, and reject misuse (the @ts-expect-error lines).
+import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup } from '../pkg/node/neotalk_storage_wasm.js';
+
+const options = StorageManager.defaultOptions();
+options.write_buffer.max_points = 0;
+const db = new StorageManager(options);
+const ts = db.timeseries();
+ts.writeSeries('d', 'm', new Float64Array([1]), new Float64Array([2]));
+ts.writeColumns(['d'], ['m'], new Uint32Array([0]), new Float64Array([1]), new Float64Array([2]));
+ts.write('d', 'm', { timestamp: 1, value: true });
+ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 'on', quality: 0.5 } }]);
+const packed: PackedSeries = ts.queryRange('d', 'm', 0, Infinity, 10, true);
+const t: Float64Array = packed.timestamps;
+const points: DataPoint[] = ts.queryRangePoints('d', 'm', 0, 10);
+const latest: DataPoint | null = ts.queryLatest('d', 'm');
+const batch: (DataPoint | null)[] = ts.queryLatestBatch([['d', 'm']]);
+const buckets: AggregateBucket[] = ts.queryAggregated('d', 'm', 0, 10, 5);
+const removed: number = ts.deleteRange('d', 'm', 0, 1);
+const names: string[] = ts.listMetrics('d');
+
+const devices = db.devices();
+devices.upsert({ device_id: 'd', device_type: 't', online: false });
+const dev: DeviceState | null = devices.getDevice('d');
+const temp: number | undefined = dev?.metrics['m']?.timestamp;
+// @ts-expect-error device_type is required
+devices.upsert({ device_id: 'd' });
+
+const events = db.events();
+const e: EventLogEntry = events.append({ event_id: 'e', event_type: 'x', event_data: {}, metadata: { source: 's', timestamp: 1 } });
+const seq: number = e.sequence;
+const cleaned: EventCleanup = events.cleanup(Date.now());
+const sizes: TableSize[] = db.tableSizes();
+// @ts-expect-error metadata is required
+events.append({ event_id: 'e', event_type: 'x', event_data: {} });
+
+try {
+  ts.queryRange('d', 'm', 5, 1);
+} catch (err) {
+  const code: StorageError['code'] = (err as StorageError).code;
+  void code;
+}
+void [t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
+db.close();
