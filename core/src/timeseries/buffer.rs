@@ -1,9 +1,9 @@
 //! The bounded telemetry write buffer (group commit).
 //!
 //! Single-point writes are queued and committed together. The buffer is flushed when it
-//! holds `max_points`, when its oldest point is `max_delay_ms` old (checked by a background
-//! thread natively; on wasm only on the next write), on `flush()`, before every read of the
-//! time-series or device store, and on close.
+//! holds `max_points`, when its oldest point is `max_delay_ms` old (natively only: a
+//! background thread checks; wasm has neither threads nor a clock in the core), on `flush()`,
+//! before every read of the time-series or device store, and on close.
 
 use super::TelemetryPoint;
 

@@ -234,6 +234,7 @@ impl TimeSeriesStore {
     }
 
     /// Flushes when the oldest buffered point has waited `max_delay_ms` (background thread).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn flush_if_due(&self) -> Result<()> {
         let due = self.inner.buffer.lock().is_due(monotonic_ms(), &self.inner.buffer_opts);
         if due {
