@@ -17,8 +17,10 @@
 
 pub mod alerts;
 pub mod backend;
+pub mod backup;
 mod cache;
 pub mod clock;
+pub mod config;
 pub mod decisions;
 pub mod device_state;
 mod engine;
@@ -31,6 +33,8 @@ pub mod rule_history;
 pub mod timeseries;
 pub mod workflow_history;
 
+pub use backup::{BackupConfig, BackupType, Snapshot, SnapshotKind};
+pub use config::{ConfigStore, RetentionConfig, SystemConfig};
 pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
