@@ -227,7 +227,7 @@ impl StorageManager {
         if !state.selective {
             // A whole-database restore must carry our format stamp, or the next open fails.
             let stamp = state.tables.get(META).and_then(|t| t.get(FORMAT_VERSION_KEY));
-            if stamp.map(|v| *v) != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
+            if stamp.copied() != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
                 return Err(StorageError::Corrupted("the snapshot has no format version stamp of this build".into()));
             }
         }

@@ -20,6 +20,7 @@ pub fn check_backup_id(id: &str) -> Result<()> {
     Ok(())
 }
 
+#[cfg(any(test, not(target_arch = "wasm32")))]
 /// `20261127T104410123Z-full`: the UTC time of `ms` and the backup kind.
 pub(crate) fn generate(ms: i64, kind: &str) -> String {
     let secs = ms.div_euclid(1000);
@@ -30,6 +31,7 @@ pub(crate) fn generate(ms: i64, kind: &str) -> String {
     format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}{millis:03}Z-{kind}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+#[cfg(any(test, not(target_arch = "wasm32")))]
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {

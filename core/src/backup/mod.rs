@@ -32,4 +32,5 @@ pub use format::{BaseIndex, Entry, Manifest, Snapshot, SnapshotKind, SnapshotOpt
 pub use id::check_backup_id;
 #[cfg(not(target_arch = "wasm32"))]
 pub use manager::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use id::generate as generate_id;

@@ -3,7 +3,9 @@
 //! `ConfigStore` reads and writes through this seam only, so the same API works without a
 //! filesystem.
 
-use crate::error::{Result, StorageError};
+use crate::error::Result;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::error::StorageError;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::limits::MAX_CONFIG_FILE_BYTES;
 use parking_lot::RwLock;
