@@ -2,6 +2,7 @@
 
 use crate::alerts::AlertStore;
 use crate::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
+use crate::config::ConfigStore;
 use crate::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
 use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
@@ -55,6 +56,7 @@ struct Inner {
     workflow_history: WorkflowHistoryStore,
     alerts: AlertStore,
     decisions: DecisionStore,
+    config: Arc<ConfigStore>,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -95,7 +97,7 @@ impl StorageManager {
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(DATABASE_FILE);
         let backend = crate::backend::RedbBackend::open(&path, options.page_cache_bytes)?;
-        Self::start(Box::new(backend), Some(dir.to_path_buf()), options)
+        Self::start(Box::new(backend), Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
     /// A fresh database in memory (tests, wasm); it is gone when closed.
@@ -105,10 +107,10 @@ impl StorageManager {
 
     /// A fresh in-memory database with explicit options.
     pub fn in_memory_with(options: StorageOptions) -> Result<Self> {
-        Self::start(Box::new(MemoryBackend::new()), None, options)
+        Self::start(Box::new(MemoryBackend::new()), None, options, ConfigStore::in_memory())
     }
 
-    fn start(backend: Box<dyn Backend>, path: Option<PathBuf>, options: StorageOptions) -> Result<Self> {
+    fn start(backend: Box<dyn Backend>, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
         if let Err(e) = check_format(&*backend) {
             let _ = backend.close();
             return Err(e);
@@ -133,6 +135,7 @@ impl StorageManager {
                 workflow_history,
                 alerts,
                 decisions,
+                config: Arc::new(config),
                 flusher: Mutex::new(flusher),
             }),
         })
@@ -171,6 +174,12 @@ impl StorageManager {
     /// LLM decisions.
     pub fn decisions(&self) -> &DecisionStore {
         &self.inner.decisions
+    }
+
+    /// The config tree: `<data dir>/config` for a file database, an empty in-memory tree
+    /// (defaults) for an in-memory one.
+    pub fn config(&self) -> &ConfigStore {
+        &self.inner.config
     }
 
     /// The data directory (`None` in memory).

@@ -287,6 +287,13 @@ on_both_backends! {
         assert_err(restore.verify("no-such-backup"), "NOT_FOUND");
         assert_err(restore.restore("no-such-backup"), "NOT_FOUND");
         assert!(restore.verify("secret").unwrap().problem.is_some(), "an export has no backup id: not a backup file");
+
+        // A file over the size limit is refused before it is read (a sparse file: no disk used).
+        let huge = std::fs::File::create(dir.path().join("huge.ntsnap")).unwrap();
+        huge.set_len(limits::MAX_SNAPSHOT_BYTES + 1).unwrap();
+        let live = dump(&fx.db);
+        assert_err(restore.restore("huge"), "INVALID_INPUT");
+        assert_eq!(dump(&fx.db), live);
     }
 
     fn backup_is_one_consistent_snapshot_while_writes_go_on(fx) {
@@ -371,4 +378,33 @@ fn in_memory_database_needs_an_absolute_backup_dir() {
     let fx = Fixture::redb();
     let b = BackupManager::new(&fx.db, BackupConfig::default()).unwrap();
     assert_eq!(b.dir(), fx.dir().unwrap().join("backups"));
+}
+
+/// Throughput of export, verify and import (run in release with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn snapshot_throughput() {
+    for fx in [Fixture::memory(), Fixture::redb()] {
+        let ts = fx.db.timeseries();
+        for b in 0..100i64 {
+            let batch: Vec<DataPoint> = (0..10_000).map(|i| DataPoint::new(b * 10_000 + i, i as f64)).collect();
+            ts.write_series("meter", "energy", &batch).unwrap();
+        }
+        let t = std::time::Instant::now();
+        let bytes = fx.db.export_snapshot().unwrap();
+        let export = t.elapsed();
+        let t = std::time::Instant::now();
+        let snap = Snapshot::read_from(&bytes).unwrap();
+        let verify = t.elapsed();
+        assert_eq!(snap.manifest.tables.iter().find(|t| t.name == "ts_points").unwrap().entries, 1_000_000);
+        let target = StorageManager::in_memory().unwrap();
+        let t = std::time::Instant::now();
+        target.import_snapshot(&bytes).unwrap();
+        let import = t.elapsed();
+        assert_eq!(target.timeseries().query_range("meter", "energy", i64::MIN, i64::MAX).unwrap().len(), 1_000_000);
+        println!(
+            "{}: 1M points, snapshot {:.1} MB; export {:?}, verify+decode {:?}, import into memory {:?}",
+            fx.db.backend_kind(), bytes.len() as f64 / 1e6, export, verify, import
+        );
+    }
 }

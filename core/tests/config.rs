@@ -230,3 +230,17 @@ fn definitions_and_paths_are_checked() {
     std::fs::write(dir.path().join("system.yaml"), &big).unwrap();
     assert!(matches!(ConfigStore::open(dir.path()).system(), Err(StorageError::InvalidInput { .. })));
 }
+
+#[test]
+fn storage_manager_hands_out_its_config_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = neotalk_storage::StorageManager::open(dir.path()).unwrap();
+    let mut s = SystemConfig::default();
+    s.storage.data_dir = dir.path().to_string_lossy().into_owned();
+    db.config().save_system(&s).unwrap();
+    assert_eq!(db.config().path(), Some(dir.path().join("config").as_path()));
+    assert_eq!(ConfigStore::open(dir.path().join("config")).system().unwrap(), s);
+    let mem = neotalk_storage::StorageManager::in_memory().unwrap();
+    assert_eq!(mem.config().path(), None);
+    assert_eq!(mem.config().system().unwrap(), SystemConfig::default());
+}

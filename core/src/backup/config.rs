@@ -35,7 +35,9 @@ pub enum BackupType {
     Full,
     /// Every table, storing only what changed since the newest backup of the chain.
     Incremental,
-    /// Only the named tables (a store's tables belong together: back them up together).
+    /// Only the named tables. A store's tables belong together (a record and its indexes):
+    /// back them up together. Counters some stores keep in the shared `meta` table (alert
+    /// counts per severity, event sequence) are only included when `meta` is listed.
     Selective {
         /// Table names.
         tables: Vec<String>,

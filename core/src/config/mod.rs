@@ -170,7 +170,8 @@ impl ConfigStore {
         self.source.write(rel, &text)
     }
 
-    /// Names of the definition files of `kind`, sorted.
+    /// Names of the definition files of `kind`, sorted. Files whose names are not plain
+    /// `[A-Za-z0-9._-]` names (or start with `.`, like temp files of a save) are skipped.
     pub fn definition_names(&self, kind: DefinitionKind) -> Result<Vec<String>> {
         let prefix = format!("{}/", kind.folder());
         Ok(self
