@@ -255,11 +255,15 @@ impl StorageManager {
         let mut batch = WriteBatch::new();
         for name in &targets {
             let table = intern_table_name(name);
+            let incoming = state.tables.get(name);
+            // Keys the snapshot puts again need no delete first.
             view.scan(table, &KeyRange::all(), Direction::Forward, &mut |k, _| {
-                batch.delete(table, k.to_vec());
+                if !incoming.is_some_and(|t| t.contains_key(k)) {
+                    batch.delete(table, k.to_vec());
+                }
                 Ok(Scan::Continue)
             })?;
-            if let Some(entries) = state.tables.get(name) {
+            if let Some(entries) = incoming {
                 for (k, v) in entries {
                     batch.put(table, k.to_vec(), v.to_vec());
                 }

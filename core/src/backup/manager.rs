@@ -226,8 +226,10 @@ impl BackupManager {
     /// atomically into the backup directory, then removes backups beyond `retain_count`.
     ///
     /// An incremental is based on the newest full or incremental backup in the directory
-    /// (verified first); when there is none, a full backup is taken instead (the returned
-    /// manifest says which).
+    /// (its whole chain is verified first, and the backup fails when it does not verify);
+    /// when there is none, a full backup is taken instead (the returned manifest says
+    /// which). Building an incremental holds the base chain's keys and value hashes in
+    /// memory.
     pub fn backup(&self, kind: &BackupType) -> Result<BackupInfo> {
         std::fs::create_dir_all(&self.files.dir).map_err(|e| io(&self.files.dir, "create", e))?;
         let now = crate::clock::unix_ms();
