@@ -408,3 +408,24 @@ fn snapshot_throughput() {
         );
     }
 }
+
+#[test]
+fn every_truncation_and_every_flipped_byte_is_refused() {
+    let db = StorageManager::in_memory().unwrap();
+    db.alerts().create(&alert("a", 1)).unwrap();
+    db.timeseries().write_series("d", "m", &[DataPoint::new(1, 2.0)]).unwrap();
+    let bytes = db.export_snapshot().unwrap();
+    assert!(Snapshot::read_from(&bytes).is_ok());
+    for len in 0..bytes.len() {
+        assert!(Snapshot::read_from(&bytes[..len]).is_err(), "truncated to {len} accepted");
+    }
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x04;
+        assert!(Snapshot::read_from(&b).is_err(), "flip at {i} accepted");
+    }
+    // Trailing garbage is refused too.
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(Snapshot::read_from(&longer).is_err());
+}
