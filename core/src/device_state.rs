@@ -515,4 +515,9 @@ impl DeviceStateStore {
     pub(crate) fn invalidate(&self, device_id: &str) {
         self.inner.cache.update(|c| c.pop(device_id));
     }
+
+    /// Forgets every cached device: the tables were replaced under the store (restore).
+    pub(crate) fn reload(&self) {
+        self.inner.cache.update(|c| c.clear());
+    }
 }

@@ -129,13 +129,24 @@ impl Engine {
         Ok(Box::new(TimedView { view, queries: self.queries.clone(), started: crate::clock::Stopwatch::start() }))
     }
 
+    /// Commits `batch` atomically, stamping the last write time of every table it touches.
     pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
+        self.commit_with(&[batch, &last_write_stamps(batch)])
+    }
+
+    /// Commits `batch` exactly as given, without last-write stamps: a restore writes back the
+    /// source's own stamps, so the restored state equals the source byte for byte.
+    pub(crate) fn commit_exact(&self, batch: &WriteBatch) -> Result<()> {
+        self.commit_with(&[batch])
+    }
+
+    fn commit_with(&self, batches: &[&WriteBatch]) -> Result<()> {
         self.ensure_open()?;
-        if batch.is_empty() {
+        if batches.iter().all(|b| b.is_empty()) {
             return Ok(());
         }
         let durable = self.durability == Durability::Immediate;
-        self.backend.write(&[batch, &last_write_stamps(batch)], durable)?;
+        self.backend.write(batches, durable)?;
         if !durable {
             self.unsynced.store(true, Ordering::Release);
         }

@@ -19,8 +19,10 @@ pub mod alerts;
 #[cfg(feature = "tokio")]
 mod async_api;
 pub mod backend;
+pub mod backup;
 mod cache;
 pub mod clock;
+pub mod config;
 pub mod decisions;
 pub mod device_state;
 mod engine;
@@ -38,6 +40,8 @@ pub mod sessions;
 pub mod stats;
 pub mod vectors;
 
+pub use backup::{BackupConfig, BackupType, Snapshot, SnapshotKind};
+pub use config::{ConfigStore, RetentionConfig, SystemConfig};
 pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
 #[cfg(feature = "tokio")]

@@ -14,6 +14,20 @@ pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of arrays and objects accepted in a JSON document.
 pub const MAX_JSON_DEPTH: usize = 64;
 
+/// Largest config file (`system.yaml`, a rule definition, ...) read, in bytes.
+pub const MAX_CONFIG_FILE_BYTES: usize = 1024 * 1024;
+/// Largest snapshot / backup file accepted, in bytes. It is refused before being read into
+/// memory (restoring holds the whole file in memory). 4 GiB natively, 1 GiB on wasm32.
+#[cfg(not(target_arch = "wasm32"))]
+pub const MAX_SNAPSHOT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest snapshot / backup file accepted, in bytes (1 GiB on wasm32: its address space is 4 GiB).
+#[cfg(target_arch = "wasm32")]
+pub const MAX_SNAPSHOT_BYTES: u64 = 1024 * 1024 * 1024;
+/// Most tables one snapshot may hold.
+pub const MAX_SNAPSHOT_TABLES: usize = 1024;
+/// Longest backup id, in bytes.
+pub const MAX_BACKUP_ID_BYTES: usize = 128;
+
 /// Checks that an id is non-empty and at most [`MAX_ID_BYTES`] long.
 pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
     if id.is_empty() {

@@ -4,6 +4,8 @@ use crate::alerts::AlertStore;
 use crate::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
 use crate::stats::StorageStats;
 use std::collections::BTreeMap;
+use crate::config::ConfigStore;
+use crate::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
 use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
 use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
@@ -71,6 +73,7 @@ struct Inner {
     sessions: SessionStore,
     vectors: VectorStore,
     memory: LongTermMemoryStore,
+    config: Arc<ConfigStore>,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -111,7 +114,7 @@ impl StorageManager {
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(DATABASE_FILE);
         let backend = crate::backend::RedbBackend::open(&path, options.page_cache_bytes)?;
-        Self::start(Box::new(backend), Some(dir.to_path_buf()), options)
+        Self::start(Box::new(backend), Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
     /// A fresh database in memory (tests, wasm); it is gone when closed.
@@ -121,10 +124,10 @@ impl StorageManager {
 
     /// A fresh in-memory database with explicit options.
     pub fn in_memory_with(options: StorageOptions) -> Result<Self> {
-        Self::start(Box::new(MemoryBackend::new()), None, options)
+        Self::start(Box::new(MemoryBackend::new()), None, options, ConfigStore::in_memory())
     }
 
-    fn start(backend: Box<dyn Backend>, path: Option<PathBuf>, options: StorageOptions) -> Result<Self> {
+    fn start(backend: Box<dyn Backend>, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
         if let Err(e) = check_format(&*backend) {
             let _ = backend.close();
             return Err(e);
@@ -155,6 +158,7 @@ impl StorageManager {
                 sessions,
                 vectors,
                 memory,
+                config: Arc::new(config),
                 flusher: Mutex::new(flusher),
             }),
         })
@@ -208,6 +212,12 @@ impl StorageManager {
     /// The LLM's long-term memory.
     pub fn memory(&self) -> &LongTermMemoryStore {
         &self.inner.memory
+    }
+
+    /// The config tree: `<data dir>/config` for a file database, an empty in-memory tree
+    /// (defaults) for an in-memory one.
+    pub fn config(&self) -> &ConfigStore {
+        &self.inner.config
     }
 
     /// The data directory (`None` in memory).
@@ -268,6 +278,89 @@ impl StorageManager {
         self.inner.engine.backend().check_integrity()
     }
 
+    /// A full snapshot of every table (see [`crate::backup`]), taken from one consistent read
+    /// snapshot after committing buffered telemetry; writes may go on meanwhile.
+    pub fn export_snapshot(&self) -> Result<Vec<u8>> {
+        let view = self.snapshot_view()?;
+        Ok(Snapshot::to_bytes(&*view, &SnapshotOptions::full(snapshot_time()))?.1)
+    }
+
+    /// Replaces the live data with a full snapshot (every table), or the tables of a
+    /// selective one, from [`Self::export_snapshot`] or a backup file.
+    ///
+    /// The whole snapshot is verified first (checksums, counts, versions); then the data is
+    /// replaced in one atomic write batch, so a failure leaves the live data as it was. An
+    /// incremental snapshot needs its chain: restore it with `RestoreManager`. Reads running
+    /// concurrently with an import may see the old or the new data.
+    pub fn import_snapshot(&self, bytes: &[u8]) -> Result<Manifest> {
+        let snap = Snapshot::read_from(bytes)?;
+        if snap.manifest.kind == SnapshotKind::Incremental {
+            return Err(StorageError::invalid("snapshot", "an incremental snapshot needs its base chain; restore it with RestoreManager"));
+        }
+        let state = ChainState::from_chain(std::slice::from_ref(&snap))?;
+        self.replace_tables(&state)?;
+        Ok(snap.manifest)
+    }
+
+    /// A read snapshot that includes every accepted write (buffered telemetry is committed).
+    pub(crate) fn snapshot_view(&self) -> Result<Box<dyn crate::backend::ReadView>> {
+        self.inner.timeseries.flush()?;
+        self.inner.engine.read()
+    }
+
+    /// Replaces the live tables with `state` in one write batch (all tables, or only the
+    /// listed ones when `state.selective`), then reloads the stores' in-memory caches.
+    pub(crate) fn replace_tables(&self, state: &ChainState<'_>) -> Result<()> {
+        if !state.selective {
+            // A whole-database restore must carry our format stamp, or the next open fails.
+            let stamp = state.tables.get(META).and_then(|t| t.get(FORMAT_VERSION_KEY));
+            if stamp.copied() != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
+                return Err(StorageError::Corrupted("the snapshot has no format version stamp of this build".into()));
+            }
+        }
+        self.inner.timeseries.flush()?;
+        let _w = self.inner.engine.lock_writes();
+        let view = self.inner.engine.read()?;
+        let targets: Vec<String> = if state.selective {
+            state.tables.keys().cloned().collect()
+        } else {
+            let mut t = view.table_names()?;
+            t.extend(state.tables.keys().cloned());
+            t.sort();
+            t.dedup();
+            t
+        };
+        let mut batch = WriteBatch::new();
+        for name in &targets {
+            let table = intern_table_name(name);
+            let incoming = state.tables.get(name);
+            // Keys the snapshot puts again need no delete first.
+            view.scan(table, &KeyRange::all(), Direction::Forward, &mut |k, _| {
+                if !incoming.is_some_and(|t| t.contains_key(k)) {
+                    batch.delete(table, k.to_vec());
+                }
+                Ok(Scan::Continue)
+            })?;
+            if let Some(entries) = incoming {
+                for (k, v) in entries {
+                    batch.put(table, k.to_vec(), v.to_vec());
+                }
+            }
+        }
+        drop(view);
+        self.inner.engine.commit_exact(&batch)?;
+        self.reload_stores()
+    }
+
+    /// Re-reads what the stores keep in memory after their tables were replaced.
+    /// Call with the engine's write lock held. A store with an in-memory cache or map adds
+    /// its crate-private `reload()` here.
+    fn reload_stores(&self) -> Result<()> {
+        self.inner.devices.reload();
+        self.inner.vectors.reload();
+        self.inner.timeseries.reload()
+    }
+
     /// Commits buffered telemetry and makes every commit durable.
     pub fn flush(&self) -> Result<()> {
         self.inner.timeseries.flush()?;
@@ -300,6 +393,34 @@ impl Drop for Inner {
             let _ = self.engine.close();
         }
     }
+}
+
+/// Creation time recorded in a snapshot (0 on wasm, which has no clock without the host).
+fn snapshot_time() -> i64 {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        crate::clock::unix_ms()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        0
+    }
+}
+
+/// `WriteBatch` names tables with `&'static str`; tables restored from a snapshot are named
+/// at run time. Each distinct name is leaked once per process and reused (snapshots hold at
+/// most `MAX_SNAPSHOT_TABLES` names of at most `MAX_ID_BYTES` each).
+fn intern_table_name(name: &str) -> &'static str {
+    use std::collections::BTreeSet;
+    use std::sync::OnceLock;
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock();
+    if let Some(n) = names.get(name) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
 }
 
 /// Refuses files of another format version or another program; stamps new files.

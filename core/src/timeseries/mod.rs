@@ -156,6 +156,15 @@ impl TimeSeriesStore {
         Ok(store)
     }
 
+    /// Re-reads the series map and forgets cached latest points: the tables were replaced
+    /// under the store (restore). Call with the engine's write lock held.
+    pub(crate) fn reload(&self) -> Result<()> {
+        let series = SeriesMap::load(&*self.inner.engine.read()?)?;
+        *self.inner.series.write() = series;
+        self.inner.latest.update(|c| c.clear());
+        Ok(())
+    }
+
     /// Queues one point in the write buffer; it is committed with the next group commit
     /// (see [`WriteBufferOptions`]). Invalid points are refused here, not at flush time.
     ///

@@ -193,6 +193,12 @@ pub(crate) fn check_vector(field: &'static str, info: &CollectionInfo, v: &[f32]
 }
 
 impl VectorStore {
+    /// Forgets every loaded matrix after the tables were replaced (restore / import); each
+    /// collection is loaded again on its next use. Call with the engine's write lock held.
+    pub(crate) fn reload(&self) {
+        self.loaded.write().clear();
+    }
+
     pub(crate) fn new(engine: Arc<Engine>) -> Self {
         VectorStore { engine, loaded: Arc::new(RwLock::new(HashMap::new())) }
     }
