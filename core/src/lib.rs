@@ -19,6 +19,7 @@ pub mod alerts;
 #[cfg(feature = "tokio")]
 mod async_api;
 pub mod backend;
+mod cleanup;
 pub mod backup;
 mod cache;
 pub mod clock;
@@ -46,6 +47,7 @@ pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
 #[cfg(feature = "tokio")]
 pub use async_api::{AsyncStorage, JobStatus, Maintenance, RunningMaintenance};
+pub use cleanup::{Cleanable, CleanupReport, DataCleanupTask};
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
 pub use engine::{Durability, FORMAT_VERSION};
 pub use error::{Result, StorageError};

@@ -88,9 +88,9 @@ fn seed_retention_file_loads() {
     assert_eq!(r.timeseries.by_metric["energy_consumption"], 365);
     assert_eq!(r.timeseries.by_metric.len(), 4);
     // Metric override beats device type, which beats the default.
-    assert_eq!(r.timeseries_days("temperature", Some("meter")), 7);
-    assert_eq!(r.timeseries_days("voltage", Some("meter")), 400);
-    assert_eq!(r.timeseries_days("voltage", None), 30);
+    assert_eq!(r.timeseries.days_for("temperature", Some("meter")), 7);
+    assert_eq!(r.timeseries.days_for("voltage", Some("meter")), 400);
+    assert_eq!(r.timeseries.days_for("voltage", None), 30);
     let ev: EventRetention = (&r.events).into();
     assert_eq!(ev, EventRetention { days: 7, max_size_mb: 1000, by_type: Default::default() });
 }

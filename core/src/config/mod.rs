@@ -33,7 +33,7 @@ mod definitions;
 mod retention;
 mod source;
 mod system;
-mod yaml;
+pub(crate) mod yaml;
 /// Validators shared with other modules' YAML sections.
 pub(crate) mod yaml_checks {
     pub(crate) use super::yaml::at_least_one;
@@ -41,7 +41,8 @@ pub(crate) mod yaml_checks {
 
 pub use adapters::AdaptersConfig;
 pub use definitions::{Definition, DefinitionKind};
-pub use retention::{DaysRetention, EventsRetention, RetentionConfig, TimeseriesRetention};
+pub use retention::{DaysRetention, EventsRetention, RetentionConfig};
+pub use crate::timeseries::TimeSeriesRetention;
 pub use system::{ApiConfig, EventsConfig, LlmConfig, StorageConfig, SystemConfig};
 pub use yaml::ConfigError;
 

@@ -2,6 +2,7 @@
 
 use super::yaml::{at_least_one, at_least_one_u64, days_map};
 use crate::event_log::EventRetention;
+use crate::timeseries::TimeSeriesRetention;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,8 +17,8 @@ pub(crate) struct RetentionFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetentionConfig {
-    /// Telemetry.
-    pub timeseries: TimeseriesRetention,
+    /// Telemetry (a metric's override wins over its device type's, then `default_days`).
+    pub timeseries: TimeSeriesRetention,
     /// The event log.
     pub events: EventsRetention,
     /// Rule execution history (default 90 days).
@@ -35,7 +36,7 @@ pub struct RetentionConfig {
 impl Default for RetentionConfig {
     fn default() -> Self {
         RetentionConfig {
-            timeseries: TimeseriesRetention::default(),
+            timeseries: TimeSeriesRetention::default(),
             events: EventsRetention::default(),
             rule_history: DaysRetention::days(90),
             workflow_history: DaysRetention::days(90),
@@ -43,40 +44,6 @@ impl Default for RetentionConfig {
             decisions: DaysRetention::days(90),
             sessions: DaysRetention::days(365),
         }
-    }
-}
-
-impl RetentionConfig {
-    /// Days a point of `metric` on a device of type `device_type` is kept: the metric's
-    /// override wins, then the device type's, then `default_days`.
-    pub fn timeseries_days(&self, metric: &str, device_type: Option<&str>) -> u32 {
-        let t = &self.timeseries;
-        t.by_metric
-            .get(metric)
-            .or_else(|| device_type.and_then(|d| t.by_device_type.get(d)))
-            .copied()
-            .unwrap_or(t.default_days)
-    }
-}
-
-/// Telemetry retention.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TimeseriesRetention {
-    /// Days for metrics without an override (default 30).
-    #[serde(deserialize_with = "at_least_one")]
-    pub default_days: u32,
-    /// Days per metric name (default none).
-    #[serde(deserialize_with = "days_map")]
-    pub by_metric: BTreeMap<String, u32>,
-    /// Days per device type (default none); a metric override wins over it.
-    #[serde(deserialize_with = "days_map")]
-    pub by_device_type: BTreeMap<String, u32>,
-}
-
-impl Default for TimeseriesRetention {
-    fn default() -> Self {
-        TimeseriesRetention { default_days: 30, by_metric: BTreeMap::new(), by_device_type: BTreeMap::new() }
     }
 }
 

@@ -11,13 +11,18 @@ const DAY_MS: i64 = 86_400_000;
 ///
 /// The window of a series is the first of: `by_metric[metric]`, `by_device_type[type of the
 /// device]`, `default_days`.
+/// In `retention.yaml` every value must be at least 1 day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TimeSeriesRetention {
     /// Days kept when nothing more specific applies (default 30).
+    #[serde(deserialize_with = "crate::config::yaml::at_least_one")]
     pub default_days: u32,
     /// Days per metric name.
+    #[serde(deserialize_with = "crate::config::yaml::days_map")]
     pub by_metric: BTreeMap<String, u32>,
     /// Days per device type.
+    #[serde(deserialize_with = "crate::config::yaml::days_map")]
     pub by_device_type: BTreeMap<String, u32>,
 }
 

@@ -1,0 +1,68 @@
+mod common;
+use neotalk_storage::config::RetentionConfig;
+use neotalk_storage::*;
+use serde_json::json;
+
+const DAY: i64 = 86_400_000;
+const NOW: i64 = 1_000 * DAY;
+
+/// Writes into every store one record exactly at its retention boundary ("edge") and one a
+/// millisecond older ("old"), with the default retention of each store.
+fn fill_at_boundaries(db: &StorageManager) {
+    let r = RetentionConfig::default();
+    let edge = |days: u32| NOW - days as i64 * DAY;
+    let ts = edge(r.timeseries.default_days);
+    db.timeseries().write_series("d", "m", &[DataPoint::new(ts - 1, 1.0), DataPoint::new(ts, 2.0)]).unwrap();
+    let ev = edge(r.events.days);
+    db.events().append_batch(&[NewEvent::new("old", "t", "s", ev - 1, json!(null)), NewEvent::new("edge", "t", "s", ev, json!(null))]).unwrap();
+    for (id, off) in [("old", -1), ("edge", 0)] {
+        let at = edge(r.rule_history.days) + off;
+        db.rule_history().record(&RuleExecutionRecord::new(id, "rule", "rule", at, ExecutionResult::Success)).unwrap();
+        let at = edge(r.workflow_history.days) + off;
+        db.workflow_history().start(&WorkflowExecutionRecord::new(id, "wf", "wf", "manual", at)).unwrap();
+        let at = edge(r.alerts.days) + off;
+        db.alerts().create(&AlertRecord::new(id, "t", AlertSeverity::Info, "m", "rule", at)).unwrap();
+        let at = edge(r.decisions.days) + off;
+        db.decisions().create(&DecisionRecord::new(id, "t", "d", "r", 0.5, at)).unwrap();
+        let at = edge(r.sessions.days) + off;
+        db.sessions().create_session(id, "chat", at).unwrap();
+    }
+    let mut expiring = MemoryEntry::new("expired", MemoryType::Other, "old news", 0);
+    expiring.metadata.expires_at = Some(NOW - 1);
+    db.memory().add(&expiring).unwrap();
+    let mut keeps = MemoryEntry::new("expires-now", MemoryType::Other, "still news", 0);
+    keeps.metadata.expires_at = Some(NOW);
+    db.memory().add(&keeps).unwrap();
+}
+
+on_both_backends! {
+    fn every_store_drops_what_is_older_than_its_window_and_keeps_the_boundary(fx) {
+        let db = &fx.db;
+        fill_at_boundaries(db);
+        let report = DataCleanupTask::new(db, RetentionConfig::default()).run(NOW);
+        assert!(report.failed.is_empty(), "{report:?}");
+        for store in ["timeseries", "events", "rule_history", "workflow_history", "alerts", "decisions", "sessions", "memory"] {
+            assert_eq!(report.removed[store], 1, "{store}: {report:?}");
+        }
+        assert_eq!(report.total(), 8);
+        assert_eq!(db.timeseries().query_range("d", "m", i64::MIN, i64::MAX).unwrap().len(), 1);
+        assert!(db.events().get("edge").unwrap().is_some() && db.events().get("old").unwrap().is_none());
+        assert!(db.rule_history().get("edge").unwrap().is_some() && db.rule_history().get("old").unwrap().is_none());
+        assert!(db.workflow_history().get("edge").unwrap().is_some() && db.workflow_history().get("old").unwrap().is_none());
+        assert!(db.alerts().get("edge").unwrap().is_some() && db.alerts().get("old").unwrap().is_none());
+        assert!(db.decisions().get("edge").unwrap().is_some() && db.decisions().get("old").unwrap().is_none());
+        assert!(db.sessions().get_session("edge").unwrap().is_some() && db.sessions().get_session("old").unwrap().is_none());
+        assert!(db.memory().peek("expires-now").unwrap().is_some() && db.memory().peek("expired").unwrap().is_none());
+        // A second run finds nothing more.
+        assert_eq!(DataCleanupTask::new(db, RetentionConfig::default()).run(NOW).total(), 0);
+    }
+
+    fn a_failing_store_does_not_stop_the_others(fx) {
+        fill_at_boundaries(&fx.db);
+        let task = DataCleanupTask::new(&fx.db, RetentionConfig::default());
+        fx.db.close().unwrap();
+        let report = task.run(NOW);
+        assert_eq!(report.failed.len(), 8, "{report:?}");
+        assert!(report.failed["alerts"].contains("closed"));
+    }
+}
