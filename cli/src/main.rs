@@ -1,9 +1,11 @@
 //! `neotalk-storage`: the operator's tool for a NeoTalk gateway's storage.
 //!
-//! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage.
+//! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage, 3 `verify` found a
+//! damaged backup.
 
 mod demo;
 mod export;
+mod maintenance;
 mod output;
 mod query;
 
@@ -62,12 +64,48 @@ enum Command {
     },
     /// Rewrite the database file to release space freed by deletes and cleanup.
     Compact,
+    /// Take a backup into the configured backup directory (default <dir>/backups).
+    Backup {
+        /// Store only what changed since the newest backup (a full one when there is none).
+        #[arg(long, conflicts_with = "tables")]
+        incremental: bool,
+        /// Back up only these tables (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        tables: Vec<String>,
+    },
+    /// List the backups in the backup directory.
+    Backups,
+    /// Check a backup and its chain; exits 3 when it is damaged.
+    Verify {
+        /// Backup id (default: the newest).
+        id: Option<String>,
+    },
+    /// Replace the live data with a backup, after verifying it (default: the newest).
+    Restore {
+        /// Backup id (default: the newest).
+        id: Option<String>,
+    },
+    /// Remove data past its retention (config/retention.yaml) from every store.
+    Cleanup {
+        /// Treat this Unix ms time as now (default: the current time).
+        #[arg(long)]
+        now: Option<i64>,
+    },
+    /// Validate the config tree under <dir>/config.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Report every bad value with its file, line and field; exits 1 when there is one.
+    Check,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -83,9 +121,9 @@ fn open_existing(dir: &Path) -> Result<StorageManager, Box<dyn std::error::Error
     Ok(StorageManager::open(dir)?)
 }
 
-fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Demo { devices, minutes } => return demo::run(&cli.dir, devices, minutes),
+        Command::Demo { devices, minutes } => demo::run(&cli.dir, devices, minutes)?,
         Command::Stats => stats(&open_existing(&cli.dir)?, cli.format)?,
         Command::Query(q) => query::run(&open_existing(&cli.dir)?, q, cli.format)?,
         Command::Export { device, metric, time, file_format, out } => {
@@ -106,8 +144,18 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let report = open_existing(&cli.dir)?.compact()?;
             println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);
         }
+        Command::Backup { incremental, tables } => maintenance::backup(&open_existing(&cli.dir)?, incremental, tables)?,
+        Command::Backups => maintenance::list(&open_existing(&cli.dir)?, cli.format)?,
+        Command::Verify { id } => {
+            if !maintenance::verify(&open_existing(&cli.dir)?, id)? {
+                return Ok(ExitCode::from(maintenance::VERIFY_FAILED));
+            }
+        }
+        Command::Restore { id } => maintenance::restore(&open_existing(&cli.dir)?, id)?,
+        Command::Cleanup { now } => maintenance::cleanup(&open_existing(&cli.dir)?, now, cli.format)?,
+        Command::Config(ConfigCommand::Check) => maintenance::config_check(&cli.dir)?,
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn stats(db: &StorageManager, format: Format) -> neotalk_storage::Result<()> {

@@ -96,3 +96,53 @@ fn errors_exit_non_zero_with_a_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("locked"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn backup_verify_restore_cleanup_and_config_check() {
+    let dir = demo_dir();
+    let full = stdout(&cli(dir.path(), &["backup"]));
+    assert!(full.starts_with("full backup "), "{full}");
+    let incr = stdout(&cli(dir.path(), &["backup", "--incremental"]));
+    assert!(incr.starts_with("incremental backup "), "{incr}");
+    let list = stdout(&cli(dir.path(), &["--format", "json", "backups"]));
+    assert_eq!(list.lines().count(), 2, "{list}");
+    let ok = stdout(&cli(dir.path(), &["verify"]));
+    assert!(ok.contains("is intact"), "{ok}");
+
+    // Remove data, then restore the newest backup (the incremental on its full base).
+    let cleaned = stdout(&cli(dir.path(), &["--format", "json", "cleanup", "--now", "9000000000000"]));
+    assert!(cleaned.contains("\"timeseries\""), "{cleaned}");
+    let after_cleanup = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
+    let stats: serde_json::Value = serde_json::from_str(after_cleanup.trim()).unwrap();
+    assert_eq!(stats["table_stats"]["ts_points"]["count"], 0);
+    let restored = stdout(&cli(dir.path(), &["restore"]));
+    assert!(restored.starts_with("restored "), "{restored}");
+    let stats: serde_json::Value = serde_json::from_str(stdout(&cli(dir.path(), &["--format", "json", "stats"])).trim()).unwrap();
+    assert_eq!(stats["table_stats"]["ts_points"]["count"], 1320);
+
+    // A damaged backup: verify exits 3, restore refuses and leaves the data.
+    let backups = dir.path().join("backups");
+    let newest = std::fs::read_dir(&backups).unwrap().map(|e| e.unwrap().path()).max().unwrap();
+    let mut bytes = std::fs::read(&newest).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x40;
+    std::fs::write(&newest, bytes).unwrap();
+    let bad = cli(dir.path(), &["verify"]);
+    assert_eq!(bad.status.code(), Some(3), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is damaged"));
+    let refused = cli(dir.path(), &["restore"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let bad_id = cli(dir.path(), &["restore", "../etc/passwd"]);
+    assert_eq!(bad_id.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_id.stderr).contains("invalid"), "{}", String::from_utf8_lossy(&bad_id.stderr));
+
+    // Config check: valid by default, then a bad value named by file, line and field.
+    assert!(stdout(&cli(dir.path(), &["config", "check"])).contains("is valid"));
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("retention.yaml"), "retention:\n  timeseries:\n    default_days: 0\n").unwrap();
+    let out = cli(dir.path(), &["config", "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("retention.yaml:3") && err.contains("default_days"), "{err}");
+}

@@ -150,3 +150,12 @@ fn json_records_may_omit_optional_fields() {
     let e: NewEvent = serde_json::from_str(r#"{"event_id": "e", "event_type": "t", "metadata": {"source": "s", "timestamp": 1}}"#).unwrap();
     assert_eq!(e.event_data, serde_json::Value::Null);
 }
+
+#[test]
+fn unknown_series_after_close_fail_with_closed() {
+    let db = StorageManager::in_memory().unwrap();
+    db.close().unwrap();
+    assert_eq!(db.timeseries().query_range("never", "seen", 0, 1).unwrap_err(), StorageError::Closed);
+    assert_eq!(db.timeseries().query_latest("never", "seen").unwrap_err(), StorageError::Closed);
+    assert_eq!(db.timeseries().delete_range("never", "seen", 0, 1).unwrap_err(), StorageError::Closed);
+}

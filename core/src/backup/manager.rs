@@ -144,7 +144,9 @@ impl BackupDir {
                 out.push(self.info(id)?);
             }
         }
-        out.sort_by(|a, b| (a.created_at(), &a.id).cmp(&(b.created_at(), &b.id)));
+        // Generated ids start with their UTC time, so id order is age order, and a file whose
+        // header no longer reads keeps its place instead of sorting first.
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -355,9 +357,11 @@ impl RestoreManager {
         self.files.list()
     }
 
-    /// The newest backup whose header reads.
+    /// The newest backup, by id (generated ids start with their time), damaged or not: an
+    /// operator who verifies or restores "the newest" must hear that it is damaged rather
+    /// than silently get an older one.
     pub fn newest(&self) -> Result<Option<BackupInfo>> {
-        Ok(self.files.list()?.into_iter().rev().find(|b| b.manifest.is_some()))
+        Ok(self.files.list()?.pop())
     }
 
     /// Checks a backup and its whole chain (magic, versions, every checksum and count, the

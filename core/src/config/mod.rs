@@ -33,10 +33,10 @@ mod definitions;
 mod retention;
 mod source;
 mod system;
-pub(crate) mod yaml;
+mod yaml;
 /// Validators shared with other modules' YAML sections.
 pub(crate) mod yaml_checks {
-    pub(crate) use super::yaml::at_least_one;
+    pub(crate) use super::yaml::{at_least_one, days_map};
 }
 
 pub use adapters::AdaptersConfig;

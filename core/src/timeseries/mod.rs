@@ -359,6 +359,8 @@ impl TimeSeriesStore {
     fn series_id(&self, device_id: &str, metric: &str) -> Result<Option<u32>> {
         check_id("device_id", device_id)?;
         check_id("metric", metric)?;
+        // Unknown series answer from memory: still refuse them on a closed handle.
+        self.inner.engine.ensure_open()?;
         Ok(self.inner.series.read().get(device_id, metric))
     }
 

@@ -16,13 +16,13 @@ const DAY_MS: i64 = 86_400_000;
 #[serde(default, deny_unknown_fields)]
 pub struct TimeSeriesRetention {
     /// Days kept when nothing more specific applies (default 30).
-    #[serde(deserialize_with = "crate::config::yaml::at_least_one")]
+    #[serde(deserialize_with = "crate::config::yaml_checks::at_least_one")]
     pub default_days: u32,
     /// Days per metric name.
-    #[serde(deserialize_with = "crate::config::yaml::days_map")]
+    #[serde(deserialize_with = "crate::config::yaml_checks::days_map")]
     pub by_metric: BTreeMap<String, u32>,
     /// Days per device type.
-    #[serde(deserialize_with = "crate::config::yaml::days_map")]
+    #[serde(deserialize_with = "crate::config::yaml_checks::days_map")]
     pub by_device_type: BTreeMap<String, u32>,
 }
 

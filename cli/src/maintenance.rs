@@ -1,0 +1,99 @@
+//! Operator commands that change or check a database: backup, restore, verify, cleanup,
+//! config check.
+
+use crate::output::{opt, print, Format};
+use neotalk_storage::backup::{BackupManager, BackupType, RestoreManager};
+use neotalk_storage::{clock, DataCleanupTask, StorageManager};
+use std::path::Path;
+
+/// Exit code of `verify` when the backup is damaged (1 is any other error).
+pub const VERIFY_FAILED: u8 = 3;
+
+type CliResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// Takes a backup into the configured backup directory (default `<dir>/backups`).
+pub fn backup(db: &StorageManager, incremental: bool, tables: Vec<String>) -> CliResult {
+    let config = db.config().system()?.backup;
+    let kind = match (incremental, tables.is_empty()) {
+        (true, _) => BackupType::Incremental,
+        (false, true) => BackupType::Full,
+        (false, false) => BackupType::Selective { tables },
+    };
+    let manager = BackupManager::new(db, config)?;
+    let info = manager.backup(&kind)?;
+    let kind = info.manifest.as_ref().map(|m| format!("{:?}", m.kind).to_lowercase()).unwrap_or_default();
+    println!("{kind} backup {} ({} bytes) -> {}", info.id, info.size_bytes, info.path.display());
+    Ok(())
+}
+
+/// Lists the backups of the configured directory, newest last.
+pub fn list(db: &StorageManager, format: Format) -> CliResult {
+    let restore = RestoreManager::for_config(db, &db.config().system()?.backup)?;
+    let backups = restore.list_backups()?;
+    print(format, &["id", "kind", "created_at", "bytes", "problem"], &backups, |b| {
+        let kind = b.manifest.as_ref().map(|m| format!("{:?}", m.kind).to_lowercase());
+        vec![b.id.clone(), opt(kind), opt(b.created_at()), b.size_bytes.to_string(), opt(b.problem.clone())]
+    });
+    Ok(())
+}
+
+fn newest_or(restore: &RestoreManager, id: Option<String>) -> CliResult<String> {
+    match id {
+        Some(id) => Ok(id),
+        None => Ok(restore.newest()?.ok_or("no backups in the backup directory")?.id),
+    }
+}
+
+/// Verifies a backup (the newest when no id is given) and its chain. Returns false when bad.
+pub fn verify(db: &StorageManager, id: Option<String>) -> CliResult<bool> {
+    let restore = RestoreManager::for_config(db, &db.config().system()?.backup)?;
+    let id = newest_or(&restore, id)?;
+    let report = restore.verify(&id)?;
+    if report.ok {
+        println!("backup {id} is intact: chain {}, {} tables, {} entries", report.chain.join(" <- "), report.tables, report.entries);
+    } else {
+        eprintln!("backup {id} is damaged: {}", report.problem.unwrap_or_default());
+    }
+    Ok(report.ok)
+}
+
+/// Restores a backup (the newest when no id is given), replacing the live data atomically
+/// after the whole chain verified.
+pub fn restore(db: &StorageManager, id: Option<String>) -> CliResult {
+    let restore = RestoreManager::for_config(db, &db.config().system()?.backup)?;
+    let id = newest_or(&restore, id)?;
+    let result = restore.restore(&id)?;
+    println!("restored {id}: chain {}, {} tables, {} entries", result.chain.join(" <- "), result.tables, result.entries);
+    Ok(())
+}
+
+/// Applies `retention.yaml` to every store as of `now_ms` (default: the current time).
+pub fn cleanup(db: &StorageManager, now_ms: Option<i64>, format: Format) -> CliResult {
+    let task = DataCleanupTask::new(db, db.config().retention()?);
+    let report = task.run(now_ms.unwrap_or_else(clock::unix_ms));
+    let rows: Vec<(String, String)> = report
+        .removed
+        .iter()
+        .map(|(s, n)| (s.clone(), n.to_string()))
+        .chain(report.failed.iter().map(|(s, e)| (s.clone(), format!("failed: {e}"))))
+        .collect();
+    print(format, &["store", "removed"], &rows, |(s, n)| vec![s.clone(), n.clone()]);
+    if !report.failed.is_empty() {
+        return Err(format!("cleanup failed for {} store(s)", report.failed.len()).into());
+    }
+    Ok(())
+}
+
+/// Validates the config tree; every problem is printed as `file:line:column: field: message`.
+pub fn config_check(dir: &Path) -> CliResult {
+    let store = neotalk_storage::config::ConfigStore::for_data_dir(dir);
+    let problems = store.check()?;
+    if problems.is_empty() {
+        println!("config in {} is valid", dir.join("config").display());
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    Err(format!("{} problem(s) in the config", problems.len()).into())
+}
