@@ -12,6 +12,7 @@ import numbers
 from ._native import neotalk_storage_uniffi as _native
 
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+_INTEGER, _FLOAT, _STRING = _native.MetricValue.INTEGER, _native.MetricValue.FLOAT, _native.MetricValue.STRING
 _VARIANTS = (_native.MetricValue.INTEGER, _native.MetricValue.FLOAT, _native.MetricValue.BOOLEAN, _native.MetricValue.STRING)
 
 
@@ -22,6 +23,14 @@ def invalid(field: str, reason: str) -> Exception:
 
 def value_to_native(value, field: str = "value"):
     """A Python scalar (or a ``MetricValue``) as a ``MetricValue``."""
+    # Exact-type checks first: the hot path, and much cheaper than the numbers ABCs.
+    kind = type(value)
+    if kind is float:
+        return _FLOAT(value)
+    if kind is int and _I64_MIN <= value <= _I64_MAX:
+        return _INTEGER(value)
+    if kind is str:
+        return _STRING(value)
     if isinstance(value, _VARIANTS):
         return value
     if isinstance(value, bool):
@@ -62,12 +71,15 @@ def json_loads(text):
 # --- telemetry -------------------------------------------------------------------------
 
 
+_DataPoint = _native.DataPoint
+
+
 def point_to_native(p) -> "_native.DataPoint":
     """A ``DataPoint`` (Python values) or a ``(timestamp, value)`` pair, as a native record."""
     if isinstance(p, tuple):
         if len(p) != 2:
             raise invalid("point", f"expected (timestamp, value), got a tuple of {len(p)}")
-        return _native.DataPoint(timestamp=p[0], value=value_to_native(p[1]))
+        return _DataPoint(timestamp=p[0], value=value_to_native(p[1]))
     return _native.DataPoint(
         timestamp=p.timestamp,
         value=value_to_native(p.value),
