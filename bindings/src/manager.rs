@@ -177,7 +177,10 @@ impl StorageManager {
         Ok(self.inner.flush()?)
     }
 
-    /// Flushes and releases the database; later calls fail with `Closed`.
+    /// Flushes and releases the database; later calls fail with `Closed`. Exported as
+    /// `close_storage` because Kotlin's `AutoCloseable.close()` (which `use { }` calls)
+    /// already frees the handle, and dropping the last handle closes the database too.
+    #[uniffi::method(name = "close_storage")]
     pub fn close(&self) -> Result<()> {
         Ok(self.inner.close()?)
     }

@@ -76,7 +76,7 @@ class StorageManager:
 
     def close(self) -> None:
         """Flushes and releases the database; closing twice is harmless."""
-        self._native.close()
+        self._native.close_storage()
 
     def __enter__(self) -> "StorageManager":
         return self

@@ -65,7 +65,7 @@ def test_malformed_json_text_is_refused_by_the_native_layer():
     with pytest.raises(StorageError.InvalidInput, match="metadata: malformed JSON"):
         db.timeseries().write("d", "m", point)
     assert db.events().last_sequence() == 0 and db.devices().list_devices() == []
-    db.close()
+    db.close_storage()
 
 
 USE_AFTER_CLOSE = [
