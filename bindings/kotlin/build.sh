@@ -15,7 +15,7 @@ flag=()
 lib="$root/target/$profile/libneotalk_storage_uniffi.so"
 rm -rf "$here/target/generated-sources/uniffi" "$here/target/native"
 "$root/target/$profile/uniffi-bindgen" generate --library "$lib" --language kotlin --no-format \
-    --out-dir "$here/target/generated-sources/uniffi"
+    --config "$here/uniffi.toml" --out-dir "$here/target/generated-sources/uniffi"
 mkdir -p "$here/target/native/linux-x86-64"
 cp "$lib" "$here/target/native/linux-x86-64/"
 (cd "$here" && mvn -B --no-transfer-progress "${@:-install}")
