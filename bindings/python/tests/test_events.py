@@ -77,3 +77,11 @@ def test_bad_event_inputs_are_refused(db):
     with pytest.raises(StorageError.InvalidInput, match="correlation_id"):
         events.query_by_correlation("")
     assert events.last_sequence() == 0
+
+
+def test_cleanup_by_size_drops_the_oldest_first(db):
+    events = db.events()
+    events.append_batch([ev(f"e{i}", ts=i) for i in range(5)])
+    result = events.cleanup(10, EventRetention(days=365, max_size_mb=0))
+    assert result == EventCleanup(expired=0, over_size=5)
+    assert events.total_bytes() == 0 and events.replay(0, 10) == []
