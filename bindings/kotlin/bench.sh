@@ -6,4 +6,4 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 BUILD_PROFILE=release "$here/build.sh" install -q -DskipTests
 cd "$root/examples/kotlin"
-mvn -B -q --no-transfer-progress compile exec:java -Dexec.mainClass=io.neotalk.examples.BenchKt -Dexec.args="$*"
+mvn -B -q --no-transfer-progress compile exec:java -Dmain=io.neotalk.examples.BenchKt -Dexec.args="$*"

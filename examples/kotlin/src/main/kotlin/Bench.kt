@@ -1,6 +1,6 @@
 // Telemetry ingest and range-query timings through the Kotlin bindings (JNA), on a redb
 // file: the calls bindings/bench.py measures from Python. Run by bindings/kotlin/bench.sh
-// against a release build: mvn -q compile exec:java -Dexec.mainClass=io.neotalk.examples.BenchKt
+// against a release build: mvn -q compile exec:java -Dmain=io.neotalk.examples.BenchKt
 package io.neotalk.examples
 
 import io.neotalk.storage.DataPoint
