@@ -1,0 +1,149 @@
+package io.neotalk.storage
+
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.test.AfterTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+/** Every store through the built jar (generated sources + bundled native library). */
+class StorageTest {
+    private val dirs = mutableListOf<Path>()
+
+    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-").also { dirs.add(it) }
+
+    @AfterTest
+    fun cleanup() {
+        dirs.forEach { it.toFile().deleteRecursively() }
+    }
+
+    /** Runs [body] on a memory and on a redb database. */
+    private fun onBoth(body: (StorageManager) -> Unit) {
+        StorageManager.inMemory().use(body)
+        StorageManager.open(tempDir().toString()).use(body)
+    }
+
+    private fun packLongs(vararg xs: Long): ByteArray =
+        ByteBuffer.allocate(8 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putLong(it) } }.array()
+
+    private fun packDoubles(vararg xs: Double): ByteArray =
+        ByteBuffer.allocate(8 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putDouble(it) } }.array()
+
+    @Test
+    fun telemetryPerRecordBatchAndPacked() = onBoth { db ->
+        val ts = db.timeseries()
+        ts.write("thermo-1", "temperature", DataPoint(1_000L, MetricValue.Float(21.5), 0.9f, """{"unit":"C"}"""))
+        ts.flush()
+        val latest = ts.queryLatest("thermo-1", "temperature")!!
+        assertEquals(MetricValue.Float(21.5), latest.value)
+        assertEquals("""{"unit":"C"}""", latest.metadata)
+        ts.writeBatch(listOf(TelemetryPoint("a", "t", DataPoint(1L, MetricValue.Integer(7L))), TelemetryPoint("b", "s", DataPoint(2L, MetricValue.String("on")))))
+        ts.writeSeries("a", "flag", listOf(DataPoint(1L, MetricValue.Boolean(true))))
+        assertEquals(listOf("a", "b", "thermo-1"), ts.listDevicesWithData())
+        assertEquals(listOf("flag", "t"), ts.listMetrics("a"))
+
+        ts.writePacked("p", "v", packLongs(3, 1, 2), packDoubles(30.0, 10.0, 20.0))
+        assertEquals(listOf(1L, 2L, 3L), ts.queryRange("p", "v", 0, 10).map { it.timestamp })
+        val newest = ts.queryRangeWith("p", "v", 0, 10, RangeOptions(limit = 2uL, newestFirst = true))
+        assertEquals(listOf(3L, 2L), newest.map { it.timestamp })
+        val packed = ts.queryRangePacked("p", "v", 0, 10, RangeOptions())
+        val values = ByteBuffer.wrap(packed.values).order(ByteOrder.LITTLE_ENDIAN)
+        assertEquals(listOf(10.0, 20.0, 30.0), List(3) { values.getDouble(8 * it) })
+
+        val latestBatch = ts.queryLatestBatch(listOf(SeriesKey("p", "v"), SeriesKey("x", "y")))
+        assertEquals(3L, latestBatch[0]!!.timestamp)
+        assertNull(latestBatch[1])
+        val buckets = ts.queryAggregated("p", "v", 0, 10, 2)
+        assertEquals(listOf(0L, 2L), buckets.map { it.bucketStart })
+        assertEquals(25.0, buckets[1].avg)
+        assertEquals(2uL, ts.deleteRange("p", "v", 2, 10))
+        assertEquals(0uL, ts.bufferedPoints())
+    }
+
+    @Test
+    fun devices() = onBoth { db ->
+        val devices = db.devices()
+        val mdl = MdlDeviceType("thermo-v2", "Thermometer", listOf(MdlMetric("temperature", MdlDataType.FLOAT, "C")),
+            listOf(MdlCommand("set_interval", listOf(MdlParameter("seconds", MdlDataType.INTEGER, true)))))
+        devices.upsert(DeviceState(deviceId = "t1", deviceType = "thermometer", config = """{"interval":10}""", mdlDefinition = mdl))
+        devices.upsert(DeviceState(deviceId = "p1", deviceType = "pump", config = "null", online = false))
+        val t1 = devices.getDevice("t1")!!
+        assertEquals(mdl, t1.mdlDefinition)
+        assertEquals("""{"interval":10}""", t1.config)
+        assertEquals(listOf("p1", "t1"), devices.listDevices().map { it.deviceId })
+        assertEquals(listOf("t1"), devices.listByType("thermometer").map { it.deviceId })
+        assertEquals(listOf("t1"), devices.listOnline().map { it.deviceId })
+        assertEquals(listOf("p1"), devices.listOffline().map { it.deviceId })
+        devices.setOnline("p1", true)
+        assertEquals(2, devices.listOnline().size)
+        devices.delete("p1")
+        assertNull(devices.getDevice("p1"))
+    }
+
+    @Test
+    fun events() = onBoth { db ->
+        val events = db.events()
+        val e = events.append(NewEvent("e1", "rule.triggered", """{"rule":"overheat"}""", EventMetadata("rules", 100L, "c1")))
+        assertEquals(1uL, e.sequence)
+        events.appendBatch(listOf(NewEvent("e2", "device.offline", "{}", EventMetadata("gw", 200L, "c1", "e1"))))
+        assertEquals("""{"rule":"overheat"}""", events.get("e1")!!.eventData)
+        assertEquals(listOf("e1", "e2"), events.queryRange(0, 1_000, null).map { it.eventId })
+        assertEquals(listOf("e2"), events.queryByType("device.offline", 0, 1_000, 10uL).map { it.eventId })
+        assertEquals(listOf("e1", "e2"), events.queryByCorrelation("c1").map { it.eventId })
+        assertEquals(listOf("e2"), events.replay(1uL, 10uL).map { it.eventId })
+        assertEquals(2uL, events.lastSequence())
+        assertTrue(events.totalBytes() > 0uL)
+        val day = 86_400_000L
+        assertEquals(EventCleanup(2uL, 0uL), events.cleanup(10 * day, EventRetention(days = 7u)))
+    }
+
+    @Test
+    fun errorKinds() = onBoth { db ->
+        val ts = db.timeseries()
+        assertFailsWith<StorageException.InvalidInput> { ts.write("", "m", DataPoint(1L, MetricValue.Float(1.0))) }
+            .also { assertTrue(it.message!!.contains("device_id")) }
+        assertFailsWith<StorageException.InvalidInput> { ts.write("x".repeat(257), "m", DataPoint(1L, MetricValue.Float(1.0))) }
+        assertFailsWith<StorageException.InvalidInput> { ts.write("d", "m", DataPoint(1L, MetricValue.Float(Double.NaN))) }
+        assertFailsWith<StorageException.InvalidInput> { ts.queryRange("d", "m", 10, 5) }
+            .also { assertTrue(it.message!!.contains("start 10 is after end 5")) }
+        assertFailsWith<StorageException.InvalidInput> { ts.queryAggregated("d", "m", 0, 10, 0) }
+        assertFailsWith<StorageException.InvalidInput> { ts.writePacked("d", "m", packLongs(1, 2), packDoubles(1.0)) }
+            .also { assertTrue(it.message!!.contains("2 timestamps but 1 values")) }
+        assertFailsWith<StorageException.InvalidInput> { ts.writePacked("d", "m", ByteArray(7), ByteArray(7)) }
+        assertFailsWith<StorageException.InvalidInput> {
+            db.events().append(NewEvent("e", "t", "{not json", EventMetadata("s", 1L)))
+        }.also { assertTrue(it.message!!.contains("event_data: malformed JSON")) }
+        assertFailsWith<StorageException.NotFound> { db.devices().delete("ghost") }
+        assertFailsWith<StorageException.NotFound> { ts.listMetrics("ghost") }
+        db.events().append(NewEvent("dup", "t", "1", EventMetadata("s", 1L)))
+        assertFailsWith<StorageException.Conflict> { db.events().append(NewEvent("dup", "t", "1", EventMetadata("s", 1L))) }
+        db.closeStorage()
+        assertFailsWith<StorageException.Closed> { db.events().lastSequence() }
+        assertFailsWith<StorageException.Closed> { ts.listDevicesWithData() }
+    }
+
+    @Test
+    fun persistenceLockAndUse() {
+        val dir = tempDir().toString()
+        StorageManager.openWith(dir, StorageOptions(durability = Durability.EVENTUAL)).use { db ->
+            assertEquals("redb", db.backendKind())
+            assertEquals(dir, db.path())
+            db.timeseries().write("d", "m", DataPoint(5L, MetricValue.Integer(42L)))
+            assertFailsWith<StorageException.Locked> { StorageManager.open(dir) }
+            db.flush()
+            assertTrue(db.tableSizes().any { it.name == "ts_points" && it.entries == 1uL })
+        } // use { } frees the handle, which closes the database
+        StorageManager.open(dir).use { db ->
+            assertEquals(MetricValue.Integer(42L), db.timeseries().queryLatest("d", "m")!!.value)
+        }
+        StorageManager.inMemoryWith(StorageOptions(writeBuffer = WriteBufferOptions(0uL, 0uL))).use { db ->
+            assertEquals("memory", db.backendKind())
+            assertNull(db.path())
+        }
+    }
+}

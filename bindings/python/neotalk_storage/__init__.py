@@ -1,0 +1,112 @@
+"""neotalk-storage: embedded storage for NeoTalk edge gateways.
+
+Telemetry, device state and an event log on a redb file (or in memory), through a Rust core.
+
+    from neotalk_storage import StorageManager
+
+    with StorageManager.open("data") as db:
+        ts = db.timeseries()
+        ts.write("thermo-1", "temperature", 1_000, 21.5)
+        print(ts.query_latest("thermo-1", "temperature").value)
+
+Errors are ``StorageError`` subclasses a caller catches by kind (``StorageError.NotFound``,
+``StorageError.InvalidInput``, ``StorageError.Conflict``, ``StorageError.Closed``, ...); each
+has a ``code`` equal to the core's ``StorageError::code()`` and a message naming what was
+wrong. Records are the native record classes; in them telemetry values are plain Python
+scalars and JSON fields (metadata, config, event data) are Python objects.
+"""
+
+from ._native import neotalk_storage_uniffi as _uniffi
+from .device_state import DeviceStateStore
+from .event_log import EventLogStore
+from .manager import StorageManager
+from .timeseries import TimeSeriesStore
+
+AggregateBucket = _uniffi.AggregateBucket
+DataPoint = _uniffi.DataPoint
+DeviceState = _uniffi.DeviceState
+Durability = _uniffi.Durability
+EventCleanup = _uniffi.EventCleanup
+EventLogEntry = _uniffi.EventLogEntry
+EventMetadata = _uniffi.EventMetadata
+EventRetention = _uniffi.EventRetention
+MdlCommand = _uniffi.MdlCommand
+MdlDataType = _uniffi.MdlDataType
+MdlDeviceType = _uniffi.MdlDeviceType
+MdlMetric = _uniffi.MdlMetric
+MdlParameter = _uniffi.MdlParameter
+MetricSnapshot = _uniffi.MetricSnapshot
+NewEvent = _uniffi.NewEvent
+PackedSeries = _uniffi.PackedSeries
+SeriesKey = _uniffi.SeriesKey
+StorageError = _uniffi.StorageError
+StorageOptions = _uniffi.StorageOptions
+TableSize = _uniffi.TableSize
+TelemetryPoint = _uniffi.TelemetryPoint
+WriteBufferOptions = _uniffi.WriteBufferOptions
+
+# The core's machine-readable code of each kind of error.
+_CODES = {
+    "NotFound": "NOT_FOUND",
+    "InvalidInput": "INVALID_INPUT",
+    "Conflict": "CONFLICT",
+    "Corrupted": "CORRUPTED",
+    "VersionMismatch": "VERSION_MISMATCH",
+    "Locked": "LOCKED",
+    "Io": "IO",
+    "Backend": "BACKEND",
+    "Closed": "CLOSED",
+}
+for _name, _code in _CODES.items():
+    getattr(StorageError, _name).code = _code
+del _name, _code
+
+
+def _timestamps_view(self) -> memoryview:
+    """The timestamps as a zero-copy ``memoryview`` of ``int`` (format ``'q'``)."""
+    return memoryview(self.timestamps).cast("q")
+
+
+def _values_view(self) -> memoryview:
+    """The values as a zero-copy ``memoryview`` of ``float`` (format ``'d'``)."""
+    return memoryview(self.values).cast("d")
+
+
+# The packed format is little-endian; the views read native order, so they exist only
+# where the two agree (every platform the wheels are built for).
+import sys as _sys
+
+if _sys.byteorder == "little":
+    PackedSeries.timestamps_view = _timestamps_view
+    PackedSeries.values_view = _values_view
+PackedSeries.__len__ = lambda self: len(self.timestamps) // 8
+del _sys
+
+__all__ = [
+    "AggregateBucket",
+    "DataPoint",
+    "DeviceState",
+    "DeviceStateStore",
+    "Durability",
+    "EventCleanup",
+    "EventLogEntry",
+    "EventLogStore",
+    "EventMetadata",
+    "EventRetention",
+    "MdlCommand",
+    "MdlDataType",
+    "MdlDeviceType",
+    "MdlMetric",
+    "MdlParameter",
+    "MetricSnapshot",
+    "NewEvent",
+    "PackedSeries",
+    "SeriesKey",
+    "StorageError",
+    "StorageManager",
+    "StorageOptions",
+    "TableSize",
+    "TelemetryPoint",
+    "TimeSeriesStore",
+    "WriteBufferOptions",
+]

@@ -1,0 +1,104 @@
+"""Telemetry: :class:`TimeSeriesStore`."""
+
+import typing
+
+from ._native import neotalk_storage_uniffi as _native
+from ._buffers import packed
+from ._values import point_from_native, point_to_native, telemetry_to_native, value_to_native, json_dumps_opt
+
+
+class TimeSeriesStore:
+    """Store of telemetry series; obtain it from ``StorageManager.timeseries()``.
+
+    Time ranges are half-open: ``start`` is included, ``end`` excluded. Timestamps are Unix
+    milliseconds. Writing telemetry also updates the device's latest metric values and
+    ``last_seen`` (registering unknown devices).
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_native.TimeSeriesStore"):
+        self._native = native
+
+    def write(self, device_id: str, metric: str, timestamp: int, value, *, quality=None, metadata=None) -> None:
+        """Queues one point in the write buffer; it is committed with the next group commit,
+        on ``flush()``, before any read, or on close. Invalid points are refused here."""
+        point = _native.DataPoint(
+            timestamp=timestamp, value=value_to_native(value), quality=quality, metadata=json_dumps_opt("metadata", metadata)
+        )
+        self._native.write(device_id, metric, point)
+
+    def write_batch(self, points: typing.Iterable) -> None:
+        """Commits points of many series in one transaction; all are stored or none.
+
+        Items are ``TelemetryPoint`` records or ``(device_id, metric, timestamp, value)`` tuples.
+        """
+        self._native.write_batch([telemetry_to_native(p) for p in points])
+
+    def write_series(self, device_id: str, metric: str, points: typing.Iterable) -> None:
+        """Commits points of one series in one transaction.
+
+        Items are ``DataPoint`` records or ``(timestamp, value)`` pairs.
+        """
+        self._native.write_series(device_id, metric, [point_to_native(p) for p in points])
+
+    def write_packed(self, device_id: str, metric: str, timestamps, values) -> None:
+        """Commits float points of one series in one transaction from packed buffers.
+
+        ``timestamps``: little-endian ``i64`` Unix ms; ``values``: little-endian ``f64``; the
+        same number of items. Accepts ``bytes``, ``bytearray``, ``array('q')`` /
+        ``array('d')``, numpy ``int64`` / ``float64`` arrays or any buffer of 8-byte items;
+        the data crosses as one copy.
+        """
+        self._native.write_packed(device_id, metric, packed("timestamps", timestamps, "i64"), packed("values", values, "f64"))
+
+    def flush(self) -> None:
+        """Commits everything in the write buffer now."""
+        self._native.flush()
+
+    def buffered_points(self) -> int:
+        """Points waiting in the write buffer."""
+        return self._native.buffered_points()
+
+    def query_range(self, device_id: str, metric: str, start: int, end: int, *, limit=None, newest_first=False) -> list:
+        """Points of one series with ``start <= timestamp < end`` (oldest first unless
+        ``newest_first``), at most ``limit``. An unknown series gives an empty list."""
+        options = _native.RangeOptions(limit=limit, newest_first=newest_first)
+        return [point_from_native(p) for p in self._native.query_range_with(device_id, metric, start, end, options)]
+
+    def query_range_packed(self, device_id: str, metric: str, start: int, end: int, *, limit=None, newest_first=False):
+        """Like :meth:`query_range`, as a ``PackedSeries`` of two ``bytes`` buffers
+        (little-endian ``i64`` timestamps, ``f64`` values) that ``memoryview(...).cast('q')``
+        or ``numpy.frombuffer`` view without a copy. Boolean or string values are refused
+        with ``StorageError.InvalidInput``."""
+        options = _native.RangeOptions(limit=limit, newest_first=newest_first)
+        return self._native.query_range_packed(device_id, metric, start, end, options)
+
+    def query_latest(self, device_id: str, metric: str):
+        """The newest point of a series, or ``None``."""
+        return point_from_native(self._native.query_latest(device_id, metric))
+
+    def query_latest_batch(self, series: typing.Iterable) -> list:
+        """The newest point (or ``None``) of each series, in the order asked, from one
+        snapshot. Items are ``(device_id, metric)`` pairs or ``SeriesKey`` records."""
+        keys = [s if isinstance(s, _native.SeriesKey) else _native.SeriesKey(device_id=s[0], metric=s[1]) for s in series]
+        return [point_from_native(p) for p in self._native.query_latest_batch(keys)]
+
+    def query_aggregated(self, device_id: str, metric: str, start: int, end: int, bucket_ms: int) -> list:
+        """``AggregateBucket`` records of ``start <= timestamp < end`` in epoch-aligned
+        buckets of ``bucket_ms`` (positive); buckets without points are omitted."""
+        return self._native.query_aggregated(device_id, metric, start, end, bucket_ms)
+
+    def list_devices_with_data(self) -> list:
+        """Devices with at least one stored point, ordered by id."""
+        return self._native.list_devices_with_data()
+
+    def list_metrics(self, device_id: str) -> list:
+        """Metrics with stored points for ``device_id``, ordered by name; a device neither
+        registered nor with telemetry raises ``StorageError.NotFound``."""
+        return self._native.list_metrics(device_id)
+
+    def delete_range(self, device_id: str, metric: str, start: int, end: int) -> int:
+        """Deletes the points of one series with ``start <= timestamp < end``; returns how
+        many were removed."""
+        return self._native.delete_range(device_id, metric, start, end)

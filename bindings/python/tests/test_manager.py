@@ -1,0 +1,60 @@
+"""StorageManager: opening, options, persistence, context manager, housekeeping calls."""
+
+import pytest
+
+from neotalk_storage import Durability, EventMetadata, NewEvent, StorageManager, StorageOptions, WriteBufferOptions
+
+
+def test_context_manager_closes_and_data_persists(disk):
+    with StorageManager.open(disk) as db:
+        assert db.backend_kind() == "redb"
+        assert db.path() == str(disk)
+        db.timeseries().write("thermo-1", "temperature", 1_000, 21.5)  # buffered; close commits it
+        db.events().append(NewEvent(event_id="e1", event_type="t", event_data={"k": [1]}, metadata=EventMetadata(source="s", timestamp=1)))
+    with StorageManager.open(str(disk)) as db:
+        assert db.timeseries().query_latest("thermo-1", "temperature").value == 21.5
+        assert db.events().get("e1").event_data == {"k": [1]}
+        assert db.devices().get_device("thermo-1").last_seen == 1_000
+
+
+def test_context_manager_closes_on_exception(disk):
+    with pytest.raises(RuntimeError):
+        with StorageManager.open(disk) as db:
+            db.timeseries().write_series("d", "m", [(1, 1.0)])
+            raise RuntimeError("boom")
+    with StorageManager.open(disk) as db:  # not locked: the failed block closed it
+        assert len(db.timeseries().query_range("d", "m", 0, 10)) == 1
+
+
+def test_in_memory(db):
+    if db.path() is None:
+        assert db.backend_kind() == "memory"
+    else:
+        assert db.backend_kind() == "redb"
+
+
+def test_options(disk):
+    options = StorageOptions(durability=Durability.EVENTUAL, write_buffer=WriteBufferOptions(max_points=2, max_delay_ms=60_000), page_cache_bytes=1 << 20)
+    with StorageManager.open(disk, options) as db:
+        ts = db.timeseries()
+        ts.write("d", "m", 1, 1.0)
+        assert ts.buffered_points() == 1
+        ts.write("d", "m", 2, 2.0)  # reaches max_points: committed
+        assert ts.buffered_points() == 0
+        db.flush()
+    with StorageManager.in_memory(StorageOptions(write_buffer=WriteBufferOptions(max_points=0, max_delay_ms=0))) as db:
+        db.timeseries().write("d", "m", 1, 1.0)
+        assert db.timeseries().buffered_points() == 0
+
+
+def test_flush_commits_the_buffer(db):
+    db.timeseries().write("d", "m", 1, 1.0)
+    db.flush()
+    assert db.timeseries().buffered_points() == 0
+
+
+def test_table_sizes(db):
+    db.timeseries().write_series("d", "m", [(t, 1.0) for t in range(5)])
+    sizes = {t.name: t for t in db.table_sizes()}
+    assert sizes["ts_points"].entries == 5
+    assert sizes["ts_points"].stored_bytes > 0

@@ -1,0 +1,194 @@
+//! The event log: [`EventLogStore`] and its records.
+
+use crate::error::Result;
+use crate::json;
+use neotalk_storage as core;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where an event came from and how it relates to others.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EventMetadata {
+    /// Component that emitted the event (`rule_engine`, `mqtt`, ...).
+    pub source: String,
+    /// When it happened (Unix ms).
+    pub timestamp: i64,
+    /// Id shared by every event of one causal chain.
+    #[uniffi(default)]
+    pub correlation_id: Option<String>,
+    /// Id of the event that caused this one.
+    #[uniffi(default)]
+    pub causation_id: Option<String>,
+}
+
+impl From<EventMetadata> for core::EventMetadata {
+    fn from(m: EventMetadata) -> Self {
+        core::EventMetadata { correlation_id: m.correlation_id, causation_id: m.causation_id, source: m.source, timestamp: m.timestamp }
+    }
+}
+
+impl From<core::EventMetadata> for EventMetadata {
+    fn from(m: core::EventMetadata) -> Self {
+        EventMetadata { correlation_id: m.correlation_id, causation_id: m.causation_id, source: m.source, timestamp: m.timestamp }
+    }
+}
+
+/// An event to append: an [`EventLogEntry`] before it has a sequence.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewEvent {
+    /// Caller-chosen unique id.
+    pub event_id: String,
+    /// Event type (`device.offline`, `rule.triggered`, ...).
+    pub event_type: String,
+    /// Event payload, as JSON text.
+    pub event_data: String,
+    /// Source, time and causal links.
+    pub metadata: EventMetadata,
+}
+
+impl NewEvent {
+    fn into_core(self) -> Result<core::NewEvent> {
+        Ok(core::NewEvent {
+            event_data: json::parse("event_data", &self.event_data)?,
+            event_id: self.event_id,
+            event_type: self.event_type,
+            metadata: self.metadata.into(),
+        })
+    }
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EventLogEntry {
+    /// Caller-chosen unique id.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Event payload, as JSON text.
+    pub event_data: String,
+    /// Source, time and causal links.
+    pub metadata: EventMetadata,
+    /// Position in the log, assigned by `append`; strictly increasing, never reused.
+    pub sequence: u64,
+}
+
+impl From<core::EventLogEntry> for EventLogEntry {
+    fn from(e: core::EventLogEntry) -> Self {
+        EventLogEntry {
+            event_data: json::print(&e.event_data),
+            event_id: e.event_id,
+            event_type: e.event_type,
+            metadata: e.metadata.into(),
+            sequence: e.sequence,
+        }
+    }
+}
+
+/// Event-log retention.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EventRetention {
+    /// Days an event is kept.
+    #[uniffi(default = 7)]
+    pub days: u32,
+    /// Total size of stored events above which the oldest are dropped first.
+    #[uniffi(default = 1000)]
+    pub max_size_mb: u64,
+    /// Days per event type, overriding `days`.
+    #[uniffi(default)]
+    pub by_type: HashMap<String, u32>,
+}
+
+impl From<EventRetention> for core::EventRetention {
+    fn from(r: EventRetention) -> Self {
+        core::EventRetention { days: r.days, max_size_mb: r.max_size_mb, by_type: r.by_type.into_iter().collect() }
+    }
+}
+
+/// What an event-log cleanup removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct EventCleanup {
+    /// Events older than their retention window.
+    pub expired: u64,
+    /// Events dropped, oldest first, to get under `max_size_mb`.
+    pub over_size: u64,
+}
+
+fn from_core_list(events: Vec<core::EventLogEntry>) -> Vec<EventLogEntry> {
+    events.into_iter().map(EventLogEntry::from).collect()
+}
+
+fn to_usize(limit: Option<u64>) -> Option<usize> {
+    limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX))
+}
+
+/// Store of events; obtain it from `StorageManager.events()`.
+#[derive(uniffi::Object)]
+pub struct EventLogStore {
+    inner: core::EventLogStore,
+}
+
+impl EventLogStore {
+    pub(crate) fn new(inner: core::EventLogStore) -> Arc<Self> {
+        Arc::new(EventLogStore { inner })
+    }
+}
+
+#[uniffi::export]
+impl EventLogStore {
+    /// Appends one event; returns it with its sequence. A duplicate `event_id` fails with
+    /// `Conflict`.
+    pub fn append(&self, event: NewEvent) -> Result<EventLogEntry> {
+        Ok(self.inner.append(&event.into_core()?)?.into())
+    }
+
+    /// Appends events in one transaction, in order; either all are stored or none. A
+    /// duplicate `event_id` (stored or within the batch) fails with `Conflict`.
+    pub fn append_batch(&self, events: Vec<NewEvent>) -> Result<Vec<EventLogEntry>> {
+        let events = events.into_iter().map(NewEvent::into_core).collect::<Result<Vec<_>>>()?;
+        Ok(from_core_list(self.inner.append_batch(&events)?))
+    }
+
+    /// The event with this id, or none.
+    pub fn get(&self, event_id: String) -> Result<Option<EventLogEntry>> {
+        Ok(self.inner.get(&event_id)?.map(EventLogEntry::from))
+    }
+
+    /// Events with `start <= timestamp < end`, in time order, at most `limit`.
+    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_range(start, end, to_usize(limit))?))
+    }
+
+    /// Events of one type with `start <= timestamp < end`, in time order, at most `limit`.
+    pub fn query_by_type(&self, event_type: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_by_type(&event_type, start, end, to_usize(limit))?))
+    }
+
+    /// Every event of a correlation chain, in sequence order.
+    pub fn query_by_correlation(&self, correlation_id: String) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_by_correlation(&correlation_id)?))
+    }
+
+    /// Up to `limit` events with a sequence greater than `after_sequence`, in sequence order.
+    /// Pass the last sequence seen to follow the log (0 starts at the beginning).
+    pub fn replay(&self, after_sequence: u64, limit: u64) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.replay(after_sequence, usize::try_from(limit).unwrap_or(usize::MAX))?))
+    }
+
+    /// The highest sequence ever assigned (0 before the first append).
+    pub fn last_sequence(&self) -> Result<u64> {
+        Ok(self.inner.last_sequence()?)
+    }
+
+    /// Total bytes of stored events (the quantity `max_size_mb` limits).
+    pub fn total_bytes(&self) -> Result<u64> {
+        Ok(self.inner.total_bytes()?)
+    }
+
+    /// Removes events past their retention window, then the oldest events while the log is
+    /// larger than `max_size_mb`. An event of type `t` expires when
+    /// `timestamp < now_ms - days(t) * 86_400_000`.
+    pub fn cleanup(&self, now_ms: i64, retention: EventRetention) -> Result<EventCleanup> {
+        let c = self.inner.cleanup(now_ms, &retention.into())?;
+        Ok(EventCleanup { expired: c.expired, over_size: c.over_size })
+    }
+}

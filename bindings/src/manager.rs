@@ -1,0 +1,200 @@
+//! [`StorageManager`]: opens the database and hands out the stores.
+
+use crate::device_state::DeviceStateStore;
+use crate::error::Result;
+use crate::event_log::EventLogStore;
+use crate::timeseries::TimeSeriesStore;
+use neotalk_storage as core;
+use std::sync::Arc;
+
+/// When a committed write is guaranteed to survive a crash or power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Durability {
+    /// Every commit is fsynced before it returns (the default).
+    Immediate,
+    /// Commits are visible at once but reach the disk at the next `flush()`, `close()` or
+    /// background sync. A crash loses at most that window; the file is never corrupted by it.
+    Eventual,
+}
+
+/// Settings of the telemetry write buffer (group commit of single-point writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct WriteBufferOptions {
+    /// Points held before a flush is forced; `0` makes every `write` commit at once.
+    pub max_points: u64,
+    /// Age of the oldest buffered point that triggers a flush, in ms.
+    pub max_delay_ms: u64,
+}
+
+/// Settings for opening a [`StorageManager`]; a field left unset keeps the core's default.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct StorageOptions {
+    /// When commits reach the disk (default `Immediate`).
+    #[uniffi(default)]
+    pub durability: Option<Durability>,
+    /// Telemetry group-commit buffer (default 4096 points or 1000 ms).
+    #[uniffi(default)]
+    pub write_buffer: Option<WriteBufferOptions>,
+    /// Device states held in the hot cache (default 4096).
+    #[uniffi(default)]
+    pub device_cache_entries: Option<u64>,
+    /// Latest points (one per series) held in the hot cache (default 16384).
+    #[uniffi(default)]
+    pub series_cache_entries: Option<u64>,
+    /// redb page cache, in bytes (default 64 MiB).
+    #[uniffi(default)]
+    pub page_cache_bytes: Option<u64>,
+}
+
+fn to_usize(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+impl From<StorageOptions> for core::StorageOptions {
+    fn from(o: StorageOptions) -> Self {
+        let mut out = core::StorageOptions::default();
+        if let Some(d) = o.durability {
+            out.durability = match d {
+                Durability::Immediate => core::Durability::Immediate,
+                Durability::Eventual => core::Durability::Eventual,
+            };
+        }
+        if let Some(w) = o.write_buffer {
+            out.write_buffer = core::WriteBufferOptions { max_points: to_usize(w.max_points), max_delay_ms: w.max_delay_ms };
+        }
+        if let Some(n) = o.device_cache_entries {
+            out.device_cache_entries = to_usize(n);
+        }
+        if let Some(n) = o.series_cache_entries {
+            out.series_cache_entries = to_usize(n);
+        }
+        if let Some(n) = o.page_cache_bytes {
+            out.page_cache_bytes = to_usize(n);
+        }
+        out
+    }
+}
+
+/// Entry count and size of one table.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TableSize {
+    /// Table name.
+    pub name: String,
+    /// Number of entries.
+    pub entries: u64,
+    /// Bytes of keys and values stored (excluding engine overhead).
+    pub stored_bytes: u64,
+}
+
+/// The storage of one NeoTalk gateway: every store over one database.
+///
+/// `close()` commits buffered telemetry and releases the file; later calls on it or on its
+/// stores fail with `Closed`. Closing twice is harmless.
+#[derive(uniffi::Object)]
+pub struct StorageManager {
+    inner: core::StorageManager,
+    timeseries: Arc<TimeSeriesStore>,
+    devices: Arc<DeviceStateStore>,
+    events: Arc<EventLogStore>,
+}
+
+impl StorageManager {
+    fn wrap(inner: core::StorageManager) -> Arc<Self> {
+        Arc::new(StorageManager {
+            timeseries: TimeSeriesStore::new(inner.timeseries().clone()),
+            devices: DeviceStateStore::new(inner.devices().clone()),
+            events: EventLogStore::new(inner.events().clone()),
+            inner,
+        })
+    }
+}
+
+#[uniffi::export]
+impl StorageManager {
+    /// Opens (creating if needed) the database in directory `path` (`path/storage.redb`).
+    /// Fails with `Locked` when another handle has it open, `VersionMismatch` or `Corrupted`
+    /// when the file is not one this build reads; the file is then left as it was.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::open(path)?))
+    }
+
+    /// Opens the database in directory `path` with explicit options.
+    #[uniffi::constructor]
+    pub fn open_with(path: String, options: StorageOptions) -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::open_with(path, options.into())?))
+    }
+
+    /// A fresh database in memory; it is gone when closed.
+    #[uniffi::constructor]
+    pub fn in_memory() -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::in_memory()?))
+    }
+
+    /// A fresh in-memory database with explicit options.
+    #[uniffi::constructor]
+    pub fn in_memory_with(options: StorageOptions) -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::in_memory_with(options.into())?))
+    }
+
+    /// Telemetry.
+    pub fn timeseries(&self) -> Arc<TimeSeriesStore> {
+        self.timeseries.clone()
+    }
+
+    /// Device states.
+    pub fn devices(&self) -> Arc<DeviceStateStore> {
+        self.devices.clone()
+    }
+
+    /// The event log.
+    pub fn events(&self) -> Arc<EventLogStore> {
+        self.events.clone()
+    }
+
+    /// The data directory, or none in memory.
+    pub fn path(&self) -> Option<String> {
+        self.inner.path().map(|p| p.to_string_lossy().into_owned())
+    }
+
+    /// `"redb"` or `"memory"`.
+    pub fn backend_kind(&self) -> String {
+        self.inner.backend_kind().to_string()
+    }
+
+    /// Entry count and stored bytes of every table.
+    pub fn table_sizes(&self) -> Result<Vec<TableSize>> {
+        Ok(self
+            .inner
+            .table_sizes()?
+            .into_iter()
+            .map(|t| TableSize { name: t.name, entries: t.entries, stored_bytes: t.stored_bytes })
+            .collect())
+    }
+
+    /// Commits buffered telemetry and makes every commit durable.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.inner.flush()?)
+    }
+
+    /// Flushes and releases the database; later calls fail with `Closed`. Exported as
+    /// `close_storage` because Kotlin's `AutoCloseable.close()` (which `use { }` calls)
+    /// already frees the handle, and dropping the last handle closes the database too.
+    #[uniffi::method(name = "close_storage")]
+    pub fn close(&self) -> Result<()> {
+        Ok(self.inner.close()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_options_keep_core_defaults() {
+        assert_eq!(core::StorageOptions::from(StorageOptions::default()), core::StorageOptions::default());
+        let o = core::StorageOptions::from(StorageOptions { durability: Some(Durability::Eventual), page_cache_bytes: Some(1 << 20), ..Default::default() });
+        assert_eq!(o.durability, core::Durability::Eventual);
+        assert_eq!(o.page_cache_bytes, 1 << 20);
+    }
+}

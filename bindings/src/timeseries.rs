@@ -1,0 +1,343 @@
+//! Telemetry: [`TimeSeriesStore`] and its records.
+//!
+//! Per-record calls take [`DataPoint`] / [`TelemetryPoint`] records. The hot paths cross as
+//! packed buffers instead, so a million points cost one copy, not a million conversions:
+//! [`TimeSeriesStore::write_packed`] takes little-endian `i64` timestamps and `f64` values,
+//! and [`TimeSeriesStore::query_range_packed`] returns them the same way.
+
+use crate::error::{Result, StorageError};
+use crate::json;
+use neotalk_storage as core;
+use std::sync::Arc;
+
+/// The value of one telemetry point.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum MetricValue {
+    /// A whole number.
+    Integer {
+        /// The number.
+        value: i64,
+    },
+    /// A finite floating-point number (NaN and infinities are rejected on write).
+    Float {
+        /// The number.
+        value: f64,
+    },
+    /// A flag.
+    Boolean {
+        /// The flag.
+        value: bool,
+    },
+    /// Text, at most 64 KiB.
+    String {
+        /// The text.
+        value: String,
+    },
+}
+
+impl From<MetricValue> for core::MetricValue {
+    fn from(v: MetricValue) -> Self {
+        match v {
+            MetricValue::Integer { value } => core::MetricValue::Integer(value),
+            MetricValue::Float { value } => core::MetricValue::Float(value),
+            MetricValue::Boolean { value } => core::MetricValue::Boolean(value),
+            MetricValue::String { value } => core::MetricValue::String(value),
+        }
+    }
+}
+
+impl From<core::MetricValue> for MetricValue {
+    fn from(v: core::MetricValue) -> Self {
+        match v {
+            core::MetricValue::Integer(value) => MetricValue::Integer { value },
+            core::MetricValue::Float(value) => MetricValue::Float { value },
+            core::MetricValue::Boolean(value) => MetricValue::Boolean { value },
+            core::MetricValue::String(value) => MetricValue::String { value },
+        }
+    }
+}
+
+/// One telemetry sample.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DataPoint {
+    /// Unix milliseconds.
+    pub timestamp: i64,
+    /// The sampled value.
+    pub value: MetricValue,
+    /// Optional quality indicator (finite; conventionally 0..=1).
+    #[uniffi(default)]
+    pub quality: Option<f32>,
+    /// Optional free-form metadata, as JSON text.
+    #[uniffi(default)]
+    pub metadata: Option<String>,
+}
+
+impl DataPoint {
+    pub(crate) fn into_core(self) -> Result<core::DataPoint> {
+        Ok(core::DataPoint {
+            timestamp: self.timestamp,
+            value: self.value.into(),
+            quality: self.quality,
+            metadata: json::parse_opt("metadata", self.metadata.as_deref())?,
+        })
+    }
+}
+
+impl From<core::DataPoint> for DataPoint {
+    fn from(p: core::DataPoint) -> Self {
+        DataPoint { timestamp: p.timestamp, value: p.value.into(), quality: p.quality, metadata: p.metadata.as_ref().map(json::print) }
+    }
+}
+
+/// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TelemetryPoint {
+    /// Device id.
+    pub device_id: String,
+    /// Metric name.
+    pub metric: String,
+    /// The sample.
+    pub point: DataPoint,
+}
+
+/// A series, named by device and metric.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SeriesKey {
+    /// Device id.
+    pub device_id: String,
+    /// Metric name.
+    pub metric: String,
+}
+
+/// Options of [`TimeSeriesStore::query_range_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, uniffi::Record)]
+pub struct RangeOptions {
+    /// Return at most this many points.
+    #[uniffi(default)]
+    pub limit: Option<u64>,
+    /// Newest point first (the limit then keeps the newest points).
+    #[uniffi(default)]
+    pub newest_first: bool,
+}
+
+impl From<RangeOptions> for core::RangeOptions {
+    fn from(o: RangeOptions) -> Self {
+        core::RangeOptions { limit: o.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)), newest_first: o.newest_first }
+    }
+}
+
+/// Aggregates of the points in one time bucket `[bucket_start, bucket_start + bucket_ms)`.
+///
+/// `count` counts every point; the numeric fields are set only when the bucket holds numeric
+/// values, and then cover just those values.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AggregateBucket {
+    /// Start of the bucket (Unix ms), a multiple of `bucket_ms` from the epoch.
+    pub bucket_start: i64,
+    /// Number of points of any type.
+    pub count: u64,
+    /// Sum of numeric values.
+    pub sum: Option<f64>,
+    /// Smallest numeric value.
+    pub min: Option<f64>,
+    /// Largest numeric value.
+    pub max: Option<f64>,
+    /// Mean of numeric values.
+    pub avg: Option<f64>,
+    /// Numeric value with the earliest timestamp.
+    pub first: Option<f64>,
+    /// Numeric value with the latest timestamp.
+    pub last: Option<f64>,
+}
+
+impl From<core::AggregateBucket> for AggregateBucket {
+    fn from(b: core::AggregateBucket) -> Self {
+        AggregateBucket { bucket_start: b.bucket_start, count: b.count, sum: b.sum, min: b.min, max: b.max, avg: b.avg, first: b.first, last: b.last }
+    }
+}
+
+/// Points of one series as two packed buffers of equal item count: `timestamps` holds
+/// little-endian `i64` Unix ms, `values` little-endian `f64` (integers converted to `f64`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PackedSeries {
+    /// `8 * n` bytes: little-endian `i64` timestamps.
+    pub timestamps: Vec<u8>,
+    /// `8 * n` bytes: little-endian `f64` values.
+    pub values: Vec<u8>,
+}
+
+/// Decodes packed timestamps and values into points, checking their sizes.
+fn unpack(timestamps: &[u8], values: &[u8]) -> Result<Vec<core::DataPoint>> {
+    if timestamps.len() % 8 != 0 {
+        return Err(StorageError::invalid("timestamps", format!("{} bytes is not a whole number of 8-byte i64 values", timestamps.len())));
+    }
+    if values.len() % 8 != 0 {
+        return Err(StorageError::invalid("values", format!("{} bytes is not a whole number of 8-byte f64 values", values.len())));
+    }
+    if timestamps.len() != values.len() {
+        return Err(StorageError::invalid(
+            "values",
+            format!("{} timestamps but {} values; the counts must match", timestamps.len() / 8, values.len() / 8),
+        ));
+    }
+    Ok(timestamps
+        .chunks_exact(8)
+        .zip(values.chunks_exact(8))
+        .map(|(t, v)| {
+            let t = i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"));
+            let v = f64::from_le_bytes(v.try_into().expect("chunks are 8 bytes"));
+            core::DataPoint::new(t, v)
+        })
+        .collect())
+}
+
+/// Encodes numeric points into packed buffers; a non-numeric value is refused.
+fn pack(points: &[core::DataPoint]) -> Result<PackedSeries> {
+    let mut timestamps = Vec::with_capacity(points.len() * 8);
+    let mut values = Vec::with_capacity(points.len() * 8);
+    for p in points {
+        let v = p.value.as_f64().ok_or_else(|| {
+            StorageError::invalid(
+                "series",
+                format!("the point at {} holds a non-numeric value; packed results carry numbers only (use query_range)", p.timestamp),
+            )
+        })?;
+        timestamps.extend_from_slice(&p.timestamp.to_le_bytes());
+        values.extend_from_slice(&v.to_le_bytes());
+    }
+    Ok(PackedSeries { timestamps, values })
+}
+
+fn into_core_points(points: Vec<DataPoint>) -> Result<Vec<core::DataPoint>> {
+    points.into_iter().map(DataPoint::into_core).collect()
+}
+
+fn from_core_points(points: Vec<core::DataPoint>) -> Vec<DataPoint> {
+    points.into_iter().map(DataPoint::from).collect()
+}
+
+/// Store of telemetry series; obtain it from `StorageManager.timeseries()`.
+///
+/// Time ranges are half-open: `start` is included, `end` excluded. Writing telemetry also
+/// updates the device's latest metric values and `last_seen` (registering unknown devices).
+#[derive(uniffi::Object)]
+pub struct TimeSeriesStore {
+    inner: core::TimeSeriesStore,
+}
+
+impl TimeSeriesStore {
+    pub(crate) fn new(inner: core::TimeSeriesStore) -> Arc<Self> {
+        Arc::new(TimeSeriesStore { inner })
+    }
+}
+
+#[uniffi::export]
+impl TimeSeriesStore {
+    /// Queues one point in the write buffer; it is committed with the next group commit, on
+    /// `flush()`, before any read, or on close. Invalid points are refused here.
+    pub fn write(&self, device_id: String, metric: String, point: DataPoint) -> Result<()> {
+        Ok(self.inner.write(&device_id, &metric, point.into_core()?)?)
+    }
+
+    /// Commits many points of many series in one transaction; all are stored or none.
+    pub fn write_batch(&self, points: Vec<TelemetryPoint>) -> Result<()> {
+        let points = points
+            .into_iter()
+            .map(|p| Ok(core::TelemetryPoint { device_id: p.device_id, metric: p.metric, point: p.point.into_core()? }))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.inner.write_batch(&points)?)
+    }
+
+    /// Commits many points of one series in one transaction.
+    pub fn write_series(&self, device_id: String, metric: String, points: Vec<DataPoint>) -> Result<()> {
+        Ok(self.inner.write_series(&device_id, &metric, &into_core_points(points)?)?)
+    }
+
+    /// Commits float points of one series in one transaction from packed buffers:
+    /// `timestamps` holds little-endian `i64` Unix ms, `values` little-endian `f64`, with the
+    /// same item count. Sizes that are not a multiple of 8 or counts that differ are refused.
+    pub fn write_packed(&self, device_id: String, metric: String, timestamps: Vec<u8>, values: Vec<u8>) -> Result<()> {
+        Ok(self.inner.write_series(&device_id, &metric, &unpack(&timestamps, &values)?)?)
+    }
+
+    /// Commits everything in the write buffer now.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.inner.flush()?)
+    }
+
+    /// Points waiting in the write buffer.
+    pub fn buffered_points(&self) -> u64 {
+        self.inner.buffered_points() as u64
+    }
+
+    /// Points of one series with `start <= timestamp < end`, oldest first. An unknown series
+    /// gives an empty list.
+    pub fn query_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<Vec<DataPoint>> {
+        Ok(from_core_points(self.inner.query_range(&device_id, &metric, start, end)?))
+    }
+
+    /// Points of one series with `start <= timestamp < end`, with a limit and an order.
+    pub fn query_range_with(&self, device_id: String, metric: String, start: i64, end: i64, options: RangeOptions) -> Result<Vec<DataPoint>> {
+        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, start, end, options.into())?))
+    }
+
+    /// Like `query_range_with`, returned as packed buffers (see [`PackedSeries`]). A series
+    /// holding boolean or string values in the range is refused with `InvalidInput`.
+    pub fn query_range_packed(&self, device_id: String, metric: String, start: i64, end: i64, options: RangeOptions) -> Result<PackedSeries> {
+        pack(&self.inner.query_range_with(&device_id, &metric, start, end, options.into())?)
+    }
+
+    /// The newest point of a series, or none when it has none.
+    pub fn query_latest(&self, device_id: String, metric: String) -> Result<Option<DataPoint>> {
+        Ok(self.inner.query_latest(&device_id, &metric)?.map(DataPoint::from))
+    }
+
+    /// The newest point of each of many series, in the order asked, from one snapshot.
+    pub fn query_latest_batch(&self, series: Vec<SeriesKey>) -> Result<Vec<Option<DataPoint>>> {
+        let keys: Vec<(&str, &str)> = series.iter().map(|s| (s.device_id.as_str(), s.metric.as_str())).collect();
+        Ok(self.inner.query_latest_batch(&keys)?.into_iter().map(|p| p.map(DataPoint::from)).collect())
+    }
+
+    /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`
+    /// (which must be positive); buckets without points are omitted.
+    pub fn query_aggregated(&self, device_id: String, metric: String, start: i64, end: i64, bucket_ms: i64) -> Result<Vec<AggregateBucket>> {
+        Ok(self.inner.query_aggregated(&device_id, &metric, start, end, bucket_ms)?.into_iter().map(AggregateBucket::from).collect())
+    }
+
+    /// Devices with at least one stored point, ordered by id.
+    pub fn list_devices_with_data(&self) -> Result<Vec<String>> {
+        Ok(self.inner.list_devices_with_data()?)
+    }
+
+    /// Metrics with at least one stored point for `device_id`, ordered by name. A device
+    /// that is neither registered nor has telemetry fails with `NotFound`.
+    pub fn list_metrics(&self, device_id: String) -> Result<Vec<String>> {
+        Ok(self.inner.list_metrics(&device_id)?)
+    }
+
+    /// Deletes the points of one series with `start <= timestamp < end`; returns how many
+    /// were removed.
+    pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<u64> {
+        Ok(self.inner.delete_range(&device_id, &metric, start, end)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_round_trip_and_size_errors() {
+        let ts: Vec<u8> = [-5i64, 0, 7].iter().flat_map(|t| t.to_le_bytes()).collect();
+        let vs: Vec<u8> = [1.5f64, -2.0, 3.25].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let points = unpack(&ts, &vs).unwrap();
+        assert_eq!(points[0], core::DataPoint::new(-5, 1.5));
+        let packed = pack(&points).unwrap();
+        assert_eq!((packed.timestamps, packed.values), (ts.clone(), vs.clone()));
+        assert!(matches!(unpack(&ts[..7], &vs), Err(StorageError::InvalidInput(m)) if m.contains("timestamps")));
+        assert!(matches!(unpack(&ts, &vs[..9]), Err(StorageError::InvalidInput(m)) if m.contains("values")));
+        assert!(matches!(unpack(&ts, &vs[..16]), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values")));
+        assert!(pack(&[core::DataPoint::new(1, "on")]).is_err());
+        assert_eq!(pack(&[core::DataPoint::new(1, 3i64)]).unwrap().values, 3.0f64.to_le_bytes().to_vec());
+    }
+}
