@@ -18,7 +18,6 @@ def test_write_is_buffered_until_flush_and_then_readable(db):
     assert p == DataPoint(timestamp=1_000, value=21.5, quality=pytest.approx(0.9), metadata={"unit": "°C"})
 
 
-@pytest.mark.xfail(strict=True, reason="core: query_latest/query_range look up the series before flushing the write buffer, so a series created by buffered write() is not found until flush()")
 def test_reads_see_buffered_points_of_a_new_series(db):
     ts = db.timeseries()
     ts.write("thermo-1", "temperature", 1_000, 21.5)
