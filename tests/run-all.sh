@@ -25,10 +25,11 @@ demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 cargo run -q -p neotalk-storage-cli -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
 
-for suite in ffi bindings wasm; do
-    if [ -x "$root/$suite/test.sh" ]; then
+# Each suite script installs what it needs and exits non-zero on any failure.
+for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh tests/reliability.sh; do
+    if [ -f "$root/$suite" ]; then
         step "$suite"
-        "$root/$suite/test.sh"
+        bash "$root/$suite"
     fi
 done
 
