@@ -357,6 +357,33 @@ enum nts_status nts_backup_restore(const struct nts_storage *db,
                                    char **out_json);
 
 /*
+ Takes one backup of each kind in the configuration's `enabled_backups` (default: one full
+ backup), in order; a JSON array of BackupInfo in `*out_json` (free with
+ nts_string_free()). `config_json` as for nts_backup_create().
+ */
+enum nts_status nts_backup_run_enabled(const struct nts_storage *db,
+                                       const char *config_json,
+                                       char **out_json);
+
+/*
+ Removes the oldest backups beyond `retain_count`, never the base (or an ancestor) of a
+ kept incremental, never a file whose header does not read; the removed ids as a JSON array
+ of strings in `*out_json` (free with nts_string_free()).
+ */
+enum nts_status nts_backup_prune(const struct nts_storage *db,
+                                 const char *config_json,
+                                 char **out_json);
+
+/*
+ The newest backup in the configured directory, damaged or not (so a damaged newest
+ backup is reported rather than silently skipped), as BackupInfo JSON; NTS_NOT_FOUND when
+ there is none. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_backup_newest(const struct nts_storage *db,
+                                  const char *config_json,
+                                  char **out_json);
+
+/*
  The message of the last failed nts_* call on this thread, or "" when the last call
  succeeded. The text belongs to the library and stays valid until the next nts_* call
  on this thread: copy it to keep it. Never NULL.

@@ -2,7 +2,7 @@
 //! are named by id (checked by core so an id can never leave the backup directory).
 
 use crate::args::{opt_json_arg, out_handle, set_json, str_arg};
-use crate::call::run;
+use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
 use neotalk_storage::backup::{BackupManager, RestoreManager};
@@ -76,5 +76,45 @@ pub unsafe extern "C" fn nts_backup_restore(db: *const nts_storage, config_json:
         let id = str_arg(id, "id")?;
         let result = RestoreManager::for_config(db, &config)?.restore(id)?;
         out.map_or(Ok(()), |o| set_json(o, &result))
+    })
+}
+
+/// Takes one backup of each kind in the configuration's `enabled_backups` (default: one full
+/// backup), in order; a JSON array of BackupInfo in `*out_json` (free with
+/// nts_string_free()). `config_json` as for nts_backup_create().
+#[no_mangle]
+pub unsafe extern "C" fn nts_backup_run_enabled(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let config = config_arg(config_json)?;
+        set_json(out, &BackupManager::new(db, config)?.run_enabled()?)
+    })
+}
+
+/// Removes the oldest backups beyond `retain_count`, never the base (or an ancestor) of a
+/// kept incremental, never a file whose header does not read; the removed ids as a JSON array
+/// of strings in `*out_json` (free with nts_string_free()).
+#[no_mangle]
+pub unsafe extern "C" fn nts_backup_prune(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let config = config_arg(config_json)?;
+        set_json(out, &BackupManager::new(db, config)?.prune()?)
+    })
+}
+
+/// The newest backup in the configured directory, damaged or not (so a damaged newest
+/// backup is reported rather than silently skipped), as BackupInfo JSON; NTS_NOT_FOUND when
+/// there is none. Free `*out_json` with nts_string_free().
+#[no_mangle]
+pub unsafe extern "C" fn nts_backup_newest(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let db = handle(db)?;
+        let config = config_arg(config_json)?;
+        let newest = RestoreManager::for_config(db, &config)?.newest()?.ok_or_else(|| FfiError::new(nts_status::NTS_NOT_FOUND, "no backup in the backup directory"))?;
+        set_json(out, &newest)
     })
 }

@@ -1235,6 +1235,17 @@ static void test_backups(void) {
   EXPECT(NTS_OK, nts_backup_list(db, NULL, &json));
   CHECK(json != NULL && strstr(json, id) != NULL && strstr(json, "-incremental") != NULL);
   nts_string_free(json);
+  EXPECT(NTS_OK, nts_backup_newest(db, NULL, &json));
+  JSON_HAS_AND_FREE(json, "-incremental\"");
+  EXPECT(NTS_OK, nts_backup_run_enabled(db, "{\"enabled_backups\":[{\"type\":\"incremental\"},{\"type\":\"full\"}]}", &json));
+  CHECK(json != NULL && strstr(json, "-incremental\"") != NULL && strstr(json, "-full\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_backup_run_enabled(db, "{\"enabled_backups\":[{\"type\":\"hourly\"}]}", &json));
+  EXPECT(NTS_OK, nts_backup_prune(db, NULL, &json)); /* 4 backups, 7 kept by default */
+  JSON_HAS_AND_FREE(json, "[]");
+  /* Keeping 3 would drop the oldest full, but it is the base of a kept incremental. */
+  EXPECT(NTS_OK, nts_backup_prune(db, "{\"retain_count\":3}", &json));
+  JSON_HAS_AND_FREE(json, "[]");
   EXPECT(NTS_OK, nts_backup_verify(db, NULL, id, &json));
   JSON_HAS_AND_FREE(json, "\"ok\":true");
   EXPECT(NTS_OK, nts_alerts_resolve(db, "a1", 5000, NULL));
@@ -1242,6 +1253,14 @@ static void test_backups(void) {
   JSON_HAS_AND_FREE(json, "\"entries\"");
   EXPECT(NTS_OK, nts_alerts_get(db, "a1", &json));
   JSON_HAS_AND_FREE(json, "\"resolved_at\":null");
+  /* Keeping 1 (the newest, a full backup) frees the whole older chain. */
+  EXPECT(NTS_OK, nts_backup_prune(db, "{\"retain_count\":1}", &json));
+  CHECK(json != NULL && strstr(json, id) != NULL && strstr(json, "-incremental") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_backup_list(db, NULL, &json));
+  CHECK(json != NULL && strstr(json, id) == NULL && strstr(json, "-incremental") == NULL && strstr(json, "-full") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_NOT_FOUND, nts_backup_verify(db, NULL, id, &json));
   /* Hostile ids never reach the file system. */
   EXPECT(NTS_INVALID_INPUT, nts_backup_verify(db, NULL, "../../etc/passwd", &json));
   CHECK(json == NULL);
@@ -1310,6 +1329,9 @@ static void test_use_after_close_stores(void) {
   EXPECT(NTS_CLOSED, nts_storage_cleanup(db, NULL, 1, &json));
   EXPECT(NTS_CLOSED, nts_backup_list(db, "{\"backup_dir\":\"/tmp\"}", &json));
   EXPECT(NTS_CLOSED, nts_backup_verify(db, NULL, "x", &json));
+  EXPECT(NTS_CLOSED, nts_backup_run_enabled(db, NULL, &json));
+  EXPECT(NTS_CLOSED, nts_backup_prune(db, NULL, &json));
+  EXPECT(NTS_CLOSED, nts_backup_newest(db, NULL, &json));
   CHECK(json == NULL);
   nts_storage_free(db);
 }

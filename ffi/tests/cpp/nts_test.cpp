@@ -270,6 +270,9 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"backup_list", [=](nts_storage *db) { return keep(nts_backup_list(db, backup_config(), &json)); }},
       {"backup_verify", [=](nts_storage *db) { return keep(nts_backup_verify(db, backup_config(), "no-such-backup", &json)); }},
       {"backup_restore", [=](nts_storage *db) { return keep(nts_backup_restore(db, backup_config(), "no-such-backup", &json)); }},
+      {"backup_run_enabled", [=](nts_storage *db) { return keep(nts_backup_run_enabled(db, backup_config(), &json)); }},
+      {"backup_prune", [=](nts_storage *db) { return keep(nts_backup_prune(db, backup_config(), &json)); }},
+      {"backup_newest", [=](nts_storage *db) { return keep(nts_backup_newest(db, backup_config(), &json)); }},
       {"storage_import_snapshot", [=](nts_storage *db) { return keep(nts_storage_import_snapshot(db, snapshot().data(), snapshot().size(), &json)); }},
   };
 }
@@ -429,6 +432,15 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"backup_list.config_json", [](nts_storage *db, const char *s) {
          if (s == nullptr) return NTS_NULL_POINTER;
          return nts_backup_list(db, s, &json); }},
+      {"backup_run_enabled.config_json", [](nts_storage *db, const char *s) {
+         if (s == nullptr) return NTS_NULL_POINTER;
+         return nts_backup_run_enabled(db, s, &json); }},
+      {"backup_prune.config_json", [](nts_storage *db, const char *s) {
+         if (s == nullptr) return NTS_NULL_POINTER;
+         return nts_backup_prune(db, s, &json); }},
+      {"backup_newest.config_json", [](nts_storage *db, const char *s) {
+         if (s == nullptr) return NTS_NULL_POINTER;
+         return nts_backup_newest(db, s, &json); }},
       {"backup_verify.id", [](nts_storage *db, const char *s) { return nts_backup_verify(db, backup_config(), s, &json); }},
       {"backup_restore.id", [](nts_storage *db, const char *s) { return nts_backup_restore(db, backup_config(), s, &json); }},
   };
@@ -545,6 +557,9 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"backup_create.out_json", [](nts_storage *db) { return nts_backup_create(db, backup_config(), nullptr, nullptr); }},
       {"backup_list.out_json", [](nts_storage *db) { return nts_backup_list(db, backup_config(), nullptr); }},
       {"backup_verify.out_json", [](nts_storage *db) { return nts_backup_verify(db, backup_config(), "x", nullptr); }},
+      {"backup_run_enabled.out_json", [](nts_storage *db) { return nts_backup_run_enabled(db, backup_config(), nullptr); }},
+      {"backup_prune.out_json", [](nts_storage *db) { return nts_backup_prune(db, backup_config(), nullptr); }},
+      {"backup_newest.out_json", [](nts_storage *db) { return nts_backup_newest(db, backup_config(), nullptr); }},
       {"points_len.points", [](nts_storage *) { return nts_points_len(nullptr, &n); }},
       {"points_next.points", [](nts_storage *) { return nts_points_next(nullptr, &p, &has); }},
   };
@@ -997,6 +1012,14 @@ TEST(Maintenance, SnapshotRoundTripAndDamage) {
 TEST(Backups, HostileIdsAreInvalidInput) {
   StoragePtr db = open_memory();
   OwnedString json;
+  char empty_dir[] = "/tmp/nts-cpp-empty-XXXXXX";
+  ASSERT_NE(mkdtemp(empty_dir), nullptr);
+  std::string empty = R"({"backup_dir":")" + std::string(empty_dir) + R"("})";
+  EXPECT_EQ(nts_backup_newest(db.get(), empty.c_str(), json.out()), NTS_NOT_FOUND);
+  EXPECT_EQ(nts_backup_prune(db.get(), empty.c_str(), json.out()), NTS_OK) << message();
+  EXPECT_EQ(json.str(), "[]");
+  EXPECT_EQ(nts_backup_newest(db.get(), nullptr, json.out()), NTS_INVALID_INPUT);  // relative dir, in memory
+  rmdir(empty_dir);
   for (const char *bad : {"../x", "/etc/passwd", "..", ".", "a/b", "a\\b", "C:x", "x y", ".hidden", ""}) {
     EXPECT_EQ(nts_backup_verify(db.get(), backup_config(), bad, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(json.p, nullptr);
@@ -1036,6 +1059,19 @@ TEST(Backups, CreateVerifyRestore) {
   EXPECT_NE(nts_backup_restore(db.get(), config.c_str(), id.c_str(), json.out()), NTS_OK);
   ASSERT_EQ(nts_backup_list(db.get(), config.c_str(), json.out()), NTS_OK);
   EXPECT_NE(json.str().find(id), std::string::npos) << json.str();
+  // One more full backup (the enabled default), then an incremental on it with a larger
+  // retain_count; pruning to 2 removes only the oldest (damaged but readable header) one.
+  ASSERT_EQ(nts_backup_run_enabled(db.get(), config.c_str(), json.out()), NTS_OK) << message();
+  EXPECT_NE(json.str().find("-full"), std::string::npos) << json.str();
+  std::string keep_all = R"({"backup_dir":")" + std::string(tmpl) + R"(","retain_count":7})";
+  ASSERT_EQ(nts_backup_create(db.get(), keep_all.c_str(), R"({"type":"incremental"})", json.out()), NTS_OK) << message();
+  ASSERT_EQ(nts_backup_newest(db.get(), config.c_str(), json.out()), NTS_OK) << message();
+  EXPECT_NE(json.str().find("-incremental"), std::string::npos) << json.str();
+  ASSERT_EQ(nts_backup_prune(db.get(), config.c_str(), json.out()), NTS_OK) << message();
+  EXPECT_EQ(json.str(), "[\"" + id + "\"]");
+  ASSERT_EQ(nts_backup_list(db.get(), config.c_str(), json.out()), NTS_OK);
+  EXPECT_EQ(json.str().find(id), std::string::npos) << json.str();
+  EXPECT_NE(json.str().find("-incremental"), std::string::npos) << json.str();
   ASSERT_EQ(std::system((std::string("rm -rf ") + tmpl).c_str()), 0);
 }
 
