@@ -84,6 +84,32 @@ int main(int argc, char **argv) {
     printf("as expected: %s\n", nts_last_error_message());
   }
 
+  /* Vectors cross typed: a float array and its dimension; results come back as JSON. */
+  {
+    const float overheat[3] = {0.9f, 0.1f, 0.0f};
+    const float wiring[3] = {0.0f, 0.2f, 0.9f};
+    const float query[3] = {1.0f, 0.0f, 0.0f};
+    check(nts_vectors_create_collection(db, "manuals", 3, "Cosine", NULL), "vectors_create_collection");
+    check(nts_vectors_upsert(db, "manuals", "overheat", overheat, 3, "{\"page\":12}"), "vectors_upsert");
+    check(nts_vectors_upsert(db, "manuals", "wiring", wiring, 3, "{\"page\":40}"), "vectors_upsert");
+    check(nts_vectors_search(db, "manuals", query, 3, 1, NULL, &json), "vectors_search");
+    printf("nearest manual page: %s\n", json);
+    nts_string_free(json);
+    /* A wrong dimension is refused with a message, not a crash. */
+    if (nts_vectors_search(db, "manuals", query, 2, 1, NULL, &json) == NTS_INVALID_INPUT) {
+      printf("as expected: %s\n", nts_last_error_message());
+    }
+  }
+
+  /* A snapshot is a library-owned buffer with its own free function. */
+  {
+    uint8_t *snapshot = NULL;
+    size_t len = 0;
+    check(nts_storage_export_snapshot(db, &snapshot, &len), "export_snapshot");
+    printf("snapshot: %zu bytes\n", len);
+    nts_bytes_free(snapshot, len);
+  }
+
   check(nts_storage_close(db), "close");
   nts_storage_free(db);
   return 0;

@@ -36,6 +36,24 @@ int main(int argc, char **argv) {
                                  R"("metadata":{"source":"example","timestamp":5000}})")
               << "\n";
 
+    db.create_alert(R"({"alert_id":"pump-7-hot","title":"Overheat","severity":"Critical","message":"95 C",)"
+                    R"("entity_id":"pump-7","entity_type":"device","created_at":5000,"acknowledged":false,)"
+                    R"("acknowledged_by":null,"acknowledged_at":null,"resolved_at":null,"source":"rules"})");
+    std::cout << "acknowledged: " << db.acknowledge_alert("pump-7-hot", "operator", 5100) << "\n";
+
+    // Vectors cross as float arrays; results as JSON.
+    db.create_collection("manuals", 3, "Cosine");
+    db.upsert_vector("manuals", "overheat", {0.9f, 0.1f, 0.0f}, R"({"page":12})");
+    db.upsert_vector("manuals", "wiring", {0.0f, 0.2f, 0.9f}, R"({"page":40})");
+    std::cout << "nearest: " << db.search_json("manuals", {1.0f, 0.0f, 0.0f}, 1) << "\n";
+
+    // A snapshot is a library-owned byte buffer, copied here into a std::vector.
+    auto snapshot = db.export_snapshot();
+    auto copy = neotalk::Storage::in_memory();
+    copy.import_snapshot(snapshot);
+    std::cout << "snapshot: " << snapshot.size() << " bytes; copy has " << copy.unresolved_alerts_json() << "\n";
+    std::cout << "cleanup: " << db.cleanup_json(5000) << "\n";
+
     // Failures are exceptions with the status and the library's message.
     try {
       db.write("pump-7", "", 0, 1.0);

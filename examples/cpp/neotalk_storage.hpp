@@ -157,6 +157,57 @@ class Storage {
     return take(json);
   }
 
+  // --- alerts
+  void create_alert(const std::string &alert_json) { check(nts_alerts_create(db_.get(), alert_json.c_str())); }
+  std::string acknowledge_alert(const std::string &id, const std::string &by, std::int64_t at) {
+    char *json = nullptr;
+    check(nts_alerts_acknowledge(db_.get(), id.c_str(), by.c_str(), at, &json));
+    return take(json);
+  }
+  std::string unresolved_alerts_json(std::size_t limit = 0) {
+    char *json = nullptr;
+    check(nts_alerts_unresolved(db_.get(), limit, &json));
+    return take(json);
+  }
+
+  // --- vectors (metric: "Cosine", "Euclidean" or "DotProduct")
+  void create_collection(const std::string &name, std::uint32_t dimension, const std::string &metric) {
+    check(nts_vectors_create_collection(db_.get(), name.c_str(), dimension, metric.c_str(), nullptr));
+  }
+  void upsert_vector(const std::string &collection, const std::string &id, const std::vector<float> &v,
+                     const std::string &metadata_json = "null") {
+    check(nts_vectors_upsert(db_.get(), collection.c_str(), id.c_str(), v.data(), v.size(), metadata_json.c_str()));
+  }
+  std::string search_json(const std::string &collection, const std::vector<float> &query, std::size_t k) {
+    char *json = nullptr;
+    check(nts_vectors_search(db_.get(), collection.c_str(), query.data(), query.size(), k, nullptr, &json));
+    return take(json);
+  }
+
+  // --- maintenance
+  std::string stats_json() {
+    char *json = nullptr;
+    check(nts_storage_stats(db_.get(), &json));
+    return take(json);
+  }
+  std::vector<std::uint8_t> export_snapshot() {
+    std::uint8_t *data = nullptr;
+    std::size_t len = 0;
+    check(nts_storage_export_snapshot(db_.get(), &data, &len));
+    std::vector<std::uint8_t> out(data, data + len);
+    nts_bytes_free(data, len);
+    return out;
+  }
+  void import_snapshot(const std::vector<std::uint8_t> &bytes) {
+    check(nts_storage_import_snapshot(db_.get(), bytes.data(), bytes.size(), nullptr));
+  }
+  // Retention cleanup of every store as of now_ms; retention_json nullptr = defaults.
+  std::string cleanup_json(std::int64_t now_ms, const char *retention_json = nullptr) {
+    char *json = nullptr;
+    check(nts_storage_cleanup(db_.get(), retention_json, now_ms, &json));
+    return take(json);
+  }
+
   nts_storage *raw() const noexcept { return db_.get(); }
 
  private:

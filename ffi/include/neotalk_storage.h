@@ -11,9 +11,13 @@
  *   NULL after a failure. (NTS_BUFFER_TOO_SMALL writes the needed count, see nts_ts_query_range.)
  * - Every string or result set the library returns is freed with its one free function:
  *   char * with nts_string_free(), nts_points * with nts_points_free(),
- *   nts_storage * with nts_storage_free().
+ *   nts_storage * with nts_storage_free(), snapshot bytes (uint8_t *, length) with
+ *   nts_bytes_free().
  * - Strings are NUL-terminated UTF-8. Records cross as JSON with the field names of the Rust
- *   types (neotalk_storage::DeviceState, NewEvent, EventLogEntry, TelemetryPoint, ...).
+ *   types (neotalk_storage::DeviceState, NewEvent, EventLogEntry, TelemetryPoint,
+ *   AlertRecord, DecisionRecord, MemoryEntry, ...); enum arguments (severity, status, memory
+ *   type, distance metric) are their Rust variant names ("Critical", "Approved", ...);
+ *   vectors are const float * with their dimension.
  * - Timestamps are int64_t Unix milliseconds; time ranges are half-open [start, end).
  * - An nts_storage handle may be used from several threads at once (except nts_storage_free);
  *   an nts_points result set by one thread at a time.
@@ -193,11 +197,293 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Stores a new alert from AlertRecord JSON: `{"alert_id", "title", "severity", "message",
+ "entity_id", "entity_type", "created_at", "acknowledged", "acknowledged_by",
+ "acknowledged_at", "resolved_at", "source"}` (the optional ones may be null). A duplicate
+ alert_id is NTS_CONFLICT.
+ */
+enum nts_status nts_alerts_create(const struct nts_storage *db, const char *alert_json);
+
+/*
+ One alert as AlertRecord JSON; NTS_NOT_FOUND when unknown. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_alerts_get(const struct nts_storage *db, const char *alert_id, char **out_json);
+
+/*
+ Marks an alert acknowledged by `by` at `at`; the stored alert in `*out_json` (may be NULL
+ when not wanted; free with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT
+ when already acknowledged.
+ */
+enum nts_status nts_alerts_acknowledge(const struct nts_storage *db,
+                                       const char *alert_id,
+                                       const char *by,
+                                       int64_t at,
+                                       char **out_json);
+
+/*
+ Marks an alert resolved at `at`; the stored alert in `*out_json` (may be NULL when not
+ wanted; free with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT when
+ already resolved.
+ */
+enum nts_status nts_alerts_resolve(const struct nts_storage *db,
+                                   const char *alert_id,
+                                   int64_t at,
+                                   char **out_json);
+
+/*
+ Alerts with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as a
+ JSON array of AlertRecord. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_query_range(const struct nts_storage *db,
+                                       int64_t start,
+                                       int64_t end,
+                                       size_t limit,
+                                       char **out_json);
+
+/*
+ Alerts of one severity (a name, any case) with start <= created_at < end, oldest first,
+ at most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_query_by_severity(const struct nts_storage *db,
+                                             const char *severity,
+                                             int64_t start,
+                                             int64_t end,
+                                             size_t limit,
+                                             char **out_json);
+
+/*
+ Alerts about one entity with start <= created_at < end, oldest first, at most `limit`
+ (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_query_by_entity(const struct nts_storage *db,
+                                           const char *entity_id,
+                                           int64_t start,
+                                           int64_t end,
+                                           size_t limit,
+                                           char **out_json);
+
+/*
+ Alerts from one source with start <= created_at < end, oldest first, at most `limit`
+ (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_query_by_source(const struct nts_storage *db,
+                                           const char *source,
+                                           int64_t start,
+                                           int64_t end,
+                                           size_t limit,
+                                           char **out_json);
+
+/*
+ Alerts nobody acknowledged yet, newest first, at most `limit` (0 = no limit), as a JSON
+ array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_unacknowledged(const struct nts_storage *db,
+                                          size_t limit,
+                                          char **out_json);
+
+/*
+ Alerts not resolved yet, newest first, at most `limit` (0 = no limit), as a JSON array.
+ Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_unresolved(const struct nts_storage *db, size_t limit, char **out_json);
+
+/*
+ Stored alerts per severity as SeverityCounts JSON `{"info", "warning", "error",
+ "critical"}`. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_alerts_count_by_severity(const struct nts_storage *db, char **out_json);
+
+/*
+ Unresolved alerts per severity as SeverityCounts JSON. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_alerts_count_unresolved_by_severity(const struct nts_storage *db,
+                                                        char **out_json);
+
+/*
+ Removes every alert created before `before_ms`, resolved or not; the count removed in
+ `*out_removed`.
+ */
+enum nts_status nts_alerts_cleanup(const struct nts_storage *db,
+                                   int64_t before_ms,
+                                   uint64_t *out_removed);
+
+/*
+ Takes one backup into the configured directory, then removes backups beyond
+ `retain_count`. `config_json` is NULL or BackupConfig JSON `{"backup_dir",
+ "interval_hours", "retain_count", "enabled_backups"}` (missing fields keep their
+ defaults; a relative backup_dir is taken from the data directory, so an in-memory
+ database needs an absolute one). `kind_json` is NULL for a full backup or BackupType JSON:
+ `{"type": "full"}`, `{"type": "incremental"}`, `{"type": "selective", "tables": [..]}`.
+ The BackupInfo JSON `{"id", "path", "size_bytes", "manifest", "problem"}` in `*out_json`
+ (free with nts_string_free()).
+ */
+enum nts_status nts_backup_create(const struct nts_storage *db,
+                                  const char *config_json,
+                                  const char *kind_json,
+                                  char **out_json);
+
+/*
+ Every backup file in the configured directory (`config_json` as for nts_backup_create()),
+ oldest first, as a JSON array of BackupInfo (a file whose header does not read has its
+ `problem` set). Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_backup_list(const struct nts_storage *db,
+                                const char *config_json,
+                                char **out_json);
+
+/*
+ Checks backup `id` and its whole chain without touching live data; VerifyReport JSON
+ `{"id", "ok", "problem", "chain", "tables", "entries"}` in `*out_json` (free with
+ nts_string_free()). A damaged backup is NTS_OK with `"ok": false`; an id that is not
+ 1..=128 bytes of `[A-Za-z0-9._-]` (or starts with '.' or holds "..") is
+ NTS_INVALID_INPUT; an unknown id NTS_NOT_FOUND.
+ */
+enum nts_status nts_backup_verify(const struct nts_storage *db,
+                                  const char *config_json,
+                                  const char *id,
+                                  char **out_json);
+
+/*
+ Restores backup `id`: verifies its whole chain, then replaces the live data in one atomic
+ write (any failure leaves it as it was). RestoreResult JSON `{"id", "chain", "tables",
+ "entries"}` in `*out_json` (may be NULL when not wanted; free with nts_string_free()).
+ Ids as for nts_backup_verify(); a damaged backup is NTS_CORRUPTED.
+ */
+enum nts_status nts_backup_restore(const struct nts_storage *db,
+                                   const char *config_json,
+                                   const char *id,
+                                   char **out_json);
+
+/*
+ Takes one backup of each kind in the configuration's `enabled_backups` (default: one full
+ backup), in order; a JSON array of BackupInfo in `*out_json` (free with
+ nts_string_free()). `config_json` as for nts_backup_create().
+ */
+enum nts_status nts_backup_run_enabled(const struct nts_storage *db,
+                                       const char *config_json,
+                                       char **out_json);
+
+/*
+ Removes the oldest backups beyond `retain_count`, never the base (or an ancestor) of a
+ kept incremental, never a file whose header does not read; the removed ids as a JSON array
+ of strings in `*out_json` (free with nts_string_free()).
+ */
+enum nts_status nts_backup_prune(const struct nts_storage *db,
+                                 const char *config_json,
+                                 char **out_json);
+
+/*
+ The newest backup in the configured directory, damaged or not (so a damaged newest
+ backup is reported rather than silently skipped), as BackupInfo JSON; NTS_NOT_FOUND when
+ there is none. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_backup_newest(const struct nts_storage *db,
+                                  const char *config_json,
+                                  char **out_json);
+
+/*
  The message of the last failed nts_* call on this thread, or "" when the last call
  succeeded. The text belongs to the library and stays valid until the next nts_* call
  on this thread: copy it to keep it. Never NULL.
  */
 const char *nts_last_error_message(void);
+
+/*
+ Stores a new decision from DecisionRecord JSON: `{"decision_id", "title", "description",
+ "reasoning", "proposed_actions": [{"action_type", "description", "parameters"}],
+ "confidence", "created_at", "status" ("Proposed" | "Approved" | "Rejected" |
+ "AutoExecuted" | "Expired"), "user_response", "execution_result", "review_id"}`.
+ A duplicate decision_id is NTS_CONFLICT.
+ */
+enum nts_status nts_decisions_create(const struct nts_storage *db, const char *decision_json);
+
+/*
+ One decision as DecisionRecord JSON; NTS_NOT_FOUND when unknown. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_decisions_get(const struct nts_storage *db,
+                                  const char *decision_id,
+                                  char **out_json);
+
+/*
+ Moves a decision to status `to` (a status name); the stored decision in `*out_json` (free
+ with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT when the transition is
+ not allowed.
+ */
+enum nts_status nts_decisions_transition(const struct nts_storage *db,
+                                         const char *decision_id,
+                                         const char *to,
+                                         char **out_json);
+
+/*
+ Approves a Proposed decision with UserResponse JSON `{"user_id", "response",
+ "responded_at", "comments"}`; the stored decision in `*out_json` (free with
+ nts_string_free()).
+ */
+enum nts_status nts_decisions_approve(const struct nts_storage *db,
+                                      const char *decision_id,
+                                      const char *response_json,
+                                      char **out_json);
+
+/*
+ Rejects a Proposed decision with UserResponse JSON; the stored decision in `*out_json`
+ (free with nts_string_free()).
+ */
+enum nts_status nts_decisions_reject(const struct nts_storage *db,
+                                     const char *decision_id,
+                                     const char *response_json,
+                                     char **out_json);
+
+/*
+ Stores the outcome of executing an Approved or AutoExecuted decision, from ExecutionResult
+ JSON (`"Success"`, `{"PartialSuccess": {"failed_actions": [..]}}`, `{"Failed": {"error":
+ ".."}}`); the stored decision in `*out_json` (free with nts_string_free()). Other statuses
+ or a second result are NTS_CONFLICT.
+ */
+enum nts_status nts_decisions_record_execution_result(const struct nts_storage *db,
+                                                      const char *decision_id,
+                                                      const char *result_json,
+                                                      char **out_json);
+
+/*
+ Decisions with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as
+ a JSON array of DecisionRecord. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_decisions_query_range(const struct nts_storage *db,
+                                          int64_t start,
+                                          int64_t end,
+                                          size_t limit,
+                                          char **out_json);
+
+/*
+ Decisions in `status` (a status name) with start <= created_at < end, oldest first, at
+ most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_decisions_query_by_status(const struct nts_storage *db,
+                                              const char *status,
+                                              int64_t start,
+                                              int64_t end,
+                                              size_t limit,
+                                              char **out_json);
+
+/*
+ Moves every Proposed decision created before `now_ms - max_age_ms` to Expired; the count
+ in `*out_expired`. A negative `max_age_ms` is NTS_INVALID_INPUT.
+ */
+enum nts_status nts_decisions_expire_proposals(const struct nts_storage *db,
+                                               int64_t now_ms,
+                                               int64_t max_age_ms,
+                                               uint64_t *out_expired);
+
+/*
+ Removes every decision created before `before_ms`, whatever its status; the count removed
+ in `*out_removed`.
+ */
+enum nts_status nts_decisions_cleanup(const struct nts_storage *db,
+                                      int64_t before_ms,
+                                      uint64_t *out_removed);
 
 /*
  Registers a device or replaces its registration fields, from DeviceState JSON:
@@ -323,6 +609,173 @@ enum nts_status nts_events_replay(const struct nts_storage *db,
 enum nts_status nts_events_last_sequence(const struct nts_storage *db, uint64_t *out_sequence);
 
 /*
+ Sizes and counts per table, last write times and query latency since open, as
+ StorageStats JSON `{"database_size_bytes", "table_stats": {table: {"count", "size_bytes",
+ "last_write"}}, "query_performance": {"total_queries", "avg_latency_ms", ...}}`. Free
+ `*out_json` with nts_string_free().
+ */
+enum nts_status nts_storage_stats(const struct nts_storage *db, char **out_json);
+
+/*
+ Commits buffered telemetry and rewrites the database file to release freed space (a no-op
+ in memory); CompactionReport JSON `{"before_bytes", "after_bytes"}` in `*out_json` (may be
+ NULL when not wanted; free with nts_string_free()). NTS_CONFLICT while a read snapshot is
+ held by another thread.
+ */
+enum nts_status nts_storage_compact(const struct nts_storage *db, char **out_json);
+
+/*
+ Checks the database's checksums and structure; `*out_ok` is true when sound (always in
+ memory).
+ */
+enum nts_status nts_storage_check_integrity(const struct nts_storage *db, bool *out_ok);
+
+/*
+ A full snapshot of every table, from one consistent read snapshot. On success `*out_data`
+ points to `*out_len` library-owned bytes: free them with nts_bytes_free(data, len). On
+ failure `*out_data` is NULL and `*out_len` 0.
+ */
+enum nts_status nts_storage_export_snapshot(const struct nts_storage *db,
+                                            uint8_t **out_data,
+                                            size_t *out_len);
+
+/*
+ Frees a byte buffer returned by nts_storage_export_snapshot(), with the length returned
+ with it. NULL is ignored. Freeing twice, or with another length, is undefined behaviour.
+ */
+void nts_bytes_free(uint8_t *data, size_t len);
+
+/*
+ Replaces the live data with a full (or selective) snapshot of `len` bytes at `data`, from
+ nts_storage_export_snapshot() or a backup file. The whole snapshot is verified first and
+ the data replaced in one atomic write: a damaged snapshot is NTS_CORRUPTED (or
+ NTS_VERSION_MISMATCH) and leaves the data as it was; an incremental one NTS_INVALID_INPUT.
+ The snapshot's Manifest JSON in `*out_manifest_json` (may be NULL when not wanted; free
+ with nts_string_free()).
+ */
+enum nts_status nts_storage_import_snapshot(const struct nts_storage *db,
+                                            const uint8_t *data,
+                                            size_t len,
+                                            char **out_manifest_json);
+
+/*
+ Runs the retention cleanup of every store as of `now_ms` (Unix ms). `retention_json` is
+ NULL for the defaults or RetentionConfig JSON (the fields of retention.yaml, e.g.
+ `{"alerts": {"days": 7}, "events": {"days": 30}}`; missing fields keep their
+ defaults, unknown ones are NTS_INVALID_INPUT). The CleanupReport JSON `{"removed": {store:
+ count}, "failed": {store: message}}` in `*out_json` (free with nts_string_free()): a store
+ that fails is reported there and the others still run.
+ */
+enum nts_status nts_storage_cleanup(const struct nts_storage *db,
+                                    const char *retention_json,
+                                    int64_t now_ms,
+                                    char **out_json);
+
+/*
+ Stores a new memory from MemoryEntry JSON: `{"memory_id", "memory_type"
+ ("DeviceKnowledge" | "UserPreference" | "SystemKnowledge" | "HistoricalEvent" |
+ "RuleExplanation" | "Other"), "content", "embedding" (array of numbers or null),
+ "metadata": {"keywords", "importance", "entities", "expires_at"}, "created_at",
+ "last_accessed", "access_count"}`. An existing id is NTS_CONFLICT.
+ */
+enum nts_status nts_memory_add(const struct nts_storage *db, const char *entry_json);
+
+/*
+ Stores a JSON array of MemoryEntry in one transaction, all or none.
+ */
+enum nts_status nts_memory_add_many(const struct nts_storage *db, const char *entries_json);
+
+/*
+ Replaces a stored memory with MemoryEntry JSON (every field). NTS_NOT_FOUND when unknown.
+ */
+enum nts_status nts_memory_update(const struct nts_storage *db, const char *entry_json);
+
+/*
+ Deletes a memory; whether it existed in `*out_deleted`.
+ */
+enum nts_status nts_memory_delete(const struct nts_storage *db,
+                                  const char *memory_id,
+                                  bool *out_deleted);
+
+/*
+ Reads a memory and records the access at `now_ms` (access_count + 1, last_accessed); the
+ updated MemoryEntry JSON in `*out_json` (free with nts_string_free()). NTS_NOT_FOUND when
+ unknown.
+ */
+enum nts_status nts_memory_get(const struct nts_storage *db,
+                               const char *memory_id,
+                               int64_t now_ms,
+                               char **out_json);
+
+/*
+ Reads a memory without recording an access, as MemoryEntry JSON. NTS_NOT_FOUND when
+ unknown. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_peek(const struct nts_storage *db,
+                                const char *memory_id,
+                                char **out_json);
+
+/*
+ Number of stored memories, in `*out_count`.
+ */
+enum nts_status nts_memory_count(const struct nts_storage *db, uint64_t *out_count);
+
+/*
+ Memories of one type (a type name), newest first, at most `limit` (0 = no limit), as a
+ JSON array of MemoryEntry. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_by_type(const struct nts_storage *db,
+                                   const char *memory_type,
+                                   size_t limit,
+                                   char **out_json);
+
+/*
+ The `n` most important memories, most important first, as a JSON array of MemoryEntry.
+ Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_by_importance(const struct nts_storage *db, size_t n, char **out_json);
+
+/*
+ Keyword (BM25) search, best first, at most `limit` (0 = no limit), as a JSON array of
+ MemoryHit `{"entry", "score"}`. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_search_keywords(const struct nts_storage *db,
+                                           const char *query,
+                                           size_t limit,
+                                           char **out_json);
+
+/*
+ Semantic search: the memories whose embeddings are closest (cosine) to the `dimension`
+ floats at `embedding`, best first, at most `limit` (0 = no limit), as a JSON array of
+ MemoryHit. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_search_semantic(const struct nts_storage *db,
+                                           const float *embedding,
+                                           size_t dimension,
+                                           size_t limit,
+                                           char **out_json);
+
+/*
+ Hybrid search (reciprocal rank fusion of the keyword ranking of `query` and the semantic
+ ranking of the `dimension` floats at `embedding`), best first, at most `limit`
+ (0 = no limit), as a JSON array of MemoryHit. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_memory_search_hybrid(const struct nts_storage *db,
+                                         const char *query,
+                                         const float *embedding,
+                                         size_t dimension,
+                                         size_t limit,
+                                         char **out_json);
+
+/*
+ Deletes every memory whose metadata.expires_at is before `now_ms`; the count in
+ `*out_removed`.
+ */
+enum nts_status nts_memory_purge_expired(const struct nts_storage *db,
+                                         int64_t now_ms,
+                                         uint64_t *out_removed);
+
+/*
  Number of points in the result set (all of them, however many were already read).
  */
 enum nts_status nts_points_len(const struct nts_points *points, size_t *out_len);
@@ -337,6 +790,257 @@ enum nts_status nts_points_next(struct nts_points *points, struct nts_point *out
  Frees a result set and every string its points pointed to. NULL is ignored.
  */
 void nts_points_free(struct nts_points *points);
+
+/*
+ Telemetry of one series with start <= timestamp < end, oldest first, as a JSON array of
+ DataPoint. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_query_device_data(const struct nts_storage *db,
+                                      const char *device_id,
+                                      const char *metric,
+                                      int64_t start,
+                                      int64_t end,
+                                      char **out_json);
+
+/*
+ Executions of one rule with start <= triggered_at < end, oldest first, as a JSON array of
+ RuleExecutionRecord. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_query_rule_history(const struct nts_storage *db,
+                                       const char *rule_id,
+                                       int64_t start,
+                                       int64_t end,
+                                       char **out_json);
+
+/*
+ Long-term memories ranked by keyword relevance, at most `limit` (0 = no limit), only of `memory_type`
+ (a type name) unless it is NULL, as a JSON array of MemoryEntry. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_query_search_memory(const struct nts_storage *db,
+                                        const char *query,
+                                        const char *memory_type,
+                                        size_t limit,
+                                        char **out_json);
+
+/*
+ Alerts with start <= created_at < end, oldest first, only of `severity` (a name, any case)
+ unless it is NULL, as a JSON array of AlertRecord. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_query_alerts(const struct nts_storage *db,
+                                 const char *severity,
+                                 int64_t start,
+                                 int64_t end,
+                                 char **out_json);
+
+/*
+ Records one rule execution from RuleExecutionRecord JSON: `{"execution_id", "rule_id",
+ "rule_name", "triggered_at", "trigger_value" (number or null), "condition_met",
+ "actions": [{"action_type", "action_data", "success", "error"}], "result" ("Success" |
+ {"PartialSuccess": {"failed_actions": [..]}} | {"Failed": {"error": ".."}}), "duration_ms"}`.
+ A duplicate execution_id is NTS_CONFLICT.
+ */
+enum nts_status nts_rules_record(const struct nts_storage *db, const char *record_json);
+
+/*
+ Records a JSON array of RuleExecutionRecord in one atomic write (all or none).
+ */
+enum nts_status nts_rules_record_batch(const struct nts_storage *db, const char *records_json);
+
+/*
+ One execution as RuleExecutionRecord JSON; NTS_NOT_FOUND when unknown. Free `*out_json`
+ with nts_string_free().
+ */
+enum nts_status nts_rules_get(const struct nts_storage *db,
+                              const char *execution_id,
+                              char **out_json);
+
+/*
+ Executions of one rule, newest first, skipping `offset`, at most `limit` (0 = no limit), as
+ a JSON array of RuleExecutionRecord. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_rules_query_by_rule(const struct nts_storage *db,
+                                        const char *rule_id,
+                                        size_t offset,
+                                        size_t limit,
+                                        char **out_json);
+
+/*
+ Executions of one rule with start <= triggered_at < end, oldest first, at most `limit`
+ (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_rules_query_rule_range(const struct nts_storage *db,
+                                           const char *rule_id,
+                                           int64_t start,
+                                           int64_t end,
+                                           size_t limit,
+                                           char **out_json);
+
+/*
+ Executions of every rule with start <= triggered_at < end, oldest first, at most `limit`
+ (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_rules_query_range(const struct nts_storage *db,
+                                      int64_t start,
+                                      int64_t end,
+                                      size_t limit,
+                                      char **out_json);
+
+/*
+ Executions whose result is Failed (not PartialSuccess) with start <= triggered_at < end, oldest first, at
+ most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_rules_query_failed(const struct nts_storage *db,
+                                       int64_t start,
+                                       int64_t end,
+                                       size_t limit,
+                                       char **out_json);
+
+/*
+ RuleStatistics JSON of one rule over [start, end). Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_rules_rule_statistics(const struct nts_storage *db,
+                                          const char *rule_id,
+                                          int64_t start,
+                                          int64_t end,
+                                          char **out_json);
+
+/*
+ RuleStatistics of every rule executed in [start, end), as a JSON array. Free `*out_json`
+ with nts_string_free().
+ */
+enum nts_status nts_rules_statistics(const struct nts_storage *db,
+                                     int64_t start,
+                                     int64_t end,
+                                     char **out_json);
+
+/*
+ Removes executions triggered before `before_ms`; the count removed in `*out_removed`.
+ */
+enum nts_status nts_rules_cleanup(const struct nts_storage *db,
+                                  int64_t before_ms,
+                                  uint64_t *out_removed);
+
+/*
+ Creates an empty session; the SessionInfo JSON `{"session_id", "title", "created_at",
+ "updated_at", "message_count"}` in `*out_json` (may be NULL when not wanted; free with
+ nts_string_free()). An existing id is NTS_CONFLICT.
+ */
+enum nts_status nts_sessions_create(const struct nts_storage *db,
+                                    const char *session_id,
+                                    const char *title,
+                                    int64_t created_at,
+                                    char **out_json);
+
+/*
+ One session as SessionInfo JSON; NTS_NOT_FOUND when unknown. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_sessions_get(const struct nts_storage *db,
+                                 const char *session_id,
+                                 char **out_json);
+
+/*
+ Sessions, most recently updated first, at most `limit` (0 = no limit), as a JSON array of
+ SessionInfo. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_list(const struct nts_storage *db, size_t limit, char **out_json);
+
+/*
+ Appends one message from SessionMessage JSON `{"role", "content", "tool_calls",
+ "tool_call_id", "thinking", "timestamp"}` (the optional ones may be null); its sequence
+ in `*out_sequence`. The session must exist (NTS_NOT_FOUND).
+ */
+enum nts_status nts_sessions_append_message(const struct nts_storage *db,
+                                            const char *session_id,
+                                            const char *message_json,
+                                            uint64_t *out_sequence);
+
+/*
+ Appends a JSON array of SessionMessage in order, all or none; their sequences as a JSON
+ array of numbers in `*out_json` (free with nts_string_free()).
+ */
+enum nts_status nts_sessions_append_messages(const struct nts_storage *db,
+                                             const char *session_id,
+                                             const char *messages_json,
+                                             char **out_json);
+
+/*
+ Every message of a session, oldest first, as a JSON array of SequencedMessage
+ `{"sequence", "message"}`. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_load_messages(const struct nts_storage *db,
+                                           const char *session_id,
+                                           char **out_json);
+
+/*
+ The last `n` messages, oldest first, as a JSON array of SequencedMessage. Free
+ `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_last_messages(const struct nts_storage *db,
+                                           const char *session_id,
+                                           size_t n,
+                                           char **out_json);
+
+/*
+ Messages with start <= sequence < end, oldest first, as a JSON array of SequencedMessage.
+ Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_messages_range(const struct nts_storage *db,
+                                            const char *session_id,
+                                            uint64_t start,
+                                            uint64_t end,
+                                            char **out_json);
+
+/*
+ The newest messages fitting in `max_chars` (a tool call and its results kept together),
+ oldest first, as a JSON array of SequencedMessage. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_context_window(const struct nts_storage *db,
+                                            const char *session_id,
+                                            size_t max_chars,
+                                            char **out_json);
+
+/*
+ Stores (or replaces) the summary of a session; the SessionSummary JSON `{"session_id",
+ "summary", "updated_at"}` in `*out_json` (may be NULL when not wanted; free with
+ nts_string_free()).
+ */
+enum nts_status nts_sessions_set_summary(const struct nts_storage *db,
+                                         const char *session_id,
+                                         const char *summary,
+                                         int64_t updated_at,
+                                         char **out_json);
+
+/*
+ The summary of a session as SessionSummary JSON; NTS_NOT_FOUND when the session is
+ unknown or has no summary. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_get_summary(const struct nts_storage *db,
+                                         const char *session_id,
+                                         char **out_json);
+
+/*
+ The `n` most recently written summaries across sessions, newest first, as a JSON array
+ of SessionSummary. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_sessions_recent_summaries(const struct nts_storage *db,
+                                              size_t n,
+                                              char **out_json);
+
+/*
+ Deletes a session with its messages and summary; whether it existed in `*out_deleted`.
+ */
+enum nts_status nts_sessions_delete(const struct nts_storage *db,
+                                    const char *session_id,
+                                    bool *out_deleted);
+
+/*
+ Deletes every session not updated since `before_ms`; the count in `*out_removed`.
+ */
+enum nts_status nts_sessions_cleanup(const struct nts_storage *db,
+                                     int64_t before_ms,
+                                     uint64_t *out_removed);
 
 /*
  The name of a status code ("OK", "NOT_FOUND", ... as in StorageError::code()), or
@@ -511,6 +1215,187 @@ enum nts_status nts_ts_delete_range(const struct nts_storage *db,
                                     int64_t start,
                                     int64_t end,
                                     uint64_t *out_removed);
+
+/*
+ Creates a collection of `dimension`-component vectors compared by `metric` ("Cosine" |
+ "Euclidean" | "DotProduct"); the CollectionInfo JSON `{"name", "dimension", "metric"}` in
+ `*out_json` (may be NULL when not wanted; free with nts_string_free()). An existing name
+ is NTS_CONFLICT.
+ */
+enum nts_status nts_vectors_create_collection(const struct nts_storage *db,
+                                              const char *name,
+                                              uint32_t dimension,
+                                              const char *metric,
+                                              char **out_json);
+
+/*
+ The settings of a collection as CollectionInfo JSON; NTS_NOT_FOUND when unknown. Free
+ `*out_json` with nts_string_free().
+ */
+enum nts_status nts_vectors_collection(const struct nts_storage *db,
+                                       const char *name,
+                                       char **out_json);
+
+/*
+ Every collection, by name, as a JSON array of CollectionInfo. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_vectors_list_collections(const struct nts_storage *db, char **out_json);
+
+/*
+ Deletes a collection and all its vectors. NTS_NOT_FOUND when unknown.
+ */
+enum nts_status nts_vectors_drop_collection(const struct nts_storage *db, const char *name);
+
+/*
+ Inserts or replaces document `id` with the `dimension` floats at `embedding` and
+ `metadata_json` (any JSON; NULL for null). A dimension other than the collection's, or a
+ non-finite component, is NTS_INVALID_INPUT; an unknown collection NTS_NOT_FOUND.
+ */
+enum nts_status nts_vectors_upsert(const struct nts_storage *db,
+                                   const char *collection,
+                                   const char *id,
+                                   const float *embedding,
+                                   size_t dimension,
+                                   const char *metadata_json);
+
+/*
+ Inserts or replaces a JSON array of VectorDocument `{"id", "embedding": [numbers],
+ "metadata"}` in one transaction, all or none.
+ */
+enum nts_status nts_vectors_upsert_many(const struct nts_storage *db,
+                                        const char *collection,
+                                        const char *documents_json);
+
+/*
+ Deletes a document; whether it existed in `*out_deleted`.
+ */
+enum nts_status nts_vectors_delete(const struct nts_storage *db,
+                                   const char *collection,
+                                   const char *id,
+                                   bool *out_deleted);
+
+/*
+ One document as VectorDocument JSON `{"id", "embedding", "metadata"}`; NTS_NOT_FOUND when
+ absent. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_vectors_get(const struct nts_storage *db,
+                                const char *collection,
+                                const char *id,
+                                char **out_json);
+
+/*
+ Number of documents in a collection, in `*out_count`.
+ */
+enum nts_status nts_vectors_count(const struct nts_storage *db,
+                                  const char *collection,
+                                  uint64_t *out_count);
+
+/*
+ The `k` documents closest to the `dimension` floats at `query`, best first (higher score
+ is closer), as a JSON array of VectorMatch `{"id", "score", "metadata"}`. `filter_json`
+ (NULL for none) is a VectorFilter `{"field", "value"}`: only documents whose metadata
+ field equals the value. A dimension other than the collection's is NTS_INVALID_INPUT.
+ Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_vectors_search(const struct nts_storage *db,
+                                   const char *collection,
+                                   const float *query,
+                                   size_t dimension,
+                                   size_t k,
+                                   const char *filter_json,
+                                   char **out_json);
+
+/*
+ Starts a run from WorkflowExecutionRecord JSON: `{"execution_id", "workflow_id",
+ "workflow_name", "trigger_type", "trigger_data", "started_at", "finished_at", "status"
+ ("Running" | "Completed" | "Failed" | "Cancelled"), "steps": [StepExecutionRecord],
+ "inputs", "outputs", "error"}`. A duplicate execution_id is NTS_CONFLICT.
+ */
+enum nts_status nts_workflows_start(const struct nts_storage *db, const char *record_json);
+
+/*
+ Replaces a stored run with WorkflowExecutionRecord JSON (same execution_id); the stored
+ record in `*out_json` (free with nts_string_free()). NTS_NOT_FOUND when unknown.
+ */
+enum nts_status nts_workflows_update(const struct nts_storage *db,
+                                     const char *record_json,
+                                     char **out_json);
+
+/*
+ Adds or replaces (same step_id) one step of a run from StepExecutionRecord JSON:
+ `{"step_id", "step_name", "step_type", "started_at", "finished_at", "status", "input",
+ "output", "error"}`. The stored run in `*out_json` (free with nts_string_free()).
+ */
+enum nts_status nts_workflows_record_step(const struct nts_storage *db,
+                                          const char *execution_id,
+                                          const char *step_json,
+                                          char **out_json);
+
+/*
+ Ends a run with `status` ("Completed" | "Failed" | "Cancelled") at `finished_at`.
+ `outputs_json` (any JSON) and `error` may be NULL. The stored run in `*out_json` (free with
+ nts_string_free()).
+ */
+enum nts_status nts_workflows_finish(const struct nts_storage *db,
+                                     const char *execution_id,
+                                     const char *status,
+                                     int64_t finished_at,
+                                     const char *outputs_json,
+                                     const char *error,
+                                     char **out_json);
+
+/*
+ One run as WorkflowExecutionRecord JSON; NTS_NOT_FOUND when unknown. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_workflows_get(const struct nts_storage *db,
+                                  const char *execution_id,
+                                  char **out_json);
+
+/*
+ Runs of one workflow, newest first, skipping `offset`, at most `limit` (0 = no limit), as a
+ JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_workflows_query_by_workflow(const struct nts_storage *db,
+                                                const char *workflow_id,
+                                                size_t offset,
+                                                size_t limit,
+                                                char **out_json);
+
+/*
+ Runs with start <= started_at < end, oldest first, at most `limit` (0 = no limit), as a
+ JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_workflows_query_range(const struct nts_storage *db,
+                                          int64_t start,
+                                          int64_t end,
+                                          size_t limit,
+                                          char **out_json);
+
+/*
+ Runs with `status` (a status name) and start <= started_at < end, oldest first, at most
+ `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ */
+enum nts_status nts_workflows_query_by_status(const struct nts_storage *db,
+                                              const char *status,
+                                              int64_t start,
+                                              int64_t end,
+                                              size_t limit,
+                                              char **out_json);
+
+/*
+ Every run still Running, oldest first, as a JSON array. Free `*out_json` with
+ nts_string_free().
+ */
+enum nts_status nts_workflows_running(const struct nts_storage *db, char **out_json);
+
+/*
+ Removes every run started before `before_ms`, running or not (taken as abandoned); the count removed in `*out_removed`.
+ */
+enum nts_status nts_workflows_cleanup(const struct nts_storage *db,
+                                      int64_t before_ms,
+                                      uint64_t *out_removed);
 
 #ifdef __cplusplus
 }  // extern "C"

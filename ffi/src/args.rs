@@ -116,3 +116,52 @@ pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value
 pub fn limit_arg(limit: usize) -> Option<usize> {
     (limit != 0).then_some(limit)
 }
+
+/// An optional string argument: NULL is `None`.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    str_arg(ptr, name).map(Some)
+}
+
+/// An optional JSON argument: NULL is `None`.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn opt_json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<Option<T>> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    json_arg(ptr, name).map(Some)
+}
+
+/// A unit enum variant named by a string (`"Approved"`), read through the type's serde
+/// representation, so the accepted names are exactly those of the Rust type's JSON form.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn enum_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+    let text = str_arg(ptr, name)?;
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|e| FfiError::invalid(name, e))
+}
+
+/// A caller vector of `dimension` floats (embeddings, queries); NULL only when `dimension` is 0.
+///
+/// # Safety
+/// As [`slice_arg`].
+pub unsafe fn floats_arg(ptr: *const f32, dimension: usize, name: &str) -> FfiResult<Vec<f32>> {
+    Ok(slice_arg(ptr, dimension, name)?.to_vec())
+}
+
+/// Writes a plain value into a checked output pointer.
+///
+/// # Safety
+/// As [`out_ptr`].
+pub unsafe fn set_out<T>(ptr: *mut T, name: &str, value: T) -> FfiResult {
+    out_ptr(ptr, name)?.write(value);
+    Ok(())
+}

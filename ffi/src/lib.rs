@@ -37,15 +37,25 @@
 #![allow(clippy::missing_safety_doc)]
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod args;
+pub mod backup;
 pub mod call;
+pub mod decisions;
 pub mod devices;
 pub mod events;
+pub mod maintenance;
+pub mod memory;
 pub mod points;
+pub mod query;
+pub mod rules;
+pub mod sessions;
 pub mod status;
 pub mod storage;
 pub mod strings;
 pub mod timeseries;
+pub mod vectors;
+pub mod workflows;
 
 pub use call::nts_last_error_message;
 pub use points::{nts_point, nts_points, nts_value_kind};

@@ -50,3 +50,40 @@ fn misaligned_pointers_are_invalid_input() {
         storage::nts_storage_free(db);
     }
 }
+
+#[test]
+fn misaligned_vectors_and_counts_are_invalid_input() {
+    let mut db = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(storage::nts_storage_open_in_memory(std::ptr::null(), &mut db), nts_status::NTS_OK);
+        assert_eq!(vectors::nts_vectors_create_collection(db, c"c".as_ptr(), 2, c"Cosine".as_ptr(), std::ptr::null_mut()), nts_status::NTS_OK);
+        let mut raw = [0u64; 8];
+        let odd = raw.as_mut_ptr().cast::<u8>().add(1);
+
+        let status = vectors::nts_vectors_upsert(db, c"c".as_ptr(), c"v".as_ptr(), odd.cast::<f32>(), 2, std::ptr::null());
+        assert_eq!(status, nts_status::NTS_INVALID_INPUT);
+        assert!(message().contains("embedding"), "{}", message());
+
+        let mut json = std::ptr::null_mut();
+        let status = vectors::nts_vectors_search(db, c"c".as_ptr(), odd.cast::<f32>(), 2, 1, std::ptr::null(), &mut json);
+        assert_eq!(status, nts_status::NTS_INVALID_INPUT);
+        assert!(message().contains("query"), "{}", message());
+        assert!(json.is_null());
+
+        let status = memory::nts_memory_search_semantic(db, odd.cast::<f32>(), 2, 1, &mut json);
+        assert_eq!(status, nts_status::NTS_INVALID_INPUT);
+
+        let status = vectors::nts_vectors_count(db, c"c".as_ptr(), odd.cast::<u64>());
+        assert_eq!(status, nts_status::NTS_INVALID_INPUT);
+        assert!(message().contains("out_count"), "{}", message());
+
+        let mut data = std::ptr::null_mut();
+        let status = maintenance::nts_storage_export_snapshot(db, &mut data, odd.cast::<usize>());
+        assert_eq!(status, nts_status::NTS_INVALID_INPUT);
+        assert!(message().contains("out_len"), "{}", message());
+        assert!(data.is_null());
+
+        assert!(raw.iter().all(|w| *w == 0), "nothing was written through a misaligned pointer");
+        storage::nts_storage_free(db);
+    }
+}

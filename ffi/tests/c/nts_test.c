@@ -654,6 +654,688 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, 0, NULL));
 }
 
+/* ---------------------------------------------------------------- rule history */
+
+static const char *RULE1 =
+    "{\"execution_id\":\"x1\",\"rule_id\":\"r1\",\"rule_name\":\"Hot\",\"triggered_at\":1000,"
+    "\"trigger_value\":31.5,\"condition_met\":true,\"actions\":[{\"action_type\":\"notify\","
+    "\"action_data\":{\"to\":\"ops\"},\"success\":true,\"error\":null}],\"result\":\"Success\","
+    "\"duration_ms\":12}";
+static const char *RULES23 =
+    "[{\"execution_id\":\"x2\",\"rule_id\":\"r1\",\"rule_name\":\"Hot\",\"triggered_at\":2000,"
+    "\"trigger_value\":null,\"condition_met\":true,\"actions\":[],"
+    "\"result\":{\"Failed\":{\"error\":\"relay down\"}},\"duration_ms\":30},"
+    "{\"execution_id\":\"x3\",\"rule_id\":\"r2\",\"rule_name\":\"Cold\",\"triggered_at\":3000,"
+    "\"trigger_value\":1.0,\"condition_met\":false,\"actions\":[],\"result\":\"Success\",\"duration_ms\":1}]";
+
+static void test_rules(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 99;
+
+  EXPECT(NTS_OK, nts_rules_record(db, RULE1));
+  EXPECT(NTS_CONFLICT, nts_rules_record(db, RULE1));
+  MESSAGE_HAS("x1");
+  EXPECT(NTS_OK, nts_rules_record_batch(db, RULES23));
+  EXPECT(NTS_CONFLICT, nts_rules_record_batch(db, RULES23));
+  EXPECT(NTS_INVALID_INPUT, nts_rules_record(db, "{\"execution_id\":\"x9\"}"));
+  MESSAGE_HAS("record_json");
+  EXPECT(NTS_INVALID_INPUT, nts_rules_record(db, "{"));
+  EXPECT(NTS_INVALID_INPUT, nts_rules_record_batch(db, "{}"));
+  MESSAGE_HAS("records_json");
+  EXPECT(NTS_INVALID_UTF8, nts_rules_record(db, BAD_UTF8));
+  EXPECT(NTS_NULL_POINTER, nts_rules_record(db, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_rules_record(NULL, RULE1));
+
+  EXPECT(NTS_OK, nts_rules_get(db, "x2", &json));
+  JSON_HAS_AND_FREE(json, "\"relay down\"");
+  json = POISON;
+  EXPECT(NTS_NOT_FOUND, nts_rules_get(db, "x404", &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_rules_get(db, "", &json));
+  EXPECT(NTS_NULL_POINTER, nts_rules_get(db, "x1", NULL));
+
+  EXPECT(NTS_OK, nts_rules_query_by_rule(db, "r1", 0, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"x1\"") != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x3\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_rules_query_by_rule(db, "r1", 1, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"x1\"") != NULL && strstr(json, "\"x2\"") == NULL); /* newest first, skip 1 */
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_rules_query_rule_range(db, "r1", 1500, 5000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_rules_query_rule_range(db, "r1", 5, 1, 0, &json));
+  EXPECT(NTS_OK, nts_rules_query_range(db, 0, 10000, 2, &json));
+  CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x3\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_rules_query_failed(db, 0, 10000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_rules_rule_statistics(db, "r1", 0, 10000, &json));
+  CHECK(json != NULL && strstr(json, "\"triggers\":2") != NULL && strstr(json, "\"failed\":1") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_rules_statistics(db, 0, 10000, &json));
+  CHECK(json != NULL && strstr(json, "\"r1\"") != NULL && strstr(json, "\"r2\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_rules_statistics(db, 9, 1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_rules_cleanup(db, 0, NULL));
+  EXPECT(NTS_OK, nts_rules_cleanup(db, 2000, &n));
+  CHECK(n == 1);
+  EXPECT(NTS_NOT_FOUND, nts_rules_get(db, "x1", &json));
+}
+
+/* ---------------------------------------------------------------- workflow history */
+
+static const char *WF1 =
+    "{\"execution_id\":\"w1\",\"workflow_id\":\"flow\",\"workflow_name\":\"Flow\",\"trigger_type\":\"manual\","
+    "\"trigger_data\":null,\"started_at\":1000,\"finished_at\":null,\"status\":\"Running\",\"steps\":[],"
+    "\"inputs\":{\"a\":1},\"outputs\":null,\"error\":null}";
+static const char *STEP1 =
+    "{\"step_id\":\"s1\",\"step_name\":\"Read\",\"step_type\":\"query\",\"started_at\":1000,"
+    "\"finished_at\":1100,\"status\":\"Completed\",\"input\":null,\"output\":{\"v\":2},\"error\":null}";
+
+static void test_workflows(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 99;
+
+  EXPECT(NTS_OK, nts_workflows_start(db, WF1));
+  EXPECT(NTS_CONFLICT, nts_workflows_start(db, WF1));
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_start(db, "{\"execution_id\":1}"));
+  MESSAGE_HAS("record_json");
+  EXPECT(NTS_OK, nts_workflows_running(db, &json));
+  JSON_HAS_AND_FREE(json, "\"w1\"");
+  EXPECT(NTS_OK, nts_workflows_record_step(db, "w1", STEP1, &json));
+  JSON_HAS_AND_FREE(json, "\"s1\"");
+  EXPECT(NTS_NOT_FOUND, nts_workflows_record_step(db, "w404", STEP1, &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_record_step(db, "w1", "[]", &json));
+  MESSAGE_HAS("step_json");
+  EXPECT(NTS_OK, nts_workflows_update(db, WF1, &json));
+  JSON_HAS_AND_FREE(json, "\"inputs\":{\"a\":1}");
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_finish(db, "w1", "Done", 2000, NULL, NULL, &json));
+  MESSAGE_HAS("status");
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_finish(db, "w1", "Running", 2000, NULL, NULL, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_finish(db, "w1", "Completed", 2000, "{bad", NULL, &json));
+  MESSAGE_HAS("outputs_json");
+  EXPECT(NTS_INVALID_UTF8, nts_workflows_finish(db, "w1", "Completed", 2000, NULL, BAD_UTF8, &json));
+  EXPECT(NTS_OK, nts_workflows_finish(db, "w1", "Failed", 2000, "{\"r\":3}", "step 2 timed out", &json));
+  CHECK(json != NULL && strstr(json, "\"status\":\"Failed\"") != NULL && strstr(json, "step 2 timed out") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_workflows_get(db, "w1", &json));
+  JSON_HAS_AND_FREE(json, "\"finished_at\":2000");
+  EXPECT(NTS_NOT_FOUND, nts_workflows_get(db, "w404", &json));
+  EXPECT(NTS_OK, nts_workflows_running(db, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 0, 0, &json));
+  JSON_HAS_AND_FREE(json, "\"w1\"");
+  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 1, 0, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_OK, nts_workflows_query_range(db, 0, 5000, 0, &json));
+  JSON_HAS_AND_FREE(json, "\"w1\"");
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_range(db, 5, 0, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Failed", 0, 5000, 0, &json));
+  JSON_HAS_AND_FREE(json, "\"w1\"");
+  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Completed", 0, 5000, 0, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_by_status(db, "failed", 0, 5000, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_cleanup(db, 1000, &n));
+  CHECK(n == 0);
+  EXPECT(NTS_OK, nts_workflows_cleanup(db, 1001, &n));
+  CHECK(n == 1);
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+static const char *ALERT1 =
+    "{\"alert_id\":\"a1\",\"title\":\"Overheat\",\"severity\":\"Critical\",\"message\":\"95 C\","
+    "\"entity_id\":\"pump-7\",\"entity_type\":\"device\",\"created_at\":1000,\"acknowledged\":false,"
+    "\"acknowledged_by\":null,\"acknowledged_at\":null,\"resolved_at\":null,\"source\":\"rule\"}";
+static const char *ALERT2 =
+    "{\"alert_id\":\"a2\",\"title\":\"Low\",\"severity\":\"Info\",\"message\":\"m\","
+    "\"entity_id\":null,\"entity_type\":null,\"created_at\":2000,\"acknowledged\":false,"
+    "\"acknowledged_by\":null,\"acknowledged_at\":null,\"resolved_at\":null,\"source\":\"llm\"}";
+
+static void test_alerts(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 99;
+
+  EXPECT(NTS_OK, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_OK, nts_alerts_create(db, ALERT2));
+  EXPECT(NTS_CONFLICT, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_INVALID_INPUT, nts_alerts_create(db, "{\"alert_id\":\"a3\",\"severity\":\"Loud\"}"));
+  MESSAGE_HAS("alert_json");
+  EXPECT(NTS_OK, nts_alerts_get(db, "a1", &json));
+  JSON_HAS_AND_FREE(json, "\"pump-7\"");
+  EXPECT(NTS_NOT_FOUND, nts_alerts_get(db, "a404", &json));
+  EXPECT(NTS_OK, nts_alerts_count_by_severity(db, &json));
+  CHECK(json != NULL && strstr(json, "\"critical\":1") != NULL && strstr(json, "\"info\":1") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_alerts_acknowledge(db, "a1", "op-3", 1200, &json));
+  JSON_HAS_AND_FREE(json, "\"acknowledged_by\":\"op-3\"");
+  EXPECT(NTS_CONFLICT, nts_alerts_acknowledge(db, "a1", "op-4", 1300, NULL));
+  EXPECT(NTS_NOT_FOUND, nts_alerts_acknowledge(db, "a404", "op", 1, NULL));
+  EXPECT(NTS_OK, nts_alerts_unacknowledged(db, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_alerts_resolve(db, "a1", 1500, NULL));
+  EXPECT(NTS_CONFLICT, nts_alerts_resolve(db, "a1", 1600, &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_OK, nts_alerts_unresolved(db, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_alerts_count_unresolved_by_severity(db, &json));
+  CHECK(json != NULL && strstr(json, "\"critical\":0") != NULL && strstr(json, "\"info\":1") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_alerts_query_range(db, 0, 2000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"a1\"") != NULL && strstr(json, "\"a2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_alerts_query_by_severity(db, "critical", 0, 9000, 0, &json)); /* any case */
+  CHECK(json != NULL && strstr(json, "\"a1\"") != NULL && strstr(json, "\"a2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_alerts_query_by_severity(db, "Loud", 0, 9000, 0, &json));
+  MESSAGE_HAS("severity");
+  EXPECT(NTS_INVALID_UTF8, nts_alerts_query_by_severity(db, BAD_UTF8, 0, 9000, 0, &json));
+  EXPECT(NTS_OK, nts_alerts_query_by_entity(db, "pump-7", 0, 9000, 0, &json));
+  JSON_HAS_AND_FREE(json, "\"a1\"");
+  EXPECT(NTS_OK, nts_alerts_query_by_source(db, "llm", 0, 9000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_query_alerts(db, NULL, 0, 9000, &json));
+  CHECK(json != NULL && strstr(json, "\"a1\"") != NULL && strstr(json, "\"a2\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_query_alerts(db, "Info", 0, 9000, &json));
+  CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_query_alerts(db, "Loud", 0, 9000, &json));
+  EXPECT(NTS_OK, nts_alerts_cleanup(db, 1500, &n));
+  CHECK(n == 1);
+}
+
+/* ---------------------------------------------------------------- decisions */
+
+static const char *DECISION1 =
+    "{\"decision_id\":\"d1\",\"title\":\"Cool\",\"description\":\"Turn fan on\",\"reasoning\":\"hot\","
+    "\"proposed_actions\":[{\"action_type\":\"command\",\"description\":\"fan on\",\"parameters\":{\"speed\":2}}],"
+    "\"confidence\":0.8,\"created_at\":1000,\"status\":\"Proposed\",\"user_response\":null,"
+    "\"execution_result\":null,\"review_id\":null}";
+static const char *RESPONSE = "{\"user_id\":\"alice\",\"response\":\"ok\",\"responded_at\":1500,\"comments\":null}";
+
+static void test_decisions(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 99;
+  char d2[600];
+
+  EXPECT(NTS_OK, nts_decisions_create(db, DECISION1));
+  EXPECT(NTS_CONFLICT, nts_decisions_create(db, DECISION1));
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_create(db, "{\"decision_id\":\"d9\"}"));
+  MESSAGE_HAS("decision_json");
+  EXPECT(NTS_OK, nts_decisions_get(db, "d1", &json));
+  JSON_HAS_AND_FREE(json, "\"status\":\"Proposed\"");
+  EXPECT(NTS_NOT_FOUND, nts_decisions_get(db, "d404", &json));
+  EXPECT(NTS_CONFLICT, nts_decisions_record_execution_result(db, "d1", "\"Success\"", &json)); /* not approved */
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_approve(db, "d1", "{\"user_id\":\"alice\"}", &json));
+  MESSAGE_HAS("response_json");
+  EXPECT(NTS_OK, nts_decisions_approve(db, "d1", RESPONSE, &json));
+  JSON_HAS_AND_FREE(json, "\"status\":\"Approved\"");
+  EXPECT(NTS_CONFLICT, nts_decisions_reject(db, "d1", RESPONSE, &json));
+  EXPECT(NTS_CONFLICT, nts_decisions_transition(db, "d1", "Rejected", &json));
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_transition(db, "d1", "Maybe", &json));
+  MESSAGE_HAS("to");
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_record_execution_result(db, "d1", "\"Great\"", &json));
+  MESSAGE_HAS("result_json");
+  EXPECT(NTS_OK, nts_decisions_record_execution_result(db, "d1", "{\"Failed\":{\"error\":\"fan stuck\"}}", &json));
+  JSON_HAS_AND_FREE(json, "fan stuck");
+
+  /* d2 (Proposed, created at 2000), d3 rejected, d4 expired by age */
+  snprintf(d2, sizeof d2, "%s", DECISION1);
+  memcpy(strstr(d2, "\"d1\""), "\"d2\"", 4);
+  memcpy(strstr(d2, "1000"), "2000", 4);
+  EXPECT(NTS_OK, nts_decisions_create(db, d2));
+  memcpy(strstr(d2, "\"d2\""), "\"d3\"", 4);
+  EXPECT(NTS_OK, nts_decisions_create(db, d2));
+  EXPECT(NTS_OK, nts_decisions_reject(db, "d3", RESPONSE, &json));
+  JSON_HAS_AND_FREE(json, "\"status\":\"Rejected\"");
+  memcpy(strstr(d2, "\"d3\""), "\"d4\"", 4);
+  EXPECT(NTS_OK, nts_decisions_create(db, d2));
+  EXPECT(NTS_OK, nts_decisions_transition(db, "d4", "AutoExecuted", &json));
+  JSON_HAS_AND_FREE(json, "\"status\":\"AutoExecuted\"");
+  EXPECT(NTS_OK, nts_decisions_query_by_status(db, "Proposed", 0, 9000, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"d2\"") != NULL && strstr(json, "\"d1\"") == NULL && strstr(json, "\"d3\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_query_by_status(db, "proposed", 0, 9000, 0, &json));
+  EXPECT(NTS_OK, nts_decisions_query_range(db, 0, 9000, 2, &json));
+  CHECK(json != NULL && strstr(json, "\"d1\"") != NULL && strstr(json, "\"d4\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_expire_proposals(db, 5000, -1, &n));
+  EXPECT(NTS_OK, nts_decisions_expire_proposals(db, 5000, 1000, &n));
+  CHECK(n == 1);
+  EXPECT(NTS_OK, nts_decisions_get(db, "d2", &json));
+  JSON_HAS_AND_FREE(json, "\"status\":\"Expired\"");
+  EXPECT(NTS_OK, nts_decisions_cleanup(db, 1500, &n));
+  CHECK(n == 1);
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+static void test_sessions(nts_storage *db) {
+  char *json = POISON;
+  uint64_t seq = 0, n = 0;
+  bool deleted = false;
+
+  EXPECT(NTS_OK, nts_sessions_create(db, "s1", "Kitchen", 1000, &json));
+  JSON_HAS_AND_FREE(json, "\"title\":\"Kitchen\"");
+  EXPECT(NTS_CONFLICT, nts_sessions_create(db, "s1", "Again", 1000, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_sessions_create(db, "", "t", 1000, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_sessions_create(db, "s9", BAD_UTF8, 1000, NULL));
+  MESSAGE_HAS("title");
+  EXPECT(NTS_OK, nts_sessions_append_message(db, "s1",
+      "{\"role\":\"user\",\"content\":\"is it hot?\",\"tool_calls\":null,\"tool_call_id\":null,\"thinking\":null,\"timestamp\":1100}", &seq));
+  CHECK(seq == 1);
+  EXPECT(NTS_NOT_FOUND, nts_sessions_append_message(db, "s404",
+      "{\"role\":\"user\",\"content\":\"x\",\"tool_calls\":null,\"tool_call_id\":null,\"thinking\":null,\"timestamp\":1}", &seq));
+  EXPECT(NTS_INVALID_INPUT, nts_sessions_append_message(db, "s1", "{\"role\":\"user\"}", &seq));
+  MESSAGE_HAS("message_json");
+  EXPECT(NTS_OK, nts_sessions_append_messages(db, "s1",
+      "[{\"role\":\"assistant\",\"content\":\"yes, 31 C\",\"tool_calls\":null,\"tool_call_id\":null,\"thinking\":null,\"timestamp\":1200},"
+      "{\"role\":\"user\",\"content\":\"fan on\",\"tool_calls\":null,\"tool_call_id\":null,\"thinking\":null,\"timestamp\":1300}]", &json));
+  JSON_HAS_AND_FREE(json, "[2,3]");
+  EXPECT(NTS_INVALID_INPUT, nts_sessions_append_messages(db, "s1", "{}", &json));
+  EXPECT(NTS_OK, nts_sessions_load_messages(db, "s1", &json));
+  CHECK(json != NULL && strstr(json, "is it hot?") != NULL && strstr(json, "fan on") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_sessions_last_messages(db, "s1", 1, &json));
+  CHECK(json != NULL && strstr(json, "fan on") != NULL && strstr(json, "31 C") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_sessions_messages_range(db, "s1", 2, 3, &json));
+  CHECK(json != NULL && strstr(json, "31 C") != NULL && strstr(json, "fan on") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_sessions_context_window(db, "s1", 20, &json));
+  CHECK(json != NULL && strstr(json, "fan on") != NULL && strstr(json, "is it hot?") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_sessions_get(db, "s1", &json));
+  JSON_HAS_AND_FREE(json, "\"message_count\":3");
+  EXPECT(NTS_NOT_FOUND, nts_sessions_get(db, "s404", &json));
+  EXPECT(NTS_NOT_FOUND, nts_sessions_get_summary(db, "s1", &json));
+  EXPECT(NTS_OK, nts_sessions_set_summary(db, "s1", "asked about heat", 1400, &json));
+  JSON_HAS_AND_FREE(json, "asked about heat");
+  EXPECT(NTS_OK, nts_sessions_get_summary(db, "s1", &json));
+  JSON_HAS_AND_FREE(json, "\"updated_at\":1400");
+  EXPECT(NTS_NOT_FOUND, nts_sessions_set_summary(db, "s404", "x", 1, NULL));
+  EXPECT(NTS_OK, nts_sessions_create(db, "s2", "Garage", 5000, NULL));
+  EXPECT(NTS_OK, nts_sessions_recent_summaries(db, 5, &json));
+  JSON_HAS_AND_FREE(json, "\"s1\"");
+  EXPECT(NTS_OK, nts_sessions_list(db, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"s2\"") != NULL && strstr(json, "\"s1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_sessions_delete(db, "s2", &deleted));
+  CHECK(deleted);
+  EXPECT(NTS_OK, nts_sessions_delete(db, "s2", &deleted));
+  CHECK(!deleted);
+  EXPECT(NTS_NULL_POINTER, nts_sessions_delete(db, "s2", NULL));
+  EXPECT(NTS_OK, nts_sessions_cleanup(db, 1000, &n)); /* updated at 1000 or later */
+  CHECK(n == 0);
+  EXPECT(NTS_OK, nts_sessions_cleanup(db, 1000000, &n));
+  CHECK(n == 1);
+  EXPECT(NTS_NOT_FOUND, nts_sessions_get(db, "s1", &json));
+}
+
+/* ---------------------------------------------------------------- long-term memory */
+
+static const char *MEM1 =
+    "{\"memory_id\":\"m1\",\"memory_type\":\"DeviceKnowledge\",\"content\":\"the pump overheats in summer\","
+    "\"embedding\":[1.0,0.0,0.0],\"metadata\":{\"keywords\":[\"pump\"],\"importance\":0.9,\"entities\":[\"pump-7\"],"
+    "\"expires_at\":null},\"created_at\":1000,\"last_accessed\":null,\"access_count\":0}";
+static const char *MEM23 =
+    "[{\"memory_id\":\"m2\",\"memory_type\":\"UserPreference\",\"content\":\"alice likes 21 degrees\","
+    "\"embedding\":[0.0,1.0,0.0],\"metadata\":{\"keywords\":[],\"importance\":0.5,\"entities\":[],"
+    "\"expires_at\":null},\"created_at\":2000,\"last_accessed\":null,\"access_count\":0},"
+    "{\"memory_id\":\"m3\",\"memory_type\":\"Other\",\"content\":\"temporary pump note\","
+    "\"embedding\":null,\"metadata\":{\"keywords\":[],\"importance\":0.1,\"entities\":[],"
+    "\"expires_at\":3000},\"created_at\":2500,\"last_accessed\":null,\"access_count\":0}]";
+
+static void test_memory(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 0;
+  bool deleted = false;
+  const float near1[3] = {0.9f, 0.1f, 0.0f};
+
+  EXPECT(NTS_OK, nts_memory_add(db, MEM1));
+  EXPECT(NTS_CONFLICT, nts_memory_add(db, MEM1));
+  EXPECT(NTS_INVALID_INPUT, nts_memory_add(db, "{\"memory_id\":\"m9\",\"memory_type\":\"Gossip\"}"));
+  MESSAGE_HAS("entry_json");
+  EXPECT(NTS_OK, nts_memory_add_many(db, MEM23));
+  EXPECT(NTS_CONFLICT, nts_memory_add_many(db, MEM23));
+  EXPECT(NTS_OK, nts_memory_count(db, &n));
+  CHECK(n == 3);
+  EXPECT(NTS_OK, nts_memory_get(db, "m1", 5000, &json));
+  JSON_HAS_AND_FREE(json, "\"access_count\":1");
+  EXPECT(NTS_OK, nts_memory_peek(db, "m1", &json));
+  JSON_HAS_AND_FREE(json, "\"last_accessed\":5000");
+  EXPECT(NTS_NOT_FOUND, nts_memory_peek(db, "m404", &json));
+  EXPECT(NTS_NOT_FOUND, nts_memory_get(db, "m404", 1, &json));
+  EXPECT(NTS_OK, nts_memory_update(db,
+      "{\"memory_id\":\"m2\",\"memory_type\":\"UserPreference\",\"content\":\"alice likes 22 degrees\","
+      "\"embedding\":[0.0,1.0,0.0],\"metadata\":{\"keywords\":[],\"importance\":0.5,\"entities\":[],"
+      "\"expires_at\":null},\"created_at\":2000,\"last_accessed\":null,\"access_count\":0}"));
+  EXPECT(NTS_NOT_FOUND, nts_memory_update(db,
+      "{\"memory_id\":\"m404\",\"memory_type\":\"Other\",\"content\":\"x\",\"embedding\":null,"
+      "\"metadata\":{\"keywords\":[],\"importance\":0.5,\"entities\":[],\"expires_at\":null},"
+      "\"created_at\":1,\"last_accessed\":null,\"access_count\":0}"));
+  EXPECT(NTS_OK, nts_memory_by_type(db, "UserPreference", 0, &json));
+  CHECK(json != NULL && strstr(json, "22 degrees") != NULL && strstr(json, "\"m1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_memory_by_type(db, "Gossip", 0, &json));
+  MESSAGE_HAS("memory_type");
+  EXPECT(NTS_OK, nts_memory_by_importance(db, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_memory_search_keywords(db, "pump", 0, &json));
+  CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m3\"") != NULL && strstr(json, "\"m2\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_memory_search_semantic(db, near1, 3, 1, &json));
+  CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m2\"") == NULL && strstr(json, "\"score\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_memory_search_semantic(db, near1, 2, 1, &json)); /* stored embeddings have 3 */
+  EXPECT(NTS_NULL_POINTER, nts_memory_search_semantic(db, NULL, 3, 1, &json));
+  EXPECT(NTS_OK, nts_memory_search_hybrid(db, "alice", near1, 3, 0, &json));
+  CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m2\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_query_search_memory(db, "pump", "Other", 0, &json));
+  CHECK(json != NULL && strstr(json, "\"m3\"") != NULL && strstr(json, "\"m1\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_query_search_memory(db, "pump", NULL, 1, &json));
+  JSON_HAS_AND_FREE(json, "\"memory_id\"");
+  EXPECT(NTS_INVALID_INPUT, nts_query_search_memory(db, "pump", "Gossip", 0, &json));
+  EXPECT(NTS_OK, nts_memory_purge_expired(db, 3001, &n));
+  CHECK(n == 1);
+  EXPECT(NTS_OK, nts_memory_delete(db, "m2", &deleted));
+  CHECK(deleted);
+  EXPECT(NTS_OK, nts_memory_delete(db, "m2", &deleted));
+  CHECK(!deleted);
+  EXPECT(NTS_OK, nts_memory_count(db, &n));
+  CHECK(n == 1);
+}
+
+/* ---------------------------------------------------------------- vectors */
+
+static void test_vectors(nts_storage *db) {
+  char *json = POISON;
+  uint64_t n = 0;
+  bool deleted = false;
+  const float a[4] = {1, 0, 0, 0};
+  const float b[4] = {0, 1, 0, 0};
+  const float q[4] = {0.9f, 0.1f, 0, 0};
+  const float nan4[4] = {NAN, 0, 0, 0};
+
+  EXPECT(NTS_OK, nts_vectors_create_collection(db, "docs", 4, "Cosine", &json));
+  JSON_HAS_AND_FREE(json, "\"dimension\":4");
+  EXPECT(NTS_CONFLICT, nts_vectors_create_collection(db, "docs", 4, "Cosine", NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_create_collection(db, "x", 4, "Manhattan", NULL));
+  MESSAGE_HAS("metric");
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_create_collection(db, "x", 0, "Cosine", NULL));
+  EXPECT(NTS_OK, nts_vectors_create_collection(db, "other", 2, "DotProduct", NULL));
+  EXPECT(NTS_OK, nts_vectors_list_collections(db, &json));
+  CHECK(json != NULL && strstr(json, "\"docs\"") != NULL && strstr(json, "\"DotProduct\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_vectors_collection(db, "docs", &json));
+  JSON_HAS_AND_FREE(json, "\"Cosine\"");
+  EXPECT(NTS_NOT_FOUND, nts_vectors_collection(db, "nope", &json));
+
+  EXPECT(NTS_OK, nts_vectors_upsert(db, "docs", "a", a, 4, "{\"room\":\"hall\"}"));
+  EXPECT(NTS_OK, nts_vectors_upsert(db, "docs", "b", b, 4, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_upsert(db, "docs", "c", a, 3, NULL)); /* dimension mismatch */
+  MESSAGE_HAS("dimension");
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_upsert(db, "docs", "c", nan4, 4, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_vectors_upsert(db, "docs", "c", NULL, 4, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_upsert(db, "docs", "c", a, 4, "{bad"));
+  MESSAGE_HAS("metadata_json");
+  EXPECT(NTS_NOT_FOUND, nts_vectors_upsert(db, "nope", "c", a, 4, NULL));
+  EXPECT(NTS_OK, nts_vectors_upsert_many(db, "docs",
+      "[{\"id\":\"c\",\"embedding\":[0,0,1,0],\"metadata\":{\"room\":\"hall\"}},"
+      "{\"id\":\"d\",\"embedding\":[0,0,0,1],\"metadata\":null}]"));
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_upsert_many(db, "docs", "[{\"id\":\"e\",\"embedding\":[1],\"metadata\":null}]"));
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_upsert_many(db, "docs", "{}"));
+  MESSAGE_HAS("documents_json");
+  EXPECT(NTS_OK, nts_vectors_count(db, "docs", &n));
+  CHECK(n == 4);
+  EXPECT(NTS_OK, nts_vectors_get(db, "docs", "a", &json));
+  JSON_HAS_AND_FREE(json, "\"embedding\":[1.0,0.0,0.0,0.0]");
+  EXPECT(NTS_NOT_FOUND, nts_vectors_get(db, "docs", "zz", &json));
+
+  EXPECT(NTS_OK, nts_vectors_search(db, "docs", q, 4, 2, NULL, &json));
+  CHECK(json != NULL && strstr(json, "\"id\":\"a\"") != NULL && strstr(json, "\"id\":\"b\"") != NULL &&
+        strstr(json, "\"id\":\"a\"") < strstr(json, "\"id\":\"b\"") && strstr(json, "\"id\":\"c\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_vectors_search(db, "docs", q, 4, 10, "{\"field\":\"room\",\"value\":\"hall\"}", &json));
+  CHECK(json != NULL && strstr(json, "\"id\":\"a\"") != NULL && strstr(json, "\"id\":\"c\"") != NULL && strstr(json, "\"id\":\"b\"") == NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_search(db, "docs", q, 2, 2, NULL, &json)); /* dimension mismatch */
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_vectors_search(db, "docs", q, 4, 2, "{\"room\":\"hall\"}", &json));
+  MESSAGE_HAS("filter_json");
+  EXPECT(NTS_NULL_POINTER, nts_vectors_search(db, "docs", NULL, 4, 2, NULL, &json));
+  EXPECT(NTS_NOT_FOUND, nts_vectors_search(db, "nope", q, 4, 2, NULL, &json));
+
+  EXPECT(NTS_OK, nts_vectors_delete(db, "docs", "b", &deleted));
+  CHECK(deleted);
+  EXPECT(NTS_OK, nts_vectors_delete(db, "docs", "b", &deleted));
+  CHECK(!deleted);
+  EXPECT(NTS_OK, nts_vectors_drop_collection(db, "other"));
+  EXPECT(NTS_NOT_FOUND, nts_vectors_drop_collection(db, "other"));
+}
+
+/* ---------------------------------------------------------------- unified query */
+
+static void test_unified_query(nts_storage *db) {
+  char *json = POISON;
+  EXPECT(NTS_OK, nts_ts_write(db, "q-dev", "t", 100, 7.5));
+  EXPECT(NTS_OK, nts_query_device_data(db, "q-dev", "t", 0, 1000, &json));
+  JSON_HAS_AND_FREE(json, "7.5");
+  EXPECT(NTS_INVALID_INPUT, nts_query_device_data(db, "q-dev", "t", 10, 0, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_query_device_data(db, "q-dev", BAD_UTF8, 0, 1, &json));
+  EXPECT(NTS_OK, nts_rules_record(db, RULE1));
+  EXPECT(NTS_OK, nts_query_rule_history(db, "r1", 0, 5000, &json));
+  JSON_HAS_AND_FREE(json, "\"x1\"");
+  EXPECT(NTS_OK, nts_query_rule_history(db, "r404", 0, 5000, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+}
+
+/* ---------------------------------------------------------------- maintenance */
+
+static void test_maintenance(void) {
+  nts_storage *db = open_memory();
+  nts_storage *copy = open_memory();
+  char *json = POISON;
+  uint8_t *bytes = (uint8_t *)POISON;
+  size_t len = 99;
+  bool ok = false;
+  uint8_t *damaged;
+
+  EXPECT(NTS_OK, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_OK, nts_storage_stats(db, &json));
+  CHECK(json != NULL && strstr(json, "\"database_size_bytes\"") != NULL && strstr(json, "\"alerts\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_storage_compact(db, &json));
+  JSON_HAS_AND_FREE(json, "\"after_bytes\"");
+  EXPECT(NTS_OK, nts_storage_compact(db, NULL));
+  EXPECT(NTS_OK, nts_storage_check_integrity(db, &ok));
+  CHECK(ok);
+  EXPECT(NTS_NULL_POINTER, nts_storage_check_integrity(db, NULL));
+
+  EXPECT(NTS_NULL_POINTER, nts_storage_export_snapshot(db, NULL, &len));
+  EXPECT(NTS_NULL_POINTER, nts_storage_export_snapshot(db, &bytes, NULL));
+  CHECK(bytes == NULL);
+  EXPECT(NTS_OK, nts_storage_export_snapshot(db, &bytes, &len));
+  CHECK(bytes != NULL && len > 16);
+  EXPECT(NTS_OK, nts_storage_import_snapshot(copy, bytes, len, &json));
+  JSON_HAS_AND_FREE(json, "\"created_at\"");
+  EXPECT(NTS_OK, nts_alerts_get(copy, "a1", &json));
+  JSON_HAS_AND_FREE(json, "Overheat");
+  /* A flipped byte near the end is caught by the checksums; the data stays as it was. */
+  damaged = (uint8_t *)malloc(len);
+  CHECK(damaged != NULL);
+  if (damaged != NULL) {
+    memcpy(damaged, bytes, len);
+    damaged[len - 2] ^= 0x5a;
+    CHECK(nts_storage_import_snapshot(copy, damaged, len, NULL) != NTS_OK);
+    EXPECT(NTS_CORRUPTED, nts_storage_import_snapshot(copy, damaged, 8, NULL));
+    free(damaged);
+  }
+  EXPECT(NTS_OK, nts_alerts_get(copy, "a1", &json));
+  JSON_HAS_AND_FREE(json, "Overheat");
+  EXPECT(NTS_NULL_POINTER, nts_storage_import_snapshot(copy, NULL, len, NULL));
+  CHECK(nts_storage_import_snapshot(copy, bytes, 0, NULL) != NTS_OK); /* empty is not a snapshot */
+  nts_bytes_free(bytes, len);
+  nts_bytes_free(NULL, 0);
+
+  /* Cleanup: defaults keep a fresh alert; 1-day alert retention at day 2 removes it. */
+  EXPECT(NTS_OK, nts_storage_cleanup(db, NULL, 2000, &json));
+  JSON_HAS_AND_FREE(json, "\"alerts\":0");
+  EXPECT(NTS_OK, nts_storage_cleanup(db, "{\"alerts\":{\"days\":1}}", 2 * 86400000LL, &json));
+  JSON_HAS_AND_FREE(json, "\"alerts\":1");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "{\"alerts\":{\"days\":0}}", 1, &json));
+  MESSAGE_HAS("retention_json");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "{\"alertz\":{}}", 1, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "[", 1, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_storage_cleanup(db, BAD_UTF8, 1, &json));
+  EXPECT(NTS_NULL_POINTER, nts_storage_cleanup(db, NULL, 1, NULL));
+  nts_storage_free(copy);
+  nts_storage_free(db);
+}
+
+/* ---------------------------------------------------------------- backups */
+
+static void test_backups(void) {
+  char dir[512], config[1200], id[256];
+  char *json = POISON;
+  const char *p, *q;
+  nts_storage *db;
+
+  path_join(dir, sizeof dir, "backup-db");
+  EXPECT(NTS_OK, nts_storage_open(dir, NULL, &db));
+  EXPECT(NTS_OK, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_OK, nts_backup_create(db, NULL, NULL, &json)); /* default: <data dir>/backups */
+  CHECK(json != NULL && strstr(json, "-full\"") != NULL);
+  id[0] = '\0';
+  if (json != NULL && (p = strstr(json, "\"id\":\"")) != NULL) {
+    p += 6;
+    q = strchr(p, '"');
+    if (q != NULL && (size_t)(q - p) < sizeof id) {
+      memcpy(id, p, (size_t)(q - p));
+      id[q - p] = '\0';
+    }
+  }
+  nts_string_free(json);
+  CHECK(id[0] != '\0');
+  EXPECT(NTS_OK, nts_backup_create(db, "{\"retain_count\":5}", "{\"type\":\"incremental\"}", &json));
+  JSON_HAS_AND_FREE(json, "-incremental\"");
+  EXPECT(NTS_INVALID_INPUT, nts_backup_create(db, "{\"retain_count\":0}", NULL, &json));
+  MESSAGE_HAS("config_json");
+  EXPECT(NTS_INVALID_INPUT, nts_backup_create(db, NULL, "{\"type\":\"weekly\"}", &json));
+  MESSAGE_HAS("kind_json");
+  EXPECT(NTS_OK, nts_backup_list(db, NULL, &json));
+  CHECK(json != NULL && strstr(json, id) != NULL && strstr(json, "-incremental") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_backup_newest(db, NULL, &json));
+  JSON_HAS_AND_FREE(json, "-incremental\"");
+  EXPECT(NTS_OK, nts_backup_run_enabled(db, "{\"enabled_backups\":[{\"type\":\"incremental\"},{\"type\":\"full\"}]}", &json));
+  CHECK(json != NULL && strstr(json, "-incremental\"") != NULL && strstr(json, "-full\"") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_INVALID_INPUT, nts_backup_run_enabled(db, "{\"enabled_backups\":[{\"type\":\"hourly\"}]}", &json));
+  EXPECT(NTS_OK, nts_backup_prune(db, NULL, &json)); /* 4 backups, 7 kept by default */
+  JSON_HAS_AND_FREE(json, "[]");
+  /* Keeping 3 would drop the oldest full, but it is the base of a kept incremental. */
+  EXPECT(NTS_OK, nts_backup_prune(db, "{\"retain_count\":3}", &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_OK, nts_backup_verify(db, NULL, id, &json));
+  JSON_HAS_AND_FREE(json, "\"ok\":true");
+  EXPECT(NTS_OK, nts_alerts_resolve(db, "a1", 5000, NULL));
+  EXPECT(NTS_OK, nts_backup_restore(db, NULL, id, &json));
+  JSON_HAS_AND_FREE(json, "\"entries\"");
+  EXPECT(NTS_OK, nts_alerts_get(db, "a1", &json));
+  JSON_HAS_AND_FREE(json, "\"resolved_at\":null");
+  /* Keeping 1 (the newest, a full backup) frees the whole older chain. */
+  EXPECT(NTS_OK, nts_backup_prune(db, "{\"retain_count\":1}", &json));
+  CHECK(json != NULL && strstr(json, id) != NULL && strstr(json, "-incremental") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_OK, nts_backup_list(db, NULL, &json));
+  CHECK(json != NULL && strstr(json, id) == NULL && strstr(json, "-incremental") == NULL && strstr(json, "-full") != NULL);
+  nts_string_free(json);
+  EXPECT(NTS_NOT_FOUND, nts_backup_verify(db, NULL, id, &json));
+  /* Hostile ids never reach the file system. */
+  EXPECT(NTS_INVALID_INPUT, nts_backup_verify(db, NULL, "../../etc/passwd", &json));
+  CHECK(json == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_backup_verify(db, NULL, "/etc/passwd", &json));
+  EXPECT(NTS_INVALID_INPUT, nts_backup_verify(db, NULL, "..", &json));
+  EXPECT(NTS_INVALID_INPUT, nts_backup_verify(db, NULL, "", &json));
+  EXPECT(NTS_INVALID_INPUT, nts_backup_restore(db, NULL, "../storage", NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_backup_restore(db, NULL, "a/b", NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_backup_restore(db, NULL, ".hidden", NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_backup_restore(db, NULL, BAD_UTF8, NULL));
+  EXPECT(NTS_NOT_FOUND, nts_backup_verify(db, NULL, "20200101T000000000Z-full", &json));
+  EXPECT(NTS_NOT_FOUND, nts_backup_restore(db, NULL, "20200101T000000000Z-full", NULL));
+  EXPECT(NTS_OK, nts_storage_close(db));
+  nts_storage_free(db);
+
+  /* In memory there is no data directory: a relative backup_dir is refused, an absolute one works. */
+  db = open_memory();
+  EXPECT(NTS_INVALID_INPUT, nts_backup_create(db, NULL, NULL, &json));
+  MESSAGE_HAS("backup_dir");
+  path_join(dir, sizeof dir, "memory-backups");
+  snprintf(config, sizeof config, "{\"backup_dir\":\"%s\"}", dir);
+  EXPECT(NTS_NOT_FOUND, nts_backup_create(db, config, "{\"type\":\"selective\",\"tables\":[\"alerts\"]}", &json));
+  MESSAGE_HAS("alerts"); /* no alert yet: the table does not exist */
+  EXPECT(NTS_OK, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_OK, nts_backup_create(db, config, "{\"type\":\"selective\",\"tables\":[\"alerts\"]}", &json));
+  JSON_HAS_AND_FREE(json, "-selective\"");
+  EXPECT(NTS_OK, nts_backup_list(db, config, &json));
+  JSON_HAS_AND_FREE(json, "-selective");
+  nts_storage_free(db);
+}
+
+/* ---------------------------------------------------------------- use after close, new stores */
+
+static void test_use_after_close_stores(void) {
+  nts_storage *db = open_memory();
+  char *json = POISON;
+  uint8_t *bytes = (uint8_t *)POISON;
+  size_t len = 0;
+  uint64_t u = 0;
+  bool b = false;
+  const float v[2] = {1, 2};
+
+  EXPECT(NTS_OK, nts_storage_close(db));
+  EXPECT(NTS_CLOSED, nts_rules_record(db, RULE1));
+  EXPECT(NTS_CLOSED, nts_rules_get(db, "x1", &json));
+  EXPECT(NTS_CLOSED, nts_workflows_start(db, WF1));
+  EXPECT(NTS_CLOSED, nts_workflows_running(db, &json));
+  EXPECT(NTS_CLOSED, nts_alerts_create(db, ALERT1));
+  EXPECT(NTS_CLOSED, nts_alerts_count_by_severity(db, &json));
+  EXPECT(NTS_CLOSED, nts_decisions_create(db, DECISION1));
+  EXPECT(NTS_CLOSED, nts_decisions_expire_proposals(db, 1, 1, &u));
+  EXPECT(NTS_CLOSED, nts_sessions_create(db, "s", "t", 1, NULL));
+  EXPECT(NTS_CLOSED, nts_sessions_delete(db, "s", &b));
+  EXPECT(NTS_CLOSED, nts_memory_add(db, MEM1));
+  EXPECT(NTS_CLOSED, nts_memory_search_semantic(db, v, 2, 1, &json));
+  EXPECT(NTS_CLOSED, nts_vectors_create_collection(db, "c", 2, "Cosine", NULL));
+  EXPECT(NTS_CLOSED, nts_vectors_upsert(db, "c", "a", v, 2, NULL));
+  EXPECT(NTS_CLOSED, nts_vectors_search(db, "c", v, 2, 1, NULL, &json));
+  EXPECT(NTS_CLOSED, nts_query_alerts(db, NULL, 0, 1, &json));
+  EXPECT(NTS_CLOSED, nts_storage_stats(db, &json));
+  EXPECT(NTS_CLOSED, nts_storage_compact(db, NULL));
+  EXPECT(NTS_CLOSED, nts_storage_check_integrity(db, &b));
+  EXPECT(NTS_CLOSED, nts_storage_export_snapshot(db, &bytes, &len));
+  CHECK(bytes == NULL && len == 0);
+  EXPECT(NTS_CLOSED, nts_storage_import_snapshot(db, (const uint8_t *)v, sizeof v, NULL));
+  EXPECT(NTS_CLOSED, nts_storage_cleanup(db, NULL, 1, &json));
+  EXPECT(NTS_CLOSED, nts_backup_list(db, "{\"backup_dir\":\"/tmp\"}", &json));
+  EXPECT(NTS_CLOSED, nts_backup_verify(db, NULL, "x", &json));
+  EXPECT(NTS_CLOSED, nts_backup_run_enabled(db, NULL, &json));
+  EXPECT(NTS_CLOSED, nts_backup_prune(db, NULL, &json));
+  EXPECT(NTS_CLOSED, nts_backup_newest(db, NULL, &json));
+  CHECK(json == NULL);
+  nts_storage_free(db);
+}
+
 /* ---------------------------------------------------------------- use after close */
 
 static void test_use_after_close(void) {
@@ -788,10 +1470,21 @@ int main(int argc, char **argv) {
   test_ts_aggregated_lists_delete(db);
   test_devices(db);
   test_events(db);
+  test_rules(db);
+  test_workflows(db);
+  test_alerts(db);
+  test_decisions(db);
+  test_sessions(db);
+  test_memory(db);
+  test_vectors(db);
+  test_unified_query(db);
   EXPECT(NTS_OK, nts_storage_close(db));
   nts_storage_free(db);
 
+  test_maintenance();
+  test_backups();
   test_use_after_close();
+  test_use_after_close_stores();
   test_threads();
 
   printf("%d checks, %d failures\n", checks, failures);
