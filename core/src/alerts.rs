@@ -155,28 +155,7 @@ impl AlertSeverity {
     }
 }
 
-impl std::fmt::Display for AlertSeverity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            AlertSeverity::Info => "Info",
-            AlertSeverity::Warning => "Warning",
-            AlertSeverity::Error => "Error",
-            AlertSeverity::Critical => "Critical",
-        })
-    }
-}
-
-impl std::str::FromStr for AlertSeverity {
-    type Err = StorageError;
-
-    /// Parses a severity name, ignoring case (`"warning"`, `"Critical"`).
-    fn from_str(s: &str) -> Result<Self> {
-        AlertSeverity::ALL
-            .into_iter()
-            .find(|v| v.to_string().eq_ignore_ascii_case(s))
-            .ok_or_else(|| StorageError::invalid("severity", format!("{s:?} is not one of Info, Warning, Error, Critical")))
-    }
-}
+crate::names::text_enum!(AlertSeverity, "severity", [Info, Warning, Error, Critical]);
 
 /// Number of alerts of each severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -111,6 +111,8 @@ pub enum DecisionStatus {
     Expired,
 }
 
+crate::names::text_enum!(DecisionStatus, "status", [Proposed, Approved, Rejected, AutoExecuted, Expired]);
+
 impl DecisionStatus {
     /// Whether a decision in this status may move to `to` (only `Proposed` moves, to any
     /// other status).

@@ -32,6 +32,7 @@ pub mod event_log;
 pub mod key;
 pub mod limits;
 mod manager;
+mod names;
 pub mod rule_history;
 pub mod timeseries;
 pub mod workflow_history;

@@ -124,6 +124,8 @@ pub enum ExecutionStatus {
     Cancelled,
 }
 
+crate::names::text_enum!(ExecutionStatus, "status", [Running, Completed, Failed, Cancelled]);
+
 impl ExecutionStatus {
     /// Whether the run has ended (any status but `Running`).
     pub fn is_finished(self) -> bool {

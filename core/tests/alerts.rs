@@ -227,3 +227,18 @@ fn severity_names_parse_ignoring_case_and_bad_names_are_named() {
     let err = AlertSeverity::from_str("fatal").unwrap_err();
     assert!(err.to_string().contains("\"fatal\" is not one of"), "{err}");
 }
+
+#[test]
+fn every_enum_parses_its_names_ignoring_case_and_underscores() {
+    use std::str::FromStr;
+    assert_eq!(DecisionStatus::from_str("auto_executed").unwrap(), DecisionStatus::AutoExecuted);
+    assert_eq!(ExecutionStatus::from_str("RUNNING").unwrap(), ExecutionStatus::Running);
+    assert_eq!(MemoryType::from_str("device_knowledge").unwrap(), MemoryType::DeviceKnowledge);
+    assert_eq!(DistanceMetric::from_str("dot_product").unwrap(), DistanceMetric::DotProduct);
+    for (name, v) in DecisionStatus::NAMES {
+        assert_eq!(v.to_string(), *name);
+        assert_eq!(DecisionStatus::from_str(name).unwrap(), *v);
+    }
+    let err = DistanceMetric::from_str("manhattan").unwrap_err();
+    assert_eq!(err.to_string(), "invalid metric: \"manhattan\" is not one of Cosine, Euclidean, DotProduct");
+}

@@ -139,14 +139,13 @@ pub unsafe fn opt_json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) 
     json_arg(ptr, name).map(Some)
 }
 
-/// A unit enum variant named by a string (`"Approved"`), read through the type's serde
-/// representation, so the accepted names are exactly those of the Rust type's JSON form.
+/// A unit enum variant named by a string (`"Approved"`), parsed by the core type's `FromStr`
+/// (case and underscores ignored; a wrong name lists the valid ones).
 ///
 /// # Safety
 /// As [`str_arg`].
-pub unsafe fn enum_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
-    let text = str_arg(ptr, name)?;
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|e| FfiError::invalid(name, e))
+pub unsafe fn enum_arg<T: std::str::FromStr<Err = neotalk_storage::StorageError>>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+    Ok(str_arg(ptr, name)?.parse::<T>()?)
 }
 
 /// A caller vector of `dimension` floats (embeddings, queries); NULL only when `dimension` is 0.

@@ -88,6 +88,8 @@ pub enum MemoryType {
     Other,
 }
 
+crate::names::text_enum!(MemoryType, "memory_type", [DeviceKnowledge, UserPreference, SystemKnowledge, HistoricalEvent, RuleExplanation, Other]);
+
 impl MemoryType {
     /// Stable name, as serialized (`"DeviceKnowledge"`, ...).
     pub fn as_str(self) -> &'static str {

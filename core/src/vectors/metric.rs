@@ -21,6 +21,8 @@ pub enum DistanceMetric {
     DotProduct,
 }
 
+crate::names::text_enum!(DistanceMetric, "metric", [Cosine, Euclidean, DotProduct]);
+
 impl DistanceMetric {
     /// Stable lowercase name (`"cosine"`, `"euclidean"`, `"dot_product"`).
     pub fn as_str(self) -> &'static str {

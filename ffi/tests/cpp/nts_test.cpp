@@ -926,8 +926,8 @@ TEST(ErrorPaths, MalformedJsonIsInvalidInputForEveryRecord) {
     EXPECT_EQ(nts_backup_list(db.get(), bad, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(json.p, nullptr);
   }
-  // Enum names are exact (serde) except severities, which core parses in any case.
-  for (const char *bad : {"", "completed", "Done", "\"Completed\""}) {
+  // Enum names are parsed by core, ignoring case and underscores; anything else is refused.
+  for (const char *bad : {"", "Done", "\"Completed\"", "complete d"}) {
     EXPECT_EQ(nts_workflows_query_by_status(db.get(), bad, 0, 9, 0, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(nts_decisions_transition(db.get(), "d1", bad, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(nts_memory_by_type(db.get(), bad, 0, json.out()), NTS_INVALID_INPUT) << bad;
@@ -935,6 +935,8 @@ TEST(ErrorPaths, MalformedJsonIsInvalidInputForEveryRecord) {
     EXPECT_EQ(nts_alerts_query_by_severity(db.get(), bad, 0, 9, 0, json.out()), NTS_INVALID_INPUT) << bad;
   }
   EXPECT_EQ(nts_alerts_query_by_severity(db.get(), "wArNiNg", 0, 9, 0, json.out()), NTS_OK) << message();
+  EXPECT_EQ(nts_workflows_query_by_status(db.get(), "completed", 0, 9, 0, json.out()), NTS_OK) << message();
+  EXPECT_EQ(nts_memory_by_type(db.get(), "device_knowledge", 0, json.out()), NTS_OK) << message();
 }
 
 TEST(ErrorPaths, VectorSizes) {
