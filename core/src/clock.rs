@@ -41,9 +41,12 @@ impl Stopwatch {
     }
 }
 
-/// Wall-clock Unix milliseconds. Native only: on wasm the host passes `now` explicitly.
-#[cfg(not(target_arch = "wasm32"))]
+/// Wall-clock Unix milliseconds. Native only: on wasm the host passes `now` explicitly, and
+/// this returns 0 (`SystemTime::now` panics on wasm32-unknown-unknown).
 pub fn unix_ms() -> i64 {
+    if cfg!(target_arch = "wasm32") {
+        return 0;
+    }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -193,22 +193,20 @@ impl Engine {
 /// (none on wasm, which has no wall clock in the core).
 fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
     let mut stamps = WriteBatch::new();
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let now = crate::clock::unix_ms().to_le_bytes();
-        let tables: BTreeSet<&str> = batch
-            .ops()
-            .iter()
-            .map(|op| match op {
-                WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-            })
-            .filter(|t| *t != META)
-            .collect();
-        for t in tables {
-            stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
-        }
+    if cfg!(target_arch = "wasm32") {
+        return stamps;
     }
-    #[cfg(target_arch = "wasm32")]
-    let _ = batch;
+    let now = crate::clock::unix_ms().to_le_bytes();
+    let tables: BTreeSet<&str> = batch
+        .ops()
+        .iter()
+        .map(|op| match op {
+            WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+        })
+        .filter(|t| *t != META)
+        .collect();
+    for t in tables {
+        stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
+    }
     stamps
 }

@@ -397,14 +397,7 @@ impl Drop for Inner {
 
 /// Creation time recorded in a snapshot (0 on wasm, which has no clock without the host).
 fn snapshot_time() -> i64 {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        crate::clock::unix_ms()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        0
-    }
+    crate::clock::unix_ms()
 }
 
 /// `WriteBatch` names tables with `&'static str`; tables restored from a snapshot are named
