@@ -28,7 +28,7 @@ pub(crate) fn string(field: &'static str, v: &JsValue) -> JsResult<String> {
     v.as_string().ok_or_else(|| invalid(field, format!("must be a string, not {}", type_of(v))))
 }
 
-fn type_of(v: &JsValue) -> String {
+pub(crate) fn type_of(v: &JsValue) -> String {
     v.js_typeof().as_string().unwrap_or_default()
 }
 
