@@ -13,7 +13,6 @@ const CONFIG = {
   offlinePerSecond: 0.006, // chance per device and second of dropping offline
   windowMs: 60_000, // charts show the last minute
   retentionMs: 120_000, // older telemetry is deleted, one series per frame
-  alertWindowMs: 120_000,
   chartDevices: 6,
 };
 /** Threshold rule: a value above `above` raises an alert; it re-arms below `above - hysteresis`. */
@@ -178,9 +177,9 @@ async function main() {
     $('stat-online').textContent = `${online} / ${rows.length}`;
   }
 
-  function renderAlerts(now) {
-    const recent = alerts.queryRange(now - CONFIG.alertWindowMs, Infinity);
-    const items = recent.slice(-40).reverse().map((a) => {
+  function renderAlerts() {
+    // The 40 newest open alerts (acknowledged or not): a bounded read of the unresolved index.
+    const items = alerts.unresolved(40).map((a) => {
       const time = new Date(a.created_at).toLocaleTimeString();
       return `<li class="${a.acknowledged ? 'acknowledged' : 'active'} ${a.severity.toLowerCase()}" data-id="${esc(a.alert_id)}"><span class="what">${time} <b>${esc(a.severity)}</b> ${esc(a.message)}</span>${a.acknowledged ? `<span class="state">acknowledged by ${esc(a.acknowledged_by)}</span>` : '<button type="button" class="ack">Acknowledge</button>'}</li>`;
     });
@@ -211,7 +210,7 @@ async function main() {
       metadata: { source: 'operator', timestamp: now, correlation_id: alertId, causation_id: `${alertId}-raised` },
     });
     stats.acknowledged++;
-    renderAlerts(Date.now());
+    renderAlerts();
     renderEvents();
   }
 
@@ -240,7 +239,7 @@ async function main() {
       const restored = db.importSnapshot(new Uint8Array(await file.arrayBuffer()));
       alerting.fill(0);
       snapshotStatus(`imported ${restored.total_entries.toLocaleString()} entries from ${file.name}`);
-      renderAlerts(Date.now());
+      renderAlerts();
       renderEvents();
       renderDevices(Date.now());
     } catch (err) {
@@ -305,7 +304,7 @@ async function main() {
         due.devices = startedAt + 1000;
       }
       if (startedAt >= due.alerts) {
-        renderAlerts(now);
+        renderAlerts();
         renderEvents();
         due.alerts = startedAt + 500;
       }
