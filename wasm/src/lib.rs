@@ -4,7 +4,7 @@
 //! Node. It converts types and errors and holds no store logic:
 //!
 //! - JS classes `StorageManager`, `TimeSeriesStore`, `DeviceStateStore`, `EventLogStore`,
-//!   `AlertStore`, `RuleHistoryStore` with camelCase methods mirroring the core stores, and
+//!   `AlertStore`, `RuleHistoryStore`, `VectorStore` with camelCase methods mirroring the core stores, and
 //!   snapshot export / import in the backup format shared with the native build;
 //! - records are plain JS objects with the core's (seed's) snake_case field names, typed by
 //!   the TypeScript declarations below;
@@ -23,6 +23,7 @@ mod manager;
 mod rules;
 mod snapshot;
 mod timeseries;
+mod vectors;
 
 pub use alerts::JsAlertStore;
 pub use devices::JsDeviceStateStore;
@@ -30,6 +31,7 @@ pub use events::JsEventLogStore;
 pub use manager::JsStorageManager;
 pub use rules::JsRuleHistoryStore;
 pub use timeseries::JsTimeSeriesStore;
+pub use vectors::JsVectorStore;
 
 use wasm_bindgen::prelude::*;
 
@@ -245,6 +247,34 @@ export interface RuleStatistics {
   failed: number;
   mean_duration_ms: number;
   max_duration_ms: number;
+}
+
+export type DistanceMetric = "Cosine" | "Euclidean" | "DotProduct";
+
+export interface CollectionInfo {
+  name: string;
+  dimension: number;
+  metric: DistanceMetric;
+}
+
+/** A stored vector document. */
+export interface VectorDocument {
+  id: string;
+  embedding: Float32Array;
+  metadata: unknown;
+}
+
+/** Keeps documents whose metadata has top-level `field` equal to `value`. */
+export interface VectorFilter {
+  field: string;
+  value: unknown;
+}
+
+/** One search result; higher `score` is closer. */
+export interface VectorMatch {
+  id: string;
+  score: number;
+  metadata: unknown;
 }
 
 /** What `StorageManager.importSnapshot` restored. */

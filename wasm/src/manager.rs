@@ -8,6 +8,7 @@ use crate::devices::JsDeviceStateStore;
 use crate::error::{IntoJs, JsResult};
 use crate::events::JsEventLogStore;
 use crate::timeseries::JsTimeSeriesStore;
+use crate::vectors::JsVectorStore;
 use neotalk_storage::{StorageManager, StorageOptions};
 use wasm_bindgen::prelude::*;
 
@@ -67,6 +68,11 @@ impl JsStorageManager {
     #[wasm_bindgen(js_name = ruleHistory)]
     pub fn rule_history(&self) -> JsRuleHistoryStore {
         JsRuleHistoryStore { inner: self.inner.rule_history().clone() }
+    }
+
+    /// The vector collections.
+    pub fn vectors(&self) -> JsVectorStore {
+        JsVectorStore { inner: self.inner.vectors().clone() }
     }
 
     /// A full snapshot of every table in the portable backup format shared with the native

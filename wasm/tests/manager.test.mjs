@@ -52,6 +52,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const events = db.events();
   const alerts = db.alerts();
   const rules = db.ruleHistory();
+  const vectors = db.vectors();
   const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
@@ -133,15 +134,28 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       statistics: () => rules.statistics(0, 10),
       cleanup: () => rules.cleanup(10),
     },
+    VectorStore: {
+      createCollection: () => vectors.createCollection('c', 2, 'Cosine'),
+      collection: () => vectors.collection('c'),
+      listCollections: () => vectors.listCollections(),
+      dropCollection: () => vectors.dropCollection('c'),
+      upsert: () => vectors.upsert('c', 'a', new Float32Array([1, 0]), null),
+      upsertMany: () => vectors.upsertMany('c', ['a'], new Float32Array([1, 0])),
+      delete: () => vectors.delete('c', 'a'),
+      get: () => vectors.get('c', 'a'),
+      count: () => vectors.count('c'),
+      search: () => vectors.search('c', new Float32Array([1, 0]), 1),
+    },
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
-    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'timeseries'],
+    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'timeseries', 'vectors'],
     TimeSeriesStore: ['bufferedPoints', 'flush'],
     DeviceStateStore: [],
     EventLogStore: [],
     AlertStore: [],
     RuleHistoryStore: [],
+    VectorStore: [],
   };
   for (const [cls, byName] of Object.entries(calls)) {
     // Every exported method is either checked here or listed as touching no data.

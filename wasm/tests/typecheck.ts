@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
 // type the public API, records included, and reject misuse (the @ts-expect-error lines).
-import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats } from '../pkg/node/neotalk_storage_wasm.js';
+import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo } from '../pkg/node/neotalk_storage_wasm.js';
 
 const options = StorageManager.defaultOptions();
 options.write_buffer.max_points = 0;
@@ -54,11 +54,19 @@ const restored: ImportedSnapshot = db.importSnapshot(snapshot);
 const dbStats: StorageStats = db.stats();
 const alertCount: number | undefined = dbStats.table_stats['alerts']?.count;
 
+const vectors = db.vectors();
+const info: CollectionInfo = vectors.createCollection('v', 2, 'Cosine');
+vectors.upsertMany('v', ['a'], new Float32Array([1, 0]), [{ k: 1 }]);
+const emb: Float32Array | undefined = vectors.get('v', 'a')?.embedding;
+const hits: VectorMatch[] = vectors.search('v', new Float32Array([1, 0]), 3, { field: 'k', value: 1 });
+// @ts-expect-error metric is one of three strings
+vectors.createCollection('w', 2, 'cosine');
+
 try {
   ts.queryRange('d', 'm', 5, 1);
 } catch (err) {
   const code: StorageError['code'] = (err as StorageError).code;
   void code;
 }
-void [acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
+void [info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
 db.close();
