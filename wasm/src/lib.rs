@@ -4,7 +4,7 @@
 //! Node. It converts types and errors and holds no store logic:
 //!
 //! - JS classes `StorageManager`, `TimeSeriesStore`, `DeviceStateStore`, `EventLogStore`,
-//!   `AlertStore`, `RuleHistoryStore`, `VectorStore` with camelCase methods mirroring the core stores, and
+//!   `AlertStore`, `RuleHistoryStore`, `VectorStore`, `SessionStore` with camelCase methods mirroring the core stores, and
 //!   snapshot export / import in the backup format shared with the native build;
 //! - records are plain JS objects with the core's (seed's) snake_case field names, typed by
 //!   the TypeScript declarations below;
@@ -21,6 +21,7 @@ mod error;
 mod events;
 mod manager;
 mod rules;
+mod sessions;
 mod snapshot;
 mod timeseries;
 mod vectors;
@@ -30,6 +31,7 @@ pub use devices::JsDeviceStateStore;
 pub use events::JsEventLogStore;
 pub use manager::JsStorageManager;
 pub use rules::JsRuleHistoryStore;
+pub use sessions::JsSessionStore;
 pub use timeseries::JsTimeSeriesStore;
 pub use vectors::JsVectorStore;
 
@@ -275,6 +277,36 @@ export interface VectorMatch {
   id: string;
   score: number;
   metadata: unknown;
+}
+
+/** One chat message; `role` is "user", "assistant", "system" or "tool". */
+export interface SessionMessage {
+  role: "user" | "assistant" | "system" | "tool";
+  content: string;
+  tool_calls?: unknown[] | null;
+  tool_call_id?: string | null;
+  thinking?: string | null;
+  timestamp: number;
+}
+
+export interface SequencedMessage {
+  sequence: number;
+  message: SessionMessage;
+}
+
+export interface SessionInfo {
+  session_id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  message_count: number;
+  last_sequence: number;
+}
+
+export interface SessionSummary {
+  session_id: string;
+  summary: string;
+  updated_at: number;
 }
 
 /** What `StorageManager.importSnapshot` restored. */

@@ -3,6 +3,7 @@
 use crate::alerts::JsAlertStore;
 use crate::convert::{from_js, to_js};
 use crate::rules::JsRuleHistoryStore;
+use crate::sessions::JsSessionStore;
 use crate::snapshot::{snapshot_bytes, ImportedSnapshot};
 use crate::devices::JsDeviceStateStore;
 use crate::error::{IntoJs, JsResult};
@@ -68,6 +69,11 @@ impl JsStorageManager {
     #[wasm_bindgen(js_name = ruleHistory)]
     pub fn rule_history(&self) -> JsRuleHistoryStore {
         JsRuleHistoryStore { inner: self.inner.rule_history().clone() }
+    }
+
+    /// The chat sessions.
+    pub fn sessions(&self) -> JsSessionStore {
+        JsSessionStore { inner: self.inner.sessions().clone() }
     }
 
     /// The vector collections.

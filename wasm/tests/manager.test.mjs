@@ -53,6 +53,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const alerts = db.alerts();
   const rules = db.ruleHistory();
   const vectors = db.vectors();
+  const sessions = db.sessions();
   const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
@@ -146,16 +147,33 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       count: () => vectors.count('c'),
       search: () => vectors.search('c', new Float32Array([1, 0]), 1),
     },
+    SessionStore: {
+      createSession: () => sessions.createSession('s', 't', 1),
+      getSession: () => sessions.getSession('s'),
+      listSessions: () => sessions.listSessions(),
+      appendMessage: () => sessions.appendMessage('s', { role: 'user', content: 'c', timestamp: 1 }),
+      appendMessages: () => sessions.appendMessages('s', [{ role: 'user', content: 'c', timestamp: 1 }]),
+      loadMessages: () => sessions.loadMessages('s'),
+      lastMessages: () => sessions.lastMessages('s', 1),
+      messagesRange: () => sessions.messagesRange('s', 0, 10),
+      contextWindow: () => sessions.contextWindow('s', 10),
+      setSummary: () => sessions.setSummary('s', 'x', 1),
+      getSummary: () => sessions.getSummary('s'),
+      recentSummaries: () => sessions.recentSummaries(1),
+      deleteSession: () => sessions.deleteSession('s'),
+      cleanup: () => sessions.cleanup(10),
+    },
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
-    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'timeseries', 'vectors'],
+    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'sessions', 'timeseries', 'vectors'],
     TimeSeriesStore: ['bufferedPoints', 'flush'],
     DeviceStateStore: [],
     EventLogStore: [],
     AlertStore: [],
     RuleHistoryStore: [],
     VectorStore: [],
+    SessionStore: [],
   };
   for (const [cls, byName] of Object.entries(calls)) {
     // Every exported method is either checked here or listed as touching no data.

@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
 // type the public API, records included, and reject misuse (the @ts-expect-error lines).
-import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo } from '../pkg/node/neotalk_storage_wasm.js';
+import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/node/neotalk_storage_wasm.js';
 
 const options = StorageManager.defaultOptions();
 options.write_buffer.max_points = 0;
@@ -62,11 +62,18 @@ const hits: VectorMatch[] = vectors.search('v', new Float32Array([1, 0]), 3, { f
 // @ts-expect-error metric is one of three strings
 vectors.createCollection('w', 2, 'cosine');
 
+const sessions = db.sessions();
+const session: SessionInfo = sessions.createSession('s', 'title', 1);
+const seqNo: number = sessions.appendMessage('s', { role: 'user', content: 'hi', timestamp: 2 });
+const window: SequencedMessage[] = sessions.contextWindow('s', 100);
+// @ts-expect-error role is one of four strings
+sessions.appendMessage('s', { role: 'robot', content: 'hi', timestamp: 2 });
+
 try {
   ts.queryRange('d', 'm', 5, 1);
 } catch (err) {
   const code: StorageError['code'] = (err as StorageError).code;
   void code;
 }
-void [info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
+void [session, seqNo, window, info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
 db.close();
