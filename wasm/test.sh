@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Entry point of the wasm layer: installs what is missing (Debian packages, wasm-bindgen-cli
-# at the locked version, npm dependencies), builds wasm/pkg with build.sh, then runs the Node
-# tests of the package and the browser test of the simulator page. Exits non-zero on any
+# at the locked version, npm dependencies), builds wasm/pkg with build.sh and the native
+# snapshot tool, then runs the Node tests of the package (snapshots crossing between the
+# native and wasm builds included) and the browser test of the simulator page. Exits non-zero on any
 # failure. Expects Debian 12 as root with node >= 20 and npm.
 set -euo pipefail
 
@@ -29,6 +30,13 @@ npm ci --no-audit --no-fund
 
 log "building wasm/pkg"
 bash "$HERE/build.sh"
+
+# The native half of the cross-build snapshot test (tests/snapshot.test.mjs): a debug build
+# of tests/native_snapshot.rs, run by the Node test for native -> wasm and wasm -> native.
+log "native snapshot tool"
+ROOT="$(dirname "$HERE")"
+(cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p neotalk-storage-wasm --example native_snapshot)
+export NEOTALK_SNAPSHOT_TOOL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/native_snapshot"
 
 log "Node tests of the package"
 node --test tests/*.test.mjs

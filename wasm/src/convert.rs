@@ -2,7 +2,7 @@
 //! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
 
 use crate::error::{invalid, js_error, JsResult};
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
 use neotalk_storage::{DataPoint, MetricValue, StorageError};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,7 +28,7 @@ pub(crate) fn string(field: &'static str, v: &JsValue) -> JsResult<String> {
     v.as_string().ok_or_else(|| invalid(field, format!("must be a string, not {}", type_of(v))))
 }
 
-fn type_of(v: &JsValue) -> String {
+pub(crate) fn type_of(v: &JsValue) -> String {
     v.js_typeof().as_string().unwrap_or_default()
 }
 
@@ -137,4 +137,17 @@ pub(crate) fn packed_series(points: &[DataPoint]) -> JsResult<JsValue> {
     Reflect::set(&out, &"timestamps".into(), &Float64Array::from(timestamps.as_slice()))?;
     Reflect::set(&out, &"values".into(), &Float64Array::from(values.as_slice()))?;
     Ok(out.into())
+}
+
+/// A `Float32Array` (or an array of numbers) copied out of JS.
+pub(crate) fn f32s(field: &'static str, v: &JsValue) -> JsResult<Vec<f32>> {
+    if let Some(a) = v.dyn_ref::<Float32Array>() {
+        return Ok(a.to_vec());
+    }
+    let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Float32Array, not {}", type_of(v))))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.as_f64().map(|f| f as f32).ok_or_else(|| invalid(field, format!("element {i} is not a number"))))
+        .collect()
 }

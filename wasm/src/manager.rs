@@ -1,10 +1,15 @@
 //! JS class `StorageManager`: an in-memory database and its store accessors.
 
+use crate::alerts::JsAlertStore;
 use crate::convert::{from_js, to_js};
+use crate::rules::JsRuleHistoryStore;
+use crate::sessions::JsSessionStore;
+use crate::snapshot::{snapshot_bytes, ImportedSnapshot};
 use crate::devices::JsDeviceStateStore;
 use crate::error::{IntoJs, JsResult};
 use crate::events::JsEventLogStore;
 use crate::timeseries::JsTimeSeriesStore;
+use crate::vectors::JsVectorStore;
 use neotalk_storage::{StorageManager, StorageOptions};
 use wasm_bindgen::prelude::*;
 
@@ -53,6 +58,54 @@ impl JsStorageManager {
     /// The event log.
     pub fn events(&self) -> JsEventLogStore {
         JsEventLogStore { inner: self.inner.events().clone() }
+    }
+
+    /// The alert store.
+    pub fn alerts(&self) -> JsAlertStore {
+        JsAlertStore { inner: self.inner.alerts().clone() }
+    }
+
+    /// The rule execution history.
+    #[wasm_bindgen(js_name = ruleHistory)]
+    pub fn rule_history(&self) -> JsRuleHistoryStore {
+        JsRuleHistoryStore { inner: self.inner.rule_history().clone() }
+    }
+
+    /// The chat sessions.
+    pub fn sessions(&self) -> JsSessionStore {
+        JsSessionStore { inner: self.inner.sessions().clone() }
+    }
+
+    /// The vector collections.
+    pub fn vectors(&self) -> JsVectorStore {
+        JsVectorStore { inner: self.inner.vectors().clone() }
+    }
+
+    /// A full snapshot of every table in the portable backup format shared with the native
+    /// build (a `.ntbk` file written by native `export_snapshot` / backups reads back here,
+    /// and the reverse). Buffered telemetry is committed first.
+    #[wasm_bindgen(js_name = exportSnapshot)]
+    pub fn export_snapshot(&self) -> JsResult<Vec<u8>> {
+        self.inner.export_snapshot().js()
+    }
+
+    /// Replaces all data with a full snapshot from `exportSnapshot` (or the native build).
+    /// The whole file is verified first: a damaged, truncated or foreign file throws
+    /// (`CORRUPTED`, `VERSION_MISMATCH` or `INVALID_INPUT`) and the data stays as it was.
+    /// Returns what was restored: `{ kind, created_at, source_format_version, total_entries,
+    /// tables: [{ name, entries }] }`.
+    #[wasm_bindgen(js_name = importSnapshot, unchecked_return_type = "ImportedSnapshot")]
+    pub fn import_snapshot(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue) -> JsResult<JsValue> {
+        let bytes = snapshot_bytes(&bytes)?;
+        let manifest = self.inner.import_snapshot(&bytes).js()?;
+        to_js(&ImportedSnapshot::from(&manifest))
+    }
+
+    /// Database size, per-table counts, sizes and last write times, and query latencies
+    /// (`StorageStats`; latencies are 0 in wasm, which has no clock in the core).
+    #[wasm_bindgen(unchecked_return_type = "StorageStats")]
+    pub fn stats(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.stats().js()?)
     }
 
     /// `"memory"`.

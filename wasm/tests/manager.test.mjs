@@ -50,6 +50,11 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const ts = db.timeseries();
   const devices = db.devices();
   const events = db.events();
+  const alerts = db.alerts();
+  const rules = db.ruleHistory();
+  const vectors = db.vectors();
+  const sessions = db.sessions();
+  const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
   events.append({ event_id: 'e', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } });
@@ -63,6 +68,9 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
     StorageManager: {
       tableSizes: () => db.tableSizes(),
       flush: () => db.flush(),
+      stats: () => db.stats(),
+      exportSnapshot: () => db.exportSnapshot(),
+      importSnapshot: () => db.importSnapshot(snapshot),
     },
     TimeSeriesStore: {
       write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
@@ -100,13 +108,72 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       totalBytes: () => events.totalBytes(),
       cleanup: () => events.cleanup(10),
     },
+    AlertStore: {
+      create: () => alerts.create({ alert_id: 'a', title: 't', severity: 'Info', source: 's', created_at: 1 }),
+      get: () => alerts.get('a'),
+      acknowledge: () => alerts.acknowledge('a', 'me', 1),
+      resolve: () => alerts.resolve('a', 1),
+      queryRange: () => alerts.queryRange(0, 10),
+      queryBySeverity: () => alerts.queryBySeverity('Info', 0, 10),
+      queryByEntity: () => alerts.queryByEntity('d', 0, 10),
+      queryBySource: () => alerts.queryBySource('s', 0, 10),
+      unacknowledged: () => alerts.unacknowledged(),
+      unresolved: () => alerts.unresolved(),
+      countBySeverity: () => alerts.countBySeverity(),
+      countUnresolvedBySeverity: () => alerts.countUnresolvedBySeverity(),
+      cleanup: () => alerts.cleanup(10),
+    },
+    RuleHistoryStore: {
+      record: () => rules.record({ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: 'Success' }),
+      recordBatch: () => rules.recordBatch([{ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: 'Success' }]),
+      get: () => rules.get('x'),
+      queryByRule: () => rules.queryByRule('r', 0, 10),
+      queryRuleRange: () => rules.queryRuleRange('r', 0, 10),
+      queryRange: () => rules.queryRange(0, 10),
+      queryFailed: () => rules.queryFailed(0, 10),
+      ruleStatistics: () => rules.ruleStatistics('r', 0, 10),
+      statistics: () => rules.statistics(0, 10),
+      cleanup: () => rules.cleanup(10),
+    },
+    VectorStore: {
+      createCollection: () => vectors.createCollection('c', 2, 'Cosine'),
+      collection: () => vectors.collection('c'),
+      listCollections: () => vectors.listCollections(),
+      dropCollection: () => vectors.dropCollection('c'),
+      upsert: () => vectors.upsert('c', 'a', new Float32Array([1, 0]), null),
+      upsertMany: () => vectors.upsertMany('c', ['a'], new Float32Array([1, 0])),
+      delete: () => vectors.delete('c', 'a'),
+      get: () => vectors.get('c', 'a'),
+      count: () => vectors.count('c'),
+      search: () => vectors.search('c', new Float32Array([1, 0]), 1),
+    },
+    SessionStore: {
+      createSession: () => sessions.createSession('s', 't', 1),
+      getSession: () => sessions.getSession('s'),
+      listSessions: () => sessions.listSessions(),
+      appendMessage: () => sessions.appendMessage('s', { role: 'user', content: 'c', timestamp: 1 }),
+      appendMessages: () => sessions.appendMessages('s', [{ role: 'user', content: 'c', timestamp: 1 }]),
+      loadMessages: () => sessions.loadMessages('s'),
+      lastMessages: () => sessions.lastMessages('s', 1),
+      messagesRange: () => sessions.messagesRange('s', 0, 10),
+      contextWindow: () => sessions.contextWindow('s', 10),
+      setSummary: () => sessions.setSummary('s', 'x', 1),
+      getSummary: () => sessions.getSummary('s'),
+      recentSummaries: () => sessions.recentSummaries(1),
+      deleteSession: () => sessions.deleteSession('s'),
+      cleanup: () => sessions.cleanup(10),
+    },
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
-    StorageManager: ['backendKind', 'close', 'devices', 'events', 'timeseries'],
+    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'sessions', 'timeseries', 'vectors'],
     TimeSeriesStore: ['bufferedPoints', 'flush'],
     DeviceStateStore: [],
     EventLogStore: [],
+    AlertStore: [],
+    RuleHistoryStore: [],
+    VectorStore: [],
+    SessionStore: [],
   };
   for (const [cls, byName] of Object.entries(calls)) {
     // Every exported method is either checked here or listed as touching no data.

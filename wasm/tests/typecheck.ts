@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
 // type the public API, records included, and reject misuse (the @ts-expect-error lines).
-import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup } from '../pkg/node/neotalk_storage_wasm.js';
+import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/node/neotalk_storage_wasm.js';
 
 const options = StorageManager.defaultOptions();
 options.write_buffer.max_points = 0;
@@ -34,11 +34,46 @@ const sizes: TableSize[] = db.tableSizes();
 // @ts-expect-error metadata is required
 events.append({ event_id: 'e', event_type: 'x', event_data: {} });
 
+const alerts = db.alerts();
+alerts.create({ alert_id: 'a', title: 't', severity: 'Critical', source: 'rule', created_at: 1 });
+const acked: AlertRecord = alerts.acknowledge('a', 'me', 2);
+const counts: SeverityCounts = alerts.countBySeverity();
+const bySeverity: AlertRecord[] = alerts.queryBySeverity('Warning', 0, Infinity);
+// @ts-expect-error severity is one of four strings
+alerts.create({ alert_id: 'b', title: 't', severity: 'High', source: 'rule', created_at: 1 });
+
+const rules = db.ruleHistory();
+rules.record({ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: { Failed: { error: 'e' } } });
+const runs: RuleExecutionRecord[] = rules.queryByRule('r', 0, 10);
+const stats: RuleStatistics = rules.ruleStatistics('r', 0, Infinity);
+// @ts-expect-error result is required
+rules.record({ execution_id: 'y', rule_id: 'r', rule_name: 'r', triggered_at: 1 });
+
+const snapshot: Uint8Array = db.exportSnapshot();
+const restored: ImportedSnapshot = db.importSnapshot(snapshot);
+const dbStats: StorageStats = db.stats();
+const alertCount: number | undefined = dbStats.table_stats['alerts']?.count;
+
+const vectors = db.vectors();
+const info: CollectionInfo = vectors.createCollection('v', 2, 'Cosine');
+vectors.upsertMany('v', ['a'], new Float32Array([1, 0]), [{ k: 1 }]);
+const emb: Float32Array | undefined = vectors.get('v', 'a')?.embedding;
+const hits: VectorMatch[] = vectors.search('v', new Float32Array([1, 0]), 3, { field: 'k', value: 1 });
+// @ts-expect-error metric is one of three strings
+vectors.createCollection('w', 2, 'cosine');
+
+const sessions = db.sessions();
+const session: SessionInfo = sessions.createSession('s', 'title', 1);
+const seqNo: number = sessions.appendMessage('s', { role: 'user', content: 'hi', timestamp: 2 });
+const window: SequencedMessage[] = sessions.contextWindow('s', 100);
+// @ts-expect-error role is one of four strings
+sessions.appendMessage('s', { role: 'robot', content: 'hi', timestamp: 2 });
+
 try {
   ts.queryRange('d', 'm', 5, 1);
 } catch (err) {
   const code: StorageError['code'] = (err as StorageError).code;
   void code;
 }
-void [t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
+void [session, seqNo, window, info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
 db.close();

@@ -1,6 +1,7 @@
 // The simulator page: simulated devices write telemetry into the wasm store once per
-// animation frame (one packed writeColumns call), a threshold rule records alert events,
-// and the views read everything back from the store.
+// animation frame (one packed writeColumns call), a threshold rule records its executions in
+// the RuleHistoryStore and creates alerts in the AlertStore, the views read everything back
+// from the store, and the whole store can be exported to / imported from a snapshot file.
 import init, { StorageManager } from '../pkg/web/neotalk_storage_wasm.js';
 import { DEVICE_TYPES, makeDevices, advance } from './sim.js';
 import { LineChart } from './chart.js';
@@ -12,19 +13,19 @@ const CONFIG = {
   offlinePerSecond: 0.006, // chance per device and second of dropping offline
   windowMs: 60_000, // charts show the last minute
   retentionMs: 120_000, // older telemetry is deleted, one series per frame
-  alertWindowMs: 120_000,
   chartDevices: 6,
 };
 /** Threshold rule: a value above `above` raises an alert; it re-arms below `above - hysteresis`. */
 const THRESHOLDS = {
-  temperature: { above: 30, hysteresis: 1.5, unit: '°C' },
-  humidity: { above: 80, hysteresis: 4, unit: '%' },
-  power: { above: 1600, hysteresis: 100, unit: 'W' },
+  temperature: { above: 30, hysteresis: 1.5, unit: '°C', severity: 'Warning' },
+  humidity: { above: 80, hysteresis: 4, unit: '%', severity: 'Warning' },
+  power: { above: 1600, hysteresis: 100, unit: 'W', severity: 'Critical' },
 };
+const RULE_ID = 'threshold';
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const stats = { ticks: 0, points: 0, alertsRaised: 0, acknowledged: 0, writeMs: 0, frameMs: 0, pointsPerSecond: 0, running: true, error: null };
+const stats = { ticks: 0, points: 0, alertsRaised: 0, acknowledged: 0, ruleRuns: 0, snapshot: null, writeMs: 0, frameMs: 0, pointsPerSecond: 0, running: true, error: null };
 // Exposed for the browser test and for poking at the store from the console.
 window.sim = { stats, ready: false };
 
@@ -38,6 +39,8 @@ async function main() {
   const ts = db.timeseries();
   const devicesStore = db.devices();
   const events = db.events();
+  const alerts = db.alerts();
+  const rules = db.ruleHistory();
   const devices = makeDevices(CONFIG.devices, 7);
   window.sim.db = db;
   window.sim.devices = devices;
@@ -75,6 +78,7 @@ async function main() {
   let valBuf = new Float64Array(cap);
   let n = 0;
   let pendingEvents = [];
+  let pendingRuns = [];
   let eventCounter = 0;
   const newEventId = (prefix) => `${prefix}-${Date.now().toString(36)}-${(eventCounter++).toString(36)}`;
 
@@ -96,10 +100,30 @@ async function main() {
     if (!alerting[k] && v > rule.above) {
       alerting[k] = 1;
       const id = newEventId('alert');
+      const value = Math.round(v * 100) / 100;
+      alerts.create({
+        alert_id: id,
+        title: `${metric} above ${rule.above} ${rule.unit}`,
+        severity: rule.severity,
+        message: `${deviceIds[k]} ${metric} ${value} ${rule.unit} > ${rule.above}`,
+        entity_id: deviceIds[k],
+        entity_type: 'device',
+        source: 'rule.threshold',
+        created_at: t,
+      });
+      pendingRuns.push({
+        execution_id: newEventId('run'),
+        rule_id: RULE_ID,
+        rule_name: 'Threshold',
+        triggered_at: t,
+        trigger_value: value,
+        actions: [{ action_type: 'alert.create', action_data: { alert_id: id, device_id: deviceIds[k], metric }, success: true }],
+        result: 'Success',
+      });
       pendingEvents.push({
-        event_id: id,
+        event_id: `${id}-raised`,
         event_type: 'alert.raised',
-        event_data: { device_id: deviceIds[k], metric, value: Math.round(v * 100) / 100, threshold: rule.above, unit: rule.unit },
+        event_data: { alert_id: id, device_id: deviceIds[k], metric, value, threshold: rule.above, unit: rule.unit },
         metadata: { source: 'rule.threshold', timestamp: t, correlation_id: id },
       });
       stats.alertsRaised++;
@@ -153,16 +177,17 @@ async function main() {
     $('stat-online').textContent = `${online} / ${rows.length}`;
   }
 
-  function renderAlerts(now) {
-    const raised = events.queryByType('alert.raised', now - CONFIG.alertWindowMs, Infinity);
-    const acked = new Set(events.queryByType('alert.acknowledged', -Infinity, Infinity).map((e) => e.metadata.causation_id));
-    const items = raised.slice(-40).reverse().map((e) => {
-      const d = e.event_data;
-      const isAcked = acked.has(e.event_id);
-      const time = new Date(e.metadata.timestamp).toLocaleTimeString();
-      return `<li class="${isAcked ? 'acknowledged' : 'active'}" data-id="${e.event_id}"><span class="what">${time} <b>${esc(d.device_id)}</b> ${esc(d.metric)} ${d.value} ${esc(d.unit)} &gt; ${d.threshold}</span>${isAcked ? '<span class="state">acknowledged</span>' : '<button type="button" class="ack">Acknowledge</button>'}</li>`;
+  function renderAlerts() {
+    // The 40 newest open alerts (acknowledged or not): a bounded read of the unresolved index.
+    const items = alerts.unresolved(40).map((a) => {
+      const time = new Date(a.created_at).toLocaleTimeString();
+      return `<li class="${a.acknowledged ? 'acknowledged' : 'active'} ${a.severity.toLowerCase()}" data-id="${esc(a.alert_id)}"><span class="what">${time} <b>${esc(a.severity)}</b> ${esc(a.message)}</span>${a.acknowledged ? `<span class="state">acknowledged by ${esc(a.acknowledged_by)}</span>` : '<button type="button" class="ack">Acknowledge</button>'}</li>`;
     });
     $('alerts').innerHTML = items.join('') || '<li>no alerts</li>';
+    const open = alerts.countUnresolvedBySeverity();
+    $('stat-open-alerts').textContent = `${open.critical} / ${open.warning}`;
+    const run = rules.ruleStatistics(RULE_ID, -Infinity, Infinity);
+    $('stat-rule-runs').textContent = String(run.triggers);
   }
 
   function renderEvents() {
@@ -175,15 +200,17 @@ async function main() {
     $('stat-events').textContent = String(last);
   }
 
-  function acknowledge(raisedId) {
+  function acknowledge(alertId) {
+    const now = Date.now();
+    alerts.acknowledge(alertId, 'operator', now);
     events.append({
-      event_id: `ack-${raisedId}`,
+      event_id: `${alertId}-ack`,
       event_type: 'alert.acknowledged',
-      event_data: { alert_event_id: raisedId },
-      metadata: { source: 'operator', timestamp: Date.now(), correlation_id: raisedId, causation_id: raisedId },
+      event_data: { alert_id: alertId },
+      metadata: { source: 'operator', timestamp: now, correlation_id: alertId, causation_id: `${alertId}-raised` },
     });
     stats.acknowledged++;
-    renderAlerts(Date.now());
+    renderAlerts();
     renderEvents();
   }
 
@@ -191,6 +218,40 @@ async function main() {
     const btn = ev.target.closest('button.ack');
     if (btn) acknowledge(btn.closest('li').dataset.id);
   });
+  // Snapshot export: the whole store as one file in the portable backup format.
+  $('export').addEventListener('click', () => {
+    const bytes = db.exportSnapshot();
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `neotalk-snapshot-${new Date().toISOString().replace(/[:.]/g, '-')}.ntbk`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    snapshotStatus(`exported ${fmtBytes(bytes.length)}`);
+  });
+  // Snapshot import: a damaged or foreign file is refused and the running data stays.
+  $('import').addEventListener('click', () => $('import-file').click());
+  $('import-file').addEventListener('change', async (ev) => {
+    const file = ev.target.files[0];
+    ev.target.value = '';
+    if (!file) return;
+    try {
+      const restored = db.importSnapshot(new Uint8Array(await file.arrayBuffer()));
+      alerting.fill(0);
+      snapshotStatus(`imported ${restored.total_entries.toLocaleString()} entries from ${file.name}`);
+      renderAlerts();
+      renderEvents();
+      renderDevices(Date.now());
+    } catch (err) {
+      snapshotStatus(`import refused (${err.code ?? 'error'}): ${err.message}`, true);
+    }
+  });
+  function snapshotStatus(text, isError = false) {
+    stats.snapshot = text;
+    $('snapshot-status').textContent = text;
+    $('snapshot-status').className = isError ? 'refused' : '';
+  }
+
   $('device-rows').addEventListener('click', (ev) => {
     const row = ev.target.closest('tr');
     if (row) {
@@ -219,6 +280,11 @@ async function main() {
         advance(devices, now, { rate: CONFIG.rate, offlineChance: CONFIG.offlinePerSecond * dt / 1000 }, emit, onState);
         const w0 = performance.now();
         if (n > 0) ts.writeColumns(deviceIds, metrics, idx.subarray(0, n), tsBuf.subarray(0, n), valBuf.subarray(0, n));
+        if (pendingRuns.length) {
+          rules.recordBatch(pendingRuns);
+          stats.ruleRuns += pendingRuns.length;
+          pendingRuns = [];
+        }
         if (pendingEvents.length) {
           events.appendBatch(pendingEvents);
           pendingEvents = [];
@@ -238,7 +304,7 @@ async function main() {
         due.devices = startedAt + 1000;
       }
       if (startedAt >= due.alerts) {
-        renderAlerts(now);
+        renderAlerts();
         renderEvents();
         due.alerts = startedAt + 500;
       }

@@ -1,7 +1,9 @@
 // Browser test of the simulator page: Debian's Chromium driven by playwright-core.
 // Serves wasm/ with the tiny static server, runs the simulation with 100 devices at
-// 10 points/s, and checks that telemetry lands in the store, charts draw, alerts appear,
-// acknowledging one records an `alert.acknowledged` event, and frames stay short.
+// 10 points/s, and checks that telemetry lands in the store, charts draw, the threshold rule
+// records executions and creates alerts in the AlertStore, acknowledging one goes through
+// the AlertStore (plus an `alert.acknowledged` event), frames stay short, and the Export /
+// Import snapshot buttons round-trip the store to the same table counts.
 // Saves wasm/tests/screenshot.png. Run with `node --test tests/browser/` (after build.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,12 +18,13 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCREENSHOT = path.resolve(HERE, '../screenshot.png');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-test('simulator page: telemetry, charts, alerts, acknowledge', { timeout: 180_000 }, async (t) => {
+test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / import', { timeout: 180_000 }, async (t) => {
   const { server, url } = await serve(0);
   t.after(() => server.close());
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
   t.after(() => fs.rmSync(userDataDir, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(userDataDir, {
+    acceptDownloads: true,
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 1000 },
@@ -68,15 +71,30 @@ test('simulator page: telemetry, charts, alerts, acknowledge', { timeout: 180_00
     assert.ok(colored > 200, `chart ${metric} has ${colored} coloured pixels`);
   }
 
-  // Alerts appear (hot devices cross the thresholds within seconds) and are events in the store.
+  // Alerts appear (hot devices cross the thresholds within seconds): each is a record in the
+  // AlertStore and a recorded execution of the threshold rule.
   await page.waitForSelector('#alerts li.active button.ack', { timeout: 60_000 });
-  const raised = await page.evaluate(() => window.sim.db.events().queryByType('alert.raised', -Infinity, Infinity).length);
-  assert.ok(raised > 0);
+  const raised = await page.evaluate(() => {
+    const db = window.sim.db;
+    const all = db.alerts().queryRange(-Infinity, Infinity);
+    const runs = db.ruleHistory().queryRuleRange('threshold', -Infinity, Infinity);
+    return { alerts: all.length, sources: [...new Set(all.map((a) => a.source))], runs: runs.length, linked: runs.every((r) => all.some((a) => a.alert_id === r.actions[0].action_data.alert_id)) };
+  });
+  assert.ok(raised.alerts > 0);
+  assert.deepEqual(raised.sources, ['rule.threshold']);
+  assert.ok(raised.runs >= raised.alerts, `rule runs ${raised.runs} for ${raised.alerts} alerts`);
+  assert.ok(raised.linked, 'every rule execution names an alert it created');
 
-  // Acknowledge the newest active alert: the store gains the linked event, the row changes.
+  // Acknowledge the newest active alert through the button: the AlertStore record changes,
+  // the log gains the linked event, the row changes.
   const alertId = await page.locator('#alerts li.active').first().getAttribute('data-id');
+  assert.equal(await page.evaluate((id) => window.sim.db.alerts().get(id).acknowledged, alertId), false);
   await page.locator(`#alerts li[data-id="${alertId}"] button.ack`).click();
   await page.waitForSelector(`#alerts li.acknowledged[data-id="${alertId}"]`, { timeout: 10_000 });
+  const acked = await page.evaluate((id) => window.sim.db.alerts().get(id), alertId);
+  assert.equal(acked.acknowledged, true);
+  assert.equal(acked.acknowledged_by, 'operator');
+  assert.ok(!(await page.evaluate((id) => window.sim.db.alerts().unacknowledged().some((a) => a.alert_id === id), alertId)));
   const chain = await page.evaluate((id) => window.sim.db.events().queryByCorrelation(id).map((e) => e.event_type), alertId);
   assert.deepEqual(chain, ['alert.raised', 'alert.acknowledged']);
   const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).count();
@@ -98,6 +116,40 @@ test('simulator page: telemetry, charts, alerts, acknowledge', { timeout: 180_00
   assert.ok(s.frameMs < 16, `average frame work ${s.frameMs.toFixed(2)} ms`);
   assert.ok(s.pointsPerSecond > 1000, `points/s ${s.pointsPerSecond}`);
   console.log(`# simulator: ${s.points} points, ${s.pointsPerSecond} points/s, write ${s.writeMs.toFixed(2)} ms/tick, frame ${s.frameMs.toFixed(2)} ms, ${s.alertsRaised} alerts`);
+
+  // Snapshot: pause, export through the button (a download), change the store, import the
+  // file through the file picker: the table counts are back to the exported ones.
+  await page.locator('#toggle').click();
+  await page.waitForFunction(() => window.sim.stats.running === false);
+  const counts = () => page.evaluate(() => {
+    window.sim.db.flush();
+    return Object.fromEntries(Object.entries(window.sim.db.stats().table_stats).map(([name, t]) => [name, t.count]));
+  });
+  const before = await counts();
+  assert.ok(before.alerts > 0 && before.ts_points > 10_000 && before.rule_executions > 0, JSON.stringify(before));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+  assert.match(download.suggestedFilename(), /^neotalk-snapshot-.*\.ntbk$/);
+  const snapshotFile = path.join(userDataDir, 'exported.ntbk');
+  await download.saveAs(snapshotFile);
+  assert.ok(fs.statSync(snapshotFile).size > 10_000);
+  await page.evaluate(() => {
+    window.sim.db.alerts().create({ alert_id: 'after-export', title: 't', severity: 'Info', source: 'manual', created_at: Date.now() });
+    window.sim.db.timeseries().deleteRange('thermo-001', 'temperature', -Infinity, Infinity);
+  });
+  assert.notDeepEqual(await counts(), before);
+  await page.locator('#import-file').setInputFiles(snapshotFile);
+  await page.waitForFunction(() => /^imported/.test(window.sim.stats.snapshot ?? ''), null, { timeout: 10_000 });
+  assert.deepEqual(await counts(), before);
+  assert.equal(await page.evaluate(() => window.sim.db.alerts().get('after-export')), null);
+  // A damaged file is refused with a message and the data stays.
+  const damaged = fs.readFileSync(snapshotFile);
+  damaged[damaged.length >> 1] ^= 0x40;
+  await page.locator('#import-file').setInputFiles({ name: 'damaged.ntbk', mimeType: 'application/octet-stream', buffer: damaged });
+  await page.waitForFunction(() => /^import refused \(CORRUPTED\)/.test(window.sim.stats.snapshot ?? ''), null, { timeout: 10_000 });
+  assert.deepEqual(await counts(), before);
+  assert.match(await page.locator('#snapshot-status').textContent(), /refused/);
+  await page.locator('#toggle').click();
+  await page.waitForFunction((n) => window.sim.stats.points > n + 500, s.points, { timeout: 30_000 });
 
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   assert.ok(fs.statSync(SCREENSHOT).size > 10_000);

@@ -1,0 +1,133 @@
+//! JS class `AlertStore`: alerts with acknowledge / resolve and severity counts.
+
+use crate::convert::{bound, from_js, int, limit, string, to_js};
+use crate::error::{IntoJs, JsResult};
+use neotalk_storage::{AlertRecord, AlertSeverity, AlertStore};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// The argument of `create`: an `AlertRecord` whose optional fields may be left out
+/// (no entity, message "", not acknowledged, not resolved).
+#[derive(Deserialize)]
+struct AlertInput {
+    alert_id: String,
+    title: String,
+    severity: AlertSeverity,
+    message: Option<String>,
+    entity_id: Option<String>,
+    entity_type: Option<String>,
+    created_at: i64,
+    acknowledged: Option<bool>,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<i64>,
+    resolved_at: Option<i64>,
+    source: String,
+}
+
+impl From<AlertInput> for AlertRecord {
+    fn from(a: AlertInput) -> Self {
+        let mut alert = AlertRecord::new(&a.alert_id, &a.title, a.severity, a.message.as_deref().unwrap_or(""), &a.source, a.created_at);
+        alert.entity_id = a.entity_id;
+        alert.entity_type = a.entity_type;
+        alert.acknowledged = a.acknowledged.unwrap_or(false);
+        alert.acknowledged_by = a.acknowledged_by;
+        alert.acknowledged_at = a.acknowledged_at;
+        alert.resolved_at = a.resolved_at;
+        alert
+    }
+}
+
+/// A severity argument: `"Info"`, `"Warning"`, `"Error"` or `"Critical"`.
+fn severity(v: JsValue) -> JsResult<AlertSeverity> {
+    from_js("severity", v)
+}
+
+/// Alerts. Obtain it from `StorageManager.alerts()`.
+#[wasm_bindgen(js_name = AlertStore)]
+pub struct JsAlertStore {
+    pub(crate) inner: AlertStore,
+}
+
+#[wasm_bindgen(js_class = AlertStore)]
+impl JsAlertStore {
+    /// Stores a new alert. A duplicate `alert_id` is `CONFLICT`; a severity other than
+    /// `"Info" | "Warning" | "Error" | "Critical"` is `INVALID_INPUT` on `alert`.
+    pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "AlertInput")] alert: JsValue) -> JsResult<()> {
+        let alert: AlertInput = from_js("alert", alert)?;
+        self.inner.create(&alert.into()).js()
+    }
+
+    /// The alert with this id, or `null`.
+    #[wasm_bindgen(unchecked_return_type = "AlertRecord | null")]
+    pub fn get(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue) -> JsResult<JsValue> {
+        to_js(&self.inner.get(&string("alert_id", &alert_id)?).js()?)
+    }
+
+    /// Marks an alert acknowledged by `by` at `atMs`; returns it. Unknown id: `NOT_FOUND`;
+    /// already acknowledged: `CONFLICT` (the first acknowledgement stays).
+    #[wasm_bindgen(unchecked_return_type = "AlertRecord")]
+    pub fn acknowledge(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] by: JsValue, #[wasm_bindgen(js_name = atMs)] at_ms: f64) -> JsResult<JsValue> {
+        let alert = self.inner.acknowledge(&string("alert_id", &alert_id)?, &string("by", &by)?, int("at", at_ms)?).js()?;
+        to_js(&alert)
+    }
+
+    /// Marks an alert resolved at `atMs`; returns it. Unknown id: `NOT_FOUND`; already
+    /// resolved: `CONFLICT`.
+    #[wasm_bindgen(unchecked_return_type = "AlertRecord")]
+    pub fn resolve(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue, #[wasm_bindgen(js_name = atMs)] at_ms: f64) -> JsResult<JsValue> {
+        to_js(&self.inner.resolve(&string("alert_id", &alert_id)?, int("at", at_ms)?).js()?)
+    }
+
+    /// Alerts with `start <= created_at < end`, oldest first, at most `limit`.
+    #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "AlertRecord[]")]
+    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    }
+
+    /// Alerts of one severity with `start <= created_at < end`, oldest first.
+    #[wasm_bindgen(js_name = queryBySeverity, unchecked_return_type = "AlertRecord[]")]
+    pub fn query_by_severity(&self, #[wasm_bindgen(unchecked_param_type = "AlertSeverity")] severity_arg: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_by_severity(severity(severity_arg)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    }
+
+    /// Alerts about one entity with `start <= created_at < end`, oldest first.
+    #[wasm_bindgen(js_name = queryByEntity, unchecked_return_type = "AlertRecord[]")]
+    pub fn query_by_entity(&self, #[wasm_bindgen(js_name = entityId, unchecked_param_type = "string")] entity_id: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_by_entity(&string("entity_id", &entity_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    }
+
+    /// Alerts from one source with `start <= created_at < end`, oldest first.
+    #[wasm_bindgen(js_name = queryBySource, unchecked_return_type = "AlertRecord[]")]
+    pub fn query_by_source(&self, #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_by_source(&string("source", &source)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    }
+
+    /// Alerts nobody acknowledged yet, newest first.
+    #[wasm_bindgen(unchecked_return_type = "AlertRecord[]")]
+    pub fn unacknowledged(&self, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.unacknowledged(limit(limit_arg)?).js()?)
+    }
+
+    /// Alerts not resolved yet, newest first.
+    #[wasm_bindgen(unchecked_return_type = "AlertRecord[]")]
+    pub fn unresolved(&self, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.unresolved(limit(limit_arg)?).js()?)
+    }
+
+    /// Number of stored alerts of each severity: `{ info, warning, error, critical }`.
+    #[wasm_bindgen(js_name = countBySeverity, unchecked_return_type = "SeverityCounts")]
+    pub fn count_by_severity(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.count_by_severity().js()?)
+    }
+
+    /// Number of unresolved alerts of each severity.
+    #[wasm_bindgen(js_name = countUnresolvedBySeverity, unchecked_return_type = "SeverityCounts")]
+    pub fn count_unresolved_by_severity(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.count_unresolved_by_severity().js()?)
+    }
+
+    /// Removes every alert with `created_at < beforeMs`; returns how many.
+    pub fn cleanup(&self, #[wasm_bindgen(js_name = beforeMs)] before_ms: f64) -> JsResult<f64> {
+        Ok(self.inner.cleanup(bound("before_ms", before_ms)?).js()? as f64)
+    }
+}
