@@ -10,7 +10,7 @@ pub(crate) const META: &str = "meta";
 /// Meta key of the on-disk format version.
 pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 /// The format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// When a committed write is guaranteed to survive a crash or power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

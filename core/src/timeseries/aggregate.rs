@@ -1,5 +1,6 @@
 //! Bucketed aggregation of a series (`query_aggregated`).
 
+use super::chunk::ChunkSummary;
 use super::point::DataPoint;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,39 @@ impl Aggregator {
     }
 
     pub(crate) fn push(&mut self, p: &DataPoint) {
-        let start = bucket_start(p.timestamp, self.bucket_ms);
+        let b = self.bucket_at(p.timestamp);
+        b.count += 1;
+        if let Some(v) = p.value.as_f64() {
+            self.numeric += 1;
+            let b = self.buckets.last_mut().expect("bucket_at pushed it");
+            b.sum = Some(b.sum.unwrap_or(0.0) + v);
+            b.min = Some(b.min.map_or(v, |m| m.min(v)));
+            b.max = Some(b.max.map_or(v, |m| m.max(v)));
+            b.first.get_or_insert(v);
+            b.last = Some(v);
+        }
+    }
+
+    /// Folds a whole chunk that lies inside one bucket, from its summary alone. Its sum is
+    /// added as one term, so a bucket's sum may differ from point-by-point addition in the
+    /// last bits of the mantissa.
+    pub(crate) fn push_summary(&mut self, s: &ChunkSummary) {
+        let b = self.bucket_at(s.min_ts);
+        b.count += s.count;
+        if let Some(n) = &s.numeric {
+            self.numeric += n.count;
+            let b = self.buckets.last_mut().expect("bucket_at pushed it");
+            b.sum = Some(b.sum.map_or(n.sum, |x| x + n.sum));
+            b.min = Some(b.min.map_or(n.min, |m| m.min(n.min)));
+            b.max = Some(b.max.map_or(n.max, |m| m.max(n.max)));
+            b.first.get_or_insert(n.first);
+            b.last = Some(n.last);
+        }
+    }
+
+    /// The bucket holding `ts`, opened when `ts` starts a new one.
+    fn bucket_at(&mut self, ts: i64) -> &mut AggregateBucket {
+        let start = bucket_start(ts, self.bucket_ms);
         if self.buckets.last().is_none_or(|b| b.bucket_start != start) {
             self.finish_bucket();
             self.buckets.push(AggregateBucket {
@@ -60,16 +93,7 @@ impl Aggregator {
                 last: None,
             });
         }
-        let b = self.buckets.last_mut().expect("pushed above");
-        b.count += 1;
-        if let Some(v) = p.value.as_f64() {
-            self.numeric += 1;
-            b.sum = Some(b.sum.unwrap_or(0.0) + v);
-            b.min = Some(b.min.map_or(v, |m| m.min(v)));
-            b.max = Some(b.max.map_or(v, |m| m.max(v)));
-            b.first.get_or_insert(v);
-            b.last = Some(v);
-        }
+        self.buckets.last_mut().expect("pushed above")
     }
 
     fn finish_bucket(&mut self) {

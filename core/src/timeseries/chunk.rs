@@ -1,0 +1,326 @@
+//! A chunk: up to [`CHUNK_POINTS`] points of one series, column-encoded, behind a summary.
+//!
+//! Layout (all lengths bound-checked on decode):
+//! - format byte, then the summary: count, min and max timestamp, numeric count and, when
+//!   there are numeric values, their sum, min, max, first and last as f64. Readers use it to
+//!   skip chunks (range bounds) or fold them whole into an aggregate, without decoding.
+//! - timestamps (delta-of-delta), the value kinds (one byte when the chunk holds one kind,
+//!   else 2 bits per point), then one column per kind present: floats (XOR or decimal),
+//!   integers (delta varints), booleans (bits), strings (length-prefixed).
+//! - a flags byte; quality values and JSON metadata follow only when some point has them,
+//!   each behind a presence bitmap.
+
+use super::codec::{booleans, corrupted, floats, integers, put_block, put_varint, strings, timestamps, unzigzag, zigzag, ByteReader};
+use super::point::{DataPoint, MetricValue};
+use crate::error::Result;
+
+/// Points per sealed chunk; the open head chunk of a series holds fewer.
+pub(crate) const CHUNK_POINTS: usize = 1024;
+/// Most points a decoder accepts (bounds allocations on damaged input).
+const MAX_DECODE_POINTS: usize = 1 << 16;
+const FORMAT: u8 = 1;
+const KIND_FLOAT: u8 = 0;
+const KIND_INT: u8 = 1;
+const KIND_BOOL: u8 = 2;
+const KIND_STRING: u8 = 3;
+const KINDS_MIXED: u8 = 4;
+const HAS_QUALITY: u8 = 1;
+const HAS_METADATA: u8 = 2;
+
+/// Aggregates of a chunk's numeric (`Float` / `Integer`) values, in time order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NumericSummary {
+    pub count: u64,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+    pub first: f64,
+    pub last: f64,
+}
+
+/// What a reader can learn about a chunk without decoding its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ChunkSummary {
+    pub count: u64,
+    pub min_ts: i64,
+    pub max_ts: i64,
+    pub numeric: Option<NumericSummary>,
+}
+
+impl ChunkSummary {
+    fn of(points: &[DataPoint]) -> Self {
+        let mut numeric: Option<NumericSummary> = None;
+        for v in points.iter().filter_map(|p| p.value.as_f64()) {
+            match &mut numeric {
+                // 0.0 + v as in `Aggregator`, so a bucket that starts with this chunk sums alike.
+                None => numeric = Some(NumericSummary { count: 1, sum: 0.0 + v, min: v, max: v, first: v, last: v }),
+                Some(n) => {
+                    n.count += 1;
+                    n.sum += v;
+                    n.min = n.min.min(v);
+                    n.max = n.max.max(v);
+                    n.last = v;
+                }
+            }
+        }
+        ChunkSummary {
+            count: points.len() as u64,
+            min_ts: points.iter().map(|p| p.timestamp).min().unwrap_or(0),
+            max_ts: points.iter().map(|p| p.timestamp).max().unwrap_or(0),
+            numeric,
+        }
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.count);
+        put_varint(out, zigzag(self.min_ts));
+        put_varint(out, self.max_ts.wrapping_sub(self.min_ts) as u64);
+        match &self.numeric {
+            None => put_varint(out, 0),
+            Some(n) => {
+                put_varint(out, n.count);
+                for v in [n.sum, n.min, n.max, n.first, n.last] {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+
+    fn decode(r: &mut ByteReader<'_>) -> Result<Self> {
+        if r.u8()? != FORMAT {
+            return Err(corrupted("unknown chunk format"));
+        }
+        let count = r.len(MAX_DECODE_POINTS)? as u64;
+        let min_ts = unzigzag(r.varint()?);
+        let max_ts = min_ts.wrapping_add(r.varint()? as i64);
+        let numeric_count = r.varint()?;
+        if numeric_count > count {
+            return Err(corrupted("more numeric values than points"));
+        }
+        let numeric = if numeric_count == 0 {
+            None
+        } else {
+            Some(NumericSummary { count: numeric_count, sum: r.f64()?, min: r.f64()?, max: r.f64()?, first: r.f64()?, last: r.f64()? })
+        };
+        Ok(ChunkSummary { count, min_ts, max_ts, numeric })
+    }
+
+    /// Reads just the summary of an encoded chunk.
+    pub(crate) fn read(bytes: &[u8]) -> Result<Self> {
+        Self::decode(&mut ByteReader::new(bytes))
+    }
+}
+
+fn kind_of(v: &MetricValue) -> u8 {
+    match v {
+        MetricValue::Float(_) => KIND_FLOAT,
+        MetricValue::Integer(_) => KIND_INT,
+        MetricValue::Boolean(_) => KIND_BOOL,
+        MetricValue::String(_) => KIND_STRING,
+    }
+}
+
+/// Encodes `points` (sorted by timestamp, at most [`CHUNK_POINTS`] of them in the store).
+pub(crate) fn encode(points: &[DataPoint]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + points.len() * 2);
+    out.push(FORMAT);
+    ChunkSummary::of(points).encode(&mut out);
+    let ts: Vec<i64> = points.iter().map(|p| p.timestamp).collect();
+    timestamps::encode(&ts, &mut out);
+
+    let kinds: Vec<u8> = points.iter().map(|p| kind_of(&p.value)).collect();
+    match kinds.first() {
+        Some(&k) if kinds.iter().all(|&x| x == k) => out.push(k),
+        Some(_) => {
+            out.push(KINDS_MIXED);
+            let start = out.len();
+            out.resize(start + kinds.len().div_ceil(4), 0);
+            for (i, k) in kinds.iter().enumerate() {
+                out[start + i / 4] |= k << (2 * (i % 4));
+            }
+        }
+        None => out.push(KIND_FLOAT),
+    }
+    let fl: Vec<f64> = points.iter().filter_map(|p| if let MetricValue::Float(f) = p.value { Some(f) } else { None }).collect();
+    floats::encode(&fl, &mut out);
+    let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
+    integers::encode(&ints, &mut out);
+    let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
+    booleans::encode(bools.into_iter(), &mut out);
+    strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+
+    let has_quality = points.iter().any(|p| p.quality.is_some());
+    let has_metadata = points.iter().any(|p| p.metadata.is_some());
+    out.push(if has_quality { HAS_QUALITY } else { 0 } | if has_metadata { HAS_METADATA } else { 0 });
+    if has_quality {
+        booleans::encode(points.iter().map(|p| p.quality.is_some()), &mut out);
+        for q in points.iter().filter_map(|p| p.quality) {
+            out.extend_from_slice(&q.to_le_bytes());
+        }
+    }
+    if has_metadata {
+        booleans::encode(points.iter().map(|p| p.metadata.is_some()), &mut out);
+        for m in points.iter().filter_map(|p| p.metadata.as_ref()) {
+            put_block(&mut out, &serde_json::to_vec(m).expect("serializing a JSON value cannot fail"));
+        }
+    }
+    out
+}
+
+/// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    let mut r = ByteReader::new(bytes);
+    let summary = ChunkSummary::decode(&mut r)?;
+    let n = summary.count as usize;
+    let ts = timestamps::decode(&mut r, n)?;
+
+    let kinds: Vec<u8> = match r.u8()? {
+        k @ KIND_FLOAT..=KIND_STRING => vec![k; n],
+        KINDS_MIXED => {
+            let packed = r.bytes(n.div_ceil(4))?;
+            (0..n).map(|i| (packed[i / 4] >> (2 * (i % 4))) & 0b11).collect()
+        }
+        _ => return Err(corrupted("unknown value kind")),
+    };
+    let count = |k: u8| kinds.iter().filter(|&&x| x == k).count();
+    let mut fl = floats::decode(&mut r, count(KIND_FLOAT))?.into_iter();
+    let mut ints = integers::decode(&mut r, count(KIND_INT))?.into_iter();
+    let mut bools = booleans::decode(&mut r, count(KIND_BOOL))?.into_iter();
+    let mut strs = strings::decode(&mut r, count(KIND_STRING))?.into_iter();
+
+    let flags = r.u8()?;
+    if flags & !(HAS_QUALITY | HAS_METADATA) != 0 {
+        return Err(corrupted("unknown flags"));
+    }
+    let mut quality: Vec<Option<f32>> = vec![None; n];
+    if flags & HAS_QUALITY != 0 {
+        for (i, present) in booleans::decode(&mut r, n)?.into_iter().enumerate() {
+            if present {
+                quality[i] = Some(f32::from_le_bytes(r.array()?));
+            }
+        }
+    }
+    let mut metadata: Vec<Option<serde_json::Value>> = vec![None; n];
+    if flags & HAS_METADATA != 0 {
+        for (i, present) in booleans::decode(&mut r, n)?.into_iter().enumerate() {
+            if present {
+                metadata[i] = Some(serde_json::from_slice(r.block()?).map_err(|_| corrupted("metadata is not JSON"))?);
+            }
+        }
+    }
+    if !r.is_empty() {
+        return Err(corrupted("trailing bytes"));
+    }
+
+    let mut points = Vec::with_capacity(n);
+    for (i, ((timestamp, kind), (q, m))) in ts.into_iter().zip(kinds).zip(quality.into_iter().zip(metadata)).enumerate() {
+        let value = match kind {
+            KIND_FLOAT => fl.next().map(MetricValue::Float),
+            KIND_INT => ints.next().map(MetricValue::Integer),
+            KIND_BOOL => bools.next().map(MetricValue::Boolean),
+            _ => strs.next().map(MetricValue::String),
+        }
+        .ok_or_else(|| corrupted(&format!("value {i} missing")))?;
+        points.push(DataPoint { timestamp, value, quality: q, metadata: m });
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = MetricValue> {
+        prop_oneof![
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(MetricValue::Float),
+            (-100_000i64..100_000).prop_map(|m| MetricValue::Float(m as f64 / 100.0)),
+            any::<i64>().prop_map(MetricValue::Integer),
+            any::<bool>().prop_map(MetricValue::Boolean),
+            ".{0,12}".prop_map(MetricValue::String),
+        ]
+    }
+
+    fn point() -> impl Strategy<Value = DataPoint> {
+        (any::<i64>(), value(), proptest::option::of(any::<f32>()), proptest::option::of(any::<i32>())).prop_map(|(timestamp, value, quality, meta)| DataPoint {
+            timestamp,
+            value,
+            quality,
+            metadata: meta.map(|m| serde_json::json!({ "n": m })),
+        })
+    }
+
+    /// Points compare bitwise for floats (so -0.0 and 0.0 differ, NaN quality equals itself).
+    fn same(a: &[DataPoint], b: &[DataPoint]) -> bool {
+        let key = |p: &DataPoint| {
+            let v = match &p.value {
+                MetricValue::Float(f) => format!("f{}", f.to_bits()),
+                other => format!("{other:?}"),
+            };
+            (p.timestamp, v, p.quality.map(f32::to_bits), p.metadata.clone())
+        };
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+    }
+
+    proptest! {
+        #[test]
+        fn any_points_round_trip(mut points in proptest::collection::vec(point(), 0..200), sorted in any::<bool>()) {
+            if sorted {
+                points.sort_by_key(|p| p.timestamp);
+            }
+            let bytes = encode(&points);
+            prop_assert!(same(&decode(&bytes).unwrap(), &points));
+            let s = ChunkSummary::read(&bytes).unwrap();
+            prop_assert_eq!(s.count, points.len() as u64);
+            prop_assert_eq!(s.numeric.map_or(0, |n| n.count), points.iter().filter(|p| p.value.as_f64().is_some()).count() as u64);
+        }
+
+        #[test]
+        fn garbage_is_corrupted_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            if let Err(e) = decode(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+            if let Err(e) = ChunkSummary::read(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+        }
+
+        #[test]
+        fn flipped_bytes_never_panic(points in proptest::collection::vec(point(), 1..50), at in any::<usize>(), x in 1u8..) {
+            let mut bytes = encode(&points);
+            let i = at % bytes.len();
+            bytes[i] ^= x;
+            let _ = decode(&bytes);
+            bytes.truncate(i);
+            prop_assert!(decode(&bytes).is_err());
+        }
+    }
+
+    #[test]
+    fn summary_and_size_of_a_regular_float_series() {
+        let points: Vec<DataPoint> = (0..1024).map(|i| DataPoint::new(1_700_000_000_000 + i * 1000, 20.0 + (i % 7) as f64 / 100.0)).collect();
+        let bytes = encode(&points);
+        assert!(bytes.len() < 1024, "{} bytes for 1,024 points", bytes.len());
+        let s = ChunkSummary::read(&bytes).unwrap();
+        assert_eq!((s.count, s.min_ts, s.max_ts), (1024, 1_700_000_000_000, 1_700_000_000_000 + 1023 * 1000));
+        let n = s.numeric.unwrap();
+        assert_eq!((n.count, n.min, n.max, n.first, n.last), (1024, 20.0, 20.06, 20.0, 20.0 + (1023 % 7) as f64 / 100.0));
+        assert_eq!(decode(&bytes).unwrap(), points);
+    }
+
+    #[test]
+    fn mixed_kinds_with_sparse_quality_and_metadata() {
+        let mut points = vec![DataPoint::new(1, 1.5), DataPoint::new(2, 7i64), DataPoint::new(3, true), DataPoint::new(4, "开"), DataPoint::new(5, -0.0)];
+        points[1].quality = Some(0.5);
+        points[3].metadata = Some(serde_json::json!({"unit": "°C"}));
+        let bytes = encode(&points);
+        assert!(same(&decode(&bytes).unwrap(), &points));
+        let n = ChunkSummary::read(&bytes).unwrap().numeric.unwrap();
+        assert_eq!((n.count, n.sum, n.first, n.last), (3, 8.5, 1.5, -0.0));
+        assert!(decode(&[]).is_err());
+        assert!(decode(&[FORMAT + 1]).is_err());
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert!(decode(&trailing).is_err());
+    }
+}
