@@ -192,28 +192,29 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     if flags & !(HAS_QUALITY | HAS_METADATA) != 0 {
         return Err(corrupted("unknown flags"));
     }
-    let mut quality: Vec<Option<f32>> = vec![None; n];
+    // Quality and metadata columns exist only when some point has them.
+    let mut quality = None;
     if flags & HAS_QUALITY != 0 {
-        for (i, present) in booleans::decode(&mut r, n)?.into_iter().enumerate() {
-            if present {
-                quality[i] = Some(f32::from_le_bytes(r.array()?));
-            }
+        let mut col = Vec::with_capacity(n);
+        for present in booleans::decode(&mut r, n)? {
+            col.push(if present { Some(f32::from_le_bytes(r.array()?)) } else { None });
         }
+        quality = Some(col.into_iter());
     }
-    let mut metadata: Vec<Option<serde_json::Value>> = vec![None; n];
+    let mut metadata = None;
     if flags & HAS_METADATA != 0 {
-        for (i, present) in booleans::decode(&mut r, n)?.into_iter().enumerate() {
-            if present {
-                metadata[i] = Some(serde_json::from_slice(r.block()?).map_err(|_| corrupted("metadata is not JSON"))?);
-            }
+        let mut col = Vec::with_capacity(n);
+        for present in booleans::decode(&mut r, n)? {
+            col.push(if present { Some(serde_json::from_slice(r.block()?).map_err(|_| corrupted("metadata is not JSON"))?) } else { None });
         }
+        metadata = Some(col.into_iter());
     }
     if !r.is_empty() {
         return Err(corrupted("trailing bytes"));
     }
 
     let mut points = Vec::with_capacity(n);
-    for (i, ((timestamp, kind), (q, m))) in ts.into_iter().zip(kinds).zip(quality.into_iter().zip(metadata)).enumerate() {
+    for (i, (timestamp, kind)) in ts.into_iter().zip(kinds).enumerate() {
         let value = match kind {
             KIND_FLOAT => fl.next().map(MetricValue::Float),
             KIND_INT => ints.next().map(MetricValue::Integer),
@@ -221,7 +222,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
             _ => strs.next().map(MetricValue::String),
         }
         .ok_or_else(|| corrupted(&format!("value {i} missing")))?;
-        points.push(DataPoint { timestamp, value, quality: q, metadata: m });
+        let quality = quality.as_mut().and_then(|q| q.next()).flatten();
+        let metadata = metadata.as_mut().and_then(|m| m.next()).flatten();
+        points.push(DataPoint { timestamp, value, quality, metadata });
     }
     Ok(points)
 }
