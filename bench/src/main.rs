@@ -2,7 +2,8 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all> [--quick]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all> [--quick] [--batch N]`
+//! (`--batch`: points per series in one ingest transaction; default 100).
 
 mod engines;
 mod rss;
@@ -267,7 +268,7 @@ fn size(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) -> R
 }
 
 /// Peak RSS of each engine ingesting the workload alone, in a child process.
-fn ingest_rss(quick: bool, report: &mut Report) -> Res<()> {
+fn ingest_rss(quick: bool, batch: usize, report: &mut Report) -> Res<()> {
     let mut peaks = [None; 3];
     for (i, engine) in ENGINES.iter().enumerate() {
         let mut cmd = std::process::Command::new(std::env::current_exe()?);
@@ -275,6 +276,7 @@ fn ingest_rss(quick: bool, report: &mut Report) -> Res<()> {
         if quick {
             cmd.arg("--quick");
         }
+        cmd.args(["--batch", &batch.to_string()]);
         let out = cmd.output()?;
         if !out.status.success() {
             return Err(format!("child ingest of {engine} failed: {}", String::from_utf8_lossy(&out.stderr)).into());
@@ -317,11 +319,14 @@ fn machine() -> String {
 fn run() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let w = if quick { Workload::quick() } else { Workload::full() };
+    let mut w = if quick { Workload::quick() } else { Workload::full() };
+    if let Some(i) = args.iter().position(|a| a == "--batch") {
+        w.batch = args.get(i + 1).and_then(|b| b.parse().ok()).filter(|&b| b > 0).ok_or("--batch needs a positive number of points per series")?;
+    }
     if let Some(i) = args.iter().position(|a| a == "--child-ingest") {
         return child_ingest(args.get(i + 1).ok_or("--child-ingest needs an engine")?, &w);
     }
-    let suite = args.iter().find(|a| !a.starts_with("--")).map(String::as_str).unwrap_or("all");
+    let suite = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch")).map(|(_, a)| a.as_str()).unwrap_or("all");
     if !SUITES.contains(&suite) {
         return Err(format!("unknown suite {suite:?}; one of {SUITES:?} [--quick]").into());
     }
@@ -338,7 +343,7 @@ fn run() -> Res<()> {
     let all = suite == "all";
     if all || suite == "ingest" {
         single_point_ingest(&w, &mut report)?;
-        ingest_rss(quick, &mut report)?;
+        ingest_rss(quick, w.batch, &mut report)?;
     }
     if all || suite == "range" {
         range(&mut engines, &w, &mut report)?;

@@ -13,6 +13,7 @@
 use super::codec::{booleans, corrupted, floats, integers, put_block, put_varint, strings, timestamps, unzigzag, zigzag, ByteReader};
 use super::point::{DataPoint, MetricValue};
 use crate::error::Result;
+use std::borrow::Borrow;
 
 /// Points per sealed chunk; the open head chunk of a series holds fewer.
 pub(crate) const CHUNK_POINTS: usize = 1024;
@@ -48,7 +49,7 @@ pub(crate) struct ChunkSummary {
 }
 
 impl ChunkSummary {
-    fn of(points: &[DataPoint]) -> Self {
+    fn of(points: &[&DataPoint]) -> Self {
         let mut numeric: Option<NumericSummary> = None;
         for v in points.iter().filter_map(|p| p.value.as_f64()) {
             match &mut numeric {
@@ -121,7 +122,9 @@ fn kind_of(v: &MetricValue) -> u8 {
 }
 
 /// Encodes `points` (sorted by timestamp, at most [`CHUNK_POINTS`] of them in the store).
-pub(crate) fn encode(points: &[DataPoint]) -> Vec<u8> {
+pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
+    let points: Vec<&DataPoint> = points.iter().map(Borrow::borrow).collect();
+    let points = points.as_slice();
     let mut out = Vec::with_capacity(64 + points.len() * 2);
     out.push(FORMAT);
     ChunkSummary::of(points).encode(&mut out);
@@ -167,54 +170,87 @@ pub(crate) fn encode(points: &[DataPoint]) -> Vec<u8> {
     out
 }
 
-/// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+/// The columns of a chunk, before they are zipped into points.
+struct Columns {
+    ts: Vec<i64>,
+    /// Kind of every point, or `None` when all are `kind`.
+    kinds: Option<Vec<u8>>,
+    kind: u8,
+    floats: Vec<f64>,
+    ints: Vec<i64>,
+    bools: Vec<bool>,
+    strings: Vec<String>,
+    quality: Option<Vec<Option<f32>>>,
+    metadata: Option<Vec<Option<serde_json::Value>>>,
+}
+
+/// Decodes the columns; without `extras`, stops after the values (quality and metadata are
+/// neither decoded nor checked).
+fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     let mut r = ByteReader::new(bytes);
     let summary = ChunkSummary::decode(&mut r)?;
     let n = summary.count as usize;
     let ts = timestamps::decode(&mut r, n)?;
-
-    let kinds: Vec<u8> = match r.u8()? {
-        k @ KIND_FLOAT..=KIND_STRING => vec![k; n],
+    let (kind, kinds) = match r.u8()? {
+        k @ KIND_FLOAT..=KIND_STRING => (k, None),
         KINDS_MIXED => {
             let packed = r.bytes(n.div_ceil(4))?;
-            (0..n).map(|i| (packed[i / 4] >> (2 * (i % 4))) & 0b11).collect()
+            (KINDS_MIXED, Some((0..n).map(|i| (packed[i / 4] >> (2 * (i % 4))) & 0b11).collect::<Vec<u8>>()))
         }
         _ => return Err(corrupted("unknown value kind")),
     };
-    let count = |k: u8| kinds.iter().filter(|&&x| x == k).count();
-    let mut fl = floats::decode(&mut r, count(KIND_FLOAT))?.into_iter();
-    let mut ints = integers::decode(&mut r, count(KIND_INT))?.into_iter();
-    let mut bools = booleans::decode(&mut r, count(KIND_BOOL))?.into_iter();
-    let mut strs = strings::decode(&mut r, count(KIND_STRING))?.into_iter();
-
+    let count = |k: u8| match &kinds {
+        None if k == kind => n,
+        None => 0,
+        Some(ks) => ks.iter().filter(|&&x| x == k).count(),
+    };
+    let floats = floats::decode(&mut r, count(KIND_FLOAT))?;
+    let ints = integers::decode(&mut r, count(KIND_INT))?;
+    let bools = booleans::decode(&mut r, count(KIND_BOOL))?;
+    let strings = strings::decode(&mut r, count(KIND_STRING))?;
+    let mut cols = Columns { ts, kinds, kind, floats, ints, bools, strings, quality: None, metadata: None };
+    if !extras {
+        return Ok(cols);
+    }
     let flags = r.u8()?;
     if flags & !(HAS_QUALITY | HAS_METADATA) != 0 {
         return Err(corrupted("unknown flags"));
     }
     // Quality and metadata columns exist only when some point has them.
-    let mut quality = None;
     if flags & HAS_QUALITY != 0 {
         let mut col = Vec::with_capacity(n);
         for present in booleans::decode(&mut r, n)? {
             col.push(if present { Some(f32::from_le_bytes(r.array()?)) } else { None });
         }
-        quality = Some(col.into_iter());
+        cols.quality = Some(col);
     }
-    let mut metadata = None;
     if flags & HAS_METADATA != 0 {
         let mut col = Vec::with_capacity(n);
         for present in booleans::decode(&mut r, n)? {
             col.push(if present { Some(serde_json::from_slice(r.block()?).map_err(|_| corrupted("metadata is not JSON"))?) } else { None });
         }
-        metadata = Some(col.into_iter());
+        cols.metadata = Some(col);
     }
     if !r.is_empty() {
         return Err(corrupted("trailing bytes"));
     }
+    Ok(cols)
+}
 
+/// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    let c = decode_columns(bytes, true)?;
+    if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
+        // The common case: plain floats.
+        return Ok(c.ts.into_iter().zip(c.floats).map(|(timestamp, f)| DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None }).collect());
+    }
+    let n = c.ts.len();
+    let (mut fl, mut ints, mut bools, mut strs) = (c.floats.into_iter(), c.ints.into_iter(), c.bools.into_iter(), c.strings.into_iter());
+    let mut quality = c.quality.map(|q| q.into_iter());
+    let mut metadata = c.metadata.map(|m| m.into_iter());
     let mut points = Vec::with_capacity(n);
-    for (i, (timestamp, kind)) in ts.into_iter().zip(kinds).enumerate() {
+    for (i, timestamp) in c.ts.into_iter().enumerate() {
+        let kind = c.kinds.as_ref().map_or(c.kind, |k| k[i]);
         let value = match kind {
             KIND_FLOAT => fl.next().map(MetricValue::Float),
             KIND_INT => ints.next().map(MetricValue::Integer),
@@ -227,6 +263,29 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
         points.push(DataPoint { timestamp, value, quality, metadata });
     }
     Ok(points)
+}
+
+/// Timestamps and numeric values (`None` for booleans and strings) of a chunk, for
+/// aggregation: no points are built and quality and metadata are skipped.
+pub(crate) fn decode_numeric(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
+    let c = decode_columns(bytes, false)?;
+    let values: Vec<Option<f64>> = match (&c.kinds, c.kind) {
+        (None, KIND_FLOAT) => c.floats.into_iter().map(Some).collect(),
+        (None, KIND_INT) => c.ints.into_iter().map(|i| Some(i as f64)).collect(),
+        (None, _) => vec![None; c.ts.len()],
+        (Some(kinds), _) => {
+            let (mut fl, mut ints) = (c.floats.into_iter(), c.ints.into_iter());
+            kinds
+                .iter()
+                .map(|&k| match k {
+                    KIND_FLOAT => fl.next(),
+                    KIND_INT => ints.next().map(|i| i as f64),
+                    _ => None,
+                })
+                .collect()
+        }
+    };
+    Ok((c.ts, values))
 }
 
 #[cfg(test)]
@@ -275,12 +334,21 @@ mod tests {
             prop_assert!(same(&decode(&bytes).unwrap(), &points));
             let s = ChunkSummary::read(&bytes).unwrap();
             prop_assert_eq!(s.count, points.len() as u64);
+            let (ts, values) = decode_numeric(&bytes).unwrap();
+            prop_assert_eq!(ts, points.iter().map(|p| p.timestamp).collect::<Vec<_>>());
+            prop_assert_eq!(
+                values.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
+                points.iter().map(|p| p.value.as_f64().map(f64::to_bits)).collect::<Vec<_>>()
+            );
             prop_assert_eq!(s.numeric.map_or(0, |n| n.count), points.iter().filter(|p| p.value.as_f64().is_some()).count() as u64);
         }
 
         #[test]
         fn garbage_is_corrupted_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             if let Err(e) = decode(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+            if let Err(e) = decode_numeric(&bytes) {
                 prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
             }
             if let Err(e) = ChunkSummary::read(&bytes) {

@@ -171,22 +171,22 @@ fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<O
 }
 
 /// Stages `points` (sorted, unique timestamps) as chunks of at most [`CHUNK_POINTS`].
-fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[DataPoint]) {
+fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint]) {
     for piece in points.chunks(CHUNK_POINTS) {
         batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), chunk::encode(piece));
     }
 }
 
 /// Merges `new` (sorted, unique timestamps) into `old` (same); `new` wins equal timestamps.
-fn merge_points(old: Vec<DataPoint>, new: &[DataPoint]) -> Vec<DataPoint> {
+fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a DataPoint> {
     let mut out = Vec::with_capacity(old.len() + new.len());
-    let mut old = old.into_iter().peekable();
-    for p in new {
+    let mut old = old.iter().peekable();
+    for &p in new {
         while let Some(o) = old.next_if(|o| o.timestamp < p.timestamp) {
             out.push(o);
         }
         old.next_if(|o| o.timestamp == p.timestamp);
-        out.push(p.clone());
+        out.push(p);
     }
     out.extend(old);
     out
@@ -195,7 +195,7 @@ fn merge_points(old: Vec<DataPoint>, new: &[DataPoint]) -> Vec<DataPoint> {
 /// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
 /// run of points is merged into the chunk whose span receives it, which is then rewritten
 /// (split when it grows past [`CHUNK_POINTS`]).
-fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[DataPoint]) -> Result<()> {
+fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
     let mut i = 0;
     while i < new.len() {
         let ts = new[i].timestamp;
@@ -212,14 +212,14 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
             Some(end) => i + new[i..].partition_point(|p| p.timestamp < end),
             None => new.len(),
         };
-        let merged = match target {
+        match target {
             Some((first, bytes)) => {
                 batch.delete(CHUNKS, chunk_key(series, first));
-                merge_points(chunk::decode(&bytes)?, &new[i..j])
+                let old = chunk::decode(&bytes)?;
+                put_chunks(batch, series, &merge_points(&old, &new[i..j]));
             }
-            None => new[i..j].to_vec(),
-        };
-        put_chunks(batch, series, &merged);
+            None => put_chunks(batch, series, &new[i..j]),
+        }
         i = j;
     }
     Ok(())
@@ -383,8 +383,16 @@ impl TimeSeriesStore {
             let series = self.inner.series.read();
             let mut next_id = series.next_id;
             let mut local: HashMap<(&str, &str), u32> = HashMap::new();
+            let mut previous: Option<(&str, &str, u32)> = None;
             for p in points {
                 let key = (p.device_id.as_str(), p.metric.as_str());
+                // Batches usually hold runs of one series: skip the lookup for those.
+                if let Some((d, m, id)) = previous {
+                    if d == key.0 && m == key.1 {
+                        ids.push(id);
+                        continue;
+                    }
+                }
                 let id = match local.get(&key) {
                     Some(id) => *id,
                     None => {
@@ -401,6 +409,7 @@ impl TimeSeriesStore {
                         id
                     }
                 };
+                previous = Some((key.0, key.1, id));
                 ids.push(id);
             }
             if !new_series.is_empty() {
@@ -414,35 +423,41 @@ impl TimeSeriesStore {
         let mut per_device: HashMap<&str, DeviceTelemetry<'_>> = HashMap::new();
         let mut newest_by_series: HashMap<u32, &DataPoint> = HashMap::new();
         let mut by_series: HashMap<u32, Vec<&DataPoint>> = HashMap::new();
-        for (p, &id) in points.iter().zip(&ids) {
-            by_series.entry(id).or_default().push(&p.point);
+        // Walk runs of one series: one map update per run rather than per point.
+        let mut i = 0;
+        while i < points.len() {
+            let id = ids[i];
+            let j = i + ids[i..].iter().take_while(|&&x| x == id).count();
+            let run = &points[i..j];
+            // Later points win ties, as later writes of the same key win in the batch.
+            let newest_in_run = run.iter().map(|p| &p.point).reduce(|a, b| if b.timestamp >= a.timestamp { b } else { a }).expect("runs are not empty");
+            let p = &run[0];
+            let t = per_device
+                .entry(p.device_id.as_str())
+                .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
+            t.max_ts = t.max_ts.max(newest_in_run.timestamp);
+            let newest = t.newest.entry(p.metric.as_str()).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= newest.timestamp {
+                *newest = newest_in_run;
+            }
+            let n = newest_by_series.entry(id).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= n.timestamp {
+                *n = newest_in_run;
+            }
+            by_series.entry(id).or_default().extend(run.iter().map(|p| &p.point));
+            i = j;
         }
         for (id, mut pts) in by_series {
             // Stable sort, then keep the last of equal timestamps: later writes win.
             pts.sort_by_key(|p| p.timestamp);
-            let mut unique: Vec<DataPoint> = Vec::with_capacity(pts.len());
+            let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
             for p in pts {
                 match unique.last_mut() {
-                    Some(last) if last.timestamp == p.timestamp => *last = p.clone(),
-                    _ => unique.push(p.clone()),
+                    Some(last) if last.timestamp == p.timestamp => *last = p,
+                    _ => unique.push(p),
                 }
             }
             stage_series_points(&*view, &mut batch, id, &unique)?;
-        }
-        for (p, &id) in points.iter().zip(&ids) {
-            let t = per_device
-                .entry(p.device_id.as_str())
-                .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
-            t.max_ts = t.max_ts.max(p.point.timestamp);
-            // Later points win ties, as later writes of the same key win in the batch.
-            let newest = t.newest.entry(p.metric.as_str()).or_insert(&p.point);
-            if p.point.timestamp >= newest.timestamp {
-                *newest = &p.point;
-            }
-            let n = newest_by_series.entry(id).or_insert(&p.point);
-            if p.point.timestamp >= n.timestamp {
-                *n = &p.point;
-            }
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         engine.commit(&batch)?;
@@ -582,8 +597,11 @@ impl TimeSeriesStore {
             if whole && aggregate::bucket_start(s.min_ts, bucket_ms) == aggregate::bucket_start(s.max_ts, bucket_ms) {
                 agg.push_summary(&s);
             } else {
-                for p in chunk::decode(v)?.iter().filter(|p| p.timestamp >= start && p.timestamp < end) {
-                    agg.push(p);
+                let (ts, values) = chunk::decode_numeric(v)?;
+                for (t, v) in ts.into_iter().zip(values) {
+                    if t >= start && t < end {
+                        agg.push_value(t, v);
+                    }
                 }
             }
             Ok(Scan::Continue)
@@ -683,7 +701,7 @@ impl TimeSeriesStore {
                     n += s.count;
                 } else {
                     let points = chunk::decode(v)?;
-                    let kept: Vec<DataPoint> = points.iter().filter(|p| p.timestamp < start || p.timestamp >= end).cloned().collect();
+                    let kept: Vec<&DataPoint> = points.iter().filter(|p| p.timestamp < start || p.timestamp >= end).collect();
                     if kept.len() == points.len() {
                         return Ok(Scan::Continue);
                     }

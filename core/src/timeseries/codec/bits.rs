@@ -3,11 +3,34 @@
 use super::corrupted;
 use crate::error::Result;
 
-/// Appends bit fields to a byte buffer.
+/// Where bit fields go: a [`BitWriter`], or a [`BitCounter`] that only measures.
+pub(crate) trait BitSink {
+    /// Writes the low `n` bits of `value` (`n <= 64`), most significant first.
+    fn write(&mut self, value: u64, n: u32);
+
+    fn bit(&mut self, b: bool) {
+        self.write(b as u64, 1);
+    }
+}
+
+/// Counts the bits an encoding would take, without writing them.
+#[derive(Default)]
+pub(crate) struct BitCounter {
+    pub(crate) bits: usize,
+}
+
+impl BitSink for BitCounter {
+    fn write(&mut self, _value: u64, n: u32) {
+        self.bits += n as usize;
+    }
+}
+
+/// Appends bit fields to a byte buffer, eight bytes at a time.
 #[derive(Default)]
 pub(crate) struct BitWriter {
     out: Vec<u8>,
-    cur: u8,
+    /// Pending bits, left-aligned (the next bit goes below the `used` top bits).
+    acc: u64,
     used: u32,
 }
 
@@ -16,37 +39,35 @@ impl BitWriter {
         BitWriter::default()
     }
 
-    /// Writes the low `n` bits of `value` (`n <= 64`), most significant first.
-    pub(crate) fn write(&mut self, value: u64, n: u32) {
-        debug_assert!(n <= 64);
-        let mut remaining = n;
-        while remaining > 0 {
-            let space = 8 - self.used;
-            let take = space.min(remaining);
-            let shift = remaining - take;
-            let bits = ((value >> shift) & ((1u64 << take) - 1)) as u8;
-            self.cur |= bits << (space - take);
-            self.used += take;
-            remaining -= take;
-            if self.used == 8 {
-                self.out.push(self.cur);
-                self.cur = 0;
-                self.used = 0;
-            }
-        }
-    }
-
-    pub(crate) fn bit(&mut self, b: bool) {
-        self.write(b as u64, 1);
-    }
-
     /// The bytes, the last one zero-padded.
     pub(crate) fn finish(mut self) -> Vec<u8> {
-        if self.used > 0 {
-            self.out.push(self.cur);
-        }
+        let tail = self.used.div_ceil(8) as usize;
+        self.out.extend_from_slice(&self.acc.to_be_bytes()[..tail]);
         self.out
     }
+}
+
+impl BitSink for BitWriter {
+    fn write(&mut self, value: u64, n: u32) {
+        debug_assert!(n <= 64);
+        if n == 0 {
+            return;
+        }
+        let v = if n == 64 { value } else { value & ((1u64 << n) - 1) };
+        let free = 64 - self.used;
+        if n < free {
+            self.acc |= v << (free - n);
+            self.used += n;
+        } else {
+            // Fill the word, emit it, keep the `n - free` low bits that did not fit.
+            let rest = n - free;
+            self.acc |= if rest == 64 { 0 } else { v >> rest };
+            self.out.extend_from_slice(&self.acc.to_be_bytes());
+            self.acc = if rest == 0 { 0 } else { v << (64 - rest) };
+            self.used = rest;
+        }
+    }
+
 }
 
 /// Reads bit fields written by [`BitWriter`]; reading past the end is `Corrupted`.
@@ -65,23 +86,25 @@ impl<'a> BitReader<'a> {
         if n > 64 || self.pos + n as usize > self.buf.len() * 8 {
             return Err(corrupted("bit stream truncated"));
         }
-        let mut v = 0u64;
-        let mut remaining = n;
-        while remaining > 0 {
-            let byte = self.buf[self.pos / 8];
-            let offset = (self.pos % 8) as u32;
-            let avail = 8 - offset;
-            let take = avail.min(remaining);
-            let bits = (byte >> (avail - take)) as u64 & ((1u64 << take) - 1);
-            v = (v << take) | bits;
-            self.pos += take as usize;
-            remaining -= take;
+        if n == 0 {
+            return Ok(0);
         }
-        Ok(v)
+        let byte = self.pos / 8;
+        let mut word = [0u8; 16];
+        let avail = (self.buf.len() - byte).min(16);
+        word[..avail].copy_from_slice(&self.buf[byte..byte + avail]);
+        let word = u128::from_be_bytes(word) << (self.pos % 8);
+        self.pos += n as usize;
+        Ok((word >> (128 - n)) as u64)
     }
 
     pub(crate) fn bit(&mut self) -> Result<bool> {
-        Ok(self.read(1)? == 1)
+        if self.pos >= self.buf.len() * 8 {
+            return Err(corrupted("bit stream truncated"));
+        }
+        let b = self.buf[self.pos / 8] >> (7 - self.pos % 8) & 1;
+        self.pos += 1;
+        Ok(b == 1)
     }
 }
 

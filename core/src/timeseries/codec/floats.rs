@@ -6,7 +6,7 @@
 //! instead: first value, then zig-zag deltas bit-packed at the width of the largest. Both
 //! codings are exact: decoding gives the same bits, `-0.0` included.
 
-use super::bits::{BitReader, BitWriter};
+use super::bits::{BitCounter, BitReader, BitSink, BitWriter};
 use super::{corrupted, put_block, put_varint, unzigzag, zigzag, ByteReader};
 use crate::error::Result;
 
@@ -23,15 +23,19 @@ pub(crate) fn encode(values: &[f64], out: &mut Vec<u8>) {
     if values.is_empty() {
         return;
     }
-    let gorilla = gorilla_encode(values);
+    // Measure the XOR coding first; write only the smaller one.
+    let mut counter = BitCounter::default();
+    gorilla_into(values, &mut counter);
     match decimal_encode(values) {
-        Some(decimal) if decimal.len() < gorilla.len() => {
+        Some(decimal) if decimal.len() < counter.bits.div_ceil(8) => {
             out.push(DECIMAL);
             out.extend_from_slice(&decimal);
         }
         _ => {
             out.push(GORILLA);
-            put_block(out, &gorilla);
+            let mut w = BitWriter::new();
+            gorilla_into(values, &mut w);
+            put_block(out, &w.finish());
         }
     }
 }
@@ -111,8 +115,7 @@ fn decimal_decode(r: &mut ByteReader<'_>, n: usize) -> Result<Vec<f64>> {
     Ok(out)
 }
 
-fn gorilla_encode(values: &[f64]) -> Vec<u8> {
-    let mut w = BitWriter::new();
+fn gorilla_into(values: &[f64], w: &mut impl BitSink) {
     let mut prev = values[0].to_bits();
     w.write(prev, 64);
     // The meaningful-bit window of the previous XOR: (leading zeros, trailing zeros).
@@ -143,7 +146,6 @@ fn gorilla_encode(values: &[f64]) -> Vec<u8> {
             }
         }
     }
-    w.finish()
 }
 
 fn gorilla_decode(block: &[u8], n: usize) -> Result<Vec<f64>> {
@@ -240,7 +242,9 @@ mod tests {
         let (back, len) = round_trip(&values);
         assert_eq!(bits(&back), bits(&values));
         assert!(len < 1024, "{len} bytes");
-        assert!(len < gorilla_encode(&values).len() / 4);
+        let mut xor = BitCounter::default();
+        gorilla_into(&values, &mut xor);
+        assert!(len < xor.bits / 8 / 4, "{len} bytes against {} of XOR coding", xor.bits / 8);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! prefix choosing 7, 9, 12, 32 or 64 bits of the zig-zagged change. Arithmetic wraps, so any
 //! `i64` sequence round-trips, sorted or not.
 
-use super::bits::{BitReader, BitWriter};
+use super::bits::{BitReader, BitSink, BitWriter};
 use super::{put_block, put_varint, unzigzag, zigzag, ByteReader};
 use crate::error::Result;
 
