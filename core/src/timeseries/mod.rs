@@ -520,9 +520,11 @@ impl TimeSeriesStore {
             })?;
         } else {
             view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |_, v| {
-                if ChunkSummary::read(v)?.max_ts < start {
+                let s = ChunkSummary::read(v)?;
+                if s.max_ts < start {
                     return Ok(Scan::Continue);
                 }
+                out.reserve((s.count as usize).min(limit - out.len()));
                 for p in chunk::decode(v)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end) {
                     out.push(p);
                     if out.len() >= limit {

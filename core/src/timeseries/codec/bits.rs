@@ -11,17 +11,26 @@ pub(crate) trait BitSink {
     fn bit(&mut self, b: bool) {
         self.write(b as u64, 1);
     }
+
+    /// Whether the caller may stop: a counter past its limit.
+    fn is_full(&self) -> bool {
+        false
+    }
 }
 
-/// Counts the bits an encoding would take, without writing them.
-#[derive(Default)]
+/// Counts the bits an encoding would take, without writing them; full past `limit`.
 pub(crate) struct BitCounter {
     pub(crate) bits: usize,
+    pub(crate) limit: usize,
 }
 
 impl BitSink for BitCounter {
     fn write(&mut self, _value: u64, n: u32) {
         self.bits += n as usize;
+    }
+
+    fn is_full(&self) -> bool {
+        self.bits > self.limit
     }
 }
 
@@ -90,10 +99,15 @@ impl<'a> BitReader<'a> {
             return Ok(0);
         }
         let byte = self.pos / 8;
-        let mut word = [0u8; 16];
-        let avail = (self.buf.len() - byte).min(16);
-        word[..avail].copy_from_slice(&self.buf[byte..byte + avail]);
-        let word = u128::from_be_bytes(word) << (self.pos % 8);
+        let word = match self.buf.get(byte..byte + 16) {
+            Some(w) => u128::from_be_bytes(w.try_into().expect("16 bytes")),
+            None => {
+                let mut w = [0u8; 16];
+                w[..self.buf.len() - byte].copy_from_slice(&self.buf[byte..]);
+                u128::from_be_bytes(w)
+            }
+        };
+        let word = word << (self.pos % 8);
         self.pos += n as usize;
         Ok((word >> (128 - n)) as u64)
     }

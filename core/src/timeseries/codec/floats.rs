@@ -23,10 +23,11 @@ pub(crate) fn encode(values: &[f64], out: &mut Vec<u8>) {
     if values.is_empty() {
         return;
     }
-    // Measure the XOR coding first; write only the smaller one.
-    let mut counter = BitCounter::default();
+    // Measure the XOR coding (only until it is certain to lose); write the smaller one.
+    let decimal = decimal_encode(values);
+    let mut counter = BitCounter { bits: 0, limit: decimal.as_ref().map_or(usize::MAX, |d| d.len() * 8) };
     gorilla_into(values, &mut counter);
-    match decimal_encode(values) {
+    match decimal {
         Some(decimal) if decimal.len() < counter.bits.div_ceil(8) => {
             out.push(DECIMAL);
             out.extend_from_slice(&decimal);
@@ -54,12 +55,14 @@ pub(crate) fn decode(r: &mut ByteReader<'_>, n: usize) -> Result<Vec<f64>> {
 /// `m` with `m / 10^e == v` bit for bit, if there is one.
 fn scaled(v: f64, e: u32) -> Option<i64> {
     let p = POW10[e as usize];
-    let m = (v * p).round();
-    if !(m.abs() < MAX_EXACT) {
+    let x = v * p;
+    if !(x.abs() < MAX_EXACT) {
         return None;
     }
-    // Check through the integer, as the decoder computes it (so -0.0 is refused: 0 / p is +0.0).
-    let m = m as i64;
+    // Round half away from zero with an inline cast (no libm call); a wrong neighbour at a
+    // tie only fails the check below. The check goes through the integer as the decoder
+    // computes it, so -0.0 is refused (0 / p is +0.0).
+    let m = (x + 0.5f64.copysign(x)) as i64;
     ((m as f64 / p).to_bits() == v.to_bits()).then_some(m)
 }
 
@@ -121,6 +124,9 @@ fn gorilla_into(values: &[f64], w: &mut impl BitSink) {
     // The meaningful-bit window of the previous XOR: (leading zeros, trailing zeros).
     let mut window: Option<(u32, u32)> = None;
     for v in &values[1..] {
+        if w.is_full() {
+            return;
+        }
         let bits = v.to_bits();
         let xor = bits ^ prev;
         prev = bits;
@@ -242,7 +248,7 @@ mod tests {
         let (back, len) = round_trip(&values);
         assert_eq!(bits(&back), bits(&values));
         assert!(len < 1024, "{len} bytes");
-        let mut xor = BitCounter::default();
+        let mut xor = BitCounter { bits: 0, limit: usize::MAX };
         gorilla_into(&values, &mut xor);
         assert!(len < xor.bits / 8 / 4, "{len} bytes against {} of XOR coding", xor.bits / 8);
     }
