@@ -121,11 +121,16 @@ fn per_sec(n: f64, d: Duration) -> Option<f64> {
 
 /// Runs `f` on every engine for one step, rotating the order so none always goes first.
 fn interleaved<T>(engines: &mut [Box<dyn Engine>], step: usize, times: &mut [Duration; 3], mut f: impl FnMut(&mut dyn Engine) -> Res<T>) -> Res<[Option<T>; 3]> {
+    interleaved_with(engines, step, times, |_, e| f(e))
+}
+
+/// [`interleaved`], also passing the engine's index.
+fn interleaved_with<T>(engines: &mut [Box<dyn Engine>], step: usize, times: &mut [Duration; 3], mut f: impl FnMut(usize, &mut dyn Engine) -> Res<T>) -> Res<[Option<T>; 3]> {
     let mut out: [Option<T>; 3] = [None, None, None];
     for k in 0..3 {
         let e = (step + k) % 3;
         let t = Instant::now();
-        let r = f(&mut *engines[e])?;
+        let r = f(e, &mut *engines[e])?;
         times[e] += t.elapsed();
         out[e] = Some(r);
     }
@@ -147,7 +152,8 @@ fn ingest(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) ->
     let mut peak_rss = 0u64;
     for step in 0..w.points / w.batch {
         let batch = walkers.batch(w.batch);
-        interleaved(engines, step, &mut times, |e| e.ingest_batch(&batch))?;
+        let prepared: Vec<_> = engines.iter().map(|e| e.prepare(&batch)).collect();
+        interleaved_with(engines, step, &mut times, |i, e| e.ingest_batch(&*prepared[i]))?;
         if step % 50 == 0 {
             peak_rss = peak_rss.max(rss::rss().1);
         }
@@ -300,7 +306,8 @@ fn child_ingest(engine: &str, w: &Workload) -> Res<()> {
     };
     let mut walkers = Walkers::new(w.series);
     for _ in 0..w.points / w.batch {
-        e.ingest_batch(&walkers.batch(w.batch))?;
+        let batch = e.prepare(&walkers.batch(w.batch));
+        e.ingest_batch(&*batch)?;
     }
     let (hwm, now) = rss::rss();
     println!("VmHWM {hwm} VmRSS {now}");

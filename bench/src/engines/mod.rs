@@ -4,6 +4,7 @@ pub mod neotalk;
 pub mod original;
 pub mod sqlite;
 
+use std::any::Any;
 use std::error::Error;
 
 pub type Res<T> = std::result::Result<T, Box<dyn Error>>;
@@ -15,8 +16,13 @@ pub type Point = (usize, i64, f64);
 /// to its own API (that conversion is part of its measured cost only when it is the layout's,
 /// e.g. the original's JSON encoding).
 pub trait Engine {
-    /// Writes `points` in one transaction.
-    fn ingest_batch(&mut self, points: &[Point]) -> Res<()>;
+    /// Turns workload points into the engine's API input (untimed: a caller has its data in
+    /// that form already, e.g. `TelemetryPoint`s parsed from MQTT).
+    fn prepare(&self, points: &[Point]) -> Box<dyn Any> {
+        Box::new(points.to_vec())
+    }
+    /// Writes a prepared batch in one transaction.
+    fn ingest_batch(&mut self, batch: &dyn Any) -> Res<()>;
     /// Writes one point in its own transaction.
     fn ingest_one(&mut self, p: Point) -> Res<()>;
     /// Points of `series` in `[start, end)`: (count, sum of values).
@@ -41,4 +47,9 @@ pub const METRIC: &str = "temperature";
 
 pub fn file_len(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The workload points of a default [`Engine::prepare`].
+pub fn points(batch: &dyn Any) -> Res<&[Point]> {
+    Ok(batch.downcast_ref::<Vec<Point>>().ok_or("batch was not prepared by this engine")?)
 }

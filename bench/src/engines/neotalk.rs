@@ -3,6 +3,7 @@
 use super::{device, file_len, Engine, Point, Res, METRIC};
 use neotalk_storage::backend::RedbBackend;
 use neotalk_storage::{DataPoint, Durability, StorageManager, StorageOptions, TelemetryPoint, TimeSeriesRetention, DATABASE_FILE};
+use std::any::Any;
 use std::path::PathBuf;
 
 pub struct NeoTalk {
@@ -27,12 +28,17 @@ impl NeoTalk {
 }
 
 impl Engine for NeoTalk {
-    fn ingest_batch(&mut self, points: &[Point]) -> Res<()> {
+    fn prepare(&self, points: &[Point]) -> Box<dyn Any> {
         let batch: Vec<TelemetryPoint> = points
             .iter()
             .map(|&(s, ts, v)| TelemetryPoint { device_id: self.devices[s].clone(), metric: METRIC.into(), point: DataPoint::new(ts, v) })
             .collect();
-        Ok(self.db()?.timeseries().write_batch(&batch)?)
+        Box::new(batch)
+    }
+
+    fn ingest_batch(&mut self, batch: &dyn Any) -> Res<()> {
+        let batch = batch.downcast_ref::<Vec<TelemetryPoint>>().ok_or("batch was not prepared by this engine")?;
+        Ok(self.db()?.timeseries().write_batch(batch)?)
     }
 
     fn ingest_one(&mut self, (s, ts, v): Point) -> Res<()> {

@@ -1,7 +1,8 @@
 //! SQLite through rusqlite: WAL, synchronous=NORMAL, a WITHOUT ROWID table keyed (series, ts),
 //! prepared (cached) statements, one transaction per batch.
 
-use super::{file_len, Engine, Point, Res};
+use super::{file_len, points, Engine, Point, Res};
+use std::any::Any;
 use rusqlite::{params, Connection};
 use std::path::PathBuf;
 
@@ -25,7 +26,8 @@ impl Sqlite {
 }
 
 impl Engine for Sqlite {
-    fn ingest_batch(&mut self, points: &[Point]) -> Res<()> {
+    fn ingest_batch(&mut self, batch: &dyn Any) -> Res<()> {
+        let points = points(batch)?;
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(INSERT)?;
