@@ -3,7 +3,7 @@
 //! in one process on the same data.
 //!
 //! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all> [--quick] [--batch N]`
-//! (`--batch`: points per series in one ingest transaction; default 100).
+//! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod engines;
 mod rss;
@@ -167,6 +167,30 @@ fn ingest(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) ->
     );
     let (hwm, now) = rss::rss();
     println!("    this process (all three engines open): VmHWM {:.0} MB, VmRSS {:.0} MB, sampled peak {:.0} MB", hwm as f64 / MB, now as f64 / MB, peak_rss as f64 / MB);
+    Ok(())
+}
+
+/// Ingest in small transactions (`SMALL_BATCH` points per series), on fresh databases: the
+/// open head chunk of every series is rewritten by each of them.
+fn small_batch_ingest(w: &Workload, report: &mut Report) -> Res<()> {
+    const SMALL_BATCH: usize = 10;
+    let dir = tempfile::tempdir()?;
+    let small = Workload { points: (w.points / 50).max(SMALL_BATCH), batch: SMALL_BATCH, ..*w };
+    let mut engines = open_engines(dir.path(), &small)?;
+    let mut walkers = Walkers::new(small.series);
+    let mut times = [Duration::ZERO; 3];
+    for step in 0..small.points / small.batch {
+        let batch = walkers.batch(small.batch);
+        let prepared: Vec<_> = engines.iter().map(|e| e.prepare(&batch)).collect();
+        interleaved_with(&mut engines, step, &mut times, |i, e| e.ingest_batch(&*prepared[i]))?;
+    }
+    let n = small.total_points() as f64;
+    report.add(
+        format!("small-batch ingest ({} pts/txn, {} pts)", small.series * small.batch, small.total_points()),
+        "points/s",
+        true,
+        [per_sec(n, times[0]), per_sec(n, times[1]), per_sec(n, times[2])],
+    );
     Ok(())
 }
 
@@ -349,6 +373,7 @@ fn run() -> Res<()> {
     ingest(&mut engines, &w, &mut report)?;
     let all = suite == "all";
     if all || suite == "ingest" {
+        small_batch_ingest(&w, &mut report)?;
         single_point_ingest(&w, &mut report)?;
         ingest_rss(quick, w.batch, &mut report)?;
     }

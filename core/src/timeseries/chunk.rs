@@ -237,6 +237,26 @@ fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     Ok(cols)
 }
 
+/// Appends the points of a chunk with `start <= timestamp < end` to `out`, until it holds
+/// `limit` points; the common case (plain floats) builds no intermediate points.
+pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Vec<DataPoint>, limit: usize) -> Result<()> {
+    let c = decode_columns(bytes, true)?;
+    if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
+        for (timestamp, f) in c.ts.into_iter().zip(c.floats) {
+            if out.len() >= limit {
+                break;
+            }
+            if timestamp >= start && timestamp < end {
+                out.push(DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None });
+            }
+        }
+        return Ok(());
+    }
+    let room = limit.saturating_sub(out.len());
+    out.extend(assemble(c)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(room));
+    Ok(())
+}
+
 /// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     let c = decode_columns(bytes, true)?;
@@ -244,6 +264,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
         // The common case: plain floats.
         return Ok(c.ts.into_iter().zip(c.floats).map(|(timestamp, f)| DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None }).collect());
     }
+    assemble(c)
+}
+
+/// Zips decoded columns into points.
+fn assemble(c: Columns) -> Result<Vec<DataPoint>> {
     let n = c.ts.len();
     let (mut fl, mut ints, mut bools, mut strs) = (c.floats.into_iter(), c.ints.into_iter(), c.bools.into_iter(), c.strings.into_iter());
     let mut quality = c.quality.map(|q| q.into_iter());
@@ -334,6 +359,11 @@ mod tests {
             prop_assert!(same(&decode(&bytes).unwrap(), &points));
             let s = ChunkSummary::read(&bytes).unwrap();
             prop_assert_eq!(s.count, points.len() as u64);
+            let (lo, hi) = (points.first().map_or(0, |p| p.timestamp), points.last().map_or(0, |p| p.timestamp));
+            let mut ranged = Vec::new();
+            decode_range_into(&bytes, lo.min(hi), lo.max(hi), &mut ranged, 10).unwrap();
+            let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= lo.min(hi) && p.timestamp < lo.max(hi)).take(10).cloned().collect();
+            prop_assert!(same(&ranged, &expected));
             let (ts, values) = decode_numeric(&bytes).unwrap();
             prop_assert_eq!(ts, points.iter().map(|p| p.timestamp).collect::<Vec<_>>());
             prop_assert_eq!(

@@ -525,13 +525,8 @@ impl TimeSeriesStore {
                     return Ok(Scan::Continue);
                 }
                 out.reserve((s.count as usize).min(limit - out.len()));
-                for p in chunk::decode(v)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end) {
-                    out.push(p);
-                    if out.len() >= limit {
-                        return Ok(Scan::Stop);
-                    }
-                }
-                Ok(Scan::Continue)
+                chunk::decode_range_into(v, start, end, &mut out, limit)?;
+                Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
             })?;
         }
         Ok(out)
