@@ -61,8 +61,8 @@ fn ratio(v: Option<f64>, sqlite: Option<f64>) -> String {
 
 fn header() {
     println!(
-        "{:<44} {:>10} {:>10} {:>10} {:>12} {:>12}  {}",
-        "figure", "neotalk", "SQLite", "original", "neotalk/SQL", "orig/SQL", "unit"
+        "{:<44} {:>10} {:>10} {:>10} {:>12} {:>12}  unit",
+        "figure", "neotalk", "SQLite", "original", "neotalk/SQL", "orig/SQL"
     );
     println!("{}", "-".repeat(130));
 }

@@ -56,7 +56,8 @@ pub(crate) fn decode(r: &mut ByteReader<'_>, n: usize) -> Result<Vec<f64>> {
 fn scaled(v: f64, e: u32) -> Option<i64> {
     let p = POW10[e as usize];
     let x = v * p;
-    if !(x.abs() < MAX_EXACT) {
+    // Also refuses NaN, which no comparison accepts.
+    if x.is_nan() || x.abs() >= MAX_EXACT {
         return None;
     }
     // Round half away from zero with an inline cast (no libm call); a wrong neighbour at a
