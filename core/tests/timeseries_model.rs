@@ -263,3 +263,22 @@ fn deletes_on_chunk_edges() {
         assert_eq!(ts.query_range("d", "m", i64::MIN, 2_049).unwrap(), vec![DataPoint::new(2_048, 2_048.0)]);
     }
 }
+
+/// Large strings seal chunks early; every point is still found, a late one included.
+#[test]
+fn large_values_split_chunks() {
+    for redb in [false, true] {
+        let fx = if redb { Fixture::redb() } else { Fixture::memory() };
+        let ts = fx.db.timeseries();
+        let text = "y".repeat(limits::MAX_STRING_VALUE_BYTES);
+        let points: Vec<DataPoint> = (0..40).map(|i| DataPoint::new(i * 10, text.as_str())).collect();
+        ts.write_series("d", "m", &points).unwrap();
+        ts.write_series("d", "m", &[DataPoint::new(155, 1.5)]).unwrap();
+        let got = ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap();
+        assert_eq!(got.len(), 41);
+        assert_eq!(got[16], DataPoint::new(155, 1.5));
+        assert!(got.iter().filter(|p| p.timestamp != 155).all(|p| p.value == MetricValue::String(text.clone())));
+        let chunks = fx.db.table_sizes().unwrap().into_iter().find(|t| t.name == "ts_chunks").unwrap();
+        assert!(chunks.entries >= 10, "{chunks:?}");
+    }
+}

@@ -17,6 +17,9 @@ use std::borrow::Borrow;
 
 /// Points per sealed chunk; the open head chunk of a series holds fewer.
 pub(crate) const CHUNK_POINTS: usize = 1024;
+/// Raw bytes a chunk may hold before it is sealed early (large strings or metadata), so a
+/// write never rewrites megabytes; a single larger point still gets a chunk of its own.
+pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
 /// Most points a decoder accepts (bounds allocations on damaged input).
 const MAX_DECODE_POINTS: usize = 1 << 16;
 const FORMAT: u8 = 1;
@@ -121,7 +124,37 @@ fn kind_of(v: &MetricValue) -> u8 {
     }
 }
 
-/// Encodes `points` (sorted by timestamp, at most [`CHUNK_POINTS`] of them in the store).
+/// Rough raw size of a point: fixed fields plus its string and metadata bytes.
+fn raw_bytes(p: &DataPoint) -> usize {
+    let text = match &p.value {
+        MetricValue::String(s) => s.len(),
+        _ => 0,
+    };
+    let meta = p.metadata.as_ref().map_or(0, |m| serde_json::to_vec(m).map_or(0, |v| v.len()));
+    16 + text + meta
+}
+
+/// Splits sorted points into the runs that become chunks: at most [`CHUNK_POINTS`] points
+/// and, unless a run is a single point, at most [`CHUNK_BYTES`] raw bytes.
+pub(crate) fn pieces<'p, 'a>(points: &'p [&'a DataPoint]) -> Vec<&'p [&'a DataPoint]> {
+    let mut out = Vec::with_capacity(points.len() / CHUNK_POINTS + 1);
+    let (mut start, mut bytes) = (0, 0);
+    for (i, p) in points.iter().enumerate() {
+        let b = raw_bytes(p);
+        if i > start && (i - start == CHUNK_POINTS || bytes + b > CHUNK_BYTES) {
+            out.push(&points[start..i]);
+            start = i;
+            bytes = 0;
+        }
+        bytes += b;
+    }
+    if start < points.len() {
+        out.push(&points[start..]);
+    }
+    out
+}
+
+/// Encodes `points` (sorted by timestamp; see [`pieces`] for how many go in one chunk).
 pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let points: Vec<&DataPoint> = points.iter().map(Borrow::borrow).collect();
     let points = points.as_slice();
@@ -407,6 +440,20 @@ mod tests {
         let n = s.numeric.unwrap();
         assert_eq!((n.count, n.min, n.max, n.first, n.last), (1024, 20.0, 20.06, 20.0, 20.0 + (1023 % 7) as f64 / 100.0));
         assert_eq!(decode(&bytes).unwrap(), points);
+    }
+
+    #[test]
+    fn pieces_respect_count_and_byte_limits() {
+        let small: Vec<DataPoint> = (0..2_500).map(|i| DataPoint::new(i, 1.0)).collect();
+        let refs: Vec<&DataPoint> = small.iter().collect();
+        assert_eq!(pieces(&refs).iter().map(|p| p.len()).collect::<Vec<_>>(), vec![1_024, 1_024, 452]);
+        let text = "x".repeat(60 * 1024);
+        let big: Vec<DataPoint> = (0..10).map(|i| DataPoint::new(i, text.as_str())).collect();
+        let refs: Vec<&DataPoint> = big.iter().collect();
+        let lens: Vec<usize> = pieces(&refs).iter().map(|p| p.len()).collect();
+        assert_eq!(lens.iter().sum::<usize>(), 10);
+        assert!(lens.iter().all(|&n| n * (60 * 1024 + 16) <= CHUNK_BYTES), "{lens:?}");
+        assert!(pieces(&[]).is_empty());
     }
 
     #[test]

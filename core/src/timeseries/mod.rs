@@ -40,7 +40,7 @@ use aggregate::Aggregator;
 use buffer::WriteBuffer;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use chunk::{ChunkSummary, CHUNK_POINTS};
+use chunk::ChunkSummary;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -170,9 +170,10 @@ fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<O
     Ok(found)
 }
 
-/// Stages `points` (sorted, unique timestamps) as chunks of at most [`CHUNK_POINTS`].
+/// Stages `points` (sorted, unique timestamps) as chunks of at most [`chunk::CHUNK_POINTS`] points
+/// (fewer when they carry large strings or metadata).
 fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint]) {
-    for piece in points.chunks(CHUNK_POINTS) {
+    for piece in chunk::pieces(points) {
         batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), chunk::encode(piece));
     }
 }
@@ -194,7 +195,7 @@ fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a Data
 
 /// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
 /// run of points is merged into the chunk whose span receives it, which is then rewritten
-/// (split when it grows past [`CHUNK_POINTS`]).
+/// (split when it grows past a chunk's size).
 fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
     let mut i = 0;
     while i < new.len() {
