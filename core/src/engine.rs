@@ -16,7 +16,7 @@ pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 /// Meta key prefix of a table's last commit time: `last_write.<table>` -> i64 Unix ms.
 pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
 /// The format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// When a committed write is guaranteed to survive a crash or power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

@@ -1,6 +1,6 @@
 //! Bucketed aggregation of a series (`query_aggregated`).
 
-use super::point::DataPoint;
+use super::chunk::ChunkSummary;
 use serde::{Deserialize, Serialize};
 
 /// Aggregates of the points in one time bucket `[bucket_start, bucket_start + bucket_ms)`.
@@ -33,20 +33,61 @@ pub(crate) fn bucket_start(ts: i64, bucket_ms: i64) -> i64 {
     ts.saturating_sub(ts.rem_euclid(bucket_ms))
 }
 
-/// Folds points arriving in ascending time order into buckets.
+/// Folds points (and whole-chunk summaries) arriving in ascending time order into buckets.
 pub(crate) struct Aggregator {
     bucket_ms: i64,
     buckets: Vec<AggregateBucket>,
     numeric: u64,
+    /// `[start, end)` of the last bucket.
+    open: (i64, i64),
 }
 
 impl Aggregator {
     pub(crate) fn new(bucket_ms: i64) -> Self {
-        Aggregator { bucket_ms, buckets: Vec::new(), numeric: 0 }
+        Aggregator { bucket_ms, buckets: Vec::new(), numeric: 0, open: (0, 0) }
     }
 
-    pub(crate) fn push(&mut self, p: &DataPoint) {
-        let start = bucket_start(p.timestamp, self.bucket_ms);
+    /// A point by its timestamp and numeric value (`None` for booleans and strings).
+    pub(crate) fn push_value(&mut self, ts: i64, value: Option<f64>) {
+        let b = self.bucket_at(ts);
+        b.count += 1;
+        if let Some(v) = value {
+            self.numeric += 1;
+            let b = self.buckets.last_mut().expect("bucket_at pushed it");
+            b.sum = Some(b.sum.unwrap_or(0.0) + v);
+            b.min = Some(b.min.map_or(v, |m| m.min(v)));
+            b.max = Some(b.max.map_or(v, |m| m.max(v)));
+            b.first.get_or_insert(v);
+            b.last = Some(v);
+        }
+    }
+
+    /// Folds a whole chunk that lies inside one bucket, from its summary alone. Its sum is
+    /// added as one term, so a bucket's sum may differ from point-by-point addition in the
+    /// last bits of the mantissa.
+    pub(crate) fn push_summary(&mut self, s: &ChunkSummary) {
+        let b = self.bucket_at(s.min_ts);
+        b.count += s.count;
+        if let Some(n) = &s.numeric {
+            self.numeric += n.count;
+            let b = self.buckets.last_mut().expect("bucket_at pushed it");
+            b.sum = Some(b.sum.map_or(n.sum, |x| x + n.sum));
+            b.min = Some(b.min.map_or(n.min, |m| m.min(n.min)));
+            b.max = Some(b.max.map_or(n.max, |m| m.max(n.max)));
+            b.first.get_or_insert(n.first);
+            b.last = Some(n.last);
+        }
+    }
+
+    /// The bucket holding `ts`, opened when `ts` starts a new one.
+    fn bucket_at(&mut self, ts: i64) -> &mut AggregateBucket {
+        // Points arrive in time order: most fall in the open bucket, without a division.
+        if !self.buckets.is_empty() && ts >= self.open.0 && ts < self.open.1 {
+            return self.buckets.last_mut().expect("not empty");
+        }
+        let start = bucket_start(ts, self.bucket_ms);
+        // The end of the bucket holding `ts` (also for the one clamped at i64::MIN).
+        self.open = (start, start.saturating_add(self.bucket_ms - start.rem_euclid(self.bucket_ms)));
         if self.buckets.last().is_none_or(|b| b.bucket_start != start) {
             self.finish_bucket();
             self.buckets.push(AggregateBucket {
@@ -60,16 +101,7 @@ impl Aggregator {
                 last: None,
             });
         }
-        let b = self.buckets.last_mut().expect("pushed above");
-        b.count += 1;
-        if let Some(v) = p.value.as_f64() {
-            self.numeric += 1;
-            b.sum = Some(b.sum.unwrap_or(0.0) + v);
-            b.min = Some(b.min.map_or(v, |m| m.min(v)));
-            b.max = Some(b.max.map_or(v, |m| m.max(v)));
-            b.first.get_or_insert(v);
-            b.last = Some(v);
-        }
+        self.buckets.last_mut().expect("pushed above")
     }
 
     fn finish_bucket(&mut self) {

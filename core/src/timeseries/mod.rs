@@ -1,12 +1,16 @@
 //! Telemetry store (seed section 1).
 //!
-//! Series `(device_id, metric)` are interned to `u32` ids, so a point's key is 12 bytes
-//! (`series id, timestamp`) and its value a compact binary encoding (9 bytes for a float).
+//! Series `(device_id, metric)` are interned to `u32` ids. Points of a series are stored in
+//! compressed chunks of up to 1,024 points (see `chunk`): delta-of-delta timestamps, XOR or
+//! decimal-scaled floats, with a summary in front. Chunks of a series never overlap in time;
+//! the newest one is the open head, rewritten as points arrive and sealed when full. A point
+//! belongs to the chunk with the greatest first timestamp at or below its own (or the first
+//! chunk, for a point older than all), so a late point rewrites just that chunk.
 //!
 //! Tables:
 //! - `ts_series`: (device_id, metric) -> series id (u32 LE)
 //! - `ts_series_by_id`: series id -> (device_id, metric)
-//! - `ts_points`: (series id, timestamp) -> encoded point
+//! - `ts_chunks`: (series id, first timestamp) -> encoded chunk
 //!
 //! Time ranges are half-open: `start` is included, `end` excluded. A second point with the
 //! same series and timestamp replaces the first. Writing telemetry updates the device's
@@ -14,6 +18,8 @@
 
 mod aggregate;
 mod buffer;
+mod chunk;
+mod codec;
 pub(crate) mod point;
 mod retention;
 
@@ -34,14 +40,17 @@ use aggregate::Aggregator;
 use buffer::WriteBuffer;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
+use chunk::ChunkSummary;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::Arc;
 
 const SERIES: &str = "ts_series";
 const SERIES_BY_ID: &str = "ts_series_by_id";
-const POINTS: &str = "ts_points";
+const CHUNKS: &str = "ts_chunks";
 const NEXT_SERIES_ID: &[u8] = b"ts.next_series_id";
-/// Deletions per transaction, so a large delete never holds one giant transaction.
+/// Points deleted per transaction (whole chunks are counted whole), so a large delete never
+/// holds one giant transaction.
 pub(crate) const DELETE_BATCH: usize = 10_000;
 
 /// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
@@ -105,18 +114,116 @@ impl SeriesMap {
     }
 }
 
-fn point_key(series: u32, ts: i64) -> Vec<u8> {
-    KeyBuilder::new().u32(series).i64(ts).finish()
+fn chunk_key(series: u32, first_ts: i64) -> Vec<u8> {
+    KeyBuilder::new().u32(series).i64(first_ts).finish()
 }
 
-fn series_range(series: u32, start: i64, end: i64) -> KeyRange {
-    KeyRange::half_open(point_key(series, start), point_key(series, end))
-}
-
-fn decode_point(k: &[u8], v: &[u8]) -> Result<DataPoint> {
+fn chunk_first_ts(k: &[u8]) -> Result<i64> {
     let mut r = KeyReader::new(k);
     r.u32()?;
-    point::decode(r.i64()?, v)
+    r.i64()
+}
+
+fn series_chunks(series: u32) -> KeyRange {
+    KeyRange::prefix(KeyBuilder::new().u32(series).finish())
+}
+
+/// Chunks of `series` whose first timestamp is in `[from, end)`; with `from` from
+/// [`chunk_start_for`] this includes the chunk holding the range's start.
+fn chunks_from(series: u32, from: i64, end: i64) -> KeyRange {
+    KeyRange::half_open(chunk_key(series, from), chunk_key(series, end))
+}
+
+/// The chunk of `series` with the greatest first timestamp `<= ts`: (first timestamp, bytes).
+fn chunk_at_or_before(view: &dyn ReadView, series: u32, ts: i64) -> Result<Option<(i64, Vec<u8>)>> {
+    let range = KeyRange { start: Bound::Included(chunk_key(series, i64::MIN)), end: Bound::Included(chunk_key(series, ts)) };
+    let mut found = None;
+    view.scan(CHUNKS, &range, Direction::Reverse, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
+}
+
+/// The first timestamp to scan chunks from so the chunk holding `start` is included.
+fn chunk_start_for(view: &dyn ReadView, series: u32, start: i64) -> Result<i64> {
+    let range = KeyRange { start: Bound::Included(chunk_key(series, i64::MIN)), end: Bound::Included(chunk_key(series, start)) };
+    let mut from = start;
+    view.scan(CHUNKS, &range, Direction::Reverse, &mut |k, _| {
+        from = chunk_first_ts(k)?;
+        Ok(Scan::Stop)
+    })?;
+    Ok(from)
+}
+
+/// The first chunk of `series` whose first timestamp is `> after` (any, when `after` is `None`).
+fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<Option<(i64, Vec<u8>)>> {
+    let mut range = series_chunks(series);
+    if let Some(ts) = after {
+        range.start = Bound::Excluded(chunk_key(series, ts));
+    }
+    let mut found = None;
+    view.scan(CHUNKS, &range, Direction::Forward, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
+}
+
+/// Stages `points` (sorted, unique timestamps) as chunks of at most [`chunk::CHUNK_POINTS`] points
+/// (fewer when they carry large strings or metadata).
+fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint]) {
+    for piece in chunk::pieces(points) {
+        batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), chunk::encode(piece));
+    }
+}
+
+/// Merges `new` (sorted, unique timestamps) into `old` (same); `new` wins equal timestamps.
+fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a DataPoint> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut old = old.iter().peekable();
+    for &p in new {
+        while let Some(o) = old.next_if(|o| o.timestamp < p.timestamp) {
+            out.push(o);
+        }
+        old.next_if(|o| o.timestamp == p.timestamp);
+        out.push(p);
+    }
+    out.extend(old);
+    out
+}
+
+/// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
+/// run of points is merged into the chunk whose span receives it, which is then rewritten
+/// (split when it grows past a chunk's size).
+fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
+    let mut i = 0;
+    while i < new.len() {
+        let ts = new[i].timestamp;
+        let target = match chunk_at_or_before(view, series, ts)? {
+            Some(c) => Some(c),
+            None => chunk_after(view, series, None)?,
+        };
+        // The target's span ends where the next chunk starts.
+        let span_end = match &target {
+            Some((first, _)) => chunk_after(view, series, Some(*first))?.map(|(f, _)| f),
+            None => None,
+        };
+        let j = match span_end {
+            Some(end) => i + new[i..].partition_point(|p| p.timestamp < end),
+            None => new.len(),
+        };
+        match target {
+            Some((first, bytes)) => {
+                batch.delete(CHUNKS, chunk_key(series, first));
+                let old = chunk::decode(&bytes)?;
+                put_chunks(batch, series, &merge_points(&old, &new[i..j]));
+            }
+            None => put_chunks(batch, series, &new[i..j]),
+        }
+        i = j;
+    }
+    Ok(())
 }
 
 struct Inner {
@@ -287,8 +394,16 @@ impl TimeSeriesStore {
             let series = self.inner.series.read();
             let mut next_id = series.next_id;
             let mut local: HashMap<(&str, &str), u32> = HashMap::new();
+            let mut previous: Option<(&str, &str, u32)> = None;
             for p in points {
                 let key = (p.device_id.as_str(), p.metric.as_str());
+                // Batches usually hold runs of one series: skip the lookup for those.
+                if let Some((d, m, id)) = previous {
+                    if d == key.0 && m == key.1 {
+                        ids.push(id);
+                        continue;
+                    }
+                }
                 let id = match local.get(&key) {
                     Some(id) => *id,
                     None => {
@@ -305,6 +420,7 @@ impl TimeSeriesStore {
                         id
                     }
                 };
+                previous = Some((key.0, key.1, id));
                 ids.push(id);
             }
             if !new_series.is_empty() {
@@ -317,21 +433,42 @@ impl TimeSeriesStore {
         }
         let mut per_device: HashMap<&str, DeviceTelemetry<'_>> = HashMap::new();
         let mut newest_by_series: HashMap<u32, &DataPoint> = HashMap::new();
-        for (p, &id) in points.iter().zip(&ids) {
-            batch.put(POINTS, point_key(id, p.point.timestamp), point::encode(&p.point));
+        let mut by_series: HashMap<u32, Vec<&DataPoint>> = HashMap::new();
+        // Walk runs of one series: one map update per run rather than per point.
+        let mut i = 0;
+        while i < points.len() {
+            let id = ids[i];
+            let j = i + ids[i..].iter().take_while(|&&x| x == id).count();
+            let run = &points[i..j];
+            // Later points win ties, as later writes of the same key win in the batch.
+            let newest_in_run = run.iter().map(|p| &p.point).reduce(|a, b| if b.timestamp >= a.timestamp { b } else { a }).expect("runs are not empty");
+            let p = &run[0];
             let t = per_device
                 .entry(p.device_id.as_str())
                 .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
-            t.max_ts = t.max_ts.max(p.point.timestamp);
-            // Later points win ties, as later writes of the same key win in the batch.
-            let newest = t.newest.entry(p.metric.as_str()).or_insert(&p.point);
-            if p.point.timestamp >= newest.timestamp {
-                *newest = &p.point;
+            t.max_ts = t.max_ts.max(newest_in_run.timestamp);
+            let newest = t.newest.entry(p.metric.as_str()).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= newest.timestamp {
+                *newest = newest_in_run;
             }
-            let n = newest_by_series.entry(id).or_insert(&p.point);
-            if p.point.timestamp >= n.timestamp {
-                *n = &p.point;
+            let n = newest_by_series.entry(id).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= n.timestamp {
+                *n = newest_in_run;
             }
+            by_series.entry(id).or_default().extend(run.iter().map(|p| &p.point));
+            i = j;
+        }
+        for (id, mut pts) in by_series {
+            // Stable sort, then keep the last of equal timestamps: later writes win.
+            pts.sort_by_key(|p| p.timestamp);
+            let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
+            for p in pts {
+                match unique.last_mut() {
+                    Some(last) if last.timestamp == p.timestamp => *last = p,
+                    _ => unique.push(p),
+                }
+            }
+            stage_series_points(&*view, &mut batch, id, &unique)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         engine.commit(&batch)?;
@@ -380,24 +517,45 @@ impl TimeSeriesStore {
         if limit == 0 {
             return Ok(out);
         }
-        let dir = if opts.newest_first { Direction::Reverse } else { Direction::Forward };
-        view.scan(POINTS, &series_range(id, start, end), dir, &mut |k, v| {
-            out.push(decode_point(k, v)?);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-        })?;
+        let from = chunk_start_for(&*view, id, start)?;
+        if opts.newest_first {
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Reverse, &mut |_, v| {
+                if ChunkSummary::read(v)?.max_ts < start {
+                    return Ok(Scan::Stop);
+                }
+                for p in chunk::decode(v)?.into_iter().rev().filter(|p| p.timestamp >= start && p.timestamp < end) {
+                    out.push(p);
+                    if out.len() >= limit {
+                        return Ok(Scan::Stop);
+                    }
+                }
+                Ok(Scan::Continue)
+            })?;
+        } else {
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |_, v| {
+                let s = ChunkSummary::read(v)?;
+                if s.max_ts < start {
+                    return Ok(Scan::Continue);
+                }
+                out.reserve((s.count as usize).min(limit - out.len()));
+                chunk::decode_range_into(v, start, end, &mut out, limit)?;
+                Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            })?;
+        }
         Ok(out)
     }
 
     /// The newest point of series `id` with `timestamp >= from`.
     fn latest_in(view: &dyn ReadView, id: u32, from: i64) -> Result<Option<DataPoint>> {
+        // The newest point is the last of the newest chunk.
         let mut found = None;
-        let series_end = KeyRange::prefix(KeyBuilder::new().u32(id).finish()).end;
-        let range = KeyRange { start: std::ops::Bound::Included(point_key(id, from)), end: series_end };
-        view.scan(POINTS, &range, Direction::Reverse, &mut |k, v| {
-            found = Some(decode_point(k, v)?);
+        view.scan(CHUNKS, &series_chunks(id), Direction::Reverse, &mut |_, v| {
+            if ChunkSummary::read(v)?.max_ts >= from {
+                found = chunk::decode(v)?.pop();
+            }
             Ok(Scan::Stop)
         })?;
-        Ok(found)
+        Ok(found.filter(|p| p.timestamp >= from))
     }
 
     /// The newest point of a series, or `None` when it has none.
@@ -439,8 +597,23 @@ impl TimeSeriesStore {
         let view = self.read_view()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let mut agg = Aggregator::new(bucket_ms);
-        view.scan(POINTS, &series_range(id, start, end), Direction::Forward, &mut |k, v| {
-            agg.push(&decode_point(k, v)?);
+        let from = chunk_start_for(&*view, id, start)?;
+        view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |_, v| {
+            let s = ChunkSummary::read(v)?;
+            if s.max_ts < start {
+                return Ok(Scan::Continue);
+            }
+            let whole = s.min_ts >= start && s.max_ts < end;
+            if whole && aggregate::bucket_start(s.min_ts, bucket_ms) == aggregate::bucket_start(s.max_ts, bucket_ms) {
+                agg.push_summary(&s);
+            } else {
+                let (ts, values) = chunk::decode_numeric(v)?;
+                for (t, v) in ts.into_iter().zip(values) {
+                    if t >= start && t < end {
+                        agg.push_value(t, v);
+                    }
+                }
+            }
             Ok(Scan::Continue)
         })?;
         Ok(agg.finish())
@@ -461,7 +634,7 @@ impl TimeSeriesStore {
 
     fn has_points(view: &dyn ReadView, id: u32) -> Result<bool> {
         let mut any = false;
-        view.scan(POINTS, &KeyRange::prefix(KeyBuilder::new().u32(id).finish()), Direction::Forward, &mut |_, _| {
+        view.scan(CHUNKS, &series_chunks(id), Direction::Forward, &mut |_, _| {
             any = true;
             Ok(Scan::Stop)
         })?;
@@ -508,8 +681,10 @@ impl TimeSeriesStore {
         Ok(removed)
     }
 
-    /// Deletes the points of series `id` in `[start, end)` in transactions of at most
-    /// [`DELETE_BATCH`] points. `last_round` may stage more changes into the final transaction.
+    /// Deletes the points of series `id` in `[start, end)` in transactions of about
+    /// [`DELETE_BATCH`] points: chunks wholly inside the range are dropped without decoding,
+    /// the (at most two) chunks straddling an edge are rewritten with the points they keep.
+    /// `last_round` may stage more changes into the final transaction.
     fn delete_points(
         &self,
         id: u32,
@@ -523,12 +698,33 @@ impl TimeSeriesStore {
             let _w = engine.lock_writes();
             let view = engine.read()?;
             let mut batch = WriteBatch::new();
-            view.scan(POINTS, &series_range(id, start, end), Direction::Forward, &mut |k, _| {
-                batch.delete(POINTS, k.to_vec());
-                Ok(if batch.len() >= DELETE_BATCH { Scan::Stop } else { Scan::Continue })
+            let mut n = 0u64;
+            let mut is_last = true;
+            let from = chunk_start_for(&*view, id, start)?;
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |k, v| {
+                let s = ChunkSummary::read(v)?;
+                if s.max_ts < start {
+                    return Ok(Scan::Continue);
+                }
+                if s.min_ts >= start && s.max_ts < end {
+                    batch.delete(CHUNKS, k.to_vec());
+                    n += s.count;
+                } else {
+                    let points = chunk::decode(v)?;
+                    let kept: Vec<&DataPoint> = points.iter().filter(|p| p.timestamp < start || p.timestamp >= end).collect();
+                    if kept.len() == points.len() {
+                        return Ok(Scan::Continue);
+                    }
+                    n += (points.len() - kept.len()) as u64;
+                    batch.delete(CHUNKS, k.to_vec());
+                    put_chunks(&mut batch, id, &kept);
+                }
+                if n >= DELETE_BATCH as u64 {
+                    is_last = false;
+                    return Ok(Scan::Stop);
+                }
+                Ok(Scan::Continue)
             })?;
-            let n = batch.len() as u64;
-            let is_last = batch.len() < DELETE_BATCH;
             if is_last {
                 last_round(&*view, &mut batch)?;
             }
@@ -550,11 +746,11 @@ impl TimeSeriesStore {
             return Ok(());
         }
         let mut newest = Self::latest_in(view, id, end)?;
-        if newest.is_none() {
-            view.scan(POINTS, &series_range(id, i64::MIN, start), Direction::Reverse, &mut |k, v| {
-                newest = Some(decode_point(k, v)?);
-                Ok(Scan::Stop)
-            })?;
+        if newest.is_none() && start > i64::MIN {
+            // The chunk holding `start - 1` holds the newest point before the range.
+            if let Some((_, bytes)) = chunk_at_or_before(view, id, start - 1)? {
+                newest = chunk::decode(&bytes)?.into_iter().rev().find(|p| p.timestamp < start);
+            }
         }
         self.inner.devices.stage_snapshot_reset(batch, device_id, metric, newest.as_ref());
         Ok(())

@@ -142,6 +142,7 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, value: &MetricValue, quality: Optio
 }
 
 /// Encodes a point without its timestamp.
+#[cfg(test)]
 pub(crate) fn encode(p: &DataPoint) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
     encode_into(&mut out, &p.value, p.quality, p.metadata.as_ref());

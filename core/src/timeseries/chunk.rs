@@ -1,0 +1,474 @@
+//! A chunk: up to [`CHUNK_POINTS`] points of one series, column-encoded, behind a summary.
+//!
+//! Layout (all lengths bound-checked on decode):
+//! - format byte, then the summary: count, min and max timestamp, numeric count and, when
+//!   there are numeric values, their sum, min, max, first and last as f64. Readers use it to
+//!   skip chunks (range bounds) or fold them whole into an aggregate, without decoding.
+//! - timestamps (delta-of-delta), the value kinds (one byte when the chunk holds one kind,
+//!   else 2 bits per point), then one column per kind present: floats (XOR or decimal),
+//!   integers (delta varints), booleans (bits), strings (length-prefixed).
+//! - a flags byte; quality values and JSON metadata follow only when some point has them,
+//!   each behind a presence bitmap.
+
+use super::codec::{booleans, corrupted, floats, integers, put_block, put_varint, strings, timestamps, unzigzag, zigzag, ByteReader};
+use super::point::{DataPoint, MetricValue};
+use crate::error::Result;
+use std::borrow::Borrow;
+
+/// Points per sealed chunk; the open head chunk of a series holds fewer.
+pub(crate) const CHUNK_POINTS: usize = 1024;
+/// Raw bytes a chunk may hold before it is sealed early (large strings or metadata), so a
+/// write never rewrites megabytes; a single larger point still gets a chunk of its own.
+pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
+/// Most points a decoder accepts (bounds allocations on damaged input).
+const MAX_DECODE_POINTS: usize = 1 << 16;
+const FORMAT: u8 = 1;
+const KIND_FLOAT: u8 = 0;
+const KIND_INT: u8 = 1;
+const KIND_BOOL: u8 = 2;
+const KIND_STRING: u8 = 3;
+const KINDS_MIXED: u8 = 4;
+const HAS_QUALITY: u8 = 1;
+const HAS_METADATA: u8 = 2;
+
+/// Aggregates of a chunk's numeric (`Float` / `Integer`) values, in time order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NumericSummary {
+    pub count: u64,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+    pub first: f64,
+    pub last: f64,
+}
+
+/// What a reader can learn about a chunk without decoding its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ChunkSummary {
+    pub count: u64,
+    pub min_ts: i64,
+    pub max_ts: i64,
+    pub numeric: Option<NumericSummary>,
+}
+
+impl ChunkSummary {
+    fn of(points: &[&DataPoint]) -> Self {
+        let mut numeric: Option<NumericSummary> = None;
+        for v in points.iter().filter_map(|p| p.value.as_f64()) {
+            match &mut numeric {
+                // 0.0 + v as in `Aggregator`, so a bucket that starts with this chunk sums alike.
+                None => numeric = Some(NumericSummary { count: 1, sum: 0.0 + v, min: v, max: v, first: v, last: v }),
+                Some(n) => {
+                    n.count += 1;
+                    n.sum += v;
+                    n.min = n.min.min(v);
+                    n.max = n.max.max(v);
+                    n.last = v;
+                }
+            }
+        }
+        ChunkSummary {
+            count: points.len() as u64,
+            min_ts: points.iter().map(|p| p.timestamp).min().unwrap_or(0),
+            max_ts: points.iter().map(|p| p.timestamp).max().unwrap_or(0),
+            numeric,
+        }
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.count);
+        put_varint(out, zigzag(self.min_ts));
+        put_varint(out, self.max_ts.wrapping_sub(self.min_ts) as u64);
+        match &self.numeric {
+            None => put_varint(out, 0),
+            Some(n) => {
+                put_varint(out, n.count);
+                for v in [n.sum, n.min, n.max, n.first, n.last] {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+
+    fn decode(r: &mut ByteReader<'_>) -> Result<Self> {
+        if r.u8()? != FORMAT {
+            return Err(corrupted("unknown chunk format"));
+        }
+        let count = r.len(MAX_DECODE_POINTS)? as u64;
+        let min_ts = unzigzag(r.varint()?);
+        let max_ts = min_ts.wrapping_add(r.varint()? as i64);
+        let numeric_count = r.varint()?;
+        if numeric_count > count {
+            return Err(corrupted("more numeric values than points"));
+        }
+        let numeric = if numeric_count == 0 {
+            None
+        } else {
+            Some(NumericSummary { count: numeric_count, sum: r.f64()?, min: r.f64()?, max: r.f64()?, first: r.f64()?, last: r.f64()? })
+        };
+        Ok(ChunkSummary { count, min_ts, max_ts, numeric })
+    }
+
+    /// Reads just the summary of an encoded chunk.
+    pub(crate) fn read(bytes: &[u8]) -> Result<Self> {
+        Self::decode(&mut ByteReader::new(bytes))
+    }
+}
+
+fn kind_of(v: &MetricValue) -> u8 {
+    match v {
+        MetricValue::Float(_) => KIND_FLOAT,
+        MetricValue::Integer(_) => KIND_INT,
+        MetricValue::Boolean(_) => KIND_BOOL,
+        MetricValue::String(_) => KIND_STRING,
+    }
+}
+
+/// Rough raw size of a point: fixed fields plus its string and metadata bytes.
+fn raw_bytes(p: &DataPoint) -> usize {
+    let text = match &p.value {
+        MetricValue::String(s) => s.len(),
+        _ => 0,
+    };
+    let meta = p.metadata.as_ref().map_or(0, |m| serde_json::to_vec(m).map_or(0, |v| v.len()));
+    16 + text + meta
+}
+
+/// Splits sorted points into the runs that become chunks: at most [`CHUNK_POINTS`] points
+/// and, unless a run is a single point, at most [`CHUNK_BYTES`] raw bytes.
+pub(crate) fn pieces<'p, 'a>(points: &'p [&'a DataPoint]) -> Vec<&'p [&'a DataPoint]> {
+    let mut out = Vec::with_capacity(points.len() / CHUNK_POINTS + 1);
+    let (mut start, mut bytes) = (0, 0);
+    for (i, p) in points.iter().enumerate() {
+        let b = raw_bytes(p);
+        if i > start && (i - start == CHUNK_POINTS || bytes + b > CHUNK_BYTES) {
+            out.push(&points[start..i]);
+            start = i;
+            bytes = 0;
+        }
+        bytes += b;
+    }
+    if start < points.len() {
+        out.push(&points[start..]);
+    }
+    out
+}
+
+/// Encodes `points` (sorted by timestamp; see [`pieces`] for how many go in one chunk).
+pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
+    let points: Vec<&DataPoint> = points.iter().map(Borrow::borrow).collect();
+    let points = points.as_slice();
+    let mut out = Vec::with_capacity(64 + points.len() * 2);
+    out.push(FORMAT);
+    ChunkSummary::of(points).encode(&mut out);
+    let ts: Vec<i64> = points.iter().map(|p| p.timestamp).collect();
+    timestamps::encode(&ts, &mut out);
+
+    let kinds: Vec<u8> = points.iter().map(|p| kind_of(&p.value)).collect();
+    match kinds.first() {
+        Some(&k) if kinds.iter().all(|&x| x == k) => out.push(k),
+        Some(_) => {
+            out.push(KINDS_MIXED);
+            let start = out.len();
+            out.resize(start + kinds.len().div_ceil(4), 0);
+            for (i, k) in kinds.iter().enumerate() {
+                out[start + i / 4] |= k << (2 * (i % 4));
+            }
+        }
+        None => out.push(KIND_FLOAT),
+    }
+    let fl: Vec<f64> = points.iter().filter_map(|p| if let MetricValue::Float(f) = p.value { Some(f) } else { None }).collect();
+    floats::encode(&fl, &mut out);
+    let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
+    integers::encode(&ints, &mut out);
+    let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
+    booleans::encode(bools.into_iter(), &mut out);
+    strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+
+    let has_quality = points.iter().any(|p| p.quality.is_some());
+    let has_metadata = points.iter().any(|p| p.metadata.is_some());
+    out.push(if has_quality { HAS_QUALITY } else { 0 } | if has_metadata { HAS_METADATA } else { 0 });
+    if has_quality {
+        booleans::encode(points.iter().map(|p| p.quality.is_some()), &mut out);
+        for q in points.iter().filter_map(|p| p.quality) {
+            out.extend_from_slice(&q.to_le_bytes());
+        }
+    }
+    if has_metadata {
+        booleans::encode(points.iter().map(|p| p.metadata.is_some()), &mut out);
+        for m in points.iter().filter_map(|p| p.metadata.as_ref()) {
+            put_block(&mut out, &serde_json::to_vec(m).expect("serializing a JSON value cannot fail"));
+        }
+    }
+    out
+}
+
+/// The columns of a chunk, before they are zipped into points.
+struct Columns {
+    ts: Vec<i64>,
+    /// Kind of every point, or `None` when all are `kind`.
+    kinds: Option<Vec<u8>>,
+    kind: u8,
+    floats: Vec<f64>,
+    ints: Vec<i64>,
+    bools: Vec<bool>,
+    strings: Vec<String>,
+    quality: Option<Vec<Option<f32>>>,
+    metadata: Option<Vec<Option<serde_json::Value>>>,
+}
+
+/// Decodes the columns; without `extras`, stops after the values (quality and metadata are
+/// neither decoded nor checked).
+fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
+    let mut r = ByteReader::new(bytes);
+    let summary = ChunkSummary::decode(&mut r)?;
+    let n = summary.count as usize;
+    let ts = timestamps::decode(&mut r, n)?;
+    let (kind, kinds) = match r.u8()? {
+        k @ KIND_FLOAT..=KIND_STRING => (k, None),
+        KINDS_MIXED => {
+            let packed = r.bytes(n.div_ceil(4))?;
+            (KINDS_MIXED, Some((0..n).map(|i| (packed[i / 4] >> (2 * (i % 4))) & 0b11).collect::<Vec<u8>>()))
+        }
+        _ => return Err(corrupted("unknown value kind")),
+    };
+    let count = |k: u8| match &kinds {
+        None if k == kind => n,
+        None => 0,
+        Some(ks) => ks.iter().filter(|&&x| x == k).count(),
+    };
+    let floats = floats::decode(&mut r, count(KIND_FLOAT))?;
+    let ints = integers::decode(&mut r, count(KIND_INT))?;
+    let bools = booleans::decode(&mut r, count(KIND_BOOL))?;
+    let strings = strings::decode(&mut r, count(KIND_STRING))?;
+    let mut cols = Columns { ts, kinds, kind, floats, ints, bools, strings, quality: None, metadata: None };
+    if !extras {
+        return Ok(cols);
+    }
+    let flags = r.u8()?;
+    if flags & !(HAS_QUALITY | HAS_METADATA) != 0 {
+        return Err(corrupted("unknown flags"));
+    }
+    // Quality and metadata columns exist only when some point has them.
+    if flags & HAS_QUALITY != 0 {
+        let mut col = Vec::with_capacity(n);
+        for present in booleans::decode(&mut r, n)? {
+            col.push(if present { Some(f32::from_le_bytes(r.array()?)) } else { None });
+        }
+        cols.quality = Some(col);
+    }
+    if flags & HAS_METADATA != 0 {
+        let mut col = Vec::with_capacity(n);
+        for present in booleans::decode(&mut r, n)? {
+            col.push(if present { Some(serde_json::from_slice(r.block()?).map_err(|_| corrupted("metadata is not JSON"))?) } else { None });
+        }
+        cols.metadata = Some(col);
+    }
+    if !r.is_empty() {
+        return Err(corrupted("trailing bytes"));
+    }
+    Ok(cols)
+}
+
+/// Appends the points of a chunk with `start <= timestamp < end` to `out`, until it holds
+/// `limit` points; the common case (plain floats) builds no intermediate points.
+pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Vec<DataPoint>, limit: usize) -> Result<()> {
+    let c = decode_columns(bytes, true)?;
+    if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
+        for (timestamp, f) in c.ts.into_iter().zip(c.floats) {
+            if out.len() >= limit {
+                break;
+            }
+            if timestamp >= start && timestamp < end {
+                out.push(DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None });
+            }
+        }
+        return Ok(());
+    }
+    let room = limit.saturating_sub(out.len());
+    out.extend(assemble(c)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(room));
+    Ok(())
+}
+
+/// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    let c = decode_columns(bytes, true)?;
+    if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
+        // The common case: plain floats.
+        return Ok(c.ts.into_iter().zip(c.floats).map(|(timestamp, f)| DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None }).collect());
+    }
+    assemble(c)
+}
+
+/// Zips decoded columns into points.
+fn assemble(c: Columns) -> Result<Vec<DataPoint>> {
+    let n = c.ts.len();
+    let (mut fl, mut ints, mut bools, mut strs) = (c.floats.into_iter(), c.ints.into_iter(), c.bools.into_iter(), c.strings.into_iter());
+    let mut quality = c.quality.map(|q| q.into_iter());
+    let mut metadata = c.metadata.map(|m| m.into_iter());
+    let mut points = Vec::with_capacity(n);
+    for (i, timestamp) in c.ts.into_iter().enumerate() {
+        let kind = c.kinds.as_ref().map_or(c.kind, |k| k[i]);
+        let value = match kind {
+            KIND_FLOAT => fl.next().map(MetricValue::Float),
+            KIND_INT => ints.next().map(MetricValue::Integer),
+            KIND_BOOL => bools.next().map(MetricValue::Boolean),
+            _ => strs.next().map(MetricValue::String),
+        }
+        .ok_or_else(|| corrupted(&format!("value {i} missing")))?;
+        let quality = quality.as_mut().and_then(|q| q.next()).flatten();
+        let metadata = metadata.as_mut().and_then(|m| m.next()).flatten();
+        points.push(DataPoint { timestamp, value, quality, metadata });
+    }
+    Ok(points)
+}
+
+/// Timestamps and numeric values (`None` for booleans and strings) of a chunk, for
+/// aggregation: no points are built and quality and metadata are skipped.
+pub(crate) fn decode_numeric(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
+    let c = decode_columns(bytes, false)?;
+    let values: Vec<Option<f64>> = match (&c.kinds, c.kind) {
+        (None, KIND_FLOAT) => c.floats.into_iter().map(Some).collect(),
+        (None, KIND_INT) => c.ints.into_iter().map(|i| Some(i as f64)).collect(),
+        (None, _) => vec![None; c.ts.len()],
+        (Some(kinds), _) => {
+            let (mut fl, mut ints) = (c.floats.into_iter(), c.ints.into_iter());
+            kinds
+                .iter()
+                .map(|&k| match k {
+                    KIND_FLOAT => fl.next(),
+                    KIND_INT => ints.next().map(|i| i as f64),
+                    _ => None,
+                })
+                .collect()
+        }
+    };
+    Ok((c.ts, values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = MetricValue> {
+        prop_oneof![
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(MetricValue::Float),
+            (-100_000i64..100_000).prop_map(|m| MetricValue::Float(m as f64 / 100.0)),
+            any::<i64>().prop_map(MetricValue::Integer),
+            any::<bool>().prop_map(MetricValue::Boolean),
+            ".{0,12}".prop_map(MetricValue::String),
+        ]
+    }
+
+    fn point() -> impl Strategy<Value = DataPoint> {
+        (any::<i64>(), value(), proptest::option::of(any::<f32>()), proptest::option::of(any::<i32>())).prop_map(|(timestamp, value, quality, meta)| DataPoint {
+            timestamp,
+            value,
+            quality,
+            metadata: meta.map(|m| serde_json::json!({ "n": m })),
+        })
+    }
+
+    /// Points compare bitwise for floats (so -0.0 and 0.0 differ, NaN quality equals itself).
+    fn same(a: &[DataPoint], b: &[DataPoint]) -> bool {
+        let key = |p: &DataPoint| {
+            let v = match &p.value {
+                MetricValue::Float(f) => format!("f{}", f.to_bits()),
+                other => format!("{other:?}"),
+            };
+            (p.timestamp, v, p.quality.map(f32::to_bits), p.metadata.clone())
+        };
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+    }
+
+    proptest! {
+        #[test]
+        fn any_points_round_trip(mut points in proptest::collection::vec(point(), 0..200), sorted in any::<bool>()) {
+            if sorted {
+                points.sort_by_key(|p| p.timestamp);
+            }
+            let bytes = encode(&points);
+            prop_assert!(same(&decode(&bytes).unwrap(), &points));
+            let s = ChunkSummary::read(&bytes).unwrap();
+            prop_assert_eq!(s.count, points.len() as u64);
+            let (lo, hi) = (points.first().map_or(0, |p| p.timestamp), points.last().map_or(0, |p| p.timestamp));
+            let mut ranged = Vec::new();
+            decode_range_into(&bytes, lo.min(hi), lo.max(hi), &mut ranged, 10).unwrap();
+            let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= lo.min(hi) && p.timestamp < lo.max(hi)).take(10).cloned().collect();
+            prop_assert!(same(&ranged, &expected));
+            let (ts, values) = decode_numeric(&bytes).unwrap();
+            prop_assert_eq!(ts, points.iter().map(|p| p.timestamp).collect::<Vec<_>>());
+            prop_assert_eq!(
+                values.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
+                points.iter().map(|p| p.value.as_f64().map(f64::to_bits)).collect::<Vec<_>>()
+            );
+            prop_assert_eq!(s.numeric.map_or(0, |n| n.count), points.iter().filter(|p| p.value.as_f64().is_some()).count() as u64);
+        }
+
+        #[test]
+        fn garbage_is_corrupted_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            if let Err(e) = decode(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+            if let Err(e) = decode_numeric(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+            if let Err(e) = ChunkSummary::read(&bytes) {
+                prop_assert!(matches!(e, crate::StorageError::Corrupted(_)), "{e:?}");
+            }
+        }
+
+        #[test]
+        fn flipped_bytes_never_panic(points in proptest::collection::vec(point(), 1..50), at in any::<usize>(), x in 1u8..) {
+            let mut bytes = encode(&points);
+            let i = at % bytes.len();
+            bytes[i] ^= x;
+            let _ = decode(&bytes);
+            bytes.truncate(i);
+            prop_assert!(decode(&bytes).is_err());
+        }
+    }
+
+    #[test]
+    fn summary_and_size_of_a_regular_float_series() {
+        let points: Vec<DataPoint> = (0..1024).map(|i| DataPoint::new(1_700_000_000_000 + i * 1000, 20.0 + (i % 7) as f64 / 100.0)).collect();
+        let bytes = encode(&points);
+        assert!(bytes.len() < 1024, "{} bytes for 1,024 points", bytes.len());
+        let s = ChunkSummary::read(&bytes).unwrap();
+        assert_eq!((s.count, s.min_ts, s.max_ts), (1024, 1_700_000_000_000, 1_700_000_000_000 + 1023 * 1000));
+        let n = s.numeric.unwrap();
+        assert_eq!((n.count, n.min, n.max, n.first, n.last), (1024, 20.0, 20.06, 20.0, 20.0 + (1023 % 7) as f64 / 100.0));
+        assert_eq!(decode(&bytes).unwrap(), points);
+    }
+
+    #[test]
+    fn pieces_respect_count_and_byte_limits() {
+        let small: Vec<DataPoint> = (0..2_500).map(|i| DataPoint::new(i, 1.0)).collect();
+        let refs: Vec<&DataPoint> = small.iter().collect();
+        assert_eq!(pieces(&refs).iter().map(|p| p.len()).collect::<Vec<_>>(), vec![1_024, 1_024, 452]);
+        let text = "x".repeat(60 * 1024);
+        let big: Vec<DataPoint> = (0..10).map(|i| DataPoint::new(i, text.as_str())).collect();
+        let refs: Vec<&DataPoint> = big.iter().collect();
+        let lens: Vec<usize> = pieces(&refs).iter().map(|p| p.len()).collect();
+        assert_eq!(lens.iter().sum::<usize>(), 10);
+        assert!(lens.iter().all(|&n| n * (60 * 1024 + 16) <= CHUNK_BYTES), "{lens:?}");
+        assert!(pieces(&[]).is_empty());
+    }
+
+    #[test]
+    fn mixed_kinds_with_sparse_quality_and_metadata() {
+        let mut points = vec![DataPoint::new(1, 1.5), DataPoint::new(2, 7i64), DataPoint::new(3, true), DataPoint::new(4, "开"), DataPoint::new(5, -0.0)];
+        points[1].quality = Some(0.5);
+        points[3].metadata = Some(serde_json::json!({"unit": "°C"}));
+        let bytes = encode(&points);
+        assert!(same(&decode(&bytes).unwrap(), &points));
+        let n = ChunkSummary::read(&bytes).unwrap().numeric.unwrap();
+        assert_eq!((n.count, n.sum, n.first, n.last), (3, 8.5, 1.5, -0.0));
+        assert!(decode(&[]).is_err());
+        assert!(decode(&[FORMAT + 1]).is_err());
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert!(decode(&trailing).is_err());
+    }
+}
