@@ -26,8 +26,8 @@ fn demo_dir() -> tempfile::TempDir {
 fn stats_queries_export_and_compact() {
     let dir = demo_dir();
     let text = stdout(&cli(dir.path(), &["stats"]));
-    let points = text.lines().find(|l| l.starts_with("ts_points")).expect("ts_points row");
-    assert_eq!(points.split_whitespace().nth(1), Some("1320"), "{text}");
+    let chunks = text.lines().find(|l| l.starts_with("ts_chunks")).expect("ts_chunks row");
+    assert_eq!(chunks.split_whitespace().nth(1), Some("8"), "8 series of 180 points, one chunk each: {text}");
 
     let json = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
     let stats: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
@@ -111,14 +111,16 @@ fn backup_verify_restore_cleanup_and_config_check() {
 
     // Remove data, then restore the newest backup (the incremental on its full base).
     let cleaned = stdout(&cli(dir.path(), &["--format", "json", "cleanup", "--now", "9000000000000"]));
-    assert!(cleaned.contains("\"timeseries\""), "{cleaned}");
+    assert!(cleaned.contains("[\"timeseries\",\"1320\"]"), "{cleaned}");
     let after_cleanup = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
     let stats: serde_json::Value = serde_json::from_str(after_cleanup.trim()).unwrap();
-    assert_eq!(stats["table_stats"]["ts_points"]["count"], 0);
+    assert_eq!(stats["table_stats"]["ts_chunks"]["count"], 0);
     let restored = stdout(&cli(dir.path(), &["restore"]));
     assert!(restored.starts_with("restored "), "{restored}");
     let stats: serde_json::Value = serde_json::from_str(stdout(&cli(dir.path(), &["--format", "json", "stats"])).trim()).unwrap();
-    assert_eq!(stats["table_stats"]["ts_points"]["count"], 1320);
+    assert_eq!(stats["table_stats"]["ts_chunks"]["count"], 8);
+    let csv = stdout(&cli(dir.path(), &["export"]));
+    assert_eq!(csv.lines().count(), 1 + 1320, "every point is back");
 
     // A damaged backup: verify exits 3, restore refuses and leaves the data.
     let backups = dir.path().join("backups");

@@ -68,8 +68,8 @@ on_both_backends! {
         let info = backups.backup(&BackupType::Full).unwrap();
         let m = info.manifest.clone().unwrap();
         assert_eq!((m.kind, m.source_format_version, m.base_id.as_deref()), (SnapshotKind::Full, FORMAT_VERSION, None));
-        let points = m.tables.iter().find(|t| t.name == "ts_points").unwrap();
-        assert_eq!(points.entries, 4 * 50);
+        let chunks = m.tables.iter().find(|t| t.name == "ts_chunks").unwrap();
+        assert_eq!(chunks.entries, 3, "3 series (pump-1 has 100 points): one chunk each");
         assert!(info.path.starts_with(dir.path()) && info.path.is_file());
 
         // Change everything, and warm the caches with the changed values.
@@ -164,10 +164,11 @@ on_both_backends! {
         assert_eq!((m2.kind, m2.base_id.as_deref()), (SnapshotKind::Incremental, Some(inc1.id.as_str())));
         // Tables nobody touched since the base are stored as unchanged, so incrementals are small.
         let mode = |m: &Manifest, t: &str| m.tables.iter().find(|x| x.name == t).map(|x| x.mode);
-        assert_eq!(mode(&m2, "ts_points"), Some(TableMode::Same));
+        assert_eq!(mode(&m2, "ts_chunks"), Some(TableMode::Same));
         assert_eq!(mode(&m2, "events"), Some(TableMode::Same));
         assert_eq!(mode(&m2, "alerts"), Some(TableMode::Delta));
-        assert!(inc2.size_bytes * 2 < full.size_bytes, "{} vs {}", inc2.size_bytes, full.size_bytes);
+        // Compressed telemetry keeps the full backup small too, so only "smaller" is asserted.
+        assert!(inc2.size_bytes < full.size_bytes, "{} vs {}", inc2.size_bytes, full.size_bytes);
         assert_eq!(restore.verify(&inc2.id).unwrap().chain, vec![full.id.clone(), inc1.id.clone(), inc2.id.clone()]);
 
         populate(&fx.db, 3);
@@ -228,7 +229,7 @@ on_both_backends! {
         populate(&fx.db, 1);
         let bytes = fx.db.export_snapshot().unwrap();
         let (mut manifest, start) = Snapshot::read_manifest(&bytes).unwrap();
-        let t = manifest.tables.iter_mut().find(|t| t.name == "ts_points").unwrap();
+        let t = manifest.tables.iter_mut().find(|t| t.name == "ts_chunks").unwrap();
         t.entries += 1;
         // Re-seal the file with valid checksums, so only the count is wrong.
         let json = serde_json::to_vec(&manifest).unwrap();

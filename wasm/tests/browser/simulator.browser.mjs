@@ -126,7 +126,7 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     return Object.fromEntries(Object.entries(window.sim.db.stats().table_stats).map(([name, t]) => [name, t.count]));
   });
   const before = await counts();
-  assert.ok(before.alerts > 0 && before.ts_points > 10_000 && before.rule_executions > 0, JSON.stringify(before));
+  assert.ok(before.alerts > 0 && before.ts_chunks > 0 && before.rule_executions > 0, JSON.stringify(before));
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
   assert.match(download.suggestedFilename(), /^neotalk-snapshot-.*\.ntbk$/);
   const snapshotFile = path.join(userDataDir, 'exported.ntbk');

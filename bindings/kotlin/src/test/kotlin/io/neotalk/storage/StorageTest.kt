@@ -136,7 +136,7 @@ class StorageTest {
             db.timeseries().write("d", "m", DataPoint(5L, MetricValue.Integer(42L)))
             assertFailsWith<StorageException.Locked> { StorageManager.open(dir) }
             db.flush()
-            assertTrue(db.tableSizes().any { it.name == "ts_points" && it.entries == 1uL })
+            assertTrue(db.tableSizes().any { it.name == "ts_chunks" && it.entries == 1uL })
         } // use { } frees the handle, which closes the database
         StorageManager.open(dir).use { db ->
             assertEquals(MetricValue.Integer(42L), db.timeseries().queryLatest("d", "m")!!.value)
