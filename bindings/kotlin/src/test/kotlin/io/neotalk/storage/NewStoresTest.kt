@@ -71,6 +71,7 @@ class NewStoresTest {
             """"trigger_data":null,"started_at":1000,"finished_at":null,"status":"Running","steps":[],"inputs":{},"outputs":null,"error":null}"""
         wf.start(run)
         assertEquals(1, wf.running().size)
+        assertTrue(wf.update(wf.get("w1")!!.replace("cool down", "renamed")).contains("renamed"))
         val step = """{"step_id":"s1","step_name":"fan","step_type":"command","started_at":1100,"finished_at":null,""" +
             """"status":"Running","input":null,"output":null,"error":null}"""
         assertTrue(wf.recordStep("w1", step).contains("\"step_id\":\"s1\""))
@@ -79,7 +80,7 @@ class NewStoresTest {
         assertEquals(1, wf.queryByStatus(ExecutionStatus.COMPLETED, 0, 10_000, null).size)
         assertEquals(1, wf.queryByWorkflow("cool", 0uL, 10uL).size)
         assertEquals(1, wf.queryRange(0, 10_000, 5uL).size)
-        assertTrue(wf.update(wf.get("w1")!!.replace("cool down", "renamed")).contains("renamed"))
+        assertFailsWith<StorageException.Conflict> { wf.update(wf.get("w1")!!) } // a finished run is final
         assertFailsWith<StorageException.InvalidInput> { wf.finish("w1", ExecutionStatus.RUNNING, 2_000, null, null) }
         assertFailsWith<StorageException.NotFound> { wf.finish("ghost", ExecutionStatus.FAILED, 2_000, null, "x") }
         assertFailsWith<StorageException.Conflict> { wf.start(run) }
