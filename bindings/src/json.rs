@@ -16,3 +16,40 @@ pub(crate) fn parse_opt(field: &str, text: Option<&str>) -> Result<Option<serde_
 pub(crate) fn print(value: &serde_json::Value) -> String {
     value.to_string()
 }
+
+/// Decodes a caller's JSON text of a core record for `field`; malformed text, unknown enum
+/// names and missing fields are `InvalidInput` naming it.
+pub(crate) fn record<T: serde::de::DeserializeOwned>(field: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StorageError::invalid(field, format!("{e}")))
+}
+
+/// Decodes a list of JSON records for `field`.
+pub(crate) fn records<T: serde::de::DeserializeOwned>(field: &str, texts: &[String]) -> Result<Vec<T>> {
+    texts.iter().map(|t| record(field, t)).collect()
+}
+
+/// JSON text of a core record (every core record serializes; a failure would be a core bug,
+/// reported as `Corrupted` rather than a panic).
+pub(crate) fn text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StorageError::Corrupted(format!("record does not serialize: {e}")))
+}
+
+/// JSON text of each record.
+pub(crate) fn texts<T: serde::Serialize>(values: &[T]) -> Result<Vec<String>> {
+    values.iter().map(text).collect()
+}
+
+/// JSON text of an optional record.
+pub(crate) fn text_opt<T: serde::Serialize>(value: Option<T>) -> Result<Option<String>> {
+    value.as_ref().map(text).transpose()
+}
+
+/// A foreign count or limit as `usize` (saturating on 32-bit targets).
+pub(crate) fn to_usize(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+/// An optional foreign limit as `usize`.
+pub(crate) fn limit(v: Option<u64>) -> Option<usize> {
+    v.map(to_usize)
+}

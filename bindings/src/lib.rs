@@ -5,19 +5,43 @@
 //!
 //! One file per store: each wraps a core store in a uniffi Object and declares the uniffi
 //! Records it exchanges. JSON fields (metadata, event data, config) cross as JSON text.
-//! Hot paths take and return packed little-endian buffers (see [`timeseries`]).
+//! Hot paths take and return packed little-endian buffers (see [`timeseries`], and
+//! [`vectors`] for packed `f32` embeddings). Deeply nested core records (rule and workflow
+//! executions, decisions, memories, session messages, stats, backup reports) cross as JSON
+//! text of the core's serde form; flat ones (alerts, collections, matches) as uniffi Records.
 
 uniffi::setup_scaffolding!();
 
+pub mod alerts;
+pub mod backup;
+pub mod cleanup;
+pub mod decisions;
 pub mod device_state;
+pub mod enums;
 pub mod error;
 pub mod event_log;
 mod json;
 pub mod manager;
+pub mod memory;
+mod packed;
+pub mod rule_history;
+pub mod sessions;
 pub mod timeseries;
+pub mod vectors;
+pub mod workflow_history;
 
+pub use alerts::{AlertRecord, AlertStore, SeverityCounts};
+pub use backup::{BackupManager, RestoreManager};
+pub use cleanup::DataCleanupTask;
+pub use decisions::DecisionStore;
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
 pub use error::StorageError;
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
-pub use manager::{Durability, StorageManager, StorageOptions, TableSize, WriteBufferOptions};
+pub use enums::{AlertSeverity, DecisionStatus, DistanceMetric, ExecutionStatus, MemoryType};
+pub use memory::LongTermMemoryStore;
+pub use rule_history::RuleHistoryStore;
+pub use sessions::SessionStore;
+pub use vectors::{CollectionInfo, VectorDocument, VectorFilter, VectorMatch, VectorStore};
+pub use workflow_history::WorkflowHistoryStore;
+pub use manager::{CompactionReport, Durability, StorageManager, StorageOptions, TableSize, WriteBufferOptions};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, PackedSeries, RangeOptions, SeriesKey, TelemetryPoint, TimeSeriesStore};

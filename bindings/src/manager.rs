@@ -1,9 +1,17 @@
 //! [`StorageManager`]: opens the database and hands out the stores.
 
+use crate::alerts::AlertStore;
+use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
 use crate::error::Result;
 use crate::event_log::EventLogStore;
+use crate::json;
+use crate::memory::LongTermMemoryStore;
+use crate::rule_history::RuleHistoryStore;
+use crate::sessions::SessionStore;
 use crate::timeseries::TimeSeriesStore;
+use crate::vectors::VectorStore;
+use crate::workflow_history::WorkflowHistoryStore;
 use neotalk_storage as core;
 use std::sync::Arc;
 
@@ -96,6 +104,22 @@ pub struct StorageManager {
     timeseries: Arc<TimeSeriesStore>,
     devices: Arc<DeviceStateStore>,
     events: Arc<EventLogStore>,
+    rule_history: Arc<RuleHistoryStore>,
+    workflow_history: Arc<WorkflowHistoryStore>,
+    alerts: Arc<AlertStore>,
+    decisions: Arc<DecisionStore>,
+    sessions: Arc<SessionStore>,
+    memory: Arc<LongTermMemoryStore>,
+    vectors: Arc<VectorStore>,
+}
+
+/// Bytes of the database file before and after `compact()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct CompactionReport {
+    /// Bytes before compaction.
+    pub before_bytes: u64,
+    /// Bytes after compaction.
+    pub after_bytes: u64,
 }
 
 impl StorageManager {
@@ -104,8 +128,20 @@ impl StorageManager {
             timeseries: TimeSeriesStore::new(inner.timeseries().clone()),
             devices: DeviceStateStore::new(inner.devices().clone()),
             events: EventLogStore::new(inner.events().clone()),
+            rule_history: RuleHistoryStore::new(inner.rule_history().clone()),
+            workflow_history: WorkflowHistoryStore::new(inner.workflow_history().clone()),
+            alerts: AlertStore::new(inner.alerts().clone()),
+            decisions: DecisionStore::new(inner.decisions().clone()),
+            sessions: SessionStore::new(inner.sessions().clone()),
+            memory: LongTermMemoryStore::new(inner.memory().clone()),
+            vectors: VectorStore::new(inner.vectors().clone()),
             inner,
         })
+    }
+
+    /// The core manager (for the cleanup and backup objects built over it).
+    pub(crate) fn core(&self) -> &core::StorageManager {
+        &self.inner
     }
 }
 
@@ -150,6 +186,71 @@ impl StorageManager {
     /// The event log.
     pub fn events(&self) -> Arc<EventLogStore> {
         self.events.clone()
+    }
+
+    /// Rule execution history.
+    pub fn rule_history(&self) -> Arc<RuleHistoryStore> {
+        self.rule_history.clone()
+    }
+
+    /// Workflow run history.
+    pub fn workflow_history(&self) -> Arc<WorkflowHistoryStore> {
+        self.workflow_history.clone()
+    }
+
+    /// Alerts.
+    pub fn alerts(&self) -> Arc<AlertStore> {
+        self.alerts.clone()
+    }
+
+    /// LLM decisions.
+    pub fn decisions(&self) -> Arc<DecisionStore> {
+        self.decisions.clone()
+    }
+
+    /// Chat sessions.
+    pub fn sessions(&self) -> Arc<SessionStore> {
+        self.sessions.clone()
+    }
+
+    /// Long-term memory.
+    pub fn memory(&self) -> Arc<LongTermMemoryStore> {
+        self.memory.clone()
+    }
+
+    /// Vector collections.
+    pub fn vectors(&self) -> Arc<VectorStore> {
+        self.vectors.clone()
+    }
+
+    /// Sizes and counts per table, last write times and query latency since open, as JSON
+    /// of the core's `StorageStats`.
+    pub fn stats(&self) -> Result<String> {
+        json::text(&self.inner.stats()?)
+    }
+
+    /// Commits buffered telemetry, then rewrites the file to release freed space (a no-op
+    /// in memory). `Conflict` while another thread holds a read snapshot.
+    pub fn compact(&self) -> Result<CompactionReport> {
+        let r = self.inner.compact()?;
+        Ok(CompactionReport { before_bytes: r.before_bytes, after_bytes: r.after_bytes })
+    }
+
+    /// Checks the database's checksums and structure; true when sound (always in memory).
+    pub fn check_integrity(&self) -> Result<bool> {
+        Ok(self.inner.check_integrity()?)
+    }
+
+    /// A full snapshot of every table, as bytes (the backup file format).
+    pub fn export_snapshot(&self) -> Result<Vec<u8>> {
+        Ok(self.inner.export_snapshot()?)
+    }
+
+    /// Replaces the live data with a full (or selective) snapshot; returns its manifest as
+    /// JSON. The snapshot is verified first, so a damaged one (`Corrupted`) leaves the data
+    /// as it was.
+    pub fn import_snapshot(&self, snapshot: Vec<u8>) -> Result<String> {
+        json::text(&self.inner.import_snapshot(&snapshot)?)
     }
 
     /// The data directory, or none in memory.

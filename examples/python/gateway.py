@@ -6,12 +6,16 @@ one second. The gateway:
 
 - stores every reading as telemetry (one ``write_batch`` per tick: one transaction per tick,
   however many devices report);
-- runs a threshold rule per reading (temperature above ``--threshold`` while it was below)
-  and appends a ``rule.triggered`` event, correlated with the reading's device;
-- marks a device offline when it has been silent for ``--offline-after`` ticks and logs a
-  ``device.offline`` event (and ``device.online`` when it reports again);
-- at the end prints per-device aggregates and the event log, and exits non-zero if the
-  injected overheat or outage was missed.
+- runs a threshold rule per reading (temperature above ``--threshold`` while it was below):
+  appends a ``rule.triggered`` event correlated with the reading's device, raises a
+  ``critical`` alert for the device through the AlertStore (resolved when the temperature
+  is back under the threshold) and records the rule execution with its actions in the
+  RuleHistoryStore;
+- marks a device offline when it has been silent for ``--offline-after`` ticks, logs a
+  ``device.offline`` event and raises a ``warning`` alert (resolved, with a
+  ``device.online`` event, when it reports again);
+- at the end prints per-device aggregates, the event log, the alerts and the rule's
+  statistics, and exits non-zero if the injected overheat or outage was missed.
 
 Run: ``python gateway.py [--data DIR] [--ticks N]`` (a temporary directory by default).
 """
@@ -22,7 +26,7 @@ import random
 import sys
 import tempfile
 
-from neotalk_storage import DeviceState, EventMetadata, NewEvent, StorageError, StorageManager
+from neotalk_storage import AlertRecord, DeviceState, EventMetadata, NewEvent, StorageError, StorageManager
 
 DEVICES = {"thermo-1": "thermometer", "thermo-2": "thermometer", "pump-7": "pump"}
 START_MS = 1_700_000_000_000
@@ -57,6 +61,7 @@ class Gateway:
         self.last_heard = {}
         self.above = set()
         self.event_seq = 0
+        self.open_alerts = {}  # (device, kind) -> alert id, until resolved
 
     def register_devices(self):
         for device_id, device_type in DEVICES.items():
@@ -66,6 +71,35 @@ class Gateway:
         self.event_seq += 1
         meta = EventMetadata(source="gateway", timestamp=ts, correlation_id=correlation_id)
         return NewEvent(event_id=f"gw-{self.event_seq}", event_type=event_type, event_data=data, metadata=meta)
+
+    def raise_alert(self, device, kind, severity, title, message, ts):
+        alert_id = f"{kind}-{device}-{ts}"
+        self.db.alerts().create(AlertRecord(alert_id=alert_id, title=title, severity=severity, message=message,
+                                            source="gateway", created_at=ts, entity_id=device, entity_type="device"))
+        self.open_alerts[(device, kind)] = alert_id
+        return alert_id
+
+    def resolve_alert(self, device, kind, ts):
+        alert_id = self.open_alerts.pop((device, kind), None)
+        if alert_id is not None:
+            self.db.alerts().resolve(alert_id, ts)
+
+    def record_overheat(self, device, value, ts, alert_id, event):
+        """The rule's execution record: what triggered it and the actions it took."""
+        self.db.rule_history().record({
+            "execution_id": f"overheat-{device}-{ts}",
+            "rule_id": "overheat",
+            "rule_name": f"temperature above {self.threshold}",
+            "triggered_at": ts,
+            "trigger_value": value,
+            "condition_met": True,
+            "actions": [
+                {"action_type": "raise_alert", "action_data": {"alert_id": alert_id}, "success": True, "error": None},
+                {"action_type": "log_event", "action_data": {"event_id": event.event_id}, "success": True, "error": None},
+            ],
+            "result": "Success",
+            "duration_ms": 0,
+        })
 
     def handle_tick(self, tick, messages):
         now = START_MS + tick * TICK_MS
@@ -78,19 +112,26 @@ class Gateway:
                 if device in self.last_heard:
                     self.db.devices().set_online(device, True)
                     events.append(self.event("device.online", now, {"device": device}, correlation_id=device))
+                    self.resolve_alert(device, "offline", now)
             self.last_heard[device] = now
             if metric == "temperature":
                 key = (device, metric)
                 if body["value"] > self.threshold and key not in self.above:
                     self.above.add(key)
-                    events.append(self.event("rule.triggered", body["ts"], {"rule": "overheat", "device": device, "value": body["value"], "threshold": self.threshold}, correlation_id=device))
+                    event = self.event("rule.triggered", body["ts"], {"rule": "overheat", "device": device, "value": body["value"], "threshold": self.threshold}, correlation_id=device)
+                    events.append(event)
+                    alert_id = self.raise_alert(device, "overheat", "critical", "overheat", f"{metric} {body['value']} above {self.threshold}", body["ts"])
+                    self.record_overheat(device, body["value"], body["ts"], alert_id, event)
                 elif body["value"] <= self.threshold:
+                    if key in self.above:
+                        self.resolve_alert(device, "overheat", body["ts"])
                     self.above.discard(key)
         self.db.timeseries().write_batch(batch)
         for device, heard in self.last_heard.items():
             if now - heard == self.offline_after * TICK_MS:
                 self.db.devices().set_online(device, False)
                 events.append(self.event("device.offline", now, {"device": device, "silent_ms": now - heard}, correlation_id=device))
+                self.raise_alert(device, "offline", "warning", "device offline", f"silent for {now - heard} ms", now)
         if events:
             self.db.events().append_batch(events)
 
@@ -128,6 +169,13 @@ def main():
             print(f"  event #{e.sequence} {e.event_type} {json.dumps(e.event_data)}")
         online = sorted(d.device_id for d in db.devices().list_online())
         print(f"  online now: {online}")
+        alerts = db.alerts().query_range(START_MS, end)
+        for a in alerts:
+            state = "resolved" if a.resolved_at is not None else "open"
+            print(f"  alert {a.alert_id} {a.severity.name.lower()} {a.entity_id}: {a.message} ({state})")
+        stats = db.rule_history().rule_statistics("overheat", START_MS, end)
+        print(f"  rule overheat: {stats['triggers']} triggers, {stats['success']} succeeded")
+        executions = db.rule_history().query_by_rule("overheat", 0, 10)
 
         kinds = [e.event_type for e in events]
         overheats = db.events().query_by_type("rule.triggered", START_MS, end)
@@ -138,6 +186,12 @@ def main():
             and kinds.count("device.online") == 1
             and db.events().query_by_correlation("thermo-2")[0].event_type == "device.offline"
             and online == sorted(DEVICES)
+            and [(a.entity_id, a.severity.name) for a in alerts] == [("thermo-2", "WARNING"), ("thermo-1", "CRITICAL")]
+            and all(a.resolved_at is not None for a in alerts)
+            and db.alerts().count_unresolved_by_severity().critical == 0
+            and len(executions) == 1
+            and executions[0]["trigger_value"] == overheats[0].event_data["value"]
+            and executions[0]["actions"][0]["action_data"]["alert_id"] == alerts[1].alert_id
         )
     print("gateway example: OK" if ok else "gateway example: FAILED (expected one overheat and one outage)")
     return 0 if ok else 1

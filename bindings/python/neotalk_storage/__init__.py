@@ -1,6 +1,7 @@
 """neotalk-storage: embedded storage for NeoTalk edge gateways.
 
-Telemetry, device state and an event log on a redb file (or in memory), through a Rust core.
+Telemetry, device state, an event log, rule/workflow history, alerts, decisions, chat
+sessions, long-term memory and vector collections on a redb file (or in memory), through a Rust core.
 
     from neotalk_storage import StorageManager
 
@@ -17,12 +18,32 @@ scalars and JSON fields (metadata, config, event data) are Python objects.
 """
 
 from ._native import neotalk_storage_uniffi as _uniffi
+from .alerts import AlertStore
+from .decisions import DecisionStore
 from .device_state import DeviceStateStore
 from .event_log import EventLogStore
+from .maintenance import BackupManager, DataCleanupTask, RestoreManager
 from .manager import StorageManager
+from .memory import LongTermMemoryStore
+from .rule_history import RuleHistoryStore
+from .sessions import SessionStore
 from .timeseries import TimeSeriesStore
+from .vectors import VectorStore
+from .workflow_history import WorkflowHistoryStore
 
 AggregateBucket = _uniffi.AggregateBucket
+AlertRecord = _uniffi.AlertRecord
+AlertSeverity = _uniffi.AlertSeverity
+CollectionInfo = _uniffi.CollectionInfo
+CompactionReport = _uniffi.CompactionReport
+DecisionStatus = _uniffi.DecisionStatus
+DistanceMetric = _uniffi.DistanceMetric
+ExecutionStatus = _uniffi.ExecutionStatus
+MemoryType = _uniffi.MemoryType
+SeverityCounts = _uniffi.SeverityCounts
+VectorDocument = _uniffi.VectorDocument
+VectorFilter = _uniffi.VectorFilter
+VectorMatch = _uniffi.VectorMatch
 DataPoint = _uniffi.DataPoint
 DeviceState = _uniffi.DeviceState
 Durability = _uniffi.Durability
@@ -84,29 +105,51 @@ del _sys
 
 __all__ = [
     "AggregateBucket",
+    "AlertRecord",
+    "AlertSeverity",
+    "AlertStore",
+    "BackupManager",
+    "CollectionInfo",
+    "CompactionReport",
+    "DataCleanupTask",
     "DataPoint",
+    "DecisionStatus",
+    "DecisionStore",
     "DeviceState",
     "DeviceStateStore",
+    "DistanceMetric",
     "Durability",
     "EventCleanup",
     "EventLogEntry",
     "EventLogStore",
     "EventMetadata",
     "EventRetention",
+    "ExecutionStatus",
+    "LongTermMemoryStore",
     "MdlCommand",
     "MdlDataType",
     "MdlDeviceType",
     "MdlMetric",
     "MdlParameter",
+    "MemoryType",
     "MetricSnapshot",
     "NewEvent",
     "PackedSeries",
+    "RestoreManager",
+    "RuleHistoryStore",
     "SeriesKey",
+    "SessionStore",
+    "SeverityCounts",
     "StorageError",
     "StorageManager",
     "StorageOptions",
     "TableSize",
     "TelemetryPoint",
     "TimeSeriesStore",
+    "VectorDocument",
+    "VectorFilter",
+    "VectorMatch",
+    "VectorStore",
+    "WorkflowHistoryStore",
     "WriteBufferOptions",
 ]

@@ -3,9 +3,28 @@
 import os
 
 from ._native import neotalk_storage_uniffi as _native
+from ._records import loads
+from .alerts import AlertStore
+from .decisions import DecisionStore
 from .device_state import DeviceStateStore
 from .event_log import EventLogStore
+from .memory import LongTermMemoryStore
+from .rule_history import RuleHistoryStore
+from .sessions import SessionStore
 from .timeseries import TimeSeriesStore
+from .vectors import VectorStore
+from .workflow_history import WorkflowHistoryStore
+
+# Store accessor name -> wrapper class; each wraps the native store of the same name.
+_STORES = {
+    "rule_history": RuleHistoryStore,
+    "workflow_history": WorkflowHistoryStore,
+    "alerts": AlertStore,
+    "decisions": DecisionStore,
+    "sessions": SessionStore,
+    "memory": LongTermMemoryStore,
+    "vectors": VectorStore,
+}
 
 
 class StorageManager:
@@ -20,13 +39,14 @@ class StorageManager:
     After ``close()`` every call on it or its stores raises ``StorageError.Closed``.
     """
 
-    __slots__ = ("_native", "_timeseries", "_devices", "_events")
+    __slots__ = ("_native", "_timeseries", "_devices", "_events", "_stores")
 
     def __init__(self, native: "_native.StorageManager"):
         self._native = native
         self._timeseries = TimeSeriesStore(native.timeseries())
         self._devices = DeviceStateStore(native.devices())
         self._events = EventLogStore(native.events())
+        self._stores = {name: cls(getattr(native, name)()) for name, cls in _STORES.items()}
 
     @classmethod
     def open(cls, path, options=None) -> "StorageManager":
@@ -57,6 +77,58 @@ class StorageManager:
     def events(self) -> EventLogStore:
         """The event log."""
         return self._events
+
+    def rule_history(self) -> RuleHistoryStore:
+        """Rule execution history."""
+        return self._stores["rule_history"]
+
+    def workflow_history(self) -> WorkflowHistoryStore:
+        """Workflow run history."""
+        return self._stores["workflow_history"]
+
+    def alerts(self) -> AlertStore:
+        """Alerts."""
+        return self._stores["alerts"]
+
+    def decisions(self) -> DecisionStore:
+        """LLM decisions."""
+        return self._stores["decisions"]
+
+    def sessions(self) -> SessionStore:
+        """Chat sessions."""
+        return self._stores["sessions"]
+
+    def memory(self) -> LongTermMemoryStore:
+        """Long-term memory."""
+        return self._stores["memory"]
+
+    def vectors(self) -> VectorStore:
+        """Vector collections."""
+        return self._stores["vectors"]
+
+    def stats(self) -> dict:
+        """Sizes and counts per table, last write times and query latency since open (the
+        core's ``StorageStats`` as a dict)."""
+        return loads(self._native.stats())
+
+    def compact(self):
+        """Rewrites the file to release freed space; returns a ``CompactionReport``
+        (``before_bytes``, ``after_bytes``). A no-op in memory."""
+        return self._native.compact()
+
+    def check_integrity(self) -> bool:
+        """Checks the database's checksums and structure; ``True`` when sound."""
+        return self._native.check_integrity()
+
+    def export_snapshot(self) -> bytes:
+        """A full snapshot of every table, as bytes (the backup file format)."""
+        return self._native.export_snapshot()
+
+    def import_snapshot(self, snapshot) -> dict:
+        """Replaces the live data with a full (or selective) snapshot (bytes or any buffer);
+        returns its manifest. The snapshot is verified first: a damaged one raises
+        ``StorageError.Corrupted`` and leaves the data as it was."""
+        return loads(self._native.import_snapshot(bytes(memoryview(snapshot))))
 
     def path(self):
         """The data directory, or ``None`` in memory."""

@@ -1,0 +1,269 @@
+package io.neotalk.storage
+
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.test.AfterTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+/**
+ * The stores added to the bindings for issue #6: history, alerts, decisions, sessions,
+ * memory, vectors, and the manager's maintenance calls, cleanup and backup/restore.
+ * Nested records are JSON text of the core's serde form (checked here by substring: the
+ * test suite has no JSON library).
+ */
+class NewStoresTest {
+    private val dirs = mutableListOf<Path>()
+
+    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-").also { dirs.add(it) }
+
+    @AfterTest
+    fun cleanup() {
+        dirs.forEach { it.toFile().deleteRecursively() }
+    }
+
+    private fun onBoth(body: (StorageManager) -> Unit) {
+        StorageManager.inMemory().use(body)
+        StorageManager.open(tempDir().toString()).use(body)
+    }
+
+    private fun packFloats(vararg xs: Float): ByteArray =
+        ByteBuffer.allocate(4 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putFloat(it) } }.array()
+
+    private fun ruleExec(id: String, rule: String, at: Long, result: String = "\"Success\"") =
+        """{"execution_id":"$id","rule_id":"$rule","rule_name":"n","triggered_at":$at,"trigger_value":31.5,""" +
+            """"condition_met":true,"actions":[{"action_type":"notify","action_data":{"to":"ops"},"success":true,"error":null}],""" +
+            """"result":$result,"duration_ms":5}"""
+
+    private fun alert(id: String, severity: AlertSeverity, at: Long, entity: String = "thermo-1") =
+        AlertRecord(alertId = id, title = "too hot", severity = severity, message = "31.5 C", source = "rules", createdAt = at, entityId = entity, entityType = "device")
+
+    @Test
+    fun ruleHistory() = onBoth { db ->
+        val rules = db.ruleHistory()
+        rules.record(ruleExec("x1", "overheat", 1_000))
+        rules.recordBatch(listOf(ruleExec("x2", "overheat", 2_000, """{"Failed":{"error":"relay"}}"""), ruleExec("x3", "leak", 3_000)))
+        assertTrue(rules.get("x1")!!.contains("\"execution_id\":\"x1\""))
+        assertNull(rules.get("none"))
+        assertEquals(2, rules.queryByRule("overheat", 0uL, 10uL).size)
+        assertEquals(1, rules.queryRuleRange("overheat", 0, 1_500, null).size)
+        assertEquals(3, rules.queryRange(0, 10_000, null).size)
+        assertTrue(rules.queryFailed(0, 10_000, null).single().contains("relay"))
+        assertTrue(rules.ruleStatistics("overheat", 0, 10_000).contains("\"triggers\":2"))
+        assertEquals(2, rules.statistics(0, 10_000).size)
+        assertFailsWith<StorageException.Conflict> { rules.record(ruleExec("x1", "overheat", 1_000)) }
+        assertFailsWith<StorageException.InvalidInput> { rules.record(ruleExec("x9", "r", 1, "\"Maybe\"")) }
+        assertFailsWith<StorageException.InvalidInput> { rules.record("{not json") }
+        assertEquals(2uL, rules.cleanup(2_500))
+    }
+
+    @Test
+    fun workflowHistory() = onBoth { db ->
+        val wf = db.workflowHistory()
+        val run = """{"execution_id":"w1","workflow_id":"cool","workflow_name":"cool down","trigger_type":"event",""" +
+            """"trigger_data":null,"started_at":1000,"finished_at":null,"status":"Running","steps":[],"inputs":{},"outputs":null,"error":null}"""
+        wf.start(run)
+        assertEquals(1, wf.running().size)
+        assertTrue(wf.update(wf.get("w1")!!.replace("cool down", "renamed")).contains("renamed"))
+        val step = """{"step_id":"s1","step_name":"fan","step_type":"command","started_at":1100,"finished_at":null,""" +
+            """"status":"Running","input":null,"output":null,"error":null}"""
+        assertTrue(wf.recordStep("w1", step).contains("\"step_id\":\"s1\""))
+        assertTrue(wf.finish("w1", ExecutionStatus.COMPLETED, 1_500, """{"ok":true}""", null).contains("\"Completed\""))
+        assertEquals(0, wf.running().size)
+        assertEquals(1, wf.queryByStatus(ExecutionStatus.COMPLETED, 0, 10_000, null).size)
+        assertEquals(1, wf.queryByWorkflow("cool", 0uL, 10uL).size)
+        assertEquals(1, wf.queryRange(0, 10_000, 5uL).size)
+        assertFailsWith<StorageException.Conflict> { wf.update(wf.get("w1")!!) } // a finished run is final
+        assertFailsWith<StorageException.InvalidInput> { wf.finish("w1", ExecutionStatus.RUNNING, 2_000, null, null) }
+        assertFailsWith<StorageException.NotFound> { wf.finish("ghost", ExecutionStatus.FAILED, 2_000, null, "x") }
+        assertFailsWith<StorageException.Conflict> { wf.start(run) }
+        assertEquals(1uL, wf.cleanup(2_000))
+    }
+
+    @Test
+    fun alerts() = onBoth { db ->
+        val alerts = db.alerts()
+        alerts.create(alert("a1", AlertSeverity.WARNING, 1_000))
+        alerts.create(alert("a2", AlertSeverity.CRITICAL, 2_000, "pump-1"))
+        assertEquals(AlertSeverity.WARNING, alerts.get("a1")!!.severity)
+        assertEquals(listOf("a2"), alerts.queryBySeverity(AlertSeverity.CRITICAL, 0, 10_000, null).map { it.alertId })
+        assertEquals(listOf("a2"), alerts.queryByEntity("pump-1", 0, 10_000, null).map { it.alertId })
+        assertEquals(2, alerts.queryBySource("rules", 0, 10_000, null).size)
+        assertEquals("op", alerts.acknowledge("a1", "op", 1_500).acknowledgedBy)
+        assertEquals(2_500L, alerts.resolve("a2", 2_500).resolvedAt)
+        assertEquals(listOf("a2"), alerts.unacknowledged(null).map { it.alertId })
+        assertEquals(listOf("a1"), alerts.unresolved(null).map { it.alertId })
+        assertEquals(SeverityCounts(0uL, 1uL, 0uL, 1uL), alerts.countBySeverity())
+        assertEquals(SeverityCounts(0uL, 1uL, 0uL, 0uL), alerts.countUnresolvedBySeverity())
+        assertEquals(2, alerts.queryRange(0, 10_000, null).size)
+        assertFailsWith<StorageException.Conflict> { alerts.create(alert("a1", AlertSeverity.INFO, 1)) }
+        assertFailsWith<StorageException.NotFound> { alerts.resolve("ghost", 1) }
+        assertFailsWith<StorageException.InvalidInput> { alerts.create(alert("", AlertSeverity.INFO, 1)) }
+        assertEquals(1uL, alerts.cleanup(1_500))
+    }
+
+    @Test
+    fun decisions() = onBoth { db ->
+        val decisions = db.decisions()
+        fun decision(id: String, at: Long) =
+            """{"decision_id":"$id","title":"t","description":"d","reasoning":"r","proposed_actions":[],"confidence":0.8,""" +
+                """"created_at":$at,"status":"Proposed","user_response":null,"execution_result":null,"review_id":null}"""
+        decisions.create(decision("d1", 1_000))
+        decisions.create(decision("d2", 2_000))
+        decisions.create(decision("d3", 3_000))
+        val response = """{"user_id":"u1","response":"yes","responded_at":1100,"comments":null}"""
+        assertTrue(decisions.approve("d1", response).contains("\"Approved\""))
+        assertTrue(decisions.recordExecutionResult("d1", "\"Success\"").contains("\"execution_result\":\"Success\""))
+        assertTrue(decisions.reject("d2", response).contains("\"Rejected\""))
+        assertTrue(decisions.transition("d3", DecisionStatus.AUTO_EXECUTED).contains("\"AutoExecuted\""))
+        assertEquals(1, decisions.queryByStatus(DecisionStatus.REJECTED, 0, 10_000, null).size)
+        assertEquals(3, decisions.queryRange(0, 10_000, null).size)
+        assertNotNull(decisions.get("d1"))
+        decisions.create(decision("d4", 4_000))
+        assertEquals(1uL, decisions.expireProposals(100_000, 10_000))
+        assertFailsWith<StorageException.Conflict> { decisions.transition("d2", DecisionStatus.APPROVED) }
+        assertFailsWith<StorageException.InvalidInput> { decisions.create(decision("d5", 1).replace("Proposed", "Pending")) }
+        assertEquals(2uL, decisions.cleanup(2_500))
+    }
+
+    @Test
+    fun sessions() = onBoth { db ->
+        val sessions = db.sessions()
+        assertTrue(sessions.createSession("s1", "kitchen", 1_000).contains("\"message_count\":0"))
+        assertEquals(1uL, sessions.appendMessage("s1", """{"role":"user","content":"fan on","timestamp":2000}"""))
+        assertEquals(listOf(2uL, 3uL), sessions.appendMessages("s1", listOf(
+            """{"role":"assistant","content":"","timestamp":2100,"tool_calls":[{"id":"c1"}]}""",
+            """{"role":"tool","content":"on","timestamp":2200,"tool_call_id":"c1"}""")))
+        assertEquals(3, sessions.loadMessages("s1").size)
+        assertEquals(1, sessions.lastMessages("s1", 1uL).size)
+        assertEquals(2, sessions.messagesRange("s1", 1uL, 3uL).size)
+        assertEquals(3, sessions.contextWindow("s1", 1_000uL).size)
+        assertTrue(sessions.getSession("s1")!!.contains("\"message_count\":3"))
+        assertEquals(1, sessions.listSessions(null).size)
+        assertTrue(sessions.setSummary("s1", "fan turned on", 3_000).contains("fan turned on"))
+        assertNotNull(sessions.getSummary("s1"))
+        assertEquals(1, sessions.recentSummaries(5uL).size)
+        assertFailsWith<StorageException.NotFound> { sessions.appendMessage("ghost", """{"role":"user","content":"x","timestamp":1}""") }
+        assertFailsWith<StorageException.InvalidInput> { sessions.appendMessage("s1", """{"role":"user"}""") }
+        assertTrue(sessions.deleteSession("s1"))
+        assertFalse(sessions.deleteSession("s1"))
+        sessions.createSession("s2", "old", 1)
+        assertEquals(1uL, sessions.cleanup(1_000))
+    }
+
+    @Test
+    fun memory() = onBoth { db ->
+        val mem = db.memory()
+        fun entry(id: String, type: String, content: String, embedding: String) =
+            """{"memory_id":"$id","memory_type":"$type","content":"$content","embedding":$embedding,""" +
+                """"metadata":{"keywords":[],"importance":0.5,"entities":[],"expires_at":null},"created_at":1,"last_accessed":null,"access_count":0}"""
+        mem.add(entry("m1", "DeviceKnowledge", "kitchen thermostat runs hot", "[1.0,0.0]"))
+        mem.addMany(listOf(entry("m2", "UserPreference", "likes the kitchen cool", "[0.0,1.0]")))
+        assertEquals(2uL, mem.count())
+        assertTrue(mem.get("m1", 9_000)!!.contains("\"access_count\":1"))
+        assertTrue(mem.peek("m1")!!.contains("\"last_accessed\":9000"))
+        assertEquals(1, mem.byType(MemoryType.USER_PREFERENCE, 10uL).size)
+        assertEquals(2, mem.byImportance(5uL).size)
+        assertEquals(2, mem.searchKeywords("kitchen", 10uL).size)
+        assertTrue(mem.searchSemantic(packFloats(0.1f, 0.9f), 1uL).single().contains("\"m2\""))
+        assertTrue(mem.searchHybrid("thermostat", packFloats(1f, 0f), 1uL).single().contains("\"m1\""))
+        mem.update(entry("m2", "UserPreference", "likes 22 degrees", "[0.0,1.0]"))
+        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(ByteArray(3), 1uL) }
+        assertFailsWith<StorageException.InvalidInput> { mem.add(entry("m3", "Gossip", "x", "null")) }
+        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(packFloats(Float.NaN, 1f), 1uL) }
+        assertEquals(0uL, mem.purgeExpired(10_000))
+        assertTrue(mem.delete("m2"))
+    }
+
+    @Test
+    fun vectors() = onBoth { db ->
+        val vs = db.vectors()
+        assertEquals(CollectionInfo("docs", 3u, DistanceMetric.COSINE), vs.createCollection("docs", 3u, DistanceMetric.COSINE))
+        vs.upsert("docs", "a", listOf(1f, 0f, 0f), """{"room":"kitchen"}""")
+        vs.upsertPacked("docs", listOf("b", "c"), packFloats(0f, 1f, 0f, 0.9f, 0.1f, 0f), listOf("""{"room":"garage"}""", """{"room":"garage"}"""))
+        assertEquals(3uL, vs.count("docs"))
+        assertEquals(listOf(0f, 1f, 0f), vs.get("docs", "b")!!.embedding)
+        assertEquals(listOf("a", "c"), vs.search("docs", listOf(1f, 0f, 0f), 2uL, null).map { it.id })
+        assertEquals(listOf("c", "b"), vs.searchPacked("docs", packFloats(1f, 0f, 0f), 2uL, VectorFilter("room", "\"garage\"")).map { it.id })
+        assertEquals(listOf("docs"), vs.listCollections().map { it.name })
+        assertEquals(DistanceMetric.COSINE, vs.collection("docs")!!.metric)
+        assertFailsWith<StorageException.InvalidInput> { vs.upsert("docs", "x", listOf(1f, 0f), "null") }
+        assertFailsWith<StorageException.InvalidInput> { vs.upsert("docs", "x", listOf(Float.NaN, 0f, 0f), "null") }
+        assertFailsWith<StorageException.InvalidInput> { vs.upsertPacked("docs", listOf("x", "y"), packFloats(1f, 0f, 0f, 1f), null) }
+        assertFailsWith<StorageException.InvalidInput> { vs.searchPacked("docs", ByteArray(5), 1uL, null) }
+        assertEquals(3uL, vs.count("docs"))
+        assertTrue(vs.delete("docs", "a"))
+        vs.dropCollection("docs")
+        assertFailsWith<StorageException.NotFound> { vs.count("docs") }
+    }
+
+    @Test
+    fun snapshotsStatsCompactIntegrity() = onBoth { db ->
+        db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
+        val snapshot = db.exportSnapshot()
+        db.alerts().create(alert("a2", AlertSeverity.ERROR, 2_000))
+        val damaged = snapshot.copyOf().also { it[it.size / 2] = (it[it.size / 2].toInt() xor 0xff).toByte() }
+        assertFailsWith<StorageException> { db.importSnapshot(damaged) }
+        assertEquals(2, db.alerts().queryRange(0, 10_000, null).size)
+        assertTrue(db.importSnapshot(snapshot).isNotEmpty())
+        assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
+        assertTrue(db.stats().startsWith("{"))
+        assertTrue(db.checkIntegrity())
+        val report = db.compact()
+        assertTrue(report.afterBytes <= report.beforeBytes || db.backendKind() == "memory")
+        val day = 86_400_000L
+        val task = DataCleanupTask(db, """{"alerts":{"days":1}}""")
+        assertTrue(task.config().contains("\"alerts\""))
+        assertTrue(task.run(10 * day).contains("\"alerts\":1"))
+        assertFailsWith<StorageException.InvalidInput> { DataCleanupTask(db, """{"alarms":{}}""") }
+    }
+
+    @Test
+    fun backupAndRestore() {
+        StorageManager.open(tempDir().toString()).use { db ->
+            db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
+            val backups = BackupManager(db, null)
+            val info = backups.backup("""{"type":"full"}""")
+            val id = Regex("\"id\":\"([^\"]+)\"").find(info)!!.groupValues[1]
+            db.alerts().create(alert("a2", AlertSeverity.ERROR, 2_000))
+            val restore = RestoreManager(db, backups.dir())
+            assertEquals(1, restore.listBackups().size)
+            assertTrue(restore.newest()!!.contains(id))
+            assertTrue(restore.verify(id).contains("\"ok\":true"))
+            assertTrue(restore.restore(id).contains(id))
+            assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
+            assertTrue(backups.config().contains("\"retain_count\":7"))
+            assertEquals(1, backups.runEnabled().size)
+            assertEquals(0, backups.prune().size)
+            for (hostile in listOf("../x", "/etc/passwd", "a/b", "..", "")) {
+                assertFailsWith<StorageException.InvalidInput> { restore.verify(hostile) }
+                assertFailsWith<StorageException.InvalidInput> { restore.restore(hostile) }
+            }
+            assertFailsWith<StorageException.NotFound> { restore.verify("20260101T000000000Z-full") }
+            assertFailsWith<StorageException.InvalidInput> { backups.backup("""{"type":"differential"}""") }
+            assertFailsWith<StorageException.InvalidInput> { BackupManager(db, """{"retain_count":0}""") }
+        }
+    }
+
+    @Test
+    fun newStoresAfterClose() {
+        val db = StorageManager.inMemory()
+        db.closeStorage()
+        assertFailsWith<StorageException.Closed> { db.ruleHistory().queryRange(0, 1, null) }
+        assertFailsWith<StorageException.Closed> { db.workflowHistory().running() }
+        assertFailsWith<StorageException.Closed> { db.alerts().countBySeverity() }
+        assertFailsWith<StorageException.Closed> { db.decisions().queryRange(0, 1, null) }
+        assertFailsWith<StorageException.Closed> { db.sessions().listSessions(null) }
+        assertFailsWith<StorageException.Closed> { db.memory().count() }
+        assertFailsWith<StorageException.Closed> { db.vectors().listCollections() }
+        assertFailsWith<StorageException.Closed> { db.exportSnapshot() }
+        db.close()
+    }
+}

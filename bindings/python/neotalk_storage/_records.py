@@ -1,0 +1,97 @@
+"""JSON-backed records and enum arguments of the stores added after the first four.
+
+Deeply nested core records (rule and workflow executions, decisions, memories, session
+messages, stats, backup reports) cross the native boundary as JSON text of the core's serde
+form; here they are plain ``dict`` objects. Enum fields inside them use the core's names
+(``"Warning"``, ``"AutoExecuted"``); the core refuses unknown names with
+``StorageError.InvalidInput``. Enum *arguments* are the native enums or their names as
+strings, in any case and with or without underscores (``"auto_executed"``,
+``"AutoExecuted"``, ``DecisionStatus.AUTO_EXECUTED``).
+"""
+
+import array
+import json
+import sys
+
+from ._native import neotalk_storage_uniffi as _native
+from ._values import invalid, json_dumps
+
+
+def dumps(field: str, record) -> str:
+    """JSON text of a record dict; values JSON cannot hold are ``InvalidInput``."""
+    if not isinstance(record, dict):
+        raise invalid(field, f"expected a dict, got {type(record).__name__}")
+    return json_dumps(field, record)
+
+
+def loads(text):
+    """The dict of a record's JSON text (``None`` stays ``None``)."""
+    return None if text is None else json.loads(text)
+
+
+def loads_all(texts) -> list:
+    """The dicts of a list of JSON texts."""
+    return [json.loads(t) for t in texts]
+
+
+def _key(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def enum_arg(field: str, cls, value):
+    """``value`` as a member of the native enum ``cls``; unknown names are ``InvalidInput``."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        for member in cls:
+            if _key(member.name) == _key(value):
+                return member
+    names = ", ".join(m.name.lower() for m in cls)
+    raise invalid(field, f"{value!r} is not one of {names}")
+
+
+def f32_buffer(field: str, data) -> bytes:
+    """Little-endian ``f32`` bytes of ``data``.
+
+    ``bytes``/``bytearray`` are taken as raw little-endian bytes; typed buffers (numpy
+    ``float32`` arrays of any shape, ``array('f')``, ``memoryview``) must hold 4-byte floats;
+    a sequence of numbers is converted. Anything else is ``InvalidInput`` naming ``field``.
+    """
+    if isinstance(data, (bytes, bytearray)):
+        raw = bytes(data)
+    else:
+        try:
+            view = memoryview(data)
+        except TypeError:
+            try:
+                items = array.array("f", data)
+            except (TypeError, ValueError, OverflowError) as e:
+                raise invalid(field, f"expected a float32 buffer or a sequence of numbers: {e}") from None
+            if sys.byteorder == "big":
+                items.byteswap()
+            return items.tobytes()
+        fmt = view.format
+        order = fmt[0] if fmt and fmt[0] in "<>=!@" else "@"
+        code = fmt.lstrip("<>=!@")
+        if code in ("B", "b", "c"):
+            raw = view.tobytes()
+        else:
+            if code != "f" or view.itemsize != 4:
+                raise invalid(field, f"buffer items have format {fmt!r}; expected 4-byte floats (float32)")
+            raw = view.tobytes()  # C order, whatever the shape
+            if order in ">!" or (order in "@=" and sys.byteorder == "big"):
+                items = array.array("f", raw)
+                items.byteswap()
+                raw = items.tobytes()
+    if len(raw) % 4 != 0:
+        raise invalid(field, f"{len(raw)} bytes is not a whole number of 4-byte floats")
+    return raw
+
+
+def f32_list(field: str, data) -> list:
+    """``data`` (a buffer or a sequence of numbers) as a list of floats for per-record calls."""
+    raw = f32_buffer(field, data)
+    items = array.array("f", raw)
+    if sys.byteorder == "big":
+        items.byteswap()
+    return items.tolist()

@@ -1,0 +1,183 @@
+//! Alerts: [`AlertStore`]. Alerts cross as the flat uniffi Record [`AlertRecord`].
+
+use crate::enums::AlertSeverity;
+use crate::error::Result;
+use crate::json;
+use neotalk_storage as core;
+use std::sync::Arc;
+
+/// An alert raised for the operator.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AlertRecord {
+    /// Caller-chosen unique id.
+    pub alert_id: String,
+    /// Short title.
+    pub title: String,
+    /// Severity.
+    pub severity: AlertSeverity,
+    /// Full message.
+    pub message: String,
+    /// Component that raised it (`rules`, `mqtt`, ...).
+    pub source: String,
+    /// When it was raised (Unix ms).
+    pub created_at: i64,
+    /// Entity it concerns (a device id, ...).
+    #[uniffi(default)]
+    pub entity_id: Option<String>,
+    /// Kind of that entity (`device`, ...).
+    #[uniffi(default)]
+    pub entity_type: Option<String>,
+    /// Whether someone acknowledged it.
+    #[uniffi(default = false)]
+    pub acknowledged: bool,
+    /// Who acknowledged it.
+    #[uniffi(default)]
+    pub acknowledged_by: Option<String>,
+    /// When it was acknowledged (Unix ms).
+    #[uniffi(default)]
+    pub acknowledged_at: Option<i64>,
+    /// When it was resolved (Unix ms).
+    #[uniffi(default)]
+    pub resolved_at: Option<i64>,
+}
+
+impl From<AlertRecord> for core::AlertRecord {
+    fn from(a: AlertRecord) -> Self {
+        core::AlertRecord {
+            alert_id: a.alert_id,
+            title: a.title,
+            severity: a.severity.into(),
+            message: a.message,
+            entity_id: a.entity_id,
+            entity_type: a.entity_type,
+            created_at: a.created_at,
+            acknowledged: a.acknowledged,
+            acknowledged_by: a.acknowledged_by,
+            acknowledged_at: a.acknowledged_at,
+            resolved_at: a.resolved_at,
+            source: a.source,
+        }
+    }
+}
+
+impl From<core::AlertRecord> for AlertRecord {
+    fn from(a: core::AlertRecord) -> Self {
+        AlertRecord {
+            alert_id: a.alert_id,
+            title: a.title,
+            severity: a.severity.into(),
+            message: a.message,
+            entity_id: a.entity_id,
+            entity_type: a.entity_type,
+            created_at: a.created_at,
+            acknowledged: a.acknowledged,
+            acknowledged_by: a.acknowledged_by,
+            acknowledged_at: a.acknowledged_at,
+            resolved_at: a.resolved_at,
+            source: a.source,
+        }
+    }
+}
+
+/// Alert counts per severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SeverityCounts {
+    /// `Info` alerts.
+    pub info: u64,
+    /// `Warning` alerts.
+    pub warning: u64,
+    /// `Error` alerts.
+    pub error: u64,
+    /// `Critical` alerts.
+    pub critical: u64,
+}
+
+impl From<core::SeverityCounts> for SeverityCounts {
+    fn from(c: core::SeverityCounts) -> Self {
+        SeverityCounts { info: c.info, warning: c.warning, error: c.error, critical: c.critical }
+    }
+}
+
+fn list(alerts: Vec<core::AlertRecord>) -> Vec<AlertRecord> {
+    alerts.into_iter().map(AlertRecord::from).collect()
+}
+
+/// Store of alerts; obtain it from `StorageManager.alerts()`.
+#[derive(uniffi::Object)]
+pub struct AlertStore {
+    inner: core::AlertStore,
+}
+
+impl AlertStore {
+    pub(crate) fn new(inner: core::AlertStore) -> Arc<Self> {
+        Arc::new(AlertStore { inner })
+    }
+}
+
+#[uniffi::export]
+impl AlertStore {
+    /// Stores a new alert; a duplicate id is `Conflict`.
+    pub fn create(&self, alert: AlertRecord) -> Result<()> {
+        Ok(self.inner.create(&alert.into())?)
+    }
+
+    /// The alert with this id, or none.
+    pub fn get(&self, alert_id: String) -> Result<Option<AlertRecord>> {
+        Ok(self.inner.get(&alert_id)?.map(AlertRecord::from))
+    }
+
+    /// Marks an alert acknowledged by `by` at `at`; returns it.
+    pub fn acknowledge(&self, alert_id: String, by: String, at: i64) -> Result<AlertRecord> {
+        Ok(self.inner.acknowledge(&alert_id, &by, at)?.into())
+    }
+
+    /// Marks an alert resolved at `at`; returns it.
+    pub fn resolve(&self, alert_id: String, at: i64) -> Result<AlertRecord> {
+        Ok(self.inner.resolve(&alert_id, at)?.into())
+    }
+
+    /// Alerts with `start <= created_at < end`, oldest first.
+    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_range(start, end, json::limit(limit))?))
+    }
+
+    /// Alerts of one severity with `start <= created_at < end`, oldest first.
+    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_severity(severity.into(), start, end, json::limit(limit))?))
+    }
+
+    /// Alerts of one entity with `start <= created_at < end`, oldest first.
+    pub fn query_by_entity(&self, entity_id: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_entity(&entity_id, start, end, json::limit(limit))?))
+    }
+
+    /// Alerts of one source with `start <= created_at < end`, oldest first.
+    pub fn query_by_source(&self, source: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_source(&source, start, end, json::limit(limit))?))
+    }
+
+    /// Alerts nobody acknowledged.
+    pub fn unacknowledged(&self, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.unacknowledged(json::limit(limit))?))
+    }
+
+    /// Alerts not resolved.
+    pub fn unresolved(&self, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.unresolved(json::limit(limit))?))
+    }
+
+    /// Stored alerts per severity.
+    pub fn count_by_severity(&self) -> Result<SeverityCounts> {
+        Ok(self.inner.count_by_severity()?.into())
+    }
+
+    /// Unresolved alerts per severity.
+    pub fn count_unresolved_by_severity(&self) -> Result<SeverityCounts> {
+        Ok(self.inner.count_unresolved_by_severity()?.into())
+    }
+
+    /// Removes alerts created before `before_ms`; returns how many.
+    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
+        Ok(self.inner.cleanup(before_ms)?)
+    }
+}

@@ -1,0 +1,154 @@
+//! Vector collections: [`VectorStore`]. Per-record calls take `Vec<f32>`; the batch calls
+//! take packed little-endian `f32` buffers (`n x dim` for upsert, one vector for search).
+//! Metadata crosses as JSON text.
+
+use crate::enums::DistanceMetric;
+use crate::error::{Result, StorageError};
+use crate::json::{self, to_usize};
+use crate::packed;
+use neotalk_storage as core;
+use std::sync::Arc;
+
+/// A collection: name, dimension and metric.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CollectionInfo {
+    /// Collection name.
+    pub name: String,
+    /// Length of every vector.
+    pub dimension: u32,
+    /// How vectors are compared.
+    pub metric: DistanceMetric,
+}
+
+impl From<core::CollectionInfo> for CollectionInfo {
+    fn from(c: core::CollectionInfo) -> Self {
+        CollectionInfo { name: c.name, dimension: c.dimension, metric: c.metric.into() }
+    }
+}
+
+/// A stored vector with its metadata.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VectorDocument {
+    /// Document id, unique in its collection.
+    pub id: String,
+    /// The vector.
+    pub embedding: Vec<f32>,
+    /// Metadata, as JSON text.
+    pub metadata: String,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VectorMatch {
+    /// Document id.
+    pub id: String,
+    /// Similarity; higher is closer.
+    pub score: f32,
+    /// The document's metadata, as JSON text.
+    pub metadata: String,
+}
+
+/// Keeps documents whose metadata field `field` equals `value`.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VectorFilter {
+    /// Top-level metadata field.
+    pub field: String,
+    /// The value it must equal, as JSON text.
+    pub value: String,
+}
+
+impl VectorFilter {
+    fn into_core(self) -> Result<core::VectorFilter> {
+        Ok(core::VectorFilter { value: json::parse("filter.value", &self.value)?, field: self.field })
+    }
+}
+
+fn matches(found: Vec<core::VectorMatch>) -> Vec<VectorMatch> {
+    found.into_iter().map(|m| VectorMatch { id: m.id, score: m.score, metadata: json::print(&m.metadata) }).collect()
+}
+
+/// Store of vector collections; obtain it from `StorageManager.vectors()`.
+#[derive(uniffi::Object)]
+pub struct VectorStore {
+    inner: core::VectorStore,
+}
+
+impl VectorStore {
+    pub(crate) fn new(inner: core::VectorStore) -> Arc<Self> {
+        Arc::new(VectorStore { inner })
+    }
+}
+
+#[uniffi::export]
+impl VectorStore {
+    /// Creates a collection; an existing name is `Conflict`.
+    pub fn create_collection(&self, name: String, dimension: u32, metric: DistanceMetric) -> Result<CollectionInfo> {
+        Ok(self.inner.create_collection(&name, dimension, metric.into())?.into())
+    }
+
+    /// The collection, or none.
+    pub fn collection(&self, name: String) -> Result<Option<CollectionInfo>> {
+        Ok(self.inner.collection(&name)?.map(CollectionInfo::from))
+    }
+
+    /// Every collection, by name.
+    pub fn list_collections(&self) -> Result<Vec<CollectionInfo>> {
+        Ok(self.inner.list_collections()?.into_iter().map(CollectionInfo::from).collect())
+    }
+
+    /// Drops a collection and its documents; an unknown name is `NotFound`.
+    pub fn drop_collection(&self, name: String) -> Result<()> {
+        Ok(self.inner.drop_collection(&name)?)
+    }
+
+    /// Inserts or replaces one document (metadata as JSON text).
+    pub fn upsert(&self, collection: String, id: String, embedding: Vec<f32>, metadata: String) -> Result<()> {
+        let doc = core::VectorDocument::new(&id, embedding, json::parse("metadata", &metadata)?);
+        Ok(self.inner.upsert(&collection, &doc)?)
+    }
+
+    /// Inserts or replaces `ids.len()` documents in one transaction from one packed buffer of
+    /// little-endian `f32` (`ids.len() x dim`, row by row). `metadata`, when given, has one
+    /// JSON text per id; otherwise each document's metadata is `null`. All or none.
+    pub fn upsert_packed(&self, collection: String, ids: Vec<String>, vectors: Vec<u8>, metadata: Option<Vec<String>>) -> Result<()> {
+        let rows = packed::rows("vectors", &vectors, ids.len())?;
+        let metadata = match metadata {
+            Some(m) if m.len() != ids.len() => {
+                return Err(StorageError::invalid("metadata", format!("{} entries for {} ids", m.len(), ids.len())))
+            }
+            Some(m) => m.iter().map(|t| json::parse("metadata", t)).collect::<Result<Vec<_>>>()?,
+            None => vec![serde_json::Value::Null; ids.len()],
+        };
+        let docs: Vec<core::VectorDocument> =
+            ids.iter().zip(rows).zip(metadata).map(|((id, v), m)| core::VectorDocument::new(id, v, m)).collect();
+        Ok(self.inner.upsert_many(&collection, &docs)?)
+    }
+
+    /// Deletes a document; false when there was none.
+    pub fn delete(&self, collection: String, id: String) -> Result<bool> {
+        Ok(self.inner.delete(&collection, &id)?)
+    }
+
+    /// One document, or none.
+    pub fn get(&self, collection: String, id: String) -> Result<Option<VectorDocument>> {
+        Ok(self.inner.get(&collection, &id)?.map(|d| VectorDocument { metadata: json::print(&d.metadata), id: d.id, embedding: d.embedding }))
+    }
+
+    /// Number of documents in a collection.
+    pub fn count(&self, collection: String) -> Result<u64> {
+        Ok(self.inner.count(&collection)?)
+    }
+
+    /// The `k` documents closest to `query`, best first, optionally only those passing `filter`.
+    pub fn search(&self, collection: String, query: Vec<f32>, k: u64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
+        let filter = filter.map(VectorFilter::into_core).transpose()?;
+        Ok(matches(self.inner.search(&collection, &query, to_usize(k), filter.as_ref())?))
+    }
+
+    /// [`Self::search`] with the query as a packed little-endian `f32` buffer.
+    pub fn search_packed(&self, collection: String, query: Vec<u8>, k: u64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
+        let query = packed::f32s("query", &query)?;
+        let filter = filter.map(VectorFilter::into_core).transpose()?;
+        Ok(matches(self.inner.search(&collection, &query, to_usize(k), filter.as_ref())?))
+    }
+}
