@@ -1,14 +1,12 @@
 //! neotalk-storage on redb (compressed chunks, interned series).
 
 use super::{device, file_len, Engine, Point, Res, METRIC};
-use neotalk_storage::backend::RedbBackend;
 use neotalk_storage::{DataPoint, Durability, StorageManager, StorageOptions, TelemetryPoint, TimeSeriesRetention, DATABASE_FILE};
 use std::any::Any;
 use std::path::PathBuf;
 
 pub struct NeoTalk {
     dir: PathBuf,
-    options: StorageOptions,
     db: Option<StorageManager>,
     devices: Vec<String>,
 }
@@ -18,8 +16,8 @@ impl NeoTalk {
     /// (consistent after a crash, the last commits may be lost).
     pub fn open(dir: PathBuf, series: usize, durability: Durability) -> Res<Self> {
         let options = StorageOptions { durability, ..StorageOptions::default() };
-        let db = StorageManager::open_with(&dir, options.clone())?;
-        Ok(NeoTalk { dir, options, db: Some(db), devices: (0..series).map(device).collect() })
+        let db = StorageManager::open_with(&dir, options)?;
+        Ok(NeoTalk { dir, db: Some(db), devices: (0..series).map(device).collect() })
     }
 
     fn db(&self) -> Res<&StorageManager> {
@@ -67,15 +65,7 @@ impl Engine for NeoTalk {
     }
 
     fn compact(&mut self) -> Res<()> {
-        // StorageManager has no compact(); close it and compact the file through the public
-        // RedbBackend, then reopen.
-        if let Some(db) = self.db.take() {
-            db.close()?;
-        }
-        let backend = RedbBackend::open(&self.dir.join(DATABASE_FILE), self.options.page_cache_bytes)?;
-        while backend.compact()? {}
-        neotalk_storage::backend::Backend::close(&backend)?;
-        self.db = Some(StorageManager::open_with(&self.dir, self.options.clone())?);
+        self.db()?.compact()?;
         Ok(())
     }
 
