@@ -61,6 +61,9 @@ struct Inner {
     vectors: VectorStore,
     memory: LongTermMemoryStore,
     flusher: Mutex<Option<flusher::Flusher>>,
+    /// The redb file behind `engine`, for checks the `Backend` trait does not offer.
+    #[cfg(not(target_arch = "wasm32"))]
+    redb: Option<Arc<crate::backend::RedbBackend>>,
 }
 
 /// The storage of one NeoTalk gateway: every store over one backend.
@@ -99,8 +102,12 @@ impl StorageManager {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(DATABASE_FILE);
-        let backend = crate::backend::RedbBackend::open(&path, options.page_cache_bytes)?;
-        Self::start(Box::new(backend), Some(dir.to_path_buf()), options)
+        let backend = Arc::new(crate::backend::RedbBackend::open(&path, options.page_cache_bytes)?);
+        let mut db = Self::start(Box::new(backend.clone()), Some(dir.to_path_buf()), options)?;
+        if let Some(inner) = Arc::get_mut(&mut db.inner) {
+            inner.redb = Some(backend);
+        }
+        Ok(db)
     }
 
     /// A fresh database in memory (tests, wasm); it is gone when closed.
@@ -145,6 +152,8 @@ impl StorageManager {
                 vectors,
                 memory,
                 flusher: Mutex::new(flusher),
+                #[cfg(not(target_arch = "wasm32"))]
+                redb: None,
             }),
         })
     }
@@ -217,6 +226,17 @@ impl StorageManager {
         self.inner.engine.backend().table_sizes()
     }
 
+    /// Runs the backend's integrity check (redb: page checksums and allocator state);
+    /// `Ok(true)` when the file is sound. Always `Ok(true)` in memory.
+    pub fn check_integrity(&self) -> Result<bool> {
+        self.inner.engine.ensure_open()?;
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(redb) = &self.inner.redb {
+            return redb.check_integrity();
+        }
+        Ok(true)
+    }
+
     /// Commits buffered telemetry and makes every commit durable.
     pub fn flush(&self) -> Result<()> {
         self.inner.timeseries.flush()?;
@@ -248,6 +268,29 @@ impl Drop for Inner {
             let _ = self.engine.sync();
             let _ = self.engine.close();
         }
+    }
+}
+
+/// Lets the manager keep a handle on the redb backend it gives the engine.
+#[cfg(not(target_arch = "wasm32"))]
+impl Backend for Arc<crate::backend::RedbBackend> {
+    fn read(&self) -> Result<Box<dyn crate::backend::ReadView>> {
+        (**self).read()
+    }
+    fn write(&self, batch: &WriteBatch, durable: bool) -> Result<()> {
+        (**self).write(batch, durable)
+    }
+    fn table_sizes(&self) -> Result<Vec<TableSize>> {
+        (**self).table_sizes()
+    }
+    fn total_bytes(&self) -> Result<u64> {
+        (**self).total_bytes()
+    }
+    fn close(&self) -> Result<()> {
+        (**self).close()
+    }
+    fn kind(&self) -> &'static str {
+        (**self).kind()
     }
 }
 
