@@ -49,7 +49,7 @@ for t in "${targets[@]}"; do
     else
         status=1
         echo "fuzz $t: FAILED (last lines of the log below; input in fuzz/artifacts/$t/)"
-        tail -n 40 "$log"
+        grep -v "^\s*\[" "$log" | tail -n 40 | cut -c1-300
     fi
     rm -f "$log"
 done

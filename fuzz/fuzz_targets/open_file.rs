@@ -9,7 +9,10 @@
 use libfuzzer_sys::fuzz_target;
 use neotalk_storage::{AlertRecord, AlertSeverity, DataPoint, NewEvent, StorageManager, TelemetryPoint};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
+
+/// The last panic seen (message and location), printed when a panic escapes.
+static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
 
 fn exercise(data: &[u8]) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -40,10 +43,17 @@ fuzz_target!(|data: &[u8]| {
     // libfuzzer-sys aborts in its panic hook, before any catch_unwind; use a silent hook and
     // catch here so that only a panic escaping the API counts as a crash.
     static QUIET: Once = Once::new();
-    QUIET.call_once(|| std::panic::set_hook(Box::new(|_| {})));
-    if let Err(p) = catch_unwind(AssertUnwindSafe(|| exercise(data))) {
-        let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
-        eprintln!("panic escaped the storage API: {msg}");
+    QUIET.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let mut last = LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
+            *last = info.to_string();
+            if std::env::var_os("NTS_FUZZ_BACKTRACE").is_some() {
+                last.push_str(&format!("\n{}", std::backtrace::Backtrace::force_capture()));
+            }
+        }))
+    });
+    if catch_unwind(AssertUnwindSafe(|| exercise(data))).is_err() {
+        eprintln!("panic escaped the storage API: {}", LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()));
         std::process::abort();
     }
 });
