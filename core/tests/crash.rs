@@ -224,16 +224,18 @@ fn crash_recovery() {
             // Sometimes kill during process start or while the database opens.
             std::thread::sleep(Duration::from_millis(rng.u64(0..40)));
         } else {
-            // Otherwise during ingest: a random moment after the child is ready.
+            // Otherwise during ingest: after a random number of reported commits (0 to 5),
+            // plus a random delay, so the kill lands inside or between commits.
+            let commits = rng.usize(0..6);
+            let (mut ready, mut seen) = (false, 0);
             let deadline = Instant::now() + Duration::from_secs(30);
-            while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                let ready = line.ends_with(b"READY\n");
+            while !(ready && seen >= commits) {
+                let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else { break };
+                ready |= line.ends_with(b"READY\n");
+                seen += usize::from(line.starts_with(b"C "));
                 out.extend(line);
-                if ready {
-                    break;
-                }
             }
-            std::thread::sleep(Duration::from_millis(rng.u64(0..80)));
+            std::thread::sleep(Duration::from_millis(rng.u64(0..30)));
         }
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();
