@@ -154,10 +154,10 @@ fn inspect(db: &StorageManager) -> Found {
     assert_eq!(db.alerts().count_by_severity().unwrap().warning, alerts.len() as u64, "alert counter");
 
     let mut stages = BTreeMap::new();
-    for (&n, _) in &points {
+    for &n in points.keys() {
         stages.insert(n, 1);
     }
-    for (&n, _) in &event_batches {
+    for &n in event_batches.keys() {
         assert_eq!(stages.get(&n), Some(&1), "batch {n}: events stored without its points");
         stages.insert(n, 2);
     }

@@ -61,6 +61,9 @@ struct MDevice {
     metrics: BTreeMap<String, (i64, i64)>,
 }
 
+/// metric index -> (timestamp, value) of the newest point in a batch.
+type NewestPerMetric = BTreeMap<usize, (i64, i64)>;
+
 /// The naive model.
 #[derive(Default)]
 struct Model {
@@ -112,7 +115,7 @@ impl Model {
                 }
                 // Device side: per device, the batch's newest timestamp and newest point per
                 // metric (a later point wins a tie), registering unknown devices.
-                let mut per_device: BTreeMap<usize, (i64, BTreeMap<usize, (i64, i64)>)> = BTreeMap::new();
+                let mut per_device: BTreeMap<usize, (i64, NewestPerMetric)> = BTreeMap::new();
                 for &(dev, metric, ts, v) in points {
                     let e = per_device.entry(dev).or_insert((i64::MIN, BTreeMap::new()));
                     e.0 = e.0.max(ts);
