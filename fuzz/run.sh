@@ -28,7 +28,7 @@ fi
 toolchain=()
 sanitizer=(--sanitizer none)
 if rustup toolchain list 2>/dev/null | grep -q '^nightly' \
-    || rustup toolchain install nightly --profile minimal >/dev/null 2>&1; then
+    || timeout 300 rustup toolchain install nightly --profile minimal >/dev/null 2>&1; then
     toolchain=(+nightly)
     sanitizer=()
     [ -n "${NTS_FUZZ_NO_ASAN:-}" ] && sanitizer=(--sanitizer none)
