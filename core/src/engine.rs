@@ -156,8 +156,14 @@ impl Engine {
     /// Makes every earlier commit durable (a no-op under `Durability::Immediate`).
     pub(crate) fn sync(&self) -> Result<()> {
         self.ensure_open()?;
+        if self.durability == Durability::Immediate {
+            return Ok(());
+        }
+        // Check under the writer lock: if the background flusher has already taken the flag
+        // and is mid-sync, this waits for its sync instead of returning before the data is
+        // durable (a flush() that returned early lost commits in the crash test).
+        let _g = self.lock_writes();
         if self.unsynced.swap(false, Ordering::AcqRel) {
-            let _g = self.lock_writes();
             if let Err(e) = self.backend.write(&[&WriteBatch::new()], true) {
                 self.unsynced.store(true, Ordering::Release);
                 return Err(e);

@@ -29,6 +29,8 @@ pub mod device_state;
 mod engine;
 pub mod error;
 pub mod event_log;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod key;
 pub mod limits;
 mod manager;

@@ -22,6 +22,13 @@ fn table_err(e: redb::TableError) -> StorageError {
     }
 }
 
+/// Runs a redb call, turning a panic into `Corrupted`: redb panics on some damaged pages
+/// (e.g. in `Table::stats`, found by fuzz/open_file), and no panic may escape the SDK.
+fn no_panic<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(StorageError::Corrupted(format!("the database file is damaged (redb failed during {what})"))))
+}
+
 fn storage_err(e: redb::StorageError) -> StorageError {
     match e {
         redb::StorageError::Corrupted(m) => StorageError::Corrupted(m),
@@ -85,101 +92,113 @@ impl RedbView {
 
 impl ReadView for RedbView {
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let Some(t) = self.table(table)? else { return Ok(None) };
-        Ok(t.get(key).map_err(storage_err)?.map(|v| v.value().to_vec()))
+        no_panic("a read", || {
+            let Some(t) = self.table(table)? else { return Ok(None) };
+            Ok(t.get(key).map_err(storage_err)?.map(|v| v.value().to_vec()))
+        })
     }
 
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
-        let Some(t) = self.table(table)? else { return Ok(()) };
-        if range.is_empty() {
-            return Ok(());
-        }
-        let bounds = (
-            range.start.as_ref().map(|k| k.as_slice()),
-            range.end.as_ref().map(|k| k.as_slice()),
-        );
-        let iter = t.range::<&[u8]>(bounds).map_err(storage_err)?;
-        let mut step = |entry: std::result::Result<_, redb::StorageError>| -> Result<Scan> {
-            let (k, v): (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>) = entry.map_err(storage_err)?;
-            visit(k.value(), v.value())
-        };
-        match dir {
-            Direction::Forward => {
-                for e in iter {
-                    if step(e)? == Scan::Stop {
-                        break;
+        no_panic("a scan", || {
+            let Some(t) = self.table(table)? else { return Ok(()) };
+            if range.is_empty() {
+                return Ok(());
+            }
+            let bounds = (
+                range.start.as_ref().map(|k| k.as_slice()),
+                range.end.as_ref().map(|k| k.as_slice()),
+            );
+            let iter = t.range::<&[u8]>(bounds).map_err(storage_err)?;
+            let mut step = |entry: std::result::Result<_, redb::StorageError>| -> Result<Scan> {
+                let (k, v): (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>) = entry.map_err(storage_err)?;
+                visit(k.value(), v.value())
+            };
+            match dir {
+                Direction::Forward => {
+                    for e in iter {
+                        if step(e)? == Scan::Stop {
+                            break;
+                        }
+                    }
+                }
+                Direction::Reverse => {
+                    for e in iter.rev() {
+                        if step(e)? == Scan::Stop {
+                            break;
+                        }
                     }
                 }
             }
-            Direction::Reverse => {
-                for e in iter.rev() {
-                    if step(e)? == Scan::Stop {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn table_names(&self) -> Result<Vec<String>> {
-        let tables = self.txn.list_tables().map_err(storage_err)?;
-        Ok(tables.map(|t| t.name().to_string()).collect())
+        no_panic("listing tables", || {
+            let tables = self.txn.list_tables().map_err(storage_err)?;
+            Ok(tables.map(|t| t.name().to_string()).collect())
+        })
     }
 }
 
 impl Backend for RedbBackend {
     fn read(&self) -> Result<Box<dyn ReadView>> {
-        let guard = self.db.read();
-        let db = guard.as_ref().ok_or(StorageError::Closed)?;
-        let txn = db.begin_read().map_err(engine_err)?;
-        Ok(Box::new(RedbView { txn }))
+        no_panic("starting a read", || {
+            let guard = self.db.read();
+            let db = guard.as_ref().ok_or(StorageError::Closed)?;
+            let txn = db.begin_read().map_err(engine_err)?;
+            Ok(Box::new(RedbView { txn }) as Box<dyn ReadView>)
+        })
     }
 
     fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
-        let guard = self.db.read();
-        let db = guard.as_ref().ok_or(StorageError::Closed)?;
-        let mut txn = db.begin_write().map_err(engine_err)?;
-        let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
-        txn.set_durability(durability).map_err(engine_err)?;
-        {
-            let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
-            for op in batches.iter().flat_map(|b| b.ops()) {
-                let name = match op {
-                    WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-                };
-                if !open.contains_key(name) {
-                    open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
-                }
-                let t = open.get_mut(name).expect("opened above");
-                match op {
-                    WriteOp::Put { key, value, .. } => {
-                        t.insert(key.as_slice(), value.as_slice()).map_err(storage_err)?;
+        no_panic("a write", || {
+            let guard = self.db.read();
+            let db = guard.as_ref().ok_or(StorageError::Closed)?;
+            let mut txn = db.begin_write().map_err(engine_err)?;
+            let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
+            txn.set_durability(durability).map_err(engine_err)?;
+            {
+                let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
+                for op in batches.iter().flat_map(|b| b.ops()) {
+                    let name = match op {
+                        WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+                    };
+                    if !open.contains_key(name) {
+                        open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
                     }
-                    WriteOp::Delete { key, .. } => {
-                        t.remove(key.as_slice()).map_err(storage_err)?;
+                    let t = open.get_mut(name).expect("opened above");
+                    match op {
+                        WriteOp::Put { key, value, .. } => {
+                            t.insert(key.as_slice(), value.as_slice()).map_err(storage_err)?;
+                        }
+                        WriteOp::Delete { key, .. } => {
+                            t.remove(key.as_slice()).map_err(storage_err)?;
+                        }
                     }
                 }
             }
-        }
-        txn.commit().map_err(engine_err)
+            txn.commit().map_err(engine_err)
+        })
     }
 
     fn table_sizes(&self) -> Result<Vec<TableSize>> {
-        let guard = self.db.read();
-        let db = guard.as_ref().ok_or(StorageError::Closed)?;
-        let txn = db.begin_read().map_err(engine_err)?;
-        let mut out = Vec::new();
-        for handle in txn.list_tables().map_err(storage_err)? {
-            let t = txn.open_table(def(handle.name())).map_err(table_err)?;
-            let stats = t.stats().map_err(storage_err)?;
-            out.push(TableSize {
-                name: handle.name().to_string(),
-                entries: t.len().map_err(storage_err)?,
-                stored_bytes: stats.stored_bytes(),
-            });
-        }
-        Ok(out)
+        no_panic("table statistics", || {
+            let guard = self.db.read();
+            let db = guard.as_ref().ok_or(StorageError::Closed)?;
+            let txn = db.begin_read().map_err(engine_err)?;
+            let mut out = Vec::new();
+            for handle in txn.list_tables().map_err(storage_err)? {
+                let t = txn.open_table(def(handle.name())).map_err(table_err)?;
+                let stats = t.stats().map_err(storage_err)?;
+                out.push(TableSize {
+                    name: handle.name().to_string(),
+                    entries: t.len().map_err(storage_err)?,
+                    stored_bytes: stats.stored_bytes(),
+                });
+            }
+            Ok(out)
+        })
     }
 
     fn total_bytes(&self) -> Result<u64> {
@@ -187,10 +206,12 @@ impl Backend for RedbBackend {
     }
 
     fn close(&self) -> Result<()> {
-        if let Some(db) = self.db.write().take() {
-            db.close().map_err(engine_err)?;
-        }
-        Ok(())
+        no_panic("close", || {
+            if let Some(db) = self.db.write().take() {
+                db.close().map_err(engine_err)?;
+            }
+            Ok(())
+        })
     }
 
     fn kind(&self) -> &'static str {
@@ -198,19 +219,23 @@ impl Backend for RedbBackend {
     }
 
     fn compact(&self) -> Result<bool> {
-        let mut guard = self.db.write();
-        let db = guard.as_mut().ok_or(StorageError::Closed)?;
-        db.compact().map_err(|e| match e {
-            redb::CompactionError::TransactionInProgress => {
-                StorageError::Conflict("cannot compact while a read or write is in progress; retry".into())
-            }
-            other => engine_err(other),
+        no_panic("compaction", || {
+            let mut guard = self.db.write();
+            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            db.compact().map_err(|e| match e {
+                redb::CompactionError::TransactionInProgress => {
+                    StorageError::Conflict("cannot compact while a read or write is in progress; retry".into())
+                }
+                other => engine_err(other),
+            })
         })
     }
 
     fn check_integrity(&self) -> Result<bool> {
-        let mut guard = self.db.write();
-        let db = guard.as_mut().ok_or(StorageError::Closed)?;
-        db.check_integrity().map_err(engine_err)
+        no_panic("the integrity check", || {
+            let mut guard = self.db.write();
+            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            db.check_integrity().map_err(engine_err)
+        })
     }
 }

@@ -26,11 +26,13 @@ pub(crate) struct WriteBuffer {
     pub(crate) points: Vec<TelemetryPoint>,
     /// When the oldest buffered point arrived, in ms of the store's clock.
     pub(crate) oldest_ms: Option<u64>,
+    /// Points were taken for a commit that has not finished yet: reads must wait for it.
+    pub(crate) in_flight: bool,
 }
 
 impl WriteBuffer {
     pub(crate) fn new() -> Self {
-        WriteBuffer { points: Vec::new(), oldest_ms: None }
+        WriteBuffer { points: Vec::new(), oldest_ms: None, in_flight: false }
     }
 
     pub(crate) fn push(&mut self, p: TelemetryPoint, now_ms: u64) {
@@ -40,14 +42,21 @@ impl WriteBuffer {
 
     pub(crate) fn take(&mut self) -> Vec<TelemetryPoint> {
         self.oldest_ms = None;
+        self.in_flight = !self.points.is_empty();
         std::mem::take(&mut self.points)
     }
 
     /// Puts points whose commit failed back in front, so they are retried in order.
     pub(crate) fn restore(&mut self, mut failed: Vec<TelemetryPoint>, now_ms: u64) {
+        self.in_flight = false;
         failed.append(&mut self.points);
         self.points = failed;
         self.oldest_ms = Some(self.oldest_ms.unwrap_or(now_ms).min(now_ms));
+    }
+
+    /// The points taken by [`Self::take`] are committed.
+    pub(crate) fn committed(&mut self) {
+        self.in_flight = false;
     }
 
     pub(crate) fn is_due(&self, now_ms: u64, opts: &WriteBufferOptions) -> bool {

@@ -319,6 +319,7 @@ impl TimeSeriesStore {
             self.inner.buffer.lock().restore(pending, monotonic_ms());
             return Err(e);
         }
+        self.inner.buffer.lock().committed();
         Ok(())
     }
 
@@ -346,6 +347,7 @@ impl TimeSeriesStore {
             self.inner.buffer.lock().restore(pending, monotonic_ms());
             return Err(e);
         }
+        self.inner.buffer.lock().committed();
         Ok(())
     }
 
@@ -366,7 +368,13 @@ impl TimeSeriesStore {
 
     /// Reads see buffered writes: commit them first when any are pending.
     fn flush_pending(&self) -> Result<()> {
-        if self.inner.buffer.lock().points.is_empty() {
+        // A commit of taken points may still be running (another thread's flush): wait for
+        // it through flush(), which takes the writer lock that commit holds.
+        let idle = {
+            let b = self.inner.buffer.lock();
+            b.points.is_empty() && !b.in_flight
+        };
+        if idle {
             Ok(())
         } else {
             self.flush()

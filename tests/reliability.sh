@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reliability suite of issue #9 (core): crash test (SIGKILL rounds), concurrency stress
+# test, model-based tests, and a short fuzz run of every target.
+#
+#   tests/reliability.sh                      # the default (part of tests/run-all.sh)
+#   NTS_CRASH_ROUNDS=10000 NTS_STRESS_SECS=600 PROPTEST_CASES=5000 NTS_FUZZ_SECS=3600 tests/reliability.sh
+#                                             # the long run
+#
+# Knobs: NTS_CRASH_ROUNDS (default 100), NTS_STRESS_SECS per backend (default 3),
+# PROPTEST_CASES for the model tests (default 256), NTS_FUZZ_SECS per fuzz target
+# (default 10; 0 skips fuzzing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null; then
+    echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2
+    exit 1
+fi
+
+echo "=== crash test (${NTS_CRASH_ROUNDS:-100} rounds) ==="
+cargo test -p neotalk-storage --test crash -- --nocapture crash_recovery
+echo "=== concurrency stress test (${NTS_STRESS_SECS:-3} s per backend) ==="
+cargo test -p neotalk-storage --test stress -- --nocapture --test-threads=1
+echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
+cargo test -p neotalk-storage --test model
+
+if [ "${NTS_FUZZ_SECS:-10}" != 0 ]; then
+    echo "=== fuzzing (${NTS_FUZZ_SECS:-10} s per target) ==="
+    fuzz/run.sh "${NTS_FUZZ_SECS:-10}"
+fi
+echo "reliability: all passed"
