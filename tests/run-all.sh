@@ -16,7 +16,7 @@ if ! command -v cargo >/dev/null; then
 fi
 cargo --version
 
-step "Rust: core, CLI and examples (unit, integration, property and doc tests)"
+step "Rust: core, CLI, bindings crates and examples (unit, integration, property, crash, stress, model and doc tests)"
 cargo test --workspace --all-features
 cargo run -q -p neotalk-storage --example quickstart >/dev/null
 
@@ -26,11 +26,14 @@ trap 'rm -rf "$demo_dir"' EXIT
 cargo run -q -p neotalk-storage-cli -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
 
 # Each suite script installs what it needs and exits non-zero on any failure.
-for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh tests/reliability.sh; do
-    if [ -f "$root/$suite" ]; then
-        step "$suite"
-        bash "$root/$suite"
-    fi
+for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh; do
+    step "$suite"
+    bash "$root/$suite"
 done
+
+# The crash (100 SIGKILL rounds), stress and model tests ran with the Rust tests above;
+# tests/reliability.sh repeats them with longer settings. Here: 10 s per fuzz target.
+step "fuzz (10 s per target)"
+bash "$root/fuzz/run.sh" 10
 
 step "all suites passed"
