@@ -87,15 +87,9 @@ impl Drop for TimedView {
 }
 
 impl Engine {
-    pub(crate) fn new(backend: Box<dyn Backend>, durability: Durability) -> Self {
-        Engine {
-            backend,
-            durability,
-            write_lock: Mutex::new(()),
-            unsynced: AtomicBool::new(false),
-            closed: AtomicBool::new(false),
-            queries: Arc::new(QueryHistogram::new()),
-        }
+    /// An engine over `backend`; engines of one database share `queries`.
+    pub(crate) fn new(backend: Box<dyn Backend>, durability: Durability, queries: Arc<QueryHistogram>) -> Self {
+        Engine { backend, durability, write_lock: Mutex::new(()), unsynced: AtomicBool::new(false), closed: AtomicBool::new(false), queries }
     }
 
     pub(crate) fn backend(&self) -> &dyn Backend {

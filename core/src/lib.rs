@@ -33,6 +33,7 @@ pub mod event_log;
 pub mod fuzzing;
 pub mod key;
 pub mod limits;
+mod layout;
 mod manager;
 mod names;
 pub mod rule_history;

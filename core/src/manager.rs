@@ -9,6 +9,8 @@ use crate::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOption
 use crate::decisions::DecisionStore;
 use crate::device_state::DeviceStateStore;
 use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
+use crate::layout::{Engines, FileGroup};
+use crate::stats::QueryHistogram;
 use crate::error::{Result, StorageError};
 use crate::event_log::EventLogStore;
 use crate::memory::LongTermMemoryStore;
@@ -44,8 +46,19 @@ pub struct StorageOptions {
     pub device_cache_entries: usize,
     /// Latest points (one per series) held in the hot cache.
     pub series_cache_entries: usize,
-    /// redb page cache, in bytes (redb's own default is 1 GiB; ours suits a gateway).
+    /// redb page cache, in bytes (redb's own default is 1 GiB; ours suits a gateway). With
+    /// split files it is shared out: half to the time-series file, the rest evenly.
     pub page_cache_bytes: usize,
+    /// Creates a new database in the seed's split layout: time series (with device states),
+    /// vectors (with the long-term memory), sessions and events each in a file and an engine
+    /// of their own (`timeseries.redb`, `vectors.redb`, `sessions/sessions.redb`,
+    /// `events/events.redb`, the rest in `storage.redb`), so a writer in one file never waits
+    /// for another's. An existing database keeps the layout it was created with; asking to
+    /// split an existing one-file database is refused (export a snapshot and import it into a
+    /// new directory instead). Each commit is atomic within its file, and no store commits
+    /// across files; a restore or import writes the files one after another.
+    #[serde(default)]
+    pub split_files: bool,
 }
 
 impl Default for StorageOptions {
@@ -56,12 +69,13 @@ impl Default for StorageOptions {
             device_cache_entries: 4096,
             series_cache_entries: 16_384,
             page_cache_bytes: 64 * 1024 * 1024,
+            split_files: false,
         }
     }
 }
 
 struct Inner {
-    engine: Arc<Engine>,
+    engines: Engines,
     path: Option<PathBuf>,
     timeseries: TimeSeriesStore,
     devices: DeviceStateStore,
@@ -97,10 +111,17 @@ pub struct StorageManager {
 }
 
 impl StorageManager {
-    /// Opens (creating if needed) the database in directory `dir` (`dir/storage.redb`).
+    /// Opens (creating if needed) the database in directory `dir` (`dir/storage.redb`) with
+    /// default options. A new database takes its file layout from `dir/config/system.yaml`
+    /// (`storage.split_files`, see [`StorageOptions::split_files`]).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        Self::open_with(dir, StorageOptions::default())
+        let dir = dir.as_ref();
+        let mut options = StorageOptions::default();
+        if !database_exists(dir) {
+            options.split_files = ConfigStore::for_data_dir(dir).system()?.storage.split_files;
+        }
+        Self::open_with(dir, options)
     }
 
     /// Opens the database in `dir` with explicit options.
@@ -112,9 +133,35 @@ impl StorageManager {
     pub fn open_with(dir: impl AsRef<Path>, options: StorageOptions) -> Result<Self> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))?;
-        let path = dir.join(DATABASE_FILE);
-        let backend = crate::backend::RedbBackend::open(&path, options.page_cache_bytes)?;
-        Self::start(Box::new(backend), Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
+        let queries = Arc::new(QueryHistogram::new());
+        let open_file = |group: FileGroup, cache_bytes: usize| -> Result<Arc<Engine>> {
+            let path = dir.join(group.file());
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", parent.display())))?;
+            }
+            let backend = crate::backend::RedbBackend::open(&path, cache_bytes)?;
+            start_engine(Box::new(backend), options.durability, queries.clone())
+        };
+        let engines = if open_split(dir, options.split_files)? {
+            // The main file last: a crash while creating leaves the other files, which mark
+            // the directory as split for the next open.
+            let mut opened: Vec<Arc<Engine>> = Vec::new();
+            for group in FileGroup::ALL.into_iter().rev() {
+                let cache = if group == FileGroup::TimeSeries { options.page_cache_bytes / 2 } else { options.page_cache_bytes / 8 };
+                match open_file(group, cache) {
+                    Ok(engine) => opened.push(engine),
+                    Err(e) => {
+                        opened.iter().for_each(|e| drop(e.close()));
+                        return Err(e);
+                    }
+                }
+            }
+            opened.reverse();
+            Engines::split(opened.try_into().map_err(|_| StorageError::Corrupted("file groups".into()))?)
+        } else {
+            Engines::single(open_file(FileGroup::Main, options.page_cache_bytes)?)
+        };
+        Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
     /// A fresh database in memory (tests, wasm); it is gone when closed.
@@ -124,29 +171,32 @@ impl StorageManager {
 
     /// A fresh in-memory database with explicit options.
     pub fn in_memory_with(options: StorageOptions) -> Result<Self> {
-        Self::start(Box::new(MemoryBackend::new()), None, options, ConfigStore::in_memory())
+        let engine = start_engine(Box::new(MemoryBackend::new()), options.durability, Arc::new(QueryHistogram::new()))?;
+        Self::start(Engines::single(engine), None, options, ConfigStore::in_memory())
     }
 
-    fn start(backend: Box<dyn Backend>, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
-        if let Err(e) = check_format(&*backend) {
-            let _ = backend.close();
-            return Err(e);
-        }
-        let engine = Arc::new(Engine::new(backend, options.durability));
-        let devices = DeviceStateStore::new(engine.clone(), options.device_cache_entries);
-        let timeseries = TimeSeriesStore::new(engine.clone(), devices.clone(), options.write_buffer, options.series_cache_entries)?;
-        let events = EventLogStore::new(engine.clone());
-        let rule_history = RuleHistoryStore::new(engine.clone());
-        let workflow_history = WorkflowHistoryStore::new(engine.clone());
-        let alerts = AlertStore::new(engine.clone());
-        let decisions = DecisionStore::new(engine.clone());
-        let sessions = SessionStore::new(engine.clone());
-        let vectors = VectorStore::new(engine.clone());
-        let memory = LongTermMemoryStore::new(engine.clone(), vectors.clone());
-        let flusher = flusher::Flusher::start(engine.clone(), timeseries.clone(), &options);
+    fn start(engines: Engines, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
+        let engine = |group| engines.get(group).clone();
+        let devices = DeviceStateStore::new(engine(FileGroup::TimeSeries), options.device_cache_entries);
+        let timeseries = match TimeSeriesStore::new(engine(FileGroup::TimeSeries), devices.clone(), options.write_buffer, options.series_cache_entries) {
+            Ok(ts) => ts,
+            Err(e) => {
+                engines.distinct().iter().for_each(|e| drop(e.close()));
+                return Err(e);
+            }
+        };
+        let events = EventLogStore::new(engine(FileGroup::Events));
+        let rule_history = RuleHistoryStore::new(engine(FileGroup::Main));
+        let workflow_history = WorkflowHistoryStore::new(engine(FileGroup::Main));
+        let alerts = AlertStore::new(engine(FileGroup::Main));
+        let decisions = DecisionStore::new(engine(FileGroup::Main));
+        let sessions = SessionStore::new(engine(FileGroup::Sessions));
+        let vectors = VectorStore::new(engine(FileGroup::Vectors));
+        let memory = LongTermMemoryStore::new(engine(FileGroup::Vectors), vectors.clone());
+        let flusher = flusher::Flusher::start(engines.distinct().to_vec(), timeseries.clone(), &options);
         Ok(StorageManager {
             inner: Arc::new(Inner {
-                engine,
+                engines,
                 path,
                 timeseries,
                 devices,
@@ -227,23 +277,40 @@ impl StorageManager {
 
     /// `"redb"` or `"memory"`.
     pub fn backend_kind(&self) -> &'static str {
-        self.inner.engine.backend().kind()
+        self.main_engine().backend().kind()
+    }
+
+    /// Whether the database uses the split file layout (see [`StorageOptions::split_files`]).
+    pub fn is_split(&self) -> bool {
+        self.inner.engines.is_split()
+    }
+
+    fn main_engine(&self) -> &Engine {
+        self.inner.engines.get(FileGroup::Main)
     }
 
     /// Entry count and stored bytes of every table.
+    /// With split files, the meta table's figures are the sum over the files.
     pub fn table_sizes(&self) -> Result<Vec<TableSize>> {
-        if self.inner.engine.is_closed() {
-            return Err(StorageError::Closed);
+        let mut merged: BTreeMap<String, TableSize> = BTreeMap::new();
+        for engine in self.inner.engines.distinct() {
+            engine.ensure_open()?;
+            for size in engine.backend().table_sizes()? {
+                let entry = merged.entry(size.name.clone()).or_insert(TableSize { name: size.name, entries: 0, stored_bytes: 0 });
+                entry.entries += size.entries;
+                entry.stored_bytes += size.stored_bytes;
+            }
         }
-        self.inner.engine.backend().table_sizes()
+        Ok(merged.into_values().collect())
     }
 
     /// Sizes and counts per table, last write times, and query latency since open.
     pub fn stats(&self) -> Result<StorageStats> {
-        let engine = &self.inner.engine;
         let sizes = self.table_sizes()?;
         let mut last_writes = BTreeMap::new();
-        {
+        let mut total_bytes = 0;
+        for engine in self.inner.engines.distinct() {
+            total_bytes += engine.backend().total_bytes()?;
             let view = engine.backend().read()?;
             view.scan(META, &KeyRange::prefix(LAST_WRITE_PREFIX.as_bytes().to_vec()), Direction::Forward, &mut |k, v| {
                 let table = String::from_utf8_lossy(&k[LAST_WRITE_PREFIX.len()..]).into_owned();
@@ -252,7 +319,7 @@ impl StorageManager {
                 Ok(Scan::Continue)
             })?;
         }
-        Ok(StorageStats::build(engine.backend().total_bytes()?, sizes, &last_writes, engine.queries.snapshot()))
+        Ok(StorageStats::build(total_bytes, sizes, &last_writes, self.main_engine().queries.snapshot()))
     }
 
     /// Commits buffered telemetry, then rewrites the database file to release the space freed
@@ -260,26 +327,35 @@ impl StorageManager {
     /// Fails with `Conflict` while another thread holds a read snapshot.
     pub fn compact(&self) -> Result<CompactionReport> {
         self.flush()?;
-        let engine = &self.inner.engine;
-        let _w = engine.lock_writes();
-        engine.ensure_open()?;
-        let before_bytes = engine.backend().total_bytes()?;
-        // redb may need more than one pass to move every page to the front of the file.
-        while engine.backend().compact()? {}
-        Ok(CompactionReport { before_bytes, after_bytes: engine.backend().total_bytes()? })
+        let mut report = CompactionReport { before_bytes: 0, after_bytes: 0 };
+        for engine in self.inner.engines.distinct() {
+            let _w = engine.lock_writes();
+            engine.ensure_open()?;
+            report.before_bytes += engine.backend().total_bytes()?;
+            // redb may need more than one pass to move every page to the front of the file.
+            while engine.backend().compact()? {}
+            report.after_bytes += engine.backend().total_bytes()?;
+        }
+        Ok(report)
     }
 
     /// Checks the database's checksums and structure (redb's integrity check); `Ok(true)`
     /// when sound. Always `Ok(true)` in memory.
     pub fn check_integrity(&self) -> Result<bool> {
         self.flush()?;
-        let _w = self.inner.engine.lock_writes();
-        self.inner.engine.ensure_open()?;
-        self.inner.engine.backend().check_integrity()
+        for engine in self.inner.engines.distinct() {
+            let _w = engine.lock_writes();
+            engine.ensure_open()?;
+            if !engine.backend().check_integrity()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// A full snapshot of every table (see [`crate::backup`]), taken from one consistent read
-    /// snapshot after committing buffered telemetry; writes may go on meanwhile.
+    /// snapshot (one per file with split files) after committing buffered telemetry; writes
+    /// may go on meanwhile.
     pub fn export_snapshot(&self) -> Result<Vec<u8>> {
         let view = self.snapshot_view()?;
         Ok(Snapshot::to_bytes(&*view, &SnapshotOptions::full(snapshot_time()))?.1)
@@ -305,11 +381,11 @@ impl StorageManager {
     /// A read snapshot that includes every accepted write (buffered telemetry is committed).
     pub(crate) fn snapshot_view(&self) -> Result<Box<dyn crate::backend::ReadView>> {
         self.inner.timeseries.flush()?;
-        self.inner.engine.read()
+        self.inner.engines.read_all()
     }
 
-    /// Replaces the live tables with `state` in one write batch (all tables, or only the
-    /// listed ones when `state.selective`), then reloads the stores' in-memory caches.
+    /// Replaces the live tables with `state` in one write batch per file (all tables, or only
+    /// the listed ones when `state.selective`), then reloads the stores' in-memory caches.
     pub(crate) fn replace_tables(&self, state: &ChainState<'_>) -> Result<()> {
         if !state.selective {
             // A whole-database restore must carry our format stamp, or the next open fails.
@@ -319,8 +395,9 @@ impl StorageManager {
             }
         }
         self.inner.timeseries.flush()?;
-        let _w = self.inner.engine.lock_writes();
-        let view = self.inner.engine.read()?;
+        let engines = &self.inner.engines;
+        let _w = engines.lock_all();
+        let view = engines.read_all()?;
         let targets: Vec<String> = if state.selective {
             state.tables.keys().cloned().collect()
         } else {
@@ -330,25 +407,40 @@ impl StorageManager {
             t.dedup();
             t
         };
-        let mut batch = WriteBatch::new();
+        let mut batches: Vec<WriteBatch> = engines.distinct().iter().map(|_| WriteBatch::new()).collect();
+        // The batch of the file holding `key` of `table` (`None`: the format stamp, which
+        // every file has already).
+        let file_of = |table: &str, key: &[u8]| -> Option<usize> {
+            if !engines.is_split() {
+                Some(0)
+            } else if table == META {
+                FileGroup::of_meta_key(key).map(|g| g as usize)
+            } else {
+                Some(FileGroup::of_table(table) as usize)
+            }
+        };
         for name in &targets {
             let table = intern_table_name(name);
             let incoming = state.tables.get(name);
             // Keys the snapshot puts again need no delete first.
             view.scan(table, &KeyRange::all(), Direction::Forward, &mut |k, _| {
                 if !incoming.is_some_and(|t| t.contains_key(k)) {
-                    batch.delete(table, k.to_vec());
+                    if let Some(file) = file_of(table, k) {
+                        batches[file].delete(table, k.to_vec());
+                    }
                 }
                 Ok(Scan::Continue)
             })?;
-            if let Some(entries) = incoming {
-                for (k, v) in entries {
-                    batch.put(table, k.to_vec(), v.to_vec());
+            for (k, v) in incoming.into_iter().flatten() {
+                if let Some(file) = file_of(table, k) {
+                    batches[file].put(table, k.to_vec(), v.to_vec());
                 }
             }
         }
         drop(view);
-        self.inner.engine.commit_exact(&batch)?;
+        for (engine, batch) in engines.distinct().iter().zip(&batches) {
+            engine.commit_exact(batch)?;
+        }
         self.reload_stores()
     }
 
@@ -364,7 +456,7 @@ impl StorageManager {
     /// Commits buffered telemetry and makes every commit durable.
     pub fn flush(&self) -> Result<()> {
         self.inner.timeseries.flush()?;
-        self.inner.engine.sync()
+        self.inner.engines.distinct().iter().try_for_each(|e| e.sync())
     }
 
     /// Flushes, stops the background flusher and releases the database. Every clone is closed;
@@ -373,11 +465,11 @@ impl StorageManager {
         if let Some(f) = self.inner.flusher.lock().take() {
             f.stop();
         }
-        if self.inner.engine.is_closed() {
+        if self.main_engine().is_closed() {
             return Ok(());
         }
         let flushed = self.flush();
-        let closed = self.inner.engine.close();
+        let closed = self.inner.engines.distinct().iter().map(|e| e.close()).fold(Ok(()), Result::and);
         flushed.and(closed)
     }
 }
@@ -387,10 +479,12 @@ impl Drop for Inner {
         if let Some(f) = self.flusher.lock().take() {
             f.stop();
         }
-        if !self.engine.is_closed() {
+        if !self.engines.get(FileGroup::Main).is_closed() {
             let _ = self.timeseries.flush();
-            let _ = self.engine.sync();
-            let _ = self.engine.close();
+            for engine in self.engines.distinct() {
+                let _ = engine.sync();
+                let _ = engine.close();
+            }
         }
     }
 }
@@ -414,6 +508,38 @@ fn intern_table_name(name: &str) -> &'static str {
     let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
     names.insert(leaked);
     leaked
+}
+
+/// Whether `dir` holds a database, in either layout.
+#[cfg(not(target_arch = "wasm32"))]
+fn database_exists(dir: &Path) -> bool {
+    FileGroup::ALL.iter().any(|g| dir.join(g.file()).exists())
+}
+
+/// Whether to open `dir` in the split layout: the layout it already has, or the one asked
+/// for when it is new.
+#[cfg(not(target_arch = "wasm32"))]
+fn open_split(dir: &Path, want_split: bool) -> Result<bool> {
+    if FileGroup::ALL[1..].iter().any(|g| dir.join(g.file()).exists()) {
+        return Ok(true);
+    }
+    if want_split && dir.join(DATABASE_FILE).exists() {
+        return Err(StorageError::invalid(
+            "split_files",
+            format!("{} holds a one-file database; to split it, export a snapshot and import it into a new directory opened with split files", dir.display()),
+        ));
+    }
+    Ok(want_split)
+}
+
+/// An engine over `backend` after checking (or stamping) its format version; the backend is
+/// closed again when the check fails.
+fn start_engine(backend: Box<dyn Backend>, durability: Durability, queries: Arc<QueryHistogram>) -> Result<Arc<Engine>> {
+    if let Err(e) = check_format(&*backend) {
+        let _ = backend.close();
+        return Err(e);
+    }
+    Ok(Arc::new(Engine::new(backend, durability, queries)))
 }
 
 /// Refuses files of another format version or another program; stamps new files.
@@ -451,7 +577,7 @@ mod flusher {
     }
 
     impl Flusher {
-        pub(super) fn start(engine: Arc<Engine>, ts: TimeSeriesStore, options: &StorageOptions) -> Option<Flusher> {
+        pub(super) fn start(engines: Vec<Arc<Engine>>, ts: TimeSeriesStore, options: &StorageOptions) -> Option<Flusher> {
             let tick = Duration::from_millis((options.write_buffer.max_delay_ms / 4).clamp(5, 1000));
             let stop = Arc::new((Mutex::new(false), Condvar::new()));
             let stop2 = stop.clone();
@@ -470,7 +596,7 @@ mod flusher {
                     }
                     // Errors surface to the next caller of flush(); points stay buffered.
                     let _ = ts.flush_if_due();
-                    let _ = engine.sync();
+                    engines.iter().for_each(|e| drop(e.sync()));
                 })
                 .ok()?;
             Some(Flusher { stop, handle })
@@ -492,7 +618,7 @@ mod flusher {
     pub(super) struct Flusher;
 
     impl Flusher {
-        pub(super) fn start(_: Arc<Engine>, _: TimeSeriesStore, _: &StorageOptions) -> Option<Flusher> {
+        pub(super) fn start(_: Vec<Arc<Engine>>, _: TimeSeriesStore, _: &StorageOptions) -> Option<Flusher> {
             None
         }
         pub(super) fn stop(self) {}

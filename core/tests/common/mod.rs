@@ -20,6 +20,13 @@ impl Fixture {
         Fixture { db: StorageManager::open(dir.path()).unwrap(), dir: Some(dir) }
     }
 
+    /// redb in the split layout (time series, vectors, sessions and events in files of their own).
+    pub fn split() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let options = StorageOptions { split_files: true, ..Default::default() };
+        Fixture { db: StorageManager::open_with(dir.path(), options).unwrap(), dir: Some(dir) }
+    }
+
     pub fn with_options(redb: bool, options: StorageOptions) -> Self {
         if redb {
             let dir = tempfile::tempdir().unwrap();
@@ -51,14 +58,16 @@ impl Fixture {
     }
 }
 
-/// Declares tests whose body runs on the memory backend and on the redb backend:
+/// Declares tests whose body runs on the memory backend, on the redb backend, and on redb with
+/// split files:
 ///
 /// ```ignore
 /// on_both_backends! {
 ///     fn writes_and_reads(fx) { fx.db.timeseries()...; }
 /// }
 /// ```
-/// Each `fn name(fx)` becomes module `name` with tests `memory` and `redb`; `fx` is a [`Fixture`].
+/// Each `fn name(fx)` becomes module `name` with tests `memory`, `redb` and `split`; `fx` is a
+/// [`Fixture`].
 #[macro_export]
 macro_rules! on_both_backends {
     ($( fn $name:ident($fx:ident) $body:block )*) => {
@@ -72,6 +81,8 @@ macro_rules! on_both_backends {
                 fn memory() { run($crate::common::Fixture::memory()) }
                 #[test]
                 fn redb() { run($crate::common::Fixture::redb()) }
+                #[test]
+                fn split() { run($crate::common::Fixture::split()) }
             }
         )*
     };
