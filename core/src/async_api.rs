@@ -15,6 +15,9 @@
 //! # });
 //! ```
 
+use crate::backup::BackupManager;
+use crate::cleanup::DataCleanupTask;
+use crate::config::Config;
 use crate::error::{Result, StorageError};
 use crate::manager::StorageManager;
 use parking_lot::Mutex;
@@ -102,6 +105,53 @@ impl Maintenance {
     /// No jobs yet.
     pub fn new(db: AsyncStorage) -> Self {
         Maintenance { db, jobs: Vec::new() }
+    }
+
+    /// The jobs `config` asks for, on its intervals: `flush` (commit the write buffer and
+    /// sync), `cleanup` (`retention.yaml` through [`DataCleanupTask`]), `compact` (unless its
+    /// interval is 0) and `backup` (the `enabled_backups` of `system.yaml`, every
+    /// `backup.interval_hours`, pruned to `retain_count`; none when the list is empty).
+    /// Fails when the backup directory cannot be created.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use neotalk_storage::{AsyncStorage, Maintenance, StorageManager};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = AsyncStorage::new(StorageManager::open(dir.path()).unwrap());
+    /// let config = db.storage().config().load().unwrap();
+    /// let m = Maintenance::from_config(db.clone(), &config).unwrap();
+    /// let names: Vec<String> = m.jobs().into_iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["flush", "cleanup", "compact", "backup"]);
+    /// m.start().stop().await;
+    /// # });
+    /// ```
+    pub fn from_config(db: AsyncStorage, config: &Config) -> Result<Self> {
+        const HOUR: u64 = 3600;
+        let intervals = &config.system.maintenance;
+        let mut m = Maintenance::new(db.clone());
+        m.every("flush", Duration::from_secs(intervals.flush_interval_secs.into()), |s| s.flush());
+        let retention = config.retention.clone();
+        m.every("cleanup", Duration::from_secs(u64::from(intervals.cleanup_interval_minutes) * 60), move |s| {
+            let report = DataCleanupTask::new(s, retention.clone()).run(crate::clock::unix_ms());
+            match report.failed.is_empty() {
+                true => Ok(()),
+                false => Err(StorageError::Backend(format!("cleanup failed for {:?}", report.failed))),
+            }
+        });
+        if intervals.compact_interval_hours > 0 {
+            m.every("compact", Duration::from_secs(u64::from(intervals.compact_interval_hours) * HOUR), |s| s.compact().map(drop));
+        }
+        let backup = &config.system.backup;
+        if !backup.enabled_backups.is_empty() {
+            let backups = BackupManager::new(db.storage(), backup.clone())?;
+            m.every("backup", Duration::from_secs(u64::from(backup.interval_hours) * HOUR), move |_| backups.run_enabled().map(drop));
+        }
+        Ok(m)
+    }
+
+    /// Name and interval of every job, in the order they were added.
+    pub fn jobs(&self) -> Vec<(String, Duration)> {
+        self.jobs.iter().map(|(name, interval, _)| (name.clone(), *interval)).collect()
     }
 
     /// Adds `job`, run every `interval` (first run after one interval).

@@ -1,4 +1,5 @@
 #![cfg(feature = "tokio")]
+use neotalk_storage::backup::RestoreManager;
 use neotalk_storage::*;
 use std::time::Duration;
 
@@ -46,4 +47,54 @@ async fn maintenance_runs_jobs_reports_failures_and_stops() {
     let runs = db.storage().stats().unwrap().query_performance.total_queries;
     tokio::time::sleep(Duration::from_millis(30)).await;
     assert_eq!(db.storage().stats().unwrap().query_performance.total_queries, runs, "no job runs after stop");
+}
+
+/// The jobs and intervals of `system.yaml`; with tokio's clock paused, a simulated day runs
+/// each of them: old telemetry is cleaned up, a backup is taken, the file is compacted.
+#[tokio::test(start_paused = true)]
+async fn maintenance_from_config_runs_the_configured_jobs_on_their_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = AsyncStorage::new(StorageManager::open(dir.path()).unwrap());
+    let config = ConfigStore::from_strings([
+        ("system.yaml", "maintenance:\n  flush_interval_secs: 2\n  cleanup_interval_minutes: 5\n  compact_interval_hours: 12\nbackup:\n  interval_hours: 6\n  retain_count: 2\n"),
+        ("retention.yaml", "retention:\n  timeseries:\n    default_days: 1\n"),
+    ])
+    .unwrap()
+    .load()
+    .unwrap();
+    let m = Maintenance::from_config(db.clone(), &config).unwrap();
+    let jobs: Vec<(String, u64)> = m.jobs().into_iter().map(|(n, d)| (n, d.as_secs())).collect();
+    assert_eq!(jobs, [("flush".into(), 2), ("cleanup".into(), 300), ("compact".into(), 12 * 3600), ("backup".into(), 6 * 3600)]);
+
+    let now = neotalk_storage::clock::unix_ms();
+    let ts = db.storage().timeseries();
+    ts.write_series("pump", "power", &[DataPoint::new(now - 3 * 86_400_000, 1.0), DataPoint::new(now, 2.0)]).unwrap();
+    let running = m.start();
+    tokio::time::sleep(Duration::from_secs(13 * 3600)).await;
+    // A job whose tick came last may still be running on the blocking pool.
+    for _ in 0..1000 {
+        if running.status().values().all(|s| s.runs > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let status = running.status();
+    running.stop().await;
+    for (name, s) in &status {
+        assert!(s.runs > 0 && s.failures == 0, "{name}: {s:?}");
+    }
+    assert!(status["flush"].runs > status["cleanup"].runs && status["cleanup"].runs > status["backup"].runs);
+    assert_eq!(ts.query_range("pump", "power", 0, now + 1).unwrap().len(), 1, "the 3-day-old point was cleaned up");
+    let backups = RestoreManager::new(db.storage(), dir.path().join("backups")).list_backups().unwrap();
+    assert!(!backups.is_empty() && backups.len() <= 2, "{backups:?}");
+}
+
+#[test]
+fn maintenance_from_config_leaves_out_what_is_switched_off() {
+    let db = AsyncStorage::new(StorageManager::in_memory().unwrap());
+    let config = ConfigStore::from_strings([("system.yaml", "maintenance:\n  compact_interval_hours: 0\nbackup:\n  enabled_backups: []\n")]).unwrap().load().unwrap();
+    let names: Vec<String> = Maintenance::from_config(db, &config).unwrap().jobs().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["flush", "cleanup"]);
+    let bad = ConfigStore::from_strings([("system.yaml", "maintenance:\n  flush_interval_secs: 0\n")]).unwrap().load().unwrap_err();
+    assert!(bad.to_string().contains("flush_interval_secs"), "{bad}");
 }

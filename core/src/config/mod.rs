@@ -43,7 +43,7 @@ pub use adapters::AdaptersConfig;
 pub use definitions::{Definition, DefinitionKind};
 pub use retention::{DaysRetention, EventsRetention, RetentionConfig};
 pub use crate::timeseries::TimeSeriesRetention;
-pub use system::{ApiConfig, EventsConfig, LlmConfig, StorageConfig, SystemConfig};
+pub use system::{ApiConfig, EventsConfig, LlmConfig, MaintenanceConfig, StorageConfig, SystemConfig};
 pub use yaml::ConfigError;
 
 use crate::error::{Result, StorageError};

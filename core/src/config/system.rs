@@ -19,6 +19,29 @@ pub struct SystemConfig {
     pub events: EventsConfig,
     /// Backups (the seed's `BackupConfig`; kept in `system.yaml` under `backup`).
     pub backup: BackupConfig,
+    /// Intervals of the background maintenance jobs (`Maintenance::from_config`, feature
+    /// `tokio`); the backup interval is `backup.interval_hours`.
+    pub maintenance: MaintenanceConfig,
+}
+
+/// How often the maintenance scheduler runs each job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MaintenanceConfig {
+    /// Seconds between write-buffer flushes with a sync to disk (default 1).
+    #[serde(deserialize_with = "at_least_one")]
+    pub flush_interval_secs: u32,
+    /// Minutes between retention cleanups with `retention.yaml` (default 60).
+    #[serde(deserialize_with = "at_least_one")]
+    pub cleanup_interval_minutes: u32,
+    /// Hours between compactions (default 24; 0 turns compaction off).
+    pub compact_interval_hours: u32,
+}
+
+impl Default for MaintenanceConfig {
+    fn default() -> Self {
+        MaintenanceConfig { flush_interval_secs: 1, cleanup_interval_minutes: 60, compact_interval_hours: 24 }
+    }
 }
 
 /// API settings.
