@@ -52,6 +52,10 @@ pub struct StorageOptions {
     /// redb page cache, in bytes (default 64 MiB).
     #[uniffi(default)]
     pub page_cache_bytes: Option<u64>,
+    /// A new database in the split layout: time series, vectors, sessions and events in files
+    /// of their own (default false; an existing database keeps its layout).
+    #[uniffi(default)]
+    pub split_files: Option<bool>,
 }
 
 fn to_usize(v: u64) -> usize {
@@ -75,6 +79,9 @@ impl From<StorageOptions> for core::StorageOptions {
         }
         if let Some(n) = o.series_cache_entries {
             out.series_cache_entries = to_usize(n);
+        }
+        if let Some(split) = o.split_files {
+            out.split_files = split;
         }
         if let Some(n) = o.page_cache_bytes {
             out.page_cache_bytes = to_usize(n);
@@ -261,6 +268,11 @@ impl StorageManager {
     /// `"redb"` or `"memory"`.
     pub fn backend_kind(&self) -> String {
         self.inner.backend_kind().to_string()
+    }
+
+    /// Whether the database uses the split file layout.
+    pub fn is_split(&self) -> bool {
+        self.inner.is_split()
     }
 
     /// Entry count and stored bytes of every table.

@@ -138,6 +138,11 @@ class StorageManager:
         """``"redb"`` or ``"memory"``."""
         return self._native.backend_kind()
 
+    def is_split(self) -> bool:
+        """Whether time series, vectors, sessions and events are in files of their own
+        (``StorageOptions(split_files=True)`` when the database was created)."""
+        return self._native.is_split()
+
     def table_sizes(self) -> list:
         """``TableSize`` (name, entries, stored bytes) of every table."""
         return self._native.table_sizes()

@@ -58,3 +58,29 @@ def test_table_sizes(db):
     sizes = {t.name: t for t in db.table_sizes()}
     assert sizes["ts_chunks"].entries == 1  # five points of one series share one chunk
     assert sizes["ts_chunks"].stored_bytes > 0
+
+
+def test_split_files_layout(tmp_path):
+    with StorageManager.open(tmp_path, StorageOptions(split_files=True)) as db:
+        assert db.is_split()
+        db.timeseries().write_series("pump", "power", [(1, 1.5), (2, 1.6)])
+        db.events().append(NewEvent(event_id="e1", event_type="t", event_data={}, metadata=EventMetadata(source="s", timestamp=1)))
+    for name in ["storage.redb", "timeseries.redb", "vectors.redb", "sessions/sessions.redb", "events/events.redb"]:
+        assert (tmp_path / name).is_file(), name
+    with StorageManager.open(tmp_path) as db:  # the layout is the directory's, not the options'
+        assert db.is_split()
+        assert len(db.timeseries().query_range("pump", "power", 0, 10)) == 2
+        assert db.events().get("e1").event_id == "e1"
+
+
+def test_split_files_refused_on_a_one_file_database(tmp_path):
+    from neotalk_storage import StorageError
+
+    with StorageManager.open(tmp_path) as db:
+        assert not db.is_split()
+        db.timeseries().write_series("pump", "power", [(1, 1.5)])
+    with pytest.raises(StorageError.InvalidInput, match="split_files"):
+        StorageManager.open(tmp_path, StorageOptions(split_files=True))
+    assert not (tmp_path / "timeseries.redb").exists()
+    with StorageManager.open(tmp_path) as db:
+        assert len(db.timeseries().query_range("pump", "power", 0, 10)) == 1
