@@ -1053,7 +1053,9 @@ const char *nts_status_name(int32_t status);
  `data_dir/storage.redb`). `options_json` may be NULL (defaults) or a JSON object with any
  fields of StorageOptions: `durability` ("Immediate" | "Eventual"), `write_buffer`
  ({"max_points", "max_delay_ms"}), `device_cache_entries`, `series_cache_entries`,
- `page_cache_bytes`. On success `*out` is the new handle.
+ `page_cache_bytes`, `split_files` (true: a new database puts time series, vectors, sessions
+ and events in files of their own; an existing one keeps its layout). On success `*out` is
+ the new handle.
 
  Errors: NTS_LOCKED (already open), NTS_VERSION_MISMATCH, NTS_CORRUPTED (not a
  neotalk-storage file), NTS_IO (directory cannot be created), NTS_INVALID_INPUT (options).
