@@ -14,14 +14,14 @@
 //! - `alerts_unacknowledged`, `alerts_unresolved`: (created_at, alert_id) -> severity
 //! - meta `alerts.count.<severity>`: number of stored alerts of that severity
 
-use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::backend::{Direction, KeyRange, Scan, WriteBatch};
 use crate::engine::{Engine, META};
 use crate::error::{Result, StorageError};
-use crate::key::{KeyBuilder, KeyReader};
+use crate::indexed_records::{self as records, id_after_time, row_key, stage_delete, stage_put, time_range, IndexedRecord, Page};
+use crate::key::KeyBuilder;
 use crate::limits::{check_id, check_range};
 use crate::limits::encode_row;
 use serde::{Deserialize, Serialize};
-use std::ops::Bound;
 use std::sync::Arc;
 
 const ALERTS: &str = "alerts";
@@ -32,7 +32,7 @@ const BY_SOURCE: &str = "alerts_by_source";
 const UNACKNOWLEDGED: &str = "alerts_unacknowledged";
 const UNRESOLVED: &str = "alerts_unresolved";
 /// Records removed per cleanup transaction.
-pub const CLEANUP_BATCH: usize = 1_000;
+pub use crate::indexed_records::CLEANUP_BATCH;
 
 /// A system alert (seed section 8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,27 +87,6 @@ impl AlertRecord {
         self.entity_id = Some(entity_id.into());
         self.entity_type = Some(entity_type.into());
         self
-    }
-
-    fn validate(&self) -> Result<Vec<u8>> {
-        check_id("alert_id", &self.alert_id)?;
-        check_id("source", &self.source)?;
-        if let Some(e) = &self.entity_id {
-            check_id("entity_id", e)?;
-        }
-        if let Some(t) = &self.entity_type {
-            check_id("entity_type", t)?;
-        }
-        if let Some(by) = &self.acknowledged_by {
-            check_id("acknowledged_by", by)?;
-        }
-        if self.acknowledged != self.acknowledged_at.is_some() {
-            return Err(StorageError::invalid("acknowledged_at", "must be set exactly when acknowledged is true"));
-        }
-        if !self.acknowledged && self.acknowledged_by.is_some() {
-            return Err(StorageError::invalid("acknowledged_by", "must be None while the alert is not acknowledged"));
-        }
-        encode_row(self)
     }
 }
 
@@ -196,32 +175,57 @@ impl SeverityCounts {
     }
 }
 
-fn id_key(alert_id: &str) -> Vec<u8> {
-    KeyBuilder::new().str(alert_id).finish()
-}
+impl IndexedRecord for AlertRecord {
+    const TABLE: &'static str = ALERTS;
+    const KIND: &'static str = "alert";
+    const ID_FIELD: &'static str = "alert_id";
 
-fn time_key(a: &AlertRecord) -> Vec<u8> {
-    KeyBuilder::new().i64(a.created_at).str(&a.alert_id).finish()
-}
+    fn id(&self) -> &str {
+        &self.alert_id
+    }
 
-fn severity_key(a: &AlertRecord) -> Vec<u8> {
-    KeyBuilder::new().u8(a.severity.code()).i64(a.created_at).str(&a.alert_id).finish()
-}
+    fn validate(&self) -> Result<Vec<u8>> {
+        check_id("alert_id", &self.alert_id)?;
+        check_id("source", &self.source)?;
+        if let Some(e) = &self.entity_id {
+            check_id("entity_id", e)?;
+        }
+        if let Some(t) = &self.entity_type {
+            check_id("entity_type", t)?;
+        }
+        if let Some(by) = &self.acknowledged_by {
+            check_id("acknowledged_by", by)?;
+        }
+        if self.acknowledged != self.acknowledged_at.is_some() {
+            return Err(StorageError::invalid("acknowledged_at", "must be set exactly when acknowledged is true"));
+        }
+        if !self.acknowledged && self.acknowledged_by.is_some() {
+            return Err(StorageError::invalid("acknowledged_by", "must be None while the alert is not acknowledged"));
+        }
+        encode_row(self)
+    }
 
-fn named_key(name: &str, a: &AlertRecord) -> Vec<u8> {
-    KeyBuilder::new().str(name).i64(a.created_at).str(&a.alert_id).finish()
-}
-
-/// Reads the alert id from a key of `skip` prefix bytes, then (created_at, alert_id).
-fn id_after(k: &[u8], skip: usize) -> Result<String> {
-    let mut r = KeyReader::new(k.get(skip..).ok_or_else(|| StorageError::Corrupted("index key too short".into()))?);
-    r.i64()?;
-    r.str()
-}
-
-/// Keys `prefix + (t, ..)` with `start <= t < end`.
-fn range_after(prefix: KeyBuilder, start: i64, end: i64) -> KeyRange {
-    KeyRange::half_open(prefix.clone().i64(start).finish(), prefix.i64(end).finish())
+    fn index_entries(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        let (at, id) = (self.created_at, self.alert_id.as_str());
+        let time_key = || KeyBuilder::new().i64(at).str(id).finish();
+        let named_key = |name: &str| KeyBuilder::new().str(name).i64(at).str(id).finish();
+        let severity = self.severity.code();
+        let mut entries = vec![
+            (BY_TIME, time_key(), Vec::new()),
+            (BY_SEVERITY, KeyBuilder::new().u8(severity).i64(at).str(id).finish(), Vec::new()),
+            (BY_SOURCE, named_key(&self.source), Vec::new()),
+        ];
+        if let Some(e) = &self.entity_id {
+            entries.push((BY_ENTITY, named_key(e), Vec::new()));
+        }
+        if !self.acknowledged {
+            entries.push((UNACKNOWLEDGED, time_key(), vec![severity]));
+        }
+        if self.resolved_at.is_none() {
+            entries.push((UNRESOLVED, time_key(), vec![severity]));
+        }
+        entries
+    }
 }
 
 /// Store of alerts. Cheap to clone; obtain it from `StorageManager::alerts()`.
@@ -233,35 +237,6 @@ pub struct AlertStore {
 impl AlertStore {
     pub(crate) fn new(engine: Arc<Engine>) -> Self {
         AlertStore { engine }
-    }
-
-    /// Stages the row and every index entry of `a`.
-    fn stage_put(batch: &mut WriteBatch, a: &AlertRecord, row: Vec<u8>) {
-        batch.put(ALERTS, id_key(&a.alert_id), row);
-        batch.put(BY_TIME, time_key(a), Vec::new());
-        batch.put(BY_SEVERITY, severity_key(a), Vec::new());
-        if let Some(e) = &a.entity_id {
-            batch.put(BY_ENTITY, named_key(e, a), Vec::new());
-        }
-        batch.put(BY_SOURCE, named_key(&a.source, a), Vec::new());
-        if !a.acknowledged {
-            batch.put(UNACKNOWLEDGED, time_key(a), vec![a.severity.code()]);
-        }
-        if a.resolved_at.is_none() {
-            batch.put(UNRESOLVED, time_key(a), vec![a.severity.code()]);
-        }
-    }
-
-    fn stage_delete(batch: &mut WriteBatch, a: &AlertRecord) {
-        batch.delete(ALERTS, id_key(&a.alert_id));
-        batch.delete(BY_TIME, time_key(a));
-        batch.delete(BY_SEVERITY, severity_key(a));
-        if let Some(e) = &a.entity_id {
-            batch.delete(BY_ENTITY, named_key(e, a));
-        }
-        batch.delete(BY_SOURCE, named_key(&a.source, a));
-        batch.delete(UNACKNOWLEDGED, time_key(a));
-        batch.delete(UNRESOLVED, time_key(a));
     }
 
     /// Stores a new alert. A stored `alert_id` fails with `Conflict`. An alert may be created
@@ -283,45 +258,26 @@ impl AlertStore {
         let row = alert.validate()?;
         let _w = self.engine.lock_writes();
         let view = self.engine.read()?;
-        if view.get(ALERTS, &id_key(&alert.alert_id))?.is_some() {
+        if view.get(ALERTS, &row_key(&alert.alert_id))?.is_some() {
             return Err(StorageError::Conflict(format!("alert {:?} already exists", alert.alert_id)));
         }
         let mut batch = WriteBatch::new();
-        Self::stage_put(&mut batch, alert, row);
+        stage_put(&mut batch, alert, row);
         let key = alert.severity.counter_key();
         let count = Engine::meta_u64(&*view, key)? + 1;
         batch.put(META, key.to_vec(), count.to_le_bytes().to_vec());
         self.engine.commit(&batch)
     }
 
-    fn load(view: &dyn ReadView, alert_id: &str) -> Result<Option<AlertRecord>> {
-        match view.get(ALERTS, &id_key(alert_id))? {
-            Some(row) => Ok(Some(serde_json::from_slice(&row)?)),
-            None => Ok(None),
-        }
-    }
-
     /// The alert with this id (one lookup in the `alerts` table).
     pub fn get(&self, alert_id: &str) -> Result<Option<AlertRecord>> {
-        check_id("alert_id", alert_id)?;
-        Self::load(&*self.engine.read()?, alert_id)
+        records::get(&self.engine, alert_id)
     }
 
     /// Applies `change` to a stored alert and stores the result with its indexes, in one
     /// transaction. Unknown ids fail with `NotFound`.
     fn modify(&self, alert_id: &str, change: impl FnOnce(&mut AlertRecord) -> Result<()>) -> Result<AlertRecord> {
-        check_id("alert_id", alert_id)?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        let old = Self::load(&*view, alert_id)?.ok_or_else(|| StorageError::not_found("alert", alert_id))?;
-        let mut new = old.clone();
-        change(&mut new)?;
-        let row = new.validate()?;
-        let mut batch = WriteBatch::new();
-        Self::stage_delete(&mut batch, &old);
-        Self::stage_put(&mut batch, &new, row);
-        self.engine.commit(&batch)?;
-        Ok(new)
+        records::modify(&self.engine, alert_id, change)
     }
 
     /// Marks an alert acknowledged by `by` at `at`; returns the stored alert. Unknown ids fail
@@ -358,32 +314,19 @@ impl AlertStore {
     /// Loads the alerts named by the index entries of `range`; keys are `skip` prefix bytes,
     /// then (created_at, alert_id).
     fn collect(&self, table: &str, range: &KeyRange, skip: usize, dir: Direction, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
-        let view = self.engine.read()?;
-        let limit = limit.unwrap_or(usize::MAX);
-        let mut out = Vec::new();
-        if limit == 0 {
-            return Ok(out);
-        }
-        view.scan(table, range, dir, &mut |k, _| {
-            let id = id_after(k, skip)?;
-            let a = Self::load(&*view, &id)?
-                .ok_or_else(|| StorageError::Corrupted(format!("index {table} names missing alert {id:?}")))?;
-            out.push(a);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-        })?;
-        Ok(out)
+        records::collect(&self.engine, table, range, dir, Page::first(limit), |k| id_after_time(k, skip))
     }
 
     /// Alerts with `start <= created_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &range_after(KeyBuilder::new(), start, end), 0, Direction::Forward, limit)
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, limit)
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
     pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
         check_range(start, end)?;
-        let range = range_after(KeyBuilder::new().u8(severity.code()), start, end);
+        let range = time_range(KeyBuilder::new().u8(severity.code()), start, end);
         self.collect(BY_SEVERITY, &range, 1, Direction::Forward, limit)
     }
 
@@ -393,7 +336,7 @@ impl AlertStore {
         check_range(start, end)?;
         let prefix = KeyBuilder::new().str(entity_id);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_ENTITY, &range_after(prefix, start, end), skip, Direction::Forward, limit)
+        self.collect(BY_ENTITY, &time_range(prefix, start, end), skip, Direction::Forward, limit)
     }
 
     /// Alerts from one source with `start <= created_at < end`, oldest first.
@@ -402,7 +345,7 @@ impl AlertStore {
         check_range(start, end)?;
         let prefix = KeyBuilder::new().str(source);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_SOURCE, &range_after(prefix, start, end), skip, Direction::Forward, limit)
+        self.collect(BY_SOURCE, &time_range(prefix, start, end), skip, Direction::Forward, limit)
     }
 
     /// Alerts nobody acknowledged yet (resolved or not), newest first.
@@ -441,32 +384,23 @@ impl AlertStore {
     /// how long any alert is kept); an alert created at `before_ms` or later stays. Works in
     /// transactions of at most [`CLEANUP_BATCH`] alerts; returns how many.
     pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        let mut removed_total = 0;
-        let range = KeyRange { start: Bound::Unbounded, end: Bound::Excluded(KeyBuilder::new().i64(before_ms).finish()) };
-        loop {
-            let _w = self.engine.lock_writes();
-            let view = self.engine.read()?;
-            let mut batch = WriteBatch::new();
-            let mut removed = SeverityCounts::default();
-            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, _| {
-                let id = id_after(k, 0)?;
-                let a = Self::load(&*view, &id)?
-                    .ok_or_else(|| StorageError::Corrupted(format!("time index names missing alert {id:?}")))?;
-                Self::stage_delete(&mut batch, &a);
+        records::in_batches(
+            &self.engine,
+            BY_TIME,
+            &records::before(before_ms),
+            |removed: &mut SeverityCounts, view, k, _, batch| {
+                let a: AlertRecord = records::load_indexed(view, BY_TIME, &id_after_time(k, 0)?)?;
+                stage_delete(batch, &a);
                 *removed.slot(a.severity) += 1;
-                Ok(if removed.total() as usize >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
-            })?;
-            for s in AlertSeverity::ALL {
-                if removed.get(s) > 0 {
-                    let left = Engine::meta_u64(&*view, s.counter_key())?.saturating_sub(removed.get(s));
+                Ok(())
+            },
+            |removed, view, batch| {
+                for s in AlertSeverity::ALL.into_iter().filter(|s| removed.get(*s) > 0) {
+                    let left = Engine::meta_u64(view, s.counter_key())?.saturating_sub(removed.get(s));
                     batch.put(META, s.counter_key().to_vec(), left.to_le_bytes().to_vec());
                 }
-            }
-            self.engine.commit(&batch)?;
-            removed_total += removed.total();
-            if (removed.total() as usize) < CLEANUP_BATCH {
-                return Ok(removed_total);
-            }
-        }
+                Ok(())
+            },
+        )
     }
 }

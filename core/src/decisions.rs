@@ -15,22 +15,22 @@
 //! - `llm_decisions_by_time`: (created_at, decision_id) -> ()
 //! - `llm_decisions_by_status`: (status, created_at, decision_id) -> ()
 
-use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::backend::{Direction, KeyRange};
 use crate::engine::Engine;
 use crate::error::{Result, StorageError};
-use crate::key::{KeyBuilder, KeyReader};
+use crate::indexed_records::{self as records, id_after_time, stage_delete, stage_put, time_range, IndexedRecord, Page};
+use crate::key::KeyBuilder;
 use crate::limits::{check_id, check_json, check_range};
 use crate::limits::encode_row;
 use crate::rule_history::ExecutionResult;
 use serde::{Deserialize, Serialize};
-use std::ops::Bound;
 use std::sync::Arc;
 
 const DECISIONS: &str = "llm_decisions";
 const BY_TIME: &str = "llm_decisions_by_time";
 const BY_STATUS: &str = "llm_decisions_by_status";
 /// Records removed (or expired) per transaction of `cleanup` and `expire_proposals`.
-pub const CLEANUP_BATCH: usize = 1_000;
+pub use crate::indexed_records::CLEANUP_BATCH;
 
 /// A decision proposed by the LLM (seed section 9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,24 +75,6 @@ impl DecisionRecord {
             execution_result: None,
             review_id: None,
         }
-    }
-
-    fn validate(&self) -> Result<Vec<u8>> {
-        check_id("decision_id", &self.decision_id)?;
-        if !(0.0..=1.0).contains(&self.confidence) {
-            return Err(StorageError::invalid("confidence", format!("{} is not between 0 and 1", self.confidence)));
-        }
-        for a in &self.proposed_actions {
-            check_id("action_type", &a.action_type)?;
-            check_json("parameters", &a.parameters)?;
-        }
-        if let Some(r) = &self.user_response {
-            r.validate()?;
-        }
-        if let Some(r) = &self.review_id {
-            check_id("review_id", r)?;
-        }
-        encode_row(self)
     }
 }
 
@@ -168,23 +150,39 @@ pub struct ProposedAction {
     pub parameters: serde_json::Value,
 }
 
-fn id_key(decision_id: &str) -> Vec<u8> {
-    KeyBuilder::new().str(decision_id).finish()
-}
+impl IndexedRecord for DecisionRecord {
+    const TABLE: &'static str = DECISIONS;
+    const KIND: &'static str = "decision";
+    const ID_FIELD: &'static str = "decision_id";
 
-fn time_key(d: &DecisionRecord) -> Vec<u8> {
-    KeyBuilder::new().i64(d.created_at).str(&d.decision_id).finish()
-}
+    fn id(&self) -> &str {
+        &self.decision_id
+    }
 
-fn status_key(d: &DecisionRecord) -> Vec<u8> {
-    KeyBuilder::new().u8(d.status.code()).i64(d.created_at).str(&d.decision_id).finish()
-}
+    fn validate(&self) -> Result<Vec<u8>> {
+        check_id("decision_id", &self.decision_id)?;
+        if !(0.0..=1.0).contains(&self.confidence) {
+            return Err(StorageError::invalid("confidence", format!("{} is not between 0 and 1", self.confidence)));
+        }
+        for a in &self.proposed_actions {
+            check_id("action_type", &a.action_type)?;
+            check_json("parameters", &a.parameters)?;
+        }
+        if let Some(r) = &self.user_response {
+            r.validate()?;
+        }
+        if let Some(r) = &self.review_id {
+            check_id("review_id", r)?;
+        }
+        encode_row(self)
+    }
 
-/// Reads the decision id from a key of `skip` prefix bytes, then (created_at, decision_id).
-fn id_after(k: &[u8], skip: usize) -> Result<String> {
-    let mut r = KeyReader::new(k.get(skip..).ok_or_else(|| StorageError::Corrupted("index key too short".into()))?);
-    r.i64()?;
-    r.str()
+    fn index_entries(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        vec![
+            (BY_TIME, KeyBuilder::new().i64(self.created_at).str(&self.decision_id).finish(), Vec::new()),
+            (BY_STATUS, KeyBuilder::new().u8(self.status.code()).i64(self.created_at).str(&self.decision_id).finish(), Vec::new()),
+        ]
+    }
 }
 
 /// Store of LLM decisions. Cheap to clone; obtain it from `StorageManager::decisions()`.
@@ -196,18 +194,6 @@ pub struct DecisionStore {
 impl DecisionStore {
     pub(crate) fn new(engine: Arc<Engine>) -> Self {
         DecisionStore { engine }
-    }
-
-    fn stage_put(batch: &mut WriteBatch, d: &DecisionRecord, row: Vec<u8>) {
-        batch.put(DECISIONS, id_key(&d.decision_id), row);
-        batch.put(BY_TIME, time_key(d), Vec::new());
-        batch.put(BY_STATUS, status_key(d), Vec::new());
-    }
-
-    fn stage_delete(batch: &mut WriteBatch, d: &DecisionRecord) {
-        batch.delete(DECISIONS, id_key(&d.decision_id));
-        batch.delete(BY_TIME, time_key(d));
-        batch.delete(BY_STATUS, status_key(d));
     }
 
     /// Stores a new decision. It must be `Proposed`, without user response or execution
@@ -234,45 +220,18 @@ impl DecisionStore {
         if decision.execution_result.is_some() {
             return Err(StorageError::invalid("execution_result", "a new decision has not been executed"));
         }
-        let row = decision.validate()?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        if view.get(DECISIONS, &id_key(&decision.decision_id))?.is_some() {
-            return Err(StorageError::Conflict(format!("decision {:?} already exists", decision.decision_id)));
-        }
-        let mut batch = WriteBatch::new();
-        Self::stage_put(&mut batch, decision, row);
-        self.engine.commit(&batch)
-    }
-
-    fn load(view: &dyn ReadView, decision_id: &str) -> Result<Option<DecisionRecord>> {
-        match view.get(DECISIONS, &id_key(decision_id))? {
-            Some(row) => Ok(Some(serde_json::from_slice(&row)?)),
-            None => Ok(None),
-        }
+        records::insert(&self.engine, vec![(decision, decision.validate()?)])
     }
 
     /// The decision with this id.
     pub fn get(&self, decision_id: &str) -> Result<Option<DecisionRecord>> {
-        check_id("decision_id", decision_id)?;
-        Self::load(&*self.engine.read()?, decision_id)
+        records::get(&self.engine, decision_id)
     }
 
     /// Applies `change` to a stored decision and stores the result with its indexes, in one
     /// transaction. Unknown ids fail with `NotFound`.
     fn modify(&self, decision_id: &str, change: impl FnOnce(&mut DecisionRecord) -> Result<()>) -> Result<DecisionRecord> {
-        check_id("decision_id", decision_id)?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        let old = Self::load(&*view, decision_id)?.ok_or_else(|| StorageError::not_found("decision", decision_id))?;
-        let mut new = old.clone();
-        change(&mut new)?;
-        let row = new.validate()?;
-        let mut batch = WriteBatch::new();
-        Self::stage_delete(&mut batch, &old);
-        Self::stage_put(&mut batch, &new, row);
-        self.engine.commit(&batch)?;
-        Ok(new)
+        records::modify(&self.engine, decision_id, change)
     }
 
     fn move_to(d: &mut DecisionRecord, to: DecisionStatus) -> Result<()> {
@@ -333,37 +292,19 @@ impl DecisionStore {
     /// Loads the decisions named by the index entries of `range`; keys are `skip` prefix
     /// bytes, then (created_at, decision_id).
     fn collect(&self, table: &str, range: &KeyRange, skip: usize, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
-        let view = self.engine.read()?;
-        let limit = limit.unwrap_or(usize::MAX);
-        let mut out = Vec::new();
-        if limit == 0 {
-            return Ok(out);
-        }
-        view.scan(table, range, Direction::Forward, &mut |k, _| {
-            let id = id_after(k, skip)?;
-            let d = Self::load(&*view, &id)?
-                .ok_or_else(|| StorageError::Corrupted(format!("index {table} names missing decision {id:?}")))?;
-            out.push(d);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-        })?;
-        Ok(out)
+        records::collect(&self.engine, table, range, Direction::Forward, Page::first(limit), |k| id_after_time(k, skip))
     }
 
     /// Decisions with `start <= created_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
         check_range(start, end)?;
-        let range = KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish());
-        self.collect(BY_TIME, &range, 0, limit)
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, limit)
     }
 
     /// Decisions in one status with `start <= created_at < end`, oldest first.
     pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
         check_range(start, end)?;
-        let range = KeyRange::half_open(
-            KeyBuilder::new().u8(status.code()).i64(start).finish(),
-            KeyBuilder::new().u8(status.code()).i64(end).finish(),
-        );
-        self.collect(BY_STATUS, &range, 1, limit)
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, limit)
     }
 
     /// Moves every `Proposed` decision older than `max_age_ms` at `now_ms` (that is, with
@@ -376,55 +317,26 @@ impl DecisionStore {
         let cutoff = now_ms.saturating_sub(max_age_ms);
         let proposed = DecisionStatus::Proposed.code();
         let range = KeyRange::half_open(KeyBuilder::new().u8(proposed).finish(), KeyBuilder::new().u8(proposed).i64(cutoff).finish());
-        let mut expired_total = 0;
-        loop {
-            let _w = self.engine.lock_writes();
-            let view = self.engine.read()?;
-            let mut batch = WriteBatch::new();
-            let mut expired = 0;
-            view.scan(BY_STATUS, &range, Direction::Forward, &mut |k, _| {
-                let id = id_after(k, 1)?;
-                let old = Self::load(&*view, &id)?
-                    .ok_or_else(|| StorageError::Corrupted(format!("status index names missing decision {id:?}")))?;
+        records::in_batches(
+            &self.engine,
+            BY_STATUS,
+            &range,
+            |_: &mut (), view, k, _, batch| {
+                let old: DecisionRecord = records::load_indexed(view, BY_STATUS, &id_after_time(k, 1)?)?;
                 let mut new = old.clone();
                 new.status = DecisionStatus::Expired;
-                Self::stage_delete(&mut batch, &old);
-                Self::stage_put(&mut batch, &new, encode_row(&new)?);
-                expired += 1;
-                Ok(if expired >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
-            })?;
-            self.engine.commit(&batch)?;
-            expired_total += expired as u64;
-            if expired < CLEANUP_BATCH {
-                return Ok(expired_total);
-            }
-        }
+                stage_delete(batch, &old);
+                stage_put(batch, &new, encode_row(&new)?);
+                Ok(())
+            },
+            |_, _, _| Ok(()),
+        )
     }
 
     /// Removes every decision with `created_at < before_ms`, whatever its status; one created
     /// at `before_ms` or later stays. Works in transactions of at most [`CLEANUP_BATCH`]
     /// decisions; returns how many.
     pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        let mut removed_total = 0;
-        let range = KeyRange { start: Bound::Unbounded, end: Bound::Excluded(KeyBuilder::new().i64(before_ms).finish()) };
-        loop {
-            let _w = self.engine.lock_writes();
-            let view = self.engine.read()?;
-            let mut batch = WriteBatch::new();
-            let mut removed = 0;
-            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, _| {
-                let id = id_after(k, 0)?;
-                let d = Self::load(&*view, &id)?
-                    .ok_or_else(|| StorageError::Corrupted(format!("time index names missing decision {id:?}")))?;
-                Self::stage_delete(&mut batch, &d);
-                removed += 1;
-                Ok(if removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
-            })?;
-            self.engine.commit(&batch)?;
-            removed_total += removed as u64;
-            if removed < CLEANUP_BATCH {
-                return Ok(removed_total);
-            }
-        }
+        records::remove_in_batches::<DecisionRecord>(&self.engine, BY_TIME, &records::before(before_ms))
     }
 }

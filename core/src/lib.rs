@@ -33,6 +33,7 @@ pub mod event_log;
 pub mod fuzzing;
 pub mod key;
 pub mod limits;
+mod indexed_records;
 mod layout;
 mod manager;
 mod names;

@@ -13,14 +13,14 @@
 //! The summary (outcome, condition met, duration; 10 bytes) lets statistics and cleanup run
 //! over the indexes without decoding a row.
 
-use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::backend::{Direction, KeyRange, Scan};
 use crate::engine::Engine;
 use crate::error::{Result, StorageError};
+use crate::indexed_records::{self as records, row_key, time_range, IndexedRecord, Page};
 use crate::key::{KeyBuilder, KeyReader};
 use crate::limits::{check_id, check_json, check_range, encode_row};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::ops::Bound;
 use std::sync::Arc;
 
 const EXECUTIONS: &str = "rule_executions";
@@ -28,7 +28,7 @@ const BY_RULE: &str = "rule_executions_by_rule";
 const BY_TIME: &str = "rule_executions_by_time";
 const FAILED: &str = "rule_executions_failed";
 /// Records removed per cleanup transaction.
-pub const CLEANUP_BATCH: usize = 1_000;
+pub use crate::indexed_records::CLEANUP_BATCH;
 
 /// One execution of a rule (seed section 6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,19 +67,6 @@ impl RuleExecutionRecord {
             result,
             duration_ms: 0,
         }
-    }
-
-    fn validate(&self) -> Result<Vec<u8>> {
-        check_id("execution_id", &self.execution_id)?;
-        check_id("rule_id", &self.rule_id)?;
-        if self.trigger_value.is_some_and(|v| !v.is_finite()) {
-            return Err(StorageError::invalid("trigger_value", "must be a finite number"));
-        }
-        for a in &self.actions {
-            check_id("action_type", &a.action_type)?;
-            check_json("action_data", &a.action_data)?;
-        }
-        encode_row(self)
     }
 }
 
@@ -208,8 +195,39 @@ impl Summary {
     }
 }
 
-fn id_key(execution_id: &str) -> Vec<u8> {
-    KeyBuilder::new().str(execution_id).finish()
+impl IndexedRecord for RuleExecutionRecord {
+    const TABLE: &'static str = EXECUTIONS;
+    const KIND: &'static str = "rule execution";
+    const ID_FIELD: &'static str = "execution_id";
+
+    fn id(&self) -> &str {
+        &self.execution_id
+    }
+
+    fn validate(&self) -> Result<Vec<u8>> {
+        check_id("execution_id", &self.execution_id)?;
+        check_id("rule_id", &self.rule_id)?;
+        if self.trigger_value.is_some_and(|v| !v.is_finite()) {
+            return Err(StorageError::invalid("trigger_value", "must be a finite number"));
+        }
+        for a in &self.actions {
+            check_id("action_type", &a.action_type)?;
+            check_json("action_data", &a.action_data)?;
+        }
+        encode_row(self)
+    }
+
+    fn index_entries(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        let summary = Summary::of(self).encode();
+        let mut by_time = summary.clone();
+        by_time.extend_from_slice(self.rule_id.as_bytes());
+        let time_key = time_key(self.triggered_at, &self.execution_id);
+        let mut entries = vec![(BY_RULE, rule_key(&self.rule_id, self.triggered_at, &self.execution_id), summary), (BY_TIME, time_key.clone(), by_time)];
+        if self.result.outcome() == OUTCOME_FAILED {
+            entries.push((FAILED, time_key, Vec::new()));
+        }
+        entries
+    }
 }
 
 fn rule_key(rule_id: &str, ts: i64, execution_id: &str) -> Vec<u8> {
@@ -235,8 +253,8 @@ fn id_of_rule_key(k: &[u8]) -> Result<String> {
     r.str()
 }
 
-fn time_range(start: i64, end: i64) -> KeyRange {
-    KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish())
+fn times(start: i64, end: i64) -> KeyRange {
+    time_range(KeyBuilder::new(), start, end)
 }
 
 /// Store of rule executions. Cheap to clone; obtain it from `StorageManager::rule_history()`.
@@ -277,69 +295,17 @@ impl RuleHistoryStore {
                 return Err(StorageError::Conflict(format!("execution id {:?} appears twice in the batch", r.execution_id)));
             }
         }
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        let mut batch = WriteBatch::new();
-        for (r, row) in records.iter().zip(rows) {
-            if view.get(EXECUTIONS, &id_key(&r.execution_id))?.is_some() {
-                return Err(StorageError::Conflict(format!("rule execution {:?} already exists", r.execution_id)));
-            }
-            let summary = Summary::of(r).encode();
-            let mut by_time = summary.clone();
-            by_time.extend_from_slice(r.rule_id.as_bytes());
-            batch.put(EXECUTIONS, id_key(&r.execution_id), row);
-            batch.put(BY_RULE, rule_key(&r.rule_id, r.triggered_at, &r.execution_id), summary);
-            batch.put(BY_TIME, time_key(r.triggered_at, &r.execution_id), by_time);
-            if r.result.outcome() == OUTCOME_FAILED {
-                batch.put(FAILED, time_key(r.triggered_at, &r.execution_id), Vec::new());
-            }
-        }
-        self.engine.commit(&batch)
-    }
-
-    fn load(view: &dyn ReadView, execution_id: &str) -> Result<RuleExecutionRecord> {
-        let row = view
-            .get(EXECUTIONS, &id_key(execution_id))?
-            .ok_or_else(|| StorageError::Corrupted(format!("index names missing rule execution {execution_id:?}")))?;
-        Ok(serde_json::from_slice(&row)?)
+        records::insert(&self.engine, records.iter().zip(rows).collect())
     }
 
     /// The execution with this id.
     pub fn get(&self, execution_id: &str) -> Result<Option<RuleExecutionRecord>> {
-        check_id("execution_id", execution_id)?;
-        let view = self.engine.read()?;
-        match view.get(EXECUTIONS, &id_key(execution_id))? {
-            Some(row) => Ok(Some(serde_json::from_slice(&row)?)),
-            None => Ok(None),
-        }
+        records::get(&self.engine, execution_id)
     }
 
-    /// Loads the records named by the index entries of `range`, skipping `offset` entries and
-    /// returning at most `limit`.
-    fn collect(
-        &self,
-        table: &str,
-        range: &KeyRange,
-        dir: Direction,
-        offset: usize,
-        limit: usize,
-        id_of: fn(&[u8]) -> Result<String>,
-    ) -> Result<Vec<RuleExecutionRecord>> {
-        let view = self.engine.read()?;
-        let mut out = Vec::new();
-        if limit == 0 {
-            return Ok(out);
-        }
-        let mut skipped = 0;
-        view.scan(table, range, dir, &mut |k, _| {
-            if skipped < offset {
-                skipped += 1;
-                return Ok(Scan::Continue);
-            }
-            out.push(Self::load(&*view, &id_of(k)?)?);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-        })?;
-        Ok(out)
+    /// Loads the records named by the index entries of `range`.
+    fn collect(&self, table: &str, range: &KeyRange, dir: Direction, page: Page, id_of: fn(&[u8]) -> Result<String>) -> Result<Vec<RuleExecutionRecord>> {
+        records::collect(&self.engine, table, range, dir, page, id_of)
     }
 
     /// One page of a rule's executions, newest first (ties by execution id, descending):
@@ -347,31 +313,27 @@ impl RuleHistoryStore {
     pub fn query_by_rule(&self, rule_id: &str, offset: usize, limit: usize) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
         let range = KeyRange::prefix(KeyBuilder::new().str(rule_id).finish());
-        self.collect(BY_RULE, &range, Direction::Reverse, offset, limit, id_of_rule_key)
+        self.collect(BY_RULE, &range, Direction::Reverse, Page { offset, limit }, id_of_rule_key)
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.
     pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
         check_range(start, end)?;
-        let range = KeyRange::half_open(
-            KeyBuilder::new().str(rule_id).i64(start).finish(),
-            KeyBuilder::new().str(rule_id).i64(end).finish(),
-        );
-        self.collect(BY_RULE, &range, Direction::Forward, 0, limit.unwrap_or(usize::MAX), id_of_rule_key)
+        self.collect(BY_RULE, &time_range(KeyBuilder::new().str(rule_id), start, end), Direction::Forward, Page::first(limit), id_of_rule_key)
     }
 
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(start, end), Direction::Forward, 0, limit.unwrap_or(usize::MAX), id_of_time_key)
+        self.collect(BY_TIME, &times(start, end), Direction::Forward, Page::first(limit), id_of_time_key)
     }
 
     /// Executions whose result is `ExecutionResult::Failed` (not `PartialSuccess`) with
     /// `start <= triggered_at < end`, oldest first.
     pub fn query_failed(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(FAILED, &time_range(start, end), Direction::Forward, 0, limit.unwrap_or(usize::MAX), id_of_time_key)
+        self.collect(FAILED, &times(start, end), Direction::Forward, Page::first(limit), id_of_time_key)
     }
 
     /// Statistics of one rule's executions with `start <= triggered_at < end`. A rule without
@@ -380,10 +342,7 @@ impl RuleHistoryStore {
         check_id("rule_id", rule_id)?;
         check_range(start, end)?;
         let view = self.engine.read()?;
-        let range = KeyRange::half_open(
-            KeyBuilder::new().str(rule_id).i64(start).finish(),
-            KeyBuilder::new().str(rule_id).i64(end).finish(),
-        );
+        let range = time_range(KeyBuilder::new().str(rule_id), start, end);
         let mut acc = StatsAccumulator::default();
         view.scan(BY_RULE, &range, Direction::Forward, &mut |_, v| {
             acc.add(&Summary::decode(v)?);
@@ -397,7 +356,7 @@ impl RuleHistoryStore {
         check_range(start, end)?;
         let view = self.engine.read()?;
         let mut per_rule: BTreeMap<String, StatsAccumulator> = BTreeMap::new();
-        view.scan(BY_TIME, &time_range(start, end), Direction::Forward, &mut |_, v| {
+        view.scan(BY_TIME, &times(start, end), Direction::Forward, &mut |_, v| {
             let summary = Summary::decode(v)?;
             let rule_id = std::str::from_utf8(&v[SUMMARY_LEN..])
                 .map_err(|_| StorageError::Corrupted("rule id in time index is not UTF-8".into()))?;
@@ -413,33 +372,26 @@ impl RuleHistoryStore {
     /// Removes every execution with `triggered_at < before_ms` (one at `before_ms` or later
     /// stays), in transactions of at most [`CLEANUP_BATCH`] records; returns how many.
     pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        let mut removed_total = 0;
-        let range = KeyRange { start: Bound::Unbounded, end: Bound::Excluded(KeyBuilder::new().i64(before_ms).finish()) };
-        loop {
-            let _w = self.engine.lock_writes();
-            let view = self.engine.read()?;
-            let mut batch = WriteBatch::new();
-            let mut removed = 0;
-            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, v| {
+        // Everything to delete is in the time index entry: no row is decoded.
+        records::in_batches(
+            &self.engine,
+            BY_TIME,
+            &records::before(before_ms),
+            |_: &mut (), _, k, v, batch| {
                 let mut r = KeyReader::new(k);
                 let (ts, execution_id) = (r.i64()?, r.str()?);
                 let summary = Summary::decode(v)?;
                 let rule_id = std::str::from_utf8(&v[SUMMARY_LEN..])
                     .map_err(|_| StorageError::Corrupted("rule id in time index is not UTF-8".into()))?;
-                batch.delete(EXECUTIONS, id_key(&execution_id));
+                batch.delete(EXECUTIONS, row_key(&execution_id));
                 batch.delete(BY_RULE, rule_key(rule_id, ts, &execution_id));
                 batch.delete(BY_TIME, k.to_vec());
                 if summary.outcome == OUTCOME_FAILED {
                     batch.delete(FAILED, k.to_vec());
                 }
-                removed += 1;
-                Ok(if removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
-            })?;
-            self.engine.commit(&batch)?;
-            removed_total += removed as u64;
-            if removed < CLEANUP_BATCH {
-                return Ok(removed_total);
-            }
-        }
+                Ok(())
+            },
+            |_, _, _| Ok(()),
+        )
     }
 }

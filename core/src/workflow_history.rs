@@ -14,14 +14,14 @@
 //! - `workflow_executions_by_time`: (started_at, execution_id) -> ()
 //! - `workflow_executions_by_status`: (status, started_at, execution_id) -> ()
 
-use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::backend::{Direction, KeyRange};
 use crate::engine::Engine;
 use crate::error::{Result, StorageError};
-use crate::key::{KeyBuilder, KeyReader};
+use crate::indexed_records::{self as records, id_after_time, time_range, IndexedRecord, Page};
+use crate::key::KeyBuilder;
 use crate::limits::{check_id, check_json, check_range};
 use crate::limits::encode_row;
 use serde::{Deserialize, Serialize};
-use std::ops::Bound;
 use std::sync::Arc;
 
 const EXECUTIONS: &str = "workflow_executions";
@@ -29,7 +29,7 @@ const BY_WORKFLOW: &str = "workflow_executions_by_workflow";
 const BY_TIME: &str = "workflow_executions_by_time";
 const BY_STATUS: &str = "workflow_executions_by_status";
 /// Records removed per cleanup transaction.
-pub const CLEANUP_BATCH: usize = 1_000;
+pub use crate::indexed_records::CLEANUP_BATCH;
 
 /// One run of a workflow (seed section 7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,24 +77,6 @@ impl WorkflowExecutionRecord {
             outputs: None,
             error: None,
         }
-    }
-
-    fn validate(&self) -> Result<Vec<u8>> {
-        check_id("execution_id", &self.execution_id)?;
-        check_id("workflow_id", &self.workflow_id)?;
-        check_id("trigger_type", &self.trigger_type)?;
-        if let Some(d) = &self.trigger_data {
-            check_json("trigger_data", d)?;
-        }
-        check_json("inputs", &self.inputs)?;
-        if let Some(o) = &self.outputs {
-            check_json("outputs", o)?;
-        }
-        check_finish(self.status, self.started_at, self.finished_at, "finished_at")?;
-        for s in &self.steps {
-            s.validate()?;
-        }
-        encode_row(self)
     }
 }
 
@@ -195,28 +177,41 @@ impl StepExecutionRecord {
     }
 }
 
-fn id_key(execution_id: &str) -> Vec<u8> {
-    KeyBuilder::new().str(execution_id).finish()
-}
+impl IndexedRecord for WorkflowExecutionRecord {
+    const TABLE: &'static str = EXECUTIONS;
+    const KIND: &'static str = "workflow execution";
+    const ID_FIELD: &'static str = "execution_id";
 
-fn workflow_key(r: &WorkflowExecutionRecord) -> Vec<u8> {
-    KeyBuilder::new().str(&r.workflow_id).i64(r.started_at).str(&r.execution_id).finish()
-}
+    fn id(&self) -> &str {
+        &self.execution_id
+    }
 
-fn time_key(r: &WorkflowExecutionRecord) -> Vec<u8> {
-    KeyBuilder::new().i64(r.started_at).str(&r.execution_id).finish()
-}
+    fn validate(&self) -> Result<Vec<u8>> {
+        check_id("execution_id", &self.execution_id)?;
+        check_id("workflow_id", &self.workflow_id)?;
+        check_id("trigger_type", &self.trigger_type)?;
+        if let Some(d) = &self.trigger_data {
+            check_json("trigger_data", d)?;
+        }
+        check_json("inputs", &self.inputs)?;
+        if let Some(o) = &self.outputs {
+            check_json("outputs", o)?;
+        }
+        check_finish(self.status, self.started_at, self.finished_at, "finished_at")?;
+        for s in &self.steps {
+            s.validate()?;
+        }
+        encode_row(self)
+    }
 
-fn status_key(r: &WorkflowExecutionRecord) -> Vec<u8> {
-    KeyBuilder::new().u8(r.status.code()).i64(r.started_at).str(&r.execution_id).finish()
-}
-
-/// Reads the execution id from a key whose last two elements are (started_at, execution_id),
-/// after `skip` leading bytes.
-fn id_after(k: &[u8], skip: usize) -> Result<String> {
-    let mut r = KeyReader::new(k.get(skip..).ok_or_else(|| StorageError::Corrupted("index key too short".into()))?);
-    r.i64()?;
-    r.str()
+    fn index_entries(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        let (at, id) = (self.started_at, self.execution_id.as_str());
+        vec![
+            (BY_WORKFLOW, KeyBuilder::new().str(&self.workflow_id).i64(at).str(id).finish(), Vec::new()),
+            (BY_TIME, KeyBuilder::new().i64(at).str(id).finish(), Vec::new()),
+            (BY_STATUS, KeyBuilder::new().u8(self.status.code()).i64(at).str(id).finish(), Vec::new()),
+        ]
+    }
 }
 
 /// Store of workflow runs. Cheap to clone; obtain it from `StorageManager::workflow_history()`.
@@ -228,20 +223,6 @@ pub struct WorkflowHistoryStore {
 impl WorkflowHistoryStore {
     pub(crate) fn new(engine: Arc<Engine>) -> Self {
         WorkflowHistoryStore { engine }
-    }
-
-    fn stage_put(batch: &mut WriteBatch, r: &WorkflowExecutionRecord, row: Vec<u8>) {
-        batch.put(EXECUTIONS, id_key(&r.execution_id), row);
-        batch.put(BY_WORKFLOW, workflow_key(r), Vec::new());
-        batch.put(BY_TIME, time_key(r), Vec::new());
-        batch.put(BY_STATUS, status_key(r), Vec::new());
-    }
-
-    fn stage_delete(batch: &mut WriteBatch, r: &WorkflowExecutionRecord) {
-        batch.delete(EXECUTIONS, id_key(&r.execution_id));
-        batch.delete(BY_WORKFLOW, workflow_key(r));
-        batch.delete(BY_TIME, time_key(r));
-        batch.delete(BY_STATUS, status_key(r));
     }
 
     /// Stores a new run. Its status must be `Running` and `finished_at` `None`
@@ -262,22 +243,7 @@ impl WorkflowHistoryStore {
         if record.status != ExecutionStatus::Running {
             return Err(StorageError::invalid("status", format!("a run starts as Running, not {:?}", record.status)));
         }
-        let row = record.validate()?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        if view.get(EXECUTIONS, &id_key(&record.execution_id))?.is_some() {
-            return Err(StorageError::Conflict(format!("workflow execution {:?} already exists", record.execution_id)));
-        }
-        let mut batch = WriteBatch::new();
-        Self::stage_put(&mut batch, record, row);
-        self.engine.commit(&batch)
-    }
-
-    fn load(view: &dyn ReadView, execution_id: &str) -> Result<Option<WorkflowExecutionRecord>> {
-        match view.get(EXECUTIONS, &id_key(execution_id))? {
-            Some(row) => Ok(Some(serde_json::from_slice(&row)?)),
-            None => Ok(None),
-        }
+        records::insert(&self.engine, vec![(record, record.validate()?)])
     }
 
     /// Applies `change` to a running record and stores the result, moving its index entries,
@@ -287,27 +253,12 @@ impl WorkflowHistoryStore {
         execution_id: &str,
         change: impl FnOnce(&mut WorkflowExecutionRecord) -> Result<()>,
     ) -> Result<WorkflowExecutionRecord> {
-        check_id("execution_id", execution_id)?;
-        let _w = self.engine.lock_writes();
-        let view = self.engine.read()?;
-        let old = Self::load(&*view, execution_id)?.ok_or_else(|| StorageError::not_found("workflow execution", execution_id))?;
-        if old.status.is_finished() {
-            return Err(StorageError::Conflict(format!(
-                "workflow execution {execution_id:?} already finished as {:?}",
-                old.status
-            )));
-        }
-        let mut new = old.clone();
-        change(&mut new)?;
-        if new.execution_id != old.execution_id {
-            return Err(StorageError::invalid("execution_id", "cannot be changed by an update"));
-        }
-        let row = new.validate()?;
-        let mut batch = WriteBatch::new();
-        Self::stage_delete(&mut batch, &old);
-        Self::stage_put(&mut batch, &new, row);
-        self.engine.commit(&batch)?;
-        Ok(new)
+        records::modify(&self.engine, execution_id, |r: &mut WorkflowExecutionRecord| {
+            if r.status.is_finished() {
+                return Err(StorageError::Conflict(format!("workflow execution {execution_id:?} already finished as {:?}", r.status)));
+            }
+            change(r)
+        })
     }
 
     /// Replaces a running record with `record` (same `execution_id`); any field may change,
@@ -356,39 +307,13 @@ impl WorkflowHistoryStore {
 
     /// The run with this id.
     pub fn get(&self, execution_id: &str) -> Result<Option<WorkflowExecutionRecord>> {
-        check_id("execution_id", execution_id)?;
-        Self::load(&*self.engine.read()?, execution_id)
+        records::get(&self.engine, execution_id)
     }
 
     /// Loads the records named by the index entries of `range`; the key is `skip` prefix bytes,
-    /// then (started_at, execution_id). Skips `offset` entries and returns at most `limit`.
-    fn collect(
-        &self,
-        table: &str,
-        range: &KeyRange,
-        skip: usize,
-        dir: Direction,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<WorkflowExecutionRecord>> {
-        let view = self.engine.read()?;
-        let mut out = Vec::new();
-        if limit == 0 {
-            return Ok(out);
-        }
-        let mut skipped = 0;
-        view.scan(table, range, dir, &mut |k, _| {
-            if skipped < offset {
-                skipped += 1;
-                return Ok(Scan::Continue);
-            }
-            let id = id_after(k, skip)?;
-            let r = Self::load(&*view, &id)?
-                .ok_or_else(|| StorageError::Corrupted(format!("index {table} names missing workflow execution {id:?}")))?;
-            out.push(r);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-        })?;
-        Ok(out)
+    /// then (started_at, execution_id).
+    fn collect(&self, table: &str, range: &KeyRange, skip: usize, dir: Direction, page: Page) -> Result<Vec<WorkflowExecutionRecord>> {
+        records::collect(&self.engine, table, range, dir, page, |k| id_after_time(k, skip))
     }
 
     /// One page of a workflow's runs, newest first (by `started_at`, ties by execution id
@@ -397,14 +322,13 @@ impl WorkflowHistoryStore {
         check_id("workflow_id", workflow_id)?;
         let prefix = KeyBuilder::new().str(workflow_id).finish();
         let skip = prefix.len();
-        self.collect(BY_WORKFLOW, &KeyRange::prefix(prefix), skip, Direction::Reverse, offset, limit)
+        self.collect(BY_WORKFLOW, &KeyRange::prefix(prefix), skip, Direction::Reverse, Page { offset, limit })
     }
 
     /// Runs of every workflow with `start <= started_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<WorkflowExecutionRecord>> {
         check_range(start, end)?;
-        let range = KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish());
-        self.collect(BY_TIME, &range, 0, Direction::Forward, 0, limit.unwrap_or(usize::MAX))
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, Page::first(limit))
     }
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
@@ -416,43 +340,19 @@ impl WorkflowHistoryStore {
         limit: Option<usize>,
     ) -> Result<Vec<WorkflowExecutionRecord>> {
         check_range(start, end)?;
-        let range = KeyRange::half_open(
-            KeyBuilder::new().u8(status.code()).i64(start).finish(),
-            KeyBuilder::new().u8(status.code()).i64(end).finish(),
-        );
-        self.collect(BY_STATUS, &range, 1, Direction::Forward, 0, limit.unwrap_or(usize::MAX))
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, Direction::Forward, Page::first(limit))
     }
 
     /// Every run still `Running`, oldest first (the longest-running leads).
     pub fn running(&self) -> Result<Vec<WorkflowExecutionRecord>> {
         let range = KeyRange::prefix(KeyBuilder::new().u8(ExecutionStatus::Running.code()).finish());
-        self.collect(BY_STATUS, &range, 1, Direction::Forward, 0, usize::MAX)
+        self.collect(BY_STATUS, &range, 1, Direction::Forward, Page::first(None))
     }
 
     /// Removes every run with `started_at < before_ms`, running or not (a run still `Running`
     /// past the retention window is taken as abandoned); a run started at `before_ms` or later
     /// stays. Works in transactions of at most [`CLEANUP_BATCH`] records; returns how many.
     pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        let mut removed_total = 0;
-        let range = KeyRange { start: Bound::Unbounded, end: Bound::Excluded(KeyBuilder::new().i64(before_ms).finish()) };
-        loop {
-            let _w = self.engine.lock_writes();
-            let view = self.engine.read()?;
-            let mut batch = WriteBatch::new();
-            let mut removed = 0;
-            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, _| {
-                let id = id_after(k, 0)?;
-                let r = Self::load(&*view, &id)?
-                    .ok_or_else(|| StorageError::Corrupted(format!("time index names missing workflow execution {id:?}")))?;
-                Self::stage_delete(&mut batch, &r);
-                removed += 1;
-                Ok(if removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
-            })?;
-            self.engine.commit(&batch)?;
-            removed_total += removed as u64;
-            if removed < CLEANUP_BATCH {
-                return Ok(removed_total);
-            }
-        }
+        records::remove_in_batches::<WorkflowExecutionRecord>(&self.engine, BY_TIME, &records::before(before_ms))
     }
 }
