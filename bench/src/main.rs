@@ -2,11 +2,12 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split> [--quick] [--batch N]`
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod engines;
 mod rss;
+mod split_writers;
 mod workload;
 
 use engines::neotalk::NeoTalk;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 6] = ["ingest", "range", "latest", "aggregate", "size", "all"];
+const SUITES: [&str; 7] = ["ingest", "range", "latest", "aggregate", "size", "all", "split"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -360,6 +361,10 @@ fn run() -> Res<()> {
     let suite = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch")).map(|(_, a)| a.as_str()).unwrap_or("all");
     if !SUITES.contains(&suite) {
         return Err(format!("unknown suite {suite:?}; one of {SUITES:?} [--quick]").into());
+    }
+    if suite == "split" {
+        println!("neotalk-storage-bench split{}: one file against split files, machine: {}", if quick { " --quick" } else { "" }, machine());
+        return split_writers::run(quick);
     }
     println!("neotalk-storage-bench {suite}{}: {} series x {} points (1 s spacing, random walk, 2 decimals), batches of {} points per series", if quick { " --quick" } else { "" }, w.series, w.points, w.batch);
     println!("machine: {}", machine());
