@@ -1,6 +1,6 @@
 //! JS class `AlertStore`: alerts with acknowledge / resolve and severity counts.
 
-use crate::convert::{bound, from_js, int, limit, string, to_js};
+use crate::convert::{bound, enum_arg, from_js, int, limit, string, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{AlertRecord, AlertSeverity, AlertStore};
 use serde::Deserialize;
@@ -37,9 +37,9 @@ impl From<AlertInput> for AlertRecord {
     }
 }
 
-/// A severity argument: `"Info"`, `"Warning"`, `"Error"` or `"Critical"`.
+/// A severity argument: `"Info"`, `"Warning"`, `"Error"` or `"Critical"` (any case).
 fn severity(v: JsValue) -> JsResult<AlertSeverity> {
-    from_js("severity", v)
+    enum_arg("severity", &v)
 }
 
 /// Alerts. Obtain it from `StorageManager.alerts()`.

@@ -5,6 +5,7 @@ use crate::error::{invalid, js_error, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
 use neotalk_storage::{DataPoint, MetricValue, StorageError};
 use serde::{de::DeserializeOwned, Serialize};
+use std::str::FromStr;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -13,6 +14,53 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// Decodes a plain JS object into a core record; a shape mismatch is `INVALID_INPUT` on `field`.
 pub(crate) fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// Decodes a plain JS object into a record read as JSON, for records whose unknown fields
+/// must be refused (typos): serde-wasm-bindgen reads only the fields a struct names, which
+/// defeats `deny_unknown_fields`; serde_json honours it. A shape mismatch or an unknown field
+/// is `INVALID_INPUT` on `field`.
+pub(crate) fn from_js_strict<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
+    serde_json::from_value(to_json(field, &value)?).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// A JS value as JSON: plain objects, arrays, strings, finite numbers (safe integers as
+/// integers, so integer fields take them), booleans and `null`. Object members that are
+/// `undefined` are left out, as `JSON.stringify` does; NaN, infinities, typed arrays, maps,
+/// sets and other non-JSON values are `INVALID_INPUT` on `field`.
+pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::Value> {
+    use serde_json::Value;
+    if v.is_null() || v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(f) = v.as_f64() {
+        if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER {
+            return Ok(Value::from(f as i64));
+        }
+        return serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| invalid(field, format!("{f} is not a finite number")));
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(a) = v.dyn_ref::<Array>() {
+        return a.iter().map(|x| to_json(field, &x)).collect::<JsResult<Vec<_>>>().map(Value::Array);
+    }
+    // Plain objects only: iterables (typed arrays, maps, sets) have no JSON form here.
+    if v.is_object() && !js_sys::Symbol::iterator().js_in(v) {
+        let mut map = serde_json::Map::new();
+        for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+            let pair: Array = entry.unchecked_into();
+            let value = pair.get(1);
+            if !value.is_undefined() {
+                map.insert(pair.get(0).as_string().unwrap_or_default(), to_json(field, &value)?);
+            }
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(invalid(field, format!("holds a value with no JSON form (typeof {})", type_of(v))))
 }
 
 /// Encodes a core record as a plain JS object (maps as objects, `None` as `null`).
@@ -150,4 +198,26 @@ pub(crate) fn f32s(field: &'static str, v: &JsValue) -> JsResult<Vec<f32>> {
         .enumerate()
         .map(|(i, x)| x.as_f64().map(|f| f as f32).ok_or_else(|| invalid(field, format!("element {i} is not a number"))))
         .collect()
+}
+
+/// An enum argument given by name, parsed by the core's `FromStr` (any case, `_` ignored;
+/// a wrong name is `INVALID_INPUT` listing the valid ones).
+pub(crate) fn enum_arg<T: FromStr<Err = StorageError>>(field: &'static str, v: &JsValue) -> JsResult<T> {
+    string(field, v)?.parse().map_err(js_error)
+}
+
+/// An optional record argument: `undefined` / `null` are none.
+pub(crate) fn optional<T: DeserializeOwned>(field: &'static str, v: JsValue) -> JsResult<Option<T>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    from_js(field, v).map(Some)
+}
+
+/// An optional string argument: `undefined` / `null` are none.
+pub(crate) fn optional_string(field: &'static str, v: &JsValue) -> JsResult<Option<String>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    string(field, v).map(Some)
 }

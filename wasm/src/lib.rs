@@ -4,8 +4,12 @@
 //! Node. It converts types and errors and holds no store logic:
 //!
 //! - JS classes `StorageManager`, `TimeSeriesStore`, `DeviceStateStore`, `EventLogStore`,
-//!   `AlertStore`, `RuleHistoryStore`, `VectorStore`, `SessionStore` with camelCase methods mirroring the core stores, and
-//!   snapshot export / import in the backup format shared with the native build;
+//!   `AlertStore`, `RuleHistoryStore`, `WorkflowHistoryStore`, `DecisionStore`,
+//!   `LongTermMemoryStore`, `VectorStore`, `SessionStore`, `ConfigStore` and
+//!   `DataCleanupTask` with camelCase methods mirroring the core, and snapshot export /
+//!   import in the backup format shared with the native build;
+//! - enum arguments are names parsed by the core's `FromStr` (any case); enums inside
+//!   records use the exact serialized names;
 //! - records are plain JS objects with the core's (seed's) snake_case field names, typed by
 //!   the TypeScript declarations below;
 //! - telemetry batches and range results travel as packed `Float64Array`s (timestamps in
@@ -15,25 +19,35 @@
 #![warn(missing_docs)]
 
 mod alerts;
+mod cleanup;
+mod config;
 mod convert;
+mod decisions;
 mod devices;
 mod error;
 mod events;
 mod manager;
+mod memory;
 mod rules;
 mod sessions;
 mod snapshot;
 mod timeseries;
 mod vectors;
+mod workflows;
 
 pub use alerts::JsAlertStore;
+pub use cleanup::JsDataCleanupTask;
+pub use config::JsConfigStore;
+pub use decisions::JsDecisionStore;
 pub use devices::JsDeviceStateStore;
 pub use events::JsEventLogStore;
 pub use manager::JsStorageManager;
+pub use memory::JsLongTermMemoryStore;
 pub use rules::JsRuleHistoryStore;
 pub use sessions::JsSessionStore;
 pub use timeseries::JsTimeSeriesStore;
 pub use vectors::JsVectorStore;
+pub use workflows::JsWorkflowHistoryStore;
 
 use wasm_bindgen::prelude::*;
 
@@ -307,6 +321,188 @@ export interface SessionSummary {
   session_id: string;
   summary: string;
   updated_at: number;
+}
+
+export type ExecutionStatus = "Running" | "Completed" | "Failed" | "Cancelled";
+
+/** One step of a workflow run. */
+export interface StepExecutionRecord {
+  step_id: string;
+  step_name: string;
+  step_type: string;
+  started_at: number;
+  finished_at: number | null;
+  status: ExecutionStatus;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+}
+
+/** Argument of `WorkflowHistoryStore.recordStep`: fields left out are null / `Running`. */
+export type StepInput = Pick<StepExecutionRecord, "step_id" | "step_name" | "step_type" | "started_at"> &
+  Partial<Omit<StepExecutionRecord, "step_id" | "step_name" | "step_type" | "started_at">>;
+
+/** A stored workflow run. */
+export interface WorkflowExecutionRecord {
+  execution_id: string;
+  workflow_id: string;
+  workflow_name: string;
+  /** What started it: "event", "cron", "manual", "llm_decision", ... */
+  trigger_type: string;
+  trigger_data: unknown;
+  started_at: number;
+  finished_at: number | null;
+  status: ExecutionStatus;
+  steps: StepExecutionRecord[];
+  inputs: unknown;
+  outputs: unknown;
+  error: string | null;
+}
+
+/** Argument of `WorkflowHistoryStore.start` / `update`: fields left out take the defaults
+ *  (`Running`, no steps, null data). */
+export type WorkflowRunInput = Pick<WorkflowExecutionRecord, "execution_id" | "workflow_id" | "workflow_name" | "trigger_type" | "started_at"> &
+  Partial<Omit<WorkflowExecutionRecord, "execution_id" | "workflow_id" | "workflow_name" | "trigger_type" | "started_at" | "steps">> &
+  { steps?: StepInput[] | null };
+
+export type DecisionStatus = "Proposed" | "Approved" | "Rejected" | "AutoExecuted" | "Expired";
+
+export interface ProposedAction {
+  /** "control_device", "create_rule", "notify_user", ... */
+  action_type: string;
+  description: string;
+  parameters: unknown;
+}
+
+export interface UserResponse {
+  user_id: string;
+  /** "approved", "rejected", "modified", ... */
+  response: string;
+  responded_at: number;
+  comments?: string | null;
+}
+
+/** A stored LLM decision. */
+export interface DecisionRecord {
+  decision_id: string;
+  title: string;
+  description: string;
+  reasoning: string;
+  proposed_actions: ProposedAction[];
+  /** 0 to 1 (stored as f32). */
+  confidence: number;
+  created_at: number;
+  status: DecisionStatus;
+  user_response: UserResponse | null;
+  execution_result: ExecutionResult | null;
+  review_id: string | null;
+}
+
+/** Argument of `DecisionStore.create`: fields left out are "" / [] / null / `Proposed`. */
+export type DecisionInput = Pick<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at"> &
+  Partial<Omit<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at" | "proposed_actions">> &
+  { proposed_actions?: (Pick<ProposedAction, "action_type"> & Partial<ProposedAction>)[] | null };
+
+export type MemoryType = "DeviceKnowledge" | "UserPreference" | "SystemKnowledge" | "HistoricalEvent" | "RuleExplanation" | "Other";
+
+export interface MemoryMetadata {
+  keywords: string[];
+  /** 0 to 1 (stored as f32). */
+  importance: number;
+  entities: string[];
+  expires_at: number | null;
+}
+
+/** A stored long-term memory. */
+export interface MemoryEntry {
+  memory_id: string;
+  memory_type: MemoryType;
+  content: string;
+  embedding: Float32Array | null;
+  metadata: MemoryMetadata;
+  created_at: number;
+  last_accessed: number | null;
+  access_count: number;
+}
+
+/** Argument of `LongTermMemoryStore.add` / `update`: fields left out take the defaults (no
+ *  embedding, importance 0.5, no keywords, entities or expiry, never accessed). */
+export type MemoryInput = Pick<MemoryEntry, "memory_id" | "memory_type" | "content" | "created_at"> & {
+  embedding?: Float32Array | number[] | null;
+  metadata?: Partial<MemoryMetadata> | null;
+  last_accessed?: number | null;
+  access_count?: number | null;
+};
+
+/** A memory search result; higher `score` is better (BM25, cosine or fused rank). */
+export interface MemoryHit {
+  entry: MemoryEntry;
+  score: number;
+}
+
+/** The YAML files of a config tree. */
+export type ConfigFile = "system.yaml" | "retention.yaml" | "adapters.yaml";
+
+export type BackupType = { type: "full" } | { type: "incremental" } | { type: "selective"; tables: string[] };
+
+/** `system.yaml`. */
+export interface SystemConfig {
+  api: { host: string; port: number };
+  storage: { data_dir: string; timeseries_retention_days: number; event_log_retention_days: number; alerts_retention_days: number; split_files: boolean };
+  llm: { provider: string; model: string; endpoint: string | null; timeout_secs: number };
+  events: { persist: boolean; channel_capacity: number };
+  backup: { backup_dir: string; interval_hours: number; retain_count: number; enabled_backups: BackupType[] };
+}
+
+/** Argument of `ConfigStore.setSystem`: sections and fields left out take the defaults. */
+export type SystemInput = { [K in keyof SystemConfig]?: Partial<SystemConfig[K]> };
+
+export interface DaysRetention {
+  days: number;
+}
+
+/** `retention.yaml`: days each store keeps its records. */
+export interface RetentionConfig {
+  timeseries: { default_days: number; by_metric: Record<string, number>; by_device_type: Record<string, number> };
+  events: { days: number; max_size_mb: number; by_type: Record<string, number> };
+  rule_history: DaysRetention;
+  workflow_history: DaysRetention;
+  alerts: DaysRetention;
+  decisions: DaysRetention;
+  sessions: DaysRetention;
+}
+
+/** A `RetentionConfig` whose sections and fields may be left out (they take the defaults). */
+export type RetentionInput = { [K in keyof RetentionConfig]?: Partial<RetentionConfig[K]> };
+
+/** A problem in a config file. */
+export interface ConfigError {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path of the field ("api.port"; "." for the document). */
+  field: string;
+  message: string;
+}
+
+export type DefinitionKind = "Rule" | "Workflow";
+
+/** A rule or workflow definition file. */
+export interface Definition {
+  name: string;
+  kind: DefinitionKind;
+  text: string;
+}
+
+/** What `DataCleanupTask.run` removed, by store, and which stores failed. */
+export interface CleanupReport {
+  removed: Record<string, number>;
+  failed: Record<string, string>;
+}
+
+export interface CompactionReport {
+  before_bytes: number;
+  after_bytes: number;
 }
 
 /** What `StorageManager.importSnapshot` restored. */

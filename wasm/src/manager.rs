@@ -1,6 +1,10 @@
 //! JS class `StorageManager`: an in-memory database and its store accessors.
 
 use crate::alerts::JsAlertStore;
+use crate::config::JsConfigStore;
+use crate::decisions::JsDecisionStore;
+use crate::memory::JsLongTermMemoryStore;
+use crate::workflows::JsWorkflowHistoryStore;
 use crate::convert::{from_js, to_js};
 use crate::rules::JsRuleHistoryStore;
 use crate::sessions::JsSessionStore;
@@ -23,7 +27,7 @@ extern "C" {
 /// An in-memory neotalk-storage database (the wasm build has no file backend).
 #[wasm_bindgen(js_name = StorageManager)]
 pub struct JsStorageManager {
-    inner: StorageManager,
+    pub(crate) inner: StorageManager,
 }
 
 #[wasm_bindgen(js_class = StorageManager)]
@@ -81,6 +85,28 @@ impl JsStorageManager {
         JsVectorStore { inner: self.inner.vectors().clone() }
     }
 
+    /// The workflow run history.
+    #[wasm_bindgen(js_name = workflowHistory)]
+    pub fn workflow_history(&self) -> JsWorkflowHistoryStore {
+        JsWorkflowHistoryStore { inner: self.inner.workflow_history().clone() }
+    }
+
+    /// The LLM decisions.
+    pub fn decisions(&self) -> JsDecisionStore {
+        JsDecisionStore { inner: self.inner.decisions().clone() }
+    }
+
+    /// The LLM's long-term memory.
+    pub fn memory(&self) -> JsLongTermMemoryStore {
+        JsLongTermMemoryStore { inner: self.inner.memory().clone() }
+    }
+
+    /// The database's config tree (in memory; it starts empty, every file reading as its
+    /// defaults). It is not part of snapshots and stays usable after `close()`.
+    pub fn config(&self) -> JsConfigStore {
+        JsConfigStore::of(self.inner.clone())
+    }
+
     /// A full snapshot of every table in the portable backup format shared with the native
     /// build (a `.ntbk` file written by native `export_snapshot` / backups reads back here,
     /// and the reverse). Buffered telemetry is committed first.
@@ -106,6 +132,19 @@ impl JsStorageManager {
     #[wasm_bindgen(unchecked_return_type = "StorageStats")]
     pub fn stats(&self) -> JsResult<JsValue> {
         to_js(&self.inner.stats().js()?)
+    }
+
+    /// Commits buffered telemetry and releases freed space: `{ before_bytes, after_bytes }`
+    /// (in memory there is nothing to release; the two are equal).
+    #[wasm_bindgen(unchecked_return_type = "CompactionReport")]
+    pub fn compact(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.compact().js()?)
+    }
+
+    /// Checks the database's structure; `true` when sound (always, in memory).
+    #[wasm_bindgen(js_name = checkIntegrity)]
+    pub fn check_integrity(&self) -> JsResult<bool> {
+        self.inner.check_integrity().js()
     }
 
     /// `"memory"`.

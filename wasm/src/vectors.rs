@@ -1,7 +1,7 @@
 //! JS class `VectorStore`: vector collections with similarity search; vectors travel as
 //! `Float32Array`s (one packed array for a batch).
 
-use crate::convert::{count, f32s, from_js, string, strings, to_js};
+use crate::convert::{count, enum_arg, f32s, from_js, string, strings, to_js};
 use crate::error::{invalid, IntoJs, JsResult};
 use js_sys::{Float32Array, Object, Reflect};
 use neotalk_storage::{DistanceMetric, VectorDocument, VectorFilter, VectorStore};
@@ -33,11 +33,11 @@ pub struct JsVectorStore {
 #[wasm_bindgen(js_class = VectorStore)]
 impl JsVectorStore {
     /// Creates a collection of `dimension`-long vectors compared by `metric`
-    /// (`"Cosine"`, `"Euclidean"` or `"DotProduct"`). An existing name is `CONFLICT`.
+    /// (`"Cosine"`, `"Euclidean"` or `"DotProduct"`, any case). An existing name is `CONFLICT`.
     #[wasm_bindgen(js_name = createCollection, unchecked_return_type = "CollectionInfo")]
     pub fn create_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue, dimension: f64, #[wasm_bindgen(unchecked_param_type = "DistanceMetric")] metric: JsValue) -> JsResult<JsValue> {
         let dimension = u32::try_from(count("dimension", dimension)?).map_err(|_| invalid("dimension", "is too large"))?;
-        let metric: DistanceMetric = from_js("metric", metric)?;
+        let metric: DistanceMetric = enum_arg("metric", &metric)?;
         to_js(&self.inner.create_collection(&string("name", &name)?, dimension, metric).js()?)
     }
 

@@ -64,6 +64,8 @@ test('a wrong severity string or shape is INVALID_INPUT naming the accepted valu
   for (const bad of ['warning', 'High', '', 3, null]) {
     assert.throws(() => alerts.create(alert('a', bad, 1)), (e) => e.code === 'INVALID_INPUT' && e.field === 'alert', `severity ${bad}`);
   }
+  assert.deepEqual(alerts.queryBySeverity('warning', 0, 10), [], 'an argument name parses in any case (core FromStr)');
+  throwsCode(() => alerts.queryBySeverity(2, 0, 10), 'INVALID_INPUT', 'severity');
   assert.throws(() => alerts.queryBySeverity('Severe', 0, 10), (e) => e.code === 'INVALID_INPUT' && e.field === 'severity' && /Info.*Warning.*Error.*Critical/.test(e.message));
   throwsCode(() => alerts.create({ alert_id: 'a', title: 't', severity: 'Info', source: 'rule' }), 'INVALID_INPUT', 'alert');
   throwsCode(() => alerts.create(alert('', 'Info', 1)), 'INVALID_INPUT', 'alert_id');

@@ -11,6 +11,10 @@ test('a new database is empty and in memory', () => {
   assert.ok(db.timeseries() instanceof wasm.TimeSeriesStore);
   assert.ok(db.devices() instanceof wasm.DeviceStateStore);
   assert.ok(db.events() instanceof wasm.EventLogStore);
+  assert.ok(db.workflowHistory() instanceof wasm.WorkflowHistoryStore);
+  assert.ok(db.decisions() instanceof wasm.DecisionStore);
+  assert.ok(db.memory() instanceof wasm.LongTermMemoryStore);
+  assert.ok(db.config() instanceof wasm.ConfigStore);
 });
 
 test('defaultOptions round-trips through the constructor; max_points 0 commits each write', () => {
@@ -38,6 +42,16 @@ test('tableSizes counts what the stores wrote', () => {
   assert.ok(sizes.ts_chunks.stored_bytes > 0);
 });
 
+test('compact and checkIntegrity: nothing to release in memory, always sound', () => {
+  const db = openDb();
+  db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
+  const report = db.compact();
+  assert.equal(db.timeseries().bufferedPoints(), 0, 'compact commits the buffer first');
+  assert.ok(report.before_bytes > 0);
+  assert.deepEqual(report, { before_bytes: report.before_bytes, after_bytes: report.before_bytes });
+  assert.equal(db.checkIntegrity(), true);
+});
+
 test('flush commits buffered telemetry', () => {
   const db = openDb();
   db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
@@ -54,6 +68,9 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const rules = db.ruleHistory();
   const vectors = db.vectors();
   const sessions = db.sessions();
+  const workflows = db.workflowHistory();
+  const decisions = db.decisions();
+  const memory = db.memory();
   const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
@@ -63,6 +80,8 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   db.close();
 
   const f64 = (...xs) => new Float64Array(xs);
+  const run = { execution_id: 'w', workflow_id: 'w', workflow_name: 'w', trigger_type: 't', started_at: 1 };
+  const memo = { memory_id: 'm', memory_type: 'Other', content: 'text', created_at: 1, embedding: new Float32Array([1, 0]) };
   const ev = { event_id: 'e2', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 2 } };
   const calls = {
     StorageManager: {
@@ -71,6 +90,8 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       stats: () => db.stats(),
       exportSnapshot: () => db.exportSnapshot(),
       importSnapshot: () => db.importSnapshot(snapshot),
+      compact: () => db.compact(),
+      checkIntegrity: () => db.checkIntegrity(),
     },
     TimeSeriesStore: {
       write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
@@ -163,10 +184,51 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       deleteSession: () => sessions.deleteSession('s'),
       cleanup: () => sessions.cleanup(10),
     },
+    WorkflowHistoryStore: {
+      start: () => workflows.start(run),
+      update: () => workflows.update(run),
+      recordStep: () => workflows.recordStep('w', { step_id: 's', step_name: 's', step_type: 't', started_at: 1 }),
+      finish: () => workflows.finish('w', 'Completed', 2),
+      get: () => workflows.get('w'),
+      queryByWorkflow: () => workflows.queryByWorkflow('w', 0, 10),
+      queryRange: () => workflows.queryRange(0, 10),
+      queryByStatus: () => workflows.queryByStatus('Running', 0, 10),
+      running: () => workflows.running(),
+      cleanup: () => workflows.cleanup(10),
+    },
+    DecisionStore: {
+      create: () => decisions.create({ decision_id: 'd', title: 't', confidence: 1, created_at: 1 }),
+      get: () => decisions.get('d'),
+      transition: () => decisions.transition('d', 'Expired'),
+      approve: () => decisions.approve('d', { user_id: 'u', response: 'ok', responded_at: 2 }),
+      reject: () => decisions.reject('d', { user_id: 'u', response: 'no', responded_at: 2 }),
+      recordExecutionResult: () => decisions.recordExecutionResult('d', 'Success'),
+      queryRange: () => decisions.queryRange(0, 10),
+      queryByStatus: () => decisions.queryByStatus('Proposed', 0, 10),
+      expireProposals: () => decisions.expireProposals(10, 1),
+      cleanup: () => decisions.cleanup(10),
+    },
+    LongTermMemoryStore: {
+      add: () => memory.add(memo),
+      addMany: () => memory.addMany([memo]),
+      update: () => memory.update(memo),
+      delete: () => memory.delete('m'),
+      get: () => memory.get('m', 1),
+      peek: () => memory.peek('m'),
+      count: () => memory.count(),
+      byType: () => memory.byType('Other', 10),
+      byImportance: () => memory.byImportance(10),
+      searchKeywords: () => memory.searchKeywords('text', 10),
+      searchSemantic: () => memory.searchSemantic(new Float32Array([1, 0]), 10),
+      searchHybrid: () => memory.searchHybrid('text', new Float32Array([1, 0]), 10),
+      purgeExpired: () => memory.purgeExpired(10),
+    },
+    ConfigStore: {},
+    DataCleanupTask: {},
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
-    StorageManager: ['alerts', 'backendKind', 'close', 'devices', 'events', 'ruleHistory', 'sessions', 'timeseries', 'vectors'],
+    StorageManager: ['alerts', 'backendKind', 'close', 'config', 'decisions', 'devices', 'events', 'memory', 'ruleHistory', 'sessions', 'timeseries', 'vectors', 'workflowHistory'],
     TimeSeriesStore: ['bufferedPoints', 'flush'],
     DeviceStateStore: [],
     EventLogStore: [],
@@ -174,6 +236,13 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
     RuleHistoryStore: [],
     VectorStore: [],
     SessionStore: [],
+    WorkflowHistoryStore: [],
+    DecisionStore: [],
+    LongTermMemoryStore: [],
+    // In-memory config, not table data: works after close (config.test.mjs).
+    ConfigStore: ['adapters', 'check', 'definition', 'definitionNames', 'definitions', 'retention', 'saveDefinition', 'setAdapters', 'setRetention', 'setSystem', 'setYaml', 'system', 'writeDefaults', 'yaml'],
+    // run() reports each store's CLOSED failure instead of throwing (cleanup.test.mjs).
+    DataCleanupTask: ['config', 'run'],
   };
   for (const [cls, byName] of Object.entries(calls)) {
     // Every exported method is either checked here or listed as touching no data.

@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
 // type the public API, records included, and reject misuse (the @ts-expect-error lines).
-import { StorageManager, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/node/neotalk_storage_wasm.js';
+import { StorageManager, ConfigStore, DataCleanupTask, type WorkflowExecutionRecord, type DecisionRecord, type MemoryEntry, type MemoryHit, type SystemConfig, type RetentionConfig, type ConfigError, type Definition, type CleanupReport, type CompactionReport, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/node/neotalk_storage_wasm.js';
 
 const options = StorageManager.defaultOptions();
 options.write_buffer.max_points = 0;
@@ -69,11 +69,64 @@ const window: SequencedMessage[] = sessions.contextWindow('s', 100);
 // @ts-expect-error role is one of four strings
 sessions.appendMessage('s', { role: 'robot', content: 'hi', timestamp: 2 });
 
+const workflows = db.workflowHistory();
+workflows.start({ execution_id: 'w', workflow_id: 'wf', workflow_name: 'Morning', trigger_type: 'cron', started_at: 1, inputs: { room: 'k' } });
+const withStep: WorkflowExecutionRecord = workflows.recordStep('w', { step_id: 's', step_name: 'S', step_type: 'delay', started_at: 2 });
+const finished: WorkflowExecutionRecord = workflows.finish('w', 'Completed', 3, { ok: true }, null);
+const runningRuns: WorkflowExecutionRecord[] = workflows.queryByStatus('Running', 0, Infinity, 10);
+const stepStatus: string = withStep.steps[0]!.status;
+// @ts-expect-error workflow_name is required
+workflows.start({ execution_id: 'w2', workflow_id: 'wf', trigger_type: 'cron', started_at: 1 });
+// @ts-expect-error status is one of four strings
+workflows.finish('w', 'Done', 3);
+
+const decisions = db.decisions();
+decisions.create({ decision_id: 'd', title: 'Cool down', confidence: 0.8, created_at: 1, proposed_actions: [{ action_type: 'control_device', parameters: { on: false } }] });
+const approved: DecisionRecord = decisions.approve('d', { user_id: 'u', response: 'approved', responded_at: 2 });
+const executed: DecisionRecord = decisions.recordExecutionResult('d', 'Success');
+const proposed: DecisionRecord[] = decisions.queryByStatus('Proposed', 0, Infinity);
+const expired: number = decisions.expireProposals(10, 5);
+// @ts-expect-error confidence is required
+decisions.create({ decision_id: 'd2', title: 't', created_at: 1 });
+// @ts-expect-error status is one of five strings
+decisions.transition('d', 'Accepted');
+
+const memory = db.memory();
+memory.add({ memory_id: 'm', memory_type: 'DeviceKnowledge', content: 'pump 7 runs hot', created_at: 1, embedding: new Float32Array([1, 0]), metadata: { importance: 0.9 } });
+const entry: MemoryEntry | null = memory.get('m', 2);
+const vector: Float32Array | null | undefined = entry?.embedding;
+const keywordHits: MemoryHit[] = memory.searchKeywords('pump', 5);
+const hybridHits: MemoryHit[] = memory.searchHybrid('pump', new Float32Array([1, 0]), 5);
+const purged: number = memory.purgeExpired(10);
+// @ts-expect-error memory_type is one of six strings
+memory.add({ memory_id: 'x', memory_type: 'Fact', content: 'c', created_at: 1 });
+
+const config: ConfigStore = db.config();
+config.setRetention({ alerts: { days: 30 } });
+const retention: RetentionConfig = config.retention();
+const system: SystemConfig = new ConfigStore({ 'system.yaml': 'api:\n  port: 9000\n' }).system();
+const port: number = system.api.port;
+const yamlText: string = config.yaml('retention.yaml');
+config.setYaml('system.yaml', 'api:\n  port: 9001\n');
+const problems: ConfigError[] = config.check();
+config.saveDefinition('Rule', 'heat.rule', 'when t > 30');
+const definition: Definition = config.definition('Rule', 'heat.rule');
+// @ts-expect-error only the three YAML files
+config.yaml('rules/heat.rule');
+// @ts-expect-error days is a number
+config.setRetention({ alerts: { days: '30' } });
+
+const cleanupTask = new DataCleanupTask(db, { events: { days: 3 } });
+const report: CleanupReport = cleanupTask.run(Date.now());
+const removedEvents: number | undefined = report.removed['events'];
+const compacted: CompactionReport = db.compact();
+const sound: boolean = db.checkIntegrity();
+
 try {
   ts.queryRange('d', 'm', 5, 1);
 } catch (err) {
   const code: StorageError['code'] = (err as StorageError).code;
   void code;
 }
-void [session, seqNo, window, info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
+void [finished, runningRuns, stepStatus, approved, executed, proposed, expired, vector, keywordHits, hybridHits, purged, retention, port, yamlText, problems, definition, removedEvents, compacted, sound, session, seqNo, window, info, emb, hits, acked, counts, bySeverity, runs, stats, restored, alertCount, t, points, latest, batch, buckets, removed, names, temp, seq, cleaned, sizes];
 db.close();

@@ -14,7 +14,9 @@ test('collections: create, get, list, drop; a wrong metric string is INVALID_INP
   assert.equal(vectors.collection('none'), null);
   assert.deepEqual(vectors.listCollections().map((c) => c.name).sort(), ['docs', 'points']);
   throwsCode(() => vectors.createCollection('docs', 3, 'Cosine'), 'CONFLICT');
-  assert.throws(() => vectors.createCollection('x', 3, 'cosine'), (e) => e.code === 'INVALID_INPUT' && e.field === 'metric' && /Cosine.*Euclidean.*DotProduct/.test(e.message));
+  assert.throws(() => vectors.createCollection('x', 3, 'Cosinus'), (e) => e.code === 'INVALID_INPUT' && e.field === 'metric' && /Cosine.*Euclidean.*DotProduct/.test(e.message));
+  throwsCode(() => vectors.createCollection('x', 3, 7), 'INVALID_INPUT', 'metric');
+  assert.equal(vectors.createCollection('lower', 2, 'dot_product').metric, 'DotProduct', 'names parse in any case (core FromStr)');
   throwsCode(() => vectors.createCollection('x', 1.5, 'Cosine'), 'INVALID_INPUT', 'dimension');
   throwsCode(() => vectors.createCollection('x', -1, 'Cosine'), 'INVALID_INPUT', 'dimension');
   vectors.dropCollection('points');

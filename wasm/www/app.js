@@ -1,7 +1,9 @@
 // The simulator page: simulated devices write telemetry into the wasm store once per
 // animation frame (one packed writeColumns call), a threshold rule records its executions in
-// the RuleHistoryStore and creates alerts in the AlertStore, the views read everything back
-// from the store, and the whole store can be exported to / imported from a snapshot file.
+// the RuleHistoryStore and creates alerts in the AlertStore (a Critical one also gets an LLM
+// decision proposal in the DecisionStore), acknowledging an alert runs a workflow recorded in
+// the WorkflowHistoryStore, the views read everything back from the store, and the whole
+// store can be exported to / imported from a snapshot file.
 import init, { StorageManager } from '../pkg/web/neotalk_storage_wasm.js';
 import { DEVICE_TYPES, makeDevices, advance } from './sim.js';
 import { LineChart } from './chart.js';
@@ -25,7 +27,7 @@ const RULE_ID = 'threshold';
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const stats = { ticks: 0, points: 0, alertsRaised: 0, acknowledged: 0, ruleRuns: 0, snapshot: null, writeMs: 0, frameMs: 0, pointsPerSecond: 0, running: true, error: null };
+const stats = { ticks: 0, points: 0, alertsRaised: 0, acknowledged: 0, ruleRuns: 0, decisions: 0, snapshot: null, writeMs: 0, frameMs: 0, pointsPerSecond: 0, running: true, error: null };
 // Exposed for the browser test and for poking at the store from the console.
 window.sim = { stats, ready: false };
 
@@ -41,6 +43,8 @@ async function main() {
   const events = db.events();
   const alerts = db.alerts();
   const rules = db.ruleHistory();
+  const decisions = db.decisions();
+  const workflows = db.workflowHistory();
   const devices = makeDevices(CONFIG.devices, 7);
   window.sim.db = db;
   window.sim.devices = devices;
@@ -111,6 +115,7 @@ async function main() {
         source: 'rule.threshold',
         created_at: t,
       });
+      if (rule.severity === 'Critical') proposeSwitchOff(id, deviceIds[k], value, t);
       pendingRuns.push({
         execution_id: newEventId('run'),
         rule_id: RULE_ID,
@@ -130,6 +135,21 @@ async function main() {
     } else if (alerting[k] && v < rule.above - rule.hysteresis) {
       alerting[k] = 0;
     }
+  }
+
+  // What an LLM would propose for an overloaded plug; the operator's acknowledgement approves it.
+  function proposeSwitchOff(alertId, deviceId, watts, t) {
+    decisions.create({
+      decision_id: `decision-${alertId}`,
+      title: `Switch off ${deviceId}`,
+      description: `${deviceId} draws ${watts} W`,
+      reasoning: `Power above ${THRESHOLDS.power.above} W risks tripping the circuit.`,
+      proposed_actions: [{ action_type: 'control_device', parameters: { device_id: deviceId, command: 'switch_off' } }],
+      confidence: Math.min(1, watts / (2 * THRESHOLDS.power.above)),
+      created_at: t,
+      review_id: alertId,
+    });
+    stats.decisions++;
   }
 
   function onState(d, online) {
@@ -188,6 +208,8 @@ async function main() {
     $('stat-open-alerts').textContent = `${open.critical} / ${open.warning}`;
     const run = rules.ruleStatistics(RULE_ID, -Infinity, Infinity);
     $('stat-rule-runs').textContent = String(run.triggers);
+    const approved = decisions.queryByStatus('Approved', -Infinity, Infinity).length;
+    $('stat-decisions').textContent = `${decisions.queryByStatus('Proposed', -Infinity, Infinity).length} / ${approved}`;
   }
 
   function renderEvents() {
@@ -200,15 +222,28 @@ async function main() {
     $('stat-events').textContent = String(last);
   }
 
+  // Acknowledging is a small workflow, recorded step by step: acknowledge the alert, log the
+  // event, approve the LLM's proposal for it (Critical alerts only).
   function acknowledge(alertId) {
     const now = Date.now();
+    const runId = `ack-${alertId}`;
+    workflows.start({ execution_id: runId, workflow_id: 'acknowledge_alert', workflow_name: 'Acknowledge alert', trigger_type: 'manual', started_at: now, inputs: { alert_id: alertId } });
+    const step = (id, type, output) => workflows.recordStep(runId, { step_id: id, step_name: id, step_type: type, started_at: now, finished_at: now, status: 'Completed', output });
     alerts.acknowledge(alertId, 'operator', now);
+    step('acknowledge', 'alert.acknowledge', { by: 'operator' });
     events.append({
       event_id: `${alertId}-ack`,
       event_type: 'alert.acknowledged',
       event_data: { alert_id: alertId },
       metadata: { source: 'operator', timestamp: now, correlation_id: alertId, causation_id: `${alertId}-raised` },
     });
+    step('log', 'event.append', { event_id: `${alertId}-ack` });
+    const proposal = decisions.get(`decision-${alertId}`);
+    if (proposal?.status === 'Proposed') {
+      decisions.approve(proposal.decision_id, { user_id: 'operator', response: 'approved', responded_at: now });
+      step('approve', 'decision.approve', { decision_id: proposal.decision_id });
+    }
+    workflows.finish(runId, 'Completed', now, { alert_id: alertId });
     stats.acknowledged++;
     renderAlerts();
     renderEvents();

@@ -2,7 +2,9 @@
 // Serves wasm/ with the tiny static server, runs the simulation with 100 devices at
 // 10 points/s, and checks that telemetry lands in the store, charts draw, the threshold rule
 // records executions and creates alerts in the AlertStore, acknowledging one goes through
-// the AlertStore (plus an `alert.acknowledged` event), frames stay short, and the Export /
+// the AlertStore (plus an `alert.acknowledged` event) as a workflow run recorded in the
+// WorkflowHistoryStore, Critical alerts carry an LLM proposal in the DecisionStore that the
+// acknowledgement approves, frames stay short, and the Export /
 // Import snapshot buttons round-trip the store to the same table counts.
 // Saves wasm/tests/screenshot.png. Run with `node --test tests/browser/` (after build.sh).
 import { test } from 'node:test';
@@ -100,6 +102,37 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).count();
   assert.ok(logged >= 1, 'event log view shows the acknowledgement');
 
+  // A Critical alert (an overloaded plug) carries an LLM proposal in the DecisionStore;
+  // acknowledging it runs the acknowledge workflow, recorded step by step, which approves it.
+  await page.waitForSelector('#alerts li.critical.active button.ack', { timeout: 60_000 });
+  const criticalId = await page.locator('#alerts li.critical.active').first().getAttribute('data-id');
+  assert.equal(await page.evaluate((id) => window.sim.db.decisions().get(`decision-${id}`).status, criticalId), 'Proposed');
+  await page.locator(`#alerts li[data-id="${criticalId}"] button.ack`).click();
+  await page.waitForSelector(`#alerts li.acknowledged[data-id="${criticalId}"]`, { timeout: 10_000 });
+  const flows = await page.evaluate((ids) => {
+    const db = window.sim.db;
+    const critical = db.alerts().queryBySeverity('Critical', -Infinity, Infinity);
+    return {
+      runs: ids.map((id) => {
+        const run = db.workflowHistory().get(`ack-${id}`);
+        return { status: run.status, steps: run.steps.map((s) => `${s.step_id}:${s.status}`), severity: db.alerts().get(id).severity, decision: db.decisions().get(`decision-${id}`)?.status ?? null };
+      }),
+      completed: db.workflowHistory().queryByStatus('Completed', -Infinity, Infinity).length,
+      proposals: db.decisions().queryRange(-Infinity, Infinity).length,
+      critical: critical.length,
+      linked: critical.every((a) => db.decisions().get(`decision-${a.alert_id}`)?.review_id === a.alert_id),
+    };
+  }, [alertId, criticalId]);
+  for (const run of flows.runs) {
+    const critical = run.severity === 'Critical';
+    assert.equal(run.status, 'Completed');
+    assert.deepEqual(run.steps, ['acknowledge:Completed', 'log:Completed', ...(critical ? ['approve:Completed'] : [])]);
+    assert.equal(run.decision, critical ? 'Approved' : null);
+  }
+  assert.equal(flows.completed, new Set([alertId, criticalId]).size);
+  assert.equal(flows.proposals, flows.critical, 'one proposal per Critical alert');
+  assert.ok(flows.linked, 'each proposal names its alert');
+
   // Some devices go offline over time: recorded as events and reflected in the device store.
   await page.waitForFunction(() => window.sim.db.events().queryByType('device.offline', -Infinity, Infinity).length > 0, null, { timeout: 30_000 });
   // Sustained load: keep running until ~10 s of telemetry for the charts and the screenshot.
@@ -126,7 +159,7 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     return Object.fromEntries(Object.entries(window.sim.db.stats().table_stats).map(([name, t]) => [name, t.count]));
   });
   const before = await counts();
-  assert.ok(before.alerts > 0 && before.ts_chunks > 0 && before.rule_executions > 0, JSON.stringify(before));
+  assert.ok(before.alerts > 0 && before.ts_chunks > 0 && before.rule_executions > 0 && before.llm_decisions > 0 && before.workflow_executions > 0, JSON.stringify(before));
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
   assert.match(download.suggestedFilename(), /^neotalk-snapshot-.*\.ntbk$/);
   const snapshotFile = path.join(userDataDir, 'exported.ntbk');

@@ -1,0 +1,44 @@
+//! JS class `DataCleanupTask`: one retention run over every store of a database.
+
+use crate::convert::{from_js_strict, int, to_js};
+use crate::error::{IntoJs, JsResult};
+use crate::manager::JsStorageManager;
+use neotalk_storage::{DataCleanupTask, RetentionConfig};
+use wasm_bindgen::prelude::*;
+
+/// Removes what a retention configuration says has expired, store by store (telemetry,
+/// events, rule and workflow history, alerts, decisions, sessions, expired memories).
+#[wasm_bindgen(js_name = DataCleanupTask)]
+pub struct JsDataCleanupTask {
+    inner: DataCleanupTask,
+}
+
+#[wasm_bindgen(js_class = DataCleanupTask)]
+impl JsDataCleanupTask {
+    /// A task over every store of `db` with `retention` (a `RetentionConfig`, fields left
+    /// out take their defaults). Left out, the retention is the database's
+    /// `config().retention()`. Unknown fields or 0 days are `INVALID_INPUT` on `retention`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(db: &JsStorageManager, #[wasm_bindgen(unchecked_param_type = "RetentionInput | undefined")] retention: JsValue) -> JsResult<JsDataCleanupTask> {
+        let config: RetentionConfig = if retention.is_undefined() || retention.is_null() {
+            db.inner.config().retention().js()?
+        } else {
+            from_js_strict("retention", retention)?
+        };
+        Ok(JsDataCleanupTask { inner: DataCleanupTask::new(&db.inner, config) })
+    }
+
+    /// The retention this task applies.
+    #[wasm_bindgen(unchecked_return_type = "RetentionConfig")]
+    pub fn config(&self) -> JsResult<JsValue> {
+        to_js(self.inner.config())
+    }
+
+    /// Cleans every store as of `nowMs`: `{ removed: { store: count }, failed: { store:
+    /// message } }`. A failing store (a closed database fails them all) is reported in
+    /// `failed` and the others still run; nothing is thrown for it.
+    #[wasm_bindgen(unchecked_return_type = "CleanupReport")]
+    pub fn run(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> JsResult<JsValue> {
+        to_js(&self.inner.run(int("now_ms", now_ms)?))
+    }
+}

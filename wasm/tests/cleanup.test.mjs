@@ -1,0 +1,100 @@
+// DataCleanupTask through JS: one retention run over every store, per-store counts,
+// the retention argument (or the database's config), failures after close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wasm, openDb, throwsCode } from './helpers.mjs';
+
+const DAY = 86_400_000;
+const NOW = 100 * DAY;
+
+/** A database with one old and one recent record in every store. */
+function seeded() {
+  const db = openDb();
+  const old = NOW - 50 * DAY;
+  const recent = NOW - 1000;
+  db.timeseries().writeSeries('d', 'temperature', new Float64Array([old, old + 1, old + 2, recent]), new Float64Array([1, 2, 3, 4]));
+  const ev = (id, at) => ({ event_id: id, event_type: 't', event_data: null, metadata: { source: 's', timestamp: at } });
+  db.events().appendBatch([ev('e-old', old), ev('e-new', recent)]);
+  const rule = (id, at) => ({ execution_id: id, rule_id: 'r', rule_name: 'r', triggered_at: at, result: 'Success' });
+  db.ruleHistory().recordBatch([rule('x-old', old), rule('x-new', recent)]);
+  const run = (id, at) => ({ execution_id: id, workflow_id: 'w', workflow_name: 'w', trigger_type: 'cron', started_at: at });
+  db.workflowHistory().start(run('w-old', old));
+  db.workflowHistory().start(run('w-new', recent));
+  const alert = (id, at) => ({ alert_id: id, title: 't', severity: 'Info', source: 'rule', created_at: at });
+  db.alerts().create(alert('a-old', old));
+  db.alerts().create(alert('a-new', recent));
+  const decision = (id, at) => ({ decision_id: id, title: 't', confidence: 0.5, created_at: at });
+  db.decisions().create(decision('d-old', old));
+  db.decisions().create(decision('d-new', recent));
+  db.sessions().createSession('s-old', 'old chat', old);
+  db.memory().add({ memory_id: 'm-expired', memory_type: 'Other', content: 'stale fact', created_at: old, metadata: { expires_at: old + 1 } });
+  db.memory().add({ memory_id: 'm-kept', memory_type: 'Other', content: 'lasting fact', created_at: old });
+  return db;
+}
+
+test('run removes what each retention window says has expired and reports it per store', () => {
+  const db = seeded();
+  const task = new wasm.DataCleanupTask(db, { timeseries: { default_days: 10 }, rule_history: { days: 10 }, workflow_history: { days: 10 }, alerts: { days: 10 }, decisions: { days: 10 } });
+  const report = task.run(NOW);
+  assert.deepEqual(report, {
+    removed: { timeseries: 3, events: 1, rule_history: 1, workflow_history: 1, alerts: 1, decisions: 1, sessions: 0, memory: 1 },
+    failed: {},
+  });
+  assert.deepEqual([...db.timeseries().queryRange('d', 'temperature', -Infinity, Infinity).values], [4]);
+  assert.equal(db.events().get('e-old'), null);
+  assert.notEqual(db.events().get('e-new'), null);
+  assert.equal(db.ruleHistory().get('x-old'), null);
+  assert.equal(db.workflowHistory().get('w-old'), null);
+  assert.notEqual(db.workflowHistory().get('w-new'), null);
+  assert.equal(db.alerts().get('a-old'), null);
+  assert.equal(db.decisions().get('d-old'), null);
+  assert.notEqual(db.sessions().getSession('s-old'), null, 'sessions keep 365 days by default');
+  assert.equal(db.memory().peek('m-expired'), null);
+  assert.notEqual(db.memory().peek('m-kept'), null);
+  assert.equal(task.run(NOW).removed.alerts, 0, 'a second run finds nothing more');
+});
+
+test('the defaults keep 90 days of history; config() shows the full retention', () => {
+  const db = seeded();
+  const task = new wasm.DataCleanupTask(db, {});
+  const config = task.config();
+  assert.equal(config.rule_history.days, 90);
+  assert.equal(config.sessions.days, 365);
+  assert.equal(config.timeseries.default_days, 30);
+  assert.deepEqual(config.events, { days: 7, max_size_mb: 1000, by_type: {} });
+  const report = task.run(NOW);
+  assert.equal(report.removed.rule_history, 0);
+  assert.equal(report.removed.timeseries, 3, '50 days is past the 30-day default');
+  assert.equal(report.removed.events, 1);
+});
+
+test("left out, the retention is the database's config().retention()", () => {
+  const db = seeded();
+  assert.equal(new wasm.DataCleanupTask(db).config().alerts.days, 365);
+  db.config().setRetention({ alerts: { days: 10 } });
+  const task = new wasm.DataCleanupTask(db, null);
+  assert.equal(task.config().alerts.days, 10);
+  assert.equal(task.run(NOW).removed.alerts, 1);
+  db.config().setYaml('retention.yaml', 'retention:\n  sessions:\n    days: 1\n');
+  assert.equal(new wasm.DataCleanupTask(db).run(NOW).removed.sessions, 1);
+});
+
+test('a bad retention or time is INVALID_INPUT; a closed database is reported per store', () => {
+  const db = seeded();
+  throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { days: 0 } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { weeks: 2 } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => new wasm.DataCleanupTask(db, { events: { by_type: { x: -1 } } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => new wasm.DataCleanupTask(db, 'forever'), 'INVALID_INPUT', 'retention');
+  assert.throws(() => new wasm.DataCleanupTask({}, {}), Error, 'the database must be a StorageManager');
+  const task = new wasm.DataCleanupTask(db);
+  throwsCode(() => task.run(NOW + 0.5), 'INVALID_INPUT', 'now_ms');
+  throwsCode(() => task.run(Infinity), 'INVALID_INPUT', 'now_ms');
+  assert.equal(db.alerts().queryRange(-Infinity, Infinity).length, 2, 'nothing was removed');
+
+  db.close();
+  const report = task.run(NOW);
+  assert.deepEqual(report.removed, {});
+  assert.deepEqual(Object.keys(report.failed).sort(), ['alerts', 'decisions', 'events', 'memory', 'rule_history', 'sessions', 'timeseries', 'workflow_history']);
+  for (const message of Object.values(report.failed)) assert.match(message, /closed/i);
+  assert.equal(task.config().alerts.days, 365, 'config() needs no database');
+});
