@@ -216,6 +216,37 @@ static void test_storage_persistence_and_lock(void) {
   nts_points_free(NULL);
 }
 
+static void test_storage_split_files(void) {
+  char path[512], file[600];
+  nts_storage *db = NULL;
+  int64_t ts = 0;
+  double v = 0;
+  FILE *f;
+
+  path_join(path, sizeof path, "split");
+  EXPECT(NTS_OK, nts_storage_open(path, "{\"split_files\":true}", &db));
+  EXPECT(NTS_OK, nts_ts_write(db, "pump-7", "power", 1000, 1.5));
+  EXPECT(NTS_OK, nts_storage_close(db));
+  nts_storage_free(db);
+  snprintf(file, sizeof file, "%s/timeseries.redb", path);
+  f = fopen(file, "rb");
+  CHECK(f != NULL); /* the time series have a file of their own */
+  if (f) fclose(f);
+  /* Default options open the directory in the layout it has. */
+  EXPECT(NTS_OK, nts_storage_open(path, NULL, &db));
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "pump-7", "power", &ts, &v));
+  CHECK(ts == 1000 && v == 1.5);
+  nts_storage_free(db);
+
+  /* An existing one-file database is not split behind the caller's back. */
+  path_join(path, sizeof path, "persist");
+  db = (nts_storage *)POISON;
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"split_files\":true}", &db));
+  MESSAGE_HAS("split_files");
+  CHECK(db == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"split_files\":\"yes\"}", &db));
+}
+
 /* ---------------------------------------------------------------- time series */
 
 static void test_ts_write(nts_storage *db) {
@@ -1463,6 +1494,7 @@ int main(int argc, char **argv) {
   test_last_error_message();
   test_storage_open_errors();
   test_storage_persistence_and_lock();
+  test_storage_split_files();
 
   db = open_memory();
   test_ts_write(db);
