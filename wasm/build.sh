@@ -87,7 +87,7 @@ cat >"$PKG/package.json" <<JSON
 {
   "name": "neotalk-storage-wasm",
   "version": "$VERSION",
-  "description": "neotalk-storage (in-memory) as WebAssembly: telemetry, device state, event log, alert, rule history and vector stores, portable snapshots.",
+  "description": "neotalk-storage (in-memory) as WebAssembly: telemetry, device state, event log, alerts, rule and workflow history, LLM decisions, long-term memory, vectors, sessions, config and retention cleanup, portable snapshots.",
   "license": "Apache-2.0",
   "main": "./node/$CRATE.js",
   "types": "./node/$CRATE.d.ts",
