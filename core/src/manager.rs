@@ -56,7 +56,8 @@ pub struct StorageOptions {
     /// for another's. An existing database keeps the layout it was created with; asking to
     /// split an existing one-file database is refused (export a snapshot and import it into a
     /// new directory instead). Each commit is atomic within its file, and no store commits
-    /// across files; a restore or import writes the files one after another.
+    /// across files; a restore or import writes the files one after another. Ignored in
+    /// memory.
     #[serde(default)]
     pub split_files: bool,
 }

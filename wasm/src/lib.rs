@@ -452,6 +452,7 @@ export interface SystemConfig {
   llm: { provider: string; model: string; endpoint: string | null; timeout_secs: number };
   events: { persist: boolean; channel_capacity: number };
   backup: { backup_dir: string; interval_hours: number; retain_count: number; enabled_backups: BackupType[] };
+  maintenance: { flush_interval_secs: number; cleanup_interval_minutes: number; compact_interval_hours: number };
 }
 
 /** Argument of `ConfigStore.setSystem`: sections and fields left out take the defaults. */

@@ -9,6 +9,7 @@ test('an empty tree reads the defaults; files given to the constructor are read'
   assert.equal(empty.system().api.port, 8080);
   assert.equal(empty.system().storage.timeseries_retention_days, 30);
   assert.deepEqual(empty.system().backup.enabled_backups, [{ type: 'full' }]);
+  assert.deepEqual(empty.system().maintenance, { flush_interval_secs: 1, cleanup_interval_minutes: 60, compact_interval_hours: 24 });
   assert.equal(empty.retention().alerts.days, 365);
   assert.equal(empty.retention().events.days, 7);
   assert.deepEqual(empty.adapters(), {});
