@@ -7,6 +7,7 @@
 
 mod engines;
 mod rss;
+mod vectors;
 mod workload;
 
 use engines::neotalk::NeoTalk;
@@ -358,6 +359,9 @@ fn run() -> Res<()> {
         return child_ingest(args.get(i + 1).ok_or("--child-ingest needs an engine")?, &w);
     }
     let suite = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch")).map(|(_, a)| a.as_str()).unwrap_or("all");
+    if suite == "vectors" {
+        return vectors::run(quick);
+    }
     if !SUITES.contains(&suite) {
         return Err(format!("unknown suite {suite:?}; one of {SUITES:?} [--quick]").into());
     }
