@@ -54,15 +54,17 @@ def top_k(scores):
     return idx[numpy.argsort(-scores[idx], kind="stable")]
 
 
-def per_query_ms(fn, count, repeat):
-    """Best of ``repeat`` runs of ``fn``, in ms per query."""
-    best = float("inf")
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best * 1e3 / count, out
+def interleaved(modes, count, rounds):
+    """Runs every mode once per round, in turn, so a busy machine slows all of them alike;
+    returns each mode's best time in ms per query and its last output."""
+    best = {name: float("inf") for name in modes}
+    out = {}
+    for _ in range(rounds):
+        for name, fn in modes.items():
+            t = time.perf_counter()
+            out[name] = fn()
+            best[name] = min(best[name], (time.perf_counter() - t) * 1e3 / count)
+    return best, out
 
 
 def run(name, rng, args, clustered):
@@ -70,31 +72,41 @@ def run(name, rng, args, clustered):
     qs = queries_for(rng, rows, args.queries, clustered)
     db = StorageManager.in_memory()
     vs = db.vectors()
-    vs.create_collection("bench", args.dim, "cosine")
+    # The same vectors twice: exact f32, and int8 + f32 re-rank.
+    vs.create_collection("exact", args.dim, "cosine")
+    vs.create_collection("int8", args.dim, "cosine", quantization="int8")
     for start in range(0, args.n, 10_000):
         chunk = rows[start:start + 10_000]
-        vs.upsert_many("bench", [str(i) for i in range(start, start + len(chunk))], chunk)
-    vs.search("bench", qs[0], K)  # loads the in-memory copy
+        ids = [str(i) for i in range(start, start + len(chunk))]
+        vs.upsert_many("exact", ids, chunk)
+        vs.upsert_many("int8", ids, chunk)
+    vs.search("exact", qs[0], K)  # loads the in-memory copies
+    vs.search("int8", qs[0], K)
 
-    np_mv, np_ids = per_query_ms(lambda: [top_k(rows @ q) for q in qs], len(qs), args.repeat)
-    np_mm, _ = per_query_ms(lambda: [top_k(s) for s in qs @ rows.T], len(qs), args.repeat)
-    ours, exact = per_query_ms(lambda: [vs.search("bench", q, K) for q in qs], len(qs), args.repeat)
-    batch, batched = per_query_ms(lambda: vs.search_batch("bench", qs, K), len(qs), args.repeat)
-    vs.set_quantization("bench", "int8")
-    int8, approx = per_query_ms(lambda: [vs.search("bench", q, K) for q in qs], len(qs), args.repeat)
-
+    best, out = interleaved(
+        {
+            "numpy_mv": lambda: [top_k(rows @ q) for q in qs],
+            "numpy_mm": lambda: [top_k(s) for s in qs @ rows.T],
+            "exact": lambda: [vs.search("exact", q, K) for q in qs],
+            "int8": lambda: [vs.search("int8", q, K) for q in qs],
+            "batch": lambda: vs.search_batch("exact", qs, K),
+        },
+        len(qs),
+        args.repeat,
+    )
+    np_mv, np_mm, ours, int8, batch = (best[m] for m in ("numpy_mv", "numpy_mm", "exact", "int8", "batch"))
+    np_ids, exact, approx, batched = out["numpy_mv"], out["exact"], out["int8"], out["batch"]
     exact_ids = [[m.id for m in e] for e in exact]
     agree_numpy = sum(len(set(e) & {str(i) for i in n}) for e, n in zip(exact_ids, np_ids)) / (K * len(qs))
     recall = sum(len(set(e) & {m.id for m in a}) for e, a in zip(exact_ids, approx)) / (K * len(qs))
     batch_equal = [[m.id for m in b] for b in batched] == exact_ids
-    print(f"\n{name}: {args.n} x {args.dim} float32, {len(qs)} queries, top-{K} (ms per query, best of {args.repeat})")
+    print(f"\n{name}: {args.n} x {args.dim} float32, {len(qs)} queries, top-{K} (ms per query, best of {args.repeat} interleaved rounds)")
     print(f"  numpy X @ q + argpartition (1 thread) {np_mv:8.3f}")
     print(f"  numpy Q @ X.T batched                 {np_mm:8.3f}")
     print(f"  neotalk search, exact f32             {ours:8.3f}   {np_mv / ours:5.2f}x numpy's X @ q (top-10 equal to numpy's: {agree_numpy:.4f})")
     print(f"  neotalk search, int8 + f32 re-rank    {int8:8.3f}   {ours / int8:5.2f}x our exact, {np_mv / int8:5.2f}x numpy's X @ q, recall@10 {recall:.4f}")
     print(f"  neotalk search_batch                  {batch:8.3f}   {ours / batch:5.2f}x our exact, {np_mm / batch:5.2f}x numpy's Q @ X.T (results equal exact: {batch_equal})")
     db.close()
-    return {"numpy_mv": np_mv, "numpy_mm": np_mm, "exact": ours, "int8": int8, "batch": batch, "recall": recall}
 
 
 def main():

@@ -47,6 +47,8 @@ pub(crate) fn squared_l2s(query: &[f32], rows: &[f32], out: &mut [f32]) {
 /// unsigned `|q|` by `x * sign(q)`, the form `maddubs` takes).
 pub(crate) struct QueryI8 {
     pub(crate) values: Vec<i8>,
+    // Read by the AVX2 kernel only.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     abs: Vec<u8>,
 }
 
