@@ -2,12 +2,13 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split|vectors> [--quick] [--batch N]`
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod engines;
 mod rss;
 mod split_writers;
+mod vectors;
 mod workload;
 
 use engines::neotalk::NeoTalk;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 7] = ["ingest", "range", "latest", "aggregate", "size", "all", "split"];
+const SUITES: [&str; 8] = ["ingest", "range", "latest", "aggregate", "size", "all", "split", "vectors"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -361,6 +362,9 @@ fn run() -> Res<()> {
     let suite = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch")).map(|(_, a)| a.as_str()).unwrap_or("all");
     if !SUITES.contains(&suite) {
         return Err(format!("unknown suite {suite:?}; one of {SUITES:?} [--quick]").into());
+    }
+    if suite == "vectors" {
+        return vectors::run(quick);
     }
     if suite == "split" {
         println!("neotalk-storage-bench split{}: one file against split files, machine: {}", if quick { " --quick" } else { "" }, machine());

@@ -1,6 +1,7 @@
 //! Vector collections: [`VectorStore`]. Per-record calls take `Vec<f32>`; the batch calls
 //! take packed little-endian `f32` buffers (`n x dim` for upsert, one vector for search).
-//! Metadata crosses as JSON text.
+//! Metadata crosses as JSON text. `search_batch_packed` takes `n` queries in one packed
+//! buffer and answers with one list of matches per query.
 
 use crate::enums::DistanceMetric;
 use crate::error::{Result, StorageError};
@@ -23,6 +24,38 @@ pub struct CollectionInfo {
 impl From<core::CollectionInfo> for CollectionInfo {
     fn from(c: core::CollectionInfo) -> Self {
         CollectionInfo { name: c.name, dimension: c.dimension, metric: c.metric.into() }
+    }
+}
+
+/// How a collection's search scans its vectors (see the core's `Quantization`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Quantization {
+    /// Exact f32 scan.
+    None,
+    /// Int8 scan; the best `k * oversampling` candidates are re-ranked in exact f32
+    /// (`1..=1000`; 10 is the core's default). Costs `dimension + 4` bytes more per vector
+    /// in memory.
+    Int8 {
+        /// Candidates re-ranked per result wanted.
+        oversampling: u32,
+    },
+}
+
+impl From<Quantization> for core::vectors::Quantization {
+    fn from(q: Quantization) -> Self {
+        match q {
+            Quantization::None => core::vectors::Quantization::None,
+            Quantization::Int8 { oversampling } => core::vectors::Quantization::Int8 { oversampling },
+        }
+    }
+}
+
+impl From<core::vectors::Quantization> for Quantization {
+    fn from(q: core::vectors::Quantization) -> Self {
+        match q {
+            core::vectors::Quantization::None => Quantization::None,
+            core::vectors::Quantization::Int8 { oversampling } => Quantization::Int8 { oversampling },
+        }
     }
 }
 
@@ -84,6 +117,21 @@ impl VectorStore {
     /// Creates a collection; an existing name is `Conflict`.
     pub fn create_collection(&self, name: String, dimension: u32, metric: DistanceMetric) -> Result<CollectionInfo> {
         Ok(self.inner.create_collection(&name, dimension, metric.into())?.into())
+    }
+
+    /// Creates a collection with the given quantisation; an existing name is `Conflict`.
+    pub fn create_collection_with(&self, name: String, dimension: u32, metric: DistanceMetric, quantization: Quantization) -> Result<CollectionInfo> {
+        Ok(self.inner.create_collection_with(&name, dimension, metric.into(), quantization.into())?.into())
+    }
+
+    /// A collection's quantisation; an unknown name is `NotFound`.
+    pub fn quantization(&self, name: String) -> Result<Quantization> {
+        Ok(self.inner.quantization(&name)?.into())
+    }
+
+    /// Switches a collection's quantisation (persisted).
+    pub fn set_quantization(&self, name: String, quantization: Quantization) -> Result<()> {
+        Ok(self.inner.set_quantization(&name, quantization.into())?)
     }
 
     /// The collection, or none.
@@ -150,5 +198,13 @@ impl VectorStore {
         let query = packed::f32s("query", &query)?;
         let filter = filter.map(VectorFilter::into_core).transpose()?;
         Ok(matches(self.inner.search(&collection, &query, to_usize(k), filter.as_ref())?))
+    }
+
+    /// `count` queries in one packed little-endian `f32` buffer (`count x dim`, row by row),
+    /// answered with one matrix product per block of rows: `result[i]` answers query `i`.
+    pub fn search_batch_packed(&self, collection: String, queries: Vec<u8>, count: u64, k: u64, filter: Option<VectorFilter>) -> Result<Vec<Vec<VectorMatch>>> {
+        let queries = packed::rows("queries", &queries, to_usize(count))?;
+        let filter = filter.map(VectorFilter::into_core).transpose()?;
+        Ok(self.inner.search_batch(&collection, &queries, to_usize(k), filter.as_ref())?.into_iter().map(matches).collect())
     }
 }

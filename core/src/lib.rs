@@ -65,4 +65,4 @@ pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, Tele
 pub use workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
 pub use memory::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType};
 pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
-pub use vectors::{CollectionInfo, DistanceMetric, VectorDocument, VectorFilter, VectorMatch, VectorStore};
+pub use vectors::{CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore};

@@ -1,4 +1,5 @@
 mod common;
+use neotalk_storage::vectors::Quantization;
 use neotalk_storage::*;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -20,6 +21,29 @@ impl Rng {
     fn vector(&mut self, dim: usize) -> Vec<f32> {
         (0..dim).map(|_| self.f32()).collect()
     }
+    /// Approximately gaussian (sum of four uniforms).
+    fn gauss(&mut self) -> f32 {
+        (self.f32() + self.f32() + self.f32() + self.f32()) * 0.866
+    }
+}
+
+/// `n` rows of `dim`: gaussian, or 40 gaussian centres with noise of half their scale (close
+/// neighbours, as real embeddings have).
+fn data_set(rng: &mut Rng, n: usize, dim: usize, clustered: bool) -> Vec<Vec<f32>> {
+    let centres: Vec<Vec<f32>> = (0..40).map(|_| (0..dim).map(|_| rng.gauss()).collect()).collect();
+    (0..n)
+        .map(|_| {
+            if clustered {
+                centres[(rng.next() % 40) as usize].iter().map(|c| c + 0.5 * rng.gauss()).collect()
+            } else {
+                (0..dim).map(|_| rng.gauss()).collect()
+            }
+        })
+        .collect()
+}
+
+fn pairs(found: &[VectorMatch]) -> Vec<(String, f32)> {
+    found.iter().map(|m| (m.id.clone(), m.score)).collect()
 }
 
 fn assert_invalid<T: std::fmt::Debug>(r: Result<T>, field: &str) {
@@ -279,6 +303,174 @@ on_both_backends! {
             let q = rng.vector(dim);
             let got = fx.db.vectors().search("c", &q, 1000, None).unwrap();
             assert_same_ranking(&got, &naive(&truth, DistanceMetric::Euclidean, &q, 1000, None), &truth, DistanceMetric::Euclidean, &q);
+        }
+    }
+
+    fn int8_search_equals_naive_reference_for_every_metric(fx) {
+        let mut rng = Rng(0x5EED_1234);
+        let dim = 37;
+        for metric in METRICS {
+            let name = metric.as_str();
+            fx.db.vectors().create_collection_with(name, dim as u32, metric, Quantization::int8()).unwrap();
+            let mut truth = BTreeMap::new();
+            let docs: Vec<VectorDocument> = (0..600)
+                .map(|i| {
+                    let d = VectorDocument::new(&format!("doc-{i:04}"), rng.vector(dim), json!({"group": i % 3}));
+                    truth.insert(d.id.clone(), (d.embedding.clone(), d.metadata.clone()));
+                    d
+                })
+                .collect();
+            fx.db.vectors().upsert_many(name, &docs).unwrap();
+            // Seeded data: the int8 candidates (k * 10) hold the exact top-k here, and the
+            // scores returned are the f32 ones.
+            let check = |db: &StorageManager, truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>, rng: &mut Rng| {
+                for (k, filter) in [(10, None), (5, Some(VectorFilter::equals("group", 2))), (1000, None)] {
+                    let q = rng.vector(dim);
+                    let got = db.vectors().search(name, &q, k, filter.as_ref()).unwrap();
+                    assert_same_ranking(&got, &naive(truth, metric, &q, k, filter.as_ref()), truth, metric, &q);
+                }
+            };
+            check(&fx.db, &truth, &mut rng);
+            // Upserts, replacements and deletes keep the int8 copy row-aligned.
+            for i in (0..600).step_by(5) {
+                let id = format!("doc-{i:04}");
+                assert!(fx.db.vectors().delete(name, &id).unwrap());
+                truth.remove(&id);
+            }
+            let changed: Vec<VectorDocument> = (580..650).map(|i| VectorDocument::new(&format!("doc-{i:04}"), rng.vector(dim), json!({"group": 2}))).collect();
+            for d in &changed {
+                truth.insert(d.id.clone(), (d.embedding.clone(), d.metadata.clone()));
+            }
+            fx.db.vectors().upsert_many(name, &changed).unwrap();
+            check(&fx.db, &truth, &mut rng);
+            fx = fx.reopen();
+            assert_eq!(fx.db.vectors().quantization(name).unwrap(), Quantization::int8());
+            check(&fx.db, &truth, &mut rng);
+        }
+    }
+
+    fn int8_recall_at_10_is_at_least_0_99(fx) {
+        let (n, dim, queries) = (3_000, 96, 40);
+        for clustered in [false, true] {
+            let mut rng = Rng(if clustered { 77 } else { 78 });
+            let rows = data_set(&mut rng, n, dim, clustered);
+            for metric in METRICS {
+                let name = format!("{}-{clustered}", metric.as_str());
+                let v = fx.db.vectors();
+                v.create_collection(&name, dim as u32, metric).unwrap();
+                let docs: Vec<VectorDocument> = rows.iter().enumerate().map(|(i, r)| VectorDocument::new(&format!("{i}"), r.clone(), json!(null))).collect();
+                v.upsert_many(&name, &docs).unwrap();
+                // Queries near stored rows, as real queries are near what they look for.
+                let qs: Vec<Vec<f32>> = (0..queries).map(|i| rows[(i * 71) % n].iter().map(|x| x + 0.3 * rng.gauss()).collect()).collect();
+                let exact: Vec<Vec<VectorMatch>> = qs.iter().map(|q| v.search(&name, q, 10, None).unwrap()).collect();
+                v.set_quantization(&name, Quantization::int8()).unwrap();
+                let mut found = 0;
+                for (q, want) in qs.iter().zip(&exact) {
+                    let got = v.search(&name, q, 10, None).unwrap();
+                    for g in &got {
+                        // A found document carries its exact f32 score.
+                        let w = want.iter().find(|w| w.id == g.id);
+                        if let Some(w) = w {
+                            assert_eq!(g.score, w.score, "{name}: re-ranked score is the f32 score");
+                            found += 1;
+                        }
+                    }
+                }
+                let recall = found as f64 / (queries * 10) as f64;
+                assert!(recall >= 0.99, "{name}: recall@10 {recall}");
+            }
+        }
+    }
+
+    fn quantization_setting_persists_switches_and_checks_input(fx) {
+        let v = fx.db.vectors();
+        let info = v.create_collection_with("q", 3, DistanceMetric::Euclidean, Quantization::Int8 { oversampling: 3 }).unwrap();
+        assert_eq!(info, CollectionInfo { name: "q".into(), dimension: 3, metric: DistanceMetric::Euclidean });
+        v.create_collection("plain", 3, DistanceMetric::Cosine).unwrap();
+        assert_eq!(v.quantization("plain").unwrap(), Quantization::None);
+        v.upsert_many("q", &[
+            VectorDocument::new("a", vec![1.0, 0.0, 0.0], json!({})),
+            VectorDocument::new("b", vec![0.0, 2.0, 0.0], json!({})),
+            VectorDocument::new("c", vec![0.0, 0.0, 0.0], json!({})),
+        ]).unwrap();
+        assert_eq!(pairs(&v.search("q", &[0.0, 2.0, 0.0], 2, None).unwrap()), vec![("b".into(), 0.0), ("c".into(), -2.0)]);
+        assert_invalid(v.create_collection_with("z", 3, DistanceMetric::Cosine, Quantization::Int8 { oversampling: 0 }), "oversampling");
+        assert_invalid(v.create_collection_with("z", 3, DistanceMetric::Cosine, Quantization::Int8 { oversampling: 1_001 }), "oversampling");
+        assert_invalid(v.create_collection_with("__z", 3, DistanceMetric::Cosine, Quantization::int8()), "collection");
+        assert_eq!(v.collection("z").unwrap(), None);
+        assert_invalid(v.set_quantization("q", Quantization::Int8 { oversampling: 0 }), "oversampling");
+        assert_invalid(v.set_quantization("", Quantization::int8()), "collection");
+        assert_invalid(v.set_quantization("__memory", Quantization::int8()), "collection");
+        assert_not_found(v.set_quantization("nope", Quantization::int8()));
+        assert_not_found(v.quantization("nope"));
+        assert_invalid(v.quantization(""), "collection");
+        // Bad documents and queries are refused as without quantisation.
+        assert_invalid(v.upsert("q", &VectorDocument::new("d", vec![1.0, 2.0], json!({}))), "embedding");
+        assert_invalid(v.upsert("q", &VectorDocument::new("d", vec![1.0, f32::NAN, 0.0], json!({}))), "embedding");
+        assert_invalid(v.search("q", &[1.0, 2.0], 1, None), "query");
+        assert_invalid(v.search("q", &[f32::INFINITY, 0.0, 0.0], 1, None), "query");
+        assert_eq!(v.quantization("q").unwrap(), Quantization::Int8 { oversampling: 3 });
+        let fx = fx.reopen();
+        let v = fx.db.vectors();
+        assert_eq!(v.quantization("q").unwrap(), Quantization::Int8 { oversampling: 3 });
+        assert_eq!(v.collection("q").unwrap().unwrap().metric, DistanceMetric::Euclidean);
+        assert_eq!(pairs(&v.search("q", &[1.0, 0.0, 0.0], 3, None).unwrap()), vec![("a".into(), 0.0), ("c".into(), -1.0), ("b".into(), -5f32.sqrt())]);
+        // Switching on a loaded collection rebuilds its copy; the switch persists.
+        v.set_quantization("q", Quantization::None).unwrap();
+        v.set_quantization("plain", Quantization::Int8 { oversampling: 7 }).unwrap();
+        v.upsert("plain", &VectorDocument::new("p", vec![0.0, 1.0, 0.0], json!({}))).unwrap();
+        assert_eq!(v.search("plain", &[0.0, 1.0, 0.0], 1, None).unwrap()[0].score, 1.0);
+        assert_eq!(pairs(&v.search("q", &[1.0, 0.0, 0.0], 1, None).unwrap()), vec![("a".into(), 0.0)]);
+        let fx = fx.reopen();
+        assert_eq!(fx.db.vectors().quantization("q").unwrap(), Quantization::None);
+        assert_eq!(fx.db.vectors().quantization("plain").unwrap(), Quantization::Int8 { oversampling: 7 });
+        let names: Vec<String> = fx.db.vectors().list_collections().unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, vec!["plain", "q"]);
+    }
+
+    fn search_batch_equals_per_query_search(fx) {
+        let mut rng = Rng(0xBA7C);
+        let dim = 45;
+        for metric in METRICS {
+            for quantization in [Quantization::None, Quantization::int8()] {
+                let name = format!("{}-{quantization:?}", metric.as_str());
+                let v = fx.db.vectors();
+                v.create_collection(&name, dim as u32, metric).unwrap();
+                let docs: Vec<VectorDocument> = (0..2_100) // two full blocks of rows and a partial one
+                    .map(|i| VectorDocument::new(&format!("d{i}"), rng.vector(dim), json!({"g": i % 4})))
+                    .collect();
+                v.upsert_many(&name, &docs).unwrap();
+                let queries: Vec<Vec<f32>> = (0..13).map(|_| rng.vector(dim)).collect();
+                for (k, filter) in [(10, None), (3, Some(VectorFilter::equals("g", 1))), (1, None), (5000, Some(VectorFilter::equals("g", 3)))] {
+                    let batch = v.search_batch(&name, &queries, k, filter.as_ref()).unwrap();
+                    assert_eq!(batch.len(), queries.len());
+                    // Exact per-query search is the reference, also for an int8 collection.
+                    v.set_quantization(&name, Quantization::None).unwrap();
+                    for (q, got) in queries.iter().zip(&batch) {
+                        let want = v.search(&name, q, k, filter.as_ref()).unwrap();
+                        assert_eq!(pairs(got), pairs(&want), "{name} k={k} filter={filter:?}");
+                        assert_eq!(got.iter().map(|m| &m.metadata).collect::<Vec<_>>(), want.iter().map(|m| &m.metadata).collect::<Vec<_>>());
+                    }
+                    v.set_quantization(&name, quantization).unwrap();
+                }
+                let one = v.search_batch(&name, &[queries[0].as_slice()], 10, None).unwrap();
+                assert_eq!(one.len(), 1);
+                assert!(v.search_batch(&name, &[&queries[0]], 0, None).unwrap()[0].is_empty());
+                assert!(v.search_batch::<Vec<f32>>(&name, &[], 10, None).unwrap().is_empty());
+            }
+        }
+        let v = fx.db.vectors();
+        v.create_collection("empty", 2, DistanceMetric::Cosine).unwrap();
+        assert!(v.search_batch("empty", &[vec![1.0, 0.0]], 5, None).unwrap()[0].is_empty());
+        assert_invalid(v.search_batch("empty", &[vec![1.0, 0.0], vec![1.0]], 5, None), "queries");
+        assert_invalid(v.search_batch("empty", &[vec![1.0, f32::NAN]], 5, None), "queries");
+        assert_invalid(v.search_batch("empty", &[vec![0.0, 0.0]], 5, None), "queries");
+        assert_invalid(v.search_batch("empty", &[vec![1.0, 0.0]], 5, Some(&VectorFilter::equals("", 1))), "filter field");
+        assert_invalid(v.search_batch("", &[vec![1.0, 0.0]], 5, None), "collection");
+        assert_not_found(v.search_batch("nope", &[vec![1.0, 0.0]], 5, None));
+        match v.search_batch("empty", &[vec![1.0, 0.0], vec![1.0]], 5, None) {
+            Err(StorageError::InvalidInput { reason, .. }) => assert!(reason.starts_with("query 1 "), "{reason}"),
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -496,7 +496,16 @@ class LongTermMemoryStore:
 class VectorStore:
     """Collections of float32 vectors with JSON metadata."""
 
-    def create_collection(self, name: str, dimension: int, metric: Union[DistanceMetric, str] = "cosine") -> CollectionInfo: ...
+    def create_collection(
+        self,
+        name: str,
+        dimension: int,
+        metric: Union[DistanceMetric, str] = "cosine",
+        quantization: Optional[str] = None,
+        oversampling: int = 10,
+    ) -> CollectionInfo: ...
+    def quantization(self, name: str) -> dict[str, Any]: ...
+    def set_quantization(self, name: str, quantization: Optional[str], oversampling: int = 10) -> None: ...
     def collection(self, name: str) -> Optional[CollectionInfo]: ...
     def list_collections(self) -> list[CollectionInfo]: ...
     def drop_collection(self, name: str) -> None: ...
@@ -508,6 +517,13 @@ class VectorStore:
     def search(
         self, collection: str, query: _F32, k: int = 10, filter: Union[VectorFilter, dict[str, _Json], None] = None
     ) -> list[VectorMatch]: ...
+    def search_batch(
+        self,
+        collection: str,
+        queries: Union[_F32, typing.Sequence[_F32]],
+        k: int = 10,
+        filter: Union[VectorFilter, dict[str, _Json], None] = None,
+    ) -> list[list[VectorMatch]]: ...
 
 # --- maintenance --------------------------------------------------------------------------
 

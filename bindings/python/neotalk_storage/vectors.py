@@ -19,6 +19,30 @@ def _filter(filter):
     raise invalid("filter", "expected a VectorFilter or a one-item dict {field: value}")
 
 
+def _quantization(kind, oversampling):
+    """``"none"`` / ``None`` or ``"int8"`` (with ``oversampling``) as the native enum."""
+    if kind is None or (isinstance(kind, str) and kind.lower() == "none"):
+        return _native.Quantization.NONE()
+    if isinstance(kind, str) and kind.lower() == "int8":
+        if isinstance(oversampling, bool) or not isinstance(oversampling, int) or oversampling < 0:
+            raise invalid("oversampling", f"expected a positive int, got {oversampling!r}")
+        return _native.Quantization.INT8(oversampling=oversampling)
+    raise invalid("quantization", f"{kind!r} is not one of none, int8")
+
+
+def _query_rows(queries):
+    """``(count, packed float32 bytes)`` of a ``(n, dim)`` array or a sequence of vectors."""
+    shape = getattr(queries, "shape", None)
+    if shape is not None:
+        if len(shape) != 2:
+            raise invalid("queries", f"expected a (n, dim) array, got shape {tuple(shape)}")
+        return shape[0], f32_buffer("queries", queries)
+    if isinstance(queries, (bytes, bytearray, memoryview, str)):
+        raise invalid("queries", "expected a (n, dim) float32 array or a sequence of vectors")
+    rows = [f32_buffer("queries", q) for q in queries]
+    return len(rows), b"".join(rows)
+
+
 class VectorStore:
     """Named collections of fixed-dimension float32 vectors with JSON metadata; obtain it
     from ``StorageManager.vectors()``.
@@ -34,10 +58,28 @@ class VectorStore:
     def __init__(self, native):
         self._native = native
 
-    def create_collection(self, name: str, dimension: int, metric="cosine"):
+    def create_collection(self, name: str, dimension: int, metric="cosine", quantization=None, oversampling: int = 10):
         """Creates a collection (``metric``: ``DistanceMetric`` or its name); an existing name
-        is ``StorageError.Conflict``."""
-        return self._native.create_collection(name, dimension, enum_arg("metric", _native.DistanceMetric, metric))
+        is ``StorageError.Conflict``.
+
+        ``quantization="int8"`` keeps an int8 copy of the vectors beside the float32 ones
+        (``dimension + 4`` bytes more per vector in memory, nothing more on disk): a search
+        scans the int8 copy and re-ranks its best ``k * oversampling`` candidates in float32,
+        so scores stay exact float32 scores."""
+        return self._native.create_collection_with(
+            name, dimension, enum_arg("metric", _native.DistanceMetric, metric), _quantization(quantization, oversampling)
+        )
+
+    def quantization(self, name: str) -> dict:
+        """``{"kind": "none"}`` or ``{"kind": "int8", "oversampling": n}``."""
+        q = self._native.quantization(name)
+        if q.is_int8():
+            return {"kind": "int8", "oversampling": q.oversampling}
+        return {"kind": "none"}
+
+    def set_quantization(self, name: str, quantization, oversampling: int = 10) -> None:
+        """Switches a collection to ``"int8"`` or ``"none"`` (persisted)."""
+        self._native.set_quantization(name, _quantization(quantization, oversampling))
 
     def collection(self, name: str):
         """The ``CollectionInfo``, or ``None``."""
@@ -84,4 +126,15 @@ class VectorStore:
         found = self._native.search_packed(collection, f32_buffer("query", query), k, _filter(filter))
         for m in found:
             m.metadata = json.loads(m.metadata)
+        return found
+
+    def search_batch(self, collection: str, queries, k: int = 10, filter=None) -> list:
+        """:meth:`search` for many queries at once (a numpy ``(n, dim)`` float32 array or a
+        sequence of vectors), computed with a matrix product; ``result[i]`` answers query
+        ``i`` with the same matches exact per-query search returns."""
+        count, packed = _query_rows(queries)
+        found = self._native.search_batch_packed(collection, packed, count, k, _filter(filter))
+        for matches in found:
+            for m in matches:
+                m.metadata = json.loads(m.metadata)
         return found

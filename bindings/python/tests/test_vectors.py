@@ -6,7 +6,7 @@ import struct
 import numpy
 import pytest
 
-from neotalk_storage import CollectionInfo, DistanceMetric, StorageError, VectorFilter
+from neotalk_storage import CollectionInfo, DistanceMetric, StorageError, StorageManager, VectorFilter
 
 
 def test_collections(db):
@@ -99,3 +99,87 @@ def test_vector_errors_write_nothing(db):
         vs.upsert("ghost", "a", [1.0, 0.0, 0.0])
     with pytest.raises(StorageError.NotFound):
         vs.search("ghost", [1.0, 0.0, 0.0], 1)
+
+
+def _exact_top(matrix, query, k):
+    """Best ``k`` rows by cosine similarity, computed with numpy."""
+    scores = (matrix @ query) / (numpy.linalg.norm(matrix, axis=1) * numpy.linalg.norm(query))
+    return [f"d{i}" for i in numpy.argsort(-scores, kind="stable")[:k]]
+
+
+def test_int8_quantization_setting_and_exact_rerank(db, tmp_path):
+    vs = db.vectors()
+    vs.create_collection("q", 32, "cosine", quantization="int8", oversampling=4)
+    assert vs.quantization("q") == {"kind": "int8", "oversampling": 4}
+    rng = numpy.random.default_rng(11)
+    matrix = rng.standard_normal((400, 32)).astype(numpy.float32)
+    vs.upsert_many("q", [f"d{i}" for i in range(400)], matrix, metadata=[{"odd": i % 2 == 1} for i in range(400)])
+    query = matrix[5] + numpy.float32(0.1) * rng.standard_normal(32).astype(numpy.float32)
+    found = vs.search("q", query, 5)
+    assert [m.id for m in found] == _exact_top(matrix, query, 5)
+    # Re-ranked in float32: the scores equal the exact scan's once quantisation is off.
+    vs.set_quantization("q", "none")
+    assert vs.quantization("q") == {"kind": "none"}
+    assert [(m.id, m.score) for m in vs.search("q", query, 5)] == [(m.id, m.score) for m in found]
+    vs.set_quantization("q", "INT8")
+    assert vs.quantization("q") == {"kind": "int8", "oversampling": 10}
+    odd = vs.search("q", query, 3, filter={"odd": True})
+    assert len(odd) == 3 and all(m.metadata == {"odd": True} for m in odd)
+    with pytest.raises(StorageError.InvalidInput, match="oversampling"):
+        vs.set_quantization("q", "int8", oversampling=0)
+    with pytest.raises(StorageError.InvalidInput, match="oversampling"):
+        vs.create_collection("bad", 3, quantization="int8", oversampling=5000)
+    with pytest.raises(StorageError.InvalidInput, match="oversampling"):
+        vs.create_collection("bad", 3, quantization="int8", oversampling=2.5)
+    with pytest.raises(StorageError.InvalidInput, match="quantization"):
+        vs.create_collection("bad", 3, quantization="int4")
+    with pytest.raises(StorageError.NotFound):
+        vs.set_quantization("ghost", "int8")
+    with pytest.raises(StorageError.NotFound):
+        vs.quantization("ghost")
+    assert vs.collection("bad") is None
+    with pytest.raises(StorageError.InvalidInput):
+        vs.search("q", [1.0, 0.0], 1)  # wrong dimension under int8 too
+
+
+def test_quantization_survives_reopen(disk):
+    with StorageManager.open(disk) as db:
+        db.vectors().create_collection("q", 4, "euclidean", quantization="int8", oversampling=3)
+        db.vectors().upsert("q", "a", [1.0, 2.0, 3.0, 4.0])
+    with StorageManager.open(disk) as db:
+        assert db.vectors().quantization("q") == {"kind": "int8", "oversampling": 3}
+        assert db.vectors().search("q", [1.0, 2.0, 3.0, 4.0], 1)[0].score == 0.0
+
+
+def test_search_batch_equals_per_query_search(db):
+    vs = db.vectors()
+    vs.create_collection("b", 24, "dot_product")
+    rng = numpy.random.default_rng(3)
+    matrix = rng.standard_normal((1500, 24)).astype(numpy.float32)
+    vs.upsert_many("b", [f"d{i}" for i in range(1500)], matrix, metadata=[{"g": i % 3} for i in range(1500)])
+    queries = rng.standard_normal((9, 24)).astype(numpy.float32)
+    for k, flt in [(10, None), (4, {"g": 2})]:
+        batch = vs.search_batch("b", queries, k, filter=flt)
+        assert len(batch) == 9
+        for q, got in zip(queries, batch):
+            want = vs.search("b", q, k, filter=flt)
+            assert [(m.id, m.score, m.metadata) for m in got] == [(m.id, m.score, m.metadata) for m in want]
+    # numpy's answer for the first query.
+    assert [m.id for m in vs.search_batch("b", queries, 3)[0]] == [f"d{i}" for i in numpy.argsort(-(matrix @ queries[0]), kind="stable")[:3]]
+    # A list of vectors works as well; no queries, no answers.
+    assert [m.id for m in vs.search_batch("b", [queries[1].tolist(), queries[2]], 2)[1]] == [m.id for m in vs.search("b", queries[2], 2)]
+    assert vs.search_batch("b", numpy.zeros((0, 24), dtype=numpy.float32)) == []
+    with pytest.raises(StorageError.InvalidInput, match="queries"):
+        vs.search_batch("b", queries[0])  # one vector, not a (n, dim) array
+    with pytest.raises(StorageError.InvalidInput, match="queries"):
+        vs.search_batch("b", queries.tobytes())
+    with pytest.raises(StorageError.InvalidInput, match="queries"):
+        vs.search_batch("b", [queries[0], queries[1][:5]])  # ragged
+    bad = queries.copy()
+    bad[4, 0] = numpy.nan
+    with pytest.raises(StorageError.InvalidInput, match="query 4"):
+        vs.search_batch("b", bad)
+    with pytest.raises(StorageError.InvalidInput, match="queries"):
+        vs.search_batch("b", numpy.ones((2, 23), dtype=numpy.float32))
+    with pytest.raises(StorageError.NotFound):
+        vs.search_batch("ghost", queries)

@@ -9,8 +9,15 @@
 //! its own. Search runs over an in-memory row-major copy of each collection, loaded on first
 //! use and updated after every committed write, so it never touches the backend.
 //!
+//! Search speed: the exact scan runs AVX2 + FMA kernels where the CPU has them (detected at
+//! run time; portable loops elsewhere, wasm32 included) and keeps the `k` best in a bounded
+//! heap. A collection can switch on int8 [`Quantization`]: the scan then reads a quarter of
+//! the bytes and the best `k * oversampling` candidates are re-ranked in exact f32.
+//! [`VectorStore::search_batch`] answers many queries with one matrix product per block of
+//! rows (`matrixmultiply`'s sgemm).
+//!
 //! Tables:
-//! - `vector_collections`: name -> JSON [`CollectionInfo`]
+//! - `vector_collections`: name -> JSON [`CollectionInfo`] plus `"quantization"` when set
 //! - `vectors`: (collection, id) -> `f32` little-endian bytes
 //! - `vector_metadata`: (collection, id) -> JSON metadata
 //!
@@ -32,10 +39,14 @@
 //! assert_eq!(zh[0].id, "b");
 //! ```
 
+mod kernel;
 mod matrix;
 mod metric;
+mod quantized;
+mod topk;
 
 pub use metric::DistanceMetric;
+pub use quantized::Quantization;
 
 use crate::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::engine::Engine;
@@ -119,6 +130,20 @@ impl VectorFilter {
     }
 }
 
+/// A collection's row in `vector_collections`: its settings plus the quantisation, which
+/// is absent (`None`) in rows written before it existed and in the memory store's row.
+#[derive(Serialize, Deserialize)]
+struct CollectionRow {
+    #[serde(flatten)]
+    info: CollectionInfo,
+    #[serde(default, skip_serializing_if = "is_unquantized")]
+    quantization: Quantization,
+}
+
+fn is_unquantized(q: &Quantization) -> bool {
+    *q == Quantization::None
+}
+
 /// A change to one collection, staged in a batch and applied to the in-memory copy after commit.
 pub(crate) enum VectorChange {
     Upsert(VectorDocument),
@@ -192,6 +217,17 @@ pub(crate) fn check_vector(field: &'static str, info: &CollectionInfo, v: &[f32]
     Ok(())
 }
 
+fn check_filter(filter: Option<&VectorFilter>) -> Result<()> {
+    if let Some(f) = filter {
+        check_id("filter field", &f.field)?;
+    }
+    Ok(())
+}
+
+fn to_matches(hits: Vec<matrix::Hit>) -> Vec<VectorMatch> {
+    hits.into_iter().map(|h| VectorMatch { id: h.id.to_string(), score: h.score, metadata: (*h.metadata).clone() }).collect()
+}
+
 impl VectorStore {
     /// Forgets every loaded matrix after the tables were replaced (restore / import); each
     /// collection is loaded again on its next use. Call with the engine's write lock held.
@@ -214,6 +250,18 @@ impl VectorStore {
         Self::read_info(view, name)?.ok_or_else(|| StorageError::not_found("collection", name))
     }
 
+    fn require_row(view: &dyn ReadView, name: &str) -> Result<CollectionRow> {
+        match view.get(COLLECTIONS, &KeyBuilder::new().str(name).finish())? {
+            Some(row) => Ok(serde_json::from_slice(&row)?),
+            None => Err(StorageError::not_found("collection", name)),
+        }
+    }
+
+    fn stage_row(batch: &mut WriteBatch, row: &CollectionRow) {
+        let bytes = serde_json::to_vec(row).expect("collection row serializes");
+        batch.put(COLLECTIONS, KeyBuilder::new().str(&row.info.name).finish(), bytes);
+    }
+
     /// Queues the creation of a collection (the caller checked it does not exist).
     pub(crate) fn stage_create(batch: &mut WriteBatch, info: &CollectionInfo) {
         let row = serde_json::to_vec(info).expect("collection info serializes");
@@ -229,20 +277,63 @@ impl VectorStore {
         Ok(CollectionInfo { name: name.into(), dimension, metric })
     }
 
-    /// Creates a collection. An existing collection of that name is a `Conflict`.
+    /// Creates a collection with exact f32 search. An existing collection of that name is a
+    /// `Conflict`.
     pub fn create_collection(&self, name: &str, dimension: u32, metric: DistanceMetric) -> Result<CollectionInfo> {
+        self.create_collection_with(name, dimension, metric, Quantization::None)
+    }
+
+    /// Creates a collection with the given [`Quantization`] (see there for its memory cost).
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, DistanceMetric, VectorDocument};
+    /// use neotalk_storage::vectors::Quantization;
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let v = db.vectors();
+    /// v.create_collection_with("docs", 2, DistanceMetric::DotProduct, Quantization::int8()).unwrap();
+    /// v.upsert("docs", &VectorDocument::new("a", vec![1.0, 0.5], serde_json::Value::Null)).unwrap();
+    /// assert_eq!(v.quantization("docs").unwrap(), Quantization::Int8 { oversampling: 10 });
+    /// // Scores are exact f32 scores: candidates are re-ranked in f32.
+    /// assert_eq!(v.search("docs", &[2.0, 2.0], 1, None).unwrap()[0].score, 3.0);
+    /// ```
+    pub fn create_collection_with(&self, name: &str, dimension: u32, metric: DistanceMetric, quantization: Quantization) -> Result<CollectionInfo> {
         check_writable(name)?;
         let info = Self::new_info(name, dimension, metric)?;
+        let quantization = quantization.check()?;
         let _w = self.engine.lock_writes();
         let view = self.engine.read()?;
         if Self::read_info(&*view, name)?.is_some() {
             return Err(StorageError::Conflict(format!("collection {name:?} already exists")));
         }
         let mut batch = WriteBatch::new();
-        Self::stage_create(&mut batch, &info);
+        Self::stage_row(&mut batch, &CollectionRow { info: info.clone(), quantization });
         self.engine.commit(&batch)?;
         self.loaded.write().remove(name);
         Ok(info)
+    }
+
+    /// A collection's [`Quantization`]; unknown names are `NotFound`.
+    pub fn quantization(&self, name: &str) -> Result<Quantization> {
+        check_name(name)?;
+        Ok(Self::require_row(&*self.engine.read()?, name)?.quantization)
+    }
+
+    /// Switches a collection's [`Quantization`] (persisted). A loaded collection builds or
+    /// drops its int8 copy at once; that takes one pass over its vectors.
+    pub fn set_quantization(&self, name: &str, quantization: Quantization) -> Result<()> {
+        check_writable(name)?;
+        let quantization = quantization.check()?;
+        let _w = self.engine.lock_writes();
+        let view = self.engine.read()?;
+        let mut row = Self::require_row(&*view, name)?;
+        row.quantization = quantization;
+        let mut batch = WriteBatch::new();
+        Self::stage_row(&mut batch, &row);
+        self.engine.commit(&batch)?;
+        if let Some(loaded) = self.loaded.read().get(name).cloned() {
+            loaded.matrix.write().set_quantization(quantization);
+        }
+        Ok(())
     }
 
     /// The settings of a collection, if it exists.
@@ -408,11 +499,12 @@ impl VectorStore {
         }
         let _w = self.engine.lock_writes();
         let view = self.engine.read()?;
-        let info = Self::require_info(&*view, name)?;
+        let CollectionRow { info, quantization } = Self::require_row(&*view, name)?;
         if let Some(l) = self.loaded.read().get(name) {
             return Ok(l.clone());
         }
         let mut m = Matrix::new(info.dimension as usize, info.metric);
+        m.set_quantization(quantization);
         let mut failure = None;
         view.scan(VECTORS, &KeyRange::prefix(KeyBuilder::new().str(name).finish()), Direction::Forward, &mut |k, v| {
             let mut r = KeyReader::new(k);
@@ -444,19 +536,52 @@ impl VectorStore {
     }
 
     /// The `k` documents closest to `query`, best first (higher score is closer), optionally
-    /// only those whose metadata passes `filter`. Exact: every document is scored.
+    /// only those whose metadata passes `filter`. Without quantisation every document is
+    /// scored exactly; with int8 the best `k * oversampling` by int8 score are re-scored in
+    /// f32, so scores are exact and a true top-k document is missed only if its int8 score
+    /// falls below that many others (recall@10 >= 0.99 in the tests).
     pub fn search(&self, collection: &str, query: &[f32], k: usize, filter: Option<&VectorFilter>) -> Result<Vec<VectorMatch>> {
         let loaded = self.loaded(collection)?;
         check_vector("query", &loaded.info, query)?;
-        if let Some(f) = filter {
-            check_id("filter field", &f.field)?;
-        }
+        check_filter(filter)?;
         let keep = filter.map(|f| move |m: &serde_json::Value| f.matches(m));
         let keep_ref: Option<&dyn Fn(&serde_json::Value) -> bool> = keep.as_ref().map(|f| f as _);
         let hits = loaded.matrix.read().top_k(query, k, keep_ref);
-        Ok(hits
-            .into_iter()
-            .map(|h| VectorMatch { id: h.id.to_string(), score: h.score, metadata: (*h.metadata).clone() })
-            .collect())
+        Ok(to_matches(hits))
+    }
+
+    /// [`Self::search`] for many queries at once: `result[i]` answers `queries[i]`. Scores
+    /// come from one matrix product per block of rows (exact f32, whatever the collection's
+    /// quantisation), and each query's best candidates are re-scored by the kernel `search`
+    /// uses, so results equal exact per-query search. Any bad query refuses the whole call.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, DistanceMetric, VectorDocument};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let v = db.vectors();
+    /// v.create_collection("docs", 2, DistanceMetric::Euclidean).unwrap();
+    /// v.upsert_many("docs", &[
+    ///     VectorDocument::new("a", vec![0.0, 0.0], serde_json::Value::Null),
+    ///     VectorDocument::new("b", vec![3.0, 4.0], serde_json::Value::Null),
+    /// ]).unwrap();
+    /// let found = v.search_batch("docs", &[vec![0.1, 0.0], vec![3.0, 4.0]], 1, None).unwrap();
+    /// assert_eq!((found[0][0].id.as_str(), found[1][0].id.as_str()), ("a", "b"));
+    /// assert_eq!(found[1][0].score, 0.0);
+    /// ```
+    pub fn search_batch<Q: AsRef<[f32]>>(&self, collection: &str, queries: &[Q], k: usize, filter: Option<&VectorFilter>) -> Result<Vec<Vec<VectorMatch>>> {
+        let loaded = self.loaded(collection)?;
+        let mut flat = Vec::with_capacity(queries.len() * loaded.info.dimension as usize);
+        for (i, q) in queries.iter().enumerate() {
+            check_vector("queries", &loaded.info, q.as_ref()).map_err(|e| match e {
+                StorageError::InvalidInput { field, reason } => StorageError::InvalidInput { field, reason: format!("query {i} {reason}") },
+                other => other,
+            })?;
+            flat.extend_from_slice(q.as_ref());
+        }
+        check_filter(filter)?;
+        let keep = filter.map(|f| move |m: &serde_json::Value| f.matches(m));
+        let keep_ref: Option<&dyn Fn(&serde_json::Value) -> bool> = keep.as_ref().map(|f| f as _);
+        let found = loaded.matrix.read().top_k_batch(&flat, k, keep_ref);
+        Ok(found.into_iter().map(to_matches).collect())
     }
 }
