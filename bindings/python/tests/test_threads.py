@@ -239,6 +239,8 @@ def test_a_long_native_call_releases_the_gil():
         spinner.join(10)
     ratio = (during_call / call_s) / (during_sleep / sleep_s)
     print(f"\nGIL: native call {call_s * 1000:.0f} ms; counter rate during it = {ratio:.2f} x the rate during sleep")
-    # A held GIL would leave the spinner only the Python-side argument conversion (well under
-    # 10 % of a call this long).
-    assert ratio > 0.25, f"counter rate during the native call is {ratio:.2f} x the sleep rate: GIL held?"
+    # A held GIL would leave the spinner only the Python-side argument conversion (one buffer
+    # copy: well under 1 % of a call this long), so the ratio would be near 0. Measured on a
+    # shared 2-core machine: 0.3 to 1.0, lower when other work keeps both cores busy (the
+    # spinner then competes for a core, not for the GIL).
+    assert ratio > 0.1, f"counter rate during the native call is {ratio:.2f} x the sleep rate: GIL held?"
