@@ -3,6 +3,8 @@
 //! Not a stable API.
 
 use crate::error::Result;
+use crate::timeseries::chunk::{self, ChunkSummary};
+use crate::timeseries::head;
 use crate::timeseries::point;
 use crate::timeseries::DataPoint;
 
@@ -17,6 +19,47 @@ pub fn encode_point(p: &DataPoint) -> Vec<u8> {
     let mut out = Vec::new();
     point::encode_into(&mut out, &p.value, p.quality, p.metadata.as_ref());
     out
+}
+
+/// Decodes a stored telemetry chunk (compressed or a raw head) into its points.
+pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    chunk::decode(bytes)
+}
+
+/// The points of a stored chunk with `start <= timestamp < end`, at most `limit`, through the
+/// range-query decoder.
+pub fn decode_chunk_range(bytes: &[u8], start: i64, end: i64, limit: usize) -> Result<Vec<DataPoint>> {
+    let mut out = Vec::new();
+    chunk::decode_range_into(bytes, start, end, &mut out, limit)?;
+    Ok(out)
+}
+
+/// Timestamps and numeric values of a stored chunk, through the aggregation decoder.
+pub fn decode_chunk_numeric(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
+    chunk::decode_numeric(bytes)
+}
+
+/// The summary of a stored chunk: (count, min timestamp, max timestamp, numeric count).
+pub fn chunk_summary(bytes: &[u8]) -> Result<(u64, i64, i64, u64)> {
+    let s = ChunkSummary::read(bytes)?;
+    Ok((s.count, s.min_ts, s.max_ts, s.numeric.map_or(0, |n| n.count)))
+}
+
+/// Encodes points as a sealed, compressed chunk.
+pub fn encode_chunk(points: &[DataPoint]) -> Vec<u8> {
+    chunk::encode(points)
+}
+
+/// Encodes points as a raw head.
+pub fn encode_head(points: &[DataPoint]) -> Vec<u8> {
+    head::encode(points)
+}
+
+/// Appends `new` to a raw head written in time order; `new` must be sorted and newer than
+/// the head's newest point.
+pub fn append_head(bytes: &[u8], new: &[DataPoint]) -> Result<Vec<u8>> {
+    let refs: Vec<&DataPoint> = new.iter().collect();
+    head::append(bytes, &ChunkSummary::read(bytes)?, &refs)
 }
 
 /// Regression tests: one per input the fuzz targets found failing.
