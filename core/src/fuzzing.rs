@@ -93,6 +93,36 @@ mod regressions {
     }
 }
 
+/// The hand-made seeds of fuzz/chunk_codec decode to the points they were built from (so the
+/// fuzzer starts from valid chunks of both layouts).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod chunk_seeds {
+    use super::*;
+    use crate::timeseries::MetricValue;
+
+    fn seed(name: &str) -> Vec<u8> {
+        let path = format!("{}/../fuzz/seeds/chunk_codec/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(bytes[0], 0, "mode byte of a stored-bytes seed");
+        bytes[1..].to_vec()
+    }
+
+    #[test]
+    fn stored_seeds_decode() {
+        let chunk = decode_chunk(&seed("stored_chunk")).unwrap();
+        assert_eq!(chunk, vec![DataPoint::new(0, 1.5), DataPoint::new(1_000, 1.5), DataPoint::new(2_000, 1.5)]);
+        assert_eq!(chunk_summary(&seed("stored_chunk")).unwrap(), (3, 0, 2_000, 3));
+        let head = decode_chunk(&seed("stored_head")).unwrap();
+        let mut expected = vec![DataPoint::new(10, 2.5), DataPoint::new(20, -3i64), DataPoint::new(30, true), DataPoint::new(40, "on")];
+        expected[1].quality = Some(0.5);
+        expected[3].metadata = Some(serde_json::json!({"a": 1}));
+        assert_eq!(head, expected);
+        assert_eq!(encode_head(&head), seed("stored_head"));
+        assert_eq!(decode_chunk_numeric(&seed("stored_head")).unwrap().1, vec![Some(2.5), Some(-3.0), None, None]);
+        assert!(matches!(head[2].value, MetricValue::Boolean(true)));
+    }
+}
+
 /// Regression tests for damaged database files found by fuzz/open_file.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod damaged_files {

@@ -181,26 +181,26 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let ts: Vec<i64> = points.iter().map(|p| p.timestamp).collect();
     timestamps::encode(&ts, &mut out);
 
-    let kinds: Vec<u8> = points.iter().map(|p| kind_of(&p.value)).collect();
-    match kinds.first() {
-        Some(&k) if kinds.iter().all(|&x| x == k) => out.push(k),
-        Some(_) => {
-            out.push(KINDS_MIXED);
-            let start = out.len();
-            out.resize(start + kinds.len().div_ceil(4), 0);
-            for (i, k) in kinds.iter().enumerate() {
-                out[start + i / 4] |= k << (2 * (i % 4));
-            }
+    let first_kind = points.first().map_or(KIND_FLOAT, |p| kind_of(&p.value));
+    if points.iter().all(|p| kind_of(&p.value) == first_kind) {
+        out.push(first_kind);
+    } else {
+        out.push(KINDS_MIXED);
+        let start = out.len();
+        out.resize(start + points.len().div_ceil(4), 0);
+        for (i, p) in points.iter().enumerate() {
+            out[start + i / 4] |= kind_of(&p.value) << (2 * (i % 4));
         }
-        None => out.push(KIND_FLOAT),
     }
     let fl: Vec<f64> = points.iter().filter_map(|p| if let MetricValue::Float(f) = p.value { Some(f) } else { None }).collect();
     floats::encode(&fl, &mut out);
-    let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
-    integers::encode(&ints, &mut out);
-    let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
-    booleans::encode(bools.into_iter(), &mut out);
-    strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+    if first_kind != KIND_FLOAT || fl.len() < points.len() {
+        let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
+        integers::encode(&ints, &mut out);
+        let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
+        booleans::encode(bools.into_iter(), &mut out);
+        strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+    }
 
     let has_quality = points.iter().any(|p| p.quality.is_some());
     let has_metadata = points.iter().any(|p| p.metadata.is_some());

@@ -197,6 +197,12 @@ fn last_chunk(view: &dyn ReadView, series: u32) -> Result<Option<(i64, Vec<u8>)>
 /// Merges `new` (sorted, unique timestamps) into `old` (same); `new` wins equal timestamps.
 fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a DataPoint> {
     let mut out = Vec::with_capacity(old.len() + new.len());
+    if old.last().is_none_or(|o| new.first().is_none_or(|p| o.timestamp < p.timestamp)) {
+        // Appending (sealing a full head): no interleaving to do.
+        out.extend(old);
+        out.extend_from_slice(new);
+        return out;
+    }
     let mut old = old.iter().peekable();
     for &p in new {
         while let Some(o) = old.next_if(|o| o.timestamp < p.timestamp) {
@@ -252,9 +258,13 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
                 } else {
                     // Late points, a full head to seal, or a small compressed chunk at the end
                     // (after a delete): merge and rewrite.
-                    batch.delete(CHUNKS, chunk_key(series, first));
                     let old = chunk::decode(&bytes)?;
-                    put_chunks(batch, series, &merge_points(&old, run), is_newest);
+                    let merged = merge_points(&old, run);
+                    // The first piece keeps the chunk's key unless a point older than it came.
+                    if merged[0].timestamp != first {
+                        batch.delete(CHUNKS, chunk_key(series, first));
+                    }
+                    put_chunks(batch, series, &merged, is_newest);
                 }
             }
             None => put_chunks(batch, series, run, true),
@@ -505,16 +515,20 @@ impl TimeSeriesStore {
             i = j;
         }
         for (id, mut pts) in by_series {
-            // Stable sort, then keep the last of equal timestamps: later writes win.
-            pts.sort_by_key(|p| p.timestamp);
-            let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
-            for p in pts {
-                match unique.last_mut() {
-                    Some(last) if last.timestamp == p.timestamp => *last = p,
-                    _ => unique.push(p),
+            // Batches usually arrive in time order: then there is nothing to sort or drop.
+            if !pts.windows(2).all(|w| w[0].timestamp < w[1].timestamp) {
+                // Stable sort, then keep the last of equal timestamps: later writes win.
+                pts.sort_by_key(|p| p.timestamp);
+                let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
+                for p in pts {
+                    match unique.last_mut() {
+                        Some(last) if last.timestamp == p.timestamp => *last = p,
+                        _ => unique.push(p),
+                    }
                 }
+                pts = unique;
             }
-            stage_series_points(&*view, &mut batch, id, &unique)?;
+            stage_series_points(&*view, &mut batch, id, &pts)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         engine.commit(&batch)?;
