@@ -82,7 +82,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut u = Unstructured::new(rest);
-    let Ok(n) = u.int_in_range(0usize..=1100) else { return };
+    let Ok(n) = u.int_in_range(0usize..=300) else { return };
     let mut points = Vec::with_capacity(n);
     for _ in 0..n {
         match point(&mut u) {
