@@ -245,16 +245,19 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
         };
         let run = &new[i..j];
         let is_newest = span_end.is_none();
+        // Small writes keep the newest chunk raw, to append to; a large write pays for
+        // compressing it (a compressed head is several times smaller to rewrite).
+        let open_tail = run.len() < head::SMALL_WRITE;
         match target {
             Some((first, bytes)) => {
                 let summary = ChunkSummary::read(&bytes)?;
                 let appends = is_newest && run[0].timestamp > summary.max_ts;
-                if appends && head::is_head(&bytes) && summary.count as usize + run.len() < chunk::CHUNK_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
+                if appends && open_tail && head::is_head(&bytes) && summary.count as usize + run.len() < chunk::CHUNK_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
                     // The common case: newer points extend the raw head in place.
                     batch.put(CHUNKS, chunk_key(series, first), head::append(&bytes, &summary, run)?);
                 } else if appends && !head::is_head(&bytes) && summary.count as usize >= chunk::CHUNK_POINTS {
                     // A full sealed chunk stays as it is; the points start a new head.
-                    put_chunks(batch, series, run, true);
+                    put_chunks(batch, series, run, open_tail);
                 } else {
                     // Late points, a full head to seal, or a small compressed chunk at the end
                     // (after a delete): merge and rewrite.
@@ -264,10 +267,10 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
                     if merged[0].timestamp != first {
                         batch.delete(CHUNKS, chunk_key(series, first));
                     }
-                    put_chunks(batch, series, &merged, is_newest);
+                    put_chunks(batch, series, &merged, is_newest && open_tail);
                 }
             }
-            None => put_chunks(batch, series, run, true),
+            None => put_chunks(batch, series, run, open_tail),
         }
         i = j;
     }
