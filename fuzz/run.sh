@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 secs=${1:-10}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(key_codec point_codec json_records open_file c_api_json)
+[ ${#targets[@]} -eq 0 ] && targets=(key_codec point_codec chunk_codec json_records open_file c_api_json)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --version 0.13.2

@@ -2,7 +2,7 @@
 //! `cargo bench -p neotalk-storage --bench timeseries`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use neotalk_storage::{DataPoint, StorageManager, TelemetryPoint};
+use neotalk_storage::{DataPoint, Durability, StorageManager, StorageOptions, TelemetryPoint};
 use std::hint::black_box;
 
 const SERIES: usize = 100;
@@ -65,6 +65,22 @@ fn bench_ingest(c: &mut Criterion) {
                 t += 1;
             }
             db.timeseries().flush().unwrap();
+        })
+    });
+    // One commit per point (Eventual durability, as the side-by-side harness runs it): the
+    // open head takes each point as an append, without re-encoding the chunk.
+    let n = 2_000i64;
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("one transaction per point (Eventual)", |b| {
+        let dir = tempfile::tempdir().unwrap();
+        let options = StorageOptions { durability: Durability::Eventual, ..StorageOptions::default() };
+        let db = StorageManager::open_with(dir.path(), options).unwrap();
+        let mut t = 0i64;
+        b.iter(|| {
+            for _ in 0..n {
+                db.timeseries().write_series("dev", "temperature", &[DataPoint::new(t, 21.5 + (t % 7) as f64 / 100.0)]).unwrap();
+                t += 1_000;
+            }
         })
     });
     g.finish();

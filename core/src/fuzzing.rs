@@ -3,6 +3,8 @@
 //! Not a stable API.
 
 use crate::error::Result;
+use crate::timeseries::chunk::{self, ChunkSummary};
+use crate::timeseries::head;
 use crate::timeseries::point;
 use crate::timeseries::DataPoint;
 
@@ -17,6 +19,47 @@ pub fn encode_point(p: &DataPoint) -> Vec<u8> {
     let mut out = Vec::new();
     point::encode_into(&mut out, &p.value, p.quality, p.metadata.as_ref());
     out
+}
+
+/// Decodes a stored telemetry chunk (compressed or a raw head) into its points.
+pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    chunk::decode(bytes)
+}
+
+/// The points of a stored chunk with `start <= timestamp < end`, at most `limit`, through the
+/// range-query decoder.
+pub fn decode_chunk_range(bytes: &[u8], start: i64, end: i64, limit: usize) -> Result<Vec<DataPoint>> {
+    let mut out = Vec::new();
+    chunk::decode_range_into(bytes, start, end, &mut out, limit)?;
+    Ok(out)
+}
+
+/// Timestamps and numeric values of a stored chunk, through the aggregation decoder.
+pub fn decode_chunk_numeric(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
+    chunk::decode_numeric(bytes)
+}
+
+/// The summary of a stored chunk: (count, min timestamp, max timestamp, numeric count).
+pub fn chunk_summary(bytes: &[u8]) -> Result<(u64, i64, i64, u64)> {
+    let s = ChunkSummary::read(bytes)?;
+    Ok((s.count, s.min_ts, s.max_ts, s.numeric.map_or(0, |n| n.count)))
+}
+
+/// Encodes points as a sealed, compressed chunk.
+pub fn encode_chunk(points: &[DataPoint]) -> Vec<u8> {
+    chunk::encode(points)
+}
+
+/// Encodes points as a raw head.
+pub fn encode_head(points: &[DataPoint]) -> Vec<u8> {
+    head::encode(points)
+}
+
+/// Appends `new` to a raw head written in time order; `new` must be sorted and newer than
+/// the head's newest point.
+pub fn append_head(bytes: &[u8], new: &[DataPoint]) -> Result<Vec<u8>> {
+    let refs: Vec<&DataPoint> = new.iter().collect();
+    head::append(bytes, &ChunkSummary::read(bytes)?, &refs)
 }
 
 /// Regression tests: one per input the fuzz targets found failing.
@@ -47,6 +90,36 @@ mod regressions {
         let e = NewEvent::new("e", "t", "s", 0, serde_json::json!({"x": x, "y": [1e-320, 0.1, 1.7976931348623157e308]}));
         db.events().append(&e).unwrap();
         assert_eq!(db.events().get("e").unwrap().unwrap().event_data, e.event_data);
+    }
+}
+
+/// The hand-made seeds of fuzz/chunk_codec decode to the points they were built from (so the
+/// fuzzer starts from valid chunks of both layouts).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod chunk_seeds {
+    use super::*;
+    use crate::timeseries::MetricValue;
+
+    fn seed(name: &str) -> Vec<u8> {
+        let path = format!("{}/../fuzz/seeds/chunk_codec/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(bytes[0], 0, "mode byte of a stored-bytes seed");
+        bytes[1..].to_vec()
+    }
+
+    #[test]
+    fn stored_seeds_decode() {
+        let chunk = decode_chunk(&seed("stored_chunk")).unwrap();
+        assert_eq!(chunk, vec![DataPoint::new(0, 1.5), DataPoint::new(1_000, 1.5), DataPoint::new(2_000, 1.5)]);
+        assert_eq!(chunk_summary(&seed("stored_chunk")).unwrap(), (3, 0, 2_000, 3));
+        let head = decode_chunk(&seed("stored_head")).unwrap();
+        let mut expected = vec![DataPoint::new(10, 2.5), DataPoint::new(20, -3i64), DataPoint::new(30, true), DataPoint::new(40, "on")];
+        expected[1].quality = Some(0.5);
+        expected[3].metadata = Some(serde_json::json!({"a": 1}));
+        assert_eq!(head, expected);
+        assert_eq!(encode_head(&head), seed("stored_head"));
+        assert_eq!(decode_chunk_numeric(&seed("stored_head")).unwrap().1, vec![Some(2.5), Some(-3.0), None, None]);
+        assert!(matches!(head[2].value, MetricValue::Boolean(true)));
     }
 }
 

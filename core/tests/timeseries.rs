@@ -234,3 +234,74 @@ on_both_backends! {
         assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap().len(), 5_000);
     }
 }
+
+fn chunk_count(db: &StorageManager) -> u64 {
+    db.table_sizes().unwrap().into_iter().find(|t| t.name == "ts_chunks").map_or(0, |t| t.entries)
+}
+
+on_both_backends! {
+    // One small transaction after another: the open head takes the points, is sealed at
+    // 1,024 and a new head starts; reopening in between loses nothing.
+    fn small_transactions_fill_and_seal_the_head(fx) {
+        let mut expected = Vec::new();
+        for i in 0..1_030i64 {
+            let p = DataPoint::new(i * 10, i as f64 / 4.0);
+            fx.db.timeseries().write_series("d", "m", std::slice::from_ref(&p)).unwrap();
+            expected.push(p);
+            if i == 1_022 {
+                assert_eq!(chunk_count(&fx.db), 1, "1,023 points are one head");
+                fx = fx.reopen();
+            }
+        }
+        assert_eq!(chunk_count(&fx.db), 2, "a sealed chunk of 1,024 and a head of 6");
+        let ts = fx.db.timeseries();
+        assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap(), expected);
+        assert_eq!(ts.query_range("d", "m", 10_230, 10_250).unwrap(), expected[1_023..1_025].to_vec());
+        assert_eq!(ts.query_latest("d", "m").unwrap(), expected.last().cloned());
+        let buckets = ts.query_aggregated("d", "m", 0, 10_300, 1 << 30).unwrap();
+        assert_eq!((buckets.len(), buckets[0].count), (1, 1_030));
+        assert_eq!(buckets[0].sum, Some((0..1_030).map(|i| i as f64 / 4.0).sum()));
+
+        // A late point into the sealed chunk, a duplicate of the head's newest, a point
+        // between the two chunks, then more appends after a reopen.
+        ts.write_series("d", "m", &[DataPoint::new(5, "late"), DataPoint::new(10_290, 7i64), DataPoint::new(10_235, true)]).unwrap();
+        expected.insert(1, DataPoint::new(5, "late"));
+        *expected.last_mut().unwrap() = DataPoint::new(10_290, 7i64);
+        let at = expected.iter().position(|p| p.timestamp > 10_235).unwrap();
+        expected.insert(at, DataPoint::new(10_235, true));
+        let fx = fx.reopen();
+        let ts = fx.db.timeseries();
+        let more: Vec<DataPoint> = (0..2_000).map(|i| DataPoint::new(20_000 + i, 1.5)).collect();
+        ts.write_series("d", "m", &more).unwrap();
+        expected.extend(more);
+        assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap(), expected);
+        assert_eq!(chunk_count(&fx.db), 4, "{} points: three sealed chunks and a head", expected.len());
+        let newest = ts.query_range_with("d", "m", i64::MIN, i64::MAX, RangeOptions { limit: Some(3), newest_first: true }).unwrap();
+        assert_eq!(ts_of(&newest), vec![21_999, 21_998, 21_997]);
+    }
+
+    // Deletes and retention in the head keep appends to it working.
+    fn deletes_inside_the_head_then_appends(fx) {
+        let ts = fx.db.timeseries();
+        ts.write_series("d", "m", &(0..1_100).map(|i| DataPoint::new(i, i as f64)).collect::<Vec<_>>()).unwrap();
+        // The head holds [1024, 1100): delete part of it, then all of it.
+        assert_eq!(ts.delete_range("d", "m", 1_050, 1_060).unwrap(), 10);
+        ts.write_series("d", "m", &[DataPoint::new(1_100, -1.0)]).unwrap();
+        assert_eq!(ts.query_range("d", "m", 1_045, 1_065).unwrap().len(), 10);
+        assert_eq!(ts.delete_range("d", "m", 1_024, i64::MAX).unwrap(), 67);
+        assert_eq!(chunk_count(&fx.db), 1);
+        // The sealed chunk is the newest again: appends start a new head beside it.
+        for i in 0..3 {
+            ts.write_series("d", "m", &[DataPoint::new(2_000 + i, 2.0)]).unwrap();
+        }
+        assert_eq!(chunk_count(&fx.db), 2);
+        let fx = fx.reopen();
+        let ts = fx.db.timeseries();
+        let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+        assert_eq!(ts.cleanup(2_001, &r).unwrap().points, 1_025);
+        assert_eq!(ts_of(&ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap()), vec![2_001, 2_002]);
+        ts.write_series("d", "m", &[DataPoint::new(2_003, 3.0)]).unwrap();
+        assert_eq!(ts.query_latest("d", "m").unwrap(), Some(DataPoint::new(2_003, 3.0)));
+        assert_eq!(chunk_count(&fx.db), 1);
+    }
+}

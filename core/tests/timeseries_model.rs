@@ -16,6 +16,10 @@ enum Op {
     Batch(Vec<(u8, i64, DataPoint)>),
     /// `write_series` of a regular run, long enough to fill and split chunks.
     Run { series: u8, start: i64, len: usize, step: i64, value: i64 },
+    /// `write_series` transactions of `sizes` points each, every one newer than the series'
+    /// newest point (`overlap`: the first repeats that newest timestamp): the raw head's
+    /// append path, its sealing at 1,024 points and a new head after it.
+    Appends { series: u8, sizes: Vec<usize>, step: i64, overlap: bool },
     /// `write` through the group-commit buffer.
     Single(u8, DataPoint),
     Delete(u8, i64, i64),
@@ -57,6 +61,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|v| Op::Batch(v.into_iter().map(|(s, p)| (s, p.timestamp, p)).collect())),
         3 => (0..SERIES, edge_ts(), 1usize..2_500, prop_oneof![Just(1i64), 1i64..4], -100i64..100)
             .prop_map(|(series, start, len, step, value)| Op::Run { series, start, len, step, value }),
+        3 => (0..SERIES, proptest::collection::vec(prop_oneof![1usize..4, 1usize..120, Just(1_023), Just(1_024)], 1..12), 1i64..3, proptest::bool::weighted(0.2))
+            .prop_map(|(series, sizes, step, overlap)| Op::Appends { series, sizes, step, overlap }),
         2 => (0..SERIES, point(ts.clone())).prop_map(|(s, p)| Op::Single(s, p)),
         2 => (0..SERIES, edge_ts(), edge_ts()).prop_map(|(s, a, b)| Op::Delete(s, a.min(b), a.max(b))),
         1 => edge_ts().prop_map(Op::Retention),
@@ -67,6 +73,20 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 type Model = Vec<BTreeMap<i64, DataPoint>>;
+
+/// Mostly floats, now and then another kind or a quality, so heads hold every record shape.
+fn point_at(timestamp: i64, i: i64) -> DataPoint {
+    let mut p = match i % 29 {
+        3 => DataPoint::new(timestamp, i),
+        11 => DataPoint::new(timestamp, i % 2 == 0),
+        17 => DataPoint::new(timestamp, "on"),
+        _ => DataPoint::new(timestamp, (i % 50) as f64 * 0.5),
+    };
+    if i % 13 == 5 {
+        p.quality = Some(0.5);
+    }
+    p
+}
 
 fn device(s: u8) -> String {
     format!("dev{s}")
@@ -134,6 +154,18 @@ fn run(redb: bool, ops: Vec<Op>) {
                 ts.write_series(&device(series), "m", &points).unwrap();
                 for p in points {
                     model[series as usize].insert(p.timestamp, p);
+                }
+            }
+            Op::Appends { series, sizes, step, overlap } => {
+                for (k, n) in sizes.into_iter().enumerate() {
+                    let m = &mut model[series as usize];
+                    let newest = m.last_key_value().map_or(0, |(t, _)| *t);
+                    let first = if overlap && k == 0 && !m.is_empty() { newest } else { newest + step };
+                    let points: Vec<DataPoint> = (0..n as i64).map(|i| point_at(first + i * step, i)).collect();
+                    ts.write_series(&device(series), "m", &points).unwrap();
+                    for p in points {
+                        m.insert(p.timestamp, p);
+                    }
                 }
             }
             Op::Single(s, p) => {

@@ -11,6 +11,7 @@
 //!   each behind a presence bitmap.
 
 use super::codec::{booleans, corrupted, floats, integers, put_block, put_varint, strings, timestamps, unzigzag, zigzag, ByteReader};
+use super::head;
 use super::point::{DataPoint, MetricValue};
 use crate::error::Result;
 use std::borrow::Borrow;
@@ -21,7 +22,7 @@ pub(crate) const CHUNK_POINTS: usize = 1024;
 /// write never rewrites megabytes; a single larger point still gets a chunk of its own.
 pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
 /// Most points a decoder accepts (bounds allocations on damaged input).
-const MAX_DECODE_POINTS: usize = 1 << 16;
+pub(crate) const MAX_DECODE_POINTS: usize = 1 << 16;
 const FORMAT: u8 = 1;
 const KIND_FLOAT: u8 = 0;
 const KIND_INT: u8 = 1;
@@ -52,30 +53,40 @@ pub(crate) struct ChunkSummary {
 }
 
 impl ChunkSummary {
-    fn of(points: &[&DataPoint]) -> Self {
-        let mut numeric: Option<NumericSummary> = None;
-        for v in points.iter().filter_map(|p| p.value.as_f64()) {
-            match &mut numeric {
-                // 0.0 + v as in `Aggregator`, so a bucket that starts with this chunk sums alike.
-                None => numeric = Some(NumericSummary { count: 1, sum: 0.0 + v, min: v, max: v, first: v, last: v }),
-                Some(n) => {
-                    n.count += 1;
-                    n.sum += v;
-                    n.min = n.min.min(v);
-                    n.max = n.max.max(v);
-                    n.last = v;
-                }
-            }
+    /// The summary of `points` (in time order, for `first` and `last`).
+    pub(crate) fn of<P: Borrow<DataPoint>>(points: &[P]) -> Self {
+        let mut s = ChunkSummary { count: 0, min_ts: 0, max_ts: 0, numeric: None };
+        for p in points {
+            s.push(p.borrow());
         }
-        ChunkSummary {
-            count: points.len() as u64,
-            min_ts: points.iter().map(|p| p.timestamp).min().unwrap_or(0),
-            max_ts: points.iter().map(|p| p.timestamp).max().unwrap_or(0),
-            numeric,
+        s
+    }
+
+    /// Adds `p`, newer than the points summarized so far, to the summary; appending to a
+    /// raw head this way gives the same summary as [`Self::of`] over all its points.
+    pub(crate) fn push(&mut self, p: &DataPoint) {
+        if self.count == 0 {
+            (self.min_ts, self.max_ts) = (p.timestamp, p.timestamp);
+        } else {
+            self.min_ts = self.min_ts.min(p.timestamp);
+            self.max_ts = self.max_ts.max(p.timestamp);
+        }
+        self.count += 1;
+        let Some(v) = p.value.as_f64() else { return };
+        match &mut self.numeric {
+            // 0.0 + v as in `Aggregator`, so a bucket that starts with this chunk sums alike.
+            None => self.numeric = Some(NumericSummary { count: 1, sum: 0.0 + v, min: v, max: v, first: v, last: v }),
+            Some(n) => {
+                n.count += 1;
+                n.sum += v;
+                n.min = n.min.min(v);
+                n.max = n.max.max(v);
+                n.last = v;
+            }
         }
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         put_varint(out, self.count);
         put_varint(out, zigzag(self.min_ts));
         put_varint(out, self.max_ts.wrapping_sub(self.min_ts) as u64);
@@ -91,9 +102,6 @@ impl ChunkSummary {
     }
 
     fn decode(r: &mut ByteReader<'_>) -> Result<Self> {
-        if r.u8()? != FORMAT {
-            return Err(corrupted("unknown chunk format"));
-        }
         let count = r.len(MAX_DECODE_POINTS)? as u64;
         let min_ts = unzigzag(r.varint()?);
         let max_ts = min_ts.wrapping_add(r.varint()? as i64);
@@ -109,10 +117,19 @@ impl ChunkSummary {
         Ok(ChunkSummary { count, min_ts, max_ts, numeric })
     }
 
-    /// Reads just the summary of an encoded chunk.
+    /// Reads just the summary of an encoded chunk or raw head.
     pub(crate) fn read(bytes: &[u8]) -> Result<Self> {
-        Self::decode(&mut ByteReader::new(bytes))
+        Ok(decode_header(&mut ByteReader::new(bytes))?.1)
     }
+}
+
+/// Reads the format byte (a compressed chunk's or a raw head's) and the summary behind it.
+pub(crate) fn decode_header(r: &mut ByteReader<'_>) -> Result<(u8, ChunkSummary)> {
+    let format = r.u8()?;
+    if format != FORMAT && format != head::FORMAT_RAW {
+        return Err(corrupted("unknown chunk format"));
+    }
+    Ok((format, ChunkSummary::decode(r)?))
 }
 
 fn kind_of(v: &MetricValue) -> u8 {
@@ -125,7 +142,7 @@ fn kind_of(v: &MetricValue) -> u8 {
 }
 
 /// Rough raw size of a point: fixed fields plus its string and metadata bytes.
-fn raw_bytes(p: &DataPoint) -> usize {
+pub(crate) fn raw_bytes(p: &DataPoint) -> usize {
     let text = match &p.value {
         MetricValue::String(s) => s.len(),
         _ => 0,
@@ -164,26 +181,26 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let ts: Vec<i64> = points.iter().map(|p| p.timestamp).collect();
     timestamps::encode(&ts, &mut out);
 
-    let kinds: Vec<u8> = points.iter().map(|p| kind_of(&p.value)).collect();
-    match kinds.first() {
-        Some(&k) if kinds.iter().all(|&x| x == k) => out.push(k),
-        Some(_) => {
-            out.push(KINDS_MIXED);
-            let start = out.len();
-            out.resize(start + kinds.len().div_ceil(4), 0);
-            for (i, k) in kinds.iter().enumerate() {
-                out[start + i / 4] |= k << (2 * (i % 4));
-            }
+    let first_kind = points.first().map_or(KIND_FLOAT, |p| kind_of(&p.value));
+    if points.iter().all(|p| kind_of(&p.value) == first_kind) {
+        out.push(first_kind);
+    } else {
+        out.push(KINDS_MIXED);
+        let start = out.len();
+        out.resize(start + points.len().div_ceil(4), 0);
+        for (i, p) in points.iter().enumerate() {
+            out[start + i / 4] |= kind_of(&p.value) << (2 * (i % 4));
         }
-        None => out.push(KIND_FLOAT),
     }
     let fl: Vec<f64> = points.iter().filter_map(|p| if let MetricValue::Float(f) = p.value { Some(f) } else { None }).collect();
     floats::encode(&fl, &mut out);
-    let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
-    integers::encode(&ints, &mut out);
-    let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
-    booleans::encode(bools.into_iter(), &mut out);
-    strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+    if first_kind != KIND_FLOAT || fl.len() < points.len() {
+        let ints: Vec<i64> = points.iter().filter_map(|p| if let MetricValue::Integer(i) = p.value { Some(i) } else { None }).collect();
+        integers::encode(&ints, &mut out);
+        let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
+        booleans::encode(bools.into_iter(), &mut out);
+        strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+    }
 
     let has_quality = points.iter().any(|p| p.quality.is_some());
     let has_metadata = points.iter().any(|p| p.metadata.is_some());
@@ -221,6 +238,9 @@ struct Columns {
 /// neither decoded nor checked).
 fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     let mut r = ByteReader::new(bytes);
+    if r.u8()? != FORMAT {
+        return Err(corrupted("not a compressed chunk"));
+    }
     let summary = ChunkSummary::decode(&mut r)?;
     let n = summary.count as usize;
     let ts = timestamps::decode(&mut r, n)?;
@@ -273,6 +293,11 @@ fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
 /// Appends the points of a chunk with `start <= timestamp < end` to `out`, until it holds
 /// `limit` points; the common case (plain floats) builds no intermediate points.
 pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Vec<DataPoint>, limit: usize) -> Result<()> {
+    if head::is_head(bytes) {
+        let room = limit.saturating_sub(out.len());
+        out.extend(head::decode(bytes)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(room));
+        return Ok(());
+    }
     let c = decode_columns(bytes, true)?;
     if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
         for (timestamp, f) in c.ts.into_iter().zip(c.floats) {
@@ -290,8 +315,11 @@ pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Ve
     Ok(())
 }
 
-/// Decodes a chunk written by [`encode`]; any inconsistency is `Corrupted`.
+/// Decodes a chunk written by [`encode`] (or a raw head); any inconsistency is `Corrupted`.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
+    if head::is_head(bytes) {
+        return head::decode(bytes);
+    }
     let c = decode_columns(bytes, true)?;
     if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
         // The common case: plain floats.
@@ -326,6 +354,9 @@ fn assemble(c: Columns) -> Result<Vec<DataPoint>> {
 /// Timestamps and numeric values (`None` for booleans and strings) of a chunk, for
 /// aggregation: no points are built and quality and metadata are skipped.
 pub(crate) fn decode_numeric(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
+    if head::is_head(bytes) {
+        return Ok(head::decode(bytes)?.into_iter().map(|p| (p.timestamp, p.value.as_f64())).unzip());
+    }
     let c = decode_columns(bytes, false)?;
     let values: Vec<Option<f64>> = match (&c.kinds, c.kind) {
         (None, KIND_FLOAT) => c.floats.into_iter().map(Some).collect(),

@@ -3,9 +3,10 @@
 //! Series `(device_id, metric)` are interned to `u32` ids. Points of a series are stored in
 //! compressed chunks of up to 1,024 points (see `chunk`): delta-of-delta timestamps, XOR or
 //! decimal-scaled floats, with a summary in front. Chunks of a series never overlap in time;
-//! the newest one is the open head, rewritten as points arrive and sealed when full. A point
-//! belongs to the chunk with the greatest first timestamp at or below its own (or the first
-//! chunk, for a point older than all), so a late point rewrites just that chunk.
+//! the newest one is the open head, kept raw (see `head`) so that appending to it costs the
+//! points appended, and compressed once when it is sealed at 1,024 points. A point belongs to
+//! the chunk with the greatest first timestamp at or below its own (or the first chunk, for a
+//! point older than all), so a late point rewrites just that chunk.
 //!
 //! Tables:
 //! - `ts_series`: (device_id, metric) -> series id (u32 LE)
@@ -18,8 +19,9 @@
 
 mod aggregate;
 mod buffer;
-mod chunk;
+pub(crate) mod chunk;
 mod codec;
+pub(crate) mod head;
 pub(crate) mod point;
 mod retention;
 
@@ -171,16 +173,36 @@ fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<O
 }
 
 /// Stages `points` (sorted, unique timestamps) as chunks of at most [`chunk::CHUNK_POINTS`] points
-/// (fewer when they carry large strings or metadata).
-fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint]) {
-    for piece in chunk::pieces(points) {
-        batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), chunk::encode(piece));
+/// (fewer when they carry large strings or metadata). With `open_tail` (the points end the
+/// series) a last piece that is not full stays a raw head, to be appended to.
+fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint], open_tail: bool) {
+    let pieces = chunk::pieces(points);
+    let last = pieces.len().saturating_sub(1);
+    for (k, piece) in pieces.into_iter().enumerate() {
+        let bytes = if open_tail && k == last && piece.len() < chunk::CHUNK_POINTS { head::encode(piece) } else { chunk::encode(piece) };
+        batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), bytes);
     }
+}
+
+/// The newest chunk of `series`: (first timestamp, bytes).
+fn last_chunk(view: &dyn ReadView, series: u32) -> Result<Option<(i64, Vec<u8>)>> {
+    let mut found = None;
+    view.scan(CHUNKS, &series_chunks(series), Direction::Reverse, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
 }
 
 /// Merges `new` (sorted, unique timestamps) into `old` (same); `new` wins equal timestamps.
 fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a DataPoint> {
     let mut out = Vec::with_capacity(old.len() + new.len());
+    if old.last().is_none_or(|o| new.first().is_none_or(|p| o.timestamp < p.timestamp)) {
+        // Appending (sealing a full head): no interleaving to do.
+        out.extend(old);
+        out.extend_from_slice(new);
+        return out;
+    }
     let mut old = old.iter().peekable();
     for &p in new {
         while let Some(o) = old.next_if(|o| o.timestamp < p.timestamp) {
@@ -197,29 +219,58 @@ fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a Data
 /// run of points is merged into the chunk whose span receives it, which is then rewritten
 /// (split when it grows past a chunk's size).
 fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
+    // Most writes go to the newest chunk: one lookup finds it and shows it has no successor.
+    let newest = last_chunk(view, series)?;
     let mut i = 0;
     while i < new.len() {
         let ts = new[i].timestamp;
-        let target = match chunk_at_or_before(view, series, ts)? {
-            Some(c) => Some(c),
-            None => chunk_after(view, series, None)?,
-        };
-        // The target's span ends where the next chunk starts.
-        let span_end = match &target {
-            Some((first, _)) => chunk_after(view, series, Some(*first))?.map(|(f, _)| f),
-            None => None,
+        let (target, span_end) = match &newest {
+            Some((first, bytes)) if *first <= ts => (Some((*first, bytes.clone())), None),
+            _ => {
+                let target = match chunk_at_or_before(view, series, ts)? {
+                    Some(c) => Some(c),
+                    None => chunk_after(view, series, None)?,
+                };
+                // The target's span ends where the next chunk starts.
+                let span_end = match &target {
+                    Some((first, _)) => chunk_after(view, series, Some(*first))?.map(|(f, _)| f),
+                    None => None,
+                };
+                (target, span_end)
+            }
         };
         let j = match span_end {
             Some(end) => i + new[i..].partition_point(|p| p.timestamp < end),
             None => new.len(),
         };
+        let run = &new[i..j];
+        let is_newest = span_end.is_none();
+        // Small writes keep the newest chunk raw, to append to; a large write pays for
+        // compressing it (a compressed head is several times smaller to rewrite).
+        let open_tail = run.len() < head::SMALL_WRITE;
         match target {
             Some((first, bytes)) => {
-                batch.delete(CHUNKS, chunk_key(series, first));
-                let old = chunk::decode(&bytes)?;
-                put_chunks(batch, series, &merge_points(&old, &new[i..j]));
+                let summary = ChunkSummary::read(&bytes)?;
+                let appends = is_newest && run[0].timestamp > summary.max_ts;
+                if appends && open_tail && head::is_head(&bytes) && summary.count as usize + run.len() < chunk::CHUNK_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
+                    // The common case: newer points extend the raw head in place.
+                    batch.put(CHUNKS, chunk_key(series, first), head::append(&bytes, &summary, run)?);
+                } else if appends && !head::is_head(&bytes) && summary.count as usize >= chunk::CHUNK_POINTS {
+                    // A full sealed chunk stays as it is; the points start a new head.
+                    put_chunks(batch, series, run, open_tail);
+                } else {
+                    // Late points, a full head to seal, or a small compressed chunk at the end
+                    // (after a delete): merge and rewrite.
+                    let old = chunk::decode(&bytes)?;
+                    let merged = merge_points(&old, run);
+                    // The first piece keeps the chunk's key unless a point older than it came.
+                    if merged[0].timestamp != first {
+                        batch.delete(CHUNKS, chunk_key(series, first));
+                    }
+                    put_chunks(batch, series, &merged, is_newest && open_tail);
+                }
             }
-            None => put_chunks(batch, series, &new[i..j]),
+            None => put_chunks(batch, series, run, open_tail),
         }
         i = j;
     }
@@ -467,16 +518,20 @@ impl TimeSeriesStore {
             i = j;
         }
         for (id, mut pts) in by_series {
-            // Stable sort, then keep the last of equal timestamps: later writes win.
-            pts.sort_by_key(|p| p.timestamp);
-            let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
-            for p in pts {
-                match unique.last_mut() {
-                    Some(last) if last.timestamp == p.timestamp => *last = p,
-                    _ => unique.push(p),
+            // Batches usually arrive in time order: then there is nothing to sort or drop.
+            if !pts.windows(2).all(|w| w[0].timestamp < w[1].timestamp) {
+                // Stable sort, then keep the last of equal timestamps: later writes win.
+                pts.sort_by_key(|p| p.timestamp);
+                let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
+                for p in pts {
+                    match unique.last_mut() {
+                        Some(last) if last.timestamp == p.timestamp => *last = p,
+                        _ => unique.push(p),
+                    }
                 }
+                pts = unique;
             }
-            stage_series_points(&*view, &mut batch, id, &unique)?;
+            stage_series_points(&*view, &mut batch, id, &pts)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         engine.commit(&batch)?;
@@ -725,7 +780,8 @@ impl TimeSeriesStore {
                     }
                     n += (points.len() - kept.len()) as u64;
                     batch.delete(CHUNKS, k.to_vec());
-                    put_chunks(&mut batch, id, &kept);
+                    // A raw head keeps being the (raw) head; sealed chunks stay compressed.
+                    put_chunks(&mut batch, id, &kept, head::is_head(v));
                 }
                 if n >= DELETE_BATCH as u64 {
                     is_last = false;

@@ -48,6 +48,11 @@ impl BitWriter {
         BitWriter::default()
     }
 
+    /// A writer whose buffer holds `bytes` without growing.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        BitWriter { out: Vec::with_capacity(bytes), acc: 0, used: 0 }
+    }
+
     /// The bytes, the last one zero-padded.
     pub(crate) fn finish(mut self) -> Vec<u8> {
         let tail = self.used.div_ceil(8) as usize;
@@ -112,6 +117,28 @@ impl<'a> BitReader<'a> {
         Ok((word >> (128 - n)) as u64)
     }
 
+    /// Skips consecutive zero bits, at most `max`, stopping before a one bit or at the end of
+    /// the stream; returns how many were skipped (as many `bit()` calls returning `false`).
+    pub(crate) fn zeros(&mut self, max: usize) -> usize {
+        let mut n = 0;
+        while n < max && self.pos < self.buf.len() * 8 {
+            let byte = self.pos / 8;
+            let take = (self.buf.len() - byte).min(8);
+            let mut w = [0u8; 8];
+            w[..take].copy_from_slice(&self.buf[byte..byte + take]);
+            let shift = self.pos % 8;
+            let word = u64::from_be_bytes(w) << shift;
+            let limit = (take * 8 - shift).min(max - n);
+            let run = (word.leading_zeros() as usize).min(limit);
+            n += run;
+            self.pos += run;
+            if run < limit {
+                break;
+            }
+        }
+        n
+    }
+
     pub(crate) fn bit(&mut self) -> Result<bool> {
         if self.pos >= self.buf.len() * 8 {
             return Err(corrupted("bit stream truncated"));
@@ -139,6 +166,27 @@ mod tests {
             for (v, n) in &fields {
                 let mask = if *n == 64 { u64::MAX } else { (1u64 << n) - 1 };
                 prop_assert_eq!(r.read(*n).unwrap(), v & mask);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn zeros_skips_like_single_bits(bytes in proptest::collection::vec(prop_oneof![Just(0u8), any::<u8>()], 0..24), skip in 0u32..8, max in 0usize..200) {
+            let (mut a, mut b) = (BitReader::new(&bytes), BitReader::new(&bytes));
+            if a.read(skip).is_ok() {
+                b.read(skip).unwrap();
+                let n = a.zeros(max);
+                let mut m = 0;
+                while m < max && b.bit().ok() == Some(false) {
+                    m += 1;
+                }
+                prop_assert_eq!(n, m);
+                prop_assert_eq!(a.pos, skip as usize + n);
+                // It stopped at a one bit, at the end, or at `max`.
+                if n < max && a.pos < bytes.len() * 8 {
+                    prop_assert!(a.bit().unwrap());
+                }
             }
         }
     }

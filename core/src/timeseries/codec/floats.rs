@@ -70,28 +70,40 @@ fn scaled(v: f64, e: u32) -> Option<i64> {
 /// The smallest exponent that makes every value an exact integer, and those integers.
 fn decimal_digits(values: &[f64]) -> Option<(u32, Vec<i64>)> {
     let mut e = 0;
-    for &v in values {
-        while scaled(v, e).is_none() {
-            e += 1;
-            if e > MAX_EXPONENT {
-                return None;
+    let mut ints = Vec::with_capacity(values.len());
+    // One pass when the first values already show the exponent (the usual case); a value
+    // that needs a larger one restarts the scaling from the first value.
+    let mut i = 0;
+    while i < values.len() {
+        match scaled(values[i], e) {
+            Some(m) => {
+                ints.push(m);
+                i += 1;
+            }
+            None => {
+                e += 1;
+                if e > MAX_EXPONENT {
+                    return None;
+                }
+                ints.clear();
+                i = 0;
             }
         }
     }
-    let ints = values.iter().map(|&v| scaled(v, e)).collect::<Option<Vec<_>>>()?;
     Some((e, ints))
 }
 
 fn decimal_encode(values: &[f64]) -> Option<Vec<u8>> {
     let (e, ints) = decimal_digits(values)?;
-    let deltas: Vec<u64> = ints.windows(2).map(|w| zigzag(w[1].wrapping_sub(w[0]))).collect();
-    let width = 64 - deltas.iter().fold(0, |a, d| a | d).leading_zeros();
-    let mut out = vec![e as u8];
+    let delta = |w: &[i64]| zigzag(w[1].wrapping_sub(w[0]));
+    let width = 64 - ints.windows(2).fold(0, |a, w| a | delta(w)).leading_zeros();
+    let mut out = Vec::with_capacity(12 + (ints.len() * width as usize).div_ceil(8));
+    out.push(e as u8);
     put_varint(&mut out, zigzag(ints[0]));
     out.push(width as u8);
-    let mut w = BitWriter::new();
-    for d in deltas {
-        w.write(d, width);
+    let mut w = BitWriter::with_capacity((ints.len() * width as usize).div_ceil(8) + 8);
+    for pair in ints.windows(2) {
+        w.write(delta(pair), width);
     }
     out.extend_from_slice(&w.finish());
     Some(out)

@@ -56,6 +56,11 @@ impl<'a> ByteReader<'a> {
         self.buf.is_empty()
     }
 
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len()
+    }
+
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.buf.len() < n {
             return Err(corrupted("truncated"));

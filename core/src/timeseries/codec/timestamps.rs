@@ -15,7 +15,8 @@ const CLASSES: [(u64, u32, u32); 5] = [(0b10, 2, 7), (0b110, 3, 9), (0b1110, 4, 
 pub(crate) fn encode(ts: &[i64], out: &mut Vec<u8>) {
     let Some(&first) = ts.first() else { return };
     put_varint(out, zigzag(first));
-    let mut w = BitWriter::new();
+    // Regular sampling takes one bit per point.
+    let mut w = BitWriter::with_capacity(ts.len() / 8 + 16);
     let (mut prev, mut prev_delta) = (first, 0i64);
     for &t in &ts[1..] {
         let delta = t.wrapping_sub(prev);
@@ -43,16 +44,22 @@ pub(crate) fn decode(r: &mut ByteReader<'_>, n: usize) -> Result<Vec<i64>> {
     ts.push(first);
     let mut bits = BitReader::new(r.block()?);
     let (mut prev, mut prev_delta) = (first, 0i64);
-    for _ in 1..n {
-        let code = if !bits.bit()? {
-            0
-        } else {
-            let mut class = 0;
-            while class < 4 && bits.bit()? {
-                class += 1;
-            }
-            bits.read(CLASSES[class].2)?
-        };
+    while ts.len() < n {
+        // Runs of unchanged deltas (regular sampling) are skipped a word at a time.
+        for _ in 0..bits.zeros(n - ts.len()) {
+            prev = prev.wrapping_add(prev_delta);
+            ts.push(prev);
+        }
+        if ts.len() == n {
+            break;
+        }
+        // Not a zero bit, so a one bit or the end of the stream (an error).
+        bits.bit()?;
+        let mut class = 0;
+        while class < 4 && bits.bit()? {
+            class += 1;
+        }
+        let code = bits.read(CLASSES[class].2)?;
         let delta = prev_delta.wrapping_add(unzigzag(code));
         prev = prev.wrapping_add(delta);
         prev_delta = delta;
