@@ -15,7 +15,7 @@
 
 use super::chunk::{decode_header, ChunkSummary, MAX_DECODE_POINTS};
 use super::codec::{corrupted, put_block, put_varint, unzigzag, zigzag, ByteReader};
-use super::point::{DataPoint, MetricValue};
+use super::point::{DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING};
 use crate::error::Result;
 use std::borrow::Borrow;
 
@@ -27,14 +27,6 @@ pub(crate) const FORMAT_RAW: u8 = 2;
 /// grew from 1.8 to 7.1 bytes per point with 1,000-point writes into raw heads).
 pub(crate) const SMALL_WRITE: usize = 128;
 
-const KIND_FLOAT: u8 = 0;
-const KIND_INT: u8 = 1;
-const KIND_BOOL: u8 = 2;
-const KIND_STRING: u8 = 3;
-const KIND_MASK: u8 = 0b11;
-const HAS_QUALITY: u8 = 1 << 2;
-const HAS_METADATA: u8 = 1 << 3;
-const BOOL_TRUE: u8 = 1 << 4;
 const KNOWN_BITS: u8 = KIND_MASK | HAS_QUALITY | HAS_METADATA | BOOL_TRUE;
 
 /// Whether `bytes` is a raw head (rather than a compressed chunk).

@@ -101,14 +101,15 @@ impl DataPoint {
     }
 }
 
-const KIND_FLOAT: u8 = 0;
-const KIND_INT: u8 = 1;
-const KIND_BOOL: u8 = 2;
-const KIND_STRING: u8 = 3;
-const KIND_MASK: u8 = 0b11;
-const HAS_QUALITY: u8 = 1 << 2;
-const HAS_METADATA: u8 = 1 << 3;
-const BOOL_TRUE: u8 = 1 << 4;
+// The tag byte of an encoded point (also of a record in a raw head chunk, `head.rs`).
+pub(super) const KIND_FLOAT: u8 = 0;
+pub(super) const KIND_INT: u8 = 1;
+pub(super) const KIND_BOOL: u8 = 2;
+pub(super) const KIND_STRING: u8 = 3;
+pub(super) const KIND_MASK: u8 = 0b11;
+pub(super) const HAS_QUALITY: u8 = 1 << 2;
+pub(super) const HAS_METADATA: u8 = 1 << 3;
+pub(super) const BOOL_TRUE: u8 = 1 << 4;
 
 /// Appends the encoding of value, quality and metadata (the timestamp lives in the key).
 pub(crate) fn encode_into(out: &mut Vec<u8>, value: &MetricValue, quality: Option<f32>, metadata: Option<&serde_json::Value>) {
