@@ -249,11 +249,11 @@ on_both_backends! {
             fx.db.timeseries().write_series("d", "m", std::slice::from_ref(&p)).unwrap();
             expected.push(p);
             if i == 1_022 {
-                assert_eq!(chunk_count(&fx.db), 1, "1,023 points are one head");
+                assert_eq!(chunk_count(&fx.db), 2, "1,023 points: 960 folded into a compressed chunk, 63 in the head");
                 fx = fx.reopen();
             }
         }
-        assert_eq!(chunk_count(&fx.db), 2, "a sealed chunk of 1,024 and a head of 6");
+        assert_eq!(chunk_count(&fx.db), 2, "a full chunk of 1,024 and a head of 6");
         let ts = fx.db.timeseries();
         assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap(), expected);
         assert_eq!(ts.query_range("d", "m", 10_230, 10_250).unwrap(), expected[1_023..1_025].to_vec());
@@ -278,6 +278,22 @@ on_both_backends! {
         assert_eq!(chunk_count(&fx.db), 4, "{} points: three sealed chunks and a head", expected.len());
         let newest = ts.query_range_with("d", "m", i64::MIN, i64::MAX, RangeOptions { limit: Some(3), newest_first: true }).unwrap();
         assert_eq!(ts_of(&newest), vec![21_999, 21_998, 21_997]);
+    }
+
+    // One point per commit: the raw head never grows past 64 points; full heads fold into
+    // the compressed chunk before them until it holds 1,024.
+    fn single_point_commits_fold_the_head_into_full_chunks(fx) {
+        let mut expected = Vec::new();
+        for i in 0..1_500i64 {
+            let p = DataPoint::new(i, (i % 17) as f64);
+            fx.db.timeseries().write_series("d", "m", std::slice::from_ref(&p)).unwrap();
+            expected.push(p);
+            if i == 1_100 {
+                fx = fx.reopen();
+            }
+        }
+        assert_eq!(chunk_count(&fx.db), 3, "1,024 full, 448 folded so far, a head of 28");
+        assert_eq!(fx.db.timeseries().query_range("d", "m", i64::MIN, i64::MAX).unwrap(), expected);
     }
 
     // Deletes and retention in the head keep appends to it working.

@@ -174,12 +174,12 @@ fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<O
 
 /// Stages `points` (sorted, unique timestamps) as chunks of at most [`chunk::CHUNK_POINTS`] points
 /// (fewer when they carry large strings or metadata). With `open_tail` (the points end the
-/// series) a last piece that is not full stays a raw head, to be appended to.
+/// series) a last piece of at most [`head::MAX_POINTS`] stays a raw head, to be appended to.
 fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint], open_tail: bool) {
     let pieces = chunk::pieces(points);
     let last = pieces.len().saturating_sub(1);
     for (k, piece) in pieces.into_iter().enumerate() {
-        let bytes = if open_tail && k == last && piece.len() < chunk::CHUNK_POINTS { head::encode(piece) } else { chunk::encode(piece) };
+        let bytes = if open_tail && k == last && piece.len() <= head::MAX_POINTS { head::encode(piece) } else { chunk::encode(piece) };
         batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), bytes);
     }
 }
@@ -213,6 +213,29 @@ fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a Data
     }
     out.extend(old);
     out
+}
+
+/// Stages the compression of the head `bytes` (key `first`): its points join the compressed
+/// chunk before it while that has room, or else become a compressed chunk of their own.
+fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i64, bytes: &[u8]) -> Result<()> {
+    let head_points = chunk::decode(bytes)?;
+    let head_refs: Vec<&DataPoint> = head_points.iter().collect();
+    let before = match first.checked_sub(1) {
+        Some(ts) => chunk_at_or_before(view, series, ts)?,
+        None => None,
+    };
+    if let Some((_, before_bytes)) = before {
+        let fits = !head::is_head(&before_bytes) && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
+        if fits {
+            let old = chunk::decode(&before_bytes)?;
+            batch.delete(CHUNKS, chunk_key(series, first));
+            // Split by size if large strings make it too big for one chunk.
+            put_chunks(batch, series, &merge_points(&old, &head_refs), false);
+            return Ok(());
+        }
+    }
+    batch.put(CHUNKS, chunk_key(series, first), chunk::encode(&head_refs));
+    Ok(())
 }
 
 /// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
@@ -252,11 +275,18 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
             Some((first, bytes)) => {
                 let summary = ChunkSummary::read(&bytes)?;
                 let appends = is_newest && run[0].timestamp > summary.max_ts;
-                if appends && open_tail && head::is_head(&bytes) && summary.count as usize + run.len() < chunk::CHUNK_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
+                let is_head = head::is_head(&bytes);
+                if appends && open_tail && is_head && summary.count as usize + run.len() <= head::MAX_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
                     // The common case: newer points extend the raw head in place.
                     batch.put(CHUNKS, chunk_key(series, first), head::append(&bytes, &summary, run)?);
-                } else if appends && !head::is_head(&bytes) && summary.count as usize >= chunk::CHUNK_POINTS {
-                    // A full sealed chunk stays as it is; the points start a new head.
+                } else if appends && open_tail && is_head {
+                    // The head is full: fold it into the chunk before it, and the points
+                    // start a new head.
+                    fold_head(view, batch, series, first, &bytes)?;
+                    put_chunks(batch, series, run, true);
+                } else if appends && !is_head && (open_tail || summary.count as usize >= chunk::CHUNK_POINTS) {
+                    // A compressed chunk stays as it is; the points start a new head (which is
+                    // folded into it later while it has room).
                     put_chunks(batch, series, run, open_tail);
                 } else {
                     // Late points, a full head to seal, or a small compressed chunk at the end
