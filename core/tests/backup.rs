@@ -69,7 +69,7 @@ on_both_backends! {
         let m = info.manifest.clone().unwrap();
         assert_eq!((m.kind, m.source_format_version, m.base_id.as_deref()), (SnapshotKind::Full, FORMAT_VERSION, None));
         let chunks = m.tables.iter().find(|t| t.name == "ts_chunks").unwrap();
-        assert_eq!(chunks.entries, 3, "3 series (pump-1 has 100 points): one chunk each");
+        assert_eq!(chunks.entries, 4, "pump-1's two 50-point writes: a compressed chunk and a head; 1 each for the others");
         assert!(info.path.starts_with(dir.path()) && info.path.is_file());
 
         // Change everything, and warm the caches with the changed values.

@@ -296,6 +296,22 @@ on_both_backends! {
         assert_eq!(fx.db.timeseries().query_range("d", "m", i64::MIN, i64::MAX).unwrap(), expected);
     }
 
+    // One batch that rewrites the chunk before the head (a late point) and fills the head:
+    // the head must fold into the rewritten chunk, not into its stale stored bytes (found
+    // by the model test).
+    fn a_batch_with_a_late_point_and_a_full_head_keeps_both(fx) {
+        let ts = fx.db.timeseries();
+        ts.write_series("d", "m", &(0..900).map(|i| DataPoint::new(i, 1.0)).collect::<Vec<_>>()).unwrap();
+        ts.write_series("d", "m", &(1_000..1_040).map(|i| DataPoint::new(i, 1.0)).collect::<Vec<_>>()).unwrap();
+        let mut batch = vec![TelemetryPoint::new("d", "m", 899, 2.0)];
+        batch.extend((2_000..2_030).map(|i| TelemetryPoint::new("d", "m", i, 3.0)));
+        ts.write_batch(&batch).unwrap();
+        assert_eq!(ts.query_range("d", "m", 899, 900).unwrap(), vec![DataPoint::new(899, 2.0)]);
+        assert_eq!(ts.query_range("d", "m", 0, 3_000).unwrap().len(), 970);
+        let fx = fx.reopen();
+        assert_eq!(fx.db.timeseries().query_range("d", "m", 899, 900).unwrap(), vec![DataPoint::new(899, 2.0)]);
+    }
+
     // Deletes and retention in the head keep appends to it working.
     fn deletes_inside_the_head_then_appends(fx) {
         let ts = fx.db.timeseries();

@@ -217,15 +217,17 @@ fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a Data
 
 /// Stages the compression of the head `bytes` (key `first`): its points join the compressed
 /// chunk before it while that has room, or else become a compressed chunk of their own.
-fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i64, bytes: &[u8]) -> Result<()> {
+/// `rewritten`: keys of chunks this batch already rewrote, whose stored bytes are stale.
+fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i64, bytes: &[u8], rewritten: &[i64]) -> Result<()> {
     let head_points = chunk::decode(bytes)?;
     let head_refs: Vec<&DataPoint> = head_points.iter().collect();
     let before = match first.checked_sub(1) {
         Some(ts) => chunk_at_or_before(view, series, ts)?,
         None => None,
     };
-    if let Some((_, before_bytes)) = before {
-        let fits = !head::is_head(&before_bytes) && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
+    if let Some((before_first, before_bytes)) = before {
+        let fits = !rewritten.contains(&before_first)
+            && !head::is_head(&before_bytes) && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
         if fits {
             let old = chunk::decode(&before_bytes)?;
             batch.delete(CHUNKS, chunk_key(series, first));
@@ -244,6 +246,7 @@ fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i6
 fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
     // Most writes go to the newest chunk: one lookup finds it and shows it has no successor.
     let newest = last_chunk(view, series)?;
+    let mut rewritten = Vec::new();
     let mut i = 0;
     while i < new.len() {
         let ts = new[i].timestamp;
@@ -282,7 +285,7 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
                 } else if appends && open_tail && is_head {
                     // The head is full: fold it into the chunk before it, and the points
                     // start a new head.
-                    fold_head(view, batch, series, first, &bytes)?;
+                    fold_head(view, batch, series, first, &bytes, &rewritten)?;
                     put_chunks(batch, series, run, true);
                 } else if appends && !is_head && (open_tail || summary.count as usize >= chunk::CHUNK_POINTS) {
                     // A compressed chunk stays as it is; the points start a new head (which is
@@ -298,6 +301,7 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
                         batch.delete(CHUNKS, chunk_key(series, first));
                     }
                     put_chunks(batch, series, &merged, is_newest && open_tail);
+                    rewritten.push(first);
                 }
             }
             None => put_chunks(batch, series, run, open_tail),
