@@ -118,6 +118,7 @@ impl StorageManager {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
+        create_dir(dir)?;
         let mut options = StorageOptions::default();
         if !database_exists(dir) {
             options.split_files = ConfigStore::for_data_dir(dir).system()?.storage.split_files;
@@ -133,12 +134,12 @@ impl StorageManager {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open_with(dir: impl AsRef<Path>, options: StorageOptions) -> Result<Self> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        create_dir(dir)?;
         let queries = Arc::new(QueryHistogram::new());
         let open_file = |group: FileGroup, cache_bytes: usize| -> Result<Arc<Engine>> {
             let path = dir.join(group.file());
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", parent.display())))?;
+                create_dir(parent)?;
             }
             let backend = crate::backend::RedbBackend::open(&path, cache_bytes)?;
             start_engine(Box::new(backend), options.durability, queries.clone())
@@ -509,6 +510,11 @@ fn intern_table_name(name: &str) -> &'static str {
     let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
     names.insert(leaked);
     leaked
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))
 }
 
 /// Whether `dir` holds a database, in either layout.
