@@ -5,7 +5,7 @@
 //! ours there).
 
 use crate::engines::Res;
-use neotalk_storage::vectors::Quantization;
+use neotalk_storage::Quantization;
 use neotalk_storage::{DistanceMetric, StorageManager, VectorDocument};
 use std::collections::HashSet;
 use std::time::Instant;

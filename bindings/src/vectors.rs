@@ -41,20 +41,20 @@ pub enum Quantization {
     },
 }
 
-impl From<Quantization> for core::vectors::Quantization {
+impl From<Quantization> for core::Quantization {
     fn from(q: Quantization) -> Self {
         match q {
-            Quantization::None => core::vectors::Quantization::None,
-            Quantization::Int8 { oversampling } => core::vectors::Quantization::Int8 { oversampling },
+            Quantization::None => core::Quantization::None,
+            Quantization::Int8 { oversampling } => core::Quantization::Int8 { oversampling },
         }
     }
 }
 
-impl From<core::vectors::Quantization> for Quantization {
-    fn from(q: core::vectors::Quantization) -> Self {
+impl From<core::Quantization> for Quantization {
+    fn from(q: core::Quantization) -> Self {
         match q {
-            core::vectors::Quantization::None => Quantization::None,
-            core::vectors::Quantization::Int8 { oversampling } => Quantization::Int8 { oversampling },
+            core::Quantization::None => Quantization::None,
+            core::Quantization::Int8 { oversampling } => Quantization::Int8 { oversampling },
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
         return Err("--devices and --minutes must be positive".into());
     }
     let db = StorageManager::open(dir)?;
-    let run_id = neotalk_storage::clock::unix_ms();
+    let run_id = neotalk_storage::unix_ms();
     let start = run_id - minutes * 60_000;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let started = Instant::now();

@@ -2,11 +2,13 @@
 //! codecs, so the targets keep compiling when a codec is replaced (only this file changes).
 //! Not a stable API.
 
+pub use crate::storage::key::{prefix_end, KeyBuilder, KeyReader};
+
 use crate::error::Result;
-use crate::timeseries::chunk::{self, ChunkSummary};
-use crate::timeseries::head;
-use crate::timeseries::point;
-use crate::timeseries::DataPoint;
+use crate::stores::timeseries::chunk::{self, ChunkSummary};
+use crate::stores::timeseries::head;
+use crate::stores::timeseries::point;
+use crate::stores::timeseries::DataPoint;
 
 /// Decodes one point in the point encoding (device metric snapshots use it; telemetry
 /// itself is stored in compressed chunks).
@@ -66,7 +68,7 @@ pub fn append_head(bytes: &[u8], new: &[DataPoint]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod regressions {
     use super::*;
-    use crate::timeseries::MetricValue;
+    use crate::stores::timeseries::MetricValue;
     use crate::{NewEvent, StorageManager};
 
     /// fuzz/point_codec `crash-a56eda0c`: a metadata float came back one digit off, because
@@ -98,7 +100,7 @@ mod regressions {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod chunk_seeds {
     use super::*;
-    use crate::timeseries::MetricValue;
+    use crate::stores::timeseries::MetricValue;
 
     fn seed(name: &str) -> Vec<u8> {
         let path = format!("{}/../fuzz/seeds/chunk_codec/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -134,8 +136,8 @@ mod damaged_files {
         let db = redb::Database::open(path).unwrap();
         let txn = db.begin_write().unwrap();
         {
-            let mut meta = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(crate::engine::META)).unwrap();
-            meta.insert(crate::engine::FORMAT_VERSION_KEY, crate::FORMAT_VERSION.to_le_bytes().as_slice()).unwrap();
+            let mut meta = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(crate::storage::engine::META)).unwrap();
+            meta.insert(crate::storage::engine::FORMAT_VERSION_KEY, crate::FORMAT_VERSION.to_le_bytes().as_slice()).unwrap();
         }
         txn.commit().unwrap();
     }

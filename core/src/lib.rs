@@ -1,7 +1,8 @@
 //! # neotalk-storage
 //!
 //! Embedded storage for the NeoTalk edge IoT + LLM platform: device telemetry, device state
-//! and an event log (more stores follow), on a redb file natively or in memory (tests, wasm).
+//! the event log, rule and workflow history, alerts, LLM decisions, chat sessions,
+//! long-term memory, vectors and the YAML configuration, on a redb file natively or in memory (tests, wasm).
 //!
 //! ```
 //! use neotalk_storage::{StorageManager, DataPoint, TelemetryPoint};
@@ -15,54 +16,58 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod alerts;
-#[cfg(feature = "tokio")]
-mod async_api;
-pub mod backend;
-mod cleanup;
-pub mod backup;
-mod cache;
-pub mod clock;
-pub mod config;
-pub mod decisions;
-pub mod device_state;
-mod engine;
-pub mod error;
-pub mod event_log;
-#[doc(hidden)]
+// The house has three floors; every module is private and the public API is the list of
+// re-exports below.
+mod error;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod key;
 pub mod limits;
-mod indexed_records;
-mod layout;
 mod manager;
 mod names;
-pub mod rule_history;
-pub mod timeseries;
-pub mod workflow_history;
-pub mod memory;
-mod query;
-pub mod sessions;
-pub mod stats;
-pub mod vectors;
+mod ops;
+mod storage;
+mod stores;
+
+pub use error::{Result, StorageError};
+pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
+pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
+#[cfg(not(target_arch = "wasm32"))]
+pub use storage::backend::RedbBackend;
+pub use storage::clock::unix_ms;
+pub use storage::engine::{Durability, FORMAT_VERSION};
+pub use storage::stats::{QueryPerformance, StorageStats, TableStats};
+
+pub use stores::alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
+pub use stores::decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
+pub use stores::device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
+pub use stores::event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
+pub use stores::knowledge::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType, BM25_B, BM25_K1, MEMORY_COLLECTION, RRF_K};
+pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
+pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
+pub use stores::timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};
+pub use stores::vectors::{CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX};
+pub use stores::workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
+
+#[cfg(feature = "tokio")]
+pub use ops::async_api::{AsyncStorage, JobStatus, Maintenance, RunningMaintenance};
+pub use ops::cleanup::{Cleanable, CleanupReport, DataCleanupTask};
+pub use ops::config::{ConfigStore, RetentionConfig, SystemConfig};
+pub use ops::query::StorageQuery;
+
+/// Backup and restore: full, incremental and selective snapshot files, verified before
+/// anything is replaced.
+pub mod backup {
+    pub use crate::ops::backup::{
+        check_backup_id, BackupConfig, BackupInfo, BackupManager, BackupType, BaseIndex, ChainState, Entry, Manifest, RestoreManager, RestoreResult, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, VerifyReport, BACKUP_EXTENSION, MAGIC, SNAPSHOT_VERSION,
+    };
+}
+
+/// The YAML configuration tree (`config/system.yaml`, `retention.yaml`, `adapters.yaml`,
+/// `rules/`, `workflows/`), validated with file, line and field.
+pub mod config {
+    pub use crate::ops::config::{
+        AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, DaysRetention, Definition, DefinitionKind, EventsConfig, EventsRetention, LlmConfig, MaintenanceConfig, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE, CONFIG_DIR, RETENTION_FILE, SYSTEM_FILE,
+    };
+}
 
 pub use backup::{BackupConfig, BackupType, Snapshot, SnapshotKind};
-pub use config::{ConfigStore, RetentionConfig, SystemConfig};
-pub use alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
-pub use decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
-#[cfg(feature = "tokio")]
-pub use async_api::{AsyncStorage, JobStatus, Maintenance, RunningMaintenance};
-pub use cleanup::{Cleanable, CleanupReport, DataCleanupTask};
-pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
-pub use engine::{Durability, FORMAT_VERSION};
-pub use error::{Result, StorageError};
-pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
-pub use query::StorageQuery;
-pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
-pub use stats::{QueryPerformance, StorageStats, TableStats};
-pub use rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
-pub use timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};
-pub use workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
-pub use memory::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType};
-pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
-pub use vectors::{CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore};

@@ -5,6 +5,15 @@
 
 use crate::error::{Result, StorageError};
 
+/// Records removed or changed per transaction by cleanups, deletes and bulk updates of the
+/// record stores (events, alerts, decisions, rule and workflow history, sessions, vector
+/// collections), so no call holds one giant transaction.
+pub const CLEANUP_BATCH: usize = 1_000;
+/// Telemetry points removed per transaction by `delete_range` and retention.
+pub const TELEMETRY_DELETE_BATCH: usize = 10_000;
+/// Long-term memory entries (each with its embedding) purged per transaction.
+pub const MEMORY_PURGE_BATCH: usize = 500;
+
 /// Longest id or name (device id, metric, event id, event type, ...), in UTF-8 bytes.
 pub const MAX_ID_BYTES: usize = 256;
 /// Largest string telemetry value, in UTF-8 bytes.
@@ -105,3 +114,7 @@ mod tests {
         assert!(check_json("metadata", &huge).is_err());
     }
 }
+
+pub use crate::stores::knowledge::{MAX_CONTENT_BYTES as MAX_MEMORY_CONTENT_BYTES, MAX_QUERY_BYTES as MAX_MEMORY_QUERY_BYTES, MAX_TERM_CHARS};
+pub use crate::stores::sessions::{MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
+pub use crate::stores::vectors::MAX_VECTOR_DIMENSION;

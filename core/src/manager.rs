@@ -1,24 +1,24 @@
 //! `StorageManager`: the facade that opens a backend and hands out the stores.
 
-use crate::alerts::AlertStore;
-use crate::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
-use crate::stats::StorageStats;
+use crate::stores::alerts::AlertStore;
+use crate::storage::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
+use crate::storage::stats::StorageStats;
 use std::collections::BTreeMap;
-use crate::config::ConfigStore;
-use crate::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
-use crate::decisions::DecisionStore;
-use crate::device_state::DeviceStateStore;
-use crate::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
-use crate::layout::{Engines, FileGroup};
-use crate::stats::QueryHistogram;
+use crate::ops::config::ConfigStore;
+use crate::ops::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
+use crate::stores::decisions::DecisionStore;
+use crate::stores::device_state::DeviceStateStore;
+use crate::storage::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
+use crate::storage::layout::{Engines, FileGroup};
+use crate::storage::stats::QueryHistogram;
 use crate::error::{Result, StorageError};
-use crate::event_log::EventLogStore;
-use crate::memory::LongTermMemoryStore;
-use crate::rule_history::RuleHistoryStore;
-use crate::sessions::SessionStore;
-use crate::timeseries::{TimeSeriesStore, WriteBufferOptions};
-use crate::vectors::VectorStore;
-use crate::workflow_history::WorkflowHistoryStore;
+use crate::stores::event_log::EventLogStore;
+use crate::stores::knowledge::LongTermMemoryStore;
+use crate::stores::rule_history::RuleHistoryStore;
+use crate::stores::sessions::SessionStore;
+use crate::stores::timeseries::{TimeSeriesStore, WriteBufferOptions};
+use crate::stores::vectors::VectorStore;
+use crate::stores::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -141,7 +141,7 @@ impl StorageManager {
             if let Some(parent) = path.parent() {
                 create_dir(parent)?;
             }
-            let backend = crate::backend::RedbBackend::open(&path, cache_bytes)?;
+            let backend = crate::storage::backend::RedbBackend::open(&path, cache_bytes)?;
             start_engine(Box::new(backend), options.durability, queries.clone())
         };
         let engines = if open_split(dir, options.split_files)? {
@@ -355,7 +355,7 @@ impl StorageManager {
         Ok(true)
     }
 
-    /// A full snapshot of every table (see [`crate::backup`]), taken from one consistent read
+    /// A full snapshot of every table (see [`crate::ops::backup`]), taken from one consistent read
     /// snapshot (one per file with split files) after committing buffered telemetry; writes
     /// may go on meanwhile.
     pub fn export_snapshot(&self) -> Result<Vec<u8>> {
@@ -381,7 +381,7 @@ impl StorageManager {
     }
 
     /// A read snapshot that includes every accepted write (buffered telemetry is committed).
-    pub(crate) fn snapshot_view(&self) -> Result<Box<dyn crate::backend::ReadView>> {
+    pub(crate) fn snapshot_view(&self) -> Result<Box<dyn crate::storage::backend::ReadView>> {
         self.inner.timeseries.flush()?;
         self.inner.engines.read_all()
     }
@@ -493,7 +493,7 @@ impl Drop for Inner {
 
 /// Creation time recorded in a snapshot (0 on wasm, which has no clock without the host).
 fn snapshot_time() -> i64 {
-    crate::clock::unix_ms()
+    crate::storage::clock::unix_ms()
 }
 
 /// `WriteBatch` names tables with `&'static str`; tables restored from a snapshot are named

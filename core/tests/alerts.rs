@@ -1,5 +1,5 @@
 mod common;
-use neotalk_storage::alerts::CLEANUP_BATCH;
+use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
 
 fn alert(id: &str, severity: AlertSeverity, source: &str, created_at: i64) -> AlertRecord {

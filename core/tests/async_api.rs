@@ -66,7 +66,7 @@ async fn maintenance_from_config_runs_the_configured_jobs_on_their_intervals() {
     let jobs: Vec<(String, u64)> = m.jobs().into_iter().map(|(n, d)| (n, d.as_secs())).collect();
     assert_eq!(jobs, [("flush".into(), 2), ("cleanup".into(), 300), ("compact".into(), 12 * 3600), ("backup".into(), 6 * 3600)]);
 
-    let now = neotalk_storage::clock::unix_ms();
+    let now = neotalk_storage::unix_ms();
     let ts = db.storage().timeseries();
     ts.write_series("pump", "power", &[DataPoint::new(now - 3 * 86_400_000, 1.0), DataPoint::new(now, 2.0)]).unwrap();
     let running = m.start();

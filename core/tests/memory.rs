@@ -1,5 +1,5 @@
 mod common;
-use neotalk_storage::memory::{MEMORY_COLLECTION, PURGE_BATCH, RRF_K};
+use neotalk_storage::limits::MEMORY_PURGE_BATCH;
 use neotalk_storage::*;
 
 fn assert_invalid<T: std::fmt::Debug>(r: Result<T>, field: &str) {
@@ -270,7 +270,7 @@ on_both_backends! {
 
     fn purge_expired_in_batches(fx) {
         let m = fx.db.memory();
-        let n = PURGE_BATCH * 2 + 37;
+        let n = MEMORY_PURGE_BATCH * 2 + 37;
         let expiring: Vec<MemoryEntry> = (0..n)
             .map(|i| with(entry(&format!("tmp-{i}"), MemoryType::HistoricalEvent, "transient reading", i as i64), |e| {
                 e.metadata.expires_at = Some(1_000 + (i % 10) as i64);

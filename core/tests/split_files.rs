@@ -2,7 +2,7 @@
 //! data as one file, snapshots moving between the layouts, and the refusals. Every store test
 //! also runs on split files (the `split` case of `on_both_backends!`).
 
-use neotalk_storage::backend::{Backend, RedbBackend};
+use neotalk_storage::{Backend, RedbBackend};
 use neotalk_storage::*;
 use std::collections::BTreeMap;
 use std::path::Path;

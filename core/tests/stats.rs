@@ -3,7 +3,7 @@ use neotalk_storage::*;
 
 on_both_backends! {
     fn table_counts_and_last_writes_are_exact(fx) {
-        let before = clock::unix_ms();
+        let before = unix_ms();
         fx.db.timeseries().write_series("d", "m", &(0..1_000).map(|i| DataPoint::new(i, i as f64)).collect::<Vec<_>>()).unwrap();
         for i in 0..5 {
             fx.db.events().append(&NewEvent::new(&format!("e{i}"), "t", "s", i, serde_json::json!(null))).unwrap();
@@ -12,7 +12,7 @@ on_both_backends! {
         let points = &stats.table_stats["ts_chunks"];
         assert_eq!(points.count, 1, "1,000 points of one series fit one chunk");
         assert!(points.size_bytes > 0, "{points:?}");
-        assert!(points.last_write >= before && points.last_write <= clock::unix_ms(), "{points:?}");
+        assert!(points.last_write >= before && points.last_write <= unix_ms(), "{points:?}");
         assert_eq!(stats.table_stats["events"].count, 5);
         assert_eq!(stats.table_stats["devices"].count, 1);
         assert!(stats.database_size_bytes > 0);

@@ -1,5 +1,5 @@
 mod common;
-use neotalk_storage::vectors::Quantization;
+use neotalk_storage::Quantization;
 use neotalk_storage::*;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 mod common;
-use neotalk_storage::workflow_history::CLEANUP_BATCH;
+use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
 use serde_json::json;
 

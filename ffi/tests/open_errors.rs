@@ -1,7 +1,7 @@
 //! Statuses of `nts_storage_open` that need a crafted database file, which C cannot make:
 //! a file of another format version and a redb file that is not a neotalk-storage database.
 
-use neotalk_storage::backend::{Backend, RedbBackend, WriteBatch};
+use neotalk_storage::{Backend, RedbBackend, WriteBatch};
 use neotalk_storage::{DATABASE_FILE, FORMAT_VERSION};
 use neotalk_storage_ffi::*;
 use std::ffi::{CStr, CString};

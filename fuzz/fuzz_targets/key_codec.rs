@@ -1,4 +1,4 @@
-//! The order-preserving key codec (`neotalk_storage::key`).
+//! The order-preserving key codec (through `neotalk_storage::fuzzing`).
 //!
 //! - Any bytes read with any element sequence: `KeyReader` returns errors, never panics, and
 //!   what it decodes re-encodes to exactly the bytes it consumed (one encoding per tuple).
@@ -8,7 +8,7 @@
 
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use neotalk_storage::key::{KeyBuilder, KeyReader};
+use neotalk_storage::fuzzing::{KeyBuilder, KeyReader};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Elem {

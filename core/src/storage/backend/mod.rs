@@ -1,0 +1,193 @@
+//! The backend seam: an ordered byte key/value store with named tables.
+//!
+//! Stores never talk to redb directly; they read through a [`ReadView`] (one consistent
+//! snapshot) and write through atomic [`WriteBatch`]es. Two implementations exist:
+//! [`MemoryBackend`] (wasm, tests) and, natively, `RedbBackend`. Every store test runs on both.
+
+mod memory;
+#[cfg(not(target_arch = "wasm32"))]
+mod redb_file;
+
+pub use memory::MemoryBackend;
+#[cfg(not(target_arch = "wasm32"))]
+pub use redb_file::RedbBackend;
+
+use crate::error::Result;
+use std::ops::Bound;
+
+/// One change in a [`WriteBatch`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    /// Insert or replace `key` in `table`.
+    Put {
+        /// Table name.
+        table: &'static str,
+        /// Encoded key.
+        key: Vec<u8>,
+        /// Value bytes.
+        value: Vec<u8>,
+    },
+    /// Remove `key` from `table` (no error if absent).
+    Delete {
+        /// Table name.
+        table: &'static str,
+        /// Encoded key.
+        key: Vec<u8>,
+    },
+}
+
+/// Changes to several tables that commit together or not at all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteBatch {
+    ops: Vec<WriteOp>,
+}
+
+impl WriteBatch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        WriteBatch::default()
+    }
+
+    /// Queues an insert-or-replace.
+    pub fn put(&mut self, table: &'static str, key: Vec<u8>, value: Vec<u8>) {
+        self.ops.push(WriteOp::Put { table, key, value });
+    }
+
+    /// Queues a delete.
+    pub fn delete(&mut self, table: &'static str, key: Vec<u8>) {
+        self.ops.push(WriteOp::Delete { table, key });
+    }
+
+    /// Number of queued changes.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The queued changes, in order. Later changes to the same key win.
+    pub fn ops(&self) -> &[WriteOp] {
+        &self.ops
+    }
+}
+
+/// Scan direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Ascending key order.
+    Forward,
+    /// Descending key order.
+    Reverse,
+}
+
+/// A key range for [`ReadView::scan`].
+#[derive(Debug, Clone)]
+pub struct KeyRange {
+    /// Lower bound.
+    pub start: Bound<Vec<u8>>,
+    /// Upper bound.
+    pub end: Bound<Vec<u8>>,
+}
+
+impl KeyRange {
+    /// Every key of the table.
+    pub fn all() -> Self {
+        KeyRange { start: Bound::Unbounded, end: Bound::Unbounded }
+    }
+
+    /// Keys in `[start, end)`.
+    pub fn half_open(start: Vec<u8>, end: Vec<u8>) -> Self {
+        KeyRange { start: Bound::Included(start), end: Bound::Excluded(end) }
+    }
+
+    /// Every key that starts with `prefix`.
+    pub fn prefix(prefix: Vec<u8>) -> Self {
+        let end = match crate::storage::key::prefix_end(&prefix) {
+            Some(e) => Bound::Excluded(e),
+            None => Bound::Unbounded,
+        };
+        KeyRange { start: Bound::Included(prefix), end }
+    }
+
+    /// Whether the range can hold no key at all (so scanning it is skipped).
+    pub(crate) fn is_empty(&self) -> bool {
+        match (&self.start, &self.end) {
+            (Bound::Included(s), Bound::Included(e)) => s > e,
+            (Bound::Included(s), Bound::Excluded(e))
+            | (Bound::Excluded(s), Bound::Included(e))
+            | (Bound::Excluded(s), Bound::Excluded(e)) => s >= e,
+            _ => false,
+        }
+    }
+}
+
+/// What a scan visitor wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Deliver the next entry.
+    Continue,
+    /// End the scan.
+    Stop,
+}
+
+/// Visitor called once per entry of a scan, in scan order.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<Scan> + 'a;
+
+/// A consistent read snapshot: it sees every batch committed before it was taken and nothing after.
+pub trait ReadView: Send {
+    /// The value under `key`, if any. A table that was never written reads as empty.
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// Streams the entries of `range` to `visit` without collecting them.
+    fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()>;
+
+    /// Names of the tables that hold at least one entry, or existed once.
+    fn table_names(&self) -> Result<Vec<String>>;
+}
+
+/// Entry count and size of one table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableSize {
+    /// Table name.
+    pub name: String,
+    /// Number of entries.
+    pub entries: u64,
+    /// Bytes of keys and values stored (excluding engine overhead).
+    pub stored_bytes: u64,
+}
+
+/// An ordered key/value store with named tables and atomic multi-table batches.
+pub trait Backend: Send + Sync {
+    /// A consistent snapshot for reading.
+    fn read(&self) -> Result<Box<dyn ReadView>>;
+
+    /// Applies `batches`, in order, as one atomic transaction. `durable` asks that it survive
+    /// a crash once this returns.
+    fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()>;
+
+    /// Entry count and size of every table.
+    fn table_sizes(&self) -> Result<Vec<TableSize>>;
+
+    /// Bytes the backend occupies (file size for redb, stored bytes in memory).
+    fn total_bytes(&self) -> Result<u64>;
+
+    /// Rewrites storage to release free space; returns whether anything was reclaimed.
+    /// Fails with `Conflict` while a read snapshot is alive.
+    fn compact(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Verifies checksums and structure; `Ok(true)` when sound.
+    fn check_integrity(&self) -> Result<bool> {
+        Ok(true)
+    }
+
+    /// Flushes and releases the backend; later calls fail with `StorageError::Closed`.
+    fn close(&self) -> Result<()>;
+
+    /// Short name of the implementation (`"redb"`, `"memory"`).
+    fn kind(&self) -> &'static str;
+}

@@ -1,0 +1,212 @@
+//! The shared engine under every store: backend, durability, write serialisation, meta table.
+
+use crate::storage::backend::{Backend, Direction, KeyRange, ReadView, Visitor, WriteBatch, WriteOp};
+use crate::error::{Result, StorageError};
+use crate::storage::stats::QueryHistogram;
+use parking_lot::{Mutex, MutexGuard};
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Table of engine-wide values (format version, counters).
+pub(crate) const META: &str = "meta";
+/// Meta key of the on-disk format version.
+pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
+/// Meta key prefix of a table's last commit time: `last_write.<table>` -> i64 Unix ms.
+pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// When a committed write is guaranteed to survive a crash or power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Durability {
+    /// Every commit is fsynced before it returns (the default).
+    #[default]
+    Immediate,
+    /// Commits are visible at once but reach the disk at the next `flush()`, `close()` or
+    /// background sync (every write-buffer delay). A crash loses at most that window; the file
+    /// is never corrupted by it.
+    Eventual,
+}
+
+pub(crate) struct Engine {
+    backend: Box<dyn Backend>,
+    durability: Durability,
+    /// Serialises read-modify-write paths (sequence numbers, indexes, device snapshots).
+    write_lock: Mutex<()>,
+    /// A non-durable commit happened since the last durable one.
+    unsynced: AtomicBool,
+    closed: AtomicBool,
+    /// Latency of every store query (see [`Engine::read`]).
+    pub(crate) queries: Arc<QueryHistogram>,
+}
+
+thread_local! {
+    /// Whether this thread is inside a query (a timed view is alive) or holds the write lock:
+    /// only the outermost view of a query is timed, and reads inside writes are not queries.
+    static IN_OPERATION: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The writer lock; while held, reads on this thread are part of the write, not queries.
+pub(crate) struct WriteGuard<'a> {
+    _lock: MutexGuard<'a, ()>,
+    outer: bool,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        IN_OPERATION.with(|c| c.set(self.outer));
+    }
+}
+
+/// A read snapshot that records its lifetime as one query's latency when dropped.
+struct TimedView {
+    view: Box<dyn ReadView>,
+    queries: Arc<QueryHistogram>,
+    started: crate::storage::clock::Stopwatch,
+}
+
+impl ReadView for TimedView {
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.view.get(table, key)
+    }
+    fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
+        self.view.scan(table, range, dir, visit)
+    }
+    fn table_names(&self) -> Result<Vec<String>> {
+        self.view.table_names()
+    }
+}
+
+impl Drop for TimedView {
+    fn drop(&mut self) {
+        self.queries.record(self.started.elapsed_us());
+        IN_OPERATION.with(|c| c.set(false));
+    }
+}
+
+impl Engine {
+    /// An engine over `backend`; engines of one database share `queries`.
+    pub(crate) fn new(backend: Box<dyn Backend>, durability: Durability, queries: Arc<QueryHistogram>) -> Self {
+        Engine { backend, durability, write_lock: Mutex::new(()), unsynced: AtomicBool::new(false), closed: AtomicBool::new(false), queries }
+    }
+
+    pub(crate) fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+
+    /// `Err(Closed)` after `close()`; cached reads call it since they skip `read()`.
+    pub(crate) fn ensure_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            Err(StorageError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Takes the writer lock; hold it across a read-modify-write and its commit.
+    pub(crate) fn lock_writes(&self) -> WriteGuard<'_> {
+        let lock = self.write_lock.lock();
+        let outer = IN_OPERATION.with(|c| c.replace(true));
+        WriteGuard { _lock: lock, outer }
+    }
+
+    /// A consistent snapshot. Outside a write, the outermost snapshot a thread takes is one
+    /// store query: its lifetime is recorded in the query-latency histogram.
+    pub(crate) fn read(&self) -> Result<Box<dyn ReadView>> {
+        self.ensure_open()?;
+        let view = self.backend.read()?;
+        if IN_OPERATION.with(|c| c.replace(true)) {
+            return Ok(view);
+        }
+        Ok(Box::new(TimedView { view, queries: self.queries.clone(), started: crate::storage::clock::Stopwatch::start() }))
+    }
+
+    /// Commits `batch` atomically, stamping the last write time of every table it touches.
+    pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
+        self.commit_with(&[batch, &last_write_stamps(batch)])
+    }
+
+    /// Commits `batch` exactly as given, without last-write stamps: a restore writes back the
+    /// source's own stamps, so the restored state equals the source byte for byte.
+    pub(crate) fn commit_exact(&self, batch: &WriteBatch) -> Result<()> {
+        self.commit_with(&[batch])
+    }
+
+    fn commit_with(&self, batches: &[&WriteBatch]) -> Result<()> {
+        self.ensure_open()?;
+        if batches.iter().all(|b| b.is_empty()) {
+            return Ok(());
+        }
+        let durable = self.durability == Durability::Immediate;
+        self.backend.write(batches, durable)?;
+        if !durable {
+            self.unsynced.store(true, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Makes every earlier commit durable (a no-op under `Durability::Immediate`).
+    pub(crate) fn sync(&self) -> Result<()> {
+        self.ensure_open()?;
+        if self.durability == Durability::Immediate {
+            return Ok(());
+        }
+        // Check under the writer lock: if the background flusher has already taken the flag
+        // and is mid-sync, this waits for its sync instead of returning before the data is
+        // durable (a flush() that returned early lost commits in the crash test).
+        let _g = self.lock_writes();
+        if self.unsynced.swap(false, Ordering::AcqRel) {
+            if let Err(e) = self.backend.write(&[&WriteBatch::new()], true) {
+                self.unsynced.store(true, Ordering::Release);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn close(&self) -> Result<()> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let _g = self.lock_writes();
+        self.backend.close()
+    }
+
+    /// Reads a `u64` counter from the meta table (0 when absent).
+    pub(crate) fn meta_u64(view: &dyn ReadView, key: &[u8]) -> Result<u64> {
+        match view.get(META, key)? {
+            None => Ok(0),
+            Some(v) => Ok(u64::from_le_bytes(
+                v.as_slice().try_into().map_err(|_| StorageError::Corrupted("meta counter is not 8 bytes".into()))?,
+            )),
+        }
+    }
+}
+
+/// Meta entries recording now as the last write time of every table `batch` touches
+/// (none on wasm, which has no wall clock in the core).
+fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
+    let mut stamps = WriteBatch::new();
+    if cfg!(target_arch = "wasm32") {
+        return stamps;
+    }
+    let now = crate::storage::clock::unix_ms().to_le_bytes();
+    let tables: BTreeSet<&str> = batch
+        .ops()
+        .iter()
+        .map(|op| match op {
+            WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+        })
+        .filter(|t| *t != META)
+        .collect();
+    for t in tables {
+        stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
+    }
+    stamps
+}

@@ -1,0 +1,383 @@
+//! Event log (seed section 5): an append-only, sequenced log of system events.
+//!
+//! `append` assigns the next sequence number. Sequences increase strictly and are never
+//! reused, not after cleanup and not after reopen: the counter is persisted with each append.
+//!
+//! Tables:
+//! - `events`: sequence -> JSON of the [`EventLogEntry`]
+//! - `events_by_id`: event_id -> sequence
+//! - `events_by_time`: (timestamp, sequence) -> event_type
+//! - `events_by_type`: (event_type, timestamp, sequence) -> ()
+//! - `events_by_correlation`: (correlation_id, sequence) -> ()
+
+use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::storage::engine::{Engine, META};
+use crate::error::{Result, StorageError};
+use crate::storage::key::{KeyBuilder, KeyReader};
+use crate::limits::{check_id, check_json, check_range, CLEANUP_BATCH};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
+
+const EVENTS: &str = "events";
+const BY_ID: &str = "events_by_id";
+const BY_TIME: &str = "events_by_time";
+const BY_TYPE: &str = "events_by_type";
+const BY_CORRELATION: &str = "events_by_correlation";
+const NEXT_SEQ: &[u8] = b"events.next_sequence";
+const TOTAL_BYTES: &[u8] = b"events.total_bytes";
+const DAY_MS: i64 = 86_400_000;
+
+/// Where an event came from and how it relates to others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventMetadata {
+    /// Id shared by every event of one causal chain.
+    pub correlation_id: Option<String>,
+    /// Id of the event that caused this one.
+    pub causation_id: Option<String>,
+    /// Component that emitted the event (`rule_engine`, `mqtt`, ...).
+    pub source: String,
+    /// When it happened (Unix ms).
+    pub timestamp: i64,
+}
+
+/// A stored event (seed section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventLogEntry {
+    /// Caller-chosen unique id.
+    pub event_id: String,
+    /// Event type (`device.offline`, `rule.triggered`, ...).
+    pub event_type: String,
+    /// Event payload.
+    pub event_data: serde_json::Value,
+    /// Source, time and causal links.
+    pub metadata: EventMetadata,
+    /// Position in the log, assigned by `append`.
+    pub sequence: u64,
+}
+
+/// An event to append: an [`EventLogEntry`] before it has a sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    /// Caller-chosen unique id.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Event payload (`null` when omitted in JSON).
+    #[serde(default)]
+    pub event_data: serde_json::Value,
+    /// Source, time and causal links.
+    pub metadata: EventMetadata,
+}
+
+impl NewEvent {
+    /// An event without correlation or causation.
+    pub fn new(event_id: &str, event_type: &str, source: &str, timestamp: i64, event_data: serde_json::Value) -> Self {
+        NewEvent {
+            event_id: event_id.into(),
+            event_type: event_type.into(),
+            event_data,
+            metadata: EventMetadata { correlation_id: None, causation_id: None, source: source.into(), timestamp },
+        }
+    }
+
+    /// The same event, part of the chain `correlation_id`, caused by `causation_id`.
+    pub fn caused_by(mut self, correlation_id: &str, causation_id: Option<&str>) -> Self {
+        self.metadata.correlation_id = Some(correlation_id.into());
+        self.metadata.causation_id = causation_id.map(Into::into);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_id("event_id", &self.event_id)?;
+        check_id("event_type", &self.event_type)?;
+        check_id("source", &self.metadata.source)?;
+        if let Some(c) = &self.metadata.correlation_id {
+            check_id("correlation_id", c)?;
+        }
+        if let Some(c) = &self.metadata.causation_id {
+            check_id("causation_id", c)?;
+        }
+        check_json("event_data", &self.event_data)
+    }
+}
+
+/// Event-log retention (the seed's `retention.events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRetention {
+    /// Days an event is kept (default 7).
+    pub days: u32,
+    /// Total size of stored events above which the oldest are dropped first (default 1000).
+    pub max_size_mb: u64,
+    /// Days per event type, overriding `days`.
+    pub by_type: BTreeMap<String, u32>,
+}
+
+impl Default for EventRetention {
+    fn default() -> Self {
+        EventRetention { days: 7, max_size_mb: 1000, by_type: BTreeMap::new() }
+    }
+}
+
+/// What an event-log cleanup removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventCleanup {
+    /// Events older than their retention window.
+    pub expired: u64,
+    /// Events dropped, oldest first, to get under `max_size_mb`.
+    pub over_size: u64,
+}
+
+fn seq_key(seq: u64) -> Vec<u8> {
+    KeyBuilder::new().u64(seq).finish()
+}
+
+fn id_key(event_id: &str) -> Vec<u8> {
+    KeyBuilder::new().str(event_id).finish()
+}
+
+fn decode_seq(v: &[u8]) -> Result<u64> {
+    Ok(u64::from_le_bytes(v.try_into().map_err(|_| StorageError::Corrupted("event sequence is not 8 bytes".into()))?))
+}
+
+/// Store of events. Cheap to clone; obtain it from `StorageManager::events()`.
+#[derive(Clone)]
+pub struct EventLogStore {
+    engine: Arc<Engine>,
+}
+
+impl EventLogStore {
+    pub(crate) fn new(engine: Arc<Engine>) -> Self {
+        EventLogStore { engine }
+    }
+
+    /// Appends one event; returns it with its sequence.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, NewEvent};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let e = db.events().append(&NewEvent::new("e1", "device.online", "mqtt", 1_000, serde_json::json!({"device": "t1"}))).unwrap();
+    /// assert_eq!(e.sequence, 1);
+    /// ```
+    pub fn append(&self, event: &NewEvent) -> Result<EventLogEntry> {
+        Ok(self.append_batch(std::slice::from_ref(event))?.remove(0))
+    }
+
+    /// Appends events in one transaction, in order; either all are stored or none.
+    /// A duplicate `event_id` (stored or within the batch) fails with `Conflict`.
+    pub fn append_batch(&self, events: &[NewEvent]) -> Result<Vec<EventLogEntry>> {
+        let mut seen = HashSet::new();
+        for e in events {
+            e.validate()?;
+            if !seen.insert(e.event_id.as_str()) {
+                return Err(StorageError::Conflict(format!("event id {:?} appears twice in the batch", e.event_id)));
+            }
+        }
+        let _w = self.engine.lock_writes();
+        let view = self.engine.read()?;
+        let mut next = Engine::meta_u64(&*view, NEXT_SEQ)?.max(1);
+        let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
+        let mut batch = WriteBatch::new();
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            if view.get(BY_ID, &id_key(&e.event_id))?.is_some() {
+                return Err(StorageError::Conflict(format!("event id {:?} already exists", e.event_id)));
+            }
+            let entry = EventLogEntry {
+                event_id: e.event_id.clone(),
+                event_type: e.event_type.clone(),
+                event_data: e.event_data.clone(),
+                metadata: e.metadata.clone(),
+                sequence: next,
+            };
+            next += 1;
+            let row = serde_json::to_vec(&entry).expect("event serializes");
+            bytes += row.len() as u64;
+            let (seq, ts) = (entry.sequence, entry.metadata.timestamp);
+            batch.put(EVENTS, seq_key(seq), row);
+            batch.put(BY_ID, id_key(&entry.event_id), seq.to_le_bytes().to_vec());
+            batch.put(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish(), entry.event_type.as_bytes().to_vec());
+            batch.put(BY_TYPE, KeyBuilder::new().str(&entry.event_type).i64(ts).u64(seq).finish(), Vec::new());
+            if let Some(c) = &entry.metadata.correlation_id {
+                batch.put(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish(), Vec::new());
+            }
+            out.push(entry);
+        }
+        batch.put(META, NEXT_SEQ.to_vec(), next.to_le_bytes().to_vec());
+        batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
+        self.engine.commit(&batch)?;
+        Ok(out)
+    }
+
+    fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
+        let row = view
+            .get(EVENTS, &seq_key(seq))?
+            .ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))?;
+        Ok(serde_json::from_slice(&row)?)
+    }
+
+    /// The event with this id.
+    pub fn get(&self, event_id: &str) -> Result<Option<EventLogEntry>> {
+        check_id("event_id", event_id)?;
+        let view = self.engine.read()?;
+        match view.get(BY_ID, &id_key(event_id))? {
+            Some(v) => Ok(Some(Self::load(&*view, decode_seq(&v)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Collects events named by index keys whose last element is the sequence.
+    fn collect(&self, table: &str, range: &KeyRange, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+        let view = self.engine.read()?;
+        let limit = limit.unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        view.scan(table, range, Direction::Forward, &mut |k, _| {
+            let tail = k.len().checked_sub(8).map(|at| &k[at..]);
+            let seq = u64::from_be_bytes(
+                tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
+            );
+            out.push(Self::load(&*view, seq)?);
+            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+        })?;
+        Ok(out)
+    }
+
+    /// Events with `start <= timestamp < end`, in time order (ties in sequence order).
+    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+        check_range(start, end)?;
+        let range = KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish());
+        self.collect(BY_TIME, &range, limit)
+    }
+
+    /// Events of one type with `start <= timestamp < end`, in time order.
+    pub fn query_by_type(&self, event_type: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+        check_id("event_type", event_type)?;
+        check_range(start, end)?;
+        let range = KeyRange::half_open(
+            KeyBuilder::new().str(event_type).i64(start).finish(),
+            KeyBuilder::new().str(event_type).i64(end).finish(),
+        );
+        self.collect(BY_TYPE, &range, limit)
+    }
+
+    /// Every event of a correlation chain, in sequence order.
+    pub fn query_by_correlation(&self, correlation_id: &str) -> Result<Vec<EventLogEntry>> {
+        check_id("correlation_id", correlation_id)?;
+        self.collect(BY_CORRELATION, &KeyRange::prefix(KeyBuilder::new().str(correlation_id).finish()), None)
+    }
+
+    /// Up to `limit` events with a sequence greater than `after_sequence`, in sequence order.
+    /// Pass the last sequence seen to follow the log (0 starts at the beginning).
+    pub fn replay(&self, after_sequence: u64, limit: usize) -> Result<Vec<EventLogEntry>> {
+        let view = self.engine.read()?;
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
+        view.scan(EVENTS, &range, Direction::Forward, &mut |_, v| {
+            out.push(serde_json::from_slice(v)?);
+            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+        })?;
+        Ok(out)
+    }
+
+    /// The highest sequence ever assigned (0 before the first append), including removed events.
+    pub fn last_sequence(&self) -> Result<u64> {
+        Ok(Engine::meta_u64(&*self.engine.read()?, NEXT_SEQ)?.saturating_sub(1))
+    }
+
+    /// Total bytes of stored events (the quantity `max_size_mb` limits).
+    pub fn total_bytes(&self) -> Result<u64> {
+        Engine::meta_u64(&*self.engine.read()?, TOTAL_BYTES)
+    }
+
+    fn stage_delete(batch: &mut WriteBatch, e: &EventLogEntry, row_len: u64, bytes: &mut u64) {
+        let (seq, ts) = (e.sequence, e.metadata.timestamp);
+        batch.delete(EVENTS, seq_key(seq));
+        batch.delete(BY_ID, id_key(&e.event_id));
+        batch.delete(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish());
+        batch.delete(BY_TYPE, KeyBuilder::new().str(&e.event_type).i64(ts).u64(seq).finish());
+        if let Some(c) = &e.metadata.correlation_id {
+            batch.delete(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish());
+        }
+        *bytes = bytes.saturating_sub(row_len);
+    }
+
+    /// Removes events past their retention window, then the oldest events while the log is
+    /// larger than `max_size_mb`, in transactions of at most [`CLEANUP_BATCH`] events.
+    ///
+    /// An event of type `t` is expired when `timestamp < now_ms - days(t) * 86_400_000`, with
+    /// `days(t)` from `by_type` or else `days`; an event exactly at the boundary stays.
+    pub fn cleanup(&self, now_ms: i64, retention: &EventRetention) -> Result<EventCleanup> {
+        let window = |t: &str| retention.by_type.get(t).copied().unwrap_or(retention.days) as i64 * DAY_MS;
+        let shortest = retention.by_type.values().copied().chain([retention.days]).min().unwrap_or(0) as i64 * DAY_MS;
+        let mut result = EventCleanup::default();
+        // Expired events: walk the time index up to the shortest window's cutoff, resuming
+        // after the last key examined so kept events are not rescanned.
+        let mut resume: Bound<Vec<u8>> = Bound::Unbounded;
+        loop {
+            let _w = self.engine.lock_writes();
+            let view = self.engine.read()?;
+            let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
+            let range = KeyRange { start: resume.clone(), end: Bound::Excluded(KeyBuilder::new().i64(now_ms.saturating_sub(shortest)).finish()) };
+            let mut batch = WriteBatch::new();
+            let mut removed = 0;
+            let mut exhausted = true;
+            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, v| {
+                resume = Bound::Excluded(k.to_vec());
+                let mut r = KeyReader::new(k);
+                let (ts, seq) = (r.i64()?, r.u64()?);
+                let event_type = std::str::from_utf8(v).map_err(|_| StorageError::Corrupted("event type is not UTF-8".into()))?;
+                if ts < now_ms.saturating_sub(window(event_type)) {
+                    let row = view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("missing event {seq}")))?;
+                    let e: EventLogEntry = serde_json::from_slice(&row)?;
+                    Self::stage_delete(&mut batch, &e, row.len() as u64, &mut bytes);
+                    removed += 1;
+                }
+                if removed >= CLEANUP_BATCH {
+                    exhausted = false;
+                    return Ok(Scan::Stop);
+                }
+                Ok(Scan::Continue)
+            })?;
+            if removed > 0 {
+                batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
+                self.engine.commit(&batch)?;
+                result.expired += removed as u64;
+            }
+            if exhausted {
+                break;
+            }
+        }
+        // Over size: drop the oldest events by sequence.
+        let limit = retention.max_size_mb.saturating_mul(1024 * 1024);
+        loop {
+            let _w = self.engine.lock_writes();
+            let view = self.engine.read()?;
+            let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
+            if bytes <= limit {
+                break;
+            }
+            let mut batch = WriteBatch::new();
+            let mut removed = 0;
+            view.scan(EVENTS, &KeyRange::all(), Direction::Forward, &mut |_, v| {
+                let e: EventLogEntry = serde_json::from_slice(v)?;
+                Self::stage_delete(&mut batch, &e, v.len() as u64, &mut bytes);
+                removed += 1;
+                Ok(if bytes <= limit || removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
+            })?;
+            if removed == 0 {
+                break;
+            }
+            batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
+            self.engine.commit(&batch)?;
+            result.over_size += removed as u64;
+        }
+        Ok(result)
+    }
+}

@@ -1,0 +1,853 @@
+//! Telemetry store (seed section 1).
+//!
+//! Series `(device_id, metric)` are interned to `u32` ids. Points of a series are stored in
+//! compressed chunks of up to 1,024 points (see `chunk`): delta-of-delta timestamps, XOR or
+//! decimal-scaled floats, with a summary in front. Chunks of a series never overlap in time;
+//! the newest one is the open head, kept raw (see `head`) so that appending to it costs the
+//! points appended, and compressed once when it is sealed at 1,024 points. A point belongs to
+//! the chunk with the greatest first timestamp at or below its own (or the first chunk, for a
+//! point older than all), so a late point rewrites just that chunk.
+//!
+//! Tables:
+//! - `ts_series`: (device_id, metric) -> series id (u32 LE)
+//! - `ts_series_by_id`: series id -> (device_id, metric)
+//! - `ts_chunks`: (series id, first timestamp) -> encoded chunk
+//!
+//! Time ranges are half-open: `start` is included, `end` excluded. A second point with the
+//! same series and timestamp replaces the first. Writing telemetry updates the device's
+//! metric snapshot and `last_seen` in the same transaction (registering unknown devices).
+
+mod aggregate;
+mod buffer;
+pub(crate) mod chunk;
+mod codec;
+pub(crate) mod head;
+pub(crate) mod point;
+mod retention;
+
+pub use aggregate::AggregateBucket;
+pub use buffer::WriteBufferOptions;
+pub use point::{DataPoint, MetricValue};
+pub use retention::{TimeSeriesCleanup, TimeSeriesRetention};
+
+use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
+use crate::storage::cache::HotCache;
+use crate::storage::clock::monotonic_ms;
+use crate::stores::device_state::{DeviceStateStore, DeviceTelemetry};
+use crate::storage::engine::{Engine, META};
+use crate::error::{Result, StorageError};
+use crate::storage::key::{KeyBuilder, KeyReader};
+use crate::limits::{check_id, check_range, TELEMETRY_DELETE_BATCH};
+use aggregate::Aggregator;
+use buffer::WriteBuffer;
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+use chunk::ChunkSummary;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
+use std::sync::Arc;
+
+const SERIES: &str = "ts_series";
+const SERIES_BY_ID: &str = "ts_series_by_id";
+const CHUNKS: &str = "ts_chunks";
+const NEXT_SERIES_ID: &[u8] = b"ts.next_series_id";
+
+/// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TelemetryPoint {
+    /// Device id.
+    pub device_id: String,
+    /// Metric name.
+    pub metric: String,
+    /// The sample.
+    pub point: DataPoint,
+}
+
+impl TelemetryPoint {
+    /// A float / integer / bool / string sample for `device_id` / `metric`.
+    pub fn new(device_id: &str, metric: &str, timestamp: i64, value: impl Into<MetricValue>) -> Self {
+        TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: DataPoint::new(timestamp, value) }
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_id("device_id", &self.device_id)?;
+        check_id("metric", &self.metric)?;
+        self.point.validate()
+    }
+}
+
+/// Options of [`TimeSeriesStore::query_range_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeOptions {
+    /// Return at most this many points.
+    pub limit: Option<usize>,
+    /// Newest point first (the limit then keeps the newest points).
+    pub newest_first: bool,
+}
+
+#[derive(Default)]
+struct SeriesMap {
+    by_key: HashMap<(String, String), u32>,
+    by_id: HashMap<u32, (String, String)>,
+    next_id: u32,
+}
+
+impl SeriesMap {
+    fn load(view: &dyn ReadView) -> Result<Self> {
+        let mut map = SeriesMap { next_id: Engine::meta_u64(view, NEXT_SERIES_ID)? as u32, ..Default::default() };
+        view.scan(SERIES_BY_ID, &KeyRange::all(), Direction::Forward, &mut |k, v| {
+            let id = KeyReader::new(k).u32()?;
+            let mut r = KeyReader::new(v);
+            let key = (r.str()?, r.str()?);
+            map.by_key.insert(key.clone(), id);
+            map.by_id.insert(id, key);
+            Ok(Scan::Continue)
+        })?;
+        Ok(map)
+    }
+
+    fn get(&self, device_id: &str, metric: &str) -> Option<u32> {
+        // Borrowed lookup without allocating would need a custom key type; series lookups
+        // happen once per batch per series, so the two small allocations are acceptable.
+        self.by_key.get(&(device_id.to_string(), metric.to_string())).copied()
+    }
+}
+
+fn chunk_key(series: u32, first_ts: i64) -> Vec<u8> {
+    KeyBuilder::new().u32(series).i64(first_ts).finish()
+}
+
+fn chunk_first_ts(k: &[u8]) -> Result<i64> {
+    let mut r = KeyReader::new(k);
+    r.u32()?;
+    r.i64()
+}
+
+fn series_chunks(series: u32) -> KeyRange {
+    KeyRange::prefix(KeyBuilder::new().u32(series).finish())
+}
+
+/// Chunks of `series` whose first timestamp is in `[from, end)`; with `from` from
+/// [`chunk_start_for`] this includes the chunk holding the range's start.
+fn chunks_from(series: u32, from: i64, end: i64) -> KeyRange {
+    KeyRange::half_open(chunk_key(series, from), chunk_key(series, end))
+}
+
+/// The chunk of `series` with the greatest first timestamp `<= ts`: (first timestamp, bytes).
+fn chunk_at_or_before(view: &dyn ReadView, series: u32, ts: i64) -> Result<Option<(i64, Vec<u8>)>> {
+    let range = KeyRange { start: Bound::Included(chunk_key(series, i64::MIN)), end: Bound::Included(chunk_key(series, ts)) };
+    let mut found = None;
+    view.scan(CHUNKS, &range, Direction::Reverse, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
+}
+
+/// The first timestamp to scan chunks from so the chunk holding `start` is included.
+fn chunk_start_for(view: &dyn ReadView, series: u32, start: i64) -> Result<i64> {
+    let range = KeyRange { start: Bound::Included(chunk_key(series, i64::MIN)), end: Bound::Included(chunk_key(series, start)) };
+    let mut from = start;
+    view.scan(CHUNKS, &range, Direction::Reverse, &mut |k, _| {
+        from = chunk_first_ts(k)?;
+        Ok(Scan::Stop)
+    })?;
+    Ok(from)
+}
+
+/// The first chunk of `series` whose first timestamp is `> after` (any, when `after` is `None`).
+fn chunk_after(view: &dyn ReadView, series: u32, after: Option<i64>) -> Result<Option<(i64, Vec<u8>)>> {
+    let mut range = series_chunks(series);
+    if let Some(ts) = after {
+        range.start = Bound::Excluded(chunk_key(series, ts));
+    }
+    let mut found = None;
+    view.scan(CHUNKS, &range, Direction::Forward, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
+}
+
+/// Stages `points` (sorted, unique timestamps) as chunks of at most [`chunk::CHUNK_POINTS`] points
+/// (fewer when they carry large strings or metadata). With `open_tail` (the points end the
+/// series) a last piece of at most [`head::MAX_POINTS`] stays a raw head, to be appended to.
+fn put_chunks(batch: &mut WriteBatch, series: u32, points: &[&DataPoint], open_tail: bool) {
+    let pieces = chunk::pieces(points);
+    let last = pieces.len().saturating_sub(1);
+    for (k, piece) in pieces.into_iter().enumerate() {
+        let bytes = if open_tail && k == last && piece.len() <= head::MAX_POINTS { head::encode(piece) } else { chunk::encode(piece) };
+        batch.put(CHUNKS, chunk_key(series, piece[0].timestamp), bytes);
+    }
+}
+
+/// The newest chunk of `series`: (first timestamp, bytes).
+fn last_chunk(view: &dyn ReadView, series: u32) -> Result<Option<(i64, Vec<u8>)>> {
+    let mut found = None;
+    view.scan(CHUNKS, &series_chunks(series), Direction::Reverse, &mut |k, v| {
+        found = Some((chunk_first_ts(k)?, v.to_vec()));
+        Ok(Scan::Stop)
+    })?;
+    Ok(found)
+}
+
+/// Merges `new` (sorted, unique timestamps) into `old` (same); `new` wins equal timestamps.
+fn merge_points<'a>(old: &'a [DataPoint], new: &[&'a DataPoint]) -> Vec<&'a DataPoint> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    if old.last().is_none_or(|o| new.first().is_none_or(|p| o.timestamp < p.timestamp)) {
+        // Appending (sealing a full head): no interleaving to do.
+        out.extend(old);
+        out.extend_from_slice(new);
+        return out;
+    }
+    let mut old = old.iter().peekable();
+    for &p in new {
+        while let Some(o) = old.next_if(|o| o.timestamp < p.timestamp) {
+            out.push(o);
+        }
+        old.next_if(|o| o.timestamp == p.timestamp);
+        out.push(p);
+    }
+    out.extend(old);
+    out
+}
+
+/// Stages the compression of the head `bytes` (key `first`): its points join the compressed
+/// chunk before it while that has room, or else become a compressed chunk of their own.
+/// `rewritten`: keys of chunks this batch already rewrote, whose stored bytes are stale.
+fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i64, bytes: &[u8], rewritten: &[i64]) -> Result<()> {
+    let head_points = chunk::decode(bytes)?;
+    let head_refs: Vec<&DataPoint> = head_points.iter().collect();
+    let before = match first.checked_sub(1) {
+        Some(ts) => chunk_at_or_before(view, series, ts)?,
+        None => None,
+    };
+    if let Some((before_first, before_bytes)) = before {
+        let fits = !rewritten.contains(&before_first)
+            && !head::is_head(&before_bytes) && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
+        if fits {
+            let old = chunk::decode(&before_bytes)?;
+            batch.delete(CHUNKS, chunk_key(series, first));
+            // Split by size if large strings make it too big for one chunk.
+            put_chunks(batch, series, &merge_points(&old, &head_refs), false);
+            return Ok(());
+        }
+    }
+    batch.put(CHUNKS, chunk_key(series, first), chunk::encode(&head_refs));
+    Ok(())
+}
+
+/// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
+/// run of points is merged into the chunk whose span receives it, which is then rewritten
+/// (split when it grows past a chunk's size).
+fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
+    // Most writes go to the newest chunk: one lookup finds it and shows it has no successor.
+    let newest = last_chunk(view, series)?;
+    let mut rewritten = Vec::new();
+    let mut i = 0;
+    while i < new.len() {
+        let ts = new[i].timestamp;
+        let (target, span_end) = match &newest {
+            Some((first, bytes)) if *first <= ts => (Some((*first, bytes.clone())), None),
+            _ => {
+                let target = match chunk_at_or_before(view, series, ts)? {
+                    Some(c) => Some(c),
+                    None => chunk_after(view, series, None)?,
+                };
+                // The target's span ends where the next chunk starts.
+                let span_end = match &target {
+                    Some((first, _)) => chunk_after(view, series, Some(*first))?.map(|(f, _)| f),
+                    None => None,
+                };
+                (target, span_end)
+            }
+        };
+        let j = match span_end {
+            Some(end) => i + new[i..].partition_point(|p| p.timestamp < end),
+            None => new.len(),
+        };
+        let run = &new[i..j];
+        let is_newest = span_end.is_none();
+        // Small writes keep the newest chunk raw, to append to; a large write pays for
+        // compressing it (a compressed head is several times smaller to rewrite).
+        let open_tail = run.len() < head::SMALL_WRITE;
+        match target {
+            Some((first, bytes)) => {
+                let summary = ChunkSummary::read(&bytes)?;
+                let appends = is_newest && run[0].timestamp > summary.max_ts;
+                let is_head = head::is_head(&bytes);
+                if appends && open_tail && is_head && summary.count as usize + run.len() <= head::MAX_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
+                    // The common case: newer points extend the raw head in place.
+                    batch.put(CHUNKS, chunk_key(series, first), head::append(&bytes, &summary, run)?);
+                } else if appends && open_tail && is_head {
+                    // The head is full: fold it into the chunk before it, and the points
+                    // start a new head.
+                    fold_head(view, batch, series, first, &bytes, &rewritten)?;
+                    put_chunks(batch, series, run, true);
+                } else if appends && !is_head && (open_tail || summary.count as usize >= chunk::CHUNK_POINTS) {
+                    // A compressed chunk stays as it is; the points start a new head (which is
+                    // folded into it later while it has room).
+                    put_chunks(batch, series, run, open_tail);
+                } else {
+                    // Late points, a full head to seal, or a small compressed chunk at the end
+                    // (after a delete): merge and rewrite.
+                    let old = chunk::decode(&bytes)?;
+                    let merged = merge_points(&old, run);
+                    // The first piece keeps the chunk's key unless a point older than it came.
+                    if merged[0].timestamp != first {
+                        batch.delete(CHUNKS, chunk_key(series, first));
+                    }
+                    put_chunks(batch, series, &merged, is_newest && open_tail);
+                    rewritten.push(first);
+                }
+            }
+            None => put_chunks(batch, series, run, open_tail),
+        }
+        i = j;
+    }
+    Ok(())
+}
+
+struct Inner {
+    engine: Arc<Engine>,
+    devices: DeviceStateStore,
+    series: RwLock<SeriesMap>,
+    buffer: Mutex<WriteBuffer>,
+    buffer_opts: WriteBufferOptions,
+    /// Latest point per series id, write-through.
+    latest: HotCache<u32, DataPoint>,
+}
+
+/// Store of telemetry series. Cheap to clone; obtain it from `StorageManager::timeseries()`.
+#[derive(Clone)]
+pub struct TimeSeriesStore {
+    inner: Arc<Inner>,
+}
+
+impl TimeSeriesStore {
+    pub(crate) fn new(engine: Arc<Engine>, devices: DeviceStateStore, buffer_opts: WriteBufferOptions, cache_series: usize) -> Result<Self> {
+        let series = SeriesMap::load(&*engine.read()?)?;
+        let store = TimeSeriesStore {
+            inner: Arc::new(Inner {
+                engine,
+                devices,
+                series: RwLock::new(series),
+                buffer: Mutex::new(WriteBuffer::new()),
+                buffer_opts,
+                latest: HotCache::new(cache_series),
+            }),
+        };
+        let weak = Arc::downgrade(&store.inner);
+        store.inner.devices.set_before_read(Box::new(move || match weak.upgrade() {
+            Some(inner) => TimeSeriesStore { inner }.flush_pending(),
+            None => Ok(()),
+        }));
+        Ok(store)
+    }
+
+    /// Re-reads the series map and forgets cached latest points: the tables were replaced
+    /// under the store (restore). Call with the engine's write lock held.
+    pub(crate) fn reload(&self) -> Result<()> {
+        let series = SeriesMap::load(&*self.inner.engine.read()?)?;
+        *self.inner.series.write() = series;
+        self.inner.latest.update(|c| c.clear());
+        Ok(())
+    }
+
+    /// Queues one point in the write buffer; it is committed with the next group commit
+    /// (see [`WriteBufferOptions`]). Invalid points are refused here, not at flush time.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, DataPoint};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let ts = db.timeseries();
+    /// ts.write("thermo-1", "temperature", DataPoint::new(1_000, 21.5)).unwrap();
+    /// ts.flush().unwrap();
+    /// assert_eq!(ts.query_latest("thermo-1", "temperature").unwrap().unwrap().timestamp, 1_000);
+    /// ```
+    pub fn write(&self, device_id: &str, metric: &str, point: DataPoint) -> Result<()> {
+        let p = TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point };
+        p.validate()?;
+        if self.inner.engine.is_closed() {
+            return Err(StorageError::Closed);
+        }
+        let now = monotonic_ms();
+        let due = {
+            let mut buf = self.inner.buffer.lock();
+            buf.push(p, now);
+            buf.is_due(now, &self.inner.buffer_opts)
+        };
+        if due {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Commits many points of many series in one transaction (after any buffered points, so
+    /// write order is kept). Either every point is stored or none is.
+    pub fn write_batch(&self, points: &[TelemetryPoint]) -> Result<()> {
+        for p in points {
+            p.validate()?;
+        }
+        let _w = self.inner.engine.lock_writes();
+        let mut pending = self.inner.buffer.lock().take();
+        if pending.is_empty() {
+            return self.commit_points(points);
+        }
+        let buffered = pending.len();
+        pending.extend_from_slice(points);
+        if let Err(e) = self.commit_points(&pending) {
+            pending.truncate(buffered);
+            self.inner.buffer.lock().restore(pending, monotonic_ms());
+            return Err(e);
+        }
+        self.inner.buffer.lock().committed();
+        Ok(())
+    }
+
+    /// Commits many points of one series in one transaction.
+    pub fn write_series(&self, device_id: &str, metric: &str, points: &[DataPoint]) -> Result<()> {
+        let batch: Vec<TelemetryPoint> = points
+            .iter()
+            .map(|p| TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: p.clone() })
+            .collect();
+        self.write_batch(&batch)
+    }
+
+    /// Commits everything in the write buffer now.
+    pub fn flush(&self) -> Result<()> {
+        let _w = self.inner.engine.lock_writes();
+        self.flush_locked()
+    }
+
+    fn flush_locked(&self) -> Result<()> {
+        let pending = self.inner.buffer.lock().take();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.commit_points(&pending) {
+            self.inner.buffer.lock().restore(pending, monotonic_ms());
+            return Err(e);
+        }
+        self.inner.buffer.lock().committed();
+        Ok(())
+    }
+
+    /// Flushes when the oldest buffered point has waited `max_delay_ms` (background thread).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn flush_if_due(&self) -> Result<()> {
+        let due = self.inner.buffer.lock().is_due(monotonic_ms(), &self.inner.buffer_opts);
+        if due {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Points waiting in the write buffer.
+    pub fn buffered_points(&self) -> usize {
+        self.inner.buffer.lock().points.len()
+    }
+
+    /// Reads see buffered writes: commit them first when any are pending.
+    fn flush_pending(&self) -> Result<()> {
+        // A commit of taken points may still be running (another thread's flush): wait for
+        // it through flush(), which takes the writer lock that commit holds.
+        let idle = {
+            let b = self.inner.buffer.lock();
+            b.points.is_empty() && !b.in_flight
+        };
+        if idle {
+            Ok(())
+        } else {
+            self.flush()
+        }
+    }
+
+    /// A snapshot that includes every write accepted so far.
+    fn read_view(&self) -> Result<Box<dyn ReadView>> {
+        self.flush_pending()?;
+        self.inner.engine.read()
+    }
+
+    /// Writes `points` in one batch. Call with the engine's write lock held.
+    fn commit_points(&self, points: &[TelemetryPoint]) -> Result<()> {
+        if points.is_empty() {
+            return Ok(());
+        }
+        let engine = &self.inner.engine;
+        let generation = self.inner.devices.cache_generation();
+        let view = engine.read()?;
+        let mut batch = WriteBatch::new();
+        let mut new_series: Vec<(u32, &str, &str)> = Vec::new();
+        let mut ids = Vec::with_capacity(points.len());
+        {
+            let series = self.inner.series.read();
+            let mut next_id = series.next_id;
+            let mut local: HashMap<(&str, &str), u32> = HashMap::new();
+            let mut previous: Option<(&str, &str, u32)> = None;
+            for p in points {
+                let key = (p.device_id.as_str(), p.metric.as_str());
+                // Batches usually hold runs of one series: skip the lookup for those.
+                if let Some((d, m, id)) = previous {
+                    if d == key.0 && m == key.1 {
+                        ids.push(id);
+                        continue;
+                    }
+                }
+                let id = match local.get(&key) {
+                    Some(id) => *id,
+                    None => {
+                        let id = match series.get(key.0, key.1) {
+                            Some(id) => id,
+                            None => {
+                                let id = next_id;
+                                next_id = next_id.checked_add(1).ok_or_else(|| StorageError::invalid("metric", "series id space (2^32 series) exhausted"))?;
+                                new_series.push((id, key.0, key.1));
+                                id
+                            }
+                        };
+                        local.insert(key, id);
+                        id
+                    }
+                };
+                previous = Some((key.0, key.1, id));
+                ids.push(id);
+            }
+            if !new_series.is_empty() {
+                for (id, d, m) in &new_series {
+                    batch.put(SERIES, KeyBuilder::new().str(d).str(m).finish(), id.to_le_bytes().to_vec());
+                    batch.put(SERIES_BY_ID, KeyBuilder::new().u32(*id).finish(), KeyBuilder::new().str(d).str(m).finish());
+                }
+                batch.put(META, NEXT_SERIES_ID.to_vec(), (next_id as u64).to_le_bytes().to_vec());
+            }
+        }
+        let mut per_device: HashMap<&str, DeviceTelemetry<'_>> = HashMap::new();
+        let mut newest_by_series: HashMap<u32, &DataPoint> = HashMap::new();
+        let mut by_series: HashMap<u32, Vec<&DataPoint>> = HashMap::new();
+        // Walk runs of one series: one map update per run rather than per point.
+        let mut i = 0;
+        while i < points.len() {
+            let id = ids[i];
+            let j = i + ids[i..].iter().take_while(|&&x| x == id).count();
+            let run = &points[i..j];
+            // Later points win ties, as later writes of the same key win in the batch.
+            let newest_in_run = run.iter().map(|p| &p.point).reduce(|a, b| if b.timestamp >= a.timestamp { b } else { a }).expect("runs are not empty");
+            let p = &run[0];
+            let t = per_device
+                .entry(p.device_id.as_str())
+                .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
+            t.max_ts = t.max_ts.max(newest_in_run.timestamp);
+            let newest = t.newest.entry(p.metric.as_str()).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= newest.timestamp {
+                *newest = newest_in_run;
+            }
+            let n = newest_by_series.entry(id).or_insert(newest_in_run);
+            if newest_in_run.timestamp >= n.timestamp {
+                *n = newest_in_run;
+            }
+            by_series.entry(id).or_default().extend(run.iter().map(|p| &p.point));
+            i = j;
+        }
+        for (id, mut pts) in by_series {
+            // Batches usually arrive in time order: then there is nothing to sort or drop.
+            if !pts.windows(2).all(|w| w[0].timestamp < w[1].timestamp) {
+                // Stable sort, then keep the last of equal timestamps: later writes win.
+                pts.sort_by_key(|p| p.timestamp);
+                let mut unique: Vec<&DataPoint> = Vec::with_capacity(pts.len());
+                for p in pts {
+                    match unique.last_mut() {
+                        Some(last) if last.timestamp == p.timestamp => *last = p,
+                        _ => unique.push(p),
+                    }
+                }
+                pts = unique;
+            }
+            stage_series_points(&*view, &mut batch, id, &pts)?;
+        }
+        let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
+        engine.commit(&batch)?;
+        if !new_series.is_empty() {
+            let mut series = self.inner.series.write();
+            for (id, d, m) in new_series {
+                series.by_key.insert((d.to_string(), m.to_string()), id);
+                series.by_id.insert(id, (d.to_string(), m.to_string()));
+                series.next_id = series.next_id.max(id + 1);
+            }
+        }
+        self.inner.devices.apply_staged(staged);
+        self.inner.latest.update(|cache| {
+            for (id, p) in newest_by_series {
+                if let Some(cached) = cache.get_mut(&id) {
+                    if p.timestamp >= cached.timestamp {
+                        *cached = p.clone();
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn series_id(&self, device_id: &str, metric: &str) -> Result<Option<u32>> {
+        check_id("device_id", device_id)?;
+        check_id("metric", metric)?;
+        // Unknown series answer from memory: still refuse them on a closed handle.
+        self.inner.engine.ensure_open()?;
+        Ok(self.inner.series.read().get(device_id, metric))
+    }
+
+    /// Points of one series with `start <= timestamp < end`, oldest first.
+    pub fn query_range(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<Vec<DataPoint>> {
+        self.query_range_with(device_id, metric, start, end, RangeOptions::default())
+    }
+
+    /// Points of one series with `start <= timestamp < end`, with a limit and an order.
+    /// An unknown series gives an empty result.
+    pub fn query_range_with(&self, device_id: &str, metric: &str, start: i64, end: i64, opts: RangeOptions) -> Result<Vec<DataPoint>> {
+        check_range(start, end)?;
+        let view = self.read_view()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
+        let limit = opts.limit.unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        let from = chunk_start_for(&*view, id, start)?;
+        if opts.newest_first {
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Reverse, &mut |_, v| {
+                if ChunkSummary::read(v)?.max_ts < start {
+                    return Ok(Scan::Stop);
+                }
+                for p in chunk::decode(v)?.into_iter().rev().filter(|p| p.timestamp >= start && p.timestamp < end) {
+                    out.push(p);
+                    if out.len() >= limit {
+                        return Ok(Scan::Stop);
+                    }
+                }
+                Ok(Scan::Continue)
+            })?;
+        } else {
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |_, v| {
+                let s = ChunkSummary::read(v)?;
+                if s.max_ts < start {
+                    return Ok(Scan::Continue);
+                }
+                out.reserve((s.count as usize).min(limit - out.len()));
+                chunk::decode_range_into(v, start, end, &mut out, limit)?;
+                Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// The newest point of series `id` with `timestamp >= from`.
+    fn latest_in(view: &dyn ReadView, id: u32, from: i64) -> Result<Option<DataPoint>> {
+        // The newest point is the last of the newest chunk.
+        let mut found = None;
+        view.scan(CHUNKS, &series_chunks(id), Direction::Reverse, &mut |_, v| {
+            if ChunkSummary::read(v)?.max_ts >= from {
+                found = chunk::decode(v)?.pop();
+            }
+            Ok(Scan::Stop)
+        })?;
+        Ok(found.filter(|p| p.timestamp >= from))
+    }
+
+    /// The newest point of a series, or `None` when it has none.
+    pub fn query_latest(&self, device_id: &str, metric: &str) -> Result<Option<DataPoint>> {
+        self.flush_pending()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(None) };
+        self.inner.engine.ensure_open()?;
+        if let Some(p) = self.inner.latest.get(&id) {
+            return Ok(Some(p));
+        }
+        let generation = self.inner.latest.generation();
+        let view = self.inner.engine.read()?;
+        let found = Self::latest_in(&*view, id, i64::MIN)?;
+        if let Some(p) = &found {
+            self.inner.latest.fill(generation, id, p.clone());
+        }
+        Ok(found)
+    }
+
+    /// The newest point of each of many series, in the order asked, from one snapshot.
+    pub fn query_latest_batch(&self, series: &[(&str, &str)]) -> Result<Vec<Option<DataPoint>>> {
+        let view = self.read_view()?;
+        series
+            .iter()
+            .map(|(d, m)| match self.series_id(d, m)? {
+                Some(id) => Self::latest_in(&*view, id, i64::MIN),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`;
+    /// buckets without points are omitted.
+    pub fn query_aggregated(&self, device_id: &str, metric: &str, start: i64, end: i64, bucket_ms: i64) -> Result<Vec<AggregateBucket>> {
+        check_range(start, end)?;
+        if bucket_ms <= 0 {
+            return Err(StorageError::invalid("bucket_ms", format!("{bucket_ms} must be positive")));
+        }
+        let view = self.read_view()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
+        let mut agg = Aggregator::new(bucket_ms);
+        let from = chunk_start_for(&*view, id, start)?;
+        view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |_, v| {
+            let s = ChunkSummary::read(v)?;
+            if s.max_ts < start {
+                return Ok(Scan::Continue);
+            }
+            let whole = s.min_ts >= start && s.max_ts < end;
+            if whole && aggregate::bucket_start(s.min_ts, bucket_ms) == aggregate::bucket_start(s.max_ts, bucket_ms) {
+                agg.push_summary(&s);
+            } else {
+                let (ts, values) = chunk::decode_numeric(v)?;
+                for (t, v) in ts.into_iter().zip(values) {
+                    if t >= start && t < end {
+                        agg.push_value(t, v);
+                    }
+                }
+            }
+            Ok(Scan::Continue)
+        })?;
+        Ok(agg.finish())
+    }
+
+    /// Devices with at least one stored point, ordered by id.
+    pub fn list_devices_with_data(&self) -> Result<Vec<String>> {
+        let view = self.read_view()?;
+        let series: Vec<(u32, String)> = self.inner.series.read().by_id.iter().map(|(id, (d, _))| (*id, d.clone())).collect();
+        let mut devices = BTreeSet::new();
+        for (id, device) in series {
+            if !devices.contains(&device) && Self::has_points(&*view, id)? {
+                devices.insert(device);
+            }
+        }
+        Ok(devices.into_iter().collect())
+    }
+
+    fn has_points(view: &dyn ReadView, id: u32) -> Result<bool> {
+        let mut any = false;
+        view.scan(CHUNKS, &series_chunks(id), Direction::Forward, &mut |_, _| {
+            any = true;
+            Ok(Scan::Stop)
+        })?;
+        Ok(any)
+    }
+
+    /// Metrics with at least one stored point for `device_id`, ordered by name. A device
+    /// that is neither registered nor has telemetry fails with `NotFound`.
+    pub fn list_metrics(&self, device_id: &str) -> Result<Vec<String>> {
+        check_id("device_id", device_id)?;
+        let view = self.read_view()?;
+        let series: Vec<(u32, String)> = self
+            .inner
+            .series
+            .read()
+            .by_id
+            .iter()
+            .filter(|(_, (d, _))| d == device_id)
+            .map(|(id, (_, m))| (*id, m.clone()))
+            .collect();
+        if series.is_empty() && self.inner.devices.get_device(device_id)?.is_none() {
+            return Err(StorageError::not_found("device", device_id));
+        }
+        let mut metrics = BTreeSet::new();
+        for (id, metric) in series {
+            if Self::has_points(&*view, id)? {
+                metrics.insert(metric);
+            }
+        }
+        Ok(metrics.into_iter().collect())
+    }
+
+    /// Deletes the points of one series with `start <= timestamp < end`, in transactions of
+    /// at most [`TELEMETRY_DELETE_BATCH`] points; returns how many were removed. The device's snapshot
+    /// of the metric then shows the newest remaining point (or is removed).
+    pub fn delete_range(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<u64> {
+        check_range(start, end)?;
+        self.flush()?;
+        let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
+        let removed = self.delete_points(id, start, end, |view, batch| {
+            self.stage_snapshot_repair(view, batch, id, device_id, metric, start, end)
+        })?;
+        self.inner.devices.invalidate(device_id);
+        Ok(removed)
+    }
+
+    /// Deletes the points of series `id` in `[start, end)` in transactions of about
+    /// [`TELEMETRY_DELETE_BATCH`] points: chunks wholly inside the range are dropped without decoding,
+    /// the (at most two) chunks straddling an edge are rewritten with the points they keep.
+    /// `last_round` may stage more changes into the final transaction.
+    fn delete_points(
+        &self,
+        id: u32,
+        start: i64,
+        end: i64,
+        mut last_round: impl FnMut(&dyn ReadView, &mut WriteBatch) -> Result<()>,
+    ) -> Result<u64> {
+        let engine = &self.inner.engine;
+        let mut removed = 0u64;
+        loop {
+            let _w = engine.lock_writes();
+            let view = engine.read()?;
+            let mut batch = WriteBatch::new();
+            let mut n = 0u64;
+            let mut is_last = true;
+            let from = chunk_start_for(&*view, id, start)?;
+            view.scan(CHUNKS, &chunks_from(id, from, end), Direction::Forward, &mut |k, v| {
+                let s = ChunkSummary::read(v)?;
+                if s.max_ts < start {
+                    return Ok(Scan::Continue);
+                }
+                if s.min_ts >= start && s.max_ts < end {
+                    batch.delete(CHUNKS, k.to_vec());
+                    n += s.count;
+                } else {
+                    let points = chunk::decode(v)?;
+                    let kept: Vec<&DataPoint> = points.iter().filter(|p| p.timestamp < start || p.timestamp >= end).collect();
+                    if kept.len() == points.len() {
+                        return Ok(Scan::Continue);
+                    }
+                    n += (points.len() - kept.len()) as u64;
+                    batch.delete(CHUNKS, k.to_vec());
+                    // A raw head keeps being the (raw) head; sealed chunks stay compressed.
+                    put_chunks(&mut batch, id, &kept, head::is_head(v));
+                }
+                if n >= TELEMETRY_DELETE_BATCH as u64 {
+                    is_last = false;
+                    return Ok(Scan::Stop);
+                }
+                Ok(Scan::Continue)
+            })?;
+            if is_last {
+                last_round(&*view, &mut batch)?;
+            }
+            engine.commit(&batch)?;
+            self.inner.latest.update(|c| c.pop(&id));
+            removed += n;
+            if is_last {
+                return Ok(removed);
+            }
+        }
+    }
+
+    /// When the device's snapshot of `metric` lies in the deleted range `[start, end)`,
+    /// stages its replacement by the newest point outside that range (or its removal).
+    #[allow(clippy::too_many_arguments)]
+    fn stage_snapshot_repair(&self, view: &dyn ReadView, batch: &mut WriteBatch, id: u32, device_id: &str, metric: &str, start: i64, end: i64) -> Result<()> {
+        let Some(ts) = self.inner.devices.snapshot_timestamp(view, device_id, metric)? else { return Ok(()) };
+        if !(start..end).contains(&ts) {
+            return Ok(());
+        }
+        let mut newest = Self::latest_in(view, id, end)?;
+        if newest.is_none() && start > i64::MIN {
+            // The chunk holding `start - 1` holds the newest point before the range.
+            if let Some((_, bytes)) = chunk_at_or_before(view, id, start - 1)? {
+                newest = chunk::decode(&bytes)?.into_iter().rev().find(|p| p.timestamp < start);
+            }
+        }
+        self.inner.devices.stage_snapshot_reset(batch, device_id, metric, newest.as_ref());
+        Ok(())
+    }
+}

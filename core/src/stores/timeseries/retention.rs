@@ -1,0 +1,85 @@
+//! Telemetry retention: per-metric and per-device-type windows over a default.
+
+use super::TimeSeriesStore;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// How long telemetry is kept (the seed's `retention.timeseries`, plus per device type).
+///
+/// The window of a series is the first of: `by_metric[metric]`, `by_device_type[type of the
+/// device]`, `default_days`.
+/// In `retention.yaml` every value must be at least 1 day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeSeriesRetention {
+    /// Days kept when nothing more specific applies (default 30).
+    #[serde(deserialize_with = "crate::ops::config::yaml_checks::at_least_one")]
+    pub default_days: u32,
+    /// Days per metric name.
+    #[serde(deserialize_with = "crate::ops::config::yaml_checks::days_map")]
+    pub by_metric: BTreeMap<String, u32>,
+    /// Days per device type.
+    #[serde(deserialize_with = "crate::ops::config::yaml_checks::days_map")]
+    pub by_device_type: BTreeMap<String, u32>,
+}
+
+impl Default for TimeSeriesRetention {
+    fn default() -> Self {
+        TimeSeriesRetention { default_days: 30, by_metric: BTreeMap::new(), by_device_type: BTreeMap::new() }
+    }
+}
+
+impl TimeSeriesRetention {
+    /// Days kept for `metric` of a device of `device_type`.
+    pub fn days_for(&self, metric: &str, device_type: Option<&str>) -> u32 {
+        self.by_metric
+            .get(metric)
+            .or_else(|| device_type.and_then(|t| self.by_device_type.get(t)))
+            .copied()
+            .unwrap_or(self.default_days)
+    }
+}
+
+/// What a telemetry cleanup removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeSeriesCleanup {
+    /// Points removed.
+    pub points: u64,
+    /// Series that lost at least one point.
+    pub series: u64,
+}
+
+impl TimeSeriesStore {
+    /// Removes points older than their series' retention window: a point is removed when
+    /// `timestamp < now_ms - days * 86_400_000`; a point exactly at the boundary stays.
+    /// Deletes run in transactions of at most 10,000 points. Device metric
+    /// snapshots are kept: they show the last value ever seen.
+    pub fn cleanup(&self, now_ms: i64, retention: &TimeSeriesRetention) -> Result<TimeSeriesCleanup> {
+        self.flush()?;
+        let series: Vec<(u32, String, String)> =
+            self.inner.series.read().by_id.iter().map(|(id, (d, m))| (*id, d.clone(), m.clone())).collect();
+        let mut result = TimeSeriesCleanup::default();
+        let mut device_types: BTreeMap<String, Option<String>> = BTreeMap::new();
+        for (id, device, metric) in series {
+            let device_type = match device_types.get(&device) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = self.inner.devices.get_device(&device)?.map(|d| d.device_type);
+                    device_types.insert(device.clone(), t.clone());
+                    t
+                }
+            };
+            let days = retention.days_for(&metric, device_type.as_deref());
+            let cutoff = now_ms.saturating_sub(days as i64 * DAY_MS);
+            let removed = self.delete_points(id, i64::MIN, cutoff, |_, _| Ok(()))?;
+            if removed > 0 {
+                result.points += removed;
+                result.series += 1;
+            }
+        }
+        Ok(result)
+    }
+}
