@@ -21,11 +21,7 @@ fn main() {
     }
 
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("ffi/cbindgen.toml is valid");
-    let bindings = cbindgen::Builder::new()
-        .with_crate(&crate_dir)
-        .with_config(config)
-        .generate()
-        .expect("cbindgen generates the header");
+    let bindings = cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate().expect("cbindgen generates the header");
     let generated = out_dir.join("neotalk_storage.h");
     bindings.write_to_file(&generated);
 

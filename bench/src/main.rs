@@ -62,10 +62,7 @@ fn ratio(v: Option<f64>, sqlite: Option<f64>) -> String {
 }
 
 fn header() {
-    println!(
-        "{:<44} {:>10} {:>10} {:>10} {:>12} {:>12}  unit",
-        "figure", "neotalk", "SQLite", "original", "neotalk/SQL", "orig/SQL"
-    );
+    println!("{:<44} {:>10} {:>10} {:>10} {:>12} {:>12}  unit", "figure", "neotalk", "SQLite", "original", "neotalk/SQL", "orig/SQL");
     println!("{}", "-".repeat(130));
 }
 
@@ -122,12 +119,22 @@ fn per_sec(n: f64, d: Duration) -> Option<f64> {
 }
 
 /// Runs `f` on every engine for one step, rotating the order so none always goes first.
-fn interleaved<T>(engines: &mut [Box<dyn Engine>], step: usize, times: &mut [Duration; 3], mut f: impl FnMut(&mut dyn Engine) -> Res<T>) -> Res<[Option<T>; 3]> {
+fn interleaved<T>(
+    engines: &mut [Box<dyn Engine>],
+    step: usize,
+    times: &mut [Duration; 3],
+    mut f: impl FnMut(&mut dyn Engine) -> Res<T>,
+) -> Res<[Option<T>; 3]> {
     interleaved_with(engines, step, times, |_, e| f(e))
 }
 
 /// [`interleaved`], also passing the engine's index.
-fn interleaved_with<T>(engines: &mut [Box<dyn Engine>], step: usize, times: &mut [Duration; 3], mut f: impl FnMut(usize, &mut dyn Engine) -> Res<T>) -> Res<[Option<T>; 3]> {
+fn interleaved_with<T>(
+    engines: &mut [Box<dyn Engine>],
+    step: usize,
+    times: &mut [Duration; 3],
+    mut f: impl FnMut(usize, &mut dyn Engine) -> Res<T>,
+) -> Res<[Option<T>; 3]> {
     let mut out: [Option<T>; 3] = [None, None, None];
     for k in 0..3 {
         let e = (step + k) % 3;
@@ -168,7 +175,12 @@ fn ingest(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) ->
         [per_sec(n, times[0]), per_sec(n, times[1]), per_sec(n, times[2])],
     );
     let (hwm, now) = rss::rss();
-    println!("    this process (all three engines open): VmHWM {:.0} MB, VmRSS {:.0} MB, sampled peak {:.0} MB", hwm as f64 / MB, now as f64 / MB, peak_rss as f64 / MB);
+    println!(
+        "    this process (all three engines open): VmHWM {:.0} MB, VmRSS {:.0} MB, sampled peak {:.0} MB",
+        hwm as f64 / MB,
+        now as f64 / MB,
+        peak_rss as f64 / MB
+    );
     Ok(())
 }
 
@@ -234,7 +246,12 @@ fn range(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) -> 
         }
     }
     let q = w.range_queries as f64;
-    report.add(format!("range query ({span} points)"), "queries/s", true, [per_sec(q, times[0]), per_sec(q, times[1]), per_sec(q, times[2])]);
+    report.add(
+        format!("range query ({span} points)"),
+        "queries/s",
+        true,
+        [per_sec(q, times[0]), per_sec(q, times[1]), per_sec(q, times[2])],
+    );
     let p = q * span as f64;
     report.add("range query throughput", "points/s", true, [per_sec(p, times[0]), per_sec(p, times[1]), per_sec(p, times[2])]);
     Ok(())
@@ -267,7 +284,12 @@ fn aggregate(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report)
         }
     }
     let p = (w.aggregate_series * w.points) as f64;
-    report.add("60 s aggregation over a whole series", "points/s", true, [per_sec(p, times[0]), per_sec(p, times[1]), per_sec(p, times[2])]);
+    report.add(
+        "60 s aggregation over a whole series",
+        "points/s",
+        true,
+        [per_sec(p, times[0]), per_sec(p, times[1]), per_sec(p, times[2])],
+    );
     Ok(())
 }
 
@@ -286,7 +308,12 @@ fn size(engines: &mut [Box<dyn Engine>], w: &Workload, report: &mut Report) -> R
     if removed != expected {
         return Err(format!("cleanup removed {removed} points, expected {expected}").into());
     }
-    report.add("cleanup of half the points", "points/s", true, [per_sec(removed as f64, times[0]), per_sec(removed as f64, times[1]), per_sec(removed as f64, times[2])]);
+    report.add(
+        "cleanup of half the points",
+        "points/s",
+        true,
+        [per_sec(removed as f64, times[0]), per_sec(removed as f64, times[1]), per_sec(removed as f64, times[2])],
+    );
     let mut times = [Duration::ZERO; 3];
     interleaved(engines, 0, &mut times, |e| e.compact())?;
     report.add("compaction (redb compact / VACUUM)", "s", false, times.map(|t| Some(t.as_secs_f64())));
@@ -354,12 +381,21 @@ fn run() -> Res<()> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut w = if quick { Workload::quick() } else { Workload::full() };
     if let Some(i) = args.iter().position(|a| a == "--batch") {
-        w.batch = args.get(i + 1).and_then(|b| b.parse().ok()).filter(|&b| b > 0).ok_or("--batch needs a positive number of points per series")?;
+        w.batch = args
+            .get(i + 1)
+            .and_then(|b| b.parse().ok())
+            .filter(|&b| b > 0)
+            .ok_or("--batch needs a positive number of points per series")?;
     }
     if let Some(i) = args.iter().position(|a| a == "--child-ingest") {
         return child_ingest(args.get(i + 1).ok_or("--child-ingest needs an engine")?, &w);
     }
-    let suite = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch")).map(|(_, a)| a.as_str()).unwrap_or("all");
+    let suite = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--batch"))
+        .map(|(_, a)| a.as_str())
+        .unwrap_or("all");
     if !SUITES.contains(&suite) {
         return Err(format!("unknown suite {suite:?}; one of {SUITES:?} [--quick]").into());
     }
@@ -367,10 +403,20 @@ fn run() -> Res<()> {
         return vectors::run(quick);
     }
     if suite == "split" {
-        println!("neotalk-storage-bench split{}: one file against split files, machine: {}", if quick { " --quick" } else { "" }, machine());
+        println!(
+            "neotalk-storage-bench split{}: one file against split files, machine: {}",
+            if quick { " --quick" } else { "" },
+            machine()
+        );
         return split_writers::run(quick);
     }
-    println!("neotalk-storage-bench {suite}{}: {} series x {} points (1 s spacing, random walk, 2 decimals), batches of {} points per series", if quick { " --quick" } else { "" }, w.series, w.points, w.batch);
+    println!(
+        "neotalk-storage-bench {suite}{}: {} series x {} points (1 s spacing, random walk, 2 decimals), batches of {} points per series",
+        if quick { " --quick" } else { "" },
+        w.series,
+        w.points,
+        w.batch
+    );
     println!("machine: {}", machine());
     println!("neotalk: redb backend, Durability::Eventual (like SQLite's synchronous=NORMAL), 64 MiB page cache");
     println!("SQLite {}: WAL, synchronous=NORMAL, WITHOUT ROWID (series, ts), cached statements", rusqlite::version());

@@ -38,7 +38,8 @@ fn run_layout(split: bool, secs: f64) -> Res<(f64, f64)> {
         std::thread::spawn(move || -> neotalk_storage::Result<u64> {
             let mut appended = 0;
             while !stop.load(Ordering::Relaxed) {
-                let event = NewEvent::new(&format!("ev-{appended}"), "device.online", "bench", appended as i64, serde_json::json!({"n": appended}));
+                let event =
+                    NewEvent::new(&format!("ev-{appended}"), "device.online", "bench", appended as i64, serde_json::json!({"n": appended}));
                 db.events().append(&event)?;
                 appended += 1;
             }
@@ -57,7 +58,9 @@ fn run_layout(split: bool, secs: f64) -> Res<(f64, f64)> {
 /// Runs both layouts `rounds` times, alternating, and prints every figure and the ratios.
 pub fn run(quick: bool) -> Res<()> {
     let (rounds, secs) = if quick { (2, 1.0) } else { (3, 4.0) };
-    println!("two writers for {secs} s each run: telemetry batches of {BATCH_POINTS} points and single event appends, Durability::Immediate\n");
+    println!(
+        "two writers for {secs} s each run: telemetry batches of {BATCH_POINTS} points and single event appends, Durability::Immediate\n"
+    );
     println!("{:<10} {:>22} {:>18}", "layout", "telemetry points/s", "events/s");
     let mut totals = [(0.0, 0.0); 2];
     for _ in 0..rounds {

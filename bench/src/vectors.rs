@@ -69,9 +69,15 @@ fn ids(found: &[neotalk_storage::VectorMatch]) -> HashSet<String> {
 /// Runs the suite; `quick` uses 10k vectors and 20 queries.
 pub fn run(quick: bool) -> Res<()> {
     let (n, nq) = if quick { (10_000, 20) } else { (100_000, 100) };
-    println!("neotalk-storage-bench vectors{}: {n} x {DIM} f32, top-{K}, {nq} queries, cosine, single thread", if quick { " --quick" } else { "" });
+    println!(
+        "neotalk-storage-bench vectors{}: {n} x {DIM} f32, top-{K}, {nq} queries, cosine, single thread",
+        if quick { " --quick" } else { "" }
+    );
     println!("machine: {}\n", crate::machine());
-    println!("{:<10} {:>10} {:>12} {:>12} {:>10} {:>12} {:>10} {:>10}", "data", "read-once", "f32 exact", "x bound", "int8", "int8 speedup", "recall@10", "batch");
+    println!(
+        "{:<10} {:>10} {:>12} {:>12} {:>10} {:>12} {:>10} {:>10}",
+        "data", "read-once", "f32 exact", "x bound", "int8", "int8 speedup", "recall@10", "batch"
+    );
     for clustered in [false, true] {
         let mut rng = Gauss(if clustered { 0xC1C1 } else { 0x6A55 });
         let rows = data(n, clustered, &mut rng);
@@ -117,7 +123,11 @@ pub fn run(quick: bool) -> Res<()> {
             batch = v.search_batch("exact", &queries, K, None)?;
             batch_ms = batch_ms.min(per_query(t));
         }
-        assert_eq!(batch.iter().map(|b| ids(b)).collect::<Vec<_>>(), exact.iter().map(|e| ids(e)).collect::<Vec<_>>(), "batch equals exact");
+        assert_eq!(
+            batch.iter().map(|b| ids(b)).collect::<Vec<_>>(),
+            exact.iter().map(|e| ids(e)).collect::<Vec<_>>(),
+            "batch equals exact"
+        );
         let hits: usize = approx.iter().zip(&exact).map(|(a, e)| ids(a).intersection(&ids(e)).count()).sum();
         let recall = hits as f64 / (nq * K) as f64;
 

@@ -24,12 +24,30 @@ pub struct Workload {
 impl Workload {
     /// The workload: 100 series x 100k points.
     pub fn full() -> Self {
-        Workload { series: 100, points: 100_000, batch: 1_000, range_points: 10_000, range_queries: 200, latest_queries: 10_000, aggregate_series: 20, single_points: 500 }
+        Workload {
+            series: 100,
+            points: 100_000,
+            batch: 1_000,
+            range_points: 10_000,
+            range_queries: 200,
+            latest_queries: 10_000,
+            aggregate_series: 20,
+            single_points: 500,
+        }
     }
 
     /// A smaller run for a quick look (about 1/25 of the points).
     pub fn quick() -> Self {
-        Workload { series: 20, points: 20_000, batch: 1_000, range_points: 10_000, range_queries: 50, latest_queries: 2_000, aggregate_series: 5, single_points: 100 }
+        Workload {
+            series: 20,
+            points: 20_000,
+            batch: 1_000,
+            range_points: 10_000,
+            range_queries: 50,
+            latest_queries: 2_000,
+            aggregate_series: 5,
+            single_points: 100,
+        }
     }
 
     pub fn total_points(&self) -> u64 {

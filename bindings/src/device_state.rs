@@ -98,7 +98,11 @@ impl From<MdlDeviceType> for core::MdlDeviceType {
                 .into_iter()
                 .map(|c| core::MdlCommand {
                     name: c.name,
-                    parameters: c.parameters.into_iter().map(|p| core::MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required }).collect(),
+                    parameters: c
+                        .parameters
+                        .into_iter()
+                        .map(|p| core::MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -116,7 +120,11 @@ impl From<core::MdlDeviceType> for MdlDeviceType {
                 .into_iter()
                 .map(|c| MdlCommand {
                     name: c.name,
-                    parameters: c.parameters.into_iter().map(|p| MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required }).collect(),
+                    parameters: c
+                        .parameters
+                        .into_iter()
+                        .map(|p| MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required })
+                        .collect(),
                 })
                 .collect(),
         }

@@ -306,7 +306,11 @@ mod tests {
     #[test]
     fn unset_options_keep_core_defaults() {
         assert_eq!(core::StorageOptions::from(StorageOptions::default()), core::StorageOptions::default());
-        let o = core::StorageOptions::from(StorageOptions { durability: Some(Durability::Eventual), page_cache_bytes: Some(1 << 20), ..Default::default() });
+        let o = core::StorageOptions::from(StorageOptions {
+            durability: Some(Durability::Eventual),
+            page_cache_bytes: Some(1 << 20),
+            ..Default::default()
+        });
         assert_eq!(o.durability, core::Durability::Eventual);
         assert_eq!(o.page_cache_bytes, 1 << 20);
     }

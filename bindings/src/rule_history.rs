@@ -70,4 +70,3 @@ impl RuleHistoryStore {
         Ok(self.inner.cleanup(before_ms)?)
     }
 }
-

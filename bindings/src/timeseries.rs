@@ -152,7 +152,16 @@ pub struct AggregateBucket {
 
 impl From<core::AggregateBucket> for AggregateBucket {
     fn from(b: core::AggregateBucket) -> Self {
-        AggregateBucket { bucket_start: b.bucket_start, count: b.count, sum: b.sum, min: b.min, max: b.max, avg: b.avg, first: b.first, last: b.last }
+        AggregateBucket {
+            bucket_start: b.bucket_start,
+            count: b.count,
+            sum: b.sum,
+            min: b.min,
+            max: b.max,
+            avg: b.avg,
+            first: b.first,
+            last: b.last,
+        }
     }
 }
 
@@ -277,13 +286,27 @@ impl TimeSeriesStore {
     }
 
     /// Points of one series with `start <= timestamp < end`, with a limit and an order.
-    pub fn query_range_with(&self, device_id: String, metric: String, start: i64, end: i64, options: RangeOptions) -> Result<Vec<DataPoint>> {
+    pub fn query_range_with(
+        &self,
+        device_id: String,
+        metric: String,
+        start: i64,
+        end: i64,
+        options: RangeOptions,
+    ) -> Result<Vec<DataPoint>> {
         Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, start, end, options.into())?))
     }
 
     /// Like `query_range_with`, returned as packed buffers (see [`PackedSeries`]). A series
     /// holding boolean or string values in the range is refused with `InvalidInput`.
-    pub fn query_range_packed(&self, device_id: String, metric: String, start: i64, end: i64, options: RangeOptions) -> Result<PackedSeries> {
+    pub fn query_range_packed(
+        &self,
+        device_id: String,
+        metric: String,
+        start: i64,
+        end: i64,
+        options: RangeOptions,
+    ) -> Result<PackedSeries> {
         pack(&self.inner.query_range_with(&device_id, &metric, start, end, options.into())?)
     }
 
@@ -300,7 +323,14 @@ impl TimeSeriesStore {
 
     /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`
     /// (which must be positive); buckets without points are omitted.
-    pub fn query_aggregated(&self, device_id: String, metric: String, start: i64, end: i64, bucket_ms: i64) -> Result<Vec<AggregateBucket>> {
+    pub fn query_aggregated(
+        &self,
+        device_id: String,
+        metric: String,
+        start: i64,
+        end: i64,
+        bucket_ms: i64,
+    ) -> Result<Vec<AggregateBucket>> {
         Ok(self.inner.query_aggregated(&device_id, &metric, start, end, bucket_ms)?.into_iter().map(AggregateBucket::from).collect())
     }
 

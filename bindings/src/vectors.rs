@@ -120,7 +120,13 @@ impl VectorStore {
     }
 
     /// Creates a collection with the given quantisation; an existing name is `Conflict`.
-    pub fn create_collection_with(&self, name: String, dimension: u32, metric: DistanceMetric, quantization: Quantization) -> Result<CollectionInfo> {
+    pub fn create_collection_with(
+        &self,
+        name: String,
+        dimension: u32,
+        metric: DistanceMetric,
+        quantization: Quantization,
+    ) -> Result<CollectionInfo> {
         Ok(self.inner.create_collection_with(&name, dimension, metric.into(), quantization.into())?.into())
     }
 
@@ -179,7 +185,11 @@ impl VectorStore {
 
     /// One document, or none.
     pub fn get(&self, collection: String, id: String) -> Result<Option<VectorDocument>> {
-        Ok(self.inner.get(&collection, &id)?.map(|d| VectorDocument { metadata: json::print(&d.metadata), id: d.id, embedding: d.embedding }))
+        Ok(self.inner.get(&collection, &id)?.map(|d| VectorDocument {
+            metadata: json::print(&d.metadata),
+            id: d.id,
+            embedding: d.embedding,
+        }))
     }
 
     /// Number of documents in a collection.
@@ -202,7 +212,14 @@ impl VectorStore {
 
     /// `count` queries in one packed little-endian `f32` buffer (`count x dim`, row by row),
     /// answered with one matrix product per block of rows: `result[i]` answers query `i`.
-    pub fn search_batch_packed(&self, collection: String, queries: Vec<u8>, count: u64, k: u64, filter: Option<VectorFilter>) -> Result<Vec<Vec<VectorMatch>>> {
+    pub fn search_batch_packed(
+        &self,
+        collection: String,
+        queries: Vec<u8>,
+        count: u64,
+        k: u64,
+        filter: Option<VectorFilter>,
+    ) -> Result<Vec<Vec<VectorMatch>>> {
         let queries = packed::rows("queries", &queries, to_usize(count))?;
         let filter = filter.map(VectorFilter::into_core).transpose()?;
         Ok(self.inner.search_batch(&collection, &queries, to_usize(k), filter.as_ref())?.into_iter().map(matches).collect())

@@ -38,7 +38,14 @@ impl WorkflowHistoryStore {
 
     /// Ends a running run with a finished `status` at `finished_at`, with its outputs (JSON
     /// text) and error. Returns the stored record.
-    pub fn finish(&self, execution_id: String, status: ExecutionStatus, finished_at: i64, outputs: Option<String>, error: Option<String>) -> Result<String> {
+    pub fn finish(
+        &self,
+        execution_id: String,
+        status: ExecutionStatus,
+        finished_at: i64,
+        outputs: Option<String>,
+        error: Option<String>,
+    ) -> Result<String> {
         let outputs = json::parse_opt("outputs", outputs.as_deref())?;
         json::text(&self.inner.finish(&execution_id, status.into(), finished_at, outputs, error)?)
     }

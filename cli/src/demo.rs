@@ -23,10 +23,8 @@ impl Rng {
 /// A metric a simulated device reports: name, starting value, random-walk step.
 type SimMetric = (&'static str, f64, f64);
 
-const KINDS: [(&str, &[SimMetric]); 2] = [
-    ("thermometer", &[("temperature", 22.0, 0.05), ("humidity", 45.0, 0.1)]),
-    ("power_meter", &[("power", 350.0, 4.0)]),
-];
+const KINDS: [(&str, &[SimMetric]); 2] =
+    [("thermometer", &[("temperature", 22.0, 0.05), ("humidity", 45.0, 0.1)]), ("power_meter", &[("power", 350.0, 4.0)])];
 const HIGH_TEMPERATURE: f64 = 22.6;
 /// Simulated seconds per committed batch (a gateway commits telemetry in groups).
 const BATCH_SECONDS: i64 = 30;
@@ -95,7 +93,11 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
     let elapsed = started.elapsed();
 
     println!("neotalk-storage demo: {devices} devices, {minutes} simulated minutes -> {}", dir.display());
-    println!("stored {points} telemetry points and {alerts} alert chains in {:.2?} ({:.0} points/s)\n", elapsed, points as f64 / elapsed.as_secs_f64());
+    println!(
+        "stored {points} telemetry points and {alerts} alert chains in {:.2?} ({:.0} points/s)\n",
+        elapsed,
+        points as f64 / elapsed.as_secs_f64()
+    );
 
     println!("{:<18} {:<12} {:<8} {:<7} latest values", "device", "type", "adapter", "online");
     for d in db.devices().list_devices()? {
@@ -113,7 +115,14 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
     println!("\n10-minute buckets of {probe}/temperature:");
     println!("  {:<15} {:>6} {:>8} {:>8} {:>8}", "bucket start", "count", "min", "avg", "max");
     for b in db.timeseries().query_aggregated(probe, "temperature", start, end, 600_000)? {
-        println!("  {:<15} {:>6} {:>8.2} {:>8.2} {:>8.2}", b.bucket_start, b.count, b.min.unwrap_or(f64::NAN), b.avg.unwrap_or(f64::NAN), b.max.unwrap_or(f64::NAN));
+        println!(
+            "  {:<15} {:>6} {:>8.2} {:>8.2} {:>8.2}",
+            b.bucket_start,
+            b.count,
+            b.min.unwrap_or(f64::NAN),
+            b.avg.unwrap_or(f64::NAN),
+            b.max.unwrap_or(f64::NAN)
+        );
     }
     println!("\noffline devices: {:?}", db.devices().list_offline()?.iter().map(|d| &d.device_id).collect::<Vec<_>>());
     if alerts > 0 {
@@ -142,12 +151,19 @@ fn raise_alert(db: &StorageManager, run_id: i64, n: usize, device: &str, ts: i64
     execution.trigger_value = Some(value);
     execution.condition_met = true;
     db.rule_history().record(&execution)?;
-    let alert = AlertRecord::new(&id("alert"), "High temperature", AlertSeverity::Warning, &format!("{device} reported {value:.2} °C"), "rule", ts)
-        .for_entity(device, "device");
+    let alert =
+        AlertRecord::new(&id("alert"), "High temperature", AlertSeverity::Warning, &format!("{device} reported {value:.2} °C"), "rule", ts)
+            .for_entity(device, "device");
     db.alerts().create(&alert)?;
     db.events().append_batch(&[
-        NewEvent::new(&id("rule"), "rule.triggered", "rule_engine", ts, json!({"rule": "high_temperature", "device_id": device, "value": value}))
-            .caused_by(&chain, None),
+        NewEvent::new(
+            &id("rule"),
+            "rule.triggered",
+            "rule_engine",
+            ts,
+            json!({"rule": "high_temperature", "device_id": device, "value": value}),
+        )
+        .caused_by(&chain, None),
         NewEvent::new(&id("alert"), "alert.raised", "rule_engine", ts, json!({"severity": "warning", "device_id": device}))
             .caused_by(&chain, Some(&id("rule"))),
         NewEvent::new(&id("notify"), "notification.sent", "notifier", ts + 5, json!({"channel": "llm"}))
@@ -162,4 +178,3 @@ fn show(v: &MetricValue) -> String {
         other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
-

@@ -54,7 +54,15 @@ pub fn run(
                 match format {
                     ExportFormat::Csv => {
                         let value = serde_json::to_string(&p.value).expect("values serialize");
-                        writeln!(out, "{},{},{},{},{}", csv(d), csv(m), p.timestamp, csv(&value), p.quality.map(|q| q.to_string()).unwrap_or_default())?;
+                        writeln!(
+                            out,
+                            "{},{},{},{},{}",
+                            csv(d),
+                            csv(m),
+                            p.timestamp,
+                            csv(&value),
+                            p.quality.map(|q| q.to_string()).unwrap_or_default()
+                        )?;
                     }
                     ExportFormat::Jsonl => {
                         let row = serde_json::json!({"device_id": d, "metric": m, "timestamp": p.timestamp, "value": p.value, "quality": p.quality, "metadata": p.metadata});

@@ -131,11 +131,17 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let (count, target) = match &out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-                    (export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut file, true)?, path.display().to_string())
+                    (
+                        export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut file, true)?,
+                        path.display().to_string(),
+                    )
                 }
                 None => {
                     let mut stdout = std::io::stdout().lock();
-                    (export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut stdout, false)?, "stdout".into())
+                    (
+                        export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut stdout, false)?,
+                        "stdout".into(),
+                    )
                 }
             };
             eprintln!("exported {count} points to {target}");

@@ -87,7 +87,13 @@ pub struct TimeRange {
 pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage::Result<()> {
     match query {
         Query::Range { series, time, limit, newest_first } => {
-            let points = db.timeseries().query_range_with(&series.device, &series.metric, time.start, time.end, RangeOptions { limit, newest_first })?;
+            let points = db.timeseries().query_range_with(
+                &series.device,
+                &series.metric,
+                time.start,
+                time.end,
+                RangeOptions { limit, newest_first },
+            )?;
             print(format, &["timestamp", "value", "quality"], &points, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
         }
         Query::Latest { series } => {
@@ -108,7 +114,14 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
                 (None, None) => db.events().query_range(time.start, time.end, limit)?,
             };
             print(format, &["sequence", "timestamp", "type", "source", "event_id", "data"], &events, |e| {
-                vec![e.sequence.to_string(), e.metadata.timestamp.to_string(), e.event_type.clone(), e.metadata.source.clone(), e.event_id.clone(), show(&e.event_data)]
+                vec![
+                    e.sequence.to_string(),
+                    e.metadata.timestamp.to_string(),
+                    e.event_type.clone(),
+                    e.metadata.source.clone(),
+                    e.event_id.clone(),
+                    show(&e.event_data),
+                ]
             });
         }
         Query::Alerts { time, severity, unresolved } => {
@@ -118,7 +131,14 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
                 (None, false) => db.alerts().query_range(time.start, time.end, None)?,
             };
             print(format, &["created_at", "severity", "alert_id", "title", "acknowledged", "resolved_at"], &alerts, |a| {
-                vec![a.created_at.to_string(), a.severity.to_string(), a.alert_id.clone(), a.title.clone(), a.acknowledged.to_string(), opt(a.resolved_at)]
+                vec![
+                    a.created_at.to_string(),
+                    a.severity.to_string(),
+                    a.alert_id.clone(),
+                    a.title.clone(),
+                    a.acknowledged.to_string(),
+                    opt(a.resolved_at),
+                ]
             });
         }
     }

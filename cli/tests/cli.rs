@@ -40,13 +40,19 @@ fn stats_queries_export_and_compact() {
     let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
     assert!(first["value"].is_f64() && first["timestamp"].is_i64(), "{first}");
 
-    let limited = stdout(&cli(dir.path(), &["query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "3", "--newest-first"]));
+    let limited = stdout(&cli(
+        dir.path(),
+        &["query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "3", "--newest-first"],
+    ));
     assert_eq!(limited.lines().count(), 4, "header + 3 rows: {limited}");
 
     let latest = stdout(&cli(dir.path(), &["query", "latest", "--device", "power_meter-01", "--metric", "power"]));
     assert_eq!(latest.lines().count(), 2, "{latest}");
 
-    let agg = stdout(&cli(dir.path(), &["--format", "json", "query", "aggregated", "--device", "thermometer-00", "--metric", "temperature", "--bucket-ms", "60000"]));
+    let agg = stdout(&cli(
+        dir.path(),
+        &["--format", "json", "query", "aggregated", "--device", "thermometer-00", "--metric", "temperature", "--bucket-ms", "60000"],
+    ));
     let counts: u64 = agg.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["count"].as_u64().unwrap()).sum();
     assert_eq!(counts, 180);
 

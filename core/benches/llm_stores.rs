@@ -66,10 +66,46 @@ fn vector_search(c: &mut Criterion) {
 }
 
 const WORDS: &[&str] = &[
-    "pump", "valve", "sensor", "temperature", "humidity", "pressure", "alarm", "gateway", "firmware", "update",
-    "living", "room", "kitchen", "light", "dimmed", "evening", "morning", "schedule", "maintenance", "monthly",
-    "overheating", "fault", "restart", "battery", "low", "signal", "lost", "mqtt", "modbus", "rule",
-    "threshold", "exceeded", "user", "prefers", "warm", "cool", "energy", "consumption", "peak", "report",
+    "pump",
+    "valve",
+    "sensor",
+    "temperature",
+    "humidity",
+    "pressure",
+    "alarm",
+    "gateway",
+    "firmware",
+    "update",
+    "living",
+    "room",
+    "kitchen",
+    "light",
+    "dimmed",
+    "evening",
+    "morning",
+    "schedule",
+    "maintenance",
+    "monthly",
+    "overheating",
+    "fault",
+    "restart",
+    "battery",
+    "low",
+    "signal",
+    "lost",
+    "mqtt",
+    "modbus",
+    "rule",
+    "threshold",
+    "exceeded",
+    "user",
+    "prefers",
+    "warm",
+    "cool",
+    "energy",
+    "consumption",
+    "peak",
+    "report",
 ];
 const ZH: &[&str] = &["客厅温度", "卧室湿度", "水泵故障", "网关离线", "灯光调暗", "能耗过高", "传感器电量低", "规则触发"];
 
@@ -99,11 +135,8 @@ fn memory_keyword_search(c: &mut Criterion) {
         let batch: Vec<MemoryEntry> = (start..start + 2_000).map(|i| memory_entry(&mut rng, i)).collect();
         db.memory().add_many(&batch).unwrap();
     }
-    for (label, query) in [
-        ("rare_terms", "overheating report device-42"),
-        ("common_terms", "pump valve sensor"),
-        ("chinese", "水泵故障"),
-    ] {
+    for (label, query) in [("rare_terms", "overheating report device-42"), ("common_terms", "pump valve sensor"), ("chinese", "水泵故障")]
+    {
         group.bench_with_input(BenchmarkId::new(label, n), &query, |b, q| {
             b.iter(|| black_box(db.memory().search_keywords(black_box(q), 10).unwrap()))
         });

@@ -30,22 +30,31 @@ mod stores;
 
 pub use error::{Result, StorageError};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
-pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;
+pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 pub use storage::clock::unix_ms;
 pub use storage::engine::{Durability, FORMAT_VERSION};
 pub use storage::stats::{QueryPerformance, StorageStats, TableStats};
 
 pub use stores::alerts::{AlertRecord, AlertSeverity, AlertStore, SeverityCounts};
 pub use stores::decisions::{DecisionRecord, DecisionStatus, DecisionStore, ProposedAction, UserResponse};
-pub use stores::device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
+pub use stores::device_state::{
+    DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot,
+};
 pub use stores::event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
-pub use stores::knowledge::{tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType, BM25_B, BM25_K1, MEMORY_COLLECTION, RRF_K};
+pub use stores::knowledge::{
+    tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType, BM25_B, BM25_K1, MEMORY_COLLECTION, RRF_K,
+};
 pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
-pub use stores::timeseries::{AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, WriteBufferOptions};
-pub use stores::vectors::{CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX};
+pub use stores::timeseries::{
+    AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore,
+    WriteBufferOptions,
+};
+pub use stores::vectors::{
+    CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX,
+};
 pub use stores::workflow_history::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
 
 #[cfg(feature = "tokio")]
@@ -58,7 +67,9 @@ pub use ops::query::StorageQuery;
 /// anything is replaced.
 pub mod backup {
     pub use crate::ops::backup::{
-        check_backup_id, BackupConfig, BackupInfo, BackupManager, BackupType, BaseIndex, ChainState, Entry, Manifest, RestoreManager, RestoreResult, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, VerifyReport, BACKUP_EXTENSION, MAGIC, SNAPSHOT_VERSION,
+        check_backup_id, BackupConfig, BackupInfo, BackupManager, BackupType, BaseIndex, ChainState, Entry, Manifest, RestoreManager,
+        RestoreResult, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, VerifyReport, BACKUP_EXTENSION, MAGIC,
+        SNAPSHOT_VERSION,
     };
 }
 
@@ -66,7 +77,9 @@ pub mod backup {
 /// `rules/`, `workflows/`), validated with file, line and field.
 pub mod config {
     pub use crate::ops::config::{
-        AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, DaysRetention, Definition, DefinitionKind, EventsConfig, EventsRetention, LlmConfig, MaintenanceConfig, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE, CONFIG_DIR, RETENTION_FILE, SYSTEM_FILE,
+        AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, DaysRetention, Definition, DefinitionKind, EventsConfig,
+        EventsRetention, LlmConfig, MaintenanceConfig, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE,
+        CONFIG_DIR, RETENTION_FILE, SYSTEM_FILE,
     };
 }
 

@@ -43,10 +43,7 @@ pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
         return Err(StorageError::invalid(field, "must not be empty"));
     }
     if id.len() > MAX_ID_BYTES {
-        return Err(StorageError::invalid(
-            field,
-            format!("is {} bytes long; the limit is {MAX_ID_BYTES}", id.len()),
-        ));
+        return Err(StorageError::invalid(field, format!("is {} bytes long; the limit is {MAX_ID_BYTES}", id.len())));
     }
     Ok(())
 }
@@ -115,6 +112,8 @@ mod tests {
     }
 }
 
-pub use crate::stores::knowledge::{MAX_CONTENT_BYTES as MAX_MEMORY_CONTENT_BYTES, MAX_QUERY_BYTES as MAX_MEMORY_QUERY_BYTES, MAX_TERM_CHARS};
+pub use crate::stores::knowledge::{
+    MAX_CONTENT_BYTES as MAX_MEMORY_CONTENT_BYTES, MAX_QUERY_BYTES as MAX_MEMORY_QUERY_BYTES, MAX_TERM_CHARS,
+};
 pub use crate::stores::sessions::{MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
 pub use crate::stores::vectors::MAX_VECTOR_DIMENSION;

@@ -1,17 +1,16 @@
 //! `StorageManager`: the facade that opens a backend and hands out the stores.
 
-use crate::stores::alerts::AlertStore;
-use crate::storage::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
-use crate::storage::stats::StorageStats;
-use std::collections::BTreeMap;
-use crate::ops::config::ConfigStore;
+use crate::error::{Result, StorageError};
 use crate::ops::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
-use crate::stores::decisions::DecisionStore;
-use crate::stores::device_state::DeviceStateStore;
+use crate::ops::config::ConfigStore;
+use crate::storage::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
 use crate::storage::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
 use crate::storage::layout::{Engines, FileGroup};
 use crate::storage::stats::QueryHistogram;
-use crate::error::{Result, StorageError};
+use crate::storage::stats::StorageStats;
+use crate::stores::alerts::AlertStore;
+use crate::stores::decisions::DecisionStore;
+use crate::stores::device_state::DeviceStateStore;
 use crate::stores::event_log::EventLogStore;
 use crate::stores::knowledge::LongTermMemoryStore;
 use crate::stores::rule_history::RuleHistoryStore;
@@ -20,6 +19,7 @@ use crate::stores::timeseries::{TimeSeriesStore, WriteBufferOptions};
 use crate::stores::vectors::VectorStore;
 use crate::stores::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -180,7 +180,12 @@ impl StorageManager {
     fn start(engines: Engines, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
         let engine = |group| engines.get(group).clone();
         let devices = DeviceStateStore::new(engine(FileGroup::TimeSeries), options.device_cache_entries);
-        let timeseries = match TimeSeriesStore::new(engine(FileGroup::TimeSeries), devices.clone(), options.write_buffer, options.series_cache_entries) {
+        let timeseries = match TimeSeriesStore::new(
+            engine(FileGroup::TimeSeries),
+            devices.clone(),
+            options.write_buffer,
+            options.series_cache_entries,
+        ) {
             Ok(ts) => ts,
             Err(e) => {
                 engines.distinct().iter().for_each(|e| drop(e.close()));
@@ -316,7 +321,8 @@ impl StorageManager {
             let view = engine.backend().read()?;
             view.scan(META, &KeyRange::prefix(LAST_WRITE_PREFIX.as_bytes().to_vec()), Direction::Forward, &mut |k, v| {
                 let table = String::from_utf8_lossy(&k[LAST_WRITE_PREFIX.len()..]).into_owned();
-                let at = v.try_into().map(i64::from_le_bytes).map_err(|_| StorageError::Corrupted(format!("last write time of {table}")))?;
+                let at =
+                    v.try_into().map(i64::from_le_bytes).map_err(|_| StorageError::Corrupted(format!("last write time of {table}")))?;
                 last_writes.insert(table, at);
                 Ok(Scan::Continue)
             })?;
@@ -533,7 +539,10 @@ fn open_split(dir: &Path, want_split: bool) -> Result<bool> {
     if want_split && dir.join(DATABASE_FILE).exists() {
         return Err(StorageError::invalid(
             "split_files",
-            format!("{} holds a one-file database; to split it, export a snapshot and import it into a new directory opened with split files", dir.display()),
+            format!(
+                "{} holds a one-file database; to split it, export a snapshot and import it into a new directory opened with split files",
+                dir.display()
+            ),
         ));
     }
     Ok(want_split)
@@ -554,9 +563,8 @@ fn check_format(backend: &dyn Backend) -> Result<()> {
     let view = backend.read()?;
     match view.get(META, FORMAT_VERSION_KEY)? {
         Some(v) => {
-            let found = u32::from_le_bytes(
-                v.as_slice().try_into().map_err(|_| StorageError::Corrupted("format version is not 4 bytes".into()))?,
-            );
+            let found =
+                u32::from_le_bytes(v.as_slice().try_into().map_err(|_| StorageError::Corrupted("format version is not 4 bytes".into()))?);
             if found != FORMAT_VERSION {
                 return Err(StorageError::VersionMismatch { found, supported: FORMAT_VERSION });
             }

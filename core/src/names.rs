@@ -47,5 +47,3 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
-
-

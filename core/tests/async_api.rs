@@ -10,9 +10,9 @@ async fn calls_run_off_the_async_threads_and_errors_pass_through() {
     let handles: Vec<_> = (0..8)
         .map(|t| {
             let db = db.clone();
-            tokio::spawn(async move {
-                db.call(move |s| s.timeseries().write_series(&format!("d{t}"), "m", &[DataPoint::new(t, 1.0)])).await
-            })
+            tokio::spawn(
+                async move { db.call(move |s| s.timeseries().write_series(&format!("d{t}"), "m", &[DataPoint::new(t, 1.0)])).await },
+            )
         })
         .collect();
     for h in handles {
@@ -92,7 +92,11 @@ async fn maintenance_from_config_runs_the_configured_jobs_on_their_intervals() {
 #[test]
 fn maintenance_from_config_leaves_out_what_is_switched_off() {
     let db = AsyncStorage::new(StorageManager::in_memory().unwrap());
-    let config = ConfigStore::from_strings([("system.yaml", "maintenance:\n  compact_interval_hours: 0\nbackup:\n  enabled_backups: []\n")]).unwrap().load().unwrap();
+    let config =
+        ConfigStore::from_strings([("system.yaml", "maintenance:\n  compact_interval_hours: 0\nbackup:\n  enabled_backups: []\n")])
+            .unwrap()
+            .load()
+            .unwrap();
     let names: Vec<String> = Maintenance::from_config(db, &config).unwrap().jobs().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["flush", "cleanup"]);
     let bad = ConfigStore::from_strings([("system.yaml", "maintenance:\n  flush_interval_secs: 0\n")]).unwrap().load().unwrap_err();

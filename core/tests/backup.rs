@@ -33,12 +33,17 @@ fn populate(db: &StorageManager, round: i64) {
     let points: Vec<TelemetryPoint> = (0..50)
         .flat_map(|i| {
             let t = round * 1_000_000 + i * 1_000;
-            [TelemetryPoint::new("pump-1", "power", t, 1.5 + i as f64), TelemetryPoint::new(&format!("thermo-{round}"), "temperature", t, 20i64 + i)]
+            [
+                TelemetryPoint::new("pump-1", "power", t, 1.5 + i as f64),
+                TelemetryPoint::new(&format!("thermo-{round}"), "temperature", t, 20i64 + i),
+            ]
         })
         .collect();
     ts.write_batch(&points).unwrap();
     db.devices().upsert(&DeviceState::new(format!("thermo-{round}"), "thermometer")).unwrap();
-    db.events().append(&NewEvent::new(&format!("ev-{round}"), "device.online", "gateway", round * 1_000, serde_json::json!({"round": round}))).unwrap();
+    db.events()
+        .append(&NewEvent::new(&format!("ev-{round}"), "device.online", "gateway", round * 1_000, serde_json::json!({"round": round})))
+        .unwrap();
     db.alerts().create(&alert(&format!("al-{round}"), round * 1_000)).unwrap();
 }
 
@@ -405,7 +410,11 @@ fn snapshot_throughput() {
         assert_eq!(target.timeseries().query_range("meter", "energy", i64::MIN, i64::MAX).unwrap().len(), 1_000_000);
         println!(
             "{}: 1M points, snapshot {:.1} MB; export {:?}, verify+decode {:?}, import into memory {:?}",
-            fx.db.backend_kind(), bytes.len() as f64 / 1e6, export, verify, import
+            fx.db.backend_kind(),
+            bytes.len() as f64 / 1e6,
+            export,
+            verify,
+            import
         );
     }
 }

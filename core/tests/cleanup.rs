@@ -14,7 +14,9 @@ fn fill_at_boundaries(db: &StorageManager) {
     let ts = edge(r.timeseries.default_days);
     db.timeseries().write_series("d", "m", &[DataPoint::new(ts - 1, 1.0), DataPoint::new(ts, 2.0)]).unwrap();
     let ev = edge(r.events.days);
-    db.events().append_batch(&[NewEvent::new("old", "t", "s", ev - 1, json!(null)), NewEvent::new("edge", "t", "s", ev, json!(null))]).unwrap();
+    db.events()
+        .append_batch(&[NewEvent::new("old", "t", "s", ev - 1, json!(null)), NewEvent::new("edge", "t", "s", ev, json!(null))])
+        .unwrap();
     for (id, off) in [("old", -1), ("edge", 0)] {
         let at = edge(r.rule_history.days) + off;
         db.rule_history().record(&RuleExecutionRecord::new(id, "rule", "rule", at, ExecutionResult::Success)).unwrap();

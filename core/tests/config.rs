@@ -127,12 +127,19 @@ fn round_trip_on_disk_and_in_memory() {
         assert_eq!(c.adapters, adapters);
         assert_eq!(c.rules.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["automation_rules.yaml", "heat.rule"]);
         assert_eq!(c.rules[1].text, "when t > 30 then alert");
-        assert_eq!(c.workflows[0], Definition { name: "daily_backup.workflow".into(), kind: DefinitionKind::Workflow, text: "steps: [backup]".into() });
+        assert_eq!(
+            c.workflows[0],
+            Definition { name: "daily_backup.workflow".into(), kind: DefinitionKind::Workflow, text: "steps: [backup]".into() }
+        );
     }
     assert!(dir.path().join("config/system.yaml").is_file());
     assert!(dir.path().join("config/rules/heat.rule").is_file());
     // No temp files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("config")).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("config"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // write_defaults keeps existing files.
     assert!(disk.write_defaults().unwrap().is_empty());
@@ -148,9 +155,14 @@ fn bad_values_name_file_line_and_field() {
     let p = problem(&store);
     assert_eq!((p.file.as_str(), p.line, p.field.as_str()), ("system.yaml", 3, "api.port"), "{p}");
     let err = store.system().unwrap_err();
-    assert!(matches!(&err, StorageError::InvalidInput { field: "config", reason } if reason.contains("system.yaml:3:") && reason.contains("api.port")), "{err}");
+    assert!(
+        matches!(&err, StorageError::InvalidInput { field: "config", reason } if reason.contains("system.yaml:3:") && reason.contains("api.port")),
+        "{err}"
+    );
 
-    let store = ConfigStore::from_strings([("system.yaml", "storage:\n  data_dir: /var/lib/neotalk\n  timeseries_retention_days: forever\n")]).unwrap();
+    let store =
+        ConfigStore::from_strings([("system.yaml", "storage:\n  data_dir: /var/lib/neotalk\n  timeseries_retention_days: forever\n")])
+            .unwrap();
     let p = problem(&store);
     assert_eq!((p.line, p.field.as_str()), (3, "storage.timeseries_retention_days"), "{p}");
     assert!(p.message.contains("invalid"), "{p}");

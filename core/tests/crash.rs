@@ -34,14 +34,18 @@ fn env_num(name: &str) -> Option<u64> {
 }
 
 fn batch_points(n: u64) -> Vec<TelemetryPoint> {
-    (0..POINTS).map(|i| {
-        let ts = n as i64 * POINTS + i;
-        TelemetryPoint::new(DEVICE, METRIC, ts, ts)
-    }).collect()
+    (0..POINTS)
+        .map(|i| {
+            let ts = n as i64 * POINTS + i;
+            TelemetryPoint::new(DEVICE, METRIC, ts, ts)
+        })
+        .collect()
 }
 
 fn batch_events(n: u64) -> Vec<NewEvent> {
-    (0..EVENTS).map(|k| NewEvent::new(&format!("ev-{n}-{k}"), "crash.test", "crash", n as i64, serde_json::json!({"batch": n, "k": k}))).collect()
+    (0..EVENTS)
+        .map(|k| NewEvent::new(&format!("ev-{n}-{k}"), "crash.test", "crash", n as i64, serde_json::json!({"batch": n, "k": k})))
+        .collect()
 }
 
 fn batch_alert(n: u64) -> AlertRecord {
@@ -265,14 +269,21 @@ fn crash_recovery() {
         for (n, s) in &reports.committed {
             let have = found.stages.get(n).copied().unwrap_or(0);
             if !eventual {
-                assert!(have >= *s, "round {round} (seed {seed}): batch {n} stage {s} was reported committed but the database has stage {have}");
+                assert!(
+                    have >= *s,
+                    "round {round} (seed {seed}): batch {n} stage {s} was reported committed but the database has stage {have}"
+                );
             } else if reports.flushed.is_some_and(|(_, f)| *n <= f) {
                 assert_eq!(have, 3, "round {round} (seed {seed}, eventual): batch {n} was flushed but the database has stage {have}");
             }
         }
         // The write buffer's loss window: points followed by a returned flush() are present.
         if let Some((b, _)) = reports.flushed {
-            assert!(found.buffered >= b, "round {round} (seed {seed}): {b} buffered points were flushed but only {} are stored", found.buffered);
+            assert!(
+                found.buffered >= b,
+                "round {round} (seed {seed}): {b} buffered points were flushed but only {} are stored",
+                found.buffered
+            );
         }
         assert!(found.buffered >= buffered, "round {round}: buffered points of earlier rounds were lost");
 
@@ -291,5 +302,8 @@ fn crash_recovery() {
         "crash test: {rounds} rounds in {:.1} s, {killed_mid_write} killed after at least one commit, {killed_before_open} before the database was open, {total_commits} commits reported, {next_batch} batches, {buffered} buffered points",
         started.elapsed().as_secs_f64()
     );
-    assert!(killed_mid_write * 2 >= rounds, "too few rounds killed the child while it was writing ({killed_mid_write} of {rounds}); raise the kill delays");
+    assert!(
+        killed_mid_write * 2 >= rounds,
+        "too few rounds killed the child while it was writing ({killed_mid_write} of {rounds}); raise the kill delays"
+    );
 }

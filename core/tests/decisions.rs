@@ -23,13 +23,8 @@ fn with_status(fx: &common::Fixture, status: DecisionStatus) -> Vec<String> {
     got.into_iter().map(|d| d.decision_id).collect()
 }
 
-const STATUSES: [DecisionStatus; 5] = [
-    DecisionStatus::Proposed,
-    DecisionStatus::Approved,
-    DecisionStatus::Rejected,
-    DecisionStatus::AutoExecuted,
-    DecisionStatus::Expired,
-];
+const STATUSES: [DecisionStatus; 5] =
+    [DecisionStatus::Proposed, DecisionStatus::Approved, DecisionStatus::Rejected, DecisionStatus::AutoExecuted, DecisionStatus::Expired];
 
 on_both_backends! {
     fn create_approve_execute(fx) {

@@ -164,7 +164,8 @@ fn unknown_series_after_close_fail_with_closed() {
 fn a_data_dir_that_cannot_be_created_is_an_io_error() {
     let file = tempfile::NamedTempFile::new().unwrap();
     for split in [false, true] {
-        let err = StorageManager::open_with(file.path().join("data"), StorageOptions { split_files: split, ..Default::default() }).err().unwrap();
+        let err =
+            StorageManager::open_with(file.path().join("data"), StorageOptions { split_files: split, ..Default::default() }).err().unwrap();
         assert!(matches!(err, StorageError::Io(_)) && err.to_string().contains("cannot create"), "{err}");
     }
     // `open` reads the config of a new database only once its directory exists.

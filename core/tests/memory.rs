@@ -36,7 +36,9 @@ fn corpus() -> Vec<MemoryEntry> {
         entry("zh-sensor", DeviceKnowledge, "客厅温度传感器", 4),
         entry("zh-alarm", HistoricalEvent, "卧室温度过高报警", 5),
         entry("zh-light", UserPreference, "客厅灯光", 6),
-        with(entry("kw-only", SystemKnowledge, "Gateway firmware notes", 7), |e| e.metadata.keywords = vec!["水泵".into(), "firmware".into()]),
+        with(entry("kw-only", SystemKnowledge, "Gateway firmware notes", 7), |e| {
+            e.metadata.keywords = vec!["水泵".into(), "firmware".into()]
+        }),
     ]
 }
 

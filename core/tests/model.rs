@@ -307,7 +307,14 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
             assert_eq!(latest, all.last().copied(), "{what}: latest {dev}/{metric}");
         }
     }
-    let with_data: Vec<String> = m.series.iter().filter(|(_, s)| !s.is_empty()).map(|((d, _), _)| d.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let with_data: Vec<String> = m
+        .series
+        .iter()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|((d, _), _)| d.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut got = ts.list_devices_with_data().unwrap();
     got.sort();
     assert_eq!(got, with_data, "{what}: list_devices_with_data");
@@ -321,7 +328,11 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
     by_time.sort_by_key(|e| (e.3, e.0));
     let in_range: Vec<_> = by_time.iter().filter(|e| (2..15).contains(&e.3)).cloned().collect();
     assert_eq!(event_view(&db.events().query_range(2, 15, None).unwrap()), in_range, "{what}: events query_range");
-    assert_eq!(event_view(&db.events().query_range(i64::MIN, i64::MAX, Some(2)).unwrap()), by_time.iter().take(2).cloned().collect::<Vec<_>>(), "{what}: events limit");
+    assert_eq!(
+        event_view(&db.events().query_range(i64::MIN, i64::MAX, Some(2)).unwrap()),
+        by_time.iter().take(2).cloned().collect::<Vec<_>>(),
+        "{what}: events limit"
+    );
     for ty in EVENT_TYPES {
         let of_type: Vec<_> = by_time.iter().filter(|e| e.2 == ty).cloned().collect();
         assert_eq!(event_view(&db.events().query_by_type(ty, i64::MIN, i64::MAX, None).unwrap()), of_type, "{what}: by type {ty}");
@@ -349,7 +360,11 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
     let open = db.alerts().count_unresolved_by_severity().unwrap();
     for s in SEVERITIES {
         assert_eq!(counts.get(s), m.alerts.values().filter(|a| a.severity == s).count() as u64, "{what}: count {s:?}");
-        assert_eq!(open.get(s), m.alerts.values().filter(|a| a.severity == s && a.resolved_at.is_none()).count() as u64, "{what}: open {s:?}");
+        assert_eq!(
+            open.get(s),
+            m.alerts.values().filter(|a| a.severity == s && a.resolved_at.is_none()).count() as u64,
+            "{what}: open {s:?}"
+        );
         let want = owned(by_time.iter().copied().filter(|a| a.severity == s).collect());
         assert_eq!(db.alerts().query_by_severity(s, i64::MIN, i64::MAX, None).unwrap(), want, "{what}: by severity {s:?}");
     }

@@ -2,8 +2,8 @@
 //! data as one file, snapshots moving between the layouts, and the refusals. Every store test
 //! also runs on split files (the `split` case of `on_both_backends!`).
 
-use neotalk_storage::{Backend, RedbBackend};
 use neotalk_storage::*;
+use neotalk_storage::{Backend, RedbBackend};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -37,7 +37,8 @@ fn dump(db: &StorageManager, with_stamps: bool) -> Dump {
 
 /// Writes into every store.
 fn populate(db: &StorageManager) {
-    let points: Vec<TelemetryPoint> = (0..300).map(|i| TelemetryPoint::new(&format!("pump-{}", i % 3), "power", i * 1_000, i as f64 / 4.0)).collect();
+    let points: Vec<TelemetryPoint> =
+        (0..300).map(|i| TelemetryPoint::new(&format!("pump-{}", i % 3), "power", i * 1_000, i as f64 / 4.0)).collect();
     db.timeseries().write_batch(&points).unwrap();
     db.devices().upsert(&DeviceState::new("pump-0", "pump")).unwrap();
     db.events().append(&NewEvent::new("ev-1", "device.online", "gateway", 1_000, serde_json::json!({"n": 1}))).unwrap();
@@ -97,9 +98,12 @@ fn the_same_operations_store_the_same_tables_in_both_layouts() {
     assert_eq!(dump(&a, false), dump(&b, false));
 
     // Every file has its own format stamp in `meta`; the data tables count the same.
-    let counts = |db: &StorageManager| db.stats().unwrap().table_stats.into_iter().filter(|(n, _)| n != "meta").map(|(n, t)| (n, t.count)).collect::<BTreeMap<_, _>>();
+    let counts = |db: &StorageManager| {
+        db.stats().unwrap().table_stats.into_iter().filter(|(n, _)| n != "meta").map(|(n, t)| (n, t.count)).collect::<BTreeMap<_, _>>()
+    };
     assert_eq!(counts(&a), counts(&b));
-    let files: u64 = std::iter::once(DATABASE_FILE).chain(GROUP_FILES).map(|f| std::fs::metadata(split.path().join(f)).unwrap().len()).sum();
+    let files: u64 =
+        std::iter::once(DATABASE_FILE).chain(GROUP_FILES).map(|f| std::fs::metadata(split.path().join(f)).unwrap().len()).sum();
     assert_eq!(b.stats().unwrap().database_size_bytes, files);
     let report = b.compact().unwrap();
     assert!(report.after_bytes <= report.before_bytes);

@@ -10,8 +10,8 @@ mod common;
 use common::Fixture;
 
 use neotalk_storage::{
-    AlertRecord, AlertSeverity, DataPoint, Durability, EventRetention, NewEvent, SessionMessage, StorageManager, StorageOptions, TelemetryPoint,
-    TimeSeriesRetention,
+    AlertRecord, AlertSeverity, DataPoint, Durability, EventRetention, NewEvent, SessionMessage, StorageManager, StorageOptions,
+    TelemetryPoint, TimeSeriesRetention,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -84,7 +84,15 @@ fn worker(db: &StorageManager, t: usize, deadline: Instant, failed: &AtomicBool)
             4 => {
                 let n = rng.u64(1..4);
                 let events: Vec<NewEvent> = (0..n)
-                    .map(|k| NewEvent::new(&format!("ev-{t}-{}", w.events + k), "stress", "stress", (w.events + k) as i64, serde_json::json!({"t": t})))
+                    .map(|k| {
+                        NewEvent::new(
+                            &format!("ev-{t}-{}", w.events + k),
+                            "stress",
+                            "stress",
+                            (w.events + k) as i64,
+                            serde_json::json!({"t": t}),
+                        )
+                    })
                     .collect();
                 let stored = db.events().append_batch(&events).unwrap();
                 assert!(stored.windows(2).all(|p| p[1].sequence == p[0].sequence + 1), "a batch gets consecutive sequences");
@@ -92,7 +100,9 @@ fn worker(db: &StorageManager, t: usize, deadline: Instant, failed: &AtomicBool)
             }
             5 => {
                 let id = format!("al-{t}-{}", w.alerts);
-                db.alerts().create(&AlertRecord::new(&id, "stress", AlertSeverity::Error, "m", &format!("src-{t}"), w.alerts as i64)).unwrap();
+                db.alerts()
+                    .create(&AlertRecord::new(&id, "stress", AlertSeverity::Error, "m", &format!("src-{t}"), w.alerts as i64))
+                    .unwrap();
                 w.alerts += 1;
                 if rng.bool() {
                     db.alerts().acknowledge(&id, "op", 1).unwrap();

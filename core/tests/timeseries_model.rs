@@ -15,18 +15,36 @@ enum Op {
     /// `write_batch` of scattered points (late and duplicate timestamps included).
     Batch(Vec<(u8, i64, DataPoint)>),
     /// `write_series` of a regular run, long enough to fill and split chunks.
-    Run { series: u8, start: i64, len: usize, step: i64, value: i64 },
+    Run {
+        series: u8,
+        start: i64,
+        len: usize,
+        step: i64,
+        value: i64,
+    },
     /// `write_series` transactions of `sizes` points each, every one newer than the series'
     /// newest point (`overlap`: the first repeats that newest timestamp): the raw head's
     /// append path, its sealing at 1,024 points and a new head after it.
-    Appends { series: u8, sizes: Vec<usize>, step: i64, overlap: bool },
+    Appends {
+        series: u8,
+        sizes: Vec<usize>,
+        step: i64,
+        overlap: bool,
+    },
     /// `write` through the group-commit buffer.
     Single(u8, DataPoint),
     Delete(u8, i64, i64),
     /// `cleanup` with a zero-day window: removes every point older than `now`.
     Retention(i64),
     Reopen,
-    Check { series: u8, start: i64, end: i64, limit: Option<usize>, newest_first: bool, bucket: i64 },
+    Check {
+        series: u8,
+        start: i64,
+        end: i64,
+        limit: Option<usize>,
+        newest_first: bool,
+        bucket: i64,
+    },
 }
 
 fn value() -> impl Strategy<Value = MetricValue> {
@@ -99,7 +117,16 @@ fn aggregate(points: &[DataPoint], bucket: i64) -> Vec<AggregateBucket> {
     for p in points {
         let start = p.timestamp - p.timestamp.rem_euclid(bucket);
         if out.last().is_none_or(|b| b.bucket_start != start) {
-            out.push(AggregateBucket { bucket_start: start, count: 0, sum: None, min: None, max: None, avg: None, first: None, last: None });
+            out.push(AggregateBucket {
+                bucket_start: start,
+                count: 0,
+                sum: None,
+                min: None,
+                max: None,
+                avg: None,
+                first: None,
+                last: None,
+            });
             numeric.push(0u64);
         }
         let b = out.last_mut().unwrap();
@@ -249,7 +276,8 @@ fn aggregation_from_summaries_matches_point_by_point() {
         let points: Vec<DataPoint> = (0..5_000).map(|i| DataPoint::new(i, (i % 13) as f64)).collect();
         ts.write_series("d", "m", &points).unwrap();
         for (start, end, bucket) in [(0, 5_000, 3_600_000), (100, 4_000, 3_600_000), (0, 5_000, 2_048), (-10, 10_000, 1 << 50)] {
-            let expected = aggregate(&points.iter().filter(|p| p.timestamp >= start && p.timestamp < end).cloned().collect::<Vec<_>>(), bucket);
+            let expected =
+                aggregate(&points.iter().filter(|p| p.timestamp >= start && p.timestamp < end).cloned().collect::<Vec<_>>(), bucket);
             assert_eq!(ts.query_aggregated("d", "m", start, end, bucket).unwrap(), expected, "[{start}, {end}) by {bucket}");
         }
     }
@@ -272,7 +300,10 @@ fn late_writes_into_sealed_chunks() {
         assert_eq!(got.len(), 3_000 + 4 + 1);
         assert_eq!(got[0], DataPoint::new(-5, 7i64));
         assert!(got.windows(2).all(|w| w[0].timestamp < w[1].timestamp));
-        assert_eq!(ts.query_range("d", "m", 2_047, 2_050).unwrap(), vec![DataPoint::new(2_047, -1.0), DataPoint::new(2_048, "dup"), DataPoint::new(2_049, -1.0)]);
+        assert_eq!(
+            ts.query_range("d", "m", 2_047, 2_050).unwrap(),
+            vec![DataPoint::new(2_047, -1.0), DataPoint::new(2_048, "dup"), DataPoint::new(2_049, -1.0)]
+        );
         assert_eq!(ts.delete_range("d", "m", 2_000, 2_100).unwrap(), 52);
         assert_eq!(ts.query_range("d", "m", 1_990, 2_110).unwrap().len(), 5 + 5);
     }
@@ -287,7 +318,15 @@ fn deletes_on_chunk_edges() {
         // Chunks hold [0, 1023], [1024, 2047], [2048, 2999].
         ts.write_series("d", "m", &(0..3_000).map(|i| DataPoint::new(i, i as f64)).collect::<Vec<_>>()).unwrap();
         assert_eq!(ts.delete_range("d", "m", 1_024, 2_047).unwrap(), 1_023);
-        assert_eq!(ts.query_range("d", "m", 1_000, 2_100).unwrap().iter().filter(|p| (1_023..=2_048).contains(&p.timestamp)).map(|p| p.timestamp).collect::<Vec<_>>(), vec![1_023, 2_047, 2_048]);
+        assert_eq!(
+            ts.query_range("d", "m", 1_000, 2_100)
+                .unwrap()
+                .iter()
+                .filter(|p| (1_023..=2_048).contains(&p.timestamp))
+                .map(|p| p.timestamp)
+                .collect::<Vec<_>>(),
+            vec![1_023, 2_047, 2_048]
+        );
         assert_eq!(ts.delete_range("d", "m", 0, 1_024).unwrap(), 1_024);
         let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
         assert_eq!(ts.cleanup(2_048, &r).unwrap().points, 1);

@@ -58,7 +58,13 @@ fn assert_not_found<T: std::fmt::Debug>(r: Result<T>) {
 }
 
 /// Reference search: score everything with the plain formula, sort, take k.
-fn naive(truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>, metric: DistanceMetric, q: &[f32], k: usize, filter: Option<&VectorFilter>) -> Vec<(String, f32)> {
+fn naive(
+    truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>,
+    metric: DistanceMetric,
+    q: &[f32],
+    k: usize,
+    filter: Option<&VectorFilter>,
+) -> Vec<(String, f32)> {
     let mut all: Vec<(String, f32)> = truth
         .iter()
         .filter(|(_, (_, m))| filter.is_none_or(|f| f.matches(m)))
@@ -70,7 +76,13 @@ fn naive(truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>, metric: Distan
 }
 
 /// Same ids in the same order, up to swaps of entries whose scores agree within tolerance.
-fn assert_same_ranking(got: &[VectorMatch], want: &[(String, f32)], truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>, metric: DistanceMetric, q: &[f32]) {
+fn assert_same_ranking(
+    got: &[VectorMatch],
+    want: &[(String, f32)],
+    truth: &BTreeMap<String, (Vec<f32>, serde_json::Value)>,
+    metric: DistanceMetric,
+    q: &[f32],
+) {
     assert_eq!(got.len(), want.len(), "result count");
     let tol = |x: f32| 1e-4 * x.abs().max(1.0);
     for (i, (g, (wid, wscore))) in got.iter().zip(want).enumerate() {

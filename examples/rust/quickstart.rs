@@ -23,7 +23,8 @@ fn main() -> neotalk_storage::Result<()> {
     // Single points go through the group-commit buffer; reads see them at once.
     db.timeseries().write("thermo-1", "temperature", DataPoint::new(60_000, 22.0))?;
 
-    let last3 = db.timeseries().query_range_with("thermo-1", "temperature", 0, 61_000, RangeOptions { limit: Some(3), newest_first: true })?;
+    let last3 =
+        db.timeseries().query_range_with("thermo-1", "temperature", 0, 61_000, RangeOptions { limit: Some(3), newest_first: true })?;
     println!("newest temperatures: {:?}", last3.iter().map(|p| (p.timestamp, p.value.clone())).collect::<Vec<_>>());
 
     let per_20s = db.timeseries().query_aggregated("thermo-1", "temperature", 0, 61_000, 20_000)?;

@@ -64,7 +64,12 @@ pub unsafe extern "C" fn nts_alerts_acknowledge(
 /// wanted; free with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT when
 /// already resolved.
 #[no_mangle]
-pub unsafe extern "C" fn nts_alerts_resolve(db: *const nts_storage, alert_id: *const c_char, at: i64, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_alerts_resolve(
+    db: *const nts_storage,
+    alert_id: *const c_char,
+    at: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
         let db = handle(db)?;
@@ -77,7 +82,13 @@ pub unsafe extern "C" fn nts_alerts_resolve(db: *const nts_storage, alert_id: *c
 /// Alerts with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as a
 /// JSON array of AlertRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_alerts_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_alerts_query_range(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.alerts().query_range(start, end, limit_arg(limit))?)

@@ -107,7 +107,8 @@ pub fn owned_string(text: String) -> FfiResult<*mut c_char> {
 
 /// Serializes `value` as JSON into a new string stored in `out` (free with nts_string_free()).
 pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value: &T) -> FfiResult {
-    let text = serde_json::to_string(value).map_err(|e| FfiError::new(nts_status::NTS_BACKEND, format!("result does not serialize: {e}")))?;
+    let text =
+        serde_json::to_string(value).map_err(|e| FfiError::new(nts_status::NTS_BACKEND, format!("result does not serialize: {e}")))?;
     out.write(owned_string(text)?);
     Ok(())
 }

@@ -24,7 +24,12 @@ unsafe fn config_arg(config_json: *const c_char) -> Result<BackupConfig, crate::
 /// The BackupInfo JSON `{"id", "path", "size_bytes", "manifest", "problem"}` in `*out_json`
 /// (free with nts_string_free()).
 #[no_mangle]
-pub unsafe extern "C" fn nts_backup_create(db: *const nts_storage, config_json: *const c_char, kind_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_backup_create(
+    db: *const nts_storage,
+    config_json: *const c_char,
+    kind_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -53,7 +58,12 @@ pub unsafe extern "C" fn nts_backup_list(db: *const nts_storage, config_json: *c
 /// 1..=128 bytes of `[A-Za-z0-9._-]` (or starts with '.' or holds "..") is
 /// NTS_INVALID_INPUT; an unknown id NTS_NOT_FOUND.
 #[no_mangle]
-pub unsafe extern "C" fn nts_backup_verify(db: *const nts_storage, config_json: *const c_char, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_backup_verify(
+    db: *const nts_storage,
+    config_json: *const c_char,
+    id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -68,7 +78,12 @@ pub unsafe extern "C" fn nts_backup_verify(db: *const nts_storage, config_json: 
 /// "entries"}` in `*out_json` (may be NULL when not wanted; free with nts_string_free()).
 /// Ids as for nts_backup_verify(); a damaged backup is NTS_CORRUPTED.
 #[no_mangle]
-pub unsafe extern "C" fn nts_backup_restore(db: *const nts_storage, config_json: *const c_char, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_backup_restore(
+    db: *const nts_storage,
+    config_json: *const c_char,
+    id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
         let db = handle(db)?;
@@ -83,7 +98,11 @@ pub unsafe extern "C" fn nts_backup_restore(db: *const nts_storage, config_json:
 /// backup), in order; a JSON array of BackupInfo in `*out_json` (free with
 /// nts_string_free()). `config_json` as for nts_backup_create().
 #[no_mangle]
-pub unsafe extern "C" fn nts_backup_run_enabled(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_backup_run_enabled(
+    db: *const nts_storage,
+    config_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -114,7 +133,9 @@ pub unsafe extern "C" fn nts_backup_newest(db: *const nts_storage, config_json: 
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let config = config_arg(config_json)?;
-        let newest = RestoreManager::for_config(db, &config)?.newest()?.ok_or_else(|| FfiError::new(nts_status::NTS_NOT_FOUND, "no backup in the backup directory"))?;
+        let newest = RestoreManager::for_config(db, &config)?
+            .newest()?
+            .ok_or_else(|| FfiError::new(nts_status::NTS_NOT_FOUND, "no backup in the backup directory"))?;
         set_json(out, &newest)
     })
 }

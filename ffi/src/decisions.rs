@@ -39,7 +39,12 @@ pub unsafe extern "C" fn nts_decisions_get(db: *const nts_storage, decision_id: 
 /// with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT when the transition is
 /// not allowed.
 #[no_mangle]
-pub unsafe extern "C" fn nts_decisions_transition(db: *const nts_storage, decision_id: *const c_char, to: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_decisions_transition(
+    db: *const nts_storage,
+    decision_id: *const c_char,
+    to: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -109,7 +114,13 @@ pub unsafe extern "C" fn nts_decisions_record_execution_result(
 /// Decisions with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as
 /// a JSON array of DecisionRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_decisions_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_decisions_query_range(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.decisions().query_range(start, end, limit_arg(limit))?)
@@ -138,7 +149,12 @@ pub unsafe extern "C" fn nts_decisions_query_by_status(
 /// Moves every Proposed decision created before `now_ms - max_age_ms` to Expired; the count
 /// in `*out_expired`. A negative `max_age_ms` is NTS_INVALID_INPUT.
 #[no_mangle]
-pub unsafe extern "C" fn nts_decisions_expire_proposals(db: *const nts_storage, now_ms: i64, max_age_ms: i64, out_expired: *mut u64) -> nts_status {
+pub unsafe extern "C" fn nts_decisions_expire_proposals(
+    db: *const nts_storage,
+    now_ms: i64,
+    max_age_ms: i64,
+    out_expired: *mut u64,
+) -> nts_status {
     run(|| {
         out_ptr(out_expired, "out_expired")?;
         let n = handle(db)?.decisions().expire_proposals(now_ms, max_age_ms)?;

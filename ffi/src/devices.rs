@@ -67,7 +67,11 @@ pub unsafe extern "C" fn nts_devices_list(db: *const nts_storage, out_json: *mut
 /// Devices of one type, ordered by id, as a JSON array of DeviceState. Free `*out_json` with
 /// nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_devices_list_by_type(db: *const nts_storage, device_type: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_devices_list_by_type(
+    db: *const nts_storage,
+    device_type: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

@@ -28,7 +28,11 @@ pub unsafe extern "C" fn nts_events_append(db: *const nts_storage, event_json: *
 /// Appends a JSON array of NewEvent in one transaction, in order; either all are stored or
 /// none. When `out_json` is not NULL it receives the stored entries as a JSON array.
 #[no_mangle]
-pub unsafe extern "C" fn nts_events_append_batch(db: *const nts_storage, events_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_events_append_batch(
+    db: *const nts_storage,
+    events_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
         let db = handle(db)?;
@@ -57,7 +61,13 @@ pub unsafe extern "C" fn nts_events_get(db: *const nts_storage, event_id: *const
 /// Events with start <= timestamp < end in time order, at most `limit` (0 = no limit), as a
 /// JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_events_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_events_query_range(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.events().query_range(start, end, limit_arg(limit))?)
@@ -86,7 +96,11 @@ pub unsafe extern "C" fn nts_events_query_by_type(
 /// Every event of one correlation chain in sequence order, as a JSON array of EventLogEntry.
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_events_query_by_correlation(db: *const nts_storage, correlation_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_events_query_by_correlation(
+    db: *const nts_storage,
+    correlation_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -99,7 +113,12 @@ pub unsafe extern "C" fn nts_events_query_by_correlation(db: *const nts_storage,
 /// sequence order, as a JSON array of EventLogEntry; pass the last sequence seen to follow the
 /// log (0 starts at the beginning). Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_events_replay(db: *const nts_storage, after_sequence: u64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_events_replay(
+    db: *const nts_storage,
+    after_sequence: u64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let limit = limit_arg(limit).unwrap_or(usize::MAX);

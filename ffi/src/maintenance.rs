@@ -101,7 +101,12 @@ pub unsafe extern "C" fn nts_storage_import_snapshot(
 /// count}, "failed": {store: message}}` in `*out_json` (free with nts_string_free()): a store
 /// that fails is reported there and the others still run.
 #[no_mangle]
-pub unsafe extern "C" fn nts_storage_cleanup(db: *const nts_storage, retention_json: *const c_char, now_ms: i64, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_storage_cleanup(
+    db: *const nts_storage,
+    retention_json: *const c_char,
+    now_ms: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

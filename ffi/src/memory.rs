@@ -58,7 +58,12 @@ pub unsafe extern "C" fn nts_memory_delete(db: *const nts_storage, memory_id: *c
 /// updated MemoryEntry JSON in `*out_json` (free with nts_string_free()). NTS_NOT_FOUND when
 /// unknown.
 #[no_mangle]
-pub unsafe extern "C" fn nts_memory_get(db: *const nts_storage, memory_id: *const c_char, now_ms: i64, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_memory_get(
+    db: *const nts_storage,
+    memory_id: *const c_char,
+    now_ms: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -94,7 +99,12 @@ pub unsafe extern "C" fn nts_memory_count(db: *const nts_storage, out_count: *mu
 /// Memories of one type (a type name), newest first, at most `limit` (0 = no limit), as a
 /// JSON array of MemoryEntry. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_memory_by_type(db: *const nts_storage, memory_type: *const c_char, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_memory_by_type(
+    db: *const nts_storage,
+    memory_type: *const c_char,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -116,7 +126,12 @@ pub unsafe extern "C" fn nts_memory_by_importance(db: *const nts_storage, n: usi
 /// Keyword (BM25) search, best first, at most `limit` (0 = no limit), as a JSON array of
 /// MemoryHit `{"entry", "score"}`. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_memory_search_keywords(db: *const nts_storage, query: *const c_char, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_memory_search_keywords(
+    db: *const nts_storage,
+    query: *const c_char,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

@@ -77,9 +77,10 @@ impl nts_points {
                     _ => None,
                 };
                 let metadata = match &point.metadata {
-                    Some(m) => Some(CString::new(m.to_string()).map_err(|_| {
-                        FfiError::new(nts_status::NTS_BACKEND, "metadata JSON holds a NUL byte")
-                    })?),
+                    Some(m) => Some(
+                        CString::new(m.to_string())
+                            .map_err(|_| FfiError::new(nts_status::NTS_BACKEND, "metadata JSON holds a NUL byte"))?,
+                    ),
                     None => None,
                 };
                 Ok(Row { point, string, metadata })

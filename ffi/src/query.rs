@@ -30,7 +30,13 @@ pub unsafe extern "C" fn nts_query_device_data(
 /// Executions of one rule with start <= triggered_at < end, oldest first, as a JSON array of
 /// RuleExecutionRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_query_rule_history(db: *const nts_storage, rule_id: *const c_char, start: i64, end: i64, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_query_rule_history(
+    db: *const nts_storage,
+    rule_id: *const c_char,
+    start: i64,
+    end: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -65,7 +71,13 @@ pub unsafe extern "C" fn nts_query_search_memory(
 /// Alerts with start <= created_at < end, oldest first, only of `severity` (a name, any case)
 /// unless it is NULL, as a JSON array of AlertRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_query_alerts(db: *const nts_storage, severity: *const c_char, start: i64, end: i64, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_query_alerts(
+    db: *const nts_storage,
+    severity: *const c_char,
+    start: i64,
+    end: i64,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

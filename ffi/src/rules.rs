@@ -84,7 +84,13 @@ pub unsafe extern "C" fn nts_rules_query_rule_range(
 /// Executions of every rule with start <= triggered_at < end, oldest first, at most `limit`
 /// (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_rules_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_rules_query_range(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.rule_history().query_range(start, end, limit_arg(limit))?)
@@ -94,7 +100,13 @@ pub unsafe extern "C" fn nts_rules_query_range(db: *const nts_storage, start: i6
 /// Executions whose result is Failed (not PartialSuccess) with start <= triggered_at < end, oldest first, at
 /// most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_rules_query_failed(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_rules_query_failed(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.rule_history().query_failed(start, end, limit_arg(limit))?)

@@ -93,7 +93,11 @@ pub unsafe extern "C" fn nts_sessions_append_messages(
 /// Every message of a session, oldest first, as a JSON array of SequencedMessage
 /// `{"sequence", "message"}`. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_sessions_load_messages(db: *const nts_storage, session_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_sessions_load_messages(
+    db: *const nts_storage,
+    session_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -105,7 +109,12 @@ pub unsafe extern "C" fn nts_sessions_load_messages(db: *const nts_storage, sess
 /// The last `n` messages, oldest first, as a JSON array of SequencedMessage. Free
 /// `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_sessions_last_messages(db: *const nts_storage, session_id: *const c_char, n: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_sessions_last_messages(
+    db: *const nts_storage,
+    session_id: *const c_char,
+    n: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -173,7 +182,11 @@ pub unsafe extern "C" fn nts_sessions_set_summary(
 /// The summary of a session as SessionSummary JSON; NTS_NOT_FOUND when the session is
 /// unknown or has no summary. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_sessions_get_summary(db: *const nts_storage, session_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_sessions_get_summary(
+    db: *const nts_storage,
+    session_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

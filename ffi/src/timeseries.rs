@@ -1,8 +1,8 @@
 //! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
 
-use crate::args::{limit_arg, json_arg, out_handle, out_ptr, set_json, slice_arg, slice_out, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, slice_arg, slice_out, str_arg};
 use crate::call::{run, FfiError, FfiResult};
-use crate::points::{set_points, nts_points};
+use crate::points::{nts_points, set_points};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
 use neotalk_storage::{DataPoint, MetricValue, RangeOptions, TelemetryPoint};
@@ -42,7 +42,13 @@ fn as_number(p: &DataPoint) -> FfiResult<f64> {
 /// StorageOptions.write_buffer); nts_storage_flush() commits the buffer and makes it durable.
 /// NaN and infinities are NTS_INVALID_INPUT.
 #[no_mangle]
-pub unsafe extern "C" fn nts_ts_write(db: *const nts_storage, device_id: *const c_char, metric: *const c_char, timestamp: i64, value: f64) -> nts_status {
+pub unsafe extern "C" fn nts_ts_write(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    timestamp: i64,
+    value: f64,
+) -> nts_status {
     run(|| {
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
@@ -180,16 +186,19 @@ pub unsafe extern "C" fn nts_ts_query_latest(
 }
 
 fn latest(db: &neotalk_storage::StorageManager, device_id: &str, metric: &str) -> FfiResult<DataPoint> {
-    db.timeseries()
-        .query_latest(device_id, metric)?
-        .ok_or_else(|| FfiError::not_found("point of series", &format!("{device_id}/{metric}")))
+    db.timeseries().query_latest(device_id, metric)?.ok_or_else(|| FfiError::not_found("point of series", &format!("{device_id}/{metric}")))
 }
 
 /// The newest point of a series as DataPoint JSON (`{"timestamp", "value", "quality",
 /// "metadata"}`), any value type. NTS_NOT_FOUND when the series has no point.
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_ts_query_latest_json(db: *const nts_storage, device_id: *const c_char, metric: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_ts_query_latest_json(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

@@ -88,7 +88,11 @@ pub unsafe extern "C" fn nts_vectors_upsert(
 /// Inserts or replaces a JSON array of VectorDocument `{"id", "embedding": [numbers],
 /// "metadata"}` in one transaction, all or none.
 #[no_mangle]
-pub unsafe extern "C" fn nts_vectors_upsert_many(db: *const nts_storage, collection: *const c_char, documents_json: *const c_char) -> nts_status {
+pub unsafe extern "C" fn nts_vectors_upsert_many(
+    db: *const nts_storage,
+    collection: *const c_char,
+    documents_json: *const c_char,
+) -> nts_status {
     run(|| {
         let db = handle(db)?;
         let collection = str_arg(collection, "collection")?;
@@ -99,7 +103,12 @@ pub unsafe extern "C" fn nts_vectors_upsert_many(db: *const nts_storage, collect
 
 /// Deletes a document; whether it existed in `*out_deleted`.
 #[no_mangle]
-pub unsafe extern "C" fn nts_vectors_delete(db: *const nts_storage, collection: *const c_char, id: *const c_char, out_deleted: *mut bool) -> nts_status {
+pub unsafe extern "C" fn nts_vectors_delete(
+    db: *const nts_storage,
+    collection: *const c_char,
+    id: *const c_char,
+    out_deleted: *mut bool,
+) -> nts_status {
     run(|| {
         out_ptr(out_deleted, "out_deleted")?;
         let db = handle(db)?;
@@ -113,7 +122,12 @@ pub unsafe extern "C" fn nts_vectors_delete(db: *const nts_storage, collection: 
 /// One document as VectorDocument JSON `{"id", "embedding", "metadata"}`; NTS_NOT_FOUND when
 /// absent. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_vectors_get(db: *const nts_storage, collection: *const c_char, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_vectors_get(
+    db: *const nts_storage,
+    collection: *const c_char,
+    id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;

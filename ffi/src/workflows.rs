@@ -24,7 +24,11 @@ pub unsafe extern "C" fn nts_workflows_start(db: *const nts_storage, record_json
 /// Replaces a stored run with WorkflowExecutionRecord JSON (same execution_id); the stored
 /// record in `*out_json` (free with nts_string_free()). NTS_NOT_FOUND when unknown.
 #[no_mangle]
-pub unsafe extern "C" fn nts_workflows_update(db: *const nts_storage, record_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_workflows_update(
+    db: *const nts_storage,
+    record_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
@@ -110,7 +114,13 @@ pub unsafe extern "C" fn nts_workflows_query_by_workflow(
 /// Runs with start <= started_at < end, oldest first, at most `limit` (0 = no limit), as a
 /// JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
-pub unsafe extern "C" fn nts_workflows_query_range(db: *const nts_storage, start: i64, end: i64, limit: usize, out_json: *mut *mut c_char) -> nts_status {
+pub unsafe extern "C" fn nts_workflows_query_range(
+    db: *const nts_storage,
+    start: i64,
+    end: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
         set_json(out, &handle(db)?.workflow_history().query_range(start, end, limit_arg(limit))?)

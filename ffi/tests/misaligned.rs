@@ -23,11 +23,33 @@ fn misaligned_pointers_are_invalid_input() {
         let mut out_ts = [0i64; 4];
         let mut out_vs = [0f64; 4];
 
-        let status = timeseries::nts_ts_query_range(db, c"d".as_ptr(), c"m".as_ptr(), 0, 9, std::ptr::null(), odd.cast(), out_vs.as_mut_ptr(), 4, &mut n);
+        let status = timeseries::nts_ts_query_range(
+            db,
+            c"d".as_ptr(),
+            c"m".as_ptr(),
+            0,
+            9,
+            std::ptr::null(),
+            odd.cast(),
+            out_vs.as_mut_ptr(),
+            4,
+            &mut n,
+        );
         assert_eq!(status, nts_status::NTS_INVALID_INPUT);
         assert!(message().contains("out_timestamps"), "{}", message());
 
-        let status = timeseries::nts_ts_query_range(db, c"d".as_ptr(), c"m".as_ptr(), 0, 9, std::ptr::null(), out_ts.as_mut_ptr(), out_vs.as_mut_ptr(), 4, odd.cast());
+        let status = timeseries::nts_ts_query_range(
+            db,
+            c"d".as_ptr(),
+            c"m".as_ptr(),
+            0,
+            9,
+            std::ptr::null(),
+            out_ts.as_mut_ptr(),
+            out_vs.as_mut_ptr(),
+            4,
+            odd.cast(),
+        );
         assert_eq!(status, nts_status::NTS_INVALID_INPUT);
         assert!(message().contains("out_count"), "{}", message());
 
@@ -56,7 +78,10 @@ fn misaligned_vectors_and_counts_are_invalid_input() {
     let mut db = std::ptr::null_mut();
     unsafe {
         assert_eq!(storage::nts_storage_open_in_memory(std::ptr::null(), &mut db), nts_status::NTS_OK);
-        assert_eq!(vectors::nts_vectors_create_collection(db, c"c".as_ptr(), 2, c"Cosine".as_ptr(), std::ptr::null_mut()), nts_status::NTS_OK);
+        assert_eq!(
+            vectors::nts_vectors_create_collection(db, c"c".as_ptr(), 2, c"Cosine".as_ptr(), std::ptr::null_mut()),
+            nts_status::NTS_OK
+        );
         let mut raw = [0u64; 8];
         let odd = raw.as_mut_ptr().cast::<u8>().add(1);
 

@@ -13,8 +13,8 @@
 use libfuzzer_sys::fuzz_target;
 use neotalk_storage::{
     AlertRecord, AlertSeverity, BackupConfig, BackupType, DecisionRecord, DecisionStatus, DeviceState, EventLogEntry, ExecutionResult,
-    MemoryEntry, NewEvent, RetentionConfig, RuleExecutionRecord, SequencedMessage, SessionMessage, StepExecutionRecord,
-    TelemetryPoint, UserResponse, VectorDocument, VectorFilter, WorkflowExecutionRecord,
+    MemoryEntry, NewEvent, RetentionConfig, RuleExecutionRecord, SequencedMessage, SessionMessage, StepExecutionRecord, TelemetryPoint,
+    UserResponse, VectorDocument, VectorFilter, WorkflowExecutionRecord,
 };
 use neotalk_storage_ffi::nts_status::{self, *};
 use neotalk_storage_ffi::*;
@@ -254,7 +254,9 @@ fuzz_target!(|data: &[u8]| {
                         let (dev, metric) = (cs(&p.device_id), cs(&p.metric));
                         let t = p.point.timestamp;
                         let got: Vec<serde_json::Value> =
-                            parse(&db.must_get(|d, o| query::nts_query_device_data(d, dev.as_ptr(), metric.as_ptr(), t, t.saturating_add(1), o)));
+                            parse(&db.must_get(|d, o| {
+                                query::nts_query_device_data(d, dev.as_ptr(), metric.as_ptr(), t, t.saturating_add(1), o)
+                            }));
                         assert_eq!(got.len(), usize::from(t != i64::MAX), "point {p:?}");
                     }
                 }
@@ -266,7 +268,8 @@ fuzz_target!(|data: &[u8]| {
                     13 => {
                         let e = expect::<serde_json::Value>(&text);
                         if let Some(meta) = checked(vectors::nts_vectors_upsert(h, c"c".as_ptr(), c"v".as_ptr(), v.as_ptr(), 2, arg), e) {
-                            let got: VectorDocument = parse(&db.must_get(|d, o| vectors::nts_vectors_get(d, c"c".as_ptr(), c"v".as_ptr(), o)));
+                            let got: VectorDocument =
+                                parse(&db.must_get(|d, o| vectors::nts_vectors_get(d, c"c".as_ptr(), c"v".as_ptr(), o)));
                             assert_eq!((got.embedding, got.metadata), (v.to_vec(), meta));
                         }
                     }
@@ -276,7 +279,8 @@ fuzz_target!(|data: &[u8]| {
                             // A repeated id: the last one wins.
                             for doc in docs.iter().rev() {
                                 let id = cs(&doc.id);
-                                let got: VectorDocument = parse(&db.must_get(|d, o| vectors::nts_vectors_get(d, c"c".as_ptr(), id.as_ptr(), o)));
+                                let got: VectorDocument =
+                                    parse(&db.must_get(|d, o| vectors::nts_vectors_get(d, c"c".as_ptr(), id.as_ptr(), o)));
                                 let last = docs.iter().rev().find(|x| x.id == doc.id).unwrap();
                                 assert_eq!(&got, last);
                             }
@@ -325,7 +329,8 @@ fuzz_target!(|data: &[u8]| {
             19 => {
                 ok(workflows::nts_workflows_start(h, WORKFLOW.as_ptr()));
                 let e = expect::<serde_json::Value>(&text);
-                let (status, _) = db.get(|d, o| workflows::nts_workflows_finish(d, c"w1".as_ptr(), c"Completed".as_ptr(), 200, arg, null(), o));
+                let (status, _) =
+                    db.get(|d, o| workflows::nts_workflows_finish(d, c"w1".as_ptr(), c"Completed".as_ptr(), 200, arg, null(), o));
                 if let Some(outputs) = checked(status, e) {
                     let got: WorkflowExecutionRecord = parse(&db.must_get(|d, o| workflows::nts_workflows_get(d, c"w1".as_ptr(), o)));
                     assert_eq!(got.outputs, Some(outputs));
@@ -343,7 +348,14 @@ fuzz_target!(|data: &[u8]| {
             }
             22 => {
                 ok(decisions::nts_decisions_create(h, DECISION.as_ptr()));
-                let (status, _) = db.get(|d, o| decisions::nts_decisions_approve(d, c"dec1".as_ptr(), c"{\"user_id\":\"u\",\"response\":\"approved\",\"responded_at\":150,\"comments\":null}".as_ptr(), o));
+                let (status, _) = db.get(|d, o| {
+                    decisions::nts_decisions_approve(
+                        d,
+                        c"dec1".as_ptr(),
+                        c"{\"user_id\":\"u\",\"response\":\"approved\",\"responded_at\":150,\"comments\":null}".as_ptr(),
+                        o,
+                    )
+                });
                 ok(status);
                 let e = expect::<ExecutionResult>(&text);
                 let (status, _) = db.get(|d, o| decisions::nts_decisions_record_execution_result(d, c"dec1".as_ptr(), arg, o));
@@ -369,7 +381,11 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(status, NTS_INVALID_UTF8);
                 }
                 if status == NTS_OK {
-                    assert!(text.to_str().ok().and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok()).is_some());
+                    assert!(text
+                        .to_str()
+                        .ok()
+                        .and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
+                        .is_some());
                     ok(alerts::nts_alerts_create(other, c"{\"alert_id\":\"a\",\"title\":\"t\",\"severity\":\"Info\",\"message\":\"m\",\"entity_id\":null,\"entity_type\":null,\"created_at\":1,\"acknowledged\":false,\"acknowledged_by\":null,\"acknowledged_at\":null,\"resolved_at\":null,\"source\":\"s\"}".as_ptr()));
                     ok(storage::nts_storage_close(other));
                     storage::nts_storage_free(other);
@@ -380,11 +396,17 @@ fuzz_target!(|data: &[u8]| {
             25 | 26 => {
                 // Enum names as text: accepted exactly when the core's FromStr accepts them.
                 let (status, out) = if which % 29 == 25 {
-                    let e = match text.to_str() { Err(_) => Expect::Utf8Error, Ok(s) => s.parse::<AlertSeverity>().map_or(Expect::Invalid, Expect::Valid) };
+                    let e = match text.to_str() {
+                        Err(_) => Expect::Utf8Error,
+                        Ok(s) => s.parse::<AlertSeverity>().map_or(Expect::Invalid, Expect::Valid),
+                    };
                     let (status, out) = db.get(|d, o| alerts::nts_alerts_query_by_severity(d, arg, 0, 10, 0, o));
                     (checked(status, e).map(|_| ()), out)
                 } else {
-                    let e = match text.to_str() { Err(_) => Expect::Utf8Error, Ok(s) => s.parse::<DecisionStatus>().map_or(Expect::Invalid, Expect::Valid) };
+                    let e = match text.to_str() {
+                        Err(_) => Expect::Utf8Error,
+                        Ok(s) => s.parse::<DecisionStatus>().map_or(Expect::Invalid, Expect::Valid),
+                    };
                     let (status, out) = db.get(|d, o| decisions::nts_decisions_query_by_status(d, arg, 0, 10, 0, o));
                     (checked(status, e).map(|_| ()), out)
                 };
@@ -403,7 +425,8 @@ fuzz_target!(|data: &[u8]| {
                 if checked(status, e).is_some() {
                     let info: serde_json::Value = parse(&out.unwrap());
                     let id = cs(info["id"].as_str().expect("backup id"));
-                    let verdict: serde_json::Value = parse(&file_db.must_get(|d, o| backup::nts_backup_verify(d, config.as_ptr(), id.as_ptr(), o)));
+                    let verdict: serde_json::Value =
+                        parse(&file_db.must_get(|d, o| backup::nts_backup_verify(d, config.as_ptr(), id.as_ptr(), o)));
                     assert_eq!(verdict["ok"], serde_json::json!(true), "{verdict}");
                 }
             }

@@ -10,7 +10,9 @@
 
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use neotalk_storage::fuzzing::{append_head, chunk_summary, decode_chunk, decode_chunk_numeric, decode_chunk_range, encode_chunk, encode_head};
+use neotalk_storage::fuzzing::{
+    append_head, chunk_summary, decode_chunk, decode_chunk_numeric, decode_chunk_range, encode_chunk, encode_head,
+};
 use neotalk_storage::{DataPoint, MetricValue};
 
 fn point(u: &mut Unstructured<'_>) -> Result<DataPoint> {
@@ -56,7 +58,10 @@ fn check_decoders(bytes: &[u8], points: &[DataPoint], u: &mut Unstructured<'_>, 
     }
     let (ts, values) = decode_chunk_numeric(bytes).expect("numeric decode");
     assert_eq!(ts, points.iter().map(|p| p.timestamp).collect::<Vec<_>>());
-    assert_eq!(values.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(), points.iter().map(|p| p.value.as_f64().map(f64::to_bits)).collect::<Vec<_>>());
+    assert_eq!(
+        values.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
+        points.iter().map(|p| p.value.as_f64().map(f64::to_bits)).collect::<Vec<_>>()
+    );
     let (start, end, limit) = match (u.arbitrary::<i64>(), u.arbitrary::<i64>(), u.int_in_range(0usize..=400)) {
         (Ok(a), Ok(b), Ok(limit)) if !u.is_empty() => (a.min(b), a.max(b), limit),
         _ => (i64::MIN, i64::MAX, usize::MAX),

@@ -9,8 +9,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use neotalk_storage::{
-    AlertRecord, DecisionRecord, DeviceState, EventLogEntry, MemoryEntry, NewEvent, RuleExecutionRecord, SessionMessage,
-    StorageManager, StorageOptions, TelemetryPoint, WorkflowExecutionRecord,
+    AlertRecord, DecisionRecord, DeviceState, EventLogEntry, MemoryEntry, NewEvent, RuleExecutionRecord, SessionMessage, StorageManager,
+    StorageOptions, TelemetryPoint, WorkflowExecutionRecord,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -27,7 +27,8 @@ fn decode<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(json: &
 fuzz_target!(|data: &[u8]| {
     let Some((&kind, json)) = data.split_first() else { return };
     // max_points 0: every buffered write commits at once.
-    let options = StorageOptions { write_buffer: neotalk_storage::WriteBufferOptions { max_points: 0, max_delay_ms: 1000 }, ..Default::default() };
+    let options =
+        StorageOptions { write_buffer: neotalk_storage::WriteBufferOptions { max_points: 0, max_delay_ms: 1000 }, ..Default::default() };
     let db = StorageManager::in_memory_with(options).expect("in-memory database");
     match kind % 10 {
         0 => {
@@ -63,7 +64,10 @@ fuzz_target!(|data: &[u8]| {
             if let Some(points) = decode::<Vec<TelemetryPoint>>(json) {
                 if db.timeseries().write_batch(&points).is_ok() {
                     for p in &points {
-                        let got = db.timeseries().query_range(&p.device_id, &p.metric, p.point.timestamp, p.point.timestamp.saturating_add(1)).unwrap();
+                        let got = db
+                            .timeseries()
+                            .query_range(&p.device_id, &p.metric, p.point.timestamp, p.point.timestamp.saturating_add(1))
+                            .unwrap();
                         assert_eq!(got.len(), usize::from(p.point.timestamp != i64::MAX), "point {p:?}");
                     }
                 }

@@ -66,7 +66,12 @@ impl JsAlertStore {
     /// Marks an alert acknowledged by `by` at `atMs`; returns it. Unknown id: `NOT_FOUND`;
     /// already acknowledged: `CONFLICT` (the first acknowledgement stays).
     #[wasm_bindgen(unchecked_return_type = "AlertRecord")]
-    pub fn acknowledge(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] by: JsValue, #[wasm_bindgen(js_name = atMs)] at_ms: f64) -> JsResult<JsValue> {
+    pub fn acknowledge(
+        &self,
+        #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] by: JsValue,
+        #[wasm_bindgen(js_name = atMs)] at_ms: f64,
+    ) -> JsResult<JsValue> {
         let alert = self.inner.acknowledge(&string("alert_id", &alert_id)?, &string("by", &by)?, int("at", at_ms)?).js()?;
         to_js(&alert)
     }
@@ -74,7 +79,11 @@ impl JsAlertStore {
     /// Marks an alert resolved at `atMs`; returns it. Unknown id: `NOT_FOUND`; already
     /// resolved: `CONFLICT`.
     #[wasm_bindgen(unchecked_return_type = "AlertRecord")]
-    pub fn resolve(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue, #[wasm_bindgen(js_name = atMs)] at_ms: f64) -> JsResult<JsValue> {
+    pub fn resolve(
+        &self,
+        #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue,
+        #[wasm_bindgen(js_name = atMs)] at_ms: f64,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.resolve(&string("alert_id", &alert_id)?, int("at", at_ms)?).js()?)
     }
 
@@ -86,19 +95,42 @@ impl JsAlertStore {
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryBySeverity, unchecked_return_type = "AlertRecord[]")]
-    pub fn query_by_severity(&self, #[wasm_bindgen(unchecked_param_type = "AlertSeverity")] severity_arg: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+    pub fn query_by_severity(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AlertSeverity")] severity_arg: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.query_by_severity(severity(severity_arg)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
     }
 
     /// Alerts about one entity with `start <= created_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryByEntity, unchecked_return_type = "AlertRecord[]")]
-    pub fn query_by_entity(&self, #[wasm_bindgen(js_name = entityId, unchecked_param_type = "string")] entity_id: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_entity(&string("entity_id", &entity_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_by_entity(
+        &self,
+        #[wasm_bindgen(js_name = entityId, unchecked_param_type = "string")] entity_id: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
+        to_js(
+            &self
+                .inner
+                .query_by_entity(&string("entity_id", &entity_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
+                .js()?,
+        )
     }
 
     /// Alerts from one source with `start <= created_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryBySource, unchecked_return_type = "AlertRecord[]")]
-    pub fn query_by_source(&self, #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+    pub fn query_by_source(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.query_by_source(&string("source", &source)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
     }
 

@@ -19,7 +19,10 @@ impl JsDataCleanupTask {
     /// out take their defaults). Left out, the retention is the database's
     /// `config().retention()`. Unknown fields or 0 days are `INVALID_INPUT` on `retention`.
     #[wasm_bindgen(constructor)]
-    pub fn new(db: &JsStorageManager, #[wasm_bindgen(unchecked_param_type = "RetentionInput | undefined")] retention: JsValue) -> JsResult<JsDataCleanupTask> {
+    pub fn new(
+        db: &JsStorageManager,
+        #[wasm_bindgen(unchecked_param_type = "RetentionInput | undefined")] retention: JsValue,
+    ) -> JsResult<JsDataCleanupTask> {
         let config: RetentionConfig = if retention.is_undefined() || retention.is_null() {
             db.inner.config().retention().js()?
         } else {

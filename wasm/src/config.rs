@@ -68,7 +68,8 @@ impl JsConfigStore {
     /// Paths are checked here (`INVALID_INPUT` on `config path`), contents when read.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] files: JsValue) -> JsResult<JsConfigStore> {
-        let files: BTreeMap<String, String> = if files.is_undefined() || files.is_null() { BTreeMap::new() } else { from_js("files", files)? };
+        let files: BTreeMap<String, String> =
+            if files.is_undefined() || files.is_null() { BTreeMap::new() } else { from_js("files", files)? };
         let store = ConfigStore::from_strings(files.iter().map(|(k, v)| (k.as_str(), v.as_str()))).js()?;
         Ok(JsConfigStore { tree: Tree::Own(Box::new(store)) })
     }
@@ -126,7 +127,11 @@ impl JsConfigStore {
     /// Validates YAML `text` as `file` and saves it. A bad value is `INVALID_INPUT` on
     /// `config` naming the file, line, column and field; the tree is then unchanged.
     #[wasm_bindgen(js_name = setYaml)]
-    pub fn set_yaml(&self, #[wasm_bindgen(unchecked_param_type = "ConfigFile")] file: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<()> {
+    pub fn set_yaml(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConfigFile")] file: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<()> {
         let file = config_file(&file)?;
         let text = string("text", &text)?;
         // The core parses and checks the text as that file; the section it yields is saved.
@@ -162,7 +167,11 @@ impl JsConfigStore {
 
     /// One definition file `{ name, kind, text }`; `NOT_FOUND` when there is none.
     #[wasm_bindgen(unchecked_return_type = "Definition")]
-    pub fn definition(&self, #[wasm_bindgen(unchecked_param_type = "DefinitionKind")] kind_arg: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> JsResult<JsValue> {
+    pub fn definition(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DefinitionKind")] kind_arg: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<JsValue> {
         let kind = kind(kind_arg)?;
         to_js(&self.store().definition(kind, &string("name", &name)?).js()?)
     }
@@ -176,9 +185,13 @@ impl JsConfigStore {
     /// Saves a definition file (created or replaced). A name that is not a plain file name
     /// of `[A-Za-z0-9._-]` is `INVALID_INPUT`.
     #[wasm_bindgen(js_name = saveDefinition)]
-    pub fn save_definition(&self, #[wasm_bindgen(unchecked_param_type = "DefinitionKind")] kind_arg: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<()> {
+    pub fn save_definition(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DefinitionKind")] kind_arg: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<()> {
         let kind = kind(kind_arg)?;
         self.store().save_definition(kind, &string("name", &name)?, &string("text", &text)?).js()
     }
 }
-

@@ -83,11 +83,7 @@ pub(crate) fn type_of(v: &JsValue) -> String {
 /// An array of strings.
 pub(crate) fn strings(field: &'static str, v: &JsValue) -> JsResult<Vec<String>> {
     let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be an array of strings, not {}", type_of(v))))?;
-    array
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x.as_string().ok_or_else(|| invalid(field, format!("element {i} is not a string"))))
-        .collect()
+    array.iter().enumerate().map(|(i, x)| x.as_string().ok_or_else(|| invalid(field, format!("element {i} is not a string")))).collect()
 }
 
 /// A `Float64Array` (or an array of numbers) copied out of JS.
@@ -96,11 +92,7 @@ pub(crate) fn f64s(field: &'static str, v: &JsValue) -> JsResult<Vec<f64>> {
         return Ok(a.to_vec());
     }
     let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Float64Array, not {}", type_of(v))))?;
-    array
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x.as_f64().ok_or_else(|| invalid(field, format!("element {i} is not a number"))))
-        .collect()
+    array.iter().enumerate().map(|(i, x)| x.as_f64().ok_or_else(|| invalid(field, format!("element {i} is not a number")))).collect()
 }
 
 /// A `Uint32Array` (or an array of non-negative integers) copied out of JS.
@@ -160,11 +152,7 @@ pub(crate) fn same_len(field: &'static str, expected: usize, actual: usize) -> J
 /// Packs float samples from parallel `timestamps` / `values` arrays into points.
 pub(crate) fn packed_points(timestamps: &[f64], values: &[f64]) -> JsResult<Vec<DataPoint>> {
     same_len("values", timestamps.len(), values.len())?;
-    timestamps
-        .iter()
-        .zip(values)
-        .map(|(&t, &v)| Ok(DataPoint::new(int("timestamps", t)?, v)))
-        .collect()
+    timestamps.iter().zip(values).map(|(&t, &v)| Ok(DataPoint::new(int("timestamps", t)?, v))).collect()
 }
 
 /// A value as a number for packed output: numbers as they are, booleans as 1 / 0, text as NaN.

@@ -50,7 +50,11 @@ struct ProposedActionInput {
 
 impl From<ProposedActionInput> for ProposedAction {
     fn from(a: ProposedActionInput) -> Self {
-        ProposedAction { action_type: a.action_type, description: a.description.unwrap_or_default(), parameters: a.parameters.unwrap_or(Value::Null) }
+        ProposedAction {
+            action_type: a.action_type,
+            description: a.description.unwrap_or_default(),
+            parameters: a.parameters.unwrap_or(Value::Null),
+        }
     }
 }
 
@@ -79,7 +83,11 @@ impl JsDecisionStore {
     /// Moves a `Proposed` decision to `to` (any other status, any case); returns it.
     /// Unknown id: `NOT_FOUND`; a decision no longer `Proposed`: `CONFLICT`.
     #[wasm_bindgen(unchecked_return_type = "DecisionRecord")]
-    pub fn transition(&self, #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue, #[wasm_bindgen(unchecked_param_type = "DecisionStatus")] to: JsValue) -> JsResult<JsValue> {
+    pub fn transition(
+        &self,
+        #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DecisionStatus")] to: JsValue,
+    ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
         let to: DecisionStatus = enum_arg("status", &to)?;
         to_js(&self.inner.transition(&decision_id, to).js()?)
@@ -87,7 +95,11 @@ impl JsDecisionStore {
 
     /// Approves a `Proposed` decision with the user's response; returns it.
     #[wasm_bindgen(unchecked_return_type = "DecisionRecord")]
-    pub fn approve(&self, #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue, #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue) -> JsResult<JsValue> {
+    pub fn approve(
+        &self,
+        #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue,
+    ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
         let response: UserResponse = from_js("response", response)?;
         to_js(&self.inner.approve(&decision_id, &response).js()?)
@@ -95,7 +107,11 @@ impl JsDecisionStore {
 
     /// Rejects a `Proposed` decision with the user's response; returns it.
     #[wasm_bindgen(unchecked_return_type = "DecisionRecord")]
-    pub fn reject(&self, #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue, #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue) -> JsResult<JsValue> {
+    pub fn reject(
+        &self,
+        #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue,
+    ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
         let response: UserResponse = from_js("response", response)?;
         to_js(&self.inner.reject(&decision_id, &response).js()?)
@@ -105,7 +121,11 @@ impl JsDecisionStore {
     /// `{ PartialSuccess: { failed_actions } }` or `{ Failed: { error } }`); returns it.
     /// Another status, or a result already stored, is `CONFLICT`.
     #[wasm_bindgen(js_name = recordExecutionResult, unchecked_return_type = "DecisionRecord")]
-    pub fn record_execution_result(&self, #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue, #[wasm_bindgen(unchecked_param_type = "ExecutionResult")] result: JsValue) -> JsResult<JsValue> {
+    pub fn record_execution_result(
+        &self,
+        #[wasm_bindgen(js_name = decisionId, unchecked_param_type = "string")] decision_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ExecutionResult")] result: JsValue,
+    ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
         let result: ExecutionResult = from_js("result", result)?;
         to_js(&self.inner.record_execution_result(&decision_id, &result).js()?)
@@ -119,7 +139,13 @@ impl JsDecisionStore {
 
     /// Decisions in one status with `start <= created_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryByStatus, unchecked_return_type = "DecisionRecord[]")]
-    pub fn query_by_status(&self, #[wasm_bindgen(unchecked_param_type = "DecisionStatus")] status: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+    pub fn query_by_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DecisionStatus")] status: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
         let status: DecisionStatus = enum_arg("status", &status)?;
         to_js(&self.inner.query_by_status(status, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
     }
@@ -127,7 +153,11 @@ impl JsDecisionStore {
     /// Moves every `Proposed` decision created before `nowMs - maxAgeMs` to `Expired`;
     /// returns how many. A negative `maxAgeMs` is `INVALID_INPUT`.
     #[wasm_bindgen(js_name = expireProposals)]
-    pub fn expire_proposals(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, #[wasm_bindgen(js_name = maxAgeMs)] max_age_ms: f64) -> JsResult<f64> {
+    pub fn expire_proposals(
+        &self,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = maxAgeMs)] max_age_ms: f64,
+    ) -> JsResult<f64> {
         Ok(self.inner.expire_proposals(int("now_ms", now_ms)?, int("max_age_ms", max_age_ms)?).js()? as f64)
     }
 

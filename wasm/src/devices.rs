@@ -72,7 +72,10 @@ impl JsDeviceStateStore {
 
     /// Devices of one type, ordered by id.
     #[wasm_bindgen(js_name = listByType, unchecked_return_type = "DeviceState[]")]
-    pub fn list_by_type(&self, #[wasm_bindgen(js_name = deviceType, unchecked_param_type = "string")] device_type: JsValue) -> JsResult<JsValue> {
+    pub fn list_by_type(
+        &self,
+        #[wasm_bindgen(js_name = deviceType, unchecked_param_type = "string")] device_type: JsValue,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.list_by_type(&string("device_type", &device_type)?).js()?)
     }
 
@@ -90,7 +93,11 @@ impl JsDeviceStateStore {
 
     /// Marks a device online or offline; `NOT_FOUND` for an unknown device.
     #[wasm_bindgen(js_name = setOnline)]
-    pub fn set_online(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, online: bool) -> JsResult<()> {
+    pub fn set_online(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        online: bool,
+    ) -> JsResult<()> {
         self.inner.set_online(&string("device_id", &device_id)?, online).js()
     }
 }

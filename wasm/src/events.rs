@@ -48,19 +48,37 @@ impl JsEventLogStore {
 
     /// Events of one type with `start <= timestamp < end` in time order, at most `limit`.
     #[wasm_bindgen(js_name = queryByType, unchecked_return_type = "EventLogEntry[]")]
-    pub fn query_by_type(&self, #[wasm_bindgen(js_name = eventType, unchecked_param_type = "string")] event_type: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_type(&string("event_type", &event_type)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_by_type(
+        &self,
+        #[wasm_bindgen(js_name = eventType, unchecked_param_type = "string")] event_type: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
+        to_js(
+            &self
+                .inner
+                .query_by_type(&string("event_type", &event_type)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
+                .js()?,
+        )
     }
 
     /// Every event of a correlation chain, in sequence order.
     #[wasm_bindgen(js_name = queryByCorrelation, unchecked_return_type = "EventLogEntry[]")]
-    pub fn query_by_correlation(&self, #[wasm_bindgen(js_name = correlationId, unchecked_param_type = "string")] correlation_id: JsValue) -> JsResult<JsValue> {
+    pub fn query_by_correlation(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_param_type = "string")] correlation_id: JsValue,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.query_by_correlation(&string("correlation_id", &correlation_id)?).js()?)
     }
 
     /// Up to `limit` events with a sequence above `afterSequence`, in sequence order.
     #[wasm_bindgen(unchecked_return_type = "EventLogEntry[]")]
-    pub fn replay(&self, #[wasm_bindgen(js_name = afterSequence)] after_sequence: f64, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn replay(
+        &self,
+        #[wasm_bindgen(js_name = afterSequence)] after_sequence: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let after = count("after_sequence", after_sequence)?;
         let n = count("limit", limit_arg)? as usize;
         to_js(&self.inner.replay(after, n).js()?)

@@ -2,18 +2,18 @@
 
 use crate::alerts::JsAlertStore;
 use crate::config::JsConfigStore;
-use crate::decisions::JsDecisionStore;
-use crate::memory::JsLongTermMemoryStore;
-use crate::workflows::JsWorkflowHistoryStore;
 use crate::convert::{from_js, to_js};
-use crate::rules::JsRuleHistoryStore;
-use crate::sessions::JsSessionStore;
-use crate::snapshot::{snapshot_bytes, ImportedSnapshot};
+use crate::decisions::JsDecisionStore;
 use crate::devices::JsDeviceStateStore;
 use crate::error::{IntoJs, JsResult};
 use crate::events::JsEventLogStore;
+use crate::memory::JsLongTermMemoryStore;
+use crate::rules::JsRuleHistoryStore;
+use crate::sessions::JsSessionStore;
+use crate::snapshot::{snapshot_bytes, ImportedSnapshot};
 use crate::timeseries::JsTimeSeriesStore;
 use crate::vectors::JsVectorStore;
+use crate::workflows::JsWorkflowHistoryStore;
 use neotalk_storage::{StorageManager, StorageOptions};
 use wasm_bindgen::prelude::*;
 

@@ -64,7 +64,8 @@ fn default_importance() -> f32 {
 /// numbers) is taken out first and converted on its own, because typed arrays do not read
 /// as JSON and the rest of the object is read strictly (unknown fields refused).
 fn memory_input(field: &'static str, v: &JsValue) -> JsResult<MemoryEntry> {
-    let obj = v.dyn_ref::<Object>().filter(|_| v.is_object()).ok_or_else(|| invalid(field, format!("must be an object, not {}", type_of(v))))?;
+    let obj =
+        v.dyn_ref::<Object>().filter(|_| v.is_object()).ok_or_else(|| invalid(field, format!("must be an object, not {}", type_of(v))))?;
     let embedding = Reflect::get(obj, &"embedding".into())?;
     let rest = Object::assign(&Object::new(), obj);
     Reflect::delete_property(&rest, &"embedding".into())?;
@@ -153,7 +154,11 @@ impl JsLongTermMemoryStore {
     /// Reads a memory and records the access (`access_count` + 1, `last_accessed` =
     /// `nowMs`); returns it as updated, or `null`.
     #[wasm_bindgen(unchecked_return_type = "MemoryEntry | null")]
-    pub fn get(&self, #[wasm_bindgen(js_name = memoryId, unchecked_param_type = "string")] memory_id: JsValue, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> JsResult<JsValue> {
+    pub fn get(
+        &self,
+        #[wasm_bindgen(js_name = memoryId, unchecked_param_type = "string")] memory_id: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> JsResult<JsValue> {
         let memory_id = string("memory_id", &memory_id)?;
         entry_or_null(self.inner.get(&memory_id, int("now_ms", now_ms)?).js()?)
     }
@@ -171,7 +176,11 @@ impl JsLongTermMemoryStore {
 
     /// Memories of one type (`MemoryType` name, any case), newest first, at most `limit`.
     #[wasm_bindgen(js_name = byType, unchecked_return_type = "MemoryEntry[]")]
-    pub fn by_type(&self, #[wasm_bindgen(js_name = memoryType, unchecked_param_type = "MemoryType")] memory_type: JsValue, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn by_type(
+        &self,
+        #[wasm_bindgen(js_name = memoryType, unchecked_param_type = "MemoryType")] memory_type: JsValue,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let memory_type: MemoryType = enum_arg("memory_type", &memory_type)?;
         entries_to_js(&self.inner.by_type(memory_type, usize_arg("limit", limit_arg)?).js()?)
     }
@@ -186,7 +195,11 @@ impl JsLongTermMemoryStore {
     /// memories sharing a word with `query`. A query without searchable words is
     /// `INVALID_INPUT`. Records no access.
     #[wasm_bindgen(js_name = searchKeywords, unchecked_return_type = "MemoryHit[]")]
-    pub fn search_keywords(&self, #[wasm_bindgen(unchecked_param_type = "string")] query: JsValue, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn search_keywords(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] query: JsValue,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let query = string("query", &query)?;
         hits_to_js(&self.inner.search_keywords(&query, usize_arg("limit", limit_arg)?).js()?)
     }
@@ -194,14 +207,23 @@ impl JsLongTermMemoryStore {
     /// Semantic search: the memories whose embeddings are closest (cosine) to `embedding`,
     /// best first, at most `limit`; empty while no memory has an embedding.
     #[wasm_bindgen(js_name = searchSemantic, unchecked_return_type = "MemoryHit[]")]
-    pub fn search_semantic(&self, #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn search_semantic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let embedding = f32s("embedding", &embedding)?;
         hits_to_js(&self.inner.search_semantic(&embedding, usize_arg("limit", limit_arg)?).js()?)
     }
 
     /// Hybrid search: keyword and semantic rankings fused by reciprocal rank; best first.
     #[wasm_bindgen(js_name = searchHybrid, unchecked_return_type = "MemoryHit[]")]
-    pub fn search_hybrid(&self, #[wasm_bindgen(unchecked_param_type = "string")] query: JsValue, #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn search_hybrid(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] query: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let query = string("query", &query)?;
         let embedding = f32s("embedding", &embedding)?;
         hits_to_js(&self.inner.search_hybrid(&query, &embedding, usize_arg("limit", limit_arg)?).js()?)

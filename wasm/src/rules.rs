@@ -65,15 +65,31 @@ impl JsRuleHistoryStore {
     /// One page of a rule's executions, newest first: skips the `offset` newest, returns at
     /// most `limit`.
     #[wasm_bindgen(js_name = queryByRule, unchecked_return_type = "RuleExecutionRecord[]")]
-    pub fn query_by_rule(&self, #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue, offset: f64, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn query_by_rule(
+        &self,
+        #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
+        offset: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let (offset, n) = (count("offset", offset)? as usize, count("limit", limit_arg)? as usize);
         to_js(&self.inner.query_by_rule(&string("rule_id", &rule_id)?, offset, n).js()?)
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryRuleRange, unchecked_return_type = "RuleExecutionRecord[]")]
-    pub fn query_rule_range(&self, #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_rule_range(&string("rule_id", &rule_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_rule_range(
+        &self,
+        #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
+        to_js(
+            &self
+                .inner
+                .query_rule_range(&string("rule_id", &rule_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
+                .js()?,
+        )
     }
 
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
@@ -90,7 +106,12 @@ impl JsRuleHistoryStore {
 
     /// Counts and durations of one rule's executions in `[start, end)`.
     #[wasm_bindgen(js_name = ruleStatistics, unchecked_return_type = "RuleStatistics")]
-    pub fn rule_statistics(&self, #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue, start: f64, end: f64) -> JsResult<JsValue> {
+    pub fn rule_statistics(
+        &self,
+        #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
+        start: f64,
+        end: f64,
+    ) -> JsResult<JsValue> {
         to_js(&self.inner.rule_statistics(&string("rule_id", &rule_id)?, bound("start", start)?, bound("end", end)?).js()?)
     }
 

@@ -20,7 +20,12 @@ pub struct JsTimeSeriesStore {
 impl JsTimeSeriesStore {
     /// Queues one point in the write buffer (committed by size, `flush()`, the next read or
     /// `close()`; wasm has no background flusher).
-    pub fn write(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue, #[wasm_bindgen(unchecked_param_type = "DataPoint")] point: JsValue) -> JsResult<()> {
+    pub fn write(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DataPoint")] point: JsValue,
+    ) -> JsResult<()> {
         let (device_id, metric) = series(&device_id, &metric)?;
         let point: DataPoint = from_js("point", point)?;
         self.inner.write(&device_id, &metric, point).js()
@@ -36,7 +41,13 @@ impl JsTimeSeriesStore {
     /// Commits float samples of one series in one transaction: `timestamps[i]` (Unix ms) and
     /// `values[i]` form point `i`.
     #[wasm_bindgen(js_name = writeSeries)]
-    pub fn write_series(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue, #[wasm_bindgen(unchecked_param_type = "Float64Array")] timestamps: JsValue, #[wasm_bindgen(unchecked_param_type = "Float64Array")] values: JsValue) -> JsResult<()> {
+    pub fn write_series(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array")] timestamps: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array")] values: JsValue,
+    ) -> JsResult<()> {
         let (device_id, metric) = series(&device_id, &metric)?;
         let points = packed_points(&f64s("timestamps", &timestamps)?, &f64s("values", &values)?)?;
         self.inner.write_series(&device_id, &metric, &points).js()
@@ -121,7 +132,15 @@ impl JsTimeSeriesStore {
         to_js(&self.range(&device_id, &metric, start, end, limit, newest_first)?)
     }
 
-    fn range(&self, device_id: &JsValue, metric: &JsValue, start: f64, end: f64, limit_arg: Option<f64>, newest_first: Option<bool>) -> JsResult<Vec<DataPoint>> {
+    fn range(
+        &self,
+        device_id: &JsValue,
+        metric: &JsValue,
+        start: f64,
+        end: f64,
+        limit_arg: Option<f64>,
+        newest_first: Option<bool>,
+    ) -> JsResult<Vec<DataPoint>> {
         let opts = RangeOptions { limit: limit(limit_arg)?, newest_first: newest_first.unwrap_or(false) };
         let (device_id, metric) = series(device_id, metric)?;
         self.inner.query_range_with(&device_id, &metric, bound("start", start)?, bound("end", end)?, opts).js()
@@ -129,7 +148,11 @@ impl JsTimeSeriesStore {
 
     /// The newest point of a series, or `null`.
     #[wasm_bindgen(js_name = queryLatest, unchecked_return_type = "DataPoint | null")]
-    pub fn query_latest(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue) -> JsResult<JsValue> {
+    pub fn query_latest(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+    ) -> JsResult<JsValue> {
         let (device_id, metric) = series(&device_id, &metric)?;
         to_js(&self.inner.query_latest(&device_id, &metric).js()?)
     }
@@ -146,9 +169,19 @@ impl JsTimeSeriesStore {
     /// Aggregates (count, sum, min, max, avg, first, last) of `start <= timestamp < end` in
     /// epoch-aligned buckets of `bucketMs`; empty buckets are omitted.
     #[wasm_bindgen(js_name = queryAggregated, unchecked_return_type = "AggregateBucket[]")]
-    pub fn query_aggregated(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = bucketMs)] bucket_ms: f64) -> JsResult<JsValue> {
+    pub fn query_aggregated(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = bucketMs)] bucket_ms: f64,
+    ) -> JsResult<JsValue> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let buckets = self.inner.query_aggregated(&device_id, &metric, bound("start", start)?, bound("end", end)?, int("bucket_ms", bucket_ms)?).js()?;
+        let buckets = self
+            .inner
+            .query_aggregated(&device_id, &metric, bound("start", start)?, bound("end", end)?, int("bucket_ms", bucket_ms)?)
+            .js()?;
         to_js(&buckets)
     }
 
@@ -160,13 +193,22 @@ impl JsTimeSeriesStore {
 
     /// Metrics with stored points for `deviceId`; `NOT_FOUND` for an unknown device.
     #[wasm_bindgen(js_name = listMetrics)]
-    pub fn list_metrics(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<Vec<String>> {
+    pub fn list_metrics(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+    ) -> JsResult<Vec<String>> {
         self.inner.list_metrics(&string("device_id", &device_id)?).js()
     }
 
     /// Deletes the points with `start <= timestamp < end`; returns how many were removed.
     #[wasm_bindgen(js_name = deleteRange)]
-    pub fn delete_range(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue, start: f64, end: f64) -> JsResult<f64> {
+    pub fn delete_range(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        start: f64,
+        end: f64,
+    ) -> JsResult<f64> {
         let (device_id, metric) = series(&device_id, &metric)?;
         let removed = self.inner.delete_range(&device_id, &metric, bound("start", start)?, bound("end", end)?).js()?;
         Ok(removed as f64)

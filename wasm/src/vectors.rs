@@ -35,7 +35,12 @@ impl JsVectorStore {
     /// Creates a collection of `dimension`-long vectors compared by `metric`
     /// (`"Cosine"`, `"Euclidean"` or `"DotProduct"`, any case). An existing name is `CONFLICT`.
     #[wasm_bindgen(js_name = createCollection, unchecked_return_type = "CollectionInfo")]
-    pub fn create_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue, dimension: f64, #[wasm_bindgen(unchecked_param_type = "DistanceMetric")] metric: JsValue) -> JsResult<JsValue> {
+    pub fn create_collection(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        dimension: f64,
+        #[wasm_bindgen(unchecked_param_type = "DistanceMetric")] metric: JsValue,
+    ) -> JsResult<JsValue> {
         let dimension = u32::try_from(count("dimension", dimension)?).map_err(|_| invalid("dimension", "is too large"))?;
         let metric: DistanceMetric = enum_arg("metric", &metric)?;
         to_js(&self.inner.create_collection(&string("name", &name)?, dimension, metric).js()?)
@@ -60,7 +65,13 @@ impl JsVectorStore {
     }
 
     /// Inserts or replaces one document.
-    pub fn upsert(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue, #[wasm_bindgen(unchecked_param_type = "unknown")] metadata_arg: JsValue) -> JsResult<()> {
+    pub fn upsert(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] embedding: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] metadata_arg: JsValue,
+    ) -> JsResult<()> {
         let doc = VectorDocument::new(&string("id", &id)?, f32s("embedding", &embedding)?, metadata("metadata", metadata_arg)?);
         self.inner.upsert(&string("collection", &collection)?, &doc).js()
     }
@@ -68,10 +79,20 @@ impl JsVectorStore {
     /// Inserts or replaces documents in one transaction: `embeddings` holds
     /// `ids.length` vectors back to back; `metadata` (optional) one value per id.
     #[wasm_bindgen(js_name = upsertMany)]
-    pub fn upsert_many(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue, #[wasm_bindgen(unchecked_param_type = "Float32Array")] embeddings: JsValue, #[wasm_bindgen(unchecked_param_type = "unknown[] | undefined")] metadata_arg: JsValue) -> JsResult<()> {
+    pub fn upsert_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] embeddings: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown[] | undefined")] metadata_arg: JsValue,
+    ) -> JsResult<()> {
         let ids = strings("ids", &ids)?;
         let flat = f32s("embeddings", &embeddings)?;
-        let metas: Vec<serde_json::Value> = if metadata_arg.is_undefined() || metadata_arg.is_null() { vec![serde_json::Value::Null; ids.len()] } else { from_js("metadata", metadata_arg)? };
+        let metas: Vec<serde_json::Value> = if metadata_arg.is_undefined() || metadata_arg.is_null() {
+            vec![serde_json::Value::Null; ids.len()]
+        } else {
+            from_js("metadata", metadata_arg)?
+        };
         if metas.len() != ids.len() {
             return Err(invalid("metadata", format!("has {} elements; expected {} (one per id)", metas.len(), ids.len())));
         }
@@ -82,18 +103,27 @@ impl JsVectorStore {
             return Err(invalid("embeddings", format!("has {} values, not a multiple of {} ids", flat.len(), ids.len())));
         }
         let dim = flat.len() / ids.len();
-        let docs: Vec<VectorDocument> = ids.iter().zip(flat.chunks(dim.max(1))).zip(metas).map(|((id, v), m)| VectorDocument::new(id, v.to_vec(), m)).collect();
+        let docs: Vec<VectorDocument> =
+            ids.iter().zip(flat.chunks(dim.max(1))).zip(metas).map(|((id, v), m)| VectorDocument::new(id, v.to_vec(), m)).collect();
         self.inner.upsert_many(&string("collection", &collection)?, &docs).js()
     }
 
     /// Removes a document; `false` when it was not there.
-    pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> JsResult<bool> {
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> JsResult<bool> {
         self.inner.delete(&string("collection", &collection)?, &string("id", &id)?).js()
     }
 
     /// `{ id, embedding: Float32Array, metadata }`, or `null`.
     #[wasm_bindgen(unchecked_return_type = "VectorDocument | null")]
-    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> JsResult<JsValue> {
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> JsResult<JsValue> {
         match self.inner.get(&string("collection", &collection)?, &string("id", &id)?).js()? {
             Some(doc) => document_to_js(&doc),
             None => Ok(JsValue::NULL),
@@ -108,7 +138,13 @@ impl JsVectorStore {
     /// The `k` closest documents to `query`, best first, optionally only those whose
     /// metadata has `filter.field` equal to `filter.value`.
     #[wasm_bindgen(unchecked_return_type = "VectorMatch[]")]
-    pub fn search(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "Float32Array")] query: JsValue, k: f64, #[wasm_bindgen(unchecked_param_type = "VectorFilter | undefined")] filter: JsValue) -> JsResult<JsValue> {
+    pub fn search(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] collection: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] query: JsValue,
+        k: f64,
+        #[wasm_bindgen(unchecked_param_type = "VectorFilter | undefined")] filter: JsValue,
+    ) -> JsResult<JsValue> {
         let filter: Option<VectorFilter> = if filter.is_undefined() || filter.is_null() { None } else { Some(from_js("filter", filter)?) };
         let k = count("k", k)? as usize;
         to_js(&self.inner.search(&string("collection", &collection)?, &f32s("query", &query)?, k, filter.as_ref()).js()?)

@@ -95,7 +95,11 @@ impl JsWorkflowHistoryStore {
     /// Adds a step to a running run, or replaces the step with the same `step_id`; returns
     /// the stored run.
     #[wasm_bindgen(js_name = recordStep, unchecked_return_type = "WorkflowExecutionRecord")]
-    pub fn record_step(&self, #[wasm_bindgen(js_name = executionId, unchecked_param_type = "string")] execution_id: JsValue, #[wasm_bindgen(unchecked_param_type = "StepInput")] step: JsValue) -> JsResult<JsValue> {
+    pub fn record_step(
+        &self,
+        #[wasm_bindgen(js_name = executionId, unchecked_param_type = "string")] execution_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StepInput")] step: JsValue,
+    ) -> JsResult<JsValue> {
         let step: StepInput = from_js_strict("step", step)?;
         to_js(&self.inner.record_step(&string("execution_id", &execution_id)?, &step.into()).js()?)
     }
@@ -127,7 +131,12 @@ impl JsWorkflowHistoryStore {
     /// One page of a workflow's runs, newest first: skips the `offset` newest, returns at
     /// most `limit`.
     #[wasm_bindgen(js_name = queryByWorkflow, unchecked_return_type = "WorkflowExecutionRecord[]")]
-    pub fn query_by_workflow(&self, #[wasm_bindgen(js_name = workflowId, unchecked_param_type = "string")] workflow_id: JsValue, offset: f64, #[wasm_bindgen(js_name = limit)] limit_arg: f64) -> JsResult<JsValue> {
+    pub fn query_by_workflow(
+        &self,
+        #[wasm_bindgen(js_name = workflowId, unchecked_param_type = "string")] workflow_id: JsValue,
+        offset: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+    ) -> JsResult<JsValue> {
         let (offset, n) = (count("offset", offset)? as usize, count("limit", limit_arg)? as usize);
         to_js(&self.inner.query_by_workflow(&string("workflow_id", &workflow_id)?, offset, n).js()?)
     }
@@ -140,7 +149,13 @@ impl JsWorkflowHistoryStore {
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryByStatus, unchecked_return_type = "WorkflowExecutionRecord[]")]
-    pub fn query_by_status(&self, #[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: JsValue, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+    pub fn query_by_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: JsValue,
+        start: f64,
+        end: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
+    ) -> JsResult<JsValue> {
         let status: ExecutionStatus = enum_arg("status", &status)?;
         to_js(&self.inner.query_by_status(status, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
     }

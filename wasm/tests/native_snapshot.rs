@@ -8,7 +8,9 @@
 //!
 //! `cargo run -p neotalk-storage-wasm --example native_snapshot -- export tests/fixtures/native.ntbk`
 
-use neotalk_storage::{AlertRecord, AlertSeverity, DataPoint, EventMetadata, ExecutionResult, NewEvent, RuleExecutionRecord, StorageManager};
+use neotalk_storage::{
+    AlertRecord, AlertSeverity, DataPoint, EventMetadata, ExecutionResult, NewEvent, RuleExecutionRecord, StorageManager,
+};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
@@ -34,16 +36,29 @@ fn write_dataset(db: &StorageManager) -> neotalk_storage::Result<()> {
     let mut run = RuleExecutionRecord::new("exec-1", "temp-high", "Temperature high", T0, ExecutionResult::Success);
     run.trigger_value = Some(31.0);
     rules.record(&run)?;
-    rules.record(&RuleExecutionRecord::new("exec-2", "temp-high", "Temperature high", T0 + 5, ExecutionResult::Failed { error: "no actuator".into() }))?;
+    rules.record(&RuleExecutionRecord::new(
+        "exec-2",
+        "temp-high",
+        "Temperature high",
+        T0 + 5,
+        ExecutionResult::Failed { error: "no actuator".into() },
+    ))?;
     db.flush()
 }
 
 /// What the Node test compares: table counts, some records of every store written. `meta`
 /// is left out: its bookkeeping (last write time per table) is native-only.
 fn summary(db: &StorageManager) -> neotalk_storage::Result<Value> {
-    let tables: serde_json::Map<String, Value> = db.table_sizes()?.into_iter().filter(|t| t.entries > 0 && t.name != "meta").map(|t| (t.name, json!(t.entries))).collect();
-    let temps: Vec<f64> = db.timeseries().query_range("thermo-1", "temperature", i64::MIN, i64::MAX)?.iter().map(|p| p.value.as_f64().unwrap_or(f64::NAN)).collect();
-    let alerts: Vec<Value> = db.alerts().query_range(i64::MIN, i64::MAX, None)?.into_iter().map(|a| json!([a.alert_id, a.acknowledged])).collect();
+    let tables: serde_json::Map<String, Value> =
+        db.table_sizes()?.into_iter().filter(|t| t.entries > 0 && t.name != "meta").map(|t| (t.name, json!(t.entries))).collect();
+    let temps: Vec<f64> = db
+        .timeseries()
+        .query_range("thermo-1", "temperature", i64::MIN, i64::MAX)?
+        .iter()
+        .map(|p| p.value.as_f64().unwrap_or(f64::NAN))
+        .collect();
+    let alerts: Vec<Value> =
+        db.alerts().query_range(i64::MIN, i64::MAX, None)?.into_iter().map(|a| json!([a.alert_id, a.acknowledged])).collect();
     let stats = db.rule_history().rule_statistics("temp-high", i64::MIN, i64::MAX)?;
     let mut devices: Vec<String> = db.devices().list_devices()?.into_iter().map(|d| d.device_id).collect();
     devices.sort();

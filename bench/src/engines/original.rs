@@ -2,9 +2,9 @@
 //! (device_id, metric, timestamp) strings, one JSON document per point.
 
 use super::{device, file_len, points, Engine, Point, Res, METRIC};
-use std::any::Any;
 use neotalk_storage::DataPoint;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::any::Any;
 use std::path::PathBuf;
 
 const POINTS: TableDefinition<(&str, &str, i64), &[u8]> = TableDefinition::new("timeseries");
@@ -114,7 +114,8 @@ impl Engine for Original {
             let txn = self.db.begin_write()?;
             {
                 let mut t = txn.open_table(POINTS)?;
-                let keys: Vec<i64> = t.range((d, METRIC, i64::MIN)..(d, METRIC, cutoff))?.map(|e| e.map(|(k, _)| k.value().2)).collect::<Result<_, _>>()?;
+                let keys: Vec<i64> =
+                    t.range((d, METRIC, i64::MIN)..(d, METRIC, cutoff))?.map(|e| e.map(|(k, _)| k.value().2)).collect::<Result<_, _>>()?;
                 for ts in keys {
                     t.remove((d, METRIC, ts))?;
                     removed += 1;

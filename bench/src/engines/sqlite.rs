@@ -2,8 +2,8 @@
 //! prepared (cached) statements, one transaction per batch.
 
 use super::{file_len, points, Engine, Point, Res};
-use std::any::Any;
 use rusqlite::{params, Connection};
+use std::any::Any;
 use std::path::PathBuf;
 
 pub struct Sqlite {

@@ -15,11 +15,11 @@
 //! # });
 //! ```
 
+use crate::error::{Result, StorageError};
+use crate::manager::StorageManager;
 use crate::ops::backup::BackupManager;
 use crate::ops::cleanup::DataCleanupTask;
 use crate::ops::config::Config;
-use crate::error::{Result, StorageError};
-use crate::manager::StorageManager;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -50,9 +50,7 @@ impl AsyncStorage {
         R: Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| StorageError::Backend(format!("storage task failed: {e}")))?
+        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| StorageError::Backend(format!("storage task failed: {e}")))?
     }
 
     /// Flushes and closes the database (see [`StorageManager::close`]).
@@ -155,7 +153,12 @@ impl Maintenance {
     }
 
     /// Adds `job`, run every `interval` (first run after one interval).
-    pub fn every(&mut self, name: &str, interval: Duration, job: impl Fn(&StorageManager) -> Result<()> + Send + Sync + 'static) -> &mut Self {
+    pub fn every(
+        &mut self,
+        name: &str,
+        interval: Duration,
+        job: impl Fn(&StorageManager) -> Result<()> + Send + Sync + 'static,
+    ) -> &mut Self {
         self.jobs.push((name.to_string(), interval.max(Duration::from_millis(1)), Arc::new(job)));
         self
     }

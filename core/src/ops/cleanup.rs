@@ -5,9 +5,9 @@
 //! a record is removed when its time is earlier than `now - days`; one exactly at the
 //! boundary stays.
 
-use crate::ops::config::RetentionConfig;
 use crate::error::Result;
 use crate::manager::StorageManager;
+use crate::ops::config::RetentionConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

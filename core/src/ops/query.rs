@@ -1,8 +1,8 @@
 //! `StorageQuery` (the seed's unified query interface), implemented by `StorageManager`.
 
-use crate::stores::alerts::{AlertRecord, AlertSeverity};
 use crate::error::Result;
 use crate::manager::StorageManager;
+use crate::stores::alerts::{AlertRecord, AlertSeverity};
 use crate::stores::knowledge::{MemoryEntry, MemoryType};
 use crate::stores::rule_history::RuleExecutionRecord;
 use crate::stores::timeseries::DataPoint;

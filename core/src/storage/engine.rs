@@ -1,7 +1,7 @@
 //! The shared engine under every store: backend, durability, write serialisation, meta table.
 
-use crate::storage::backend::{Backend, Direction, KeyRange, ReadView, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
+use crate::storage::backend::{Backend, Direction, KeyRange, ReadView, Visitor, WriteBatch, WriteOp};
 use crate::storage::stats::QueryHistogram;
 use parking_lot::{Mutex, MutexGuard};
 use std::cell::Cell;
@@ -89,7 +89,14 @@ impl Drop for TimedView {
 impl Engine {
     /// An engine over `backend`; engines of one database share `queries`.
     pub(crate) fn new(backend: Box<dyn Backend>, durability: Durability, queries: Arc<QueryHistogram>) -> Self {
-        Engine { backend, durability, write_lock: Mutex::new(()), unsynced: AtomicBool::new(false), closed: AtomicBool::new(false), queries }
+        Engine {
+            backend,
+            durability,
+            write_lock: Mutex::new(()),
+            unsynced: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            queries,
+        }
     }
 
     pub(crate) fn backend(&self) -> &dyn Backend {
@@ -182,9 +189,9 @@ impl Engine {
     pub(crate) fn meta_u64(view: &dyn ReadView, key: &[u8]) -> Result<u64> {
         match view.get(META, key)? {
             None => Ok(0),
-            Some(v) => Ok(u64::from_le_bytes(
-                v.as_slice().try_into().map_err(|_| StorageError::Corrupted("meta counter is not 8 bytes".into()))?,
-            )),
+            Some(v) => {
+                Ok(u64::from_le_bytes(v.as_slice().try_into().map_err(|_| StorageError::Corrupted("meta counter is not 8 bytes".into()))?))
+            }
         }
     }
 }

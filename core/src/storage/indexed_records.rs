@@ -3,14 +3,13 @@
 //! tables whose keys end in `(time, id)` written in the same batch as the row, reads that
 //! follow an index to the rows, and bulk changes in bounded transactions.
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, CLEANUP_BATCH};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, CLEANUP_BATCH};
 use serde::de::DeserializeOwned;
 use std::ops::Bound;
-
 
 /// A record kept as a JSON row under its id, with index entries.
 pub(crate) trait IndexedRecord: DeserializeOwned + Clone {

@@ -96,10 +96,7 @@ impl<'a> KeyReader<'a> {
         let mut out = Vec::new();
         let mut i = 0;
         loop {
-            let b = *self
-                .buf
-                .get(i)
-                .ok_or_else(|| StorageError::Corrupted("unterminated string in key".into()))?;
+            let b = *self.buf.get(i).ok_or_else(|| StorageError::Corrupted("unterminated string in key".into()))?;
             if b != ESCAPE {
                 out.push(b);
                 i += 1;
@@ -169,12 +166,7 @@ mod tests {
     }
 
     fn any_string() -> impl Strategy<Value = String> {
-        prop_oneof![
-            ".*",
-            "[a\\x00\\x01\\u{FF}]{0,6}",
-            "[温度湿度功率🌡️😀]{0,4}",
-            Just(String::new()),
-        ]
+        prop_oneof![".*", "[a\\x00\\x01\\u{FF}]{0,6}", "[温度湿度功率🌡️😀]{0,4}", Just(String::new()),]
     }
 
     fn any_i64() -> impl Strategy<Value = i64> {

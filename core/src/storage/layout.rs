@@ -6,9 +6,9 @@
 //! time series (a telemetry write updates the device snapshot in the same commit) and the
 //! long-term memory with the vectors (a memory entry and its embedding commit together).
 
+use crate::error::Result;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, Visitor};
 use crate::storage::engine::{Engine, WriteGuard, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
-use crate::error::Result;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -29,7 +29,8 @@ pub(crate) enum FileGroup {
 
 impl FileGroup {
     /// Every group, `Main` first: the order files are opened, locked and written in.
-    pub(crate) const ALL: [FileGroup; 5] = [FileGroup::Main, FileGroup::TimeSeries, FileGroup::Vectors, FileGroup::Sessions, FileGroup::Events];
+    pub(crate) const ALL: [FileGroup; 5] =
+        [FileGroup::Main, FileGroup::TimeSeries, FileGroup::Vectors, FileGroup::Sessions, FileGroup::Events];
 
     /// Path of the group's file relative to the data directory (the seed's layout).
     pub(crate) fn file(self) -> &'static str {
@@ -104,7 +105,6 @@ impl Engines {
     pub(crate) fn get(&self, group: FileGroup) -> &Arc<Engine> {
         &self.by_group[group as usize]
     }
-
 
     /// Each distinct engine once, `Main` first.
     pub(crate) fn distinct(&self) -> &[Arc<Engine>] {
@@ -204,10 +204,20 @@ mod tests {
 
     #[test]
     fn every_store_table_has_the_group_of_its_store() {
-        for t in ["ts_series", "ts_series_by_id", "ts_chunks", "devices", "device_last_seen", "device_metrics", "devices_by_type", "devices_by_online"] {
+        for t in [
+            "ts_series",
+            "ts_series_by_id",
+            "ts_chunks",
+            "devices",
+            "device_last_seen",
+            "device_metrics",
+            "devices_by_type",
+            "devices_by_online",
+        ] {
             assert_eq!(FileGroup::of_table(t), FileGroup::TimeSeries, "{t}");
         }
-        for t in ["vector_collections", "vectors", "vector_metadata", "long_term_memory", "memory_index", "memory_terms", "memory_doc_ids"] {
+        for t in ["vector_collections", "vectors", "vector_metadata", "long_term_memory", "memory_index", "memory_terms", "memory_doc_ids"]
+        {
             assert_eq!(FileGroup::of_table(t), FileGroup::Vectors, "{t}");
         }
         for t in ["sessions", "sessions_by_updated", "session_messages", "session_summaries"] {
@@ -235,8 +245,8 @@ mod tests {
     /// the file that function names, or a restored counter would land in the wrong file.
     #[test]
     fn every_meta_key_a_store_writes_is_in_the_file_of_meta_key() {
-        use crate::*;
         use crate::storage::backend::{Backend, RedbBackend};
+        use crate::*;
         let dir = tempfile::tempdir().unwrap();
         let db = StorageManager::open_with(dir.path(), StorageOptions { split_files: true, ..Default::default() }).unwrap();
         db.timeseries().write_series("pump", "power", &[DataPoint::new(0, 1.0)]).unwrap();
@@ -265,7 +275,11 @@ mod tests {
             assert!(keys.len() > 1, "{group:?} has only its format stamp");
             for key in keys {
                 let routed = FileGroup::of_meta_key(&key);
-                assert!(routed.is_none() || routed == Some(group), "{} is in {group:?}, routed to {routed:?}", String::from_utf8_lossy(&key));
+                assert!(
+                    routed.is_none() || routed == Some(group),
+                    "{} is in {group:?}, routed to {routed:?}",
+                    String::from_utf8_lossy(&key)
+                );
             }
             for table in view.table_names().unwrap() {
                 assert!(table == META || FileGroup::of_table(&table) == group, "{table} in {group:?}");

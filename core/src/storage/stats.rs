@@ -123,7 +123,12 @@ pub struct StorageStats {
 }
 
 impl StorageStats {
-    pub(crate) fn build(database_size_bytes: u64, sizes: Vec<TableSize>, last_writes: &BTreeMap<String, i64>, queries: QueryPerformance) -> Self {
+    pub(crate) fn build(
+        database_size_bytes: u64,
+        sizes: Vec<TableSize>,
+        last_writes: &BTreeMap<String, i64>,
+        queries: QueryPerformance,
+    ) -> Self {
         let table_stats = sizes
             .into_iter()
             .map(|t| {

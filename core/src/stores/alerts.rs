@@ -14,13 +14,13 @@
 //! - `alerts_unacknowledged`, `alerts_unresolved`: (created_at, alert_id) -> severity
 //! - meta `alerts.count.<severity>`: number of stored alerts of that severity
 
+use crate::error::{Result, StorageError};
+use crate::limits::encode_row;
+use crate::limits::{check_id, check_range};
 use crate::storage::backend::{Direction, KeyRange, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
-use crate::error::{Result, StorageError};
 use crate::storage::indexed_records::{self as records, id_after_time, row_key, stage_delete, stage_put, time_range, IndexedRecord, Page};
 use crate::storage::key::KeyBuilder;
-use crate::limits::{check_id, check_range};
-use crate::limits::encode_row;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -117,10 +117,7 @@ impl AlertSeverity {
     }
 
     fn from_code(code: u8) -> Result<Self> {
-        AlertSeverity::ALL
-            .get(code as usize)
-            .copied()
-            .ok_or_else(|| StorageError::Corrupted(format!("unknown alert severity code {code}")))
+        AlertSeverity::ALL.get(code as usize).copied().ok_or_else(|| StorageError::Corrupted(format!("unknown alert severity code {code}")))
     }
 
     fn counter_key(self) -> &'static [u8] {

@@ -15,13 +15,13 @@
 //! - `llm_decisions_by_time`: (created_at, decision_id) -> ()
 //! - `llm_decisions_by_status`: (status, created_at, decision_id) -> ()
 
+use crate::error::{Result, StorageError};
+use crate::limits::encode_row;
+use crate::limits::{check_id, check_json, check_range};
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::indexed_records::{self as records, id_after_time, stage_delete, stage_put, time_range, IndexedRecord, Page};
 use crate::storage::key::KeyBuilder;
-use crate::limits::{check_id, check_json, check_range};
-use crate::limits::encode_row;
 use crate::stores::rule_history::ExecutionResult;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -235,10 +235,7 @@ impl DecisionStore {
 
     fn move_to(d: &mut DecisionRecord, to: DecisionStatus) -> Result<()> {
         if !d.status.can_become(to) {
-            return Err(StorageError::Conflict(format!(
-                "decision {:?} cannot go from {:?} to {:?}",
-                d.decision_id, d.status, to
-            )));
+            return Err(StorageError::Conflict(format!("decision {:?} cannot go from {:?} to {:?}", d.decision_id, d.status, to)));
         }
         d.status = to;
         Ok(())

@@ -12,13 +12,13 @@
 //! points (see [`DeviceStateStore::stage_telemetry`]), so `get_device` always shows the latest
 //! values. A bounded write-through LRU cache holds recently used device states.
 
-use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
-use crate::storage::engine::Engine;
 use crate::error::{Result, StorageError};
-use crate::storage::key::{KeyBuilder, KeyReader};
 use crate::limits::{check_id, check_json};
-use crate::stores::timeseries::point::{self, DataPoint, MetricValue};
+use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::cache::HotCache;
+use crate::storage::engine::Engine;
+use crate::storage::key::{KeyBuilder, KeyReader};
+use crate::stores::timeseries::point::{self, DataPoint, MetricValue};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -10,11 +10,11 @@
 //! - `events_by_type`: (event_type, timestamp, sequence) -> ()
 //! - `events_by_correlation`: (correlation_id, sequence) -> ()
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, check_json, check_range, CLEANUP_BATCH};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_json, check_range, CLEANUP_BATCH};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -211,9 +211,8 @@ impl EventLogStore {
     }
 
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
-        let row = view
-            .get(EVENTS, &seq_key(seq))?
-            .ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))?;
+        let row =
+            view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))?;
         Ok(serde_json::from_slice(&row)?)
     }
 
@@ -257,10 +256,8 @@ impl EventLogStore {
     pub fn query_by_type(&self, event_type: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
         check_id("event_type", event_type)?;
         check_range(start, end)?;
-        let range = KeyRange::half_open(
-            KeyBuilder::new().str(event_type).i64(start).finish(),
-            KeyBuilder::new().str(event_type).i64(end).finish(),
-        );
+        let range =
+            KeyRange::half_open(KeyBuilder::new().str(event_type).i64(start).finish(), KeyBuilder::new().str(event_type).i64(end).finish());
         self.collect(BY_TYPE, &range, limit)
     }
 
@@ -324,7 +321,8 @@ impl EventLogStore {
             let _w = self.engine.lock_writes();
             let view = self.engine.read()?;
             let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
-            let range = KeyRange { start: resume.clone(), end: Bound::Excluded(KeyBuilder::new().i64(now_ms.saturating_sub(shortest)).finish()) };
+            let range =
+                KeyRange { start: resume.clone(), end: Bound::Excluded(KeyBuilder::new().i64(now_ms.saturating_sub(shortest)).finish()) };
             let mut batch = WriteBatch::new();
             let mut removed = 0;
             let mut exhausted = true;

@@ -13,12 +13,12 @@
 //! The summary (outcome, condition met, duration; 10 bytes) lets statistics and cleanup run
 //! over the indexes without decoding a row.
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, check_json, check_range, encode_row};
 use crate::storage::backend::{Direction, KeyRange, Scan};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::indexed_records::{self as records, row_key, time_range, IndexedRecord, Page};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_json, check_range, encode_row};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -221,7 +221,8 @@ impl IndexedRecord for RuleExecutionRecord {
         let mut by_time = summary.clone();
         by_time.extend_from_slice(self.rule_id.as_bytes());
         let time_key = time_key(self.triggered_at, &self.execution_id);
-        let mut entries = vec![(BY_RULE, rule_key(&self.rule_id, self.triggered_at, &self.execution_id), summary), (BY_TIME, time_key.clone(), by_time)];
+        let mut entries =
+            vec![(BY_RULE, rule_key(&self.rule_id, self.triggered_at, &self.execution_id), summary), (BY_TIME, time_key.clone(), by_time)];
         if self.result.outcome() == OUTCOME_FAILED {
             entries.push((FAILED, time_key, Vec::new()));
         }
@@ -303,7 +304,14 @@ impl RuleHistoryStore {
     }
 
     /// Loads the records named by the index entries of `range`.
-    fn collect(&self, table: &str, range: &KeyRange, dir: Direction, page: Page, id_of: fn(&[u8]) -> Result<String>) -> Result<Vec<RuleExecutionRecord>> {
+    fn collect(
+        &self,
+        table: &str,
+        range: &KeyRange,
+        dir: Direction,
+        page: Page,
+        id_of: fn(&[u8]) -> Result<String>,
+    ) -> Result<Vec<RuleExecutionRecord>> {
         records::collect(&self.engine, table, range, dir, page, id_of)
     }
 
@@ -319,7 +327,13 @@ impl RuleHistoryStore {
     pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
         check_range(start, end)?;
-        self.collect(BY_RULE, &time_range(KeyBuilder::new().str(rule_id), start, end), Direction::Forward, Page::first(limit), id_of_rule_key)
+        self.collect(
+            BY_RULE,
+            &time_range(KeyBuilder::new().str(rule_id), start, end),
+            Direction::Forward,
+            Page::first(limit),
+            id_of_rule_key,
+        )
     }
 
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
@@ -357,8 +371,8 @@ impl RuleHistoryStore {
         let mut per_rule: BTreeMap<String, StatsAccumulator> = BTreeMap::new();
         view.scan(BY_TIME, &times(start, end), Direction::Forward, &mut |_, v| {
             let summary = Summary::decode(v)?;
-            let rule_id = std::str::from_utf8(&v[SUMMARY_LEN..])
-                .map_err(|_| StorageError::Corrupted("rule id in time index is not UTF-8".into()))?;
+            let rule_id =
+                std::str::from_utf8(&v[SUMMARY_LEN..]).map_err(|_| StorageError::Corrupted("rule id in time index is not UTF-8".into()))?;
             match per_rule.get_mut(rule_id) {
                 Some(acc) => acc.add(&summary),
                 None => per_rule.entry(rule_id.to_string()).or_default().add(&summary),

@@ -28,11 +28,11 @@
 //! assert_eq!(window.len(), 1); // only "21.5 °C" fits in 10 characters
 //! ```
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, check_json, CLEANUP_BATCH, MAX_JSON_BYTES};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_json, CLEANUP_BATCH, MAX_JSON_BYTES};
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -103,11 +103,7 @@ impl SessionMessage {
     /// Characters this message costs in a context window: its content plus its serialized
     /// tool calls (`thinking` is not sent back to a model, so it is not counted).
     pub fn context_chars(&self) -> usize {
-        let calls = self
-            .tool_calls
-            .as_ref()
-            .map(|c| c.iter().map(|v| v.to_string().chars().count()).sum::<usize>())
-            .unwrap_or(0);
+        let calls = self.tool_calls.as_ref().map(|c| c.iter().map(|v| v.to_string().chars().count()).sum::<usize>()).unwrap_or(0);
         self.content.chars().count() + calls
     }
 

@@ -14,13 +14,13 @@
 //! - `workflow_executions_by_time`: (started_at, execution_id) -> ()
 //! - `workflow_executions_by_status`: (status, started_at, execution_id) -> ()
 
+use crate::error::{Result, StorageError};
+use crate::limits::encode_row;
+use crate::limits::{check_id, check_json, check_range};
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::indexed_records::{self as records, id_after_time, time_range, IndexedRecord, Page};
 use crate::storage::key::KeyBuilder;
-use crate::limits::{check_id, check_json, check_range};
-use crate::limits::encode_row;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -85,9 +85,7 @@ fn check_finish(status: ExecutionStatus, started_at: i64, finished_at: Option<i6
         (ExecutionStatus::Running, None) => Ok(()),
         (ExecutionStatus::Running, Some(_)) => Err(StorageError::invalid(field, "must be None while the status is Running")),
         (_, None) => Err(StorageError::invalid(field, format!("is required when the status is {status:?}"))),
-        (_, Some(f)) if f < started_at => {
-            Err(StorageError::invalid(field, format!("{f} is before started_at {started_at}")))
-        }
+        (_, Some(f)) if f < started_at => Err(StorageError::invalid(field, format!("{f} is before started_at {started_at}"))),
         _ => Ok(()),
     }
 }

@@ -43,7 +43,9 @@ impl<'a> ChainState<'a> {
                 let before = state.tables.remove(&t.name);
                 let table = match t.mode {
                     TableMode::Same => {
-                        let before = before.ok_or_else(|| StorageError::Corrupted(format!("table {:?} is marked unchanged but its base lacks it", t.name)))?;
+                        let before = before.ok_or_else(|| {
+                            StorageError::Corrupted(format!("table {:?} is marked unchanged but its base lacks it", t.name))
+                        })?;
                         if before.len() as u64 != tm.entries {
                             return Err(StorageError::Corrupted(format!("table {:?}: entry count differs from its base", t.name)));
                         }

@@ -20,10 +20,10 @@
 //! The format does not depend on the backend or the platform: a snapshot written by the
 //! native build (redb) restores in the wasm build (memory) and back.
 
-use crate::storage::backend::{Direction, KeyRange, ReadView, Scan};
-use crate::storage::engine::FORMAT_VERSION;
 use crate::error::{Result, StorageError};
 use crate::limits::{MAX_ID_BYTES, MAX_JSON_BYTES, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_TABLES};
+use crate::storage::backend::{Direction, KeyRange, ReadView, Scan};
+use crate::storage::engine::FORMAT_VERSION;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -134,11 +134,8 @@ pub struct BaseIndex {
 impl BaseIndex {
     /// Indexes the materialized state of a chain whose newest backup is `id`.
     pub fn new(id: &str, state: &super::ChainState<'_>) -> Self {
-        let tables = state
-            .tables
-            .iter()
-            .map(|(name, t)| (name.clone(), t.iter().map(|(k, v)| (k.to_vec(), xxh3_64(v))).collect()))
-            .collect();
+        let tables =
+            state.tables.iter().map(|(name, t)| (name.clone(), t.iter().map(|(k, v)| (k.to_vec(), xxh3_64(v))).collect())).collect();
         BaseIndex { id: id.to_string(), tables }
     }
 }
@@ -362,7 +359,8 @@ impl<'a> Snapshot<'a> {
         if xxh3_64(json) != stored {
             return Err(StorageError::Corrupted("manifest checksum mismatch".into()));
         }
-        let manifest: Manifest = serde_json::from_slice(json).map_err(|e| StorageError::Corrupted(format!("manifest does not decode: {e}")))?;
+        let manifest: Manifest =
+            serde_json::from_slice(json).map_err(|e| StorageError::Corrupted(format!("manifest does not decode: {e}")))?;
         Ok((manifest, end + 8))
     }
 

@@ -1,9 +1,11 @@
 //! `BackupManager` and `RestoreManager`: backup files in a directory (native only).
 
-use super::{check_backup_id, generate_id, BackupConfig, BackupType, BaseIndex, ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
-use crate::ops::config::atomic_file::sync_dir;
+use super::{
+    check_backup_id, generate_id, BackupConfig, BackupType, BaseIndex, ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions,
+};
 use crate::error::{Result, StorageError};
 use crate::limits::{MAX_JSON_BYTES, MAX_SNAPSHOT_BYTES};
+use crate::ops::config::atomic_file::sync_dir;
 use crate::StorageManager;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -81,7 +83,9 @@ fn resolve_dir(storage: &StorageManager, backup_dir: &str) -> Result<PathBuf> {
     }
     match storage.path() {
         Some(data) => Ok(data.join(p)),
-        None => Err(StorageError::invalid("backup_dir", format!("{backup_dir:?} is relative, and an in-memory database has no data directory"))),
+        None => {
+            Err(StorageError::invalid("backup_dir", format!("{backup_dir:?} is relative, and an in-memory database has no data directory")))
+        }
     }
 }
 
@@ -236,10 +240,13 @@ impl BackupManager {
         std::fs::create_dir_all(&self.files.dir).map_err(|e| io(&self.files.dir, "create", e))?;
         let now = crate::storage::clock::unix_ms();
         let base_files = match kind {
-            BackupType::Incremental => self.chain_tip()?.map(|tip| -> Result<_> {
-                let mut chain = Vec::new();
-                Ok((tip.clone(), self.files.read_chain(&tip, &mut chain)?))
-            }).transpose()?,
+            BackupType::Incremental => self
+                .chain_tip()?
+                .map(|tip| -> Result<_> {
+                    let mut chain = Vec::new();
+                    Ok((tip.clone(), self.files.read_chain(&tip, &mut chain)?))
+                })
+                .transpose()?,
             _ => None,
         };
         let base = match &base_files {

@@ -28,9 +28,11 @@ mod manager;
 
 pub use chain::ChainState;
 pub use config::{BackupConfig, BackupType};
-pub use format::{BaseIndex, Entry, Manifest, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, MAGIC, SNAPSHOT_VERSION};
+pub use format::{
+    BaseIndex, Entry, Manifest, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, MAGIC, SNAPSHOT_VERSION,
+};
 pub use id::check_backup_id;
 #[cfg(not(target_arch = "wasm32"))]
-pub use manager::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use id::generate as generate_id;
+#[cfg(not(target_arch = "wasm32"))]
+pub use manager::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};

@@ -39,10 +39,10 @@ pub(crate) mod yaml_checks {
     pub(crate) use super::yaml::{at_least_one, days_map};
 }
 
+pub use crate::stores::timeseries::TimeSeriesRetention;
 pub use adapters::AdaptersConfig;
 pub use definitions::{Definition, DefinitionKind};
 pub use retention::{DaysRetention, EventsRetention, RetentionConfig};
-pub use crate::stores::timeseries::TimeSeriesRetention;
 pub use system::{ApiConfig, EventsConfig, LlmConfig, MaintenanceConfig, StorageConfig, SystemConfig};
 pub use yaml::ConfigError;
 

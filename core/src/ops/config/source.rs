@@ -39,13 +39,7 @@ impl ConfigSource for MemorySource {
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
         let prefix = format!("{dir}/");
-        Ok(self
-            .files
-            .read()
-            .keys()
-            .filter(|k| k.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
-            .cloned()
-            .collect())
+        Ok(self.files.read().keys().filter(|k| k.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/'))).cloned().collect())
     }
 }
 

@@ -50,15 +50,12 @@ impl RedbBackend {
     /// caught here and reported, never propagated).
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
         let owned = path.to_path_buf();
-        let opened = std::panic::catch_unwind(move || {
-            redb::Database::builder().set_cache_size(cache_bytes).create(&owned)
-        })
-        .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
+        let opened = std::panic::catch_unwind(move || redb::Database::builder().set_cache_size(cache_bytes).create(&owned))
+            .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
         let db = opened.map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::Locked(format!(
-                "{} is already open in this or another process",
-                path.display()
-            )),
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                StorageError::Locked(format!("{} is already open in this or another process", path.display()))
+            }
             // A file redb cannot read as a database (wrong magic, truncated header) is damaged
             // or foreign, not an engine failure.
             redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
@@ -104,10 +101,7 @@ impl ReadView for RedbView {
             if range.is_empty() {
                 return Ok(());
             }
-            let bounds = (
-                range.start.as_ref().map(|k| k.as_slice()),
-                range.end.as_ref().map(|k| k.as_slice()),
-            );
+            let bounds = (range.start.as_ref().map(|k| k.as_slice()), range.end.as_ref().map(|k| k.as_slice()));
             let iter = t.range::<&[u8]>(bounds).map_err(storage_err)?;
             let mut step = |entry: std::result::Result<_, redb::StorageError>| -> Result<Scan> {
                 let (k, v): (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>) = entry.map_err(storage_err)?;

@@ -38,12 +38,14 @@ mod tokenizer;
 pub use bm25::{B as BM25_B, K1 as BM25_K1};
 pub use tokenizer::{tokenize, MAX_TERM_CHARS};
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, MAX_JSON_BYTES, MEMORY_PURGE_BATCH};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, MAX_JSON_BYTES, MEMORY_PURGE_BATCH};
-use crate::stores::vectors::{check_vector, CollectionInfo, DistanceMetric, VectorChange, VectorDocument, VectorStore, MAX_VECTOR_DIMENSION};
+use crate::stores::vectors::{
+    check_vector, CollectionInfo, DistanceMetric, VectorChange, VectorDocument, VectorStore, MAX_VECTOR_DIMENSION,
+};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -86,7 +88,11 @@ pub enum MemoryType {
     Other,
 }
 
-crate::names::text_enum!(MemoryType, "memory_type", [DeviceKnowledge, UserPreference, SystemKnowledge, HistoricalEvent, RuleExplanation, Other]);
+crate::names::text_enum!(
+    MemoryType,
+    "memory_type",
+    [DeviceKnowledge, UserPreference, SystemKnowledge, HistoricalEvent, RuleExplanation, Other]
+);
 
 impl MemoryType {
     /// Stable name, as serialized (`"DeviceKnowledge"`, ...).
@@ -177,7 +183,10 @@ impl MemoryEntry {
         }
         if let Some(v) = &self.embedding {
             if v.is_empty() || v.len() > MAX_VECTOR_DIMENSION as usize {
-                return Err(StorageError::invalid("embedding", format!("has {} components; it must have 1..={MAX_VECTOR_DIMENSION}", v.len())));
+                return Err(StorageError::invalid(
+                    "embedding",
+                    format!("has {} components; it must have 1..={MAX_VECTOR_DIMENSION}", v.len()),
+                ));
             }
             // Finite and non-zero now; the dimension once the collection is known.
             let info = CollectionInfo { name: MEMORY_COLLECTION.into(), dimension: v.len() as u32, metric: DistanceMetric::Cosine };
@@ -361,7 +370,8 @@ impl LongTermMemoryStore {
     }
 
     fn doc_number(view: &dyn ReadView, id: &str) -> Result<u64> {
-        let v = view.get(DOC_NUMBERS, &id_key(id))?.ok_or_else(|| StorageError::Corrupted(format!("memory {id:?} has no document number")))?;
+        let v =
+            view.get(DOC_NUMBERS, &id_key(id))?.ok_or_else(|| StorageError::Corrupted(format!("memory {id:?} has no document number")))?;
         decode_u64(&v, "memory document number")
     }
 
@@ -540,7 +550,8 @@ impl LongTermMemoryStore {
         }
         view.scan(table, &range, Direction::Reverse, &mut |k, _| {
             let id = id_of(k)?;
-            let e = Self::read_full(&*view, &id)?.ok_or_else(|| StorageError::Corrupted(format!("memory index names missing memory {id:?}")))?;
+            let e = Self::read_full(&*view, &id)?
+                .ok_or_else(|| StorageError::Corrupted(format!("memory index names missing memory {id:?}")))?;
             out.push(e);
             Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
         })?;
@@ -616,7 +627,9 @@ impl LongTermMemoryStore {
         let best = top_k(scores.into_iter().map(|(doc, s)| (s, doc)), limit);
         best.into_iter()
             .map(|(s, doc)| {
-                let id = view.get(DOC_IDS, &doc_key(doc))?.ok_or_else(|| StorageError::Corrupted(format!("posting names missing document {doc}")))?;
+                let id = view
+                    .get(DOC_IDS, &doc_key(doc))?
+                    .ok_or_else(|| StorageError::Corrupted(format!("posting names missing document {doc}")))?;
                 let id = String::from_utf8(id).map_err(|_| StorageError::Corrupted("memory id is not UTF-8".into()))?;
                 Ok((s, id))
             })
@@ -627,7 +640,8 @@ impl LongTermMemoryStore {
         ranked
             .into_iter()
             .map(|(score, id)| {
-                let entry = Self::read_full(view, &id)?.ok_or_else(|| StorageError::Corrupted(format!("posting names missing memory {id:?}")))?;
+                let entry =
+                    Self::read_full(view, &id)?.ok_or_else(|| StorageError::Corrupted(format!("posting names missing memory {id:?}")))?;
                 Ok(MemoryHit { entry, score })
             })
             .collect()
@@ -696,7 +710,8 @@ impl LongTermMemoryStore {
             let range = KeyRange { start: Bound::Unbounded, end: Bound::Excluded(KeyBuilder::new().i64(now_ms).finish()) };
             view.scan(BY_EXPIRY, &range, Direction::Forward, &mut |k, _| {
                 let id = str_after(k, 8)?;
-                let e = Self::read_row(&*view, &id)?.ok_or_else(|| StorageError::Corrupted(format!("expiry index names missing memory {id:?}")))?;
+                let e = Self::read_row(&*view, &id)?
+                    .ok_or_else(|| StorageError::Corrupted(format!("expiry index names missing memory {id:?}")))?;
                 Self::stage_remove(&mut batch, &e, Self::doc_number(&*view, &id)?, &mut stats);
                 Self::stage_embedding(&mut batch, &mut collection, &MemoryEntry { embedding: None, ..e }, &mut changes)?;
                 removed += 1;

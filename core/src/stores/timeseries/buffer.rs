@@ -60,7 +60,6 @@ impl WriteBuffer {
     }
 
     pub(crate) fn is_due(&self, now_ms: u64, opts: &WriteBufferOptions) -> bool {
-        self.points.len() >= opts.max_points.max(1)
-            || self.oldest_ms.is_some_and(|t| now_ms.saturating_sub(t) >= opts.max_delay_ms)
+        self.points.len() >= opts.max_points.max(1) || self.oldest_ms.is_some_and(|t| now_ms.saturating_sub(t) >= opts.max_delay_ms)
     }
 }

@@ -199,7 +199,10 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
         integers::encode(&ints, &mut out);
         let bools: Vec<bool> = points.iter().filter_map(|p| if let MetricValue::Boolean(b) = p.value { Some(b) } else { None }).collect();
         booleans::encode(bools.into_iter(), &mut out);
-        strings::encode(points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }), &mut out);
+        strings::encode(
+            points.iter().filter_map(|p| if let MetricValue::String(s) = &p.value { Some(s.as_str()) } else { None }),
+            &mut out,
+        );
     }
 
     let has_quality = points.iter().any(|p| p.quality.is_some());
@@ -323,7 +326,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     let c = decode_columns(bytes, true)?;
     if c.kinds.is_none() && c.kind == KIND_FLOAT && c.quality.is_none() && c.metadata.is_none() {
         // The common case: plain floats.
-        return Ok(c.ts.into_iter().zip(c.floats).map(|(timestamp, f)| DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None }).collect());
+        return Ok(c
+            .ts
+            .into_iter()
+            .zip(c.floats)
+            .map(|(timestamp, f)| DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None })
+            .collect());
     }
     assemble(c)
 }
@@ -393,12 +401,14 @@ mod tests {
     }
 
     fn point() -> impl Strategy<Value = DataPoint> {
-        (any::<i64>(), value(), proptest::option::of(any::<f32>()), proptest::option::of(any::<i32>())).prop_map(|(timestamp, value, quality, meta)| DataPoint {
-            timestamp,
-            value,
-            quality,
-            metadata: meta.map(|m| serde_json::json!({ "n": m })),
-        })
+        (any::<i64>(), value(), proptest::option::of(any::<f32>()), proptest::option::of(any::<i32>())).prop_map(
+            |(timestamp, value, quality, meta)| DataPoint {
+                timestamp,
+                value,
+                quality,
+                metadata: meta.map(|m| serde_json::json!({ "n": m })),
+            },
+        )
     }
 
     /// Points compare bitwise for floats (so -0.0 and 0.0 differ, NaN quality equals itself).
@@ -463,7 +473,8 @@ mod tests {
 
     #[test]
     fn summary_and_size_of_a_regular_float_series() {
-        let points: Vec<DataPoint> = (0..1024).map(|i| DataPoint::new(1_700_000_000_000 + i * 1000, 20.0 + (i % 7) as f64 / 100.0)).collect();
+        let points: Vec<DataPoint> =
+            (0..1024).map(|i| DataPoint::new(1_700_000_000_000 + i * 1000, 20.0 + (i % 7) as f64 / 100.0)).collect();
         let bytes = encode(&points);
         assert!(bytes.len() < 1024, "{} bytes for 1,024 points", bytes.len());
         let s = ChunkSummary::read(&bytes).unwrap();
@@ -489,7 +500,13 @@ mod tests {
 
     #[test]
     fn mixed_kinds_with_sparse_quality_and_metadata() {
-        let mut points = vec![DataPoint::new(1, 1.5), DataPoint::new(2, 7i64), DataPoint::new(3, true), DataPoint::new(4, "开"), DataPoint::new(5, -0.0)];
+        let mut points = vec![
+            DataPoint::new(1, 1.5),
+            DataPoint::new(2, 7i64),
+            DataPoint::new(3, true),
+            DataPoint::new(4, "开"),
+            DataPoint::new(5, -0.0),
+        ];
         points[1].quality = Some(0.5);
         points[3].metadata = Some(serde_json::json!({"unit": "°C"}));
         let bytes = encode(&points);

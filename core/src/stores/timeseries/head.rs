@@ -173,7 +173,19 @@ mod tests {
     }
 
     fn bits(points: &[DataPoint]) -> Vec<String> {
-        points.iter().map(|p| format!("{} {:?} {:?} {:?} {:?}", p.timestamp, p.value.as_f64().map(f64::to_bits), p.value, p.quality.map(f32::to_bits), p.metadata)).collect()
+        points
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?}",
+                    p.timestamp,
+                    p.value.as_f64().map(f64::to_bits),
+                    p.value,
+                    p.quality.map(f32::to_bits),
+                    p.metadata
+                )
+            })
+            .collect()
     }
 
     #[test]

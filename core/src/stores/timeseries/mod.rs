@@ -30,19 +30,19 @@ pub use buffer::WriteBufferOptions;
 pub use point::{DataPoint, MetricValue};
 pub use retention::{TimeSeriesCleanup, TimeSeriesRetention};
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, check_range, TELEMETRY_DELETE_BATCH};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::cache::HotCache;
 use crate::storage::clock::monotonic_ms;
-use crate::stores::device_state::{DeviceStateStore, DeviceTelemetry};
 use crate::storage::engine::{Engine, META};
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_range, TELEMETRY_DELETE_BATCH};
+use crate::stores::device_state::{DeviceStateStore, DeviceTelemetry};
 use aggregate::Aggregator;
 use buffer::WriteBuffer;
+use chunk::ChunkSummary;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use chunk::ChunkSummary;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -224,7 +224,8 @@ fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i6
     };
     if let Some((before_first, before_bytes)) = before {
         let fits = !rewritten.contains(&before_first)
-            && !head::is_head(&before_bytes) && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
+            && !head::is_head(&before_bytes)
+            && ChunkSummary::read(&before_bytes)?.count as usize + head_points.len() <= chunk::CHUNK_POINTS;
         if fits {
             let old = chunk::decode(&before_bytes)?;
             batch.delete(CHUNKS, chunk_key(series, first));
@@ -276,7 +277,12 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
                 let summary = ChunkSummary::read(&bytes)?;
                 let appends = is_newest && run[0].timestamp > summary.max_ts;
                 let is_head = head::is_head(&bytes);
-                if appends && open_tail && is_head && summary.count as usize + run.len() <= head::MAX_POINTS && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES {
+                if appends
+                    && open_tail
+                    && is_head
+                    && summary.count as usize + run.len() <= head::MAX_POINTS
+                    && bytes.len() + run.iter().map(|p| chunk::raw_bytes(p)).sum::<usize>() <= chunk::CHUNK_BYTES
+                {
                     // The common case: newer points extend the raw head in place.
                     batch.put(CHUNKS, chunk_key(series, first), head::append(&bytes, &summary, run)?);
                 } else if appends && open_tail && is_head {
@@ -325,7 +331,12 @@ pub struct TimeSeriesStore {
 }
 
 impl TimeSeriesStore {
-    pub(crate) fn new(engine: Arc<Engine>, devices: DeviceStateStore, buffer_opts: WriteBufferOptions, cache_series: usize) -> Result<Self> {
+    pub(crate) fn new(
+        engine: Arc<Engine>,
+        devices: DeviceStateStore,
+        buffer_opts: WriteBufferOptions,
+        cache_series: usize,
+    ) -> Result<Self> {
         let series = SeriesMap::load(&*engine.read()?)?;
         let store = TimeSeriesStore {
             inner: Arc::new(Inner {
@@ -407,10 +418,8 @@ impl TimeSeriesStore {
 
     /// Commits many points of one series in one transaction.
     pub fn write_series(&self, device_id: &str, metric: &str, points: &[DataPoint]) -> Result<()> {
-        let batch: Vec<TelemetryPoint> = points
-            .iter()
-            .map(|p| TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: p.clone() })
-            .collect();
+        let batch: Vec<TelemetryPoint> =
+            points.iter().map(|p| TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: p.clone() }).collect();
         self.write_batch(&batch)
     }
 
@@ -501,7 +510,9 @@ impl TimeSeriesStore {
                             Some(id) => id,
                             None => {
                                 let id = next_id;
-                                next_id = next_id.checked_add(1).ok_or_else(|| StorageError::invalid("metric", "series id space (2^32 series) exhausted"))?;
+                                next_id = next_id
+                                    .checked_add(1)
+                                    .ok_or_else(|| StorageError::invalid("metric", "series id space (2^32 series) exhausted"))?;
                                 new_series.push((id, key.0, key.1));
                                 id
                             }
@@ -531,11 +542,10 @@ impl TimeSeriesStore {
             let j = i + ids[i..].iter().take_while(|&&x| x == id).count();
             let run = &points[i..j];
             // Later points win ties, as later writes of the same key win in the batch.
-            let newest_in_run = run.iter().map(|p| &p.point).reduce(|a, b| if b.timestamp >= a.timestamp { b } else { a }).expect("runs are not empty");
+            let newest_in_run =
+                run.iter().map(|p| &p.point).reduce(|a, b| if b.timestamp >= a.timestamp { b } else { a }).expect("runs are not empty");
             let p = &run[0];
-            let t = per_device
-                .entry(p.device_id.as_str())
-                .or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
+            let t = per_device.entry(p.device_id.as_str()).or_insert_with(|| DeviceTelemetry { newest: HashMap::new(), max_ts: i64::MIN });
             t.max_ts = t.max_ts.max(newest_in_run.timestamp);
             let newest = t.newest.entry(p.metric.as_str()).or_insert(newest_in_run);
             if newest_in_run.timestamp >= newest.timestamp {
@@ -740,15 +750,8 @@ impl TimeSeriesStore {
     pub fn list_metrics(&self, device_id: &str) -> Result<Vec<String>> {
         check_id("device_id", device_id)?;
         let view = self.read_view()?;
-        let series: Vec<(u32, String)> = self
-            .inner
-            .series
-            .read()
-            .by_id
-            .iter()
-            .filter(|(_, (d, _))| d == device_id)
-            .map(|(id, (_, m))| (*id, m.clone()))
-            .collect();
+        let series: Vec<(u32, String)> =
+            self.inner.series.read().by_id.iter().filter(|(_, (d, _))| d == device_id).map(|(id, (_, m))| (*id, m.clone())).collect();
         if series.is_empty() && self.inner.devices.get_device(device_id)?.is_none() {
             return Err(StorageError::not_found("device", device_id));
         }
@@ -768,9 +771,8 @@ impl TimeSeriesStore {
         check_range(start, end)?;
         self.flush()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(0) };
-        let removed = self.delete_points(id, start, end, |view, batch| {
-            self.stage_snapshot_repair(view, batch, id, device_id, metric, start, end)
-        })?;
+        let removed =
+            self.delete_points(id, start, end, |view, batch| self.stage_snapshot_repair(view, batch, id, device_id, metric, start, end))?;
         self.inner.devices.invalidate(device_id);
         Ok(removed)
     }
@@ -835,7 +837,16 @@ impl TimeSeriesStore {
     /// When the device's snapshot of `metric` lies in the deleted range `[start, end)`,
     /// stages its replacement by the newest point outside that range (or its removal).
     #[allow(clippy::too_many_arguments)]
-    fn stage_snapshot_repair(&self, view: &dyn ReadView, batch: &mut WriteBatch, id: u32, device_id: &str, metric: &str, start: i64, end: i64) -> Result<()> {
+    fn stage_snapshot_repair(
+        &self,
+        view: &dyn ReadView,
+        batch: &mut WriteBatch,
+        id: u32,
+        device_id: &str,
+        metric: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<()> {
         let Some(ts) = self.inner.devices.snapshot_timestamp(view, device_id, metric)? else { return Ok(()) };
         if !(start..end).contains(&ts) {
             return Ok(());

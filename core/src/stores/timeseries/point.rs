@@ -82,10 +82,7 @@ impl DataPoint {
                 return Err(StorageError::invalid("value", format!("{f} is not a finite number")));
             }
             MetricValue::String(s) if s.len() > MAX_STRING_VALUE_BYTES => {
-                return Err(StorageError::invalid(
-                    "value",
-                    format!("string is {} bytes; the limit is {MAX_STRING_VALUE_BYTES}", s.len()),
-                ));
+                return Err(StorageError::invalid("value", format!("string is {} bytes; the limit is {MAX_STRING_VALUE_BYTES}", s.len())));
             }
             _ => {}
         }
@@ -176,11 +173,7 @@ pub(crate) fn decode(timestamp: i64, mut buf: &[u8]) -> Result<DataPoint> {
             MetricValue::String(String::from_utf8(bytes.to_vec()).map_err(|_| corrupted("string is not UTF-8"))?)
         }
     };
-    let quality = if tag & HAS_QUALITY != 0 {
-        Some(f32::from_le_bytes(take(&mut buf, 4)?.try_into().unwrap()))
-    } else {
-        None
-    };
+    let quality = if tag & HAS_QUALITY != 0 { Some(f32::from_le_bytes(take(&mut buf, 4)?.try_into().unwrap())) } else { None };
     let metadata = if tag & HAS_METADATA != 0 { Some(serde_json::from_slice(buf)?) } else { None };
     Ok(DataPoint { timestamp, value, quality, metadata })
 }
@@ -197,7 +190,12 @@ mod tests {
             DataPoint::new(0, true),
             DataPoint::new(0, false),
             DataPoint::new(9, "开"),
-            DataPoint { timestamp: 3, value: MetricValue::Float(-0.0), quality: Some(0.5), metadata: Some(serde_json::json!({"unit": "°C"})) },
+            DataPoint {
+                timestamp: 3,
+                value: MetricValue::Float(-0.0),
+                quality: Some(0.5),
+                metadata: Some(serde_json::json!({"unit": "°C"})),
+            },
         ];
         for p in points {
             assert_eq!(decode(p.timestamp, &encode(&p)).unwrap(), p);

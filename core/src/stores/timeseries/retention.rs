@@ -35,11 +35,7 @@ impl Default for TimeSeriesRetention {
 impl TimeSeriesRetention {
     /// Days kept for `metric` of a device of `device_type`.
     pub fn days_for(&self, metric: &str, device_type: Option<&str>) -> u32 {
-        self.by_metric
-            .get(metric)
-            .or_else(|| device_type.and_then(|t| self.by_device_type.get(t)))
-            .copied()
-            .unwrap_or(self.default_days)
+        self.by_metric.get(metric).or_else(|| device_type.and_then(|t| self.by_device_type.get(t))).copied().unwrap_or(self.default_days)
     }
 }
 

@@ -48,11 +48,11 @@ mod topk;
 pub use metric::DistanceMetric;
 pub use quantized::Quantization;
 
+use crate::error::{Result, StorageError};
+use crate::limits::{check_id, check_json, CLEANUP_BATCH};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
-use crate::error::{Result, StorageError};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::limits::{check_id, check_json, CLEANUP_BATCH};
 use matrix::Matrix;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
@@ -294,7 +294,13 @@ impl VectorStore {
     /// // Scores are exact f32 scores: candidates are re-ranked in f32.
     /// assert_eq!(v.search("docs", &[2.0, 2.0], 1, None).unwrap()[0].score, 3.0);
     /// ```
-    pub fn create_collection_with(&self, name: &str, dimension: u32, metric: DistanceMetric, quantization: Quantization) -> Result<CollectionInfo> {
+    pub fn create_collection_with(
+        &self,
+        name: &str,
+        dimension: u32,
+        metric: DistanceMetric,
+        quantization: Quantization,
+    ) -> Result<CollectionInfo> {
         check_writable(name)?;
         let info = Self::new_info(name, dimension, metric)?;
         let quantization = quantization.check()?;
@@ -566,7 +572,13 @@ impl VectorStore {
     /// assert_eq!((found[0][0].id.as_str(), found[1][0].id.as_str()), ("a", "b"));
     /// assert_eq!(found[1][0].score, 0.0);
     /// ```
-    pub fn search_batch<Q: AsRef<[f32]>>(&self, collection: &str, queries: &[Q], k: usize, filter: Option<&VectorFilter>) -> Result<Vec<Vec<VectorMatch>>> {
+    pub fn search_batch<Q: AsRef<[f32]>>(
+        &self,
+        collection: &str,
+        queries: &[Q],
+        k: usize,
+        filter: Option<&VectorFilter>,
+    ) -> Result<Vec<Vec<VectorMatch>>> {
         let loaded = self.loaded(collection)?;
         let mut flat = Vec::with_capacity(queries.len() * loaded.info.dimension as usize);
         for (i, q) in queries.iter().enumerate() {

@@ -81,7 +81,6 @@ impl BitSink for BitWriter {
             self.used = rest;
         }
     }
-
 }
 
 /// Reads bit fields written by [`BitWriter`]; reading past the end is `Corrupted`.
