@@ -16,6 +16,11 @@ if ! command -v cargo >/dev/null; then
 fi
 cargo --version
 
+step "Rust hygiene: rustfmt and clippy (warnings are errors)"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
 step "Rust: core, CLI, bindings crates and examples (unit, integration, property, crash, stress, model and doc tests)"
 cargo test --workspace --all-features
 cargo run -q -p neotalk-storage --example quickstart >/dev/null

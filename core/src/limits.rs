@@ -5,6 +5,13 @@
 
 use crate::error::{Result, StorageError};
 
+// Limits of single stores, listed here so every documented limit has one home.
+pub use crate::stores::knowledge::{
+    MAX_CONTENT_BYTES as MAX_MEMORY_CONTENT_BYTES, MAX_QUERY_BYTES as MAX_MEMORY_QUERY_BYTES, MAX_TERM_CHARS,
+};
+pub use crate::stores::sessions::{MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
+pub use crate::stores::vectors::MAX_VECTOR_DIMENSION;
+
 /// Records removed or changed per transaction by cleanups, deletes and bulk updates of the
 /// record stores (events, alerts, decisions, rule and workflow history, sessions, vector
 /// collections), so no call holds one giant transaction.
@@ -111,9 +118,3 @@ mod tests {
         assert!(check_json("metadata", &huge).is_err());
     }
 }
-
-pub use crate::stores::knowledge::{
-    MAX_CONTENT_BYTES as MAX_MEMORY_CONTENT_BYTES, MAX_QUERY_BYTES as MAX_MEMORY_QUERY_BYTES, MAX_TERM_CHARS,
-};
-pub use crate::stores::sessions::{MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
-pub use crate::stores::vectors::MAX_VECTOR_DIMENSION;

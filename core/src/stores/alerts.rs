@@ -31,7 +31,6 @@ const BY_ENTITY: &str = "alerts_by_entity";
 const BY_SOURCE: &str = "alerts_by_source";
 const UNACKNOWLEDGED: &str = "alerts_unacknowledged";
 const UNRESOLVED: &str = "alerts_unresolved";
-/// Records removed per cleanup transaction.
 
 /// A system alert (seed section 8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -29,7 +29,6 @@ use std::sync::Arc;
 const DECISIONS: &str = "llm_decisions";
 const BY_TIME: &str = "llm_decisions_by_time";
 const BY_STATUS: &str = "llm_decisions_by_status";
-/// Records removed (or expired) per transaction of `cleanup` and `expire_proposals`.
 
 /// A decision proposed by the LLM (seed section 9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,7 +27,6 @@ const EXECUTIONS: &str = "rule_executions";
 const BY_RULE: &str = "rule_executions_by_rule";
 const BY_TIME: &str = "rule_executions_by_time";
 const FAILED: &str = "rule_executions_failed";
-/// Records removed per cleanup transaction.
 
 /// One execution of a rule (seed section 6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

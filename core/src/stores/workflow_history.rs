@@ -28,7 +28,6 @@ const EXECUTIONS: &str = "workflow_executions";
 const BY_WORKFLOW: &str = "workflow_executions_by_workflow";
 const BY_TIME: &str = "workflow_executions_by_time";
 const BY_STATUS: &str = "workflow_executions_by_status";
-/// Records removed per cleanup transaction.
 
 /// One run of a workflow (seed section 7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
