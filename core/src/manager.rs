@@ -200,6 +200,7 @@ impl StorageManager {
         let sessions = SessionStore::new(engine(FileGroup::Sessions));
         let vectors = VectorStore::new(engine(FileGroup::Vectors));
         let memory = LongTermMemoryStore::new(engine(FileGroup::Vectors), vectors.clone());
+        let config = config.owned_by(engine(FileGroup::Main));
         let flusher = flusher::Flusher::start(engines.distinct().to_vec(), timeseries.clone(), &options);
         Ok(StorageManager {
             inner: Arc::new(Inner {
@@ -377,6 +378,7 @@ impl StorageManager {
     /// incremental snapshot needs its chain: restore it with `RestoreManager`. Reads running
     /// concurrently with an import may see the old or the new data.
     pub fn import_snapshot(&self, bytes: &[u8]) -> Result<Manifest> {
+        self.main_engine().ensure_open()?;
         let snap = Snapshot::read_from(bytes)?;
         if snap.manifest.kind == SnapshotKind::Incremental {
             return Err(StorageError::invalid("snapshot", "an incremental snapshot needs its base chain; restore it with RestoreManager"));
@@ -520,7 +522,21 @@ fn intern_table_name(name: &str) -> &'static str {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn create_dir(dir: &Path) -> Result<()> {
+    check_data_dir(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// Refuses a data directory that names no place: an empty path would put `storage.redb` in the
+/// process's current directory, and a NUL byte cannot reach the operating system.
+#[cfg(not(target_arch = "wasm32"))]
+fn check_data_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() {
+        return Err(StorageError::invalid("data_dir", "is empty; name a directory (\".\" for the current one)"));
+    }
+    if dir.as_os_str().as_encoded_bytes().contains(&0) {
+        return Err(StorageError::invalid("data_dir", "contains a NUL byte"));
+    }
+    Ok(())
 }
 
 /// Whether `dir` holds a database, in either layout.

@@ -1077,8 +1077,7 @@ enum nts_status nts_storage_flush(const struct nts_storage *db);
 
 /*
  Flushes and closes the database; every later call on the handle fails with NTS_CLOSED.
- Closing twice returns NTS_CLOSED and does nothing. The handle must still be freed with
- nts_storage_free().
+ Closing twice is harmless (NTS_OK). The handle must still be freed with nts_storage_free().
  */
 enum nts_status nts_storage_close(const struct nts_storage *db);
 

@@ -3,28 +3,21 @@
 use crate::args::{out_handle, str_arg};
 use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::status::nts_status;
-use neotalk_storage::{StorageError, StorageManager, StorageOptions};
+use neotalk_storage::{StorageManager, StorageOptions};
 use std::ffi::c_char;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An open database (opaque). Create with nts_storage_open() or nts_storage_open_in_memory(),
 /// release with nts_storage_free().
 pub struct nts_storage {
     db: StorageManager,
-    /// Set by nts_storage_close(): later calls on the handle fail with NTS_CLOSED.
-    closed: AtomicBool,
 }
 
-/// The manager behind a handle, refusing NULL and closed handles.
+/// The manager behind a handle, refusing NULL (a closed manager refuses calls itself).
 ///
 /// # Safety
 /// `db` is NULL or a handle from nts_storage_open*() not yet freed.
 pub unsafe fn handle<'a>(db: *const nts_storage) -> FfiResult<&'a StorageManager> {
-    let h = db.as_ref().ok_or_else(|| FfiError::null("db"))?;
-    if h.closed.load(Ordering::Acquire) {
-        return Err(StorageError::Closed.into());
-    }
-    Ok(&h.db)
+    Ok(&db.as_ref().ok_or_else(|| FfiError::null("db"))?.db)
 }
 
 /// Options from optional JSON: the given fields over the defaults, so `{"durability":
@@ -58,7 +51,7 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) -> FfiResult {
 }
 
 fn new_handle(db: StorageManager) -> *mut nts_storage {
-    Box::into_raw(Box::new(nts_storage { db, closed: AtomicBool::new(false) }))
+    Box::into_raw(Box::new(nts_storage { db }))
 }
 
 /// Opens (creating if needed) the database in directory `data_dir` (file
@@ -104,17 +97,10 @@ pub unsafe extern "C" fn nts_storage_flush(db: *const nts_storage) -> nts_status
 }
 
 /// Flushes and closes the database; every later call on the handle fails with NTS_CLOSED.
-/// Closing twice returns NTS_CLOSED and does nothing. The handle must still be freed with
-/// nts_storage_free().
+/// Closing twice is harmless (NTS_OK). The handle must still be freed with nts_storage_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_storage_close(db: *const nts_storage) -> nts_status {
-    run(|| {
-        let h = db.as_ref().ok_or_else(|| FfiError::null("db"))?;
-        if h.closed.swap(true, Ordering::AcqRel) {
-            return Err(StorageError::Closed.into());
-        }
-        Ok(h.db.close()?)
-    })
+    run(|| Ok(handle(db)?.close()?))
 }
 
 /// Frees a handle, closing the database first if nts_storage_close() was not called (errors of
@@ -126,10 +112,7 @@ pub unsafe extern "C" fn nts_storage_free(db: *mut nts_storage) {
         return;
     }
     run_void(|| {
-        let h = Box::from_raw(db);
-        if !h.closed.load(Ordering::Acquire) {
-            let _ = h.db.close();
-        }
+        let _ = Box::from_raw(db).db.close();
     });
 }
 

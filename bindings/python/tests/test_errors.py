@@ -80,6 +80,9 @@ USE_AFTER_CLOSE = [
     lambda db: db.events().replay(0, 10),
     lambda db: db.events().last_sequence(),
     lambda db: db.table_sizes(),
+    lambda db: db.alerts().unresolved(10),
+    lambda db: db.stats(),
+    lambda db: db.export_snapshot(),
 ]
 
 
@@ -98,6 +101,14 @@ def test_second_handle_on_the_same_directory_is_locked(disk):
             StorageManager.open(disk)
         assert info.value.code == "LOCKED"
     StorageManager.open(disk).close()  # released on close
+
+
+@pytest.mark.parametrize("path", ["", "data\0dir"])
+def test_an_empty_or_nul_path_is_invalid_input_and_creates_nothing(tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StorageError.InvalidInput, match="data_dir"):
+        StorageManager.open(path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_directory_that_cannot_be_created_is_an_io_error(tmp_path):

@@ -133,11 +133,13 @@ impl<'a> KeyReader<'a> {
     }
 
     /// Reads a single byte element.
+    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))] // symmetric with `KeyBuilder::u8`; the fuzzer decodes it
     pub fn u8(&mut self) -> Result<u8> {
         Ok(self.take::<1>("u8")?[0])
     }
 
     /// Whether every element has been read.
+    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))] // the fuzzer checks decoding consumed everything
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }

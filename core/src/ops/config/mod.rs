@@ -48,8 +48,10 @@ pub use yaml::ConfigError;
 
 use crate::error::{Result, StorageError};
 use crate::limits::MAX_CONFIG_FILE_BYTES;
+use crate::storage::engine::Engine;
 use source::{ConfigSource, MemorySource};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Name of the config directory inside the data directory.
 pub const CONFIG_DIR: &str = "config";
@@ -77,8 +79,11 @@ pub struct Config {
 
 /// Reads, validates and saves the config tree. Cheap to share behind an `Arc`.
 pub struct ConfigStore {
-    source: Box<dyn ConfigSource>,
+    files: Box<dyn ConfigSource>,
     root: Option<PathBuf>,
+    /// The database this tree belongs to (`StorageManager::config()`): once it is closed,
+    /// every call here fails with `Closed` like every other store's.
+    owner: Option<Arc<Engine>>,
 }
 
 impl ConfigStore {
@@ -86,7 +91,7 @@ impl ConfigStore {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open(config_dir: impl AsRef<Path>) -> Self {
         let root = config_dir.as_ref().to_path_buf();
-        ConfigStore { source: Box::new(source::DirSource { root: root.clone() }), root: Some(root) }
+        ConfigStore { files: Box::new(source::DirSource { root: root.clone() }), root: Some(root), owner: None }
     }
 
     /// The config tree of a data directory: `data_dir/config`.
@@ -97,7 +102,7 @@ impl ConfigStore {
 
     /// An empty config tree in memory (every file reads as its defaults).
     pub fn in_memory() -> Self {
-        ConfigStore { source: Box::new(MemorySource::default()), root: None }
+        ConfigStore { files: Box::new(MemorySource::default()), root: None, owner: None }
     }
 
     /// A config tree in memory holding `files` (relative path, text), e.g.
@@ -108,7 +113,7 @@ impl ConfigStore {
         for (rel, text) in files {
             check_rel_path(rel)?;
             check_size(rel, text)?;
-            store.source.write(rel, text)?;
+            store.files.write(rel, text)?;
         }
         Ok(store)
     }
@@ -118,8 +123,22 @@ impl ConfigStore {
         self.root.as_deref()
     }
 
+    /// This tree, closed together with the database of `engine`.
+    pub(crate) fn owned_by(mut self, engine: Arc<Engine>) -> Self {
+        self.owner = Some(engine);
+        self
+    }
+
+    /// The files, or `Closed` once the owning database is closed.
+    fn source(&self) -> Result<&dyn ConfigSource> {
+        if let Some(engine) = &self.owner {
+            engine.ensure_open()?;
+        }
+        Ok(self.files.as_ref())
+    }
+
     fn read(&self, rel: &str) -> Result<Option<String>> {
-        let text = self.source.read(rel)?;
+        let text = self.source()?.read(rel)?;
         if let Some(t) = &text {
             check_size(rel, t)?;
         }
@@ -168,7 +187,7 @@ impl ConfigStore {
         check_size(rel, &text)?;
         // What we write must load again: refuse values the loader would reject (port 0, ...).
         yaml::parse::<T>(rel, &text)?;
-        self.source.write(rel, &text)
+        self.source()?.write(rel, &text)
     }
 
     /// Names of the definition files of `kind`, sorted. Files whose names are not plain
@@ -176,7 +195,7 @@ impl ConfigStore {
     pub fn definition_names(&self, kind: DefinitionKind) -> Result<Vec<String>> {
         let prefix = format!("{}/", kind.folder());
         Ok(self
-            .source
+            .source()?
             .list(kind.folder())?
             .into_iter()
             .filter_map(|rel| rel.strip_prefix(&prefix).map(str::to_string))
@@ -202,7 +221,7 @@ impl ConfigStore {
         definitions::check_name(name)?;
         let rel = format!("{}/{name}", kind.folder());
         check_size(&rel, text)?;
-        self.source.write(&rel, text)
+        self.source()?.write(&rel, text)
     }
 
     /// Every file, loaded; the first invalid file fails the load.
@@ -236,15 +255,15 @@ impl ConfigStore {
     /// with its defaults (existing files are left alone). Returns the files written.
     pub fn write_defaults(&self) -> Result<Vec<&'static str>> {
         let mut written = Vec::new();
-        if self.source.read(SYSTEM_FILE)?.is_none() {
+        if self.source()?.read(SYSTEM_FILE)?.is_none() {
             self.save_system(&SystemConfig::default())?;
             written.push(SYSTEM_FILE);
         }
-        if self.source.read(RETENTION_FILE)?.is_none() {
+        if self.source()?.read(RETENTION_FILE)?.is_none() {
             self.save_retention(&RetentionConfig::default())?;
             written.push(RETENTION_FILE);
         }
-        if self.source.read(ADAPTERS_FILE)?.is_none() {
+        if self.source()?.read(ADAPTERS_FILE)?.is_none() {
             self.save_adapters(&AdaptersConfig::default())?;
             written.push(ADAPTERS_FILE);
         }

@@ -425,6 +425,7 @@ impl TimeSeriesStore {
 
     /// Commits everything in the write buffer now.
     pub fn flush(&self) -> Result<()> {
+        self.inner.engine.ensure_open()?;
         let _w = self.inner.engine.lock_writes();
         self.flush_locked()
     }
