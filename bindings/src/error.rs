@@ -1,4 +1,4 @@
-//! The public error of the bindings: one variant per `StorageError::code()` of the core.
+//! The public error of the bindings: one variant per variant of the core's `StorageError`.
 //!
 //! Foreign code catches these by kind (`StorageError.NotFound` in Python,
 //! `StorageException.NotFound` in Kotlin); each carries the core's message, which names what
@@ -56,9 +56,12 @@ impl From<CoreError> for StorageError {
             CoreError::Corrupted(_) => StorageError::Corrupted(message),
             CoreError::VersionMismatch { .. } => StorageError::VersionMismatch(message),
             CoreError::Locked(_) => StorageError::Locked(message),
-            CoreError::Io(_) => StorageError::Io(message),
-            CoreError::Backend(_) => StorageError::Backend(message),
+            CoreError::Io { .. } => StorageError::Io(message),
+            CoreError::Backend { .. } => StorageError::Backend(message),
             CoreError::Closed => StorageError::Closed(message),
+            // CoreError is non_exhaustive. A variant added to core but not yet here is still a
+            // failure; the test below fails until it is mapped to a class of its own.
+            _ => StorageError::Backend(message),
         }
     }
 }
@@ -72,23 +75,20 @@ mod tests {
 
     #[test]
     fn every_core_variant_maps_to_its_code() {
-        let cases = [
-            (CoreError::NotFound { what: "device", id: "d".into() }, "NotFound"),
-            (CoreError::InvalidInput { field: "metric", reason: "must not be empty".into() }, "InvalidInput"),
-            (CoreError::Conflict("dup".into()), "Conflict"),
-            (CoreError::Corrupted("bad".into()), "Corrupted"),
-            (CoreError::VersionMismatch { found: 9, supported: 1 }, "VersionMismatch"),
-            (CoreError::Locked("x".into()), "Locked"),
-            (CoreError::Io("x".into()), "Io"),
-            (CoreError::Backend("x".into()), "Backend"),
-            (CoreError::Closed, "Closed"),
-        ];
+        let cases: Vec<_> = CoreError::one_of_each()
+            .into_iter()
+            .map(|e| {
+                // The Python / Kotlin class is named like the core variant.
+                let variant = format!("{e:?}").split([' ', '(', '{']).next().unwrap().to_string();
+                (e, variant)
+            })
+            .collect();
         for (core, variant) in cases {
             let code = core.code();
             let message = core.to_string();
             let mapped = StorageError::from(core);
             let name = format!("{mapped:?}");
-            assert!(name.starts_with(variant), "{code} mapped to {name}");
+            assert!(name.starts_with(&variant), "{code} mapped to {name}");
             assert_eq!(mapped.to_string(), message);
         }
     }

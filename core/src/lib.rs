@@ -28,7 +28,7 @@ mod ops;
 mod storage;
 mod stores;
 
-pub use error::{Result, StorageError};
+pub use error::{Cause, Result, StorageError};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;

@@ -523,7 +523,7 @@ fn intern_table_name(name: &str) -> &'static str {
 #[cfg(not(target_arch = "wasm32"))]
 fn create_dir(dir: &Path) -> Result<()> {
     check_data_dir(dir)?;
-    std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("cannot create {}: {e}", dir.display())))
+    std::fs::create_dir_all(dir).map_err(|e| StorageError::io(format!("cannot create {}: {e}", dir.display()), e))
 }
 
 /// Refuses a data directory that names no place: an empty path would put `storage.redb` in the

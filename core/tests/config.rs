@@ -208,7 +208,7 @@ fn failed_save_leaves_the_old_file() {
     std::fs::create_dir(&tmp).unwrap();
     let mut new = old.clone();
     new.api.port = 2222;
-    assert!(matches!(store.save_system(&new), Err(StorageError::Io(_))));
+    assert!(matches!(store.save_system(&new), Err(StorageError::Io { .. })));
     assert_eq!(std::fs::read(dir.path().join("system.yaml")).unwrap(), before);
     assert_eq!(store.system().unwrap().api.port, 1111);
     std::fs::remove_dir(&tmp).unwrap();

@@ -69,6 +69,6 @@ fn a_path_that_is_a_file_is_an_error_naming_it() {
     let file = dir.path().join("plain-file");
     std::fs::write(&file, b"x").unwrap();
     let err = StorageManager::open(&file).err().expect("a file is not a data directory");
-    assert!(matches!(err, StorageError::Io(_)), "{err:?}");
+    assert!(matches!(err, StorageError::Io { .. }), "{err:?}");
     assert!(err.to_string().contains("plain-file"), "{err}");
 }

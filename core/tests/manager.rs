@@ -166,9 +166,9 @@ fn a_data_dir_that_cannot_be_created_is_an_io_error() {
     for split in [false, true] {
         let err =
             StorageManager::open_with(file.path().join("data"), StorageOptions { split_files: split, ..Default::default() }).err().unwrap();
-        assert!(matches!(err, StorageError::Io(_)) && err.to_string().contains("cannot create"), "{err}");
+        assert!(matches!(err, StorageError::Io { .. }) && err.to_string().contains("cannot create"), "{err}");
     }
     // `open` reads the config of a new database only once its directory exists.
     let err = StorageManager::open(file.path().join("data")).err().unwrap();
-    assert!(matches!(err, StorageError::Io(_)) && err.to_string().contains("cannot create"), "{err}");
+    assert!(matches!(err, StorageError::Io { .. }) && err.to_string().contains("cannot create"), "{err}");
 }

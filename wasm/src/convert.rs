@@ -67,7 +67,7 @@ pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(StorageError::Backend(format!("result cannot be represented in JavaScript: {e}"))))
+        .map_err(|e| js_error(StorageError::Backend { message: format!("result cannot be represented in JavaScript: {e}"), source: None }))
 }
 
 /// A string argument. Strings and arrays arrive as `JsValue` and are checked here, because

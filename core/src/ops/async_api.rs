@@ -50,7 +50,7 @@ impl AsyncStorage {
         R: Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| StorageError::Backend(format!("storage task failed: {e}")))?
+        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| StorageError::backend("storage task failed", e))?
     }
 
     /// Flushes and closes the database (see [`StorageManager::close`]).
@@ -133,7 +133,7 @@ impl Maintenance {
             let report = DataCleanupTask::new(s, retention.clone()).run(crate::storage::clock::unix_ms());
             match report.failed.is_empty() {
                 true => Ok(()),
-                false => Err(StorageError::Backend(format!("cleanup failed for {:?}", report.failed))),
+                false => Err(StorageError::backend_msg(format!("cleanup failed for {:?}", report.failed))),
             }
         });
         if intervals.compact_interval_hours > 0 {

@@ -209,7 +209,7 @@ impl<W: Write> Write for Hashing<'_, W> {
 }
 
 fn io_err(e: std::io::Error) -> StorageError {
-    StorageError::Io(format!("cannot write snapshot: {e}"))
+    StorageError::io(format!("cannot write snapshot: {e}"), e)
 }
 
 fn len_u32(what: &str, n: usize) -> Result<[u8; 4]> {
@@ -317,7 +317,7 @@ impl<'a> Snapshot<'a> {
             let base_table = base.and_then(|b| b.tables.get(&t.name));
             write_section(view, &t.name, base_table, &mut check)?;
             if check.hasher.digest() != t.checksum {
-                return Err(StorageError::Backend(format!("table {:?} changed inside one read snapshot", t.name)));
+                return Err(StorageError::backend_msg(format!("table {:?} changed inside one read snapshot", t.name)));
             }
         }
         let file_hash = w.hasher.digest();

@@ -71,7 +71,7 @@ pub struct RestoreResult {
 }
 
 fn io(path: &Path, what: &str, e: std::io::Error) -> StorageError {
-    StorageError::Io(format!("cannot {what} {}: {e}", path.display()))
+    StorageError::io(format!("cannot {what} {}: {e}", path.display()), e)
 }
 
 /// Resolves the configured backup directory: absolute as given, relative from the data

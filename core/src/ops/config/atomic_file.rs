@@ -10,7 +10,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().ok_or_else(|| StorageError::invalid("path", format!("{} has no parent directory", path.display())))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let io = |what: &str, p: &Path, e: std::io::Error| StorageError::Io(format!("cannot {what} {}: {e}", p.display()));
+    let io = |what: &str, p: &Path, e: std::io::Error| StorageError::io(format!("cannot {what} {}: {e}", p.display()), e);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(|e| io("create", &tmp, e))?;
         f.write_all(bytes).map_err(|e| io("write", &tmp, e))?;
@@ -31,7 +31,7 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     {
         std::fs::File::open(dir)
             .and_then(|d| d.sync_all())
-            .map_err(|e| StorageError::Io(format!("cannot fsync {}: {e}", dir.display())))?;
+            .map_err(|e| StorageError::io(format!("cannot fsync {}: {e}", dir.display()), e))?;
     }
     let _ = dir;
     Ok(())

@@ -52,7 +52,7 @@ pub(crate) struct DirSource {
 #[cfg(not(target_arch = "wasm32"))]
 impl DirSource {
     fn io(path: &std::path::Path, what: &str, e: std::io::Error) -> StorageError {
-        StorageError::Io(format!("cannot {what} {}: {e}", path.display()))
+        StorageError::io(format!("cannot {what} {}: {e}", path.display()), e)
     }
 }
 

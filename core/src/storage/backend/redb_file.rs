@@ -11,8 +11,8 @@ fn def(name: &str) -> TableDefinition<'_, &'static [u8], &'static [u8]> {
     TableDefinition::new(name)
 }
 
-fn engine_err(e: impl std::fmt::Display) -> StorageError {
-    StorageError::Backend(e.to_string())
+fn engine_err(e: impl std::error::Error + Send + Sync + 'static) -> StorageError {
+    StorageError::backend(e.to_string(), e)
 }
 
 fn table_err(e: redb::TableError) -> StorageError {
@@ -32,7 +32,7 @@ fn no_panic<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 fn storage_err(e: redb::StorageError) -> StorageError {
     match e {
         redb::StorageError::Corrupted(m) => StorageError::Corrupted(m),
-        other => StorageError::Backend(other.to_string()),
+        other => StorageError::backend(other.to_string(), other),
     }
 }
 
@@ -96,35 +96,27 @@ impl ReadView for RedbView {
     }
 
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
-        no_panic("a scan", || {
-            let Some(t) = self.table(table)? else { return Ok(()) };
-            if range.is_empty() {
+        // Only redb's own calls run under `no_panic`: a panic in the visitor is a bug in
+        // store code and must surface as one, not as a damaged file.
+        let Some(t) = no_panic("a scan", || self.table(table))? else { return Ok(()) };
+        if range.is_empty() {
+            return Ok(());
+        }
+        let bounds = (range.start.as_ref().map(|k| k.as_slice()), range.end.as_ref().map(|k| k.as_slice()));
+        let mut iter = no_panic("a scan", || t.range::<&[u8]>(bounds).map_err(storage_err))?;
+        loop {
+            let next = no_panic("a scan", || {
+                Ok(match dir {
+                    Direction::Forward => iter.next(),
+                    Direction::Reverse => iter.next_back(),
+                })
+            })?;
+            let Some(entry) = next else { return Ok(()) };
+            let (k, v) = entry.map_err(storage_err)?;
+            if visit(k.value(), v.value())? == Scan::Stop {
                 return Ok(());
             }
-            let bounds = (range.start.as_ref().map(|k| k.as_slice()), range.end.as_ref().map(|k| k.as_slice()));
-            let iter = t.range::<&[u8]>(bounds).map_err(storage_err)?;
-            let mut step = |entry: std::result::Result<_, redb::StorageError>| -> Result<Scan> {
-                let (k, v): (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>) = entry.map_err(storage_err)?;
-                visit(k.value(), v.value())
-            };
-            match dir {
-                Direction::Forward => {
-                    for e in iter {
-                        if step(e)? == Scan::Stop {
-                            break;
-                        }
-                    }
-                }
-                Direction::Reverse => {
-                    for e in iter.rev() {
-                        if step(e)? == Scan::Stop {
-                            break;
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })
+        }
     }
 
     fn table_names(&self) -> Result<Vec<String>> {
@@ -231,5 +223,22 @@ impl Backend for RedbBackend {
             let db = guard.as_mut().ok_or(StorageError::Closed)?;
             db.check_integrity().map_err(engine_err)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "bug in a visitor")]
+    fn a_panic_in_store_code_is_not_reported_as_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = RedbBackend::open(&dir.path().join("t.redb"), 1 << 20).unwrap();
+        let mut batch = WriteBatch::new();
+        batch.put("t", b"k".to_vec(), b"v".to_vec());
+        backend.write(&[&batch], false).unwrap();
+        let view = backend.read().unwrap();
+        let _ = view.scan("t", &KeyRange::all(), Direction::Forward, &mut |_, _| panic!("bug in a visitor"));
     }
 }
