@@ -170,8 +170,8 @@ impl EventLogStore {
 
     /// Up to `limit` events with a sequence greater than `after_sequence`, in sequence order.
     /// Pass the last sequence seen to follow the log (0 starts at the beginning).
-    pub fn replay(&self, after_sequence: u64, limit: u64) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.replay(after_sequence, usize::try_from(limit).unwrap_or(usize::MAX))?))
+    pub fn replay(&self, after_sequence: u64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.replay(after_sequence, to_usize(limit))?))
     }
 
     /// The highest sequence ever assigned (0 before the first append).

@@ -35,9 +35,9 @@ impl RuleHistoryStore {
         json::text_opt(self.inner.get(&execution_id)?)
     }
 
-    /// Executions of one rule, newest first, skipping `offset`, at most `limit`.
-    pub fn query_by_rule(&self, rule_id: String, offset: u64, limit: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_by_rule(&rule_id, to_usize(offset), to_usize(limit))?)
+    /// Executions of one rule, newest first, skipping `offset`, at most `limit` (none: all).
+    pub fn query_by_rule(&self, rule_id: String, offset: u64, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_by_rule(&rule_id, core::Page { offset: to_usize(offset), limit: json::limit(limit) })?)
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.

@@ -55,9 +55,9 @@ impl WorkflowHistoryStore {
         json::text_opt(self.inner.get(&execution_id)?)
     }
 
-    /// Runs of one workflow, newest first, skipping `offset`, at most `limit`.
-    pub fn query_by_workflow(&self, workflow_id: String, offset: u64, limit: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_by_workflow(&workflow_id, to_usize(offset), to_usize(limit))?)
+    /// Runs of one workflow, newest first, skipping `offset`, at most `limit` (none: all).
+    pub fn query_by_workflow(&self, workflow_id: String, offset: u64, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_by_workflow(&workflow_id, core::Page { offset: to_usize(offset), limit: json::limit(limit) })?)
     }
 
     /// Runs with `start <= started_at < end`, oldest first.

@@ -136,7 +136,7 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
     for a in open_alerts.iter().take(3) {
         println!("  {} {:<8} {}", a.created_at, a.severity, a.message);
     }
-    println!("\nevent log: {} events in total, last sequence {}", db.events().replay(0, usize::MAX)?.len(), db.events().last_sequence()?);
+    println!("\nevent log: {} events in total, last sequence {}", db.events().replay(0, None)?.len(), db.events().last_sequence()?);
     println!("\ntry: neotalk-storage --dir {} query aggregated --device {probe} --metric temperature --bucket-ms 600000", dir.display());
     db.close()?;
     Ok(())

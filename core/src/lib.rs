@@ -25,11 +25,13 @@ pub mod limits;
 mod manager;
 mod names;
 mod ops;
+mod page;
 mod storage;
 mod stores;
 
 pub use error::{Cause, Result, StorageError};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
+pub use page::Page;
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;
 pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};

@@ -58,7 +58,7 @@ on_both_backends! {
         let fx = fx.reopen();
         let h = fx.db.rule_history();
         assert_eq!(h.get(&r.execution_id).unwrap(), Some(r.clone()));
-        assert_eq!(ids(&h.query_by_rule("rule-温度", 0, 10).unwrap()), vec![r.execution_id.as_str()]);
+        assert_eq!(ids(&h.query_by_rule("rule-温度", 10).unwrap()), vec![r.execution_id.as_str()]);
         assert_eq!(h.rule_statistics("rule-温度", -10, 0).unwrap().partial_success, 1);
     }
 
@@ -74,7 +74,7 @@ on_both_backends! {
         let batch = [rec("x3", "r", 3, ExecutionResult::Success), rec("x3", "r", 4, ExecutionResult::Success)];
         assert!(matches!(h.record_batch(&batch), Err(StorageError::Conflict(_))));
         assert_eq!(h.get("x3").unwrap(), None);
-        assert_eq!(ids(&h.query_by_rule("r", 0, 10).unwrap()), vec!["x1"]);
+        assert_eq!(ids(&h.query_by_rule("r", 10).unwrap()), vec!["x1"]);
         assert_eq!(h.get("x1").unwrap().unwrap().triggered_at, 1);
     }
 
@@ -90,12 +90,12 @@ on_both_backends! {
         // A rule id that is a prefix of another must not see its records.
         batch.push(rec("ab0", "AB", 105, ExecutionResult::Success));
         h.record_batch(&batch).unwrap();
-        assert_eq!(ids(&h.query_by_rule("A", 0, 3).unwrap()), vec!["a4", "a3", "a2z"]);
-        assert_eq!(ids(&h.query_by_rule("A", 3, 3).unwrap()), vec!["a2", "a1", "a0"]);
-        assert!(h.query_by_rule("A", 6, 3).unwrap().is_empty());
-        assert!(h.query_by_rule("A", 0, 0).unwrap().is_empty());
-        assert_eq!(ids(&h.query_by_rule("B", 0, 10).unwrap()), vec!["b0"]);
-        assert!(h.query_by_rule("unknown", 0, 10).unwrap().is_empty());
+        assert_eq!(ids(&h.query_by_rule("A", 3).unwrap()), vec!["a4", "a3", "a2z"]);
+        assert_eq!(ids(&h.query_by_rule("A", Page { offset: 3, limit: Some(3) }).unwrap()), vec!["a2", "a1", "a0"]);
+        assert!(h.query_by_rule("A", Page { offset: 6, limit: Some(3) }).unwrap().is_empty());
+        assert!(h.query_by_rule("A", 0).unwrap().is_empty());
+        assert_eq!(ids(&h.query_by_rule("B", 10).unwrap()), vec!["b0"]);
+        assert!(h.query_by_rule("unknown", 10).unwrap().is_empty());
     }
 
     fn query_range_is_half_open_and_oldest_first(fx) {
@@ -196,8 +196,8 @@ on_both_backends! {
 
         assert_invalid(h.get(""), "execution_id");
         assert_invalid(h.get(&long), "execution_id");
-        assert_invalid(h.query_by_rule("", 0, 1), "rule_id");
-        assert_invalid(h.query_by_rule(&long, 0, 1), "rule_id");
+        assert_invalid(h.query_by_rule("", 1), "rule_id");
+        assert_invalid(h.query_by_rule(&long, 1), "rule_id");
         assert_invalid(h.query_range(2, 1, None), "time range");
         assert_invalid(h.query_failed(2, 1, None), "time range");
         assert_invalid(h.rule_statistics("r", 2, 1), "time range");
@@ -217,7 +217,7 @@ on_both_backends! {
         assert_eq!(h.cleanup(100).unwrap(), 2);
         assert_eq!(h.get("old-ok").unwrap(), None);
         assert_eq!(h.get("old-bad").unwrap(), None);
-        assert_eq!(ids(&h.query_by_rule("r", 0, 10).unwrap()), vec!["new", "edge"]);
+        assert_eq!(ids(&h.query_by_rule("r", 10).unwrap()), vec!["new", "edge"]);
         assert_eq!(ids(&h.query_failed(i64::MIN, i64::MAX, None).unwrap()), vec!["edge"]);
         assert_eq!(ids(&h.query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["edge", "new"]);
         assert_eq!(h.rule_statistics("r", i64::MIN, i64::MAX).unwrap().triggers, 2);
@@ -237,8 +237,8 @@ on_both_backends! {
         assert_eq!(h.cleanup(n as i64).unwrap(), n as u64);
         assert_eq!(ids(&h.query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["keep"]);
         assert_eq!(ids(&h.query_failed(i64::MIN, i64::MAX, None).unwrap()), vec!["keep"]);
-        assert_eq!(ids(&h.query_by_rule("r0", 0, 10).unwrap()), vec!["keep"]);
-        assert!(h.query_by_rule("r1", 0, 10).unwrap().is_empty());
+        assert_eq!(ids(&h.query_by_rule("r0", 10).unwrap()), vec!["keep"]);
+        assert!(h.query_by_rule("r1", 10).unwrap().is_empty());
         assert_eq!(h.statistics(i64::MIN, i64::MAX).unwrap().len(), 1);
     }
 }

@@ -61,7 +61,7 @@ on_both_backends! {
         let wf = fx.db.workflow_history();
         assert_eq!(wf.get("run-1").unwrap(), Some(done));
         assert!(wf.running().unwrap().is_empty());
-        assert_eq!(ids(&wf.query_by_workflow("morning", 0, 5).unwrap()), vec!["run-1"]);
+        assert_eq!(ids(&wf.query_by_workflow("morning", 5).unwrap()), vec!["run-1"]);
     }
 
     fn finished_runs_are_history(fx) {
@@ -91,8 +91,8 @@ on_both_backends! {
         assert_eq!(wf.update(&r1).unwrap(), r1);
         assert_eq!(ids(&wf.query_range(0, 250, None).unwrap()), vec!["r2"]);
         assert_eq!(ids(&wf.query_range(250, 400, None).unwrap()), vec!["r1"]);
-        assert_eq!(ids(&wf.query_by_workflow("w", 0, 10).unwrap()), vec!["r2"]);
-        assert_eq!(ids(&wf.query_by_workflow("other", 0, 10).unwrap()), vec!["r1"]);
+        assert_eq!(ids(&wf.query_by_workflow("w", 10).unwrap()), vec!["r2"]);
+        assert_eq!(ids(&wf.query_by_workflow("other", 10).unwrap()), vec!["r1"]);
         assert_eq!(ids(&wf.running().unwrap()), vec!["r2"]);
         assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Cancelled, 0, 400, None).unwrap()), vec!["r1"]);
         assert!(wf.query_by_status(ExecutionStatus::Cancelled, 0, 300, None).unwrap().is_empty());
@@ -113,9 +113,9 @@ on_both_backends! {
         wf.start(&new_run("ab", "AB", 26)).unwrap();
         wf.finish("a1", ExecutionStatus::Completed, 100, None, None).unwrap();
         wf.finish("a3", ExecutionStatus::Completed, 100, None, None).unwrap();
-        assert_eq!(ids(&wf.query_by_workflow("A", 0, 4).unwrap()), vec!["a5", "a4", "a3", "a2"]);
-        assert_eq!(ids(&wf.query_by_workflow("A", 4, 4).unwrap()), vec!["a1", "a0"]);
-        assert!(wf.query_by_workflow("A", 0, 0).unwrap().is_empty());
+        assert_eq!(ids(&wf.query_by_workflow("A", 4).unwrap()), vec!["a5", "a4", "a3", "a2"]);
+        assert_eq!(ids(&wf.query_by_workflow("A", Page { offset: 4, limit: Some(4) }).unwrap()), vec!["a1", "a0"]);
+        assert!(wf.query_by_workflow("A", 0).unwrap().is_empty());
         assert_eq!(ids(&wf.query_range(10, 30, None).unwrap()), vec!["a1", "a2", "b0", "ab"]);
         assert_eq!(ids(&wf.query_range(10, 30, Some(2)).unwrap()), vec!["a1", "a2"]);
         assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Completed, 0, 100, None).unwrap()), vec!["a1", "a3"]);
@@ -177,8 +177,8 @@ on_both_backends! {
 
         assert_invalid(wf.get(""), "execution_id");
         assert_invalid(wf.get(&long), "execution_id");
-        assert_invalid(wf.query_by_workflow("", 0, 1), "workflow_id");
-        assert_invalid(wf.query_by_workflow(&long, 0, 1), "workflow_id");
+        assert_invalid(wf.query_by_workflow("", 1), "workflow_id");
+        assert_invalid(wf.query_by_workflow(&long, 1), "workflow_id");
         assert_invalid(wf.query_range(1, 0, None), "time range");
         assert_invalid(wf.query_by_status(ExecutionStatus::Running, 1, 0, None), "time range");
     }
@@ -195,7 +195,7 @@ on_both_backends! {
         assert_eq!(wf.get("old-done").unwrap(), None);
         assert_eq!(ids(&wf.running().unwrap()), vec!["edge", "new"]);
         assert!(all(&fx, ExecutionStatus::Completed).is_empty());
-        assert_eq!(ids(&wf.query_by_workflow("w", 0, 10).unwrap()), vec!["new", "edge"]);
+        assert_eq!(ids(&wf.query_by_workflow("w", 10).unwrap()), vec!["new", "edge"]);
         assert_eq!(wf.cleanup(50).unwrap(), 0);
         let fx = fx.reopen();
         assert_eq!(ids(&fx.db.workflow_history().query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["edge", "new"]);
@@ -215,7 +215,7 @@ fn cleanup_runs_in_batches_past_the_batch_size() {
         wf.start(&new_run("keep", "w0", n as i64)).unwrap();
         assert_eq!(wf.cleanup(n as i64).unwrap(), n as u64);
         assert_eq!(ids(&wf.running().unwrap()), vec!["keep"]);
-        assert!(wf.query_by_workflow("w1", 0, 10).unwrap().is_empty());
-        assert_eq!(ids(&wf.query_by_workflow("w0", 0, 10).unwrap()), vec!["keep"]);
+        assert!(wf.query_by_workflow("w1", 10).unwrap().is_empty());
+        assert_eq!(ids(&wf.query_by_workflow("w0", 10).unwrap()), vec!["keep"]);
     }
 }

@@ -151,7 +151,7 @@ class Storage {
     check(nts_events_append(db_.get(), event_json.c_str(), &json));
     return take(json);
   }
-  std::string replay_json(std::uint64_t after_sequence, std::size_t limit = 0) {
+  std::string replay_json(std::uint64_t after_sequence, std::size_t limit = NTS_NO_LIMIT) {
     char *json = nullptr;
     check(nts_events_replay(db_.get(), after_sequence, limit, &json));
     return take(json);
@@ -164,7 +164,7 @@ class Storage {
     check(nts_alerts_acknowledge(db_.get(), id.c_str(), by.c_str(), at, &json));
     return take(json);
   }
-  std::string unresolved_alerts_json(std::size_t limit = 0) {
+  std::string unresolved_alerts_json(std::size_t limit = NTS_NO_LIMIT) {
     char *json = nullptr;
     check(nts_alerts_unresolved(db_.get(), limit, &json));
     return take(json);

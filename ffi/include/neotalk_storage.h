@@ -19,6 +19,9 @@
  *   type, distance metric) are their Rust variant names ("Critical", "Approved", ...);
  *   vectors are const float * with their dimension.
  * - Timestamps are int64_t Unix milliseconds; time ranges are half-open [start, end).
+ * - A size_t limit returns at most that many records; NTS_NO_LIMIT returns them all, and 0
+ *   returns none (as SQL's LIMIT 0). Page on with an offset where a function takes one, or
+ *   with the last key seen (event sequence, timestamp).
  * - An nts_storage handle may be used from several threads at once (except nts_storage_free);
  *   an nts_points result set by one thread at a time.
  * - Every entry point contains Rust panics (reported as NTS_PANIC); build the library with
@@ -33,6 +36,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A limit argument meaning "no limit" (the same value as ffi::args::NTS_NO_LIMIT). */
+#define NTS_NO_LIMIT SIZE_MAX
+
+
 
 /*
  Result of every `nts_*` call. `NTS_OK` is 0; the others name what went wrong, and
@@ -183,7 +191,7 @@ typedef struct nts_point {
  */
 typedef struct nts_range_options {
   /*
-   Return at most this many points; 0 means no limit.
+   Return at most this many points; NTS_NO_LIMIT for all (0 returns none).
    */
   size_t limit;
   /*
@@ -232,7 +240,7 @@ enum nts_status nts_alerts_resolve(const struct nts_storage *db,
                                    char **out_json);
 
 /*
- Alerts with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as a
+ Alerts with start <= created_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as a
  JSON array of AlertRecord. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_query_range(const struct nts_storage *db,
@@ -243,7 +251,7 @@ enum nts_status nts_alerts_query_range(const struct nts_storage *db,
 
 /*
  Alerts of one severity (a name, any case) with start <= created_at < end, oldest first,
- at most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ at most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_query_by_severity(const struct nts_storage *db,
                                              const char *severity,
@@ -254,7 +262,7 @@ enum nts_status nts_alerts_query_by_severity(const struct nts_storage *db,
 
 /*
  Alerts about one entity with start <= created_at < end, oldest first, at most `limit`
- (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_query_by_entity(const struct nts_storage *db,
                                            const char *entity_id,
@@ -265,7 +273,7 @@ enum nts_status nts_alerts_query_by_entity(const struct nts_storage *db,
 
 /*
  Alerts from one source with start <= created_at < end, oldest first, at most `limit`
- (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_query_by_source(const struct nts_storage *db,
                                            const char *source,
@@ -275,7 +283,7 @@ enum nts_status nts_alerts_query_by_source(const struct nts_storage *db,
                                            char **out_json);
 
 /*
- Alerts nobody acknowledged yet, newest first, at most `limit` (0 = no limit), as a JSON
+ Alerts nobody acknowledged yet, newest first, at most `limit` (NTS_NO_LIMIT for all), as a JSON
  array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_unacknowledged(const struct nts_storage *db,
@@ -283,7 +291,7 @@ enum nts_status nts_alerts_unacknowledged(const struct nts_storage *db,
                                           char **out_json);
 
 /*
- Alerts not resolved yet, newest first, at most `limit` (0 = no limit), as a JSON array.
+ Alerts not resolved yet, newest first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array.
  Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_alerts_unresolved(const struct nts_storage *db, size_t limit, char **out_json);
@@ -448,7 +456,7 @@ enum nts_status nts_decisions_record_execution_result(const struct nts_storage *
                                                       char **out_json);
 
 /*
- Decisions with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as
+ Decisions with start <= created_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as
  a JSON array of DecisionRecord. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_decisions_query_range(const struct nts_storage *db,
@@ -459,7 +467,7 @@ enum nts_status nts_decisions_query_range(const struct nts_storage *db,
 
 /*
  Decisions in `status` (a status name) with start <= created_at < end, oldest first, at
- most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_decisions_query_by_status(const struct nts_storage *db,
                                               const char *status,
@@ -565,7 +573,7 @@ enum nts_status nts_events_append_batch(const struct nts_storage *db,
 enum nts_status nts_events_get(const struct nts_storage *db, const char *event_id, char **out_json);
 
 /*
- Events with start <= timestamp < end in time order, at most `limit` (0 = no limit), as a
+ Events with start <= timestamp < end in time order, at most `limit` (NTS_NO_LIMIT for all), as a
  JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_events_query_range(const struct nts_storage *db,
@@ -576,7 +584,7 @@ enum nts_status nts_events_query_range(const struct nts_storage *db,
 
 /*
  Events of one type with start <= timestamp < end in time order, at most `limit`
- (0 = no limit), as a JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_events_query_by_type(const struct nts_storage *db,
                                          const char *event_type,
@@ -594,7 +602,7 @@ enum nts_status nts_events_query_by_correlation(const struct nts_storage *db,
                                                 char **out_json);
 
 /*
- Up to `limit` events (0 = no limit) with a sequence greater than `after_sequence`, in
+ Up to `limit` events (NTS_NO_LIMIT for all) with a sequence greater than `after_sequence`, in
  sequence order, as a JSON array of EventLogEntry; pass the last sequence seen to follow the
  log (0 starts at the beginning). Free `*out_json` with nts_string_free().
  */
@@ -721,7 +729,7 @@ enum nts_status nts_memory_peek(const struct nts_storage *db,
 enum nts_status nts_memory_count(const struct nts_storage *db, uint64_t *out_count);
 
 /*
- Memories of one type (a type name), newest first, at most `limit` (0 = no limit), as a
+ Memories of one type (a type name), newest first, at most `limit` (NTS_NO_LIMIT for all), as a
  JSON array of MemoryEntry. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_memory_by_type(const struct nts_storage *db,
@@ -736,7 +744,7 @@ enum nts_status nts_memory_by_type(const struct nts_storage *db,
 enum nts_status nts_memory_by_importance(const struct nts_storage *db, size_t n, char **out_json);
 
 /*
- Keyword (BM25) search, best first, at most `limit` (0 = no limit), as a JSON array of
+ Keyword (BM25) search, best first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
  MemoryHit `{"entry", "score"}`. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_memory_search_keywords(const struct nts_storage *db,
@@ -746,7 +754,7 @@ enum nts_status nts_memory_search_keywords(const struct nts_storage *db,
 
 /*
  Semantic search: the memories whose embeddings are closest (cosine) to the `dimension`
- floats at `embedding`, best first, at most `limit` (0 = no limit), as a JSON array of
+ floats at `embedding`, best first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
  MemoryHit. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_memory_search_semantic(const struct nts_storage *db,
@@ -758,7 +766,7 @@ enum nts_status nts_memory_search_semantic(const struct nts_storage *db,
 /*
  Hybrid search (reciprocal rank fusion of the keyword ranking of `query` and the semantic
  ranking of the `dimension` floats at `embedding`), best first, at most `limit`
- (0 = no limit), as a JSON array of MemoryHit. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array of MemoryHit. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_memory_search_hybrid(const struct nts_storage *db,
                                          const char *query,
@@ -813,7 +821,7 @@ enum nts_status nts_query_rule_history(const struct nts_storage *db,
                                        char **out_json);
 
 /*
- Long-term memories ranked by keyword relevance, at most `limit` (0 = no limit), only of `memory_type`
+ Long-term memories ranked by keyword relevance, at most `limit` (NTS_NO_LIMIT for all), only of `memory_type`
  (a type name) unless it is NULL, as a JSON array of MemoryEntry. Free `*out_json` with
  nts_string_free().
  */
@@ -856,7 +864,7 @@ enum nts_status nts_rules_get(const struct nts_storage *db,
                               char **out_json);
 
 /*
- Executions of one rule, newest first, skipping `offset`, at most `limit` (0 = no limit), as
+ Executions of one rule, newest first, skipping `offset`, at most `limit` (NTS_NO_LIMIT for all), as
  a JSON array of RuleExecutionRecord. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_rules_query_by_rule(const struct nts_storage *db,
@@ -867,7 +875,7 @@ enum nts_status nts_rules_query_by_rule(const struct nts_storage *db,
 
 /*
  Executions of one rule with start <= triggered_at < end, oldest first, at most `limit`
- (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_rules_query_rule_range(const struct nts_storage *db,
                                            const char *rule_id,
@@ -878,7 +886,7 @@ enum nts_status nts_rules_query_rule_range(const struct nts_storage *db,
 
 /*
  Executions of every rule with start <= triggered_at < end, oldest first, at most `limit`
- (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_rules_query_range(const struct nts_storage *db,
                                       int64_t start,
@@ -888,7 +896,7 @@ enum nts_status nts_rules_query_range(const struct nts_storage *db,
 
 /*
  Executions whose result is Failed (not PartialSuccess) with start <= triggered_at < end, oldest first, at
- most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_rules_query_failed(const struct nts_storage *db,
                                        int64_t start,
@@ -941,7 +949,7 @@ enum nts_status nts_sessions_get(const struct nts_storage *db,
                                  char **out_json);
 
 /*
- Sessions, most recently updated first, at most `limit` (0 = no limit), as a JSON array of
+ Sessions, most recently updated first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
  SessionInfo. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_sessions_list(const struct nts_storage *db, size_t limit, char **out_json);
@@ -1355,7 +1363,7 @@ enum nts_status nts_workflows_get(const struct nts_storage *db,
                                   char **out_json);
 
 /*
- Runs of one workflow, newest first, skipping `offset`, at most `limit` (0 = no limit), as a
+ Runs of one workflow, newest first, skipping `offset`, at most `limit` (NTS_NO_LIMIT for all), as a
  JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_workflows_query_by_workflow(const struct nts_storage *db,
@@ -1365,7 +1373,7 @@ enum nts_status nts_workflows_query_by_workflow(const struct nts_storage *db,
                                                 char **out_json);
 
 /*
- Runs with start <= started_at < end, oldest first, at most `limit` (0 = no limit), as a
+ Runs with start <= started_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as a
  JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_workflows_query_range(const struct nts_storage *db,
@@ -1376,7 +1384,7 @@ enum nts_status nts_workflows_query_range(const struct nts_storage *db,
 
 /*
  Runs with `status` (a status name) and start <= started_at < end, oldest first, at most
- `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+ `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
  */
 enum nts_status nts_workflows_query_by_status(const struct nts_storage *db,
                                               const char *status,

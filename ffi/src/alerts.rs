@@ -79,7 +79,7 @@ pub unsafe extern "C" fn nts_alerts_resolve(
     })
 }
 
-/// Alerts with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as a
+/// Alerts with start <= created_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as a
 /// JSON array of AlertRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_query_range(
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn nts_alerts_query_range(
 }
 
 /// Alerts of one severity (a name, any case) with start <= created_at < end, oldest first,
-/// at most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// at most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_query_by_severity(
     db: *const nts_storage,
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_severity(
 }
 
 /// Alerts about one entity with start <= created_at < end, oldest first, at most `limit`
-/// (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_query_by_entity(
     db: *const nts_storage,
@@ -134,7 +134,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_entity(
 }
 
 /// Alerts from one source with start <= created_at < end, oldest first, at most `limit`
-/// (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_query_by_source(
     db: *const nts_storage,
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_source(
     })
 }
 
-/// Alerts nobody acknowledged yet, newest first, at most `limit` (0 = no limit), as a JSON
+/// Alerts nobody acknowledged yet, newest first, at most `limit` (NTS_NO_LIMIT for all), as a JSON
 /// array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_unacknowledged(db: *const nts_storage, limit: usize, out_json: *mut *mut c_char) -> nts_status {
@@ -162,7 +162,7 @@ pub unsafe extern "C" fn nts_alerts_unacknowledged(db: *const nts_storage, limit
     })
 }
 
-/// Alerts not resolved yet, newest first, at most `limit` (0 = no limit), as a JSON array.
+/// Alerts not resolved yet, newest first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array.
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_unresolved(db: *const nts_storage, limit: usize, out_json: *mut *mut c_char) -> nts_status {

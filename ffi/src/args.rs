@@ -4,6 +4,7 @@
 
 use crate::call::{FfiError, FfiResult};
 use crate::status::nts_status;
+use neotalk_storage::Page;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::ffi::{c_char, CStr, CString};
@@ -113,9 +114,18 @@ pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value
     Ok(())
 }
 
-/// The C convention for optional limits: 0 means "no limit".
-pub fn limit_arg(limit: usize) -> Option<usize> {
-    (limit != 0).then_some(limit)
+/// A `limit` argument meaning "no limit": every matching record. A limit of 0 returns nothing.
+pub const NTS_NO_LIMIT: usize = usize::MAX;
+
+/// A `limit` argument as the core's page: [`NTS_NO_LIMIT`] is `None`, any other value (0
+/// included) is the limit.
+pub fn limit_arg(limit: usize) -> Page {
+    page_arg(0, limit)
+}
+
+/// An `offset` and a `limit` argument as the core's page.
+pub fn page_arg(offset: usize, limit: usize) -> Page {
+    Page { offset, limit: (limit != NTS_NO_LIMIT).then_some(limit) }
 }
 
 /// An optional string argument: NULL is `None`.

@@ -111,7 +111,7 @@ pub unsafe extern "C" fn nts_decisions_record_execution_result(
     })
 }
 
-/// Decisions with start <= created_at < end, oldest first, at most `limit` (0 = no limit), as
+/// Decisions with start <= created_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as
 /// a JSON array of DecisionRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_decisions_query_range(
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn nts_decisions_query_range(
 }
 
 /// Decisions in `status` (a status name) with start <= created_at < end, oldest first, at
-/// most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_decisions_query_by_status(
     db: *const nts_storage,

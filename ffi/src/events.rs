@@ -58,7 +58,7 @@ pub unsafe extern "C" fn nts_events_get(db: *const nts_storage, event_id: *const
     })
 }
 
-/// Events with start <= timestamp < end in time order, at most `limit` (0 = no limit), as a
+/// Events with start <= timestamp < end in time order, at most `limit` (NTS_NO_LIMIT for all), as a
 /// JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_query_range(
@@ -75,7 +75,7 @@ pub unsafe extern "C" fn nts_events_query_range(
 }
 
 /// Events of one type with start <= timestamp < end in time order, at most `limit`
-/// (0 = no limit), as a JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array of EventLogEntry. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_query_by_type(
     db: *const nts_storage,
@@ -109,7 +109,7 @@ pub unsafe extern "C" fn nts_events_query_by_correlation(
     })
 }
 
-/// Up to `limit` events (0 = no limit) with a sequence greater than `after_sequence`, in
+/// Up to `limit` events (NTS_NO_LIMIT for all) with a sequence greater than `after_sequence`, in
 /// sequence order, as a JSON array of EventLogEntry; pass the last sequence seen to follow the
 /// log (0 starts at the beginning). Free `*out_json` with nts_string_free().
 #[no_mangle]
@@ -121,8 +121,7 @@ pub unsafe extern "C" fn nts_events_replay(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        let limit = limit_arg(limit).unwrap_or(usize::MAX);
-        set_json(out, &handle(db)?.events().replay(after_sequence, limit)?)
+        set_json(out, &handle(db)?.events().replay(after_sequence, limit_arg(limit))?)
     })
 }
 

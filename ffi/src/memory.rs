@@ -96,7 +96,7 @@ pub unsafe extern "C" fn nts_memory_count(db: *const nts_storage, out_count: *mu
     })
 }
 
-/// Memories of one type (a type name), newest first, at most `limit` (0 = no limit), as a
+/// Memories of one type (a type name), newest first, at most `limit` (NTS_NO_LIMIT for all), as a
 /// JSON array of MemoryEntry. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_by_type(
@@ -109,7 +109,7 @@ pub unsafe extern "C" fn nts_memory_by_type(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let memory_type: MemoryType = enum_arg(memory_type, "memory_type")?;
-        set_json(out, &db.memory().by_type(memory_type, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.memory().by_type(memory_type, limit_arg(limit))?)
     })
 }
 
@@ -123,7 +123,7 @@ pub unsafe extern "C" fn nts_memory_by_importance(db: *const nts_storage, n: usi
     })
 }
 
-/// Keyword (BM25) search, best first, at most `limit` (0 = no limit), as a JSON array of
+/// Keyword (BM25) search, best first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
 /// MemoryHit `{"entry", "score"}`. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_search_keywords(
@@ -136,12 +136,12 @@ pub unsafe extern "C" fn nts_memory_search_keywords(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let query = str_arg(query, "query")?;
-        set_json(out, &db.memory().search_keywords(query, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.memory().search_keywords(query, limit)?)
     })
 }
 
 /// Semantic search: the memories whose embeddings are closest (cosine) to the `dimension`
-/// floats at `embedding`, best first, at most `limit` (0 = no limit), as a JSON array of
+/// floats at `embedding`, best first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
 /// MemoryHit. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_search_semantic(
@@ -155,13 +155,13 @@ pub unsafe extern "C" fn nts_memory_search_semantic(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let embedding = floats_arg(embedding, dimension, "embedding")?;
-        set_json(out, &db.memory().search_semantic(&embedding, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.memory().search_semantic(&embedding, limit)?)
     })
 }
 
 /// Hybrid search (reciprocal rank fusion of the keyword ranking of `query` and the semantic
 /// ranking of the `dimension` floats at `embedding`), best first, at most `limit`
-/// (0 = no limit), as a JSON array of MemoryHit. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array of MemoryHit. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_search_hybrid(
     db: *const nts_storage,
@@ -176,7 +176,7 @@ pub unsafe extern "C" fn nts_memory_search_hybrid(
         let db = handle(db)?;
         let query = str_arg(query, "query")?;
         let embedding = floats_arg(embedding, dimension, "embedding")?;
-        set_json(out, &db.memory().search_hybrid(query, &embedding, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.memory().search_hybrid(query, &embedding, limit)?)
     })
 }
 

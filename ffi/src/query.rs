@@ -1,6 +1,6 @@
 //! The unified query interface (`StorageQuery`, implemented by `StorageManager`).
 
-use crate::args::{enum_arg, limit_arg, opt_str_arg, out_handle, set_json, str_arg};
+use crate::args::{enum_arg, opt_str_arg, out_handle, set_json, str_arg};
 use crate::call::run;
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn nts_query_rule_history(
     })
 }
 
-/// Long-term memories ranked by keyword relevance, at most `limit` (0 = no limit), only of `memory_type`
+/// Long-term memories ranked by keyword relevance, at most `limit` (NTS_NO_LIMIT for all), only of `memory_type`
 /// (a type name) unless it is NULL, as a JSON array of MemoryEntry. Free `*out_json` with
 /// nts_string_free().
 #[no_mangle]
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn nts_query_search_memory(
             None => None,
             Some(_) => Some(enum_arg(memory_type, "memory_type")?),
         };
-        set_json(out, &db.search_memory(query, memory_type, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.search_memory(query, memory_type, limit)?)
     })
 }
 

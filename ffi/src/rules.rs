@@ -1,6 +1,6 @@
 //! Rule execution history (`RuleHistoryStore`): records cross as RuleExecutionRecord JSON.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, set_out, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, page_arg, set_json, set_out, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -44,7 +44,7 @@ pub unsafe extern "C" fn nts_rules_get(db: *const nts_storage, execution_id: *co
     })
 }
 
-/// Executions of one rule, newest first, skipping `offset`, at most `limit` (0 = no limit), as
+/// Executions of one rule, newest first, skipping `offset`, at most `limit` (NTS_NO_LIMIT for all), as
 /// a JSON array of RuleExecutionRecord. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_rules_query_by_rule(
@@ -58,12 +58,12 @@ pub unsafe extern "C" fn nts_rules_query_by_rule(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let rule_id = str_arg(rule_id, "rule_id")?;
-        set_json(out, &db.rule_history().query_by_rule(rule_id, offset, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.rule_history().query_by_rule(rule_id, page_arg(offset, limit))?)
     })
 }
 
 /// Executions of one rule with start <= triggered_at < end, oldest first, at most `limit`
-/// (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_rules_query_rule_range(
     db: *const nts_storage,
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn nts_rules_query_rule_range(
 }
 
 /// Executions of every rule with start <= triggered_at < end, oldest first, at most `limit`
-/// (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_rules_query_range(
     db: *const nts_storage,
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn nts_rules_query_range(
 }
 
 /// Executions whose result is Failed (not PartialSuccess) with start <= triggered_at < end, oldest first, at
-/// most `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_rules_query_failed(
     db: *const nts_storage,

@@ -42,7 +42,7 @@ pub unsafe extern "C" fn nts_sessions_get(db: *const nts_storage, session_id: *c
     })
 }
 
-/// Sessions, most recently updated first, at most `limit` (0 = no limit), as a JSON array of
+/// Sessions, most recently updated first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
 /// SessionInfo. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_list(db: *const nts_storage, limit: usize, out_json: *mut *mut c_char) -> nts_status {

@@ -12,7 +12,7 @@ use std::ffi::c_char;
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct nts_range_options {
-    /// Return at most this many points; 0 means no limit.
+    /// Return at most this many points; NTS_NO_LIMIT for all (0 returns none).
     pub limit: usize,
     /// Newest point first (with a limit, the newest points are kept).
     pub newest_first: bool,
@@ -20,7 +20,7 @@ pub struct nts_range_options {
 
 unsafe fn range_options(opts: *const nts_range_options) -> RangeOptions {
     match opts.as_ref() {
-        Some(o) => RangeOptions { limit: limit_arg(o.limit), newest_first: o.newest_first },
+        Some(o) => RangeOptions { limit: limit_arg(o.limit).limit, newest_first: o.newest_first },
         None => RangeOptions::default(),
     }
 }

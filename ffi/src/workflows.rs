@@ -1,7 +1,7 @@
 //! Workflow execution history (`WorkflowHistoryStore`): records cross as
 //! WorkflowExecutionRecord JSON; statuses as their names.
 
-use crate::args::{enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, out_handle, out_ptr, set_json, set_out, str_arg};
+use crate::args::{enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, out_handle, out_ptr, page_arg, set_json, set_out, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn nts_workflows_get(db: *const nts_storage, execution_id:
     })
 }
 
-/// Runs of one workflow, newest first, skipping `offset`, at most `limit` (0 = no limit), as a
+/// Runs of one workflow, newest first, skipping `offset`, at most `limit` (NTS_NO_LIMIT for all), as a
 /// JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_query_by_workflow(
@@ -107,11 +107,11 @@ pub unsafe extern "C" fn nts_workflows_query_by_workflow(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let workflow_id = str_arg(workflow_id, "workflow_id")?;
-        set_json(out, &db.workflow_history().query_by_workflow(workflow_id, offset, limit_arg(limit).unwrap_or(usize::MAX))?)
+        set_json(out, &db.workflow_history().query_by_workflow(workflow_id, page_arg(offset, limit))?)
     })
 }
 
-/// Runs with start <= started_at < end, oldest first, at most `limit` (0 = no limit), as a
+/// Runs with start <= started_at < end, oldest first, at most `limit` (NTS_NO_LIMIT for all), as a
 /// JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_query_range(
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn nts_workflows_query_range(
 }
 
 /// Runs with `status` (a status name) and start <= started_at < end, oldest first, at most
-/// `limit` (0 = no limit), as a JSON array. Free `*out_json` with nts_string_free().
+/// `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_query_by_status(
     db: *const nts_storage,

@@ -72,16 +72,16 @@ impl JsEventLogStore {
         to_js(&self.inner.query_by_correlation(&string("correlation_id", &correlation_id)?).js()?)
     }
 
-    /// Up to `limit` events with a sequence above `afterSequence`, in sequence order.
+    /// Up to `limit` events (`undefined`: all) with a sequence above `afterSequence`, in
+    /// sequence order.
     #[wasm_bindgen(unchecked_return_type = "EventLogEntry[]")]
     pub fn replay(
         &self,
         #[wasm_bindgen(js_name = afterSequence)] after_sequence: f64,
-        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
         let after = count("after_sequence", after_sequence)?;
-        let n = count("limit", limit_arg)? as usize;
-        to_js(&self.inner.replay(after, n).js()?)
+        to_js(&self.inner.replay(after, limit(limit_arg)?).js()?)
     }
 
     /// The highest sequence ever assigned (0 before the first append).

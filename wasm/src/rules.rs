@@ -2,7 +2,7 @@
 
 use crate::convert::{bound, count, from_js, limit, string, to_js};
 use crate::error::{IntoJs, JsResult};
-use neotalk_storage::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore};
+use neotalk_storage::{ExecutionResult, Page, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -69,10 +69,10 @@ impl JsRuleHistoryStore {
         &self,
         #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
         offset: f64,
-        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        let (offset, n) = (count("offset", offset)? as usize, count("limit", limit_arg)? as usize);
-        to_js(&self.inner.query_by_rule(&string("rule_id", &rule_id)?, offset, n).js()?)
+        let page = Page { offset: count("offset", offset)? as usize, limit: limit(limit_arg)? };
+        to_js(&self.inner.query_by_rule(&string("rule_id", &rule_id)?, page).js()?)
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.

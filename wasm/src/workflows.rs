@@ -2,7 +2,7 @@
 
 use crate::convert::{bound, count, enum_arg, from_js_strict, int, limit, optional, optional_string, string, to_js};
 use crate::error::{IntoJs, JsResult};
-use neotalk_storage::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
+use neotalk_storage::{ExecutionStatus, Page, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
 use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -135,10 +135,10 @@ impl JsWorkflowHistoryStore {
         &self,
         #[wasm_bindgen(js_name = workflowId, unchecked_param_type = "string")] workflow_id: JsValue,
         offset: f64,
-        #[wasm_bindgen(js_name = limit)] limit_arg: f64,
+        #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        let (offset, n) = (count("offset", offset)? as usize, count("limit", limit_arg)? as usize);
-        to_js(&self.inner.query_by_workflow(&string("workflow_id", &workflow_id)?, offset, n).js()?)
+        let page = Page { offset: count("offset", offset)? as usize, limit: limit(limit_arg)? };
+        to_js(&self.inner.query_by_workflow(&string("workflow_id", &workflow_id)?, page).js()?)
     }
 
     /// Runs of every workflow with `start <= started_at < end`, oldest first.

@@ -65,6 +65,7 @@ test('replay follows the log after a sequence', () => {
   assert.deepEqual(events.replay(2, 10).map((e) => e.sequence), [3]);
   assert.deepEqual(events.replay(3, 10), []);
   assert.deepEqual(events.replay(0, 0), []);
+  assert.deepEqual(events.replay(0).map((e) => e.sequence), [1, 2, 3], 'undefined: no limit');
 });
 
 test('cleanup removes expired events with default and explicit retention', () => {

@@ -42,9 +42,10 @@ class EventLogStore:
         """Every event of a correlation chain, in sequence order."""
         return [event_from_native(e) for e in self._native.query_by_correlation(correlation_id)]
 
-    def replay(self, after_sequence: int, limit: int) -> list:
-        """Up to ``limit`` events with a sequence greater than ``after_sequence``, in order;
-        pass the last sequence seen to follow the log (0 starts at the beginning)."""
+    def replay(self, after_sequence: int, limit=None) -> list:
+        """Up to ``limit`` events (``None``: all; 0: none) with a sequence greater than
+        ``after_sequence``, in order; pass the last sequence seen to follow the log (0 starts
+        at the beginning)."""
         return [event_from_native(e) for e in self._native.replay(after_sequence, limit)]
 
     def last_sequence(self) -> int:

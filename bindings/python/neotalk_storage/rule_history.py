@@ -32,8 +32,9 @@ class RuleHistoryStore:
         """The execution with this id, or ``None``."""
         return loads(self._native.get(execution_id))
 
-    def query_by_rule(self, rule_id: str, offset: int = 0, limit: int = 100) -> list:
-        """One page of a rule's executions, newest first."""
+    def query_by_rule(self, rule_id: str, offset: int = 0, limit=None) -> list:
+        """One page of a rule's executions, newest first: skips ``offset``, then at most
+        ``limit`` (``None``: all the rest)."""
         return loads_all(self._native.query_by_rule(rule_id, offset, limit))
 
     def query_rule_range(self, rule_id: str, start: int, end: int, limit=None) -> list:

@@ -42,8 +42,9 @@ class WorkflowHistoryStore:
         """The run with this id, or ``None``."""
         return loads(self._native.get(execution_id))
 
-    def query_by_workflow(self, workflow_id: str, offset: int = 0, limit: int = 100) -> list:
-        """One page of a workflow's runs, newest first."""
+    def query_by_workflow(self, workflow_id: str, offset: int = 0, limit=None) -> list:
+        """One page of a workflow's runs, newest first: skips ``offset``, then at most
+        ``limit`` (``None``: all the rest)."""
         return loads_all(self._native.query_by_workflow(workflow_id, offset, limit))
 
     def query_range(self, start: int, end: int, limit=None) -> list:

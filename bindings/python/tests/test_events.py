@@ -41,6 +41,9 @@ def test_queries(db):
     assert events.query_by_correlation("c1")[1].metadata.causation_id == "a"
     assert [e.event_id for e in events.replay(1, 10)] == ["b", "c"]
     assert [e.event_id for e in events.replay(0, 2)] == ["a", "b"]
+    # The one paging rule: 0 returns nothing, None (the default) returns everything.
+    assert events.replay(0, 0) == []
+    assert [e.event_id for e in events.replay(0)] == ["a", "b", "c"]
 
 
 def test_cleanup_by_age_and_type(db):

@@ -5,6 +5,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, CLEANUP_BATCH};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
 use crate::storage::key::{KeyBuilder, KeyReader};
@@ -106,20 +107,6 @@ pub(crate) fn modify<R: IndexedRecord>(engine: &Engine, id: &str, change: impl F
     Ok(new)
 }
 
-/// Which entries of an index scan to return: skip `offset`, then at most `limit`.
-#[derive(Clone, Copy)]
-pub(crate) struct Page {
-    pub(crate) offset: usize,
-    pub(crate) limit: usize,
-}
-
-impl Page {
-    /// The first `limit` entries (all without a limit).
-    pub(crate) fn first(limit: Option<usize>) -> Self {
-        Page { offset: 0, limit: limit.unwrap_or(usize::MAX) }
-    }
-}
-
 /// Loads the records named by the entries of `index` in `range`; `id_of` reads the id from
 /// an index key.
 pub(crate) fn collect<R: IndexedRecord>(
@@ -132,17 +119,15 @@ pub(crate) fn collect<R: IndexedRecord>(
 ) -> Result<Vec<R>> {
     let view = engine.read()?;
     let mut out = Vec::new();
-    if page.limit == 0 {
+    let mut pager = page.cursor();
+    if pager.is_full() {
         return Ok(out);
     }
-    let mut skipped = 0;
     view.scan(index, range, dir, &mut |k, _| {
-        if skipped < page.offset {
-            skipped += 1;
-            return Ok(Scan::Continue);
+        if pager.admit() {
+            out.push(load_indexed(&*view, index, &id_of(k)?)?);
         }
-        out.push(load_indexed(&*view, index, &id_of(k)?)?);
-        Ok(if out.len() >= page.limit { Scan::Stop } else { Scan::Continue })
+        Ok(pager.step())
     })?;
     Ok(out)
 }

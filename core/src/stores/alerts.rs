@@ -17,9 +17,10 @@
 use crate::error::{Result, StorageError};
 use crate::limits::encode_row;
 use crate::limits::{check_id, check_range};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
-use crate::storage::indexed_records::{self as records, id_after_time, row_key, stage_delete, stage_put, time_range, IndexedRecord, Page};
+use crate::storage::indexed_records::{self as records, id_after_time, row_key, stage_delete, stage_put, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -308,49 +309,49 @@ impl AlertStore {
 
     /// Loads the alerts named by the index entries of `range`; keys are `skip` prefix bytes,
     /// then (created_at, alert_id).
-    fn collect(&self, table: &str, range: &KeyRange, skip: usize, dir: Direction, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
-        records::collect(&self.engine, table, range, dir, Page::first(limit), |k| id_after_time(k, skip))
+    fn collect(&self, table: &str, range: &KeyRange, skip: usize, dir: Direction, page: Page) -> Result<Vec<AlertRecord>> {
+        records::collect(&self.engine, table, range, dir, page, |k| id_after_time(k, skip))
     }
 
     /// Alerts with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
+    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, limit)
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, page.into())
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
-    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
+    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_range(start, end)?;
         let range = time_range(KeyBuilder::new().u8(severity.code()), start, end);
-        self.collect(BY_SEVERITY, &range, 1, Direction::Forward, limit)
+        self.collect(BY_SEVERITY, &range, 1, Direction::Forward, page.into())
     }
 
     /// Alerts about one entity with `start <= created_at < end`, oldest first.
-    pub fn query_by_entity(&self, entity_id: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
+    pub fn query_by_entity(&self, entity_id: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_id("entity_id", entity_id)?;
         check_range(start, end)?;
         let prefix = KeyBuilder::new().str(entity_id);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_ENTITY, &time_range(prefix, start, end), skip, Direction::Forward, limit)
+        self.collect(BY_ENTITY, &time_range(prefix, start, end), skip, Direction::Forward, page.into())
     }
 
     /// Alerts from one source with `start <= created_at < end`, oldest first.
-    pub fn query_by_source(&self, source: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
+    pub fn query_by_source(&self, source: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_id("source", source)?;
         check_range(start, end)?;
         let prefix = KeyBuilder::new().str(source);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_SOURCE, &time_range(prefix, start, end), skip, Direction::Forward, limit)
+        self.collect(BY_SOURCE, &time_range(prefix, start, end), skip, Direction::Forward, page.into())
     }
 
     /// Alerts nobody acknowledged yet (resolved or not), newest first.
-    pub fn unacknowledged(&self, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
-        self.collect(UNACKNOWLEDGED, &KeyRange::all(), 0, Direction::Reverse, limit)
+    pub fn unacknowledged(&self, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
+        self.collect(UNACKNOWLEDGED, &KeyRange::all(), 0, Direction::Reverse, page.into())
     }
 
     /// Alerts not resolved yet (acknowledged or not), newest first.
-    pub fn unresolved(&self, limit: Option<usize>) -> Result<Vec<AlertRecord>> {
-        self.collect(UNRESOLVED, &KeyRange::all(), 0, Direction::Reverse, limit)
+    pub fn unresolved(&self, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
+        self.collect(UNRESOLVED, &KeyRange::all(), 0, Direction::Reverse, page.into())
     }
 
     /// Number of stored alerts of each severity (kept as counters: no scan).

@@ -18,9 +18,10 @@
 use crate::error::{Result, StorageError};
 use crate::limits::encode_row;
 use crate::limits::{check_id, check_json, check_range};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
-use crate::storage::indexed_records::{self as records, id_after_time, stage_delete, stage_put, time_range, IndexedRecord, Page};
+use crate::storage::indexed_records::{self as records, id_after_time, stage_delete, stage_put, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use crate::stores::rule_history::ExecutionResult;
 use serde::{Deserialize, Serialize};
@@ -286,20 +287,20 @@ impl DecisionStore {
 
     /// Loads the decisions named by the index entries of `range`; keys are `skip` prefix
     /// bytes, then (created_at, decision_id).
-    fn collect(&self, table: &str, range: &KeyRange, skip: usize, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
-        records::collect(&self.engine, table, range, Direction::Forward, Page::first(limit), |k| id_after_time(k, skip))
+    fn collect(&self, table: &str, range: &KeyRange, skip: usize, page: Page) -> Result<Vec<DecisionRecord>> {
+        records::collect(&self.engine, table, range, Direction::Forward, page, |k| id_after_time(k, skip))
     }
 
     /// Decisions with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
+    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<DecisionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, limit)
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, page.into())
     }
 
     /// Decisions in one status with `start <= created_at < end`, oldest first.
-    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<DecisionRecord>> {
+    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<DecisionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, limit)
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, page.into())
     }
 
     /// Moves every `Proposed` decision older than `max_age_ms` at `now_ms` (that is, with

@@ -12,6 +12,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, check_json, check_range, CLEANUP_BATCH};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
 use crate::storage::key::{KeyBuilder, KeyReader};
@@ -227,58 +228,65 @@ impl EventLogStore {
     }
 
     /// Collects events named by index keys whose last element is the sequence.
-    fn collect(&self, table: &str, range: &KeyRange, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+    fn collect(&self, table: &str, range: &KeyRange, page: Page) -> Result<Vec<EventLogEntry>> {
         let view = self.engine.read()?;
-        let limit = limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        if limit == 0 {
+        let mut pager = page.cursor();
+        if pager.is_full() {
             return Ok(out);
         }
         view.scan(table, range, Direction::Forward, &mut |k, _| {
+            if !pager.admit() {
+                return Ok(pager.step());
+            }
             let tail = k.len().checked_sub(8).map(|at| &k[at..]);
             let seq = u64::from_be_bytes(
                 tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
             );
             out.push(Self::load(&*view, seq)?);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            Ok(pager.step())
         })?;
         Ok(out)
     }
 
     /// Events with `start <= timestamp < end`, in time order (ties in sequence order).
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         check_range(start, end)?;
         let range = KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish());
-        self.collect(BY_TIME, &range, limit)
+        self.collect(BY_TIME, &range, page.into())
     }
 
     /// Events of one type with `start <= timestamp < end`, in time order.
-    pub fn query_by_type(&self, event_type: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<EventLogEntry>> {
+    pub fn query_by_type(&self, event_type: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         check_id("event_type", event_type)?;
         check_range(start, end)?;
         let range =
             KeyRange::half_open(KeyBuilder::new().str(event_type).i64(start).finish(), KeyBuilder::new().str(event_type).i64(end).finish());
-        self.collect(BY_TYPE, &range, limit)
+        self.collect(BY_TYPE, &range, page.into())
     }
 
     /// Every event of a correlation chain, in sequence order.
     pub fn query_by_correlation(&self, correlation_id: &str) -> Result<Vec<EventLogEntry>> {
         check_id("correlation_id", correlation_id)?;
-        self.collect(BY_CORRELATION, &KeyRange::prefix(KeyBuilder::new().str(correlation_id).finish()), None)
+        self.collect(BY_CORRELATION, &KeyRange::prefix(KeyBuilder::new().str(correlation_id).finish()), Page::ALL)
     }
 
-    /// Up to `limit` events with a sequence greater than `after_sequence`, in sequence order.
-    /// Pass the last sequence seen to follow the log (0 starts at the beginning).
-    pub fn replay(&self, after_sequence: u64, limit: usize) -> Result<Vec<EventLogEntry>> {
+    /// The events with a sequence greater than `after_sequence`, in sequence order, one
+    /// [`Page`] of them (`replay(after, 100)`: at most 100; `None`: all). Pass the last
+    /// sequence seen to follow the log (0 starts at the beginning).
+    pub fn replay(&self, after_sequence: u64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         let view = self.engine.read()?;
         let mut out = Vec::new();
-        if limit == 0 {
+        let mut pager = page.into().cursor();
+        if pager.is_full() {
             return Ok(out);
         }
         let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
         view.scan(EVENTS, &range, Direction::Forward, &mut |_, v| {
-            out.push(serde_json::from_slice(v)?);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            if pager.admit() {
+                out.push(serde_json::from_slice(v)?);
+            }
+            Ok(pager.step())
         })?;
         Ok(out)
     }

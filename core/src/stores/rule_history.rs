@@ -15,9 +15,10 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, check_json, check_range, encode_row};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, Scan};
 use crate::storage::engine::Engine;
-use crate::storage::indexed_records::{self as records, row_key, time_range, IndexedRecord, Page};
+use crate::storage::indexed_records::{self as records, row_key, time_range, IndexedRecord};
 use crate::storage::key::{KeyBuilder, KeyReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -276,7 +277,7 @@ impl RuleHistoryStore {
     /// h.record(&RuleExecutionRecord::new("x1", "high-temp", "High temperature", 1_000, ExecutionResult::Success)).unwrap();
     /// h.record(&RuleExecutionRecord::new("x2", "high-temp", "High temperature", 2_000,
     ///     ExecutionResult::Failed { error: "mqtt down".into() })).unwrap();
-    /// assert_eq!(h.query_by_rule("high-temp", 0, 10).unwrap()[0].execution_id, "x2");
+    /// assert_eq!(h.query_by_rule("high-temp", 10).unwrap()[0].execution_id, "x2");
     /// assert_eq!(h.rule_statistics("high-temp", 0, 10_000).unwrap().failed, 1);
     /// ```
     pub fn record(&self, record: &RuleExecutionRecord) -> Result<()> {
@@ -316,36 +317,30 @@ impl RuleHistoryStore {
 
     /// One page of a rule's executions, newest first (ties by execution id, descending):
     /// skips the `offset` newest and returns at most `limit`.
-    pub fn query_by_rule(&self, rule_id: &str, offset: usize, limit: usize) -> Result<Vec<RuleExecutionRecord>> {
+    pub fn query_by_rule(&self, rule_id: &str, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
         let range = KeyRange::prefix(KeyBuilder::new().str(rule_id).finish());
-        self.collect(BY_RULE, &range, Direction::Reverse, Page { offset, limit }, id_of_rule_key)
+        self.collect(BY_RULE, &range, Direction::Reverse, page.into(), id_of_rule_key)
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
+    pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
         check_range(start, end)?;
-        self.collect(
-            BY_RULE,
-            &time_range(KeyBuilder::new().str(rule_id), start, end),
-            Direction::Forward,
-            Page::first(limit),
-            id_of_rule_key,
-        )
+        self.collect(BY_RULE, &time_range(KeyBuilder::new().str(rule_id), start, end), Direction::Forward, page.into(), id_of_rule_key)
     }
 
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
+    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &times(start, end), Direction::Forward, Page::first(limit), id_of_time_key)
+        self.collect(BY_TIME, &times(start, end), Direction::Forward, page.into(), id_of_time_key)
     }
 
     /// Executions whose result is `ExecutionResult::Failed` (not `PartialSuccess`) with
     /// `start <= triggered_at < end`, oldest first.
-    pub fn query_failed(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<RuleExecutionRecord>> {
+    pub fn query_failed(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(FAILED, &times(start, end), Direction::Forward, Page::first(limit), id_of_time_key)
+        self.collect(FAILED, &times(start, end), Direction::Forward, page.into(), id_of_time_key)
     }
 
     /// Statistics of one rule's executions with `start <= triggered_at < end`. A rule without

@@ -30,6 +30,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, check_json, CLEANUP_BATCH, MAX_JSON_BYTES};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
 use crate::storage::key::{KeyBuilder, KeyReader};
@@ -245,22 +246,25 @@ impl SessionStore {
         Self::read_info(&*self.engine.read()?, session_id)
     }
 
-    /// Sessions, most recently updated first (ties by id, descending), at most `limit`.
-    pub fn list_sessions(&self, limit: Option<usize>) -> Result<Vec<SessionInfo>> {
-        let limit = limit.unwrap_or(usize::MAX);
+    /// Sessions, most recently updated first (ties by id, descending), one [`Page`] of them.
+    pub fn list_sessions(&self, page: impl Into<Page>) -> Result<Vec<SessionInfo>> {
         let view = self.engine.read()?;
         let mut out = Vec::new();
-        if limit == 0 {
+        let mut pager = page.into().cursor();
+        if pager.is_full() {
             return Ok(out);
         }
         view.scan(BY_UPDATED, &KeyRange::all(), Direction::Reverse, &mut |k, _| {
+            if !pager.admit() {
+                return Ok(pager.step());
+            }
             let mut r = KeyReader::new(k);
             r.i64()?;
             let id = r.str()?;
             let info = Self::read_info(&*view, &id)?
                 .ok_or_else(|| StorageError::Corrupted(format!("session index names missing session {id:?}")))?;
             out.push(info);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            Ok(pager.step())
         })?;
         Ok(out)
     }

@@ -17,9 +17,10 @@
 use crate::error::{Result, StorageError};
 use crate::limits::encode_row;
 use crate::limits::{check_id, check_json, check_range};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
-use crate::storage::indexed_records::{self as records, id_after_time, time_range, IndexedRecord, Page};
+use crate::storage::indexed_records::{self as records, id_after_time, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -314,17 +315,17 @@ impl WorkflowHistoryStore {
 
     /// One page of a workflow's runs, newest first (by `started_at`, ties by execution id
     /// descending): skips the `offset` newest and returns at most `limit`.
-    pub fn query_by_workflow(&self, workflow_id: &str, offset: usize, limit: usize) -> Result<Vec<WorkflowExecutionRecord>> {
+    pub fn query_by_workflow(&self, workflow_id: &str, page: impl Into<Page>) -> Result<Vec<WorkflowExecutionRecord>> {
         check_id("workflow_id", workflow_id)?;
         let prefix = KeyBuilder::new().str(workflow_id).finish();
         let skip = prefix.len();
-        self.collect(BY_WORKFLOW, &KeyRange::prefix(prefix), skip, Direction::Reverse, Page { offset, limit })
+        self.collect(BY_WORKFLOW, &KeyRange::prefix(prefix), skip, Direction::Reverse, page.into())
     }
 
     /// Runs of every workflow with `start <= started_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<usize>) -> Result<Vec<WorkflowExecutionRecord>> {
+    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<WorkflowExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, Page::first(limit))
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, page.into())
     }
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
@@ -333,16 +334,16 @@ impl WorkflowHistoryStore {
         status: ExecutionStatus,
         start: i64,
         end: i64,
-        limit: Option<usize>,
+        page: impl Into<Page>,
     ) -> Result<Vec<WorkflowExecutionRecord>> {
         check_range(start, end)?;
-        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, Direction::Forward, Page::first(limit))
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, Direction::Forward, page.into())
     }
 
     /// Every run still `Running`, oldest first (the longest-running leads).
     pub fn running(&self) -> Result<Vec<WorkflowExecutionRecord>> {
         let range = KeyRange::prefix(KeyBuilder::new().u8(ExecutionStatus::Running.code()).finish());
-        self.collect(BY_STATUS, &range, 1, Direction::Forward, Page::first(None))
+        self.collect(BY_STATUS, &range, 1, Direction::Forward, Page::ALL)
     }
 
     /// Removes every run with `started_at < before_ms`, running or not (a run still `Running`

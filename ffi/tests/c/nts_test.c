@@ -318,7 +318,7 @@ static void test_ts_query_range(nts_storage *db) {
   double vs[8];
   size_t n = 0;
   nts_range_options newest2 = {2, true};
-  nts_range_options unlimited = {0, false};
+  nts_range_options unlimited = {NTS_NO_LIMIT, false};
 
   /* thermo-1/temperature holds 1000..5000 (5 points). */
   EXPECT(NTS_OK, nts_ts_query_range(db, "thermo-1", "temperature", 0, 10000, NULL, ts, vs, 8, &n));
@@ -640,27 +640,27 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_events_get(db, NULL, &json));
   EXPECT(NTS_NULL_POINTER, nts_events_get(db, "e1", NULL));
 
-  EXPECT(NTS_OK, nts_events_query_range(db, 1000, 3000, 0, &json));
+  EXPECT(NTS_OK, nts_events_query_range(db, 1000, 3000, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "\"event_id\":\"e2\"");
   EXPECT(NTS_OK, nts_events_query_range(db, 1000, 3000, 1, &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_events_query_range(db, 5, 1, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_query_range(NULL, 0, 1, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_query_range(db, 0, 1, 0, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_range(db, 5, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_range(NULL, 0, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_range(db, 0, 1, NTS_NO_LIMIT, NULL));
 
-  EXPECT(NTS_OK, nts_events_query_by_type(db, "device.offline", 0, 10000, 0, &json));
+  EXPECT(NTS_OK, nts_events_query_by_type(db, "device.offline", 0, 10000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e3\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_events_query_by_type(db, "device.offline", 0, 10000, 1, &json));
   CHECK(json != NULL && strstr(json, "\"e3\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "device.offline", 9, 1, 0, &json));
-  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "", 0, 1, 0, &json));
-  EXPECT(NTS_INVALID_UTF8, nts_events_query_by_type(db, BAD_UTF8, 0, 1, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(NULL, "t", 0, 1, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, NULL, 0, 1, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, "t", 0, 1, 0, NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "device.offline", 9, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_events_query_by_type(db, "", 0, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_query_by_type(db, BAD_UTF8, 0, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(NULL, "t", 0, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, NULL, 0, 1, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_query_by_type(db, "t", 0, 1, NTS_NO_LIMIT, NULL));
 
   EXPECT(NTS_OK, nts_events_query_by_correlation(db, "c1", &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") != NULL && strstr(json, "\"e3\"") == NULL);
@@ -673,16 +673,21 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_events_query_by_correlation(db, NULL, &json));
   EXPECT(NTS_NULL_POINTER, nts_events_query_by_correlation(db, "c", NULL));
 
-  EXPECT(NTS_OK, nts_events_replay(db, 2, 0, &json));
+  EXPECT(NTS_OK, nts_events_replay(db, 2, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"e3\"") != NULL && strstr(json, "\"e4\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_events_replay(db, 0, 1, &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_events_replay(db, 4, 0, &json));
+  EXPECT(NTS_OK, nts_events_replay(db, 4, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "[]");
-  EXPECT(NTS_NULL_POINTER, nts_events_replay(NULL, 0, 0, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, 0, NULL));
+  /* One paging rule in every language: a limit of 0 returns nothing. */
+  EXPECT(NTS_OK, nts_events_replay(db, 0, 0, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_OK, nts_events_query_range(db, 0, 100000, 0, &json));
+  JSON_HAS_AND_FREE(json, "[]");
+  EXPECT(NTS_NULL_POINTER, nts_events_replay(NULL, 0, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, NTS_NO_LIMIT, NULL));
 }
 
 /* ---------------------------------------------------------------- rule history */
@@ -725,20 +730,20 @@ static void test_rules(nts_storage *db) {
   EXPECT(NTS_INVALID_INPUT, nts_rules_get(db, "", &json));
   EXPECT(NTS_NULL_POINTER, nts_rules_get(db, "x1", NULL));
 
-  EXPECT(NTS_OK, nts_rules_query_by_rule(db, "r1", 0, 0, &json));
+  EXPECT(NTS_OK, nts_rules_query_by_rule(db, "r1", 0, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"x1\"") != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x3\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_rules_query_by_rule(db, "r1", 1, 1, &json));
   CHECK(json != NULL && strstr(json, "\"x1\"") != NULL && strstr(json, "\"x2\"") == NULL); /* newest first, skip 1 */
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_rules_query_rule_range(db, "r1", 1500, 5000, 0, &json));
+  EXPECT(NTS_OK, nts_rules_query_rule_range(db, "r1", 1500, 5000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x1\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_rules_query_rule_range(db, "r1", 5, 1, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_rules_query_rule_range(db, "r1", 5, 1, NTS_NO_LIMIT, &json));
   EXPECT(NTS_OK, nts_rules_query_range(db, 0, 10000, 2, &json));
   CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x3\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_rules_query_failed(db, 0, 10000, 0, &json));
+  EXPECT(NTS_OK, nts_rules_query_failed(db, 0, 10000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"x2\"") != NULL && strstr(json, "\"x1\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_rules_rule_statistics(db, "r1", 0, 10000, &json));
@@ -796,20 +801,20 @@ static void test_workflows(nts_storage *db) {
   EXPECT(NTS_NOT_FOUND, nts_workflows_get(db, "w404", &json));
   EXPECT(NTS_OK, nts_workflows_running(db, &json));
   JSON_HAS_AND_FREE(json, "[]");
-  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 0, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 0, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "\"w1\"");
-  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 1, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_query_by_workflow(db, "flow", 1, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "[]");
-  EXPECT(NTS_OK, nts_workflows_query_range(db, 0, 5000, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_query_range(db, 0, 5000, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "\"w1\"");
-  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_range(db, 5, 0, 0, &json));
-  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Failed", 0, 5000, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_range(db, 5, 0, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Failed", 0, 5000, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "\"w1\"");
-  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Completed", 0, 5000, 0, &json));
+  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "Completed", 0, 5000, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "[]");
-  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "failed", 0, 5000, 0, &json)); /* any case */
+  EXPECT(NTS_OK, nts_workflows_query_by_status(db, "failed", 0, 5000, NTS_NO_LIMIT, &json)); /* any case */
   JSON_HAS_AND_FREE(json, "\"w1\"");
-  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_by_status(db, "failing", 0, 5000, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_workflows_query_by_status(db, "failing", 0, 5000, NTS_NO_LIMIT, &json));
   EXPECT(NTS_OK, nts_workflows_cleanup(db, 1000, &n));
   CHECK(n == 0);
   EXPECT(NTS_OK, nts_workflows_cleanup(db, 1001, &n));
@@ -846,30 +851,30 @@ static void test_alerts(nts_storage *db) {
   JSON_HAS_AND_FREE(json, "\"acknowledged_by\":\"op-3\"");
   EXPECT(NTS_CONFLICT, nts_alerts_acknowledge(db, "a1", "op-4", 1300, NULL));
   EXPECT(NTS_NOT_FOUND, nts_alerts_acknowledge(db, "a404", "op", 1, NULL));
-  EXPECT(NTS_OK, nts_alerts_unacknowledged(db, 0, &json));
+  EXPECT(NTS_OK, nts_alerts_unacknowledged(db, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_alerts_resolve(db, "a1", 1500, NULL));
   EXPECT(NTS_CONFLICT, nts_alerts_resolve(db, "a1", 1600, &json));
   CHECK(json == NULL);
-  EXPECT(NTS_OK, nts_alerts_unresolved(db, 0, &json));
+  EXPECT(NTS_OK, nts_alerts_unresolved(db, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_alerts_count_unresolved_by_severity(db, &json));
   CHECK(json != NULL && strstr(json, "\"critical\":0") != NULL && strstr(json, "\"info\":1") != NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_alerts_query_range(db, 0, 2000, 0, &json));
+  EXPECT(NTS_OK, nts_alerts_query_range(db, 0, 2000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"a1\"") != NULL && strstr(json, "\"a2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_alerts_query_by_severity(db, "critical", 0, 9000, 0, &json)); /* any case */
+  EXPECT(NTS_OK, nts_alerts_query_by_severity(db, "critical", 0, 9000, NTS_NO_LIMIT, &json)); /* any case */
   CHECK(json != NULL && strstr(json, "\"a1\"") != NULL && strstr(json, "\"a2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_alerts_query_by_severity(db, "Loud", 0, 9000, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_alerts_query_by_severity(db, "Loud", 0, 9000, NTS_NO_LIMIT, &json));
   MESSAGE_HAS("severity");
-  EXPECT(NTS_INVALID_UTF8, nts_alerts_query_by_severity(db, BAD_UTF8, 0, 9000, 0, &json));
-  EXPECT(NTS_OK, nts_alerts_query_by_entity(db, "pump-7", 0, 9000, 0, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_alerts_query_by_severity(db, BAD_UTF8, 0, 9000, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_OK, nts_alerts_query_by_entity(db, "pump-7", 0, 9000, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "\"a1\"");
-  EXPECT(NTS_OK, nts_alerts_query_by_source(db, "llm", 0, 9000, 0, &json));
+  EXPECT(NTS_OK, nts_alerts_query_by_source(db, "llm", 0, 9000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"a2\"") != NULL && strstr(json, "\"a1\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_query_alerts(db, NULL, 0, 9000, &json));
@@ -931,12 +936,12 @@ static void test_decisions(nts_storage *db) {
   EXPECT(NTS_OK, nts_decisions_create(db, d2));
   EXPECT(NTS_OK, nts_decisions_transition(db, "d4", "AutoExecuted", &json));
   JSON_HAS_AND_FREE(json, "\"status\":\"AutoExecuted\"");
-  EXPECT(NTS_OK, nts_decisions_query_by_status(db, "Proposed", 0, 9000, 0, &json));
+  EXPECT(NTS_OK, nts_decisions_query_by_status(db, "Proposed", 0, 9000, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"d2\"") != NULL && strstr(json, "\"d1\"") == NULL && strstr(json, "\"d3\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_decisions_query_by_status(db, "proposed", 0, 9000, 0, &json)); /* any case */
+  EXPECT(NTS_OK, nts_decisions_query_by_status(db, "proposed", 0, 9000, NTS_NO_LIMIT, &json)); /* any case */
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_decisions_query_by_status(db, "proposing", 0, 9000, 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_decisions_query_by_status(db, "proposing", 0, 9000, NTS_NO_LIMIT, &json));
   EXPECT(NTS_OK, nts_decisions_query_range(db, 0, 9000, 2, &json));
   CHECK(json != NULL && strstr(json, "\"d1\"") != NULL && strstr(json, "\"d4\"") == NULL);
   nts_string_free(json);
@@ -1055,15 +1060,15 @@ static void test_memory(nts_storage *db) {
       "{\"memory_id\":\"m404\",\"memory_type\":\"Other\",\"content\":\"x\",\"embedding\":null,"
       "\"metadata\":{\"keywords\":[],\"importance\":0.5,\"entities\":[],\"expires_at\":null},"
       "\"created_at\":1,\"last_accessed\":null,\"access_count\":0}"));
-  EXPECT(NTS_OK, nts_memory_by_type(db, "UserPreference", 0, &json));
+  EXPECT(NTS_OK, nts_memory_by_type(db, "UserPreference", NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "22 degrees") != NULL && strstr(json, "\"m1\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_INVALID_INPUT, nts_memory_by_type(db, "Gossip", 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_memory_by_type(db, "Gossip", NTS_NO_LIMIT, &json));
   MESSAGE_HAS("memory_type");
   EXPECT(NTS_OK, nts_memory_by_importance(db, 1, &json));
   CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_memory_search_keywords(db, "pump", 0, &json));
+  EXPECT(NTS_OK, nts_memory_search_keywords(db, "pump", NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m3\"") != NULL && strstr(json, "\"m2\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_memory_search_semantic(db, near1, 3, 1, &json));
@@ -1071,15 +1076,15 @@ static void test_memory(nts_storage *db) {
   nts_string_free(json);
   EXPECT(NTS_INVALID_INPUT, nts_memory_search_semantic(db, near1, 2, 1, &json)); /* stored embeddings have 3 */
   EXPECT(NTS_NULL_POINTER, nts_memory_search_semantic(db, NULL, 3, 1, &json));
-  EXPECT(NTS_OK, nts_memory_search_hybrid(db, "alice", near1, 3, 0, &json));
+  EXPECT(NTS_OK, nts_memory_search_hybrid(db, "alice", near1, 3, NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"m1\"") != NULL && strstr(json, "\"m2\"") != NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_query_search_memory(db, "pump", "Other", 0, &json));
+  EXPECT(NTS_OK, nts_query_search_memory(db, "pump", "Other", NTS_NO_LIMIT, &json));
   CHECK(json != NULL && strstr(json, "\"m3\"") != NULL && strstr(json, "\"m1\"") == NULL);
   nts_string_free(json);
   EXPECT(NTS_OK, nts_query_search_memory(db, "pump", NULL, 1, &json));
   JSON_HAS_AND_FREE(json, "\"memory_id\"");
-  EXPECT(NTS_INVALID_INPUT, nts_query_search_memory(db, "pump", "Gossip", 0, &json));
+  EXPECT(NTS_INVALID_INPUT, nts_query_search_memory(db, "pump", "Gossip", NTS_NO_LIMIT, &json));
   EXPECT(NTS_OK, nts_memory_purge_expired(db, 3001, &n));
   CHECK(n == 1);
   EXPECT(NTS_OK, nts_memory_delete(db, "m2", &deleted));
@@ -1423,10 +1428,10 @@ static void test_use_after_close(void) {
   EXPECT(NTS_CLOSED, nts_events_append(db, EVENT1, &json));
   EXPECT(NTS_CLOSED, nts_events_append_batch(db, EVENTS23, &json));
   EXPECT(NTS_CLOSED, nts_events_get(db, "e1", &json));
-  EXPECT(NTS_CLOSED, nts_events_query_range(db, 0, 9, 0, &json));
-  EXPECT(NTS_CLOSED, nts_events_query_by_type(db, "t", 0, 9, 0, &json));
+  EXPECT(NTS_CLOSED, nts_events_query_range(db, 0, 9, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_CLOSED, nts_events_query_by_type(db, "t", 0, 9, NTS_NO_LIMIT, &json));
   EXPECT(NTS_CLOSED, nts_events_query_by_correlation(db, "c", &json));
-  EXPECT(NTS_CLOSED, nts_events_replay(db, 0, 0, &json));
+  EXPECT(NTS_CLOSED, nts_events_replay(db, 0, NTS_NO_LIMIT, &json));
   EXPECT(NTS_CLOSED, nts_events_last_sequence(db, &u));
   CHECK(json == NULL);
   MESSAGE_HAS("closed");

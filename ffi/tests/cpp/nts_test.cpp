@@ -171,18 +171,18 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"events_append", [=](nts_storage *db) { return keep(nts_events_append(db, kEvent, &json)); }},
       {"events_append_batch", [=](nts_storage *db) { return keep(nts_events_append_batch(db, "[]", &json)); }},
       {"events_get", [=](nts_storage *db) { return keep(nts_events_get(db, "e1", &json)); }},
-      {"events_query_range", [=](nts_storage *db) { return keep(nts_events_query_range(db, 0, 9, 0, &json)); }},
-      {"events_query_by_type", [=](nts_storage *db) { return keep(nts_events_query_by_type(db, "alarm", 0, 999, 0, &json)); }},
+      {"events_query_range", [=](nts_storage *db) { return keep(nts_events_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"events_query_by_type", [=](nts_storage *db) { return keep(nts_events_query_by_type(db, "alarm", 0, 999, NTS_NO_LIMIT, &json)); }},
       {"events_query_by_correlation", [=](nts_storage *db) { return keep(nts_events_query_by_correlation(db, "c", &json)); }},
-      {"events_replay", [=](nts_storage *db) { return keep(nts_events_replay(db, 0, 0, &json)); }},
+      {"events_replay", [=](nts_storage *db) { return keep(nts_events_replay(db, 0, NTS_NO_LIMIT, &json)); }},
       {"events_last_sequence", [=](nts_storage *db) { return nts_events_last_sequence(db, &u); }},
       {"rules_record", [=](nts_storage *db) { return nts_rules_record(db, kRule); }},
       {"rules_record_batch", [=](nts_storage *db) { return nts_rules_record_batch(db, "[]"); }},
       {"rules_get", [=](nts_storage *db) { return keep(nts_rules_get(db, "x1", &json)); }},
-      {"rules_query_by_rule", [=](nts_storage *db) { return keep(nts_rules_query_by_rule(db, "r1", 0, 0, &json)); }},
-      {"rules_query_rule_range", [=](nts_storage *db) { return keep(nts_rules_query_rule_range(db, "r1", 0, 9, 0, &json)); }},
-      {"rules_query_range", [=](nts_storage *db) { return keep(nts_rules_query_range(db, 0, 9, 0, &json)); }},
-      {"rules_query_failed", [=](nts_storage *db) { return keep(nts_rules_query_failed(db, 0, 9, 0, &json)); }},
+      {"rules_query_by_rule", [=](nts_storage *db) { return keep(nts_rules_query_by_rule(db, "r1", 0, NTS_NO_LIMIT, &json)); }},
+      {"rules_query_rule_range", [=](nts_storage *db) { return keep(nts_rules_query_rule_range(db, "r1", 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"rules_query_range", [=](nts_storage *db) { return keep(nts_rules_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"rules_query_failed", [=](nts_storage *db) { return keep(nts_rules_query_failed(db, 0, 9, NTS_NO_LIMIT, &json)); }},
       {"rules_rule_statistics", [=](nts_storage *db) { return keep(nts_rules_rule_statistics(db, "r1", 0, 9, &json)); }},
       {"rules_statistics", [=](nts_storage *db) { return keep(nts_rules_statistics(db, 0, 9, &json)); }},
       {"rules_cleanup", [=](nts_storage *db) { return nts_rules_cleanup(db, 0, &u); }},
@@ -192,20 +192,20 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"workflows_running", [=](nts_storage *db) { return keep(nts_workflows_running(db, &json)); }},
       {"workflows_finish", [=](nts_storage *db) { return keep(nts_workflows_finish(db, "w1", "Completed", 5, "{}", nullptr, &json)); }},
       {"workflows_get", [=](nts_storage *db) { return keep(nts_workflows_get(db, "w1", &json)); }},
-      {"workflows_query_by_workflow", [=](nts_storage *db) { return keep(nts_workflows_query_by_workflow(db, "f", 0, 0, &json)); }},
-      {"workflows_query_range", [=](nts_storage *db) { return keep(nts_workflows_query_range(db, 0, 9, 0, &json)); }},
-      {"workflows_query_by_status", [=](nts_storage *db) { return keep(nts_workflows_query_by_status(db, "Completed", 0, 9, 0, &json)); }},
+      {"workflows_query_by_workflow", [=](nts_storage *db) { return keep(nts_workflows_query_by_workflow(db, "f", 0, NTS_NO_LIMIT, &json)); }},
+      {"workflows_query_range", [=](nts_storage *db) { return keep(nts_workflows_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"workflows_query_by_status", [=](nts_storage *db) { return keep(nts_workflows_query_by_status(db, "Completed", 0, 9, NTS_NO_LIMIT, &json)); }},
       {"workflows_cleanup", [=](nts_storage *db) { return nts_workflows_cleanup(db, 0, &u); }},
       {"alerts_create", [=](nts_storage *db) { return nts_alerts_create(db, kAlert); }},
       {"alerts_get", [=](nts_storage *db) { return keep(nts_alerts_get(db, "a1", &json)); }},
       {"alerts_acknowledge", [=](nts_storage *db) { return keep(nts_alerts_acknowledge(db, "a1", "op", 2, &json)); }},
       {"alerts_resolve", [=](nts_storage *db) { return keep(nts_alerts_resolve(db, "a1", 3, &json)); }},
-      {"alerts_query_range", [=](nts_storage *db) { return keep(nts_alerts_query_range(db, 0, 9, 0, &json)); }},
-      {"alerts_query_by_severity", [=](nts_storage *db) { return keep(nts_alerts_query_by_severity(db, "Warning", 0, 9, 0, &json)); }},
-      {"alerts_query_by_entity", [=](nts_storage *db) { return keep(nts_alerts_query_by_entity(db, "e", 0, 9, 0, &json)); }},
-      {"alerts_query_by_source", [=](nts_storage *db) { return keep(nts_alerts_query_by_source(db, "s", 0, 9, 0, &json)); }},
-      {"alerts_unacknowledged", [=](nts_storage *db) { return keep(nts_alerts_unacknowledged(db, 0, &json)); }},
-      {"alerts_unresolved", [=](nts_storage *db) { return keep(nts_alerts_unresolved(db, 0, &json)); }},
+      {"alerts_query_range", [=](nts_storage *db) { return keep(nts_alerts_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"alerts_query_by_severity", [=](nts_storage *db) { return keep(nts_alerts_query_by_severity(db, "Warning", 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"alerts_query_by_entity", [=](nts_storage *db) { return keep(nts_alerts_query_by_entity(db, "e", 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"alerts_query_by_source", [=](nts_storage *db) { return keep(nts_alerts_query_by_source(db, "s", 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"alerts_unacknowledged", [=](nts_storage *db) { return keep(nts_alerts_unacknowledged(db, NTS_NO_LIMIT, &json)); }},
+      {"alerts_unresolved", [=](nts_storage *db) { return keep(nts_alerts_unresolved(db, NTS_NO_LIMIT, &json)); }},
       {"alerts_count_by_severity", [=](nts_storage *db) { return keep(nts_alerts_count_by_severity(db, &json)); }},
       {"alerts_count_unresolved_by_severity", [=](nts_storage *db) { return keep(nts_alerts_count_unresolved_by_severity(db, &json)); }},
       {"alerts_cleanup", [=](nts_storage *db) { return nts_alerts_cleanup(db, 0, &u); }},
@@ -216,13 +216,13 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"decisions_record_execution_result", [=](nts_storage *db) { return keep(nts_decisions_record_execution_result(db, "d1", "\"Success\"", &json)); }},
       {"decisions_reject", [=](nts_storage *db) { return keep(nts_decisions_reject(db, "d2", kResponse, &json)); }},
       {"decisions_transition", [=](nts_storage *db) { return keep(nts_decisions_transition(db, "d404", "Expired", &json)); }},
-      {"decisions_query_range", [=](nts_storage *db) { return keep(nts_decisions_query_range(db, 0, 9, 0, &json)); }},
-      {"decisions_query_by_status", [=](nts_storage *db) { return keep(nts_decisions_query_by_status(db, "Approved", 0, 9, 0, &json)); }},
+      {"decisions_query_range", [=](nts_storage *db) { return keep(nts_decisions_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
+      {"decisions_query_by_status", [=](nts_storage *db) { return keep(nts_decisions_query_by_status(db, "Approved", 0, 9, NTS_NO_LIMIT, &json)); }},
       {"decisions_expire_proposals", [=](nts_storage *db) { return nts_decisions_expire_proposals(db, 9, 1, &u); }},
       {"decisions_cleanup", [=](nts_storage *db) { return nts_decisions_cleanup(db, 0, &u); }},
       {"sessions_create", [=](nts_storage *db) { return keep(nts_sessions_create(db, "s1", "t", 1, &json)); }},
       {"sessions_get", [=](nts_storage *db) { return keep(nts_sessions_get(db, "s1", &json)); }},
-      {"sessions_list", [=](nts_storage *db) { return keep(nts_sessions_list(db, 0, &json)); }},
+      {"sessions_list", [=](nts_storage *db) { return keep(nts_sessions_list(db, NTS_NO_LIMIT, &json)); }},
       {"sessions_append_message", [=](nts_storage *db) { return nts_sessions_append_message(db, "s1", kMessage, &u); }},
       {"sessions_append_messages", [=](nts_storage *db) { return keep(nts_sessions_append_messages(db, "s1", "[]", &json)); }},
       {"sessions_load_messages", [=](nts_storage *db) { return keep(nts_sessions_load_messages(db, "s1", &json)); }},
@@ -240,11 +240,11 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"memory_get", [=](nts_storage *db) { return keep(nts_memory_get(db, "m1", 5, &json)); }},
       {"memory_peek", [=](nts_storage *db) { return keep(nts_memory_peek(db, "m1", &json)); }},
       {"memory_count", [=](nts_storage *db) { return nts_memory_count(db, &u); }},
-      {"memory_by_type", [=](nts_storage *db) { return keep(nts_memory_by_type(db, "Other", 0, &json)); }},
+      {"memory_by_type", [=](nts_storage *db) { return keep(nts_memory_by_type(db, "Other", NTS_NO_LIMIT, &json)); }},
       {"memory_by_importance", [=](nts_storage *db) { return keep(nts_memory_by_importance(db, 3, &json)); }},
-      {"memory_search_keywords", [=](nts_storage *db) { return keep(nts_memory_search_keywords(db, "pump", 0, &json)); }},
-      {"memory_search_semantic", [=](nts_storage *db) { return keep(nts_memory_search_semantic(db, kVec, 2, 0, &json)); }},
-      {"memory_search_hybrid", [=](nts_storage *db) { return keep(nts_memory_search_hybrid(db, "pump", kVec, 2, 0, &json)); }},
+      {"memory_search_keywords", [=](nts_storage *db) { return keep(nts_memory_search_keywords(db, "pump", NTS_NO_LIMIT, &json)); }},
+      {"memory_search_semantic", [=](nts_storage *db) { return keep(nts_memory_search_semantic(db, kVec, 2, NTS_NO_LIMIT, &json)); }},
+      {"memory_search_hybrid", [=](nts_storage *db) { return keep(nts_memory_search_hybrid(db, "pump", kVec, 2, NTS_NO_LIMIT, &json)); }},
       {"memory_purge_expired", [=](nts_storage *db) { return nts_memory_purge_expired(db, 9, &u); }},
       {"memory_delete", [=](nts_storage *db) { return nts_memory_delete(db, "m1", &b); }},
       {"vectors_create_collection", [=](nts_storage *db) { return keep(nts_vectors_create_collection(db, "c", 2, "Euclidean", &json)); }},
@@ -259,7 +259,7 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"vectors_drop_collection", [=](nts_storage *db) { return nts_vectors_drop_collection(db, "c"); }},
       {"query_device_data", [=](nts_storage *db) { return keep(nts_query_device_data(db, "d", "m", 0, 9, &json)); }},
       {"query_rule_history", [=](nts_storage *db) { return keep(nts_query_rule_history(db, "r1", 0, 9, &json)); }},
-      {"query_search_memory", [=](nts_storage *db) { return keep(nts_query_search_memory(db, "pump", "Other", 0, &json)); }},
+      {"query_search_memory", [=](nts_storage *db) { return keep(nts_query_search_memory(db, "pump", "Other", NTS_NO_LIMIT, &json)); }},
       {"query_alerts", [=](nts_storage *db) { return keep(nts_query_alerts(db, "Warning", 0, 9, &json)); }},
       {"storage_stats", [=](nts_storage *db) { return keep(nts_storage_stats(db, &json)); }},
       {"storage_compact", [=](nts_storage *db) { return keep(nts_storage_compact(db, &json)); }},
@@ -324,13 +324,13 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"events_append.event_json", [](nts_storage *db, const char *s) { return nts_events_append(db, s, &json); }},
       {"events_append_batch.events_json", [](nts_storage *db, const char *s) { return nts_events_append_batch(db, s, &json); }},
       {"events_get.event_id", [](nts_storage *db, const char *s) { return nts_events_get(db, s, &json); }},
-      {"events_query_by_type.event_type", [](nts_storage *db, const char *s) { return nts_events_query_by_type(db, s, 0, 9, 0, &json); }},
+      {"events_query_by_type.event_type", [](nts_storage *db, const char *s) { return nts_events_query_by_type(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"events_query_by_correlation.correlation_id", [](nts_storage *db, const char *s) { return nts_events_query_by_correlation(db, s, &json); }},
       {"rules_record.record_json", [](nts_storage *db, const char *s) { return nts_rules_record(db, s); }},
       {"rules_record_batch.records_json", [](nts_storage *db, const char *s) { return nts_rules_record_batch(db, s); }},
       {"rules_get.execution_id", [](nts_storage *db, const char *s) { return nts_rules_get(db, s, &json); }},
-      {"rules_query_by_rule.rule_id", [](nts_storage *db, const char *s) { return nts_rules_query_by_rule(db, s, 0, 0, &json); }},
-      {"rules_query_rule_range.rule_id", [](nts_storage *db, const char *s) { return nts_rules_query_rule_range(db, s, 0, 9, 0, &json); }},
+      {"rules_query_by_rule.rule_id", [](nts_storage *db, const char *s) { return nts_rules_query_by_rule(db, s, 0, NTS_NO_LIMIT, &json); }},
+      {"rules_query_rule_range.rule_id", [](nts_storage *db, const char *s) { return nts_rules_query_rule_range(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"rules_rule_statistics.rule_id", [](nts_storage *db, const char *s) { return nts_rules_rule_statistics(db, s, 0, 9, &json); }},
       {"workflows_start.record_json", [](nts_storage *db, const char *s) { return nts_workflows_start(db, s); }},
       {"workflows_update.record_json", [](nts_storage *db, const char *s) { return nts_workflows_update(db, s, &json); }},
@@ -345,16 +345,16 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
          if (s == nullptr) return NTS_NULL_POINTER;  // NULL error means none
          return nts_workflows_finish(db, "w1", "Completed", 1, nullptr, s, &json); }},
       {"workflows_get.execution_id", [](nts_storage *db, const char *s) { return nts_workflows_get(db, s, &json); }},
-      {"workflows_query_by_workflow.workflow_id", [](nts_storage *db, const char *s) { return nts_workflows_query_by_workflow(db, s, 0, 0, &json); }},
-      {"workflows_query_by_status.status", [](nts_storage *db, const char *s) { return nts_workflows_query_by_status(db, s, 0, 9, 0, &json); }},
+      {"workflows_query_by_workflow.workflow_id", [](nts_storage *db, const char *s) { return nts_workflows_query_by_workflow(db, s, 0, NTS_NO_LIMIT, &json); }},
+      {"workflows_query_by_status.status", [](nts_storage *db, const char *s) { return nts_workflows_query_by_status(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"alerts_create.alert_json", [](nts_storage *db, const char *s) { return nts_alerts_create(db, s); }},
       {"alerts_get.alert_id", [](nts_storage *db, const char *s) { return nts_alerts_get(db, s, &json); }},
       {"alerts_acknowledge.alert_id", [](nts_storage *db, const char *s) { return nts_alerts_acknowledge(db, s, "op", 1, &json); }},
       {"alerts_acknowledge.by", [](nts_storage *db, const char *s) { return nts_alerts_acknowledge(db, "a1", s, 1, &json); }},
       {"alerts_resolve.alert_id", [](nts_storage *db, const char *s) { return nts_alerts_resolve(db, s, 1, &json); }},
-      {"alerts_query_by_severity.severity", [](nts_storage *db, const char *s) { return nts_alerts_query_by_severity(db, s, 0, 9, 0, &json); }},
-      {"alerts_query_by_entity.entity_id", [](nts_storage *db, const char *s) { return nts_alerts_query_by_entity(db, s, 0, 9, 0, &json); }},
-      {"alerts_query_by_source.source", [](nts_storage *db, const char *s) { return nts_alerts_query_by_source(db, s, 0, 9, 0, &json); }},
+      {"alerts_query_by_severity.severity", [](nts_storage *db, const char *s) { return nts_alerts_query_by_severity(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
+      {"alerts_query_by_entity.entity_id", [](nts_storage *db, const char *s) { return nts_alerts_query_by_entity(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
+      {"alerts_query_by_source.source", [](nts_storage *db, const char *s) { return nts_alerts_query_by_source(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"decisions_create.decision_json", [](nts_storage *db, const char *s) { return nts_decisions_create(db, s); }},
       {"decisions_get.decision_id", [](nts_storage *db, const char *s) { return nts_decisions_get(db, s, &json); }},
       {"decisions_transition.decision_id", [](nts_storage *db, const char *s) { return nts_decisions_transition(db, s, "Expired", &json); }},
@@ -365,7 +365,7 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"decisions_reject.response_json", [](nts_storage *db, const char *s) { return nts_decisions_reject(db, "d1", s, &json); }},
       {"decisions_record_execution_result.decision_id", [](nts_storage *db, const char *s) { return nts_decisions_record_execution_result(db, s, "\"Success\"", &json); }},
       {"decisions_record_execution_result.result_json", [](nts_storage *db, const char *s) { return nts_decisions_record_execution_result(db, "d1", s, &json); }},
-      {"decisions_query_by_status.status", [](nts_storage *db, const char *s) { return nts_decisions_query_by_status(db, s, 0, 9, 0, &json); }},
+      {"decisions_query_by_status.status", [](nts_storage *db, const char *s) { return nts_decisions_query_by_status(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"sessions_create.session_id", [](nts_storage *db, const char *s) { return nts_sessions_create(db, s, "t", 1, &json); }},
       {"sessions_create.title", [](nts_storage *db, const char *s) { return nts_sessions_create(db, "s1", s, 1, &json); }},
       {"sessions_get.session_id", [](nts_storage *db, const char *s) { return nts_sessions_get(db, s, &json); }},
@@ -387,9 +387,9 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"memory_delete.memory_id", [](nts_storage *db, const char *s) { return nts_memory_delete(db, s, &b); }},
       {"memory_get.memory_id", [](nts_storage *db, const char *s) { return nts_memory_get(db, s, 1, &json); }},
       {"memory_peek.memory_id", [](nts_storage *db, const char *s) { return nts_memory_peek(db, s, &json); }},
-      {"memory_by_type.memory_type", [](nts_storage *db, const char *s) { return nts_memory_by_type(db, s, 0, &json); }},
-      {"memory_search_keywords.query", [](nts_storage *db, const char *s) { return nts_memory_search_keywords(db, s, 0, &json); }},
-      {"memory_search_hybrid.query", [](nts_storage *db, const char *s) { return nts_memory_search_hybrid(db, s, kVec, 2, 0, &json); }},
+      {"memory_by_type.memory_type", [](nts_storage *db, const char *s) { return nts_memory_by_type(db, s, NTS_NO_LIMIT, &json); }},
+      {"memory_search_keywords.query", [](nts_storage *db, const char *s) { return nts_memory_search_keywords(db, s, NTS_NO_LIMIT, &json); }},
+      {"memory_search_hybrid.query", [](nts_storage *db, const char *s) { return nts_memory_search_hybrid(db, s, kVec, 2, NTS_NO_LIMIT, &json); }},
       {"vectors_create_collection.name", [](nts_storage *db, const char *s) { return nts_vectors_create_collection(db, s, 2, "Cosine", &json); }},
       {"vectors_create_collection.metric", [](nts_storage *db, const char *s) { return nts_vectors_create_collection(db, "c", 2, s, &json); }},
       {"vectors_collection.name", [](nts_storage *db, const char *s) { return nts_vectors_collection(db, s, &json); }},
@@ -413,10 +413,10 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"query_device_data.device_id", [](nts_storage *db, const char *s) { return nts_query_device_data(db, s, "m", 0, 9, &json); }},
       {"query_device_data.metric", [](nts_storage *db, const char *s) { return nts_query_device_data(db, "d", s, 0, 9, &json); }},
       {"query_rule_history.rule_id", [](nts_storage *db, const char *s) { return nts_query_rule_history(db, s, 0, 9, &json); }},
-      {"query_search_memory.query", [](nts_storage *db, const char *s) { return nts_query_search_memory(db, s, nullptr, 0, &json); }},
+      {"query_search_memory.query", [](nts_storage *db, const char *s) { return nts_query_search_memory(db, s, nullptr, NTS_NO_LIMIT, &json); }},
       {"query_search_memory.memory_type", [](nts_storage *db, const char *s) {
          if (s == nullptr) return NTS_NULL_POINTER;  // NULL type means any
-         return nts_query_search_memory(db, "q", s, 0, &json); }},
+         return nts_query_search_memory(db, "q", s, NTS_NO_LIMIT, &json); }},
       {"query_alerts.severity", [](nts_storage *db, const char *s) {
          if (s == nullptr) return NTS_NULL_POINTER;  // NULL severity means any
          return nts_query_alerts(db, s, 0, 9, &json); }},
@@ -476,16 +476,16 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"devices_list_online.out_json", [](nts_storage *db) { return nts_devices_list_online(db, nullptr); }},
       {"devices_list_offline.out_json", [](nts_storage *db) { return nts_devices_list_offline(db, nullptr); }},
       {"events_get.out_json", [](nts_storage *db) { return nts_events_get(db, "e", nullptr); }},
-      {"events_query_range.out_json", [](nts_storage *db) { return nts_events_query_range(db, 0, 9, 0, nullptr); }},
-      {"events_query_by_type.out_json", [](nts_storage *db) { return nts_events_query_by_type(db, "t", 0, 9, 0, nullptr); }},
+      {"events_query_range.out_json", [](nts_storage *db) { return nts_events_query_range(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"events_query_by_type.out_json", [](nts_storage *db) { return nts_events_query_by_type(db, "t", 0, 9, NTS_NO_LIMIT, nullptr); }},
       {"events_query_by_correlation.out_json", [](nts_storage *db) { return nts_events_query_by_correlation(db, "c", nullptr); }},
-      {"events_replay.out_json", [](nts_storage *db) { return nts_events_replay(db, 0, 0, nullptr); }},
+      {"events_replay.out_json", [](nts_storage *db) { return nts_events_replay(db, 0, NTS_NO_LIMIT, nullptr); }},
       {"events_last_sequence.out_sequence", [](nts_storage *db) { return nts_events_last_sequence(db, nullptr); }},
       {"rules_get.out_json", [](nts_storage *db) { return nts_rules_get(db, "x", nullptr); }},
-      {"rules_query_by_rule.out_json", [](nts_storage *db) { return nts_rules_query_by_rule(db, "r", 0, 0, nullptr); }},
-      {"rules_query_rule_range.out_json", [](nts_storage *db) { return nts_rules_query_rule_range(db, "r", 0, 9, 0, nullptr); }},
-      {"rules_query_range.out_json", [](nts_storage *db) { return nts_rules_query_range(db, 0, 9, 0, nullptr); }},
-      {"rules_query_failed.out_json", [](nts_storage *db) { return nts_rules_query_failed(db, 0, 9, 0, nullptr); }},
+      {"rules_query_by_rule.out_json", [](nts_storage *db) { return nts_rules_query_by_rule(db, "r", 0, NTS_NO_LIMIT, nullptr); }},
+      {"rules_query_rule_range.out_json", [](nts_storage *db) { return nts_rules_query_rule_range(db, "r", 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"rules_query_range.out_json", [](nts_storage *db) { return nts_rules_query_range(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"rules_query_failed.out_json", [](nts_storage *db) { return nts_rules_query_failed(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
       {"rules_rule_statistics.out_json", [](nts_storage *db) { return nts_rules_rule_statistics(db, "r", 0, 9, nullptr); }},
       {"rules_statistics.out_json", [](nts_storage *db) { return nts_rules_statistics(db, 0, 9, nullptr); }},
       {"rules_cleanup.out_removed", [](nts_storage *db) { return nts_rules_cleanup(db, 0, nullptr); }},
@@ -493,18 +493,18 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"workflows_record_step.out_json", [](nts_storage *db) { return nts_workflows_record_step(db, "w1", kStep, nullptr); }},
       {"workflows_finish.out_json", [](nts_storage *db) { return nts_workflows_finish(db, "w1", "Completed", 1, nullptr, nullptr, nullptr); }},
       {"workflows_get.out_json", [](nts_storage *db) { return nts_workflows_get(db, "w1", nullptr); }},
-      {"workflows_query_by_workflow.out_json", [](nts_storage *db) { return nts_workflows_query_by_workflow(db, "f", 0, 0, nullptr); }},
-      {"workflows_query_range.out_json", [](nts_storage *db) { return nts_workflows_query_range(db, 0, 9, 0, nullptr); }},
-      {"workflows_query_by_status.out_json", [](nts_storage *db) { return nts_workflows_query_by_status(db, "Failed", 0, 9, 0, nullptr); }},
+      {"workflows_query_by_workflow.out_json", [](nts_storage *db) { return nts_workflows_query_by_workflow(db, "f", 0, NTS_NO_LIMIT, nullptr); }},
+      {"workflows_query_range.out_json", [](nts_storage *db) { return nts_workflows_query_range(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"workflows_query_by_status.out_json", [](nts_storage *db) { return nts_workflows_query_by_status(db, "Failed", 0, 9, NTS_NO_LIMIT, nullptr); }},
       {"workflows_running.out_json", [](nts_storage *db) { return nts_workflows_running(db, nullptr); }},
       {"workflows_cleanup.out_removed", [](nts_storage *db) { return nts_workflows_cleanup(db, 0, nullptr); }},
       {"alerts_get.out_json", [](nts_storage *db) { return nts_alerts_get(db, "a", nullptr); }},
-      {"alerts_query_range.out_json", [](nts_storage *db) { return nts_alerts_query_range(db, 0, 9, 0, nullptr); }},
-      {"alerts_query_by_severity.out_json", [](nts_storage *db) { return nts_alerts_query_by_severity(db, "Info", 0, 9, 0, nullptr); }},
-      {"alerts_query_by_entity.out_json", [](nts_storage *db) { return nts_alerts_query_by_entity(db, "e", 0, 9, 0, nullptr); }},
-      {"alerts_query_by_source.out_json", [](nts_storage *db) { return nts_alerts_query_by_source(db, "s", 0, 9, 0, nullptr); }},
-      {"alerts_unacknowledged.out_json", [](nts_storage *db) { return nts_alerts_unacknowledged(db, 0, nullptr); }},
-      {"alerts_unresolved.out_json", [](nts_storage *db) { return nts_alerts_unresolved(db, 0, nullptr); }},
+      {"alerts_query_range.out_json", [](nts_storage *db) { return nts_alerts_query_range(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"alerts_query_by_severity.out_json", [](nts_storage *db) { return nts_alerts_query_by_severity(db, "Info", 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"alerts_query_by_entity.out_json", [](nts_storage *db) { return nts_alerts_query_by_entity(db, "e", 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"alerts_query_by_source.out_json", [](nts_storage *db) { return nts_alerts_query_by_source(db, "s", 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"alerts_unacknowledged.out_json", [](nts_storage *db) { return nts_alerts_unacknowledged(db, NTS_NO_LIMIT, nullptr); }},
+      {"alerts_unresolved.out_json", [](nts_storage *db) { return nts_alerts_unresolved(db, NTS_NO_LIMIT, nullptr); }},
       {"alerts_count_by_severity.out_json", [](nts_storage *db) { return nts_alerts_count_by_severity(db, nullptr); }},
       {"alerts_count_unresolved_by_severity.out_json", [](nts_storage *db) { return nts_alerts_count_unresolved_by_severity(db, nullptr); }},
       {"alerts_cleanup.out_removed", [](nts_storage *db) { return nts_alerts_cleanup(db, 0, nullptr); }},
@@ -513,12 +513,12 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"decisions_approve.out_json", [](nts_storage *db) { return nts_decisions_approve(db, "d", kResponse, nullptr); }},
       {"decisions_reject.out_json", [](nts_storage *db) { return nts_decisions_reject(db, "d", kResponse, nullptr); }},
       {"decisions_record_execution_result.out_json", [](nts_storage *db) { return nts_decisions_record_execution_result(db, "d", "\"Success\"", nullptr); }},
-      {"decisions_query_range.out_json", [](nts_storage *db) { return nts_decisions_query_range(db, 0, 9, 0, nullptr); }},
-      {"decisions_query_by_status.out_json", [](nts_storage *db) { return nts_decisions_query_by_status(db, "Expired", 0, 9, 0, nullptr); }},
+      {"decisions_query_range.out_json", [](nts_storage *db) { return nts_decisions_query_range(db, 0, 9, NTS_NO_LIMIT, nullptr); }},
+      {"decisions_query_by_status.out_json", [](nts_storage *db) { return nts_decisions_query_by_status(db, "Expired", 0, 9, NTS_NO_LIMIT, nullptr); }},
       {"decisions_expire_proposals.out_expired", [](nts_storage *db) { return nts_decisions_expire_proposals(db, 9, 1, nullptr); }},
       {"decisions_cleanup.out_removed", [](nts_storage *db) { return nts_decisions_cleanup(db, 0, nullptr); }},
       {"sessions_get.out_json", [](nts_storage *db) { return nts_sessions_get(db, "s", nullptr); }},
-      {"sessions_list.out_json", [](nts_storage *db) { return nts_sessions_list(db, 0, nullptr); }},
+      {"sessions_list.out_json", [](nts_storage *db) { return nts_sessions_list(db, NTS_NO_LIMIT, nullptr); }},
       {"sessions_append_message.out_sequence", [](nts_storage *db) { return nts_sessions_append_message(db, "s", kMessage, nullptr); }},
       {"sessions_append_messages.out_json", [](nts_storage *db) { return nts_sessions_append_messages(db, "s", "[]", nullptr); }},
       {"sessions_load_messages.out_json", [](nts_storage *db) { return nts_sessions_load_messages(db, "s", nullptr); }},
@@ -533,11 +533,11 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"memory_get.out_json", [](nts_storage *db) { return nts_memory_get(db, "m", 1, nullptr); }},
       {"memory_peek.out_json", [](nts_storage *db) { return nts_memory_peek(db, "m", nullptr); }},
       {"memory_count.out_count", [](nts_storage *db) { return nts_memory_count(db, nullptr); }},
-      {"memory_by_type.out_json", [](nts_storage *db) { return nts_memory_by_type(db, "Other", 0, nullptr); }},
+      {"memory_by_type.out_json", [](nts_storage *db) { return nts_memory_by_type(db, "Other", NTS_NO_LIMIT, nullptr); }},
       {"memory_by_importance.out_json", [](nts_storage *db) { return nts_memory_by_importance(db, 1, nullptr); }},
-      {"memory_search_keywords.out_json", [](nts_storage *db) { return nts_memory_search_keywords(db, "q", 0, nullptr); }},
-      {"memory_search_semantic.out_json", [](nts_storage *db) { return nts_memory_search_semantic(db, kVec, 2, 0, nullptr); }},
-      {"memory_search_hybrid.out_json", [](nts_storage *db) { return nts_memory_search_hybrid(db, "q", kVec, 2, 0, nullptr); }},
+      {"memory_search_keywords.out_json", [](nts_storage *db) { return nts_memory_search_keywords(db, "q", NTS_NO_LIMIT, nullptr); }},
+      {"memory_search_semantic.out_json", [](nts_storage *db) { return nts_memory_search_semantic(db, kVec, 2, NTS_NO_LIMIT, nullptr); }},
+      {"memory_search_hybrid.out_json", [](nts_storage *db) { return nts_memory_search_hybrid(db, "q", kVec, 2, NTS_NO_LIMIT, nullptr); }},
       {"memory_purge_expired.out_removed", [](nts_storage *db) { return nts_memory_purge_expired(db, 0, nullptr); }},
       {"vectors_collection.out_json", [](nts_storage *db) { return nts_vectors_collection(db, "c", nullptr); }},
       {"vectors_list_collections.out_json", [](nts_storage *db) { return nts_vectors_list_collections(db, nullptr); }},
@@ -547,7 +547,7 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"vectors_search.out_json", [](nts_storage *db) { return nts_vectors_search(db, "c", kVec, 2, 1, nullptr, nullptr); }},
       {"query_device_data.out_json", [](nts_storage *db) { return nts_query_device_data(db, "d", "m", 0, 9, nullptr); }},
       {"query_rule_history.out_json", [](nts_storage *db) { return nts_query_rule_history(db, "r", 0, 9, nullptr); }},
-      {"query_search_memory.out_json", [](nts_storage *db) { return nts_query_search_memory(db, "q", nullptr, 0, nullptr); }},
+      {"query_search_memory.out_json", [](nts_storage *db) { return nts_query_search_memory(db, "q", nullptr, NTS_NO_LIMIT, nullptr); }},
       {"query_alerts.out_json", [](nts_storage *db) { return nts_query_alerts(db, nullptr, 0, 9, nullptr); }},
       {"storage_stats.out_json", [](nts_storage *db) { return nts_storage_stats(db, nullptr); }},
       {"storage_check_integrity.out_ok", [](nts_storage *db) { return nts_storage_check_integrity(db, nullptr); }},
@@ -874,10 +874,10 @@ TEST(Events, AppendQueryReplay) {
   ASSERT_EQ(nts_events_get(db.get(), "e2", json.out()), NTS_OK);
   EXPECT_NE(json.str().find(R"("causation_id":"e1")"), std::string::npos);
   EXPECT_EQ(nts_events_get(db.get(), "e4", json.out()), NTS_NOT_FOUND);
-  ASSERT_EQ(nts_events_query_range(db.get(), 150, 301, 0, json.out()), NTS_OK);
+  ASSERT_EQ(nts_events_query_range(db.get(), 150, 301, NTS_NO_LIMIT, json.out()), NTS_OK);
   EXPECT_EQ(json.str().find(R"("event_id":"e1")"), std::string::npos);
   EXPECT_NE(json.str().find(R"("event_id":"e3")"), std::string::npos);
-  ASSERT_EQ(nts_events_query_by_type(db.get(), "alarm", 0, 1000, 0, json.out()), NTS_OK);
+  ASSERT_EQ(nts_events_query_by_type(db.get(), "alarm", 0, 1000, NTS_NO_LIMIT, json.out()), NTS_OK);
   EXPECT_EQ(json.str().find(R"("e3")"), std::string::npos);
   EXPECT_NE(json.str().find(R"("e2")"), std::string::npos);
   ASSERT_EQ(nts_events_query_by_correlation(db.get(), "c", json.out()), NTS_OK);
@@ -886,8 +886,8 @@ TEST(Events, AppendQueryReplay) {
   ASSERT_EQ(nts_events_replay(db.get(), 1, 1, json.out()), NTS_OK);
   EXPECT_NE(json.str().find(R"("e2")"), std::string::npos);
   EXPECT_EQ(json.str().find(R"("e3")"), std::string::npos);
-  EXPECT_EQ(nts_events_query_range(db.get(), 10, 1, 0, json.out()), NTS_INVALID_INPUT);
-  EXPECT_EQ(nts_events_query_by_type(db.get(), "alarm", 10, 1, 0, json.out()), NTS_INVALID_INPUT);
+  EXPECT_EQ(nts_events_query_range(db.get(), 10, 1, NTS_NO_LIMIT, json.out()), NTS_INVALID_INPUT);
+  EXPECT_EQ(nts_events_query_by_type(db.get(), "alarm", 10, 1, NTS_NO_LIMIT, json.out()), NTS_INVALID_INPUT);
 }
 
 
@@ -928,15 +928,15 @@ TEST(ErrorPaths, MalformedJsonIsInvalidInputForEveryRecord) {
   }
   // Enum names are parsed by core, ignoring case and underscores; anything else is refused.
   for (const char *bad : {"", "Done", "\"Completed\"", "complete d"}) {
-    EXPECT_EQ(nts_workflows_query_by_status(db.get(), bad, 0, 9, 0, json.out()), NTS_INVALID_INPUT) << bad;
+    EXPECT_EQ(nts_workflows_query_by_status(db.get(), bad, 0, 9, NTS_NO_LIMIT, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(nts_decisions_transition(db.get(), "d1", bad, json.out()), NTS_INVALID_INPUT) << bad;
-    EXPECT_EQ(nts_memory_by_type(db.get(), bad, 0, json.out()), NTS_INVALID_INPUT) << bad;
+    EXPECT_EQ(nts_memory_by_type(db.get(), bad, NTS_NO_LIMIT, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(nts_vectors_create_collection(db.get(), "z", 2, bad, json.out()), NTS_INVALID_INPUT) << bad;
-    EXPECT_EQ(nts_alerts_query_by_severity(db.get(), bad, 0, 9, 0, json.out()), NTS_INVALID_INPUT) << bad;
+    EXPECT_EQ(nts_alerts_query_by_severity(db.get(), bad, 0, 9, NTS_NO_LIMIT, json.out()), NTS_INVALID_INPUT) << bad;
   }
-  EXPECT_EQ(nts_alerts_query_by_severity(db.get(), "wArNiNg", 0, 9, 0, json.out()), NTS_OK) << message();
-  EXPECT_EQ(nts_workflows_query_by_status(db.get(), "completed", 0, 9, 0, json.out()), NTS_OK) << message();
-  EXPECT_EQ(nts_memory_by_type(db.get(), "device_knowledge", 0, json.out()), NTS_OK) << message();
+  EXPECT_EQ(nts_alerts_query_by_severity(db.get(), "wArNiNg", 0, 9, NTS_NO_LIMIT, json.out()), NTS_OK) << message();
+  EXPECT_EQ(nts_workflows_query_by_status(db.get(), "completed", 0, 9, NTS_NO_LIMIT, json.out()), NTS_OK) << message();
+  EXPECT_EQ(nts_memory_by_type(db.get(), "device_knowledge", NTS_NO_LIMIT, json.out()), NTS_OK) << message();
 }
 
 TEST(ErrorPaths, VectorSizes) {

@@ -40,6 +40,7 @@ pub use tokenizer::{tokenize, MAX_TERM_CHARS};
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, MAX_JSON_BYTES, MEMORY_PURGE_BATCH};
+use crate::page::Page;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
 use crate::storage::key::{KeyBuilder, KeyReader};
@@ -542,26 +543,30 @@ impl LongTermMemoryStore {
         Engine::meta_u64(&*self.engine.read()?, DOC_COUNT)
     }
 
-    fn collect_ids(&self, table: &str, range: KeyRange, limit: usize, id_of: impl Fn(&[u8]) -> Result<String>) -> Result<Vec<MemoryEntry>> {
+    fn collect_ids(&self, table: &str, range: KeyRange, page: Page, id_of: impl Fn(&[u8]) -> Result<String>) -> Result<Vec<MemoryEntry>> {
         let view = self.engine.read()?;
         let mut out = Vec::new();
-        if limit == 0 {
+        let mut pager = page.cursor();
+        if pager.is_full() {
             return Ok(out);
         }
         view.scan(table, &range, Direction::Reverse, &mut |k, _| {
+            if !pager.admit() {
+                return Ok(pager.step());
+            }
             let id = id_of(k)?;
             let e = Self::read_full(&*view, &id)?
                 .ok_or_else(|| StorageError::Corrupted(format!("memory index names missing memory {id:?}")))?;
             out.push(e);
-            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+            Ok(pager.step())
         })?;
         Ok(out)
     }
 
-    /// Memories of one type, newest (`created_at`) first, at most `limit`.
-    pub fn by_type(&self, memory_type: MemoryType, limit: usize) -> Result<Vec<MemoryEntry>> {
+    /// Memories of one type, newest (`created_at`) first, one [`Page`] of them.
+    pub fn by_type(&self, memory_type: MemoryType, page: impl Into<Page>) -> Result<Vec<MemoryEntry>> {
         let range = KeyRange::prefix(KeyBuilder::new().str(memory_type.as_str()).finish());
-        self.collect_ids(BY_TYPE, range, limit, |k| {
+        self.collect_ids(BY_TYPE, range, page.into(), |k| {
             let mut r = KeyReader::new(k);
             r.str()?;
             r.i64()?;
@@ -571,7 +576,7 @@ impl LongTermMemoryStore {
 
     /// The `n` most important memories, most important first (ties by id, descending).
     pub fn by_importance(&self, n: usize) -> Result<Vec<MemoryEntry>> {
-        self.collect_ids(BY_IMPORTANCE, KeyRange::all(), n, |k| str_after(k, 4))
+        self.collect_ids(BY_IMPORTANCE, KeyRange::all(), Page::first(n), |k| str_after(k, 4))
     }
 
     /// Keyword search: memories ranked by Okapi BM25 ([`BM25_K1`] = 1.2, [`BM25_B`] = 0.75,

@@ -96,6 +96,8 @@ class StorageTest {
         assertEquals(listOf("e2"), events.queryByType("device.offline", 0, 1_000, 10uL).map { it.eventId })
         assertEquals(listOf("e1", "e2"), events.queryByCorrelation("c1").map { it.eventId })
         assertEquals(listOf("e2"), events.replay(1uL, 10uL).map { it.eventId })
+        assertEquals(emptyList<EventLogEntry>(), events.replay(0uL, 0uL), "a limit of 0 returns nothing")
+        assertEquals(events.lastSequence().toInt(), events.replay(0uL, null).size, "null: no limit")
         assertEquals(2uL, events.lastSequence())
         assertTrue(events.totalBytes() > 0uL)
         val day = 86_400_000L
