@@ -32,7 +32,7 @@ log "building wasm/pkg"
 bash "$HERE/build.sh"
 
 # The native half of the cross-build snapshot test (tests/snapshot.test.mjs): a debug build
-# of tests/native_snapshot.rs, run by the Node test for native -> wasm and wasm -> native.
+# of examples/native_snapshot.rs, run by the Node test for native -> wasm and wasm -> native.
 log "native snapshot tool"
 ROOT="$(dirname "$HERE")"
 (cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p neotalk-storage-wasm --example native_snapshot)

@@ -35,6 +35,6 @@ impl DataCleanupTask {
     /// Cleans every store as of `now_ms`; returns JSON of `CleanupReport` (`removed` per
     /// store, `failed` with the message of each store that failed while the others ran).
     pub fn run(&self, now_ms: i64) -> Result<String> {
-        json::text(&self.inner.run(now_ms))
+        json::text(&self.inner.run(now_ms)?)
     }
 }

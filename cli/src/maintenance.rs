@@ -70,7 +70,7 @@ pub fn restore(db: &StorageManager, id: Option<String>) -> CliResult {
 /// Applies `retention.yaml` to every store as of `now_ms` (default: the current time).
 pub fn cleanup(db: &StorageManager, now_ms: Option<i64>, format: Format) -> CliResult {
     let task = DataCleanupTask::new(db, db.config().retention()?);
-    let report = task.run(now_ms.unwrap_or_else(unix_ms));
+    let report = task.run(now_ms.unwrap_or_else(unix_ms))?;
     let rows: Vec<(String, String)> = report
         .removed
         .iter()

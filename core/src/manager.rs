@@ -293,6 +293,12 @@ impl StorageManager {
         self.inner.engines.is_split()
     }
 
+    /// `Err(Closed)` once the database is closed: for the operations that work on files
+    /// beside it (backups, cleanup) and would otherwise not notice.
+    pub(crate) fn ensure_open(&self) -> Result<()> {
+        self.main_engine().ensure_open()
+    }
+
     fn main_engine(&self) -> &Engine {
         self.inner.engines.get(FileGroup::Main)
     }

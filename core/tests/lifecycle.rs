@@ -46,6 +46,17 @@ on_both_backends! {
         closed(&mut wrong, "import_snapshot", db.import_snapshot(b"not read"));
         closed(&mut wrong, "flush", db.flush());
         closed(&mut wrong, "config().system", db.config().system());
+        // Empty batches too: a closed handle refuses before looking at the input.
+        closed(&mut wrong, "timeseries().write_batch([])", db.timeseries().write_batch(&[]));
+        closed(&mut wrong, "timeseries().write_series([])", db.timeseries().write_series("d", "m", &[]));
+        closed(&mut wrong, "events().append_batch([])", db.events().append_batch(&[]));
+        closed(&mut wrong, "rule_history().record_batch([])", db.rule_history().record_batch(&[]));
+        closed(&mut wrong, "memory().add_many([])", db.memory().add_many(&[]));
+        closed(&mut wrong, "vectors().upsert_many([])", db.vectors().upsert_many("c", &[]));
+        closed(&mut wrong, "sessions().append_messages([])", db.sessions().append_messages("s", &[]));
+        closed(&mut wrong, "BackupManager::new", backup::BackupManager::new(&db, BackupConfig::default()).map(|_| ()));
+        closed(&mut wrong, "RestoreManager::list_backups", backup::RestoreManager::new(&db, "/tmp").list_backups());
+        closed(&mut wrong, "DataCleanupTask::run", DataCleanupTask::new(&db, RetentionConfig::default()).run(1));
         assert!(wrong.is_empty(), "calls after close that did not fail with Closed: {wrong:#?}");
     }
 }

@@ -111,6 +111,6 @@ pub unsafe extern "C" fn nts_storage_cleanup(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let config: RetentionConfig = opt_json_arg(retention_json, "retention_json")?.unwrap_or_default();
-        set_json(out, &DataCleanupTask::new(db, config).run(now_ms))
+        set_json(out, &DataCleanupTask::new(db, config).run(now_ms)?)
     })
 }

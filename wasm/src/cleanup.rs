@@ -42,6 +42,6 @@ impl JsDataCleanupTask {
     /// `failed` and the others still run; nothing is thrown for it.
     #[wasm_bindgen(unchecked_return_type = "CleanupReport")]
     pub fn run(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> JsResult<JsValue> {
-        to_js(&self.inner.run(int("now_ms", now_ms)?))
+        to_js(&self.inner.run(int("now_ms", now_ms)?).js()?)
     }
 }

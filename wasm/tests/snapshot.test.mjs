@@ -1,6 +1,6 @@
 // StorageManager.exportSnapshot / importSnapshot: round trip, refusal of damaged or foreign
 // files with the data left as it was, and snapshots crossing between the native and wasm
-// builds (tests/native_snapshot.rs; NEOTALK_SNAPSHOT_TOOL names its binary, set by test.sh).
+// builds (examples/native_snapshot.rs; NEOTALK_SNAPSHOT_TOOL names its binary, set by test.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

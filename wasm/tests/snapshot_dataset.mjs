@@ -1,5 +1,5 @@
 // The dataset of the cross-build snapshot test, record for record the one
-// tests/native_snapshot.rs writes natively, and the summary both sides compare.
+// examples/native_snapshot.rs writes natively, and the summary both sides compare.
 const T0 = 1_700_000_000_000;
 
 /** Writes the shared dataset into `db`. */

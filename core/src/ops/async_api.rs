@@ -130,7 +130,7 @@ impl Maintenance {
         m.every("flush", Duration::from_secs(intervals.flush_interval_secs.into()), |s| s.flush());
         let retention = config.retention.clone();
         m.every("cleanup", Duration::from_secs(u64::from(intervals.cleanup_interval_minutes) * 60), move |s| {
-            let report = DataCleanupTask::new(s, retention.clone()).run(crate::storage::clock::unix_ms());
+            let report = DataCleanupTask::new(s, retention.clone()).run(crate::storage::clock::unix_ms())?;
             match report.failed.is_empty() {
                 true => Ok(()),
                 false => Err(StorageError::backend_msg(format!("cleanup failed for {:?}", report.failed))),

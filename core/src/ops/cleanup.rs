@@ -101,10 +101,11 @@ impl CleanupReport {
 /// use neotalk_storage::config::RetentionConfig;
 /// let db = StorageManager::in_memory().unwrap();
 /// db.events().append(&NewEvent::new("old", "t", "s", 0, serde_json::json!(null))).unwrap();
-/// let report = DataCleanupTask::new(&db, RetentionConfig::default()).run(30 * 86_400_000);
+/// let report = DataCleanupTask::new(&db, RetentionConfig::default()).run(30 * 86_400_000).unwrap();
 /// assert_eq!(report.removed["events"], 1);
 /// ```
 pub struct DataCleanupTask {
+    db: StorageManager,
     config: RetentionConfig,
     stores: Vec<Box<dyn Cleanable>>,
 }
@@ -122,7 +123,7 @@ impl DataCleanupTask {
             Box::new(db.sessions().clone()),
             Box::new(db.memory().clone()),
         ];
-        DataCleanupTask { config, stores }
+        DataCleanupTask { db: db.clone(), config, stores }
     }
 
     /// The retention this task applies.
@@ -130,8 +131,10 @@ impl DataCleanupTask {
         &self.config
     }
 
-    /// Cleans every store as of `now_ms`; a failing store is reported and the others still run.
-    pub fn run(&self, now_ms: i64) -> CleanupReport {
+    /// Cleans every store as of `now_ms`; a failing store is reported and the others still
+    /// run. `Err(Closed)` when the database is closed.
+    pub fn run(&self, now_ms: i64) -> Result<CleanupReport> {
+        self.db.ensure_open()?;
         let mut report = CleanupReport::default();
         for store in &self.stores {
             match store.cleanup(now_ms, &self.config) {
@@ -143,6 +146,6 @@ impl DataCleanupTask {
                 }
             }
         }
-        report
+        Ok(report)
     }
 }

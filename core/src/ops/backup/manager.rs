@@ -77,6 +77,7 @@ fn io(path: &Path, what: &str, e: std::io::Error) -> StorageError {
 /// Resolves the configured backup directory: absolute as given, relative from the data
 /// directory (an in-memory database has none: then the path must be absolute).
 fn resolve_dir(storage: &StorageManager, backup_dir: &str) -> Result<PathBuf> {
+    storage.ensure_open()?;
     let p = Path::new(backup_dir);
     if p.is_absolute() {
         return Ok(p.to_path_buf());
@@ -237,6 +238,7 @@ impl BackupManager {
     /// which). Building an incremental holds the base chain's keys and value hashes in
     /// memory.
     pub fn backup(&self, kind: &BackupType) -> Result<BackupInfo> {
+        self.storage.ensure_open()?;
         std::fs::create_dir_all(&self.files.dir).map_err(|e| io(&self.files.dir, "create", e))?;
         let now = crate::storage::clock::unix_ms();
         let base_files = match kind {
@@ -311,6 +313,7 @@ impl BackupManager {
     /// a kept incremental, and never a file whose header does not read. Returns the ids
     /// removed.
     pub fn prune(&self) -> Result<Vec<String>> {
+        self.storage.ensure_open()?;
         let list: Vec<BackupInfo> = self.files.list()?.into_iter().filter(|b| b.manifest.is_some()).collect();
         let keep_n = self.config.retain_count as usize;
         if list.len() <= keep_n {
@@ -361,6 +364,7 @@ impl RestoreManager {
     /// Every backup file in the directory, oldest first. Files whose header does not read
     /// are listed with their `problem`.
     pub fn list_backups(&self) -> Result<Vec<BackupInfo>> {
+        self.storage.ensure_open()?;
         self.files.list()
     }
 
@@ -368,7 +372,7 @@ impl RestoreManager {
     /// operator who verifies or restores "the newest" must hear that it is damaged rather
     /// than silently get an older one.
     pub fn newest(&self) -> Result<Option<BackupInfo>> {
-        Ok(self.files.list()?.pop())
+        Ok(self.list_backups()?.pop())
     }
 
     /// Checks a backup and its whole chain (magic, versions, every checksum and count, the
@@ -376,6 +380,7 @@ impl RestoreManager {
     /// `Ok` with `ok == false` and the problem; a hostile id `InvalidInput`; an unknown id
     /// `NotFound`.
     pub fn verify(&self, id: &str) -> Result<VerifyReport> {
+        self.storage.ensure_open()?;
         check_backup_id(id)?;
         if !self.files.path_of(id)?.exists() {
             return Err(StorageError::not_found("backup", id));
@@ -395,6 +400,7 @@ impl RestoreManager {
     /// or the tables of a selective backup) in one atomic write batch. Any failure leaves the
     /// live data as it was.
     pub fn restore(&self, id: &str) -> Result<RestoreResult> {
+        self.storage.ensure_open()?;
         let mut chain = Vec::new();
         let files = self.files.read_chain(id, &mut chain)?;
         let state = decode_chain(&files)?;

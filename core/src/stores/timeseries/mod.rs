@@ -397,6 +397,7 @@ impl TimeSeriesStore {
     /// Commits many points of many series in one transaction (after any buffered points, so
     /// write order is kept). Either every point is stored or none is.
     pub fn write_batch(&self, points: &[TelemetryPoint]) -> Result<()> {
+        self.inner.engine.ensure_open()?;
         for p in points {
             p.validate()?;
         }
