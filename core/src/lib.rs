@@ -25,11 +25,13 @@ pub mod limits;
 mod manager;
 mod names;
 mod ops;
+mod range;
 mod storage;
 mod stores;
 
 pub use error::{Result, StorageError};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
+pub use range::TimeRange;
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;
 pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
@@ -49,8 +51,8 @@ pub use stores::knowledge::{
 pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
 pub use stores::timeseries::{
-    AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore,
-    WriteBufferOptions,
+    AggregateBucket, Column, ColumnValues, Columns, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup,
+    TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions,
 };
 pub use stores::vectors::{
     CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX,
