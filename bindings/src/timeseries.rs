@@ -282,7 +282,7 @@ impl TimeSeriesStore {
     /// Points of one series with `start <= timestamp < end`, oldest first. An unknown series
     /// gives an empty list.
     pub fn query_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range(&device_id, &metric, start, end)?))
+        Ok(from_core_points(self.inner.query_range(&device_id, &metric, start..end)?))
     }
 
     /// Points of one series with `start <= timestamp < end`, with a limit and an order.
@@ -294,7 +294,7 @@ impl TimeSeriesStore {
         end: i64,
         options: RangeOptions,
     ) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, start, end, options.into())?))
+        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, start..end, options.into())?))
     }
 
     /// Like `query_range_with`, returned as packed buffers (see [`PackedSeries`]). A series
@@ -307,7 +307,7 @@ impl TimeSeriesStore {
         end: i64,
         options: RangeOptions,
     ) -> Result<PackedSeries> {
-        pack(&self.inner.query_range_with(&device_id, &metric, start, end, options.into())?)
+        pack(&self.inner.query_range_with(&device_id, &metric, start..end, options.into())?)
     }
 
     /// The newest point of a series, or none when it has none.
@@ -331,7 +331,7 @@ impl TimeSeriesStore {
         end: i64,
         bucket_ms: i64,
     ) -> Result<Vec<AggregateBucket>> {
-        Ok(self.inner.query_aggregated(&device_id, &metric, start, end, bucket_ms)?.into_iter().map(AggregateBucket::from).collect())
+        Ok(self.inner.query_aggregated(&device_id, &metric, start..end, bucket_ms)?.into_iter().map(AggregateBucket::from).collect())
     }
 
     /// Devices with at least one stored point, ordered by id.
@@ -348,7 +348,7 @@ impl TimeSeriesStore {
     /// Deletes the points of one series with `start <= timestamp < end`; returns how many
     /// were removed.
     pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<u64> {
-        Ok(self.inner.delete_range(&device_id, &metric, start, end)?)
+        Ok(self.inner.delete_range(&device_id, &metric, start..end)?)
     }
 }
 

@@ -109,12 +109,12 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
     let probe = &fleet[0].0;
     let end = start + minutes * 60_000;
     println!("\nlast 5 temperature readings of {probe}:");
-    for p in db.timeseries().query_range_with(probe, "temperature", start, end, RangeOptions { limit: Some(5), newest_first: true })? {
+    for p in db.timeseries().query_range_with(probe, "temperature", start..end, RangeOptions { limit: Some(5), newest_first: true })? {
         println!("  {}  {}", p.timestamp, show(&p.value));
     }
     println!("\n10-minute buckets of {probe}/temperature:");
     println!("  {:<15} {:>6} {:>8} {:>8} {:>8}", "bucket start", "count", "min", "avg", "max");
-    for b in db.timeseries().query_aggregated(probe, "temperature", start, end, 600_000)? {
+    for b in db.timeseries().query_aggregated(probe, "temperature", start..end, 600_000)? {
         println!(
             "  {:<15} {:>6} {:>8.2} {:>8.2} {:>8.2}",
             b.bucket_start,

@@ -49,7 +49,7 @@ pub fn run(
         bar.set_message(format!("{d}/{m}"));
         let mut from = start;
         loop {
-            let page = db.timeseries().query_range_with(d, m, from, end, RangeOptions { limit: Some(PAGE), newest_first: false })?;
+            let page = db.timeseries().query_range_with(d, m, from..end, RangeOptions { limit: Some(PAGE), newest_first: false })?;
             for p in &page {
                 match format {
                     ExportFormat::Csv => {

@@ -90,8 +90,7 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
             let points = db.timeseries().query_range_with(
                 &series.device,
                 &series.metric,
-                time.start,
-                time.end,
+                time.start..time.end,
                 RangeOptions { limit, newest_first },
             )?;
             print(format, &["timestamp", "value", "quality"], &points, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
@@ -101,7 +100,7 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
             print(format, &["timestamp", "value", "quality"], &latest, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
         }
         Query::Aggregated { series, time, bucket_ms } => {
-            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.start, time.end, bucket_ms)?;
+            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.start..time.end, bucket_ms)?;
             let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
             print(format, &cols, &buckets, |b| {
                 vec![b.bucket_start.to_string(), b.count.to_string(), opt(b.min), opt(b.avg), opt(b.max), opt(b.first), opt(b.last)]

@@ -101,7 +101,7 @@ fn bench_queries(c: &mut Criterion) {
         b.iter(|| {
             s = (s + 37) % SERIES;
             let start = (s as i64 * 97 % 9_000) * 1000;
-            let got = db.timeseries().query_range(&format!("dev{s}"), "temperature", start, start + 1_000_000).unwrap();
+            let got = db.timeseries().query_range(&format!("dev{s}"), "temperature", start..start + 1_000_000).unwrap();
             assert_eq!(got.len(), 1_000);
         })
     });
@@ -116,7 +116,7 @@ fn bench_queries(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("query_aggregated 1M points, 60 s buckets", |b| {
         b.iter(|| {
-            let buckets = db.timeseries().query_aggregated("big", "temperature", 0, i64::MAX, 60_000).unwrap();
+            let buckets = db.timeseries().query_aggregated("big", "temperature", 0..i64::MAX, 60_000).unwrap();
             assert_eq!(buckets.len(), 16_667);
         })
     });

@@ -26,12 +26,14 @@ mod manager;
 mod names;
 mod ops;
 mod page;
+mod range;
 mod storage;
 mod stores;
 
 pub use error::{Cause, Result, StorageError};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 pub use page::Page;
+pub use range::TimeRange;
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;
 pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
@@ -51,8 +53,8 @@ pub use stores::knowledge::{
 pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
 pub use stores::timeseries::{
-    AggregateBucket, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore,
-    WriteBufferOptions,
+    AggregateBucket, Column, ColumnValues, Columns, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesCleanup,
+    TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions,
 };
 pub use stores::vectors::{
     CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX,

@@ -104,7 +104,7 @@ struct Inner {
 /// db.timeseries().write_series("pump-7", "power", &[DataPoint::new(0, 1.5), DataPoint::new(1_000, 1.7)]).unwrap();
 /// db.close().unwrap();
 /// let db = StorageManager::open(dir.path()).unwrap();
-/// assert_eq!(db.timeseries().query_range("pump-7", "power", 0, 2_000).unwrap().len(), 2);
+/// assert_eq!(db.timeseries().query_range("pump-7", "power", 0..2_000).unwrap().len(), 2);
 /// ```
 #[derive(Clone)]
 pub struct StorageManager {

@@ -1,4 +1,6 @@
 #![cfg(feature = "tokio")]
+// A reversed range is fed in on purpose.
+#![allow(clippy::reversed_empty_ranges)]
 use neotalk_storage::backup::RestoreManager;
 use neotalk_storage::*;
 use std::time::Duration;
@@ -19,7 +21,7 @@ async fn calls_run_off_the_async_threads_and_errors_pass_through() {
         h.await.unwrap().unwrap();
     }
     assert_eq!(db.call(|s| s.timeseries().list_devices_with_data()).await.unwrap().len(), 8);
-    let err = db.call(|s| s.timeseries().query_range("d1", "m", 5, 1)).await.unwrap_err();
+    let err = db.call(|s| s.timeseries().query_range("d1", "m", 5..1)).await.unwrap_err();
     assert!(matches!(err, StorageError::InvalidInput { .. }));
     db.close().await.unwrap();
     assert_eq!(db.call(|s| s.events().last_sequence()).await.unwrap_err(), StorageError::Closed);
@@ -31,7 +33,7 @@ async fn maintenance_runs_jobs_reports_failures_and_stops() {
     db.storage().timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
     let mut m = Maintenance::new(db.clone());
     m.every("flush", Duration::from_millis(5), |s| s.flush());
-    m.every("broken", Duration::from_millis(5), |s| s.timeseries().query_range("d", "m", 1, 0).map(|_| ()));
+    m.every("broken", Duration::from_millis(5), |s| s.timeseries().query_range("d", "m", 1..0).map(|_| ()));
     let running = m.start();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while running.runs("flush") < 3 || running.runs("broken") < 3 {
@@ -84,7 +86,7 @@ async fn maintenance_from_config_runs_the_configured_jobs_on_their_intervals() {
         assert!(s.runs > 0 && s.failures == 0, "{name}: {s:?}");
     }
     assert!(status["flush"].runs > status["cleanup"].runs && status["cleanup"].runs > status["backup"].runs);
-    assert_eq!(ts.query_range("pump", "power", 0, now + 1).unwrap().len(), 1, "the 3-day-old point was cleaned up");
+    assert_eq!(ts.query_range("pump", "power", 0..now + 1).unwrap().len(), 1, "the 3-day-old point was cleaned up");
     let backups = RestoreManager::new(db.storage(), dir.path().join("backups")).list_backups().unwrap();
     assert!(!backups.is_empty() && backups.len() <= 2, "{backups:?}");
 }

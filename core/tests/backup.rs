@@ -97,11 +97,11 @@ on_both_backends! {
         assert!(fx.db.devices().get_device("thermo-3").unwrap().is_none());
         assert!(fx.db.devices().get_device("thermo-1").unwrap().is_some());
         assert_eq!(fx.db.alerts().get("al-1").unwrap().unwrap().resolved_at, None);
-        assert!(fx.db.timeseries().query_range("thermo-3", "temperature", i64::MIN, i64::MAX).unwrap().is_empty());
+        assert!(fx.db.timeseries().query_range("thermo-3", "temperature", i64::MIN..i64::MAX).unwrap().is_empty());
         // Writing after a restore continues from the restored counters and series ids.
         populate(&fx.db, 4);
-        assert_eq!(fx.db.timeseries().query_range("thermo-4", "temperature", i64::MIN, i64::MAX).unwrap().len(), 50);
-        assert_eq!(fx.db.timeseries().query_range("thermo-2", "temperature", i64::MIN, i64::MAX).unwrap().len(), 50);
+        assert_eq!(fx.db.timeseries().query_range("thermo-4", "temperature", i64::MIN..i64::MAX).unwrap().len(), 50);
+        assert_eq!(fx.db.timeseries().query_range("thermo-2", "temperature", i64::MIN..i64::MAX).unwrap().len(), 50);
         assert_eq!(fx.db.events().last_sequence().unwrap(), 3);
 
         // And it all persists.
@@ -154,7 +154,7 @@ on_both_backends! {
 
         populate(&fx.db, 2);
         fx.db.alerts().acknowledge("al-1", "op", 5).unwrap();
-        fx.db.timeseries().delete_range("pump-1", "power", 0, 1_010_000).unwrap();
+        fx.db.timeseries().delete_range("pump-1", "power", 0..1_010_000).unwrap();
         let state1 = dump(&fx.db);
         let inc1 = backups.backup(&BackupType::Incremental).unwrap();
 
@@ -328,7 +328,7 @@ on_both_backends! {
         let other_restore = RestoreManager::new(&other, dir.path());
         for info in infos {
             other_restore.restore(&info.id).unwrap();
-            let pts = other.timeseries().query_range("meter", "energy", i64::MIN, i64::MAX).unwrap();
+            let pts = other.timeseries().query_range("meter", "energy", i64::MIN..i64::MAX).unwrap();
             // Whole batches only, and no gaps: the backup saw a committed prefix.
             assert_eq!(pts.len() % 10, 0);
             assert!(pts.iter().enumerate().all(|(i, p)| p.timestamp == i as i64));
@@ -362,7 +362,7 @@ fn redb_backup_restores_into_memory_and_back() {
     let browser = StorageManager::in_memory().unwrap();
     RestoreManager::new(&browser, dir.path()).restore(&info.id).unwrap();
     assert_eq!(dump(&browser), original);
-    assert_eq!(browser.timeseries().query_range("thermo-2", "temperature", i64::MIN, i64::MAX).unwrap().len(), 50);
+    assert_eq!(browser.timeseries().query_range("thermo-2", "temperature", i64::MIN..i64::MAX).unwrap().len(), 50);
     // The simulator changes state; its export restores on the gateway.
     populate(&browser, 3);
     browser.alerts().resolve("al-1", 77).unwrap();
@@ -407,7 +407,7 @@ fn snapshot_throughput() {
         let t = std::time::Instant::now();
         target.import_snapshot(&bytes).unwrap();
         let import = t.elapsed();
-        assert_eq!(target.timeseries().query_range("meter", "energy", i64::MIN, i64::MAX).unwrap().len(), 1_000_000);
+        assert_eq!(target.timeseries().query_range("meter", "energy", i64::MIN..i64::MAX).unwrap().len(), 1_000_000);
         println!(
             "{}: 1M points, snapshot {:.1} MB; export {:?}, verify+decode {:?}, import into memory {:?}",
             fx.db.backend_kind(),

@@ -47,7 +47,7 @@ on_both_backends! {
             assert_eq!(report.removed[store], 1, "{store}: {report:?}");
         }
         assert_eq!(report.total(), 8);
-        assert_eq!(db.timeseries().query_range("d", "m", i64::MIN, i64::MAX).unwrap().len(), 1);
+        assert_eq!(db.timeseries().query_range("d", "m", i64::MIN..i64::MAX).unwrap().len(), 1);
         assert!(db.events().get("edge").unwrap().is_some() && db.events().get("old").unwrap().is_none());
         assert!(db.rule_history().get("edge").unwrap().is_some() && db.rule_history().get("old").unwrap().is_none());
         assert!(db.workflow_history().get("edge").unwrap().is_some() && db.workflow_history().get("old").unwrap().is_none());

@@ -129,7 +129,7 @@ struct Found {
 fn inspect(db: &StorageManager) -> Found {
     assert_eq!(db.check_integrity(), Ok(true), "redb integrity check");
     let mut points: BTreeMap<u64, i64> = BTreeMap::new();
-    for p in db.timeseries().query_range(DEVICE, METRIC, 0, i64::MAX).unwrap() {
+    for p in db.timeseries().query_range(DEVICE, METRIC, 0..i64::MAX).unwrap() {
         assert_eq!(p.value, MetricValue::Integer(p.timestamp), "point value");
         *points.entry((p.timestamp / POINTS) as u64).or_default() += 1;
     }
@@ -170,7 +170,7 @@ fn inspect(db: &StorageManager) -> Found {
         stages.insert(n, 3);
     }
 
-    let buf = db.timeseries().query_range(BUF_DEVICE, METRIC, 0, i64::MAX).unwrap();
+    let buf = db.timeseries().query_range(BUF_DEVICE, METRIC, 0..i64::MAX).unwrap();
     for (i, p) in buf.iter().enumerate() {
         assert_eq!(p.timestamp, i as i64, "buffered points must be a prefix of the write order");
         assert_eq!(p.value, MetricValue::Integer(i as i64));

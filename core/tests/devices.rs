@@ -116,7 +116,7 @@ on_both_backends! {
         assert!(devs.list_online().unwrap().is_empty());
         assert!(matches!(devs.delete("t1"), Err(StorageError::NotFound { what: "device", .. })));
         // Telemetry stays; writing again re-registers the device with fresh snapshots.
-        assert_eq!(fx.db.timeseries().query_range("t1", "temperature", 0, 10).unwrap().len(), 1);
+        assert_eq!(fx.db.timeseries().query_range("t1", "temperature", 0..10).unwrap().len(), 1);
     }
 
     fn bad_input_is_refused_and_changes_nothing(fx) {

@@ -24,7 +24,7 @@ fn unknown_format_version_is_refused_and_data_is_kept() {
     assert!(err.to_string().contains("no data was changed"));
     set_format_version(&file, FORMAT_VERSION);
     let db = StorageManager::open(dir.path()).unwrap();
-    assert_eq!(db.timeseries().query_range("d", "m", 0, 10).unwrap().len(), 1);
+    assert_eq!(db.timeseries().query_range("d", "m", 0..10).unwrap().len(), 1);
 }
 
 #[test]
@@ -82,7 +82,7 @@ on_both_backends! {
         fx.db.timeseries().write("d", "m", DataPoint::new(1, 1.0)).unwrap();
         fx.db.close().unwrap();
         fx.db.close().unwrap();
-        assert_eq!(clone.timeseries().query_range("d", "m", 0, 10).unwrap_err(), StorageError::Closed);
+        assert_eq!(clone.timeseries().query_range("d", "m", 0..10).unwrap_err(), StorageError::Closed);
         assert_eq!(clone.timeseries().write("d", "m", DataPoint::new(2, 1.0)).unwrap_err(), StorageError::Closed);
         assert_eq!(clone.devices().list_devices().unwrap_err(), StorageError::Closed);
         assert_eq!(clone.events().last_sequence().unwrap_err(), StorageError::Closed);
@@ -115,7 +115,7 @@ on_both_backends! {
             }
         });
         for t in 0..4 {
-            assert_eq!(db.timeseries().query_range(&format!("dev{t}"), "m", 0, 1_000).unwrap().len(), 500);
+            assert_eq!(db.timeseries().query_range(&format!("dev{t}"), "m", 0..1_000).unwrap().len(), 500);
             assert_eq!(db.devices().get_device(&format!("dev{t}")).unwrap().unwrap().last_seen, 499);
         }
         assert_eq!(db.events().last_sequence().unwrap(), 40);
@@ -155,9 +155,9 @@ fn json_records_may_omit_optional_fields() {
 fn unknown_series_after_close_fail_with_closed() {
     let db = StorageManager::in_memory().unwrap();
     db.close().unwrap();
-    assert_eq!(db.timeseries().query_range("never", "seen", 0, 1).unwrap_err(), StorageError::Closed);
+    assert_eq!(db.timeseries().query_range("never", "seen", 0..1).unwrap_err(), StorageError::Closed);
     assert_eq!(db.timeseries().query_latest("never", "seen").unwrap_err(), StorageError::Closed);
-    assert_eq!(db.timeseries().delete_range("never", "seen", 0, 1).unwrap_err(), StorageError::Closed);
+    assert_eq!(db.timeseries().delete_range("never", "seen", 0..1).unwrap_err(), StorageError::Closed);
 }
 
 #[test]

@@ -228,7 +228,7 @@ fn apply_db(db: &StorageManager, op: &Op) -> Outcome {
                 points.iter().map(|&(d, m, ts, v)| TelemetryPoint::new(DEVICES[d], METRICS[m], ts, v)).collect();
             code(db.timeseries().write_batch(&batch))
         }
-        Op::DeleteRange { dev, metric, start, end } => code(db.timeseries().delete_range(DEVICES[*dev], METRICS[*metric], *start, *end)),
+        Op::DeleteRange { dev, metric, start, end } => code(db.timeseries().delete_range(DEVICES[*dev], METRICS[*metric], *start..*end)),
         Op::Append { events } => {
             let batch: Vec<NewEvent> = events
                 .iter()
@@ -300,9 +300,9 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
             let empty = BTreeMap::new();
             let s = m.series.get(&(dev.to_string(), metric.to_string())).unwrap_or(&empty);
             let all: Vec<(i64, i64)> = s.iter().map(|(t, v)| (*t, *v)).collect();
-            assert_eq!(ints(ts.query_range(dev, metric, i64::MIN, i64::MAX).unwrap()), all, "{what}: range {dev}/{metric}");
+            assert_eq!(ints(ts.query_range(dev, metric, i64::MIN..i64::MAX).unwrap()), all, "{what}: range {dev}/{metric}");
             let part: Vec<(i64, i64)> = s.range(3..11).map(|(t, v)| (*t, *v)).collect();
-            assert_eq!(ints(ts.query_range(dev, metric, 3, 11).unwrap()), part, "{what}: range [3, 11) {dev}/{metric}");
+            assert_eq!(ints(ts.query_range(dev, metric, 3..11).unwrap()), part, "{what}: range [3, 11) {dev}/{metric}");
             let latest = ts.query_latest(dev, metric).unwrap().map(|p| ints(vec![p])[0]);
             assert_eq!(latest, all.last().copied(), "{what}: latest {dev}/{metric}");
         }

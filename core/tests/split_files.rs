@@ -137,8 +137,8 @@ fn snapshots_move_between_the_layouts_and_the_stores_carry_on() {
     assert_eq!(back.alerts().count_by_severity().unwrap(), source.alerts().count_by_severity().unwrap());
     assert_eq!(back.memory().count().unwrap(), 1);
     assert_eq!(back.memory().search_keywords("pump", 5).unwrap().len(), 1);
-    assert_eq!(back.timeseries().query_range("stale", "x", 0, 10).unwrap().len(), 0);
-    assert_eq!(back.timeseries().query_range("pump-1", "power", 0, 1_000_000).unwrap().len(), 100);
+    assert_eq!(back.timeseries().query_range("stale", "x", 0..10).unwrap().len(), 0);
+    assert_eq!(back.timeseries().query_range("pump-1", "power", 0..1_000_000).unwrap().len(), 100);
 }
 
 #[test]

@@ -28,7 +28,7 @@ on_both_backends! {
         fx.db.timeseries().write("d", "m", DataPoint::new(2, 1.0)).unwrap();
         let base = fx.db.stats().unwrap().query_performance.total_queries;
         for _ in 0..10 {
-            fx.db.timeseries().query_range("d", "m", 0, 10).unwrap();
+            fx.db.timeseries().query_range("d", "m", 0..10).unwrap();
         }
         for _ in 0..5 {
             fx.db.devices().get_device("d").unwrap();
@@ -45,7 +45,7 @@ on_both_backends! {
     fn compaction_reclaims_space_after_deletes(fx) {
         let pts: Vec<DataPoint> = (0..50_000).map(|i| DataPoint::new(i, i as f64)).collect();
         fx.db.timeseries().write_series("d", "m", &pts).unwrap();
-        fx.db.timeseries().delete_range("d", "m", 0, 50_000).unwrap();
+        fx.db.timeseries().delete_range("d", "m", 0..50_000).unwrap();
         let report = fx.db.compact().unwrap();
         if fx.is_redb() {
             assert!(report.after_bytes < report.before_bytes, "{report:?}");
@@ -54,6 +54,6 @@ on_both_backends! {
         }
         assert!(fx.db.check_integrity().unwrap());
         fx.db.timeseries().write_series("d", "m", &[DataPoint::new(1, 1.0)]).unwrap();
-        assert_eq!(fx.db.timeseries().query_range("d", "m", 0, 10).unwrap().len(), 1);
+        assert_eq!(fx.db.timeseries().query_range("d", "m", 0..10).unwrap().len(), 1);
     }
 }

@@ -121,8 +121,8 @@ fn worker(db: &StorageManager, t: usize, deadline: Instant, failed: &AtomicBool)
             }
             7 => {
                 // Read-your-writes on this thread's series while others write theirs.
-                assert_eq!(ts.query_range(&dev, "m", 0, i64::MAX).unwrap().len() as i64, w.points, "thread {t}: range query count");
-                assert_eq!(ts.query_range(&buf_dev, "m", 0, i64::MAX).unwrap().len() as i64, w.buffered, "thread {t}: buffered count");
+                assert_eq!(ts.query_range(&dev, "m", 0..i64::MAX).unwrap().len() as i64, w.points, "thread {t}: range query count");
+                assert_eq!(ts.query_range(&buf_dev, "m", 0..i64::MAX).unwrap().len() as i64, w.buffered, "thread {t}: buffered count");
             }
             8 => {
                 let latest = ts.query_latest(&dev, "m").unwrap().map(|p| p.timestamp);
@@ -173,12 +173,12 @@ fn stress(db: &StorageManager, what: &'static str) -> (u64, u64) {
     let ts = db.timeseries();
     let (mut events, mut old_events, mut alerts, mut acked, mut ops) = (0, 0, 0, 0, 0);
     for (t, w) in written.iter().enumerate() {
-        let pts = ts.query_range(&format!("dev-{t}"), "m", 0, i64::MAX).unwrap();
+        let pts = ts.query_range(&format!("dev-{t}"), "m", 0..i64::MAX).unwrap();
         assert_eq!(pts.len() as i64, w.points, "thread {t}: points");
         assert!(pts.iter().enumerate().all(|(i, p)| p.timestamp == i as i64), "thread {t}: points 0..n exactly once");
-        let buf = ts.query_range(&format!("buf-{t}"), "m", 0, i64::MAX).unwrap();
+        let buf = ts.query_range(&format!("buf-{t}"), "m", 0..i64::MAX).unwrap();
         assert_eq!(buf.len() as i64, w.buffered, "thread {t}: buffered points");
-        assert!(ts.query_range(&format!("old-{t}"), "m", i64::MIN, 0).unwrap().is_empty(), "thread {t}: expired points left");
+        assert!(ts.query_range(&format!("old-{t}"), "m", i64::MIN..0).unwrap().is_empty(), "thread {t}: expired points left");
         for k in 0..w.events {
             assert!(db.events().get(&format!("ev-{t}-{k}")).unwrap().is_some(), "thread {t}: event {k} lost");
         }

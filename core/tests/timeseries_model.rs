@@ -155,7 +155,7 @@ fn check_all(fx: &Fixture, model: &Model) {
     let ts = fx.db.timeseries();
     for s in 0..SERIES {
         let expected = range(model, s, i64::MIN, i64::MAX);
-        assert_eq!(ts.query_range(&device(s), "m", i64::MIN, i64::MAX).unwrap(), expected, "series {s}");
+        assert_eq!(ts.query_range(&device(s), "m", i64::MIN..i64::MAX).unwrap(), expected, "series {s}");
         assert_eq!(ts.query_latest(&device(s), "m").unwrap().as_ref(), expected.last(), "latest of series {s}");
     }
     let with_data: Vec<String> = (0..SERIES).filter(|s| !model[*s as usize].is_empty()).map(device).collect();
@@ -200,7 +200,7 @@ fn run(redb: bool, ops: Vec<Op>) {
                 model[s as usize].insert(p.timestamp, p);
             }
             Op::Delete(s, start, end) => {
-                let removed = ts.delete_range(&device(s), "m", start, end).unwrap();
+                let removed = ts.delete_range(&device(s), "m", start..end).unwrap();
                 let doomed: Vec<i64> = model[s as usize].range(start..end).map(|(t, _)| *t).collect();
                 assert_eq!(removed, doomed.len() as u64, "delete [{start}, {end}) of series {s}");
                 for t in doomed {
@@ -236,10 +236,10 @@ fn run(redb: bool, ops: Vec<Op>) {
                     expected.reverse();
                 }
                 expected.truncate(limit.unwrap_or(usize::MAX));
-                let got = ts.query_range_with(&device(series), "m", start, end, RangeOptions { limit, newest_first }).unwrap();
+                let got = ts.query_range_with(&device(series), "m", start..end, RangeOptions { limit, newest_first }).unwrap();
                 assert_eq!(got, expected, "range [{start}, {end}) limit {limit:?} newest_first {newest_first}");
                 let expected = aggregate(&range(&model, series, start, end), bucket);
-                assert_eq!(ts.query_aggregated(&device(series), "m", start, end, bucket).unwrap(), expected, "buckets of {bucket} ms");
+                assert_eq!(ts.query_aggregated(&device(series), "m", start..end, bucket).unwrap(), expected, "buckets of {bucket} ms");
             }
         }
         check_all(&fx, &model);
@@ -247,7 +247,7 @@ fn run(redb: bool, ops: Vec<Op>) {
     for s in 0..SERIES {
         for bucket in [1, 60, 1_000, 1 << 40] {
             let expected = aggregate(&range(&model, s, i64::MIN, i64::MAX), bucket);
-            assert_eq!(fx.db.timeseries().query_aggregated(&device(s), "m", i64::MIN, i64::MAX, bucket).unwrap(), expected);
+            assert_eq!(fx.db.timeseries().query_aggregated(&device(s), "m", i64::MIN..i64::MAX, bucket).unwrap(), expected);
         }
     }
 }
@@ -278,7 +278,7 @@ fn aggregation_from_summaries_matches_point_by_point() {
         for (start, end, bucket) in [(0, 5_000, 3_600_000), (100, 4_000, 3_600_000), (0, 5_000, 2_048), (-10, 10_000, 1 << 50)] {
             let expected =
                 aggregate(&points.iter().filter(|p| p.timestamp >= start && p.timestamp < end).cloned().collect::<Vec<_>>(), bucket);
-            assert_eq!(ts.query_aggregated("d", "m", start, end, bucket).unwrap(), expected, "[{start}, {end}) by {bucket}");
+            assert_eq!(ts.query_aggregated("d", "m", start..end, bucket).unwrap(), expected, "[{start}, {end}) by {bucket}");
         }
     }
 }
@@ -296,16 +296,16 @@ fn late_writes_into_sealed_chunks() {
             ts.write_series("d", "m", &[DataPoint::new(i, -1.0)]).unwrap();
         }
         ts.write_series("d", "m", &[DataPoint::new(-5, 7i64), DataPoint::new(2_048, "dup")]).unwrap();
-        let got = ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap();
+        let got = ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap();
         assert_eq!(got.len(), 3_000 + 4 + 1);
         assert_eq!(got[0], DataPoint::new(-5, 7i64));
         assert!(got.windows(2).all(|w| w[0].timestamp < w[1].timestamp));
         assert_eq!(
-            ts.query_range("d", "m", 2_047, 2_050).unwrap(),
+            ts.query_range("d", "m", 2_047..2_050).unwrap(),
             vec![DataPoint::new(2_047, -1.0), DataPoint::new(2_048, "dup"), DataPoint::new(2_049, -1.0)]
         );
-        assert_eq!(ts.delete_range("d", "m", 2_000, 2_100).unwrap(), 52);
-        assert_eq!(ts.query_range("d", "m", 1_990, 2_110).unwrap().len(), 5 + 5);
+        assert_eq!(ts.delete_range("d", "m", 2_000..2_100).unwrap(), 52);
+        assert_eq!(ts.query_range("d", "m", 1_990..2_110).unwrap().len(), 5 + 5);
     }
 }
 
@@ -317,9 +317,9 @@ fn deletes_on_chunk_edges() {
         let ts = fx.db.timeseries();
         // Chunks hold [0, 1023], [1024, 2047], [2048, 2999].
         ts.write_series("d", "m", &(0..3_000).map(|i| DataPoint::new(i, i as f64)).collect::<Vec<_>>()).unwrap();
-        assert_eq!(ts.delete_range("d", "m", 1_024, 2_047).unwrap(), 1_023);
+        assert_eq!(ts.delete_range("d", "m", 1_024..2_047).unwrap(), 1_023);
         assert_eq!(
-            ts.query_range("d", "m", 1_000, 2_100)
+            ts.query_range("d", "m", 1_000..2_100)
                 .unwrap()
                 .iter()
                 .filter(|p| (1_023..=2_048).contains(&p.timestamp))
@@ -327,11 +327,11 @@ fn deletes_on_chunk_edges() {
                 .collect::<Vec<_>>(),
             vec![1_023, 2_047, 2_048]
         );
-        assert_eq!(ts.delete_range("d", "m", 0, 1_024).unwrap(), 1_024);
+        assert_eq!(ts.delete_range("d", "m", 0..1_024).unwrap(), 1_024);
         let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
         assert_eq!(ts.cleanup(2_048, &r).unwrap().points, 1);
-        assert_eq!(ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap().len(), 952);
-        assert_eq!(ts.query_range("d", "m", i64::MIN, 2_049).unwrap(), vec![DataPoint::new(2_048, 2_048.0)]);
+        assert_eq!(ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap().len(), 952);
+        assert_eq!(ts.query_range("d", "m", i64::MIN..2_049).unwrap(), vec![DataPoint::new(2_048, 2_048.0)]);
     }
 }
 
@@ -345,7 +345,7 @@ fn large_values_split_chunks() {
         let points: Vec<DataPoint> = (0..40).map(|i| DataPoint::new(i * 10, text.as_str())).collect();
         ts.write_series("d", "m", &points).unwrap();
         ts.write_series("d", "m", &[DataPoint::new(155, 1.5)]).unwrap();
-        let got = ts.query_range("d", "m", i64::MIN, i64::MAX).unwrap();
+        let got = ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap();
         assert_eq!(got.len(), 41);
         assert_eq!(got[16], DataPoint::new(155, 1.5));
         assert!(got.iter().filter(|p| p.timestamp != 155).all(|p| p.value == MetricValue::String(text.clone())));

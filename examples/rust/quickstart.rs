@@ -24,10 +24,10 @@ fn main() -> neotalk_storage::Result<()> {
     db.timeseries().write("thermo-1", "temperature", DataPoint::new(60_000, 22.0))?;
 
     let last3 =
-        db.timeseries().query_range_with("thermo-1", "temperature", 0, 61_000, RangeOptions { limit: Some(3), newest_first: true })?;
+        db.timeseries().query_range_with("thermo-1", "temperature", 0..61_000, RangeOptions { limit: Some(3), newest_first: true })?;
     println!("newest temperatures: {:?}", last3.iter().map(|p| (p.timestamp, p.value.clone())).collect::<Vec<_>>());
 
-    let per_20s = db.timeseries().query_aggregated("thermo-1", "temperature", 0, 61_000, 20_000)?;
+    let per_20s = db.timeseries().query_aggregated("thermo-1", "temperature", 0..61_000, 20_000)?;
     for b in &per_20s {
         println!("bucket {:>6}: count {:>2} avg {:.3}", b.bucket_start, b.count, b.avg.unwrap_or(f64::NAN));
     }

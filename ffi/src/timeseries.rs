@@ -122,7 +122,7 @@ pub unsafe extern "C" fn nts_ts_query_range(
         let metric = str_arg(metric, "metric")?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
-        let points = db.timeseries().query_range_with(device_id, metric, start, end, range_options(opts))?;
+        let points = db.timeseries().query_range_with(device_id, metric, start..end, range_options(opts))?;
         if points.len() > capacity {
             count.write(points.len());
             return Err(FfiError::new(
@@ -157,7 +157,7 @@ pub unsafe extern "C" fn nts_ts_query_range_points(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        let points = db.timeseries().query_range_with(device_id, metric, start, end, range_options(opts))?;
+        let points = db.timeseries().query_range_with(device_id, metric, start..end, range_options(opts))?;
         set_points(out, points)
     })
 }
@@ -226,7 +226,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.timeseries().query_aggregated(device_id, metric, start, end, bucket_ms)?)
+        set_json(out, &db.timeseries().query_aggregated(device_id, metric, start..end, bucket_ms)?)
     })
 }
 
@@ -268,7 +268,7 @@ pub unsafe extern "C" fn nts_ts_delete_range(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        let removed = db.timeseries().delete_range(device_id, metric, start, end)?;
+        let removed = db.timeseries().delete_range(device_id, metric, start..end)?;
         if !out_removed.is_null() {
             out_ptr(out_removed, "out_removed")?.write(removed);
         }

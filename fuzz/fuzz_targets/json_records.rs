@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
                     for p in &points {
                         let got = db
                             .timeseries()
-                            .query_range(&p.device_id, &p.metric, p.point.timestamp, p.point.timestamp.saturating_add(1))
+                            .query_range(&p.device_id, &p.metric, p.point.timestamp..p.point.timestamp.saturating_add(1))
                             .unwrap();
                         assert_eq!(got.len(), usize::from(p.point.timestamp != i64::MAX), "point {p:?}");
                     }

@@ -24,7 +24,7 @@ fn exercise(data: &[u8]) {
     let _ = db.table_sizes();
     let _ = db.devices().list_devices();
     let _ = db.timeseries().list_devices_with_data();
-    let _ = db.timeseries().query_range("d", "m", i64::MIN, i64::MAX);
+    let _ = db.timeseries().query_range("d", "m", i64::MIN..i64::MAX);
     let _ = db.timeseries().query_latest("d", "m");
     let _ = db.events().replay(0, 100);
     let _ = db.events().query_range(i64::MIN, i64::MAX, Some(100));
@@ -35,7 +35,7 @@ fn exercise(data: &[u8]) {
     let _ = db.timeseries().write("d", "m", DataPoint::new(2, 2.0));
     let _ = db.events().append(&NewEvent::new("fuzz-e", "t", "s", 1, serde_json::Value::Null));
     let _ = db.alerts().create(&AlertRecord::new("fuzz-a", "t", AlertSeverity::Info, "m", "s", 1));
-    let _ = db.timeseries().delete_range("d", "m", 0, 10);
+    let _ = db.timeseries().delete_range("d", "m", 0..10);
     let _ = db.close();
 }
 

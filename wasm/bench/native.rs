@@ -40,7 +40,7 @@ fn main() -> neotalk_storage::Result<()> {
     let mut got = 0;
     timed("query_range full series", series * points, "points", || {
         for id in &ids {
-            got += ts.query_range(id, "temperature", T0, end).expect("query").len();
+            got += ts.query_range(id, "temperature", T0..end).expect("query").len();
         }
     });
     assert_eq!(got, series * points);
@@ -48,13 +48,13 @@ fn main() -> neotalk_storage::Result<()> {
     timed("query_range 60-point windows", q, "queries", || {
         for k in 0..q {
             let start = T0 + ((k * 7919) % (points - 60)) as i64 * STEP;
-            let n = ts.query_range(&ids[k % series], "temperature", start, start + 60 * STEP).expect("query").len();
+            let n = ts.query_range(&ids[k % series], "temperature", start..start + 60 * STEP).expect("query").len();
             assert_eq!(n, 60);
         }
     });
     timed("query_aggregated full series, 1-minute buckets", series * points, "points", || {
         for id in &ids {
-            ts.query_aggregated(id, "temperature", T0, end, 60_000).expect("aggregate");
+            ts.query_aggregated(id, "temperature", T0..end, 60_000).expect("aggregate");
         }
     });
     db.close()?;

@@ -53,7 +53,7 @@ fn summary(db: &StorageManager) -> neotalk_storage::Result<Value> {
         db.table_sizes()?.into_iter().filter(|t| t.entries > 0 && t.name != "meta").map(|t| (t.name, json!(t.entries))).collect();
     let temps: Vec<f64> = db
         .timeseries()
-        .query_range("thermo-1", "temperature", i64::MIN, i64::MAX)?
+        .query_range("thermo-1", "temperature", i64::MIN..i64::MAX)?
         .iter()
         .map(|p| p.value.as_f64().unwrap_or(f64::NAN))
         .collect();

@@ -143,7 +143,7 @@ impl JsTimeSeriesStore {
     ) -> JsResult<Vec<DataPoint>> {
         let opts = RangeOptions { limit: limit(limit_arg)?, newest_first: newest_first.unwrap_or(false) };
         let (device_id, metric) = series(device_id, metric)?;
-        self.inner.query_range_with(&device_id, &metric, bound("start", start)?, bound("end", end)?, opts).js()
+        self.inner.query_range_with(&device_id, &metric, bound("start", start)?..bound("end", end)?, opts).js()
     }
 
     /// The newest point of a series, or `null`.
@@ -180,7 +180,7 @@ impl JsTimeSeriesStore {
         let (device_id, metric) = series(&device_id, &metric)?;
         let buckets = self
             .inner
-            .query_aggregated(&device_id, &metric, bound("start", start)?, bound("end", end)?, int("bucket_ms", bucket_ms)?)
+            .query_aggregated(&device_id, &metric, bound("start", start)?..bound("end", end)?, int("bucket_ms", bucket_ms)?)
             .js()?;
         to_js(&buckets)
     }
@@ -210,7 +210,7 @@ impl JsTimeSeriesStore {
         end: f64,
     ) -> JsResult<f64> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let removed = self.inner.delete_range(&device_id, &metric, bound("start", start)?, bound("end", end)?).js()?;
+        let removed = self.inner.delete_range(&device_id, &metric, bound("start", start)?..bound("end", end)?).js()?;
         Ok(removed as f64)
     }
 }

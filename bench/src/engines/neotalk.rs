@@ -44,7 +44,7 @@ impl Engine for NeoTalk {
     }
 
     fn range(&mut self, series: usize, start: i64, end: i64) -> Res<(usize, f64)> {
-        let points = self.db()?.timeseries().query_range(&self.devices[series], METRIC, start, end)?;
+        let points = self.db()?.timeseries().query_range(&self.devices[series], METRIC, start..end)?;
         Ok((points.len(), points.iter().filter_map(|p| p.value.as_f64()).sum()))
     }
 
@@ -54,7 +54,7 @@ impl Engine for NeoTalk {
     }
 
     fn aggregate(&mut self, series: usize, start: i64, end: i64, bucket_ms: i64) -> Res<(usize, u64)> {
-        let buckets = self.db()?.timeseries().query_aggregated(&self.devices[series], METRIC, start, end, bucket_ms)?;
+        let buckets = self.db()?.timeseries().query_aggregated(&self.devices[series], METRIC, start..end, bucket_ms)?;
         Ok((buckets.len(), buckets.iter().map(|b| b.count).sum()))
     }
 

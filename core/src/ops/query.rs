@@ -25,7 +25,7 @@ pub trait StorageQuery: Send + Sync {
 
 impl StorageQuery for StorageManager {
     fn query_device_data(&self, device_id: &str, metric: &str, start: i64, end: i64) -> Result<Vec<DataPoint>> {
-        self.timeseries().query_range(device_id, metric, start, end)
+        self.timeseries().query_range(device_id, metric, start..end)
     }
 
     fn query_rule_history(&self, rule_id: &str, start: i64, end: i64) -> Result<Vec<RuleExecutionRecord>> {

@@ -32,6 +32,16 @@ impl<K: Hash + Eq, V: Clone> HotCache<K, V> {
         self.inner.lock().0.get(key).cloned()
     }
 
+    /// The cached values of `keys` (`None` for a missing key or a miss), under one lock.
+    pub(crate) fn get_many<'k, Q>(&self, keys: impl Iterator<Item = Option<&'k Q>>) -> Vec<Option<V>>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized + 'k,
+    {
+        let mut g = self.inner.lock();
+        keys.map(|k| k.and_then(|k| g.0.get(k).cloned())).collect()
+    }
+
     /// Caches a value read from a snapshot taken after `generation` was read.
     pub(crate) fn fill(&self, generation: u64, key: K, value: V) {
         let mut g = self.inner.lock();

@@ -4,6 +4,10 @@
 //! - format byte, then the summary: count, min and max timestamp, numeric count and, when
 //!   there are numeric values, their sum, min, max, first and last as f64. Readers use it to
 //!   skip chunks (range bounds) or fold them whole into an aggregate, without decoding.
+//! - the newest point (value, quality, metadata as `point::encode_into`; its timestamp is the
+//!   summary's max), as a length-prefixed block, so the latest read decodes one point, not the
+//!   chunk. Chunks written before this block existed carry format byte [`FORMAT_V1`] (raw
+//!   heads `head::FORMAT_RAW_V1`) and are still read: their newest point is found by decoding.
 //! - timestamps (delta-of-delta), the value kinds (one byte when the chunk holds one kind,
 //!   else 2 bits per point), then one column per kind present: floats (XOR or decimal),
 //!   integers (delta varints), booleans (bits), strings (length-prefixed).
@@ -11,8 +15,9 @@
 //!   each behind a presence bitmap.
 
 use super::codec::{booleans, corrupted, floats, integers, put_block, put_varint, strings, timestamps, unzigzag, zigzag, ByteReader};
+use super::columns::{Column, ColumnValues, ColumnsBuilder, ValueType};
 use super::head;
-use super::point::{DataPoint, MetricValue};
+use super::point::{self, DataPoint, MetricValue};
 use crate::error::Result;
 use std::borrow::Borrow;
 
@@ -23,7 +28,10 @@ pub(crate) const CHUNK_POINTS: usize = 1024;
 pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
 /// Most points a decoder accepts (bounds allocations on damaged input).
 pub(crate) const MAX_DECODE_POINTS: usize = 1 << 16;
-const FORMAT: u8 = 1;
+/// Format byte of a compressed chunk without the newest-point block (still read).
+pub(crate) const FORMAT_V1: u8 = 1;
+/// Format byte of a compressed chunk with the newest-point block (written).
+const FORMAT: u8 = 3;
 const KIND_FLOAT: u8 = 0;
 const KIND_INT: u8 = 1;
 const KIND_BOOL: u8 = 2;
@@ -121,15 +129,75 @@ impl ChunkSummary {
     pub(crate) fn read(bytes: &[u8]) -> Result<Self> {
         Ok(decode_header(&mut ByteReader::new(bytes))?.1)
     }
+
+    /// The summary of sorted `ts` with `values` (a columnar write).
+    pub(crate) fn of_column(ts: &[i64], values: Column<'_>) -> Self {
+        let n = ts.len();
+        let mut s = ChunkSummary {
+            count: n as u64,
+            min_ts: ts.first().copied().unwrap_or(0),
+            max_ts: ts.last().copied().unwrap_or(0),
+            numeric: None,
+        };
+        let mut fold = |vs: &mut dyn Iterator<Item = f64>| {
+            for v in vs {
+                match &mut s.numeric {
+                    // The same arithmetic as `push`, so both paths give identical bytes.
+                    None => s.numeric = Some(NumericSummary { count: 1, sum: 0.0 + v, min: v, max: v, first: v, last: v }),
+                    Some(n) => {
+                        n.count += 1;
+                        n.sum += v;
+                        n.min = n.min.min(v);
+                        n.max = n.max.max(v);
+                        n.last = v;
+                    }
+                }
+            }
+        };
+        match values {
+            Column::Float(v) => fold(&mut v.iter().copied()),
+            Column::Integer(v) => fold(&mut v.iter().map(|&i| i as f64)),
+            Column::Boolean(_) | Column::String(_) => {}
+        }
+        s
+    }
 }
 
-/// Reads the format byte (a compressed chunk's or a raw head's) and the summary behind it.
-pub(crate) fn decode_header(r: &mut ByteReader<'_>) -> Result<(u8, ChunkSummary)> {
+/// Whether `format` is a raw head's (either version).
+pub(crate) fn is_raw_format(format: u8) -> bool {
+    format == head::FORMAT_RAW || format == head::FORMAT_RAW_V1
+}
+
+/// Reads the format byte (a compressed chunk's or a raw head's), the summary behind it and,
+/// in the current formats, the newest-point block (returned; empty for an empty chunk).
+pub(crate) fn decode_header<'a>(r: &mut ByteReader<'a>) -> Result<(u8, ChunkSummary, Option<&'a [u8]>)> {
     let format = r.u8()?;
-    if format != FORMAT && format != head::FORMAT_RAW {
-        return Err(corrupted("unknown chunk format"));
+    let summary = match format {
+        FORMAT | FORMAT_V1 | head::FORMAT_RAW | head::FORMAT_RAW_V1 => ChunkSummary::decode(r)?,
+        _ => return Err(corrupted("unknown chunk format")),
+    };
+    let newest = if format == FORMAT || format == head::FORMAT_RAW { Some(r.block()?) } else { None };
+    Ok((format, summary, newest))
+}
+
+/// Appends the newest-point block of a chunk whose last point is `last`.
+pub(crate) fn put_newest(out: &mut Vec<u8>, last: Option<(&MetricValue, Option<f32>, Option<&serde_json::Value>)>) {
+    let mut block = Vec::with_capacity(16);
+    if let Some((value, quality, metadata)) = last {
+        point::encode_into(&mut block, value, quality, metadata);
     }
-    Ok((format, ChunkSummary::decode(r)?))
+    put_block(out, &block);
+}
+
+/// The newest point of an encoded chunk or raw head: read from its newest-point block
+/// (one point decoded), or by decoding the whole chunk when it predates that block.
+pub(crate) fn newest_point(bytes: &[u8]) -> Result<Option<DataPoint>> {
+    let (_, summary, newest) = decode_header(&mut ByteReader::new(bytes))?;
+    match newest {
+        Some(_) if summary.count == 0 => Ok(None),
+        Some(block) => point::decode(summary.max_ts, block).map(Some).map_err(|_| corrupted("newest point")),
+        None => Ok(decode(bytes)?.pop()),
+    }
 }
 
 fn kind_of(v: &MetricValue) -> u8 {
@@ -178,6 +246,7 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + points.len() * 2);
     out.push(FORMAT);
     ChunkSummary::of(points).encode(&mut out);
+    put_newest(&mut out, points.last().map(|p| (&p.value, p.quality, p.metadata.as_ref())));
     let ts: Vec<i64> = points.iter().map(|p| p.timestamp).collect();
     timestamps::encode(&ts, &mut out);
 
@@ -241,10 +310,10 @@ struct Columns {
 /// neither decoded nor checked).
 fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     let mut r = ByteReader::new(bytes);
-    if r.u8()? != FORMAT {
+    let (format, summary, _) = decode_header(&mut r)?;
+    if is_raw_format(format) {
         return Err(corrupted("not a compressed chunk"));
     }
-    let summary = ChunkSummary::decode(&mut r)?;
     let n = summary.count as usize;
     let ts = timestamps::decode(&mut r, n)?;
     let (kind, kinds) = match r.u8()? {
@@ -293,12 +362,12 @@ fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     Ok(cols)
 }
 
-/// Appends the points of a chunk with `start <= timestamp < end` to `out`, until it holds
+/// Appends the points of a chunk with `start <= timestamp <= last` to `out`, until it holds
 /// `limit` points; the common case (plain floats) builds no intermediate points.
-pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Vec<DataPoint>, limit: usize) -> Result<()> {
+pub(crate) fn decode_range_into(bytes: &[u8], start: i64, last: i64, out: &mut Vec<DataPoint>, limit: usize) -> Result<()> {
     if head::is_head(bytes) {
         let room = limit.saturating_sub(out.len());
-        out.extend(head::decode(bytes)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(room));
+        out.extend(head::decode(bytes)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp <= last).take(room));
         return Ok(());
     }
     let c = decode_columns(bytes, true)?;
@@ -307,14 +376,138 @@ pub(crate) fn decode_range_into(bytes: &[u8], start: i64, end: i64, out: &mut Ve
             if out.len() >= limit {
                 break;
             }
-            if timestamp >= start && timestamp < end {
+            if timestamp >= start && timestamp <= last {
                 out.push(DataPoint { timestamp, value: MetricValue::Float(f), quality: None, metadata: None });
             }
         }
         return Ok(());
     }
     let room = limit.saturating_sub(out.len());
-    out.extend(assemble(c)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(room));
+    out.extend(assemble(c)?.into_iter().filter(|p| p.timestamp >= start && p.timestamp <= last).take(room));
+    Ok(())
+}
+
+/// Encodes sorted, unique `ts` with `values` (one type, no quality or metadata) as a
+/// compressed chunk, straight from the caller's columns; the bytes equal [`encode`]'s for
+/// the same points.
+pub(crate) fn encode_columns(ts: &[i64], values: Column<'_>) -> Vec<u8> {
+    let n = ts.len();
+    let mut out = Vec::with_capacity(64 + n * 2);
+    out.push(FORMAT);
+    ChunkSummary::of_column(ts, values).encode(&mut out);
+    let last = n.checked_sub(1).map(|i| values.value(i));
+    put_newest(&mut out, last.as_ref().map(|v| (v, None, None)));
+    timestamps::encode(ts, &mut out);
+    if let Column::Float(v) = values {
+        out.push(KIND_FLOAT);
+        floats::encode(v, &mut out);
+    } else {
+        out.push(match values.value_type() {
+            ValueType::Integer => KIND_INT,
+            ValueType::Boolean => KIND_BOOL,
+            _ => KIND_STRING,
+        });
+        floats::encode(&[], &mut out);
+        integers::encode(if let Column::Integer(v) = values { v } else { &[] }, &mut out);
+        match values {
+            Column::Boolean(v) => booleans::encode(v.iter().copied(), &mut out),
+            _ => booleans::encode(std::iter::empty(), &mut out),
+        }
+        match values {
+            Column::String(v) => strings::encode(v.iter().map(String::as_str), &mut out),
+            _ => strings::encode(std::iter::empty(), &mut out),
+        }
+    }
+    out.push(0);
+    out
+}
+
+/// Splits `n` column values into chunk-sized runs, as [`pieces`] splits points.
+pub(crate) fn column_pieces(values: Column<'_>) -> Vec<std::ops::Range<usize>> {
+    let n = values.len();
+    let mut out = Vec::with_capacity(n / CHUNK_POINTS + 1);
+    if !matches!(values, Column::String(_)) {
+        // Fixed-size values never reach CHUNK_BYTES in a chunk of CHUNK_POINTS.
+        out.extend((0..n).step_by(CHUNK_POINTS).map(|s| s..(s + CHUNK_POINTS).min(n)));
+        return out;
+    }
+    let (mut start, mut bytes) = (0, 0);
+    for i in 0..n {
+        let b = values.raw_bytes(i);
+        if i > start && (i - start == CHUNK_POINTS || bytes + b > CHUNK_BYTES) {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += b;
+    }
+    if start < n {
+        out.push(start..n);
+    }
+    out
+}
+
+/// Appends the values of a chunk with `start <= timestamp <= last` to `out` (newest first
+/// when `newest_first`), until it is full. A single-type compressed chunk goes from its
+/// decoded columns to the output vectors without building points.
+pub(crate) fn decode_columns_into(bytes: &[u8], start: i64, last: i64, newest_first: bool, out: &mut ColumnsBuilder) -> Result<()> {
+    let c = if head::is_head(bytes) { None } else { Some(decode_columns(bytes, false)?) };
+    let mut c = match c {
+        Some(c) if c.kinds.is_none() => c,
+        // Raw heads (at most 64 points) and mixed chunks: point by point.
+        other => {
+            let points = match other {
+                Some(c) => assemble(c)?,
+                None => head::decode(bytes)?,
+            };
+            let mut points: Vec<DataPoint> = points.into_iter().filter(|p| p.timestamp >= start && p.timestamp <= last).collect();
+            if newest_first {
+                points.reverse();
+            }
+            for p in points.into_iter().take(out.room()) {
+                out.push_point(p)?;
+            }
+            return Ok(());
+        }
+    };
+    // Stored chunks are sorted: the range is one run of positions.
+    let lo = c.ts.partition_point(|&t| t < start);
+    let hi = c.ts.partition_point(|&t| t <= last);
+    let take = (hi.saturating_sub(lo)).min(out.room());
+    if take == 0 {
+        return Ok(());
+    }
+    let sel = if newest_first { hi - take..hi } else { lo..lo + take };
+    let at = c.ts[sel.start];
+    fn extend<T>(dst: &mut Vec<T>, src: &mut Vec<T>, sel: std::ops::Range<usize>, rev: bool) {
+        if rev {
+            dst.extend(src.drain(sel).rev());
+        } else {
+            dst.extend(src.drain(sel));
+        }
+    }
+    let ty = match c.kind {
+        KIND_FLOAT => ValueType::Float,
+        KIND_INT => ValueType::Integer,
+        KIND_BOOL => ValueType::Boolean,
+        _ => ValueType::String,
+    };
+    let stored = match ty {
+        ValueType::Float => c.floats.len(),
+        ValueType::Integer => c.ints.len(),
+        ValueType::Boolean => c.bools.len(),
+        ValueType::String => c.strings.len(),
+    };
+    if stored != c.ts.len() {
+        return Err(corrupted("value column and timestamps differ in length"));
+    }
+    match out.values(ty, at)? {
+        ColumnValues::Float(v) => extend(v, &mut c.floats, sel.clone(), newest_first),
+        ColumnValues::Integer(v) => extend(v, &mut c.ints, sel.clone(), newest_first),
+        ColumnValues::Boolean(v) => extend(v, &mut c.bools, sel.clone(), newest_first),
+        ColumnValues::String(v) => extend(v, &mut c.strings, sel.clone(), newest_first),
+    }
+    extend(&mut out.timestamps, &mut c.ts, sel, newest_first);
     Ok(())
 }
 
@@ -436,7 +629,7 @@ mod tests {
             let (lo, hi) = (points.first().map_or(0, |p| p.timestamp), points.last().map_or(0, |p| p.timestamp));
             let mut ranged = Vec::new();
             decode_range_into(&bytes, lo.min(hi), lo.max(hi), &mut ranged, 10).unwrap();
-            let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= lo.min(hi) && p.timestamp < lo.max(hi)).take(10).cloned().collect();
+            let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= lo.min(hi) && p.timestamp <= lo.max(hi)).take(10).cloned().collect();
             prop_assert!(same(&ranged, &expected));
             let (ts, values) = decode_numeric(&bytes).unwrap();
             prop_assert_eq!(ts, points.iter().map(|p| p.timestamp).collect::<Vec<_>>());
@@ -469,6 +662,72 @@ mod tests {
             bytes.truncate(i);
             prop_assert!(decode(&bytes).is_err());
         }
+    }
+
+    /// `bytes` as the format before the newest-point block (files written by older builds).
+    fn without_newest_block(bytes: &[u8]) -> Vec<u8> {
+        let mut r = ByteReader::new(&bytes[1..]);
+        ChunkSummary::decode(&mut r).unwrap();
+        let summary_end = bytes.len() - r.remaining();
+        r.block().unwrap();
+        let block_end = bytes.len() - r.remaining();
+        let format = if head::is_head(bytes) { head::FORMAT_RAW_V1 } else { FORMAT_V1 };
+        [&[format][..], &bytes[1..summary_end], &bytes[block_end..]].concat()
+    }
+
+    #[test]
+    fn columns_encode_like_points_and_decode_into_columns() {
+        let ts: Vec<i64> = (0..300).map(|i| i * 7 - 1000).chain([i64::MAX]).collect();
+        let floats: Vec<f64> = ts.iter().map(|&t| (t % 13) as f64 / 4.0).collect();
+        let ints: Vec<i64> = ts.iter().map(|&t| t.wrapping_mul(3)).collect();
+        let bools: Vec<bool> = ts.iter().map(|&t| t % 3 == 0).collect();
+        let strings: Vec<String> = ts.iter().map(|t| format!("s{t}")).collect();
+        for col in [Column::Float(&floats), Column::Integer(&ints), Column::Boolean(&bools), Column::String(&strings)] {
+            let points: Vec<DataPoint> = ts.iter().enumerate().map(|(i, &t)| DataPoint::new(t, col.value(i))).collect();
+            let bytes = encode_columns(&ts, col);
+            assert_eq!(bytes, encode(&points), "{:?}", col.value_type());
+            assert_eq!(newest_point(&bytes).unwrap(), points.last().cloned());
+            for newest_first in [false, true] {
+                let mut out = ColumnsBuilder::new(50);
+                decode_columns_into(&bytes, -500, i64::MAX, newest_first, &mut out).unwrap();
+                let cols = out.finish();
+                let mut want: Vec<&DataPoint> = points.iter().filter(|p| p.timestamp >= -500).collect();
+                if newest_first {
+                    want.reverse();
+                }
+                want.truncate(50);
+                assert_eq!(cols.timestamps, want.iter().map(|p| p.timestamp).collect::<Vec<_>>());
+                let got: Vec<MetricValue> = (0..cols.len()).map(|i| cols.values.as_column().value(i)).collect();
+                assert_eq!(got, want.iter().map(|p| p.value.clone()).collect::<Vec<_>>());
+            }
+        }
+        // A mixed chunk through columns names both types.
+        let mixed = encode(&[DataPoint::new(1, 1.5), DataPoint::new(2, 3i64)]);
+        let err = decode_columns_into(&mixed, 0, 10, false, &mut ColumnsBuilder::new(10)).unwrap_err().to_string();
+        assert!(err.contains("float values and integer values (the first at timestamp 2)"), "{err}");
+        // ...but a range holding one type of it reads.
+        let mut out = ColumnsBuilder::new(10);
+        decode_columns_into(&mixed, 2, 2, false, &mut out).unwrap();
+        assert_eq!(out.finish().values, ColumnValues::Integer(vec![3]));
+    }
+
+    #[test]
+    fn chunks_of_the_previous_format_still_read() {
+        let mut points: Vec<DataPoint> = (0..40).map(|i| DataPoint::new(i, i as f64 / 2.0)).collect();
+        points[39].quality = Some(0.5);
+        for bytes in [encode(&points), head::encode(&points)] {
+            let old = without_newest_block(&bytes);
+            assert_ne!(old[0], bytes[0]);
+            assert!(same(&decode(&old).unwrap(), &points));
+            assert_eq!(ChunkSummary::read(&old).unwrap(), ChunkSummary::read(&bytes).unwrap());
+            assert_eq!(newest_point(&old).unwrap(), points.last().cloned());
+            assert_eq!(newest_point(&bytes).unwrap(), points.last().cloned());
+            assert_eq!(decode_numeric(&old).unwrap(), decode_numeric(&bytes).unwrap());
+        }
+        let head = head::encode(&points[..10]);
+        let new: Vec<&DataPoint> = points[10..].iter().collect();
+        let appended = head::append(&without_newest_block(&head), &ChunkSummary::read(&head).unwrap(), &new).unwrap();
+        assert_eq!(appended, head::encode(&points));
     }
 
     #[test]

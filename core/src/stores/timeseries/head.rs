@@ -13,14 +13,17 @@
 //! length-prefixed UTF-8), then quality (f32 LE) and metadata (length-prefixed JSON) when
 //! present. Every read is bound-checked: damaged bytes are `Corrupted`, never a panic.
 
-use super::chunk::{decode_header, ChunkSummary, MAX_DECODE_POINTS};
+use super::chunk::{decode_header, is_raw_format, put_newest, ChunkSummary, MAX_DECODE_POINTS};
 use super::codec::{corrupted, put_block, put_varint, unzigzag, zigzag, ByteReader};
 use super::point::{DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING};
 use crate::error::Result;
 use std::borrow::Borrow;
 
-/// Format byte of a raw head (compressed chunks use another).
-pub(crate) const FORMAT_RAW: u8 = 2;
+/// Format byte of a raw head with the newest-point block (see `chunk`); compressed chunks
+/// use others.
+pub(crate) const FORMAT_RAW: u8 = 4;
+/// Format byte of a raw head written before the newest-point block existed (still read).
+pub(crate) const FORMAT_RAW_V1: u8 = 2;
 /// Writes of fewer points than this to the newest chunk keep (or make) it a raw head.
 /// Larger writes leave it compressed: their own size pays for the encoding, and a raw head,
 /// rewritten whole by every commit, would make redb churn through pages (measured: the file
@@ -36,7 +39,7 @@ const KNOWN_BITS: u8 = KIND_MASK | HAS_QUALITY | HAS_METADATA | BOOL_TRUE;
 
 /// Whether `bytes` is a raw head (rather than a compressed chunk).
 pub(crate) fn is_head(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&FORMAT_RAW)
+    bytes.first().is_some_and(|&f| is_raw_format(f))
 }
 
 /// Appends the record of `p`, whose predecessor has timestamp `prev`.
@@ -97,6 +100,7 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let mut out = Vec::with_capacity(48 + points.len() * 12);
     out.push(FORMAT_RAW);
     ChunkSummary::of(points).encode(&mut out);
+    put_newest(&mut out, points.last().map(|p| p.borrow()).map(|p| (&p.value, p.quality, p.metadata.as_ref())));
     let mut prev = 0;
     for p in points {
         let p = p.borrow();
@@ -109,6 +113,9 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
 /// The head `bytes` (summary `summary`, not empty, written in time order) with `new`
 /// appended; `new` is sorted and starts after the head's newest point.
 pub(crate) fn append(bytes: &[u8], summary: &ChunkSummary, new: &[&DataPoint]) -> Result<Vec<u8>> {
+    if new.is_empty() {
+        return Ok(bytes.to_vec());
+    }
     let mut r = ByteReader::new(bytes);
     decode_header(&mut r)?;
     let records = &bytes[bytes.len() - r.remaining()..];
@@ -119,6 +126,7 @@ pub(crate) fn append(bytes: &[u8], summary: &ChunkSummary, new: &[&DataPoint]) -
     let mut out = Vec::with_capacity(bytes.len() + 16 + new.len() * 12);
     out.push(FORMAT_RAW);
     s.encode(&mut out);
+    put_newest(&mut out, new.last().map(|p| (&p.value, p.quality, p.metadata.as_ref())));
     out.extend_from_slice(records);
     // Written in time order, so the last record holds the newest timestamp.
     let mut prev = summary.max_ts;
@@ -132,8 +140,8 @@ pub(crate) fn append(bytes: &[u8], summary: &ChunkSummary, new: &[&DataPoint]) -
 /// Decodes a raw head; the count must match the records exactly.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     let mut r = ByteReader::new(bytes);
-    let (format, summary) = decode_header(&mut r)?;
-    if format != FORMAT_RAW {
+    let (format, summary, _) = decode_header(&mut r)?;
+    if !is_raw_format(format) {
         return Err(corrupted("not a raw head"));
     }
     let n = summary.count as usize;
@@ -225,7 +233,7 @@ mod tests {
         assert!(decode(&bad).is_err());
         let mut huge = vec![FORMAT_RAW];
         ChunkSummary { count: 60_000, min_ts: 0, max_ts: 0, numeric: None }.encode(&mut huge);
-        huge.extend_from_slice(&[0, 2]);
+        huge.extend_from_slice(&[0, 0, 2]);
         assert!(decode(&huge).is_err());
     }
 }

@@ -70,7 +70,9 @@ impl TimeSeriesStore {
             };
             let days = retention.days_for(&metric, device_type.as_deref());
             let cutoff = now_ms.saturating_sub(days as i64 * DAY_MS);
-            let removed = self.delete_points(id, i64::MIN, cutoff, |_, _| Ok(()))?;
+            // Everything before the cutoff: `[i64::MIN, cutoff - 1]` (nothing when the cutoff is i64::MIN).
+            let Some(last) = cutoff.checked_sub(1) else { continue };
+            let removed = self.delete_points(id, i64::MIN, last, |_, _| Ok(()))?;
             if removed > 0 {
                 result.points += removed;
                 result.series += 1;
