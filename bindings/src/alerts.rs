@@ -137,23 +137,23 @@ impl AlertStore {
     }
 
     /// Alerts with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_range(start, end, json::limit(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
-    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_severity(severity.into(), start, end, json::limit(limit))?))
+    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_severity(severity.into(), neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
     }
 
     /// Alerts of one entity with `start <= created_at < end`, oldest first.
-    pub fn query_by_entity(&self, entity_id: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_entity(&entity_id, start, end, json::limit(limit))?))
+    pub fn query_by_entity(&self, entity_id: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_entity(&entity_id, neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
     }
 
     /// Alerts of one source with `start <= created_at < end`, oldest first.
-    pub fn query_by_source(&self, source: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_source(&source, start, end, json::limit(limit))?))
+    pub fn query_by_source(&self, source: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_source(&source, neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
     }
 
     /// Alerts nobody acknowledged.

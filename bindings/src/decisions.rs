@@ -53,13 +53,13 @@ impl DecisionStore {
     }
 
     /// Decisions with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_range(start, end, json::limit(limit))?)
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Decisions with this status and `start <= created_at < end`, oldest first.
-    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_by_status(status.into(), start, end, json::limit(limit))?)
+    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_by_status(status.into(), neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Marks proposals older than `max_age_ms` at `now_ms` `Expired`; returns how many.

@@ -154,13 +154,13 @@ impl EventLogStore {
     }
 
     /// Events with `start <= timestamp < end`, in time order, at most `limit`.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.query_range(start, end, to_usize(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?))
     }
 
     /// Events of one type with `start <= timestamp < end`, in time order, at most `limit`.
-    pub fn query_by_type(&self, event_type: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.query_by_type(&event_type, start, end, to_usize(limit))?))
+    pub fn query_by_type(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_by_type(&event_type, neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?))
     }
 
     /// Every event of a correlation chain, in sequence order.

@@ -41,28 +41,28 @@ impl RuleHistoryStore {
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_rule_range(&self, rule_id: String, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_rule_range(&rule_id, start, end, json::limit(limit))?)
+    pub fn query_rule_range(&self, rule_id: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_rule_range(&rule_id, neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Executions with `start <= triggered_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_range(start, end, json::limit(limit))?)
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Failed executions with `start <= triggered_at < end`, oldest first.
-    pub fn query_failed(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_failed(start, end, json::limit(limit))?)
+    pub fn query_failed(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_failed(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
-    /// Statistics (JSON of `RuleStatistics`) of one rule over `[start, end)`.
-    pub fn rule_statistics(&self, rule_id: String, start: i64, end: i64) -> Result<String> {
-        json::text(&self.inner.rule_statistics(&rule_id, start, end)?)
+    /// Statistics (JSON of `RuleStatistics`) of one rule over `[start, end)` (`end` none: no upper bound).
+    pub fn rule_statistics(&self, rule_id: String, start: i64, end: Option<i64>) -> Result<String> {
+        json::text(&self.inner.rule_statistics(&rule_id, neotalk_storage::TimeRange::half_open(start, end)?)?)
     }
 
-    /// Statistics of every rule triggered in `[start, end)`.
-    pub fn statistics(&self, start: i64, end: i64) -> Result<Vec<String>> {
-        json::texts(&self.inner.statistics(start, end)?)
+    /// Statistics of every rule triggered in `[start, end)` (`end` none: no upper bound).
+    pub fn statistics(&self, start: i64, end: Option<i64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.statistics(neotalk_storage::TimeRange::half_open(start, end)?)?)
     }
 
     /// Removes executions triggered before `before_ms`; returns how many.

@@ -2,12 +2,18 @@
 //!
 //! Per-record calls take [`DataPoint`] / [`TelemetryPoint`] records. The hot paths cross as
 //! packed buffers instead, so a million points cost one copy, not a million conversions:
-//! [`TimeSeriesStore::write_packed`] takes little-endian `i64` timestamps and `f64` values,
-//! and [`TimeSeriesStore::query_range_packed`] returns them the same way.
+//! [`TimeSeriesStore::write_packed`] takes little-endian `i64` timestamps and `f64` values
+//! (the core's float column), and [`TimeSeriesStore::query_range_packed`] returns a float
+//! column the same way. Nothing is converted: a series of another value type is refused.
+//!
+//! Time ranges are `start` (included) and `end` (excluded), or no upper bound when `end` is
+//! `None` (Python `None`, Kotlin `null`): then every point from `start` on, `i64::MAX`
+//! included, is in range.
 
 use crate::error::{Result, StorageError};
 use crate::json;
 use neotalk_storage as core;
+use neotalk_storage::{Column, TimeRange};
 use std::sync::Arc;
 
 /// The value of one telemetry point.
@@ -175,8 +181,9 @@ pub struct PackedSeries {
     pub values: Vec<u8>,
 }
 
-/// Decodes packed timestamps and values into points, checking their sizes.
-fn unpack(timestamps: &[u8], values: &[u8]) -> Result<Vec<core::DataPoint>> {
+/// Decodes packed timestamps and values into columns, checking their sizes (the buffers may
+/// be unaligned, so each is copied once into a typed vector).
+fn unpack(timestamps: &[u8], values: &[u8]) -> Result<(Vec<i64>, Vec<f64>)> {
     if timestamps.len() % 8 != 0 {
         return Err(StorageError::invalid("timestamps", format!("{} bytes is not a whole number of 8-byte i64 values", timestamps.len())));
     }
@@ -189,32 +196,29 @@ fn unpack(timestamps: &[u8], values: &[u8]) -> Result<Vec<core::DataPoint>> {
             format!("{} timestamps but {} values; the counts must match", timestamps.len() / 8, values.len() / 8),
         ));
     }
-    Ok(timestamps
-        .chunks_exact(8)
-        .zip(values.chunks_exact(8))
-        .map(|(t, v)| {
-            let t = i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"));
-            let v = f64::from_le_bytes(v.try_into().expect("chunks are 8 bytes"));
-            core::DataPoint::new(t, v)
-        })
-        .collect())
+    let ts = timestamps.chunks_exact(8).map(|t| i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"))).collect();
+    let vs = values.chunks_exact(8).map(|v| f64::from_le_bytes(v.try_into().expect("chunks are 8 bytes"))).collect();
+    Ok((ts, vs))
 }
 
-/// Encodes numeric points into packed buffers; a non-numeric value is refused.
-fn pack(points: &[core::DataPoint]) -> Result<PackedSeries> {
-    let mut timestamps = Vec::with_capacity(points.len() * 8);
-    let mut values = Vec::with_capacity(points.len() * 8);
-    for p in points {
-        let v = p.value.as_f64().ok_or_else(|| {
-            StorageError::invalid(
-                "series",
-                format!("the point at {} holds a non-numeric value; packed results carry numbers only (use query_range)", p.timestamp),
-            )
-        })?;
-        timestamps.extend_from_slice(&p.timestamp.to_le_bytes());
-        values.extend_from_slice(&v.to_le_bytes());
-    }
-    Ok(PackedSeries { timestamps, values })
+/// Encodes a float column into packed buffers; the core refuses columns of other types
+/// (naming the type found), and this binding adds where to read them.
+fn pack(columns: core::Columns) -> Result<PackedSeries> {
+    let (ts, vs) = columns.into_floats().map_err(|e| match e {
+        core::StorageError::InvalidInput { field, reason } => {
+            core::StorageError::InvalidInput { field, reason: format!("{reason}; query_range reads every value type") }
+        }
+        other => other,
+    })?;
+    Ok(PackedSeries {
+        timestamps: ts.iter().flat_map(|t| t.to_le_bytes()).collect(),
+        values: vs.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    })
+}
+
+/// The bindings' range form: `[start, end)`, or `start..` when `end` is `None`.
+fn range(start: i64, end: Option<i64>) -> Result<TimeRange> {
+    Ok(TimeRange::half_open(start, end)?)
 }
 
 fn into_core_points(points: Vec<DataPoint>) -> Result<Vec<core::DataPoint>> {
@@ -264,9 +268,14 @@ impl TimeSeriesStore {
 
     /// Commits float points of one series in one transaction from packed buffers:
     /// `timestamps` holds little-endian `i64` Unix ms, `values` little-endian `f64`, with the
-    /// same item count. Sizes that are not a multiple of 8 or counts that differ are refused.
+    /// same item count. Sizes that are not a multiple of 8 or counts that differ are refused,
+    /// and so are NaN and infinities (naming `values`). The series is written as the core's
+    /// float column (`write_columns`).
     pub fn write_packed(&self, device_id: String, metric: String, timestamps: Vec<u8>, values: Vec<u8>) -> Result<()> {
-        Ok(self.inner.write_series(&device_id, &metric, &unpack(&timestamps, &values)?)?)
+        let (ts, vs) = unpack(&timestamps, &values)?;
+        // The byte buffers are not needed past here: free them before the write.
+        drop((timestamps, values));
+        Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&vs))?)
     }
 
     /// Commits everything in the write buffer now.
@@ -281,8 +290,8 @@ impl TimeSeriesStore {
 
     /// Points of one series with `start <= timestamp < end`, oldest first. An unknown series
     /// gives an empty list.
-    pub fn query_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range(&device_id, &metric, start..end)?))
+    pub fn query_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<Vec<DataPoint>> {
+        Ok(from_core_points(self.inner.query_range(&device_id, &metric, range(start, end)?)?))
     }
 
     /// Points of one series with `start <= timestamp < end`, with a limit and an order.
@@ -291,23 +300,24 @@ impl TimeSeriesStore {
         device_id: String,
         metric: String,
         start: i64,
-        end: i64,
+        end: Option<i64>,
         options: RangeOptions,
     ) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, start..end, options.into())?))
+        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
     }
 
-    /// Like `query_range_with`, returned as packed buffers (see [`PackedSeries`]). A series
-    /// holding boolean or string values in the range is refused with `InvalidInput`.
+    /// Like `query_range_with`, for a float series, returned as packed buffers (see
+    /// [`PackedSeries`]) filled from the core's float column. A range holding integer,
+    /// boolean or string values is refused with `InvalidInput` naming the type found.
     pub fn query_range_packed(
         &self,
         device_id: String,
         metric: String,
         start: i64,
-        end: i64,
+        end: Option<i64>,
         options: RangeOptions,
     ) -> Result<PackedSeries> {
-        pack(&self.inner.query_range_with(&device_id, &metric, start..end, options.into())?)
+        pack(self.inner.query_range_columns_with(&device_id, &metric, range(start, end)?, options.into())?)
     }
 
     /// The newest point of a series, or none when it has none.
@@ -328,10 +338,15 @@ impl TimeSeriesStore {
         device_id: String,
         metric: String,
         start: i64,
-        end: i64,
+        end: Option<i64>,
         bucket_ms: i64,
     ) -> Result<Vec<AggregateBucket>> {
-        Ok(self.inner.query_aggregated(&device_id, &metric, start..end, bucket_ms)?.into_iter().map(AggregateBucket::from).collect())
+        Ok(self
+            .inner
+            .query_aggregated(&device_id, &metric, range(start, end)?, bucket_ms)?
+            .into_iter()
+            .map(AggregateBucket::from)
+            .collect())
     }
 
     /// Devices with at least one stored point, ordered by id.
@@ -347,8 +362,8 @@ impl TimeSeriesStore {
 
     /// Deletes the points of one series with `start <= timestamp < end`; returns how many
     /// were removed.
-    pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: i64) -> Result<u64> {
-        Ok(self.inner.delete_range(&device_id, &metric, start..end)?)
+    pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<u64> {
+        Ok(self.inner.delete_range(&device_id, &metric, range(start, end)?)?)
     }
 }
 
@@ -360,14 +375,16 @@ mod tests {
     fn packed_round_trip_and_size_errors() {
         let ts: Vec<u8> = [-5i64, 0, 7].iter().flat_map(|t| t.to_le_bytes()).collect();
         let vs: Vec<u8> = [1.5f64, -2.0, 3.25].iter().flat_map(|v| v.to_le_bytes()).collect();
-        let points = unpack(&ts, &vs).unwrap();
-        assert_eq!(points[0], core::DataPoint::new(-5, 1.5));
-        let packed = pack(&points).unwrap();
+        let (t, v) = unpack(&ts, &vs).unwrap();
+        assert_eq!((t[0], v[0]), (-5, 1.5));
+        let packed = pack(core::Columns { timestamps: t, values: core::ColumnValues::Float(v) }).unwrap();
         assert_eq!((packed.timestamps, packed.values), (ts.clone(), vs.clone()));
         assert!(matches!(unpack(&ts[..7], &vs), Err(StorageError::InvalidInput(m)) if m.contains("timestamps")));
         assert!(matches!(unpack(&ts, &vs[..9]), Err(StorageError::InvalidInput(m)) if m.contains("values")));
         assert!(matches!(unpack(&ts, &vs[..16]), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values")));
-        assert!(pack(&[core::DataPoint::new(1, "on")]).is_err());
-        assert_eq!(pack(&[core::DataPoint::new(1, 3i64)]).unwrap().values, 3.0f64.to_le_bytes().to_vec());
+        let strings = core::Columns { timestamps: vec![1], values: core::ColumnValues::String(vec!["on".into()]) };
+        assert!(matches!(pack(strings), Err(StorageError::InvalidInput(m)) if m.contains("string") && m.contains("query_range")));
+        let ints = core::Columns { timestamps: vec![1], values: core::ColumnValues::Integer(vec![3]) };
+        assert!(matches!(pack(ints), Err(StorageError::InvalidInput(m)) if m.contains("integer values")));
     }
 }

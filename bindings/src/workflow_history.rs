@@ -61,13 +61,13 @@ impl WorkflowHistoryStore {
     }
 
     /// Runs with `start <= started_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_range(start, end, json::limit(limit))?)
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
-    pub fn query_by_status(&self, status: ExecutionStatus, start: i64, end: i64, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.query_by_status(status.into(), start, end, json::limit(limit))?)
+    pub fn query_by_status(&self, status: ExecutionStatus, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<String>> {
+        json::texts(&self.inner.query_by_status(status.into(), neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?)
     }
 
     /// Runs still running.

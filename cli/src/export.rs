@@ -1,7 +1,7 @@
 //! `neotalk-storage export`: telemetry of one or every series as CSV or JSON lines.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use neotalk_storage::{RangeOptions, StorageManager};
+use neotalk_storage::{RangeOptions, StorageManager, TimeRange};
 use std::io::Write;
 
 /// Export file format.
@@ -16,13 +16,13 @@ pub enum ExportFormat {
 /// Points read per query while exporting, so memory stays bounded for any series length.
 const PAGE: usize = 50_000;
 
-/// Writes the points of `[start, end)` of the given series (every series when `device` is
+/// Writes the points in `range` of the given series (every series when `device` is
 /// `None`) to `out`, with a progress bar on stderr when `progress` is set. Returns the count.
 pub fn run(
     db: &StorageManager,
     device: Option<&str>,
     metric: Option<&str>,
-    (start, end): (i64, i64),
+    range: TimeRange,
     format: ExportFormat,
     out: &mut dyn Write,
     progress: bool,
@@ -45,11 +45,12 @@ pub fn run(
         writeln!(out, "device_id,metric,timestamp,value,quality")?;
     }
     let mut written = 0u64;
-    for (d, m) in &series {
+    let (first, last_ts) = range.bounds().unwrap_or((0, -1));
+    for (d, m) in series.iter().filter(|_| !range.is_empty()) {
         bar.set_message(format!("{d}/{m}"));
-        let mut from = start;
+        let mut from = first;
         loop {
-            let page = db.timeseries().query_range_with(d, m, from..end, RangeOptions { limit: Some(PAGE), newest_first: false })?;
+            let page = db.timeseries().query_range_with(d, m, from..=last_ts, RangeOptions { limit: Some(PAGE), newest_first: false })?;
             for p in &page {
                 match format {
                     ExportFormat::Csv => {
@@ -72,7 +73,7 @@ pub fn run(
             }
             written += page.len() as u64;
             match page.last() {
-                Some(last) if page.len() == PAGE && last.timestamp < i64::MAX => from = last.timestamp + 1,
+                Some(last) if page.len() == PAGE && last.timestamp < last_ts => from = last.timestamp + 1,
                 _ => break,
             }
         }

@@ -54,7 +54,7 @@ enum Command {
         #[arg(long)]
         metric: Option<String>,
         #[command(flatten)]
-        time: query::TimeRange,
+        time: query::TimeArgs,
         /// File format.
         #[arg(long = "as", value_enum, default_value_t = export::ExportFormat::Csv)]
         file_format: export::ExportFormat,
@@ -128,20 +128,18 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Query(q) => query::run(&open_existing(&cli.dir)?, q, cli.format)?,
         Command::Export { device, metric, time, file_format, out } => {
             let db = open_existing(&cli.dir)?;
+            let range = time.range()?;
             let (count, target) = match &out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
                     (
-                        export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut file, true)?,
+                        export::run(&db, device.as_deref(), metric.as_deref(), range, file_format, &mut file, true)?,
                         path.display().to_string(),
                     )
                 }
                 None => {
                     let mut stdout = std::io::stdout().lock();
-                    (
-                        export::run(&db, device.as_deref(), metric.as_deref(), (time.start, time.end), file_format, &mut stdout, false)?,
-                        "stdout".into(),
-                    )
+                    (export::run(&db, device.as_deref(), metric.as_deref(), range, file_format, &mut stdout, false)?, "stdout".into())
                 }
             };
             eprintln!("exported {count} points to {target}");

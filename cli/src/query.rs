@@ -2,7 +2,7 @@
 
 use crate::output::{opt, print, show, Format};
 use clap::Subcommand;
-use neotalk_storage::{AlertSeverity, RangeOptions, StorageManager};
+use neotalk_storage::{AlertSeverity, RangeOptions, StorageManager, TimeRange};
 
 /// What to query.
 #[derive(Subcommand)]
@@ -12,7 +12,7 @@ pub enum Query {
         #[command(flatten)]
         series: Series,
         #[command(flatten)]
-        time: TimeRange,
+        time: TimeArgs,
         /// At most this many points.
         #[arg(long)]
         limit: Option<usize>,
@@ -30,7 +30,7 @@ pub enum Query {
         #[command(flatten)]
         series: Series,
         #[command(flatten)]
-        time: TimeRange,
+        time: TimeArgs,
         /// Bucket width in ms (buckets align to the epoch).
         #[arg(long)]
         bucket_ms: i64,
@@ -38,7 +38,7 @@ pub enum Query {
     /// Events in [start, end), by type or by correlation chain.
     Events {
         #[command(flatten)]
-        time: TimeRange,
+        time: TimeArgs,
         /// Only this event type.
         #[arg(long = "type")]
         event_type: Option<String>,
@@ -52,7 +52,7 @@ pub enum Query {
     /// Alerts created in [start, end).
     Alerts {
         #[command(flatten)]
-        time: TimeRange,
+        time: TimeArgs,
         /// Only this severity (info, warning, error, critical).
         #[arg(long)]
         severity: Option<AlertSeverity>,
@@ -75,24 +75,27 @@ pub struct Series {
 
 /// A half-open time range in Unix ms.
 #[derive(clap::Args)]
-pub struct TimeRange {
+pub struct TimeArgs {
     /// Start, Unix ms, inclusive (default: the beginning of time).
     #[arg(long, default_value_t = i64::MIN, allow_negative_numbers = true, hide_default_value = true)]
     pub start: i64,
-    /// End, Unix ms, exclusive (default: the end of time).
-    #[arg(long, default_value_t = i64::MAX, allow_negative_numbers = true, hide_default_value = true)]
-    pub end: i64,
+    /// End, Unix ms, exclusive (default: none, through the last timestamp).
+    #[arg(long, allow_negative_numbers = true)]
+    pub end: Option<i64>,
+}
+
+impl TimeArgs {
+    /// The core's range; `--start` after `--end` is the core's `InvalidInput`.
+    pub fn range(&self) -> neotalk_storage::Result<TimeRange> {
+        TimeRange::half_open(self.start, self.end)
+    }
 }
 
 pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage::Result<()> {
     match query {
         Query::Range { series, time, limit, newest_first } => {
-            let points = db.timeseries().query_range_with(
-                &series.device,
-                &series.metric,
-                time.start..time.end,
-                RangeOptions { limit, newest_first },
-            )?;
+            let points =
+                db.timeseries().query_range_with(&series.device, &series.metric, time.range()?, RangeOptions { limit, newest_first })?;
             print(format, &["timestamp", "value", "quality"], &points, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
         }
         Query::Latest { series } => {
@@ -100,7 +103,7 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
             print(format, &["timestamp", "value", "quality"], &latest, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
         }
         Query::Aggregated { series, time, bucket_ms } => {
-            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.start..time.end, bucket_ms)?;
+            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.range()?, bucket_ms)?;
             let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
             print(format, &cols, &buckets, |b| {
                 vec![b.bucket_start.to_string(), b.count.to_string(), opt(b.min), opt(b.avg), opt(b.max), opt(b.first), opt(b.last)]
@@ -108,9 +111,9 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
         }
         Query::Events { time, event_type, correlation, limit } => {
             let events = match (event_type, correlation) {
-                (Some(t), _) => db.events().query_by_type(&t, time.start, time.end, limit)?,
+                (Some(t), _) => db.events().query_by_type(&t, time.range()?, limit)?,
                 (None, Some(c)) => db.events().query_by_correlation(&c)?,
-                (None, None) => db.events().query_range(time.start, time.end, limit)?,
+                (None, None) => db.events().query_range(time.range()?, limit)?,
             };
             print(format, &["sequence", "timestamp", "type", "source", "event_id", "data"], &events, |e| {
                 vec![
@@ -126,8 +129,8 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
         Query::Alerts { time, severity, unresolved } => {
             let alerts = match (severity, unresolved) {
                 (_, true) => db.alerts().unresolved(None)?,
-                (Some(s), false) => db.alerts().query_by_severity(s, time.start, time.end, None)?,
-                (None, false) => db.alerts().query_range(time.start, time.end, None)?,
+                (Some(s), false) => db.alerts().query_by_severity(s, time.range()?, None)?,
+                (None, false) => db.alerts().query_range(time.range()?, None)?,
             };
             print(format, &["created_at", "severity", "alert_id", "title", "acknowledged", "resolved_at"], &alerts, |a| {
                 vec![

@@ -71,10 +71,12 @@ pub use ops::query::StorageQuery;
 /// anything is replaced.
 pub mod backup {
     pub use crate::ops::backup::{
-        check_backup_id, BackupConfig, BackupInfo, BackupManager, BackupType, BaseIndex, ChainState, Entry, Manifest, RestoreManager,
-        RestoreResult, Snapshot, SnapshotKind, SnapshotOptions, TableData, TableManifest, TableMode, VerifyReport, BACKUP_EXTENSION, MAGIC,
-        SNAPSHOT_VERSION,
+        check_backup_id, BackupConfig, BackupType, BaseIndex, ChainState, Entry, Manifest, Snapshot, SnapshotKind, SnapshotOptions,
+        TableData, TableManifest, TableMode, MAGIC, SNAPSHOT_VERSION,
     };
+    // Backup files live on a file system; the in-memory (wasm) build has snapshots only.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub use crate::ops::backup::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};
 }
 
 /// The YAML configuration tree (`config/system.yaml`, `retention.yaml`, `adapters.yaml`,

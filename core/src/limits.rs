@@ -86,14 +86,6 @@ pub(crate) fn encode_row<T: serde::Serialize>(record: &T) -> Result<Vec<u8>> {
     Ok(row)
 }
 
-/// Checks that `start <= end` for a half-open time range.
-pub(crate) fn check_range(start: i64, end: i64) -> Result<()> {
-    if start > end {
-        return Err(StorageError::invalid("time range", format!("start {start} is after end {end}")));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

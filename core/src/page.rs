@@ -21,8 +21,8 @@ use crate::storage::backend::Scan;
 ///     db.events().append(&NewEvent::new(&format!("e{i}"), "tick", "test", i, serde_json::json!({}))).unwrap();
 /// }
 /// let first = Page::first(2);
-/// assert_eq!(db.events().query_range(0, 10, first).unwrap().len(), 2);
-/// assert_eq!(db.events().query_range(0, 10, first.next().next()).unwrap().len(), 1); // the last, short page
+/// assert_eq!(db.events().query_range(0..10, first).unwrap().len(), 2);
+/// assert_eq!(db.events().query_range(0..10, first.next().next()).unwrap().len(), 1); // the last, short page
 /// assert!(db.events().replay(0, 0).unwrap().is_empty()); // a limit of 0 returns nothing
 /// assert_eq!(db.events().replay(0, None).unwrap().len(), 5); // None: no limit
 /// ```

@@ -1,3 +1,4 @@
+#![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
 mod common;
 use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
@@ -40,9 +41,9 @@ on_both_backends! {
         assert_eq!(resolved.resolved_at, Some(1_500));
         assert!(alerts.unresolved(None).unwrap().is_empty());
         // The other indexes still find it.
-        assert_eq!(alerts.query_by_entity("泵-7", ALL.0, ALL.1, None).unwrap(), vec![resolved.clone()]);
-        assert_eq!(alerts.query_by_severity(AlertSeverity::Critical, ALL.0, ALL.1, None).unwrap(), vec![resolved.clone()]);
-        assert_eq!(alerts.query_by_source("rule", ALL.0, ALL.1, None).unwrap(), vec![resolved.clone()]);
+        assert_eq!(alerts.query_by_entity("泵-7", ALL.0..ALL.1, None).unwrap(), vec![resolved.clone()]);
+        assert_eq!(alerts.query_by_severity(AlertSeverity::Critical, ALL.0..ALL.1, None).unwrap(), vec![resolved.clone()]);
+        assert_eq!(alerts.query_by_source("rule", ALL.0..ALL.1, None).unwrap(), vec![resolved.clone()]);
 
         let fx = fx.reopen();
         let alerts = fx.db.alerts();
@@ -93,16 +94,16 @@ on_both_backends! {
         alerts.create(&alert("c1", AlertSeverity::Critical, "rule", 30).for_entity("dev-1", "device")).unwrap();
         alerts.create(&alert("c2", AlertSeverity::Critical, "workflow", 40)).unwrap();
         alerts.create(&alert("c3", AlertSeverity::Critical, "rule", -5).for_entity("dev-10", "device")).unwrap();
-        assert_eq!(ids(&alerts.query_range(10, 40, None).unwrap()), vec!["i1", "w1", "c1"]);
-        assert_eq!(ids(&alerts.query_range(ALL.0, ALL.1, Some(2)).unwrap()), vec!["c3", "i1"]);
-        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, ALL.0, ALL.1, None).unwrap()), vec!["c3", "c1", "c2"]);
-        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, 0, 40, None).unwrap()), vec!["c1"]);
-        assert!(alerts.query_by_severity(AlertSeverity::Error, ALL.0, ALL.1, None).unwrap().is_empty());
-        assert_eq!(ids(&alerts.query_by_entity("dev-1", ALL.0, ALL.1, None).unwrap()), vec!["i1", "c1"]);
-        assert_eq!(ids(&alerts.query_by_entity("dev-1", 11, ALL.1, None).unwrap()), vec!["c1"]);
-        assert!(alerts.query_by_entity("dev-3", ALL.0, ALL.1, None).unwrap().is_empty());
-        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0, ALL.1, None).unwrap()), vec!["c3", "i1", "c1"]);
-        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0, ALL.1, Some(1)).unwrap()), vec!["c3"]);
+        assert_eq!(ids(&alerts.query_range(10..40, None).unwrap()), vec!["i1", "w1", "c1"]);
+        assert_eq!(ids(&alerts.query_range(ALL.0..ALL.1, Some(2)).unwrap()), vec!["c3", "i1"]);
+        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, ALL.0..ALL.1, None).unwrap()), vec!["c3", "c1", "c2"]);
+        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, 0..40, None).unwrap()), vec!["c1"]);
+        assert!(alerts.query_by_severity(AlertSeverity::Error, ALL.0..ALL.1, None).unwrap().is_empty());
+        assert_eq!(ids(&alerts.query_by_entity("dev-1", ALL.0..ALL.1, None).unwrap()), vec!["i1", "c1"]);
+        assert_eq!(ids(&alerts.query_by_entity("dev-1", 11..ALL.1, None).unwrap()), vec!["c1"]);
+        assert!(alerts.query_by_entity("dev-3", ALL.0..ALL.1, None).unwrap().is_empty());
+        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0..ALL.1, None).unwrap()), vec!["c3", "i1", "c1"]);
+        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0..ALL.1, Some(1)).unwrap()), vec!["c3"]);
         assert_eq!(ids(&alerts.unacknowledged(None).unwrap()), vec!["c2", "c1", "w1", "i1", "c3"]);
         assert_eq!(ids(&alerts.unresolved(Some(2)).unwrap()), vec!["c2", "c1"]);
         assert!(alerts.unresolved(Some(0)).unwrap().is_empty());
@@ -155,7 +156,7 @@ on_both_backends! {
         let mut huge = alert("a", AlertSeverity::Info, "rule", 1);
         huge.message = "m".repeat(2 * 1024 * 1024);
         assert_invalid(alerts.create(&huge), "record");
-        assert!(alerts.query_range(ALL.0, ALL.1, None).unwrap().is_empty());
+        assert!(alerts.query_range(ALL.0..ALL.1, None).unwrap().is_empty());
         assert_eq!(alerts.count_by_severity().unwrap().total(), 0);
 
         alerts.create(&alert("a", AlertSeverity::Info, "rule", 1)).unwrap();
@@ -166,12 +167,12 @@ on_both_backends! {
         assert!(!alerts.get("a").unwrap().unwrap().acknowledged);
         assert_invalid(alerts.get(""), "alert_id");
         assert_invalid(alerts.get(&long), "alert_id");
-        assert_invalid(alerts.query_range(2, 1, None), "time range");
-        assert_invalid(alerts.query_by_severity(AlertSeverity::Info, 2, 1, None), "time range");
-        assert_invalid(alerts.query_by_entity("", 1, 2, None), "entity_id");
-        assert_invalid(alerts.query_by_entity("d", 2, 1, None), "time range");
-        assert_invalid(alerts.query_by_source(&long, 1, 2, None), "source");
-        assert_invalid(alerts.query_by_source("rule", 2, 1, None), "time range");
+        assert_invalid(alerts.query_range(2..1, None), "time range");
+        assert_invalid(alerts.query_by_severity(AlertSeverity::Info, 2..1, None), "time range");
+        assert_invalid(alerts.query_by_entity("", 1..2, None), "entity_id");
+        assert_invalid(alerts.query_by_entity("d", 2..1, None), "time range");
+        assert_invalid(alerts.query_by_source(&long, 1..2, None), "source");
+        assert_invalid(alerts.query_by_source("rule", 2..1, None), "time range");
     }
 
     fn cleanup_removes_old_alerts_resolved_or_not(fx) {
@@ -187,13 +188,13 @@ on_both_backends! {
         assert_eq!(alerts.get("old-done").unwrap(), None);
         assert_eq!(ids(&alerts.unresolved(None).unwrap()), vec!["new", "edge"]);
         assert_eq!(ids(&alerts.unacknowledged(None).unwrap()), vec!["new", "edge"]);
-        assert_eq!(ids(&alerts.query_by_entity("d", ALL.0, ALL.1, None).unwrap()), vec!["edge"]);
-        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0, ALL.1, None).unwrap()), vec!["edge"]);
-        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, ALL.0, ALL.1, None).unwrap()), vec!["edge"]);
+        assert_eq!(ids(&alerts.query_by_entity("d", ALL.0..ALL.1, None).unwrap()), vec!["edge"]);
+        assert_eq!(ids(&alerts.query_by_source("rule", ALL.0..ALL.1, None).unwrap()), vec!["edge"]);
+        assert_eq!(ids(&alerts.query_by_severity(AlertSeverity::Critical, ALL.0..ALL.1, None).unwrap()), vec!["edge"]);
         assert_eq!(alerts.count_by_severity().unwrap(), SeverityCounts { critical: 1, warning: 1, ..SeverityCounts::default() });
         assert_eq!(alerts.cleanup(30).unwrap(), 0);
         let fx = fx.reopen();
-        assert_eq!(ids(&fx.db.alerts().query_range(ALL.0, ALL.1, None).unwrap()), vec!["edge", "new"]);
+        assert_eq!(ids(&fx.db.alerts().query_range(ALL.0..ALL.1, None).unwrap()), vec!["edge", "new"]);
     }
 }
 
@@ -214,7 +215,7 @@ fn cleanup_runs_in_batches_past_the_batch_size() {
         assert_eq!(alerts.count_by_severity().unwrap(), SeverityCounts { error: 1, ..SeverityCounts::default() });
         assert_eq!(alerts.count_unresolved_by_severity().unwrap(), SeverityCounts { error: 1, ..SeverityCounts::default() });
         assert_eq!(ids(&alerts.unacknowledged(None).unwrap()), vec!["keep"]);
-        assert!(alerts.query_by_entity("d0", ALL.0, ALL.1, None).unwrap().is_empty());
+        assert!(alerts.query_by_entity("d0", ALL.0..ALL.1, None).unwrap().is_empty());
     }
 }
 

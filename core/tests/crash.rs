@@ -154,7 +154,7 @@ fn inspect(db: &StorageManager) -> Found {
         assert_eq!(*c, EVENTS, "batch {n} has {c} of {EVENTS} events: a half-written event batch");
     }
 
-    let alerts: Vec<u64> = db.alerts().query_range(0, i64::MAX, None).unwrap().iter().map(|a| a.alert_id[3..].parse().unwrap()).collect();
+    let alerts: Vec<u64> = db.alerts().query_range(0..(i64::MAX), None).unwrap().iter().map(|a| a.alert_id[3..].parse().unwrap()).collect();
     assert_eq!(db.alerts().count_by_severity().unwrap().warning, alerts.len() as u64, "alert counter");
 
     let mut stages = BTreeMap::new();

@@ -327,15 +327,15 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
     let mut by_time = want.clone();
     by_time.sort_by_key(|e| (e.3, e.0));
     let in_range: Vec<_> = by_time.iter().filter(|e| (2..15).contains(&e.3)).cloned().collect();
-    assert_eq!(event_view(&db.events().query_range(2, 15, None).unwrap()), in_range, "{what}: events query_range");
+    assert_eq!(event_view(&db.events().query_range(2..15, None).unwrap()), in_range, "{what}: events query_range");
     assert_eq!(
-        event_view(&db.events().query_range(i64::MIN, i64::MAX, Some(2)).unwrap()),
+        event_view(&db.events().query_range((i64::MIN)..(i64::MAX), Some(2)).unwrap()),
         by_time.iter().take(2).cloned().collect::<Vec<_>>(),
         "{what}: events limit"
     );
     for ty in EVENT_TYPES {
         let of_type: Vec<_> = by_time.iter().filter(|e| e.2 == ty).cloned().collect();
-        assert_eq!(event_view(&db.events().query_by_type(ty, i64::MIN, i64::MAX, None).unwrap()), of_type, "{what}: by type {ty}");
+        assert_eq!(event_view(&db.events().query_by_type(ty, (i64::MIN)..(i64::MAX), None).unwrap()), of_type, "{what}: by type {ty}");
     }
     for i in 0..10 {
         let id = format!("e{i}");
@@ -350,9 +350,9 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
     let mut by_time: Vec<&AlertRecord> = m.alerts.values().collect();
     by_time.sort_by(|a, b| (a.created_at, &a.alert_id).cmp(&(b.created_at, &b.alert_id)));
     let owned = |v: Vec<&AlertRecord>| v.into_iter().cloned().collect::<Vec<_>>();
-    assert_eq!(db.alerts().query_range(i64::MIN, i64::MAX, None).unwrap(), owned(by_time.clone()), "{what}: alerts query_range");
+    assert_eq!(db.alerts().query_range((i64::MIN)..(i64::MAX), None).unwrap(), owned(by_time.clone()), "{what}: alerts query_range");
     let part = owned(by_time.iter().copied().filter(|a| (0..12).contains(&a.created_at)).collect());
-    assert_eq!(db.alerts().query_range(0, 12, None).unwrap(), part, "{what}: alerts [0, 12)");
+    assert_eq!(db.alerts().query_range(0..12, None).unwrap(), part, "{what}: alerts [0, 12)");
     let newest_first = |f: &dyn Fn(&AlertRecord) -> bool| owned(by_time.iter().rev().copied().filter(|a| f(a)).collect());
     assert_eq!(db.alerts().unacknowledged(None).unwrap(), newest_first(&|a| !a.acknowledged), "{what}: unacknowledged");
     assert_eq!(db.alerts().unresolved(None).unwrap(), newest_first(&|a| a.resolved_at.is_none()), "{what}: unresolved");
@@ -366,11 +366,11 @@ fn compare(db: &StorageManager, m: &Model, what: &str) {
             "{what}: open {s:?}"
         );
         let want = owned(by_time.iter().copied().filter(|a| a.severity == s).collect());
-        assert_eq!(db.alerts().query_by_severity(s, i64::MIN, i64::MAX, None).unwrap(), want, "{what}: by severity {s:?}");
+        assert_eq!(db.alerts().query_by_severity(s, (i64::MIN)..(i64::MAX), None).unwrap(), want, "{what}: by severity {s:?}");
     }
     for dev in DEVICES {
         let want = owned(by_time.iter().copied().filter(|a| a.entity_id.as_deref() == Some(dev)).collect());
-        assert_eq!(db.alerts().query_by_entity(dev, i64::MIN, i64::MAX, None).unwrap(), want, "{what}: by entity {dev:?}");
+        assert_eq!(db.alerts().query_by_entity(dev, (i64::MIN)..(i64::MAX), None).unwrap(), want, "{what}: by entity {dev:?}");
     }
 }
 

@@ -33,18 +33,18 @@ on_both_backends! {
         assert_eq!(db.events().replay(0, 3).unwrap().len(), 3);
         assert!(db.events().replay(0, 0).unwrap().is_empty());
         assert_eq!(db.events().replay(0, None).unwrap().len(), 8);
-        assert!(db.alerts().query_range(0, 100, 0).unwrap().is_empty());
-        assert_eq!(db.alerts().query_range(0, 100, None).unwrap().len(), 8);
+        assert!(db.alerts().query_range(0..100, 0).unwrap().is_empty());
+        assert_eq!(db.alerts().query_range(0..100, None).unwrap().len(), 8);
         assert!(db.sessions().list_sessions(0).unwrap().is_empty());
         assert_eq!(db.sessions().list_sessions(None).unwrap().len(), 8);
 
         // Pages cover every record exactly once, in the query's order.
         let ids = |v: Vec<EventLogEntry>| v.into_iter().map(|e| e.event_id).collect::<Vec<_>>();
         assert_eq!(walk(|p| ids(db.events().replay(0, p).unwrap())), events);
-        assert_eq!(walk(|p| ids(db.events().query_range(0, 100, p).unwrap())), events);
-        assert_eq!(walk(|p| ids(db.events().query_by_type("tick", 0, 100, p).unwrap())), events);
+        assert_eq!(walk(|p| ids(db.events().query_range(0..100, p).unwrap())), events);
+        assert_eq!(walk(|p| ids(db.events().query_by_type("tick", 0..100, p).unwrap())), events);
         let alerts: Vec<String> = (0..8).map(|i| format!("a{i}")).collect();
-        assert_eq!(walk(|p| db.alerts().query_range(0, 100, p).unwrap().into_iter().map(|a| a.alert_id).collect()), alerts);
+        assert_eq!(walk(|p| db.alerts().query_range(0..100, p).unwrap().into_iter().map(|a| a.alert_id).collect()), alerts);
         let newest_first: Vec<String> = (0..8).rev().map(|i| format!("r{i}")).collect();
         assert_eq!(walk(|p| db.rule_history().query_by_rule("rule", p).unwrap().into_iter().map(|r| r.execution_id).collect()), newest_first);
         let sessions: Vec<String> = (0..8).rev().map(|i| format!("s{i}")).collect();

@@ -1,3 +1,4 @@
+#![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
 mod common;
 use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
@@ -59,7 +60,7 @@ on_both_backends! {
         let h = fx.db.rule_history();
         assert_eq!(h.get(&r.execution_id).unwrap(), Some(r.clone()));
         assert_eq!(ids(&h.query_by_rule("rule-温度", 10).unwrap()), vec![r.execution_id.as_str()]);
-        assert_eq!(h.rule_statistics("rule-温度", -10, 0).unwrap().partial_success, 1);
+        assert_eq!(h.rule_statistics("rule-温度", (-10)..0).unwrap().partial_success, 1);
     }
 
     fn duplicate_ids_conflict_and_batches_are_atomic(fx) {
@@ -103,10 +104,10 @@ on_both_backends! {
         for (i, ts) in [-20i64, -10, 0, 10, 20].iter().enumerate() {
             h.record(&rec(&format!("x{i}"), if i % 2 == 0 { "even" } else { "odd" }, *ts, ExecutionResult::Success)).unwrap();
         }
-        assert_eq!(ids(&h.query_range(-10, 20, None).unwrap()), vec!["x1", "x2", "x3"]);
-        assert_eq!(ids(&h.query_range(-10, 20, Some(2)).unwrap()), vec!["x1", "x2"]);
-        assert!(h.query_range(5, 5, None).unwrap().is_empty());
-        assert_eq!(h.query_range(i64::MIN, i64::MAX, None).unwrap().len(), 5);
+        assert_eq!(ids(&h.query_range((-10)..20, None).unwrap()), vec!["x1", "x2", "x3"]);
+        assert_eq!(ids(&h.query_range((-10)..20, Some(2)).unwrap()), vec!["x1", "x2"]);
+        assert!(h.query_range(5..5, None).unwrap().is_empty());
+        assert_eq!(h.query_range((i64::MIN)..(i64::MAX), None).unwrap().len(), 5);
     }
 
     fn query_failed_returns_failed_only(fx) {
@@ -119,9 +120,9 @@ on_both_backends! {
             rec("bad3", "s", 50, failed("z")),
         ])
         .unwrap();
-        assert_eq!(ids(&h.query_failed(0, 10, None).unwrap()), vec!["bad1", "bad2"]);
-        assert_eq!(ids(&h.query_failed(0, 100, Some(1)).unwrap()), vec!["bad1"]);
-        assert_eq!(h.query_failed(0, 100, None).unwrap()[2].result, failed("z"));
+        assert_eq!(ids(&h.query_failed(0..10, None).unwrap()), vec!["bad1", "bad2"]);
+        assert_eq!(ids(&h.query_failed(0..100, Some(1)).unwrap()), vec!["bad1"]);
+        assert_eq!(h.query_failed(0..100, None).unwrap()[2].result, failed("z"));
     }
 
     fn statistics_per_rule(fx) {
@@ -139,7 +140,7 @@ on_both_backends! {
         r5.duration_ms = 7;
         h.record_batch(&[r1, r2, r3, r4, r5]).unwrap();
 
-        let a = h.rule_statistics("A", 0, 40).unwrap();
+        let a = h.rule_statistics("A", 0..40).unwrap();
         assert_eq!(
             a,
             RuleStatistics {
@@ -153,16 +154,16 @@ on_both_backends! {
                 max_duration_ms: 50,
             }
         );
-        let none = h.rule_statistics("A", 100, 200).unwrap();
+        let none = h.rule_statistics("A", 100..200).unwrap();
         assert_eq!(none.triggers, 0);
         assert_eq!(none.mean_duration_ms, 0.0);
         assert_eq!(none.max_duration_ms, 0);
 
-        let all = h.statistics(0, 40).unwrap();
+        let all = h.statistics(0..40).unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0], a);
         assert_eq!((all[1].rule_id.as_str(), all[1].triggers, all[1].success, all[1].max_duration_ms), ("B", 1, 1, 7));
-        assert_eq!(h.statistics(0, 41).unwrap()[0].max_duration_ms, 1_000);
+        assert_eq!(h.statistics(0..41).unwrap()[0].max_duration_ms, 1_000);
     }
 
     fn bad_input_is_refused_and_changes_nothing(fx) {
@@ -192,17 +193,17 @@ on_both_backends! {
         assert_invalid(h.record(&huge), "record");
         // A bad record anywhere in a batch stores nothing.
         assert_invalid(h.record_batch(&[rec("ok", "r", 1, ExecutionResult::Success), rec("", "r", 2, ExecutionResult::Success)]), "execution_id");
-        assert_eq!(h.query_range(i64::MIN, i64::MAX, None).unwrap().len(), 0);
+        assert_eq!(h.query_range((i64::MIN)..(i64::MAX), None).unwrap().len(), 0);
 
         assert_invalid(h.get(""), "execution_id");
         assert_invalid(h.get(&long), "execution_id");
         assert_invalid(h.query_by_rule("", 1), "rule_id");
         assert_invalid(h.query_by_rule(&long, 1), "rule_id");
-        assert_invalid(h.query_range(2, 1, None), "time range");
-        assert_invalid(h.query_failed(2, 1, None), "time range");
-        assert_invalid(h.rule_statistics("r", 2, 1), "time range");
-        assert_invalid(h.rule_statistics("", 1, 2), "rule_id");
-        assert_invalid(h.statistics(2, 1), "time range");
+        assert_invalid(h.query_range(2..1, None), "time range");
+        assert_invalid(h.query_failed(2..1, None), "time range");
+        assert_invalid(h.rule_statistics("r", 2..1), "time range");
+        assert_invalid(h.rule_statistics("", 1..2), "rule_id");
+        assert_invalid(h.statistics(2..1), "time range");
     }
 
     fn cleanup_keeps_records_at_or_after_the_cutoff(fx) {
@@ -218,12 +219,12 @@ on_both_backends! {
         assert_eq!(h.get("old-ok").unwrap(), None);
         assert_eq!(h.get("old-bad").unwrap(), None);
         assert_eq!(ids(&h.query_by_rule("r", 10).unwrap()), vec!["new", "edge"]);
-        assert_eq!(ids(&h.query_failed(i64::MIN, i64::MAX, None).unwrap()), vec!["edge"]);
-        assert_eq!(ids(&h.query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["edge", "new"]);
-        assert_eq!(h.rule_statistics("r", i64::MIN, i64::MAX).unwrap().triggers, 2);
+        assert_eq!(ids(&h.query_failed((i64::MIN)..(i64::MAX), None).unwrap()), vec!["edge"]);
+        assert_eq!(ids(&h.query_range((i64::MIN)..(i64::MAX), None).unwrap()), vec!["edge", "new"]);
+        assert_eq!(h.rule_statistics("r", (i64::MIN)..(i64::MAX)).unwrap().triggers, 2);
         assert_eq!(h.cleanup(100).unwrap(), 0);
         let fx = fx.reopen();
-        assert_eq!(fx.db.rule_history().query_range(i64::MIN, i64::MAX, None).unwrap().len(), 2);
+        assert_eq!(fx.db.rule_history().query_range((i64::MIN)..(i64::MAX), None).unwrap().len(), 2);
     }
 
     fn cleanup_runs_in_batches_past_the_batch_size(fx) {
@@ -235,10 +236,10 @@ on_both_backends! {
         h.record_batch(&old).unwrap();
         h.record(&rec("keep", "r0", n as i64, failed("e"))).unwrap();
         assert_eq!(h.cleanup(n as i64).unwrap(), n as u64);
-        assert_eq!(ids(&h.query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["keep"]);
-        assert_eq!(ids(&h.query_failed(i64::MIN, i64::MAX, None).unwrap()), vec!["keep"]);
+        assert_eq!(ids(&h.query_range((i64::MIN)..(i64::MAX), None).unwrap()), vec!["keep"]);
+        assert_eq!(ids(&h.query_failed((i64::MIN)..(i64::MAX), None).unwrap()), vec!["keep"]);
         assert_eq!(ids(&h.query_by_rule("r0", 10).unwrap()), vec!["keep"]);
         assert!(h.query_by_rule("r1", 10).unwrap().is_empty());
-        assert_eq!(h.statistics(i64::MIN, i64::MAX).unwrap().len(), 1);
+        assert_eq!(h.statistics((i64::MIN)..(i64::MAX)).unwrap().len(), 1);
     }
 }

@@ -127,7 +127,7 @@ fn worker(db: &StorageManager, t: usize, deadline: Instant, failed: &AtomicBool)
             8 => {
                 let latest = ts.query_latest(&dev, "m").unwrap().map(|p| p.timestamp);
                 assert_eq!(latest, (w.points > 0).then_some(w.points - 1), "thread {t}: latest point");
-                let src = db.alerts().query_by_source(&format!("src-{t}"), 0, i64::MAX, None).unwrap();
+                let src = db.alerts().query_by_source(&format!("src-{t}"), 0..(i64::MAX), None).unwrap();
                 assert_eq!(src.len() as u64, w.alerts, "thread {t}: alerts by source");
             }
             9 => {
@@ -200,7 +200,7 @@ fn stress(db: &StorageManager, what: &'static str) -> (u64, u64) {
     ids.dedup();
     assert_eq!(ids.len() as u64, events, "no duplicated event");
     assert_eq!(db.alerts().count_by_severity().unwrap().error, alerts);
-    assert_eq!(db.alerts().query_range(0, i64::MAX, None).unwrap().len() as u64, alerts);
+    assert_eq!(db.alerts().query_range(0..(i64::MAX), None).unwrap().len() as u64, alerts);
     assert_eq!(db.alerts().unacknowledged(None).unwrap().len() as u64, alerts - acked);
     assert_eq!(db.sessions().list_sessions(None).unwrap().len() as u64, written.iter().map(|w| w.sessions).sum::<u64>());
     let sizes = db.table_sizes().unwrap();

@@ -1,3 +1,4 @@
+#![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
 mod common;
 use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
@@ -19,7 +20,7 @@ fn assert_invalid<T: std::fmt::Debug>(r: Result<T>, field: &str) {
 }
 
 fn all(fx: &common::Fixture, status: ExecutionStatus) -> Vec<WorkflowExecutionRecord> {
-    fx.db.workflow_history().query_by_status(status, i64::MIN, i64::MAX, None).unwrap()
+    fx.db.workflow_history().query_by_status(status, (i64::MIN)..(i64::MAX), None).unwrap()
 }
 
 on_both_backends! {
@@ -89,13 +90,13 @@ on_both_backends! {
         r1.status = ExecutionStatus::Cancelled;
         r1.finished_at = Some(310);
         assert_eq!(wf.update(&r1).unwrap(), r1);
-        assert_eq!(ids(&wf.query_range(0, 250, None).unwrap()), vec!["r2"]);
-        assert_eq!(ids(&wf.query_range(250, 400, None).unwrap()), vec!["r1"]);
+        assert_eq!(ids(&wf.query_range(0..250, None).unwrap()), vec!["r2"]);
+        assert_eq!(ids(&wf.query_range(250..400, None).unwrap()), vec!["r1"]);
         assert_eq!(ids(&wf.query_by_workflow("w", 10).unwrap()), vec!["r2"]);
         assert_eq!(ids(&wf.query_by_workflow("other", 10).unwrap()), vec!["r1"]);
         assert_eq!(ids(&wf.running().unwrap()), vec!["r2"]);
-        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Cancelled, 0, 400, None).unwrap()), vec!["r1"]);
-        assert!(wf.query_by_status(ExecutionStatus::Cancelled, 0, 300, None).unwrap().is_empty());
+        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Cancelled, 0..400, None).unwrap()), vec!["r1"]);
+        assert!(wf.query_by_status(ExecutionStatus::Cancelled, 0..300, None).unwrap().is_empty());
         // An update keeping the run Running keeps it in running().
         let mut r2 = new_run("r2", "w", 200);
         r2.outputs = Some(json!({"partial": 1}));
@@ -116,10 +117,10 @@ on_both_backends! {
         assert_eq!(ids(&wf.query_by_workflow("A", 4).unwrap()), vec!["a5", "a4", "a3", "a2"]);
         assert_eq!(ids(&wf.query_by_workflow("A", Page { offset: 4, limit: Some(4) }).unwrap()), vec!["a1", "a0"]);
         assert!(wf.query_by_workflow("A", 0).unwrap().is_empty());
-        assert_eq!(ids(&wf.query_range(10, 30, None).unwrap()), vec!["a1", "a2", "b0", "ab"]);
-        assert_eq!(ids(&wf.query_range(10, 30, Some(2)).unwrap()), vec!["a1", "a2"]);
-        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Completed, 0, 100, None).unwrap()), vec!["a1", "a3"]);
-        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Running, 20, 41, Some(3)).unwrap()), vec!["a2", "b0", "ab"]);
+        assert_eq!(ids(&wf.query_range(10..30, None).unwrap()), vec!["a1", "a2", "b0", "ab"]);
+        assert_eq!(ids(&wf.query_range(10..30, Some(2)).unwrap()), vec!["a1", "a2"]);
+        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Completed, 0..100, None).unwrap()), vec!["a1", "a3"]);
+        assert_eq!(ids(&wf.query_by_status(ExecutionStatus::Running, 20..41, Some(3)).unwrap()), vec!["a2", "b0", "ab"]);
         assert_eq!(ids(&wf.running().unwrap()), vec!["a0", "a2", "b0", "ab", "a4", "a5"]);
     }
 
@@ -146,7 +147,7 @@ on_both_backends! {
         let mut deep_inputs = new_run("r", "w", 1);
         deep_inputs.inputs = deep.clone();
         assert_invalid(wf.start(&deep_inputs), "inputs");
-        assert!(wf.query_range(i64::MIN, i64::MAX, None).unwrap().is_empty());
+        assert!(wf.query_range((i64::MIN)..(i64::MAX), None).unwrap().is_empty());
 
         wf.start(&new_run("r", "w", 100)).unwrap();
         assert!(matches!(wf.start(&new_run("r", "w", 5)), Err(StorageError::Conflict(_))));
@@ -179,8 +180,8 @@ on_both_backends! {
         assert_invalid(wf.get(&long), "execution_id");
         assert_invalid(wf.query_by_workflow("", 1), "workflow_id");
         assert_invalid(wf.query_by_workflow(&long, 1), "workflow_id");
-        assert_invalid(wf.query_range(1, 0, None), "time range");
-        assert_invalid(wf.query_by_status(ExecutionStatus::Running, 1, 0, None), "time range");
+        assert_invalid(wf.query_range(1..0, None), "time range");
+        assert_invalid(wf.query_by_status(ExecutionStatus::Running, 1..0, None), "time range");
     }
 
     fn cleanup_removes_old_runs_running_or_not(fx) {
@@ -198,7 +199,7 @@ on_both_backends! {
         assert_eq!(ids(&wf.query_by_workflow("w", 10).unwrap()), vec!["new", "edge"]);
         assert_eq!(wf.cleanup(50).unwrap(), 0);
         let fx = fx.reopen();
-        assert_eq!(ids(&fx.db.workflow_history().query_range(i64::MIN, i64::MAX, None).unwrap()), vec!["edge", "new"]);
+        assert_eq!(ids(&fx.db.workflow_history().query_range((i64::MIN)..(i64::MAX), None).unwrap()), vec!["edge", "new"]);
     }
 }
 

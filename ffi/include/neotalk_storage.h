@@ -18,10 +18,14 @@
  *   AlertRecord, DecisionRecord, MemoryEntry, ...); enum arguments (severity, status, memory
  *   type, distance metric) are their Rust variant names ("Critical", "Approved", ...);
  *   vectors are const float * with their dimension.
- * - Timestamps are int64_t Unix milliseconds; time ranges are half-open [start, end).
+ * - Timestamps are int64_t Unix milliseconds; time ranges are half-open [start, end). Pass
+ *   NTS_OPEN_END (INT64_MAX) as `end` for no upper bound (start <= t, a point at INT64_MAX
+ *   included) and INT64_MIN as `start` for no lower bound: every timestamp is reachable.
  * - A size_t limit returns at most that many records; NTS_NO_LIMIT returns them all, and 0
  *   returns none (as SQL's LIMIT 0). Page on with an offset where a function takes one, or
  *   with the last key seen (event sequence, timestamp).
+ * - Telemetry values are never converted: double arrays read and write float series only,
+ *   int64_t arrays integer series only; another value type is NTS_INVALID_INPUT naming it.
  * - An nts_storage handle may be used from several threads at once (except nts_storage_free);
  *   an nts_points result set by one thread at a time.
  * - Every entry point contains Rust panics (reported as NTS_PANIC); build the library with
@@ -39,6 +43,13 @@
 
 /* A limit argument meaning "no limit" (the same value as ffi::args::NTS_NO_LIMIT). */
 #define NTS_NO_LIMIT SIZE_MAX
+
+/*
+ `end` of a time range that means "no upper bound": the range is then start <= timestamp
+ (a record or point at INT64_MAX included). Every other end is exclusive, as in
+ [start, end). Every function that takes a time range follows this.
+ */
+#define NTS_OPEN_END INT64_MAX
 
 
 
@@ -1115,8 +1126,10 @@ enum nts_status nts_ts_write(const struct nts_storage *db,
 
 /*
  Writes `count` float points of one series in one transaction: point i is
- (timestamps[i], values[i]). Either all are stored or none. Both arrays may be NULL only
- when count is 0.
+ (timestamps[i], values[i]). Either all are stored or none; NaN or an infinity anywhere is
+ NTS_INVALID_INPUT naming `values`. Both arrays may be NULL only when count is 0. The
+ series is written as a float column straight from the arrays (no copy); for integers use
+ nts_ts_write_series_int64().
  */
 enum nts_status nts_ts_write_series(const struct nts_storage *db,
                                     const char *device_id,
@@ -1124,6 +1137,18 @@ enum nts_status nts_ts_write_series(const struct nts_storage *db,
                                     const int64_t *timestamps,
                                     const double *values,
                                     size_t count);
+
+/*
+ Writes `count` integer points of one series in one transaction, as
+ nts_ts_write_series() does for doubles: the series stores integers (read them with
+ nts_ts_query_range_int64()); nothing is converted.
+ */
+enum nts_status nts_ts_write_series_int64(const struct nts_storage *db,
+                                          const char *device_id,
+                                          const char *metric,
+                                          const int64_t *timestamps,
+                                          const int64_t *values,
+                                          size_t count);
 
 /*
  Writes typed points of any series in one transaction. `points_json` is a JSON array of
@@ -1134,14 +1159,16 @@ enum nts_status nts_ts_write_series(const struct nts_storage *db,
 enum nts_status nts_ts_write_batch_json(const struct nts_storage *db, const char *points_json);
 
 /*
- Copies the points of one series with start <= timestamp < end into the caller's arrays
- (`capacity` elements each) and sets `*out_count` to the number of points.
+ Copies the points of one float series with start <= timestamp < end (or start <=
+ timestamp when `end` is NTS_OPEN_END) into the caller's arrays (`capacity` elements each)
+ and sets `*out_count` to the number of points.
 
  When more than `capacity` points match, nothing is copied, `*out_count` is set to the
  number needed and the call returns NTS_BUFFER_TOO_SMALL (pass capacity 0 and NULL
- arrays to ask for the size). Integer values are converted to double, booleans to 0.0 / 1.0;
- a string value fails with NTS_INVALID_INPUT. `opts` may be NULL. An unknown series gives 0
- points.
+ arrays to ask for the size). Values are not converted: a range holding integer, boolean or
+ string values fails with NTS_INVALID_INPUT naming the type found (read integers with
+ nts_ts_query_range_int64(), any type with nts_ts_query_range_points()). `opts` may be
+ NULL. An unknown series gives 0 points.
  */
 enum nts_status nts_ts_query_range(const struct nts_storage *db,
                                    const char *device_id,
@@ -1153,6 +1180,21 @@ enum nts_status nts_ts_query_range(const struct nts_storage *db,
                                    double *out_values,
                                    size_t capacity,
                                    size_t *out_count);
+
+/*
+ nts_ts_query_range() for an integer series: the values are copied as int64_t; a range
+ holding another value type fails with NTS_INVALID_INPUT naming the type found.
+ */
+enum nts_status nts_ts_query_range_int64(const struct nts_storage *db,
+                                         const char *device_id,
+                                         const char *metric,
+                                         int64_t start,
+                                         int64_t end,
+                                         const struct nts_range_options *opts,
+                                         int64_t *out_timestamps,
+                                         int64_t *out_values,
+                                         size_t capacity,
+                                         size_t *out_count);
 
 /*
  Runs a range query (as nts_ts_query_range(), any value type) and returns its result set
@@ -1167,8 +1209,9 @@ enum nts_status nts_ts_query_range_points(const struct nts_storage *db,
                                           struct nts_points **out);
 
 /*
- The newest point of a series as (timestamp, number). NTS_NOT_FOUND when the series has no
- point; a string value fails with NTS_INVALID_INPUT (use nts_ts_query_latest_json()).
+ The newest point of a float series as (timestamp, value). NTS_NOT_FOUND when the series
+ has no point; a value of another type (integer, boolean, string) fails with
+ NTS_INVALID_INPUT naming it (use nts_ts_query_latest_json()).
  */
 enum nts_status nts_ts_query_latest(const struct nts_storage *db,
                                     const char *device_id,
@@ -1187,7 +1230,7 @@ enum nts_status nts_ts_query_latest_json(const struct nts_storage *db,
                                          char **out_json);
 
 /*
- Aggregates of start <= timestamp < end in epoch-aligned buckets of `bucket_ms` (> 0), as a
+ Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in epoch-aligned buckets of `bucket_ms` (> 0), as a
  JSON array of AggregateBucket (`bucket_start`, `count`, `sum`, `min`, `max`, `avg`,
  `first`, `last`). Free `*out_json` with nts_string_free().
  */
@@ -1215,7 +1258,8 @@ enum nts_status nts_ts_list_metrics(const struct nts_storage *db,
                                     char **out_json);
 
 /*
- Deletes the points of one series with start <= timestamp < end and sets `*out_removed`
+ Deletes the points of one series with start <= timestamp < end (every point from start on
+ with NTS_OPEN_END, INT64_MAX included) and sets `*out_removed`
  to how many were removed (`out_removed` may be NULL).
  */
 enum nts_status nts_ts_delete_range(const struct nts_storage *db,

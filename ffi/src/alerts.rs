@@ -1,7 +1,7 @@
 //! Alerts (`AlertStore`): records cross as AlertRecord JSON, severities as their names
 //! (parsed by core's `AlertSeverity::from_str`, any case).
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, set_out, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, set_out, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -91,7 +91,7 @@ pub unsafe extern "C" fn nts_alerts_query_range(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.alerts().query_range(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.alerts().query_range(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_severity(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let severity = severity_arg(severity)?;
-        set_json(out, &db.alerts().query_by_severity(severity, start, end, limit_arg(limit))?)
+        set_json(out, &db.alerts().query_by_severity(severity, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_entity(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let entity_id = str_arg(entity_id, "entity_id")?;
-        set_json(out, &db.alerts().query_by_entity(entity_id, start, end, limit_arg(limit))?)
+        set_json(out, &db.alerts().query_by_entity(entity_id, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -148,7 +148,7 @@ pub unsafe extern "C" fn nts_alerts_query_by_source(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let source = str_arg(source, "source")?;
-        set_json(out, &db.alerts().query_by_source(source, start, end, limit_arg(limit))?)
+        set_json(out, &db.alerts().query_by_source(source, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 

@@ -4,7 +4,7 @@
 
 use crate::call::{FfiError, FfiResult};
 use crate::status::nts_status;
-use neotalk_storage::Page;
+use neotalk_storage::{Page, TimeRange};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::ffi::{c_char, CStr, CString};
@@ -112,6 +112,17 @@ pub fn set_json<T: Serialize + ?Sized>(out: &mut MaybeUninit<*mut c_char>, value
         serde_json::to_string(value).map_err(|e| FfiError::new(nts_status::NTS_BACKEND, format!("result does not serialize: {e}")))?;
     out.write(owned_string(text)?);
     Ok(())
+}
+
+/// `end` of a time range that means "no upper bound": the range is then start <= timestamp
+/// (a record or point at INT64_MAX included). Every other end is exclusive, as in
+/// [start, end). Every function that takes a time range follows this.
+pub const NTS_OPEN_END: i64 = i64::MAX;
+
+/// The C range convention: half-open `[start, end)`, or `start..` when `end` is
+/// [`NTS_OPEN_END`].
+pub fn range_arg(start: i64, end: i64) -> FfiResult<TimeRange> {
+    Ok(TimeRange::half_open(start, (end != NTS_OPEN_END).then_some(end))?)
 }
 
 /// A `limit` argument meaning "no limit": every matching record. A limit of 0 returns nothing.

@@ -1,7 +1,7 @@
 //! LLM decisions (`DecisionStore`): records cross as DecisionRecord JSON, statuses as their
 //! names (read through serde: core has no string parser for DecisionStatus).
 
-use crate::args::{enum_arg, json_arg, limit_arg, out_handle, out_ptr, set_json, set_out, str_arg};
+use crate::args::{enum_arg, json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, set_out, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -123,7 +123,7 @@ pub unsafe extern "C" fn nts_decisions_query_range(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.decisions().query_range(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.decisions().query_range(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn nts_decisions_query_by_status(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let status: DecisionStatus = enum_arg(status, "status")?;
-        set_json(out, &db.decisions().query_by_status(status, start, end, limit_arg(limit))?)
+        set_json(out, &db.decisions().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 

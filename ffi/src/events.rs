@@ -1,6 +1,6 @@
 //! Event log (`EventLogStore`): events cross as JSON.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn nts_events_query_range(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.events().query_range(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.events().query_range(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -89,7 +89,7 @@ pub unsafe extern "C" fn nts_events_query_by_type(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let event_type = str_arg(event_type, "event_type")?;
-        set_json(out, &db.events().query_by_type(event_type, start, end, limit_arg(limit))?)
+        set_json(out, &db.events().query_by_type(event_type, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 

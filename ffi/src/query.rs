@@ -1,6 +1,6 @@
 //! The unified query interface (`StorageQuery`, implemented by `StorageManager`).
 
-use crate::args::{enum_arg, opt_str_arg, out_handle, set_json, str_arg};
+use crate::args::{enum_arg, opt_str_arg, out_handle, range_arg, set_json, str_arg};
 use crate::call::run;
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -23,7 +23,7 @@ pub unsafe extern "C" fn nts_query_device_data(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.query_device_data(device_id, metric, start, end)?)
+        set_json(out, &db.query_device_data(device_id, metric, range_arg(start, end)?)?)
     })
 }
 
@@ -41,7 +41,7 @@ pub unsafe extern "C" fn nts_query_rule_history(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let rule_id = str_arg(rule_id, "rule_id")?;
-        set_json(out, &db.query_rule_history(rule_id, start, end)?)
+        set_json(out, &db.query_rule_history(rule_id, range_arg(start, end)?)?)
     })
 }
 
@@ -82,6 +82,6 @@ pub unsafe extern "C" fn nts_query_alerts(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let severity = opt_str_arg(severity, "severity")?.map(str::parse::<AlertSeverity>).transpose()?;
-        set_json(out, &db.query_alerts(severity, start, end)?)
+        set_json(out, &db.query_alerts(severity, range_arg(start, end)?)?)
     })
 }

@@ -1,6 +1,6 @@
 //! Rule execution history (`RuleHistoryStore`): records cross as RuleExecutionRecord JSON.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, page_arg, set_json, set_out, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, page_arg, range_arg, set_json, set_out, str_arg};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -77,7 +77,7 @@ pub unsafe extern "C" fn nts_rules_query_rule_range(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let rule_id = str_arg(rule_id, "rule_id")?;
-        set_json(out, &db.rule_history().query_rule_range(rule_id, start, end, limit_arg(limit))?)
+        set_json(out, &db.rule_history().query_rule_range(rule_id, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn nts_rules_query_range(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.rule_history().query_range(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.rule_history().query_range(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -109,7 +109,7 @@ pub unsafe extern "C" fn nts_rules_query_failed(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.rule_history().query_failed(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.rule_history().query_failed(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -126,7 +126,7 @@ pub unsafe extern "C" fn nts_rules_rule_statistics(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let rule_id = str_arg(rule_id, "rule_id")?;
-        set_json(out, &db.rule_history().rule_statistics(rule_id, start, end)?)
+        set_json(out, &db.rule_history().rule_statistics(rule_id, range_arg(start, end)?)?)
     })
 }
 
@@ -136,7 +136,7 @@ pub unsafe extern "C" fn nts_rules_rule_statistics(
 pub unsafe extern "C" fn nts_rules_statistics(db: *const nts_storage, start: i64, end: i64, out_json: *mut *mut c_char) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.rule_history().statistics(start, end)?)
+        set_json(out, &handle(db)?.rule_history().statistics(range_arg(start, end)?)?)
     })
 }
 

@@ -1,11 +1,11 @@
 //! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, slice_arg, slice_out, str_arg};
+use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, slice_arg, slice_out, str_arg};
 use crate::call::{run, FfiError, FfiResult};
 use crate::points::{nts_points, set_points};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
-use neotalk_storage::{DataPoint, MetricValue, RangeOptions, TelemetryPoint};
+use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint};
 use std::ffi::c_char;
 
 /// Limit and order of a range query. Pass NULL for "oldest first, no limit".
@@ -25,17 +25,10 @@ unsafe fn range_options(opts: *const nts_range_options) -> RangeOptions {
     }
 }
 
-/// A value as a double for the numeric hot paths; text has no such form.
-fn as_number(p: &DataPoint) -> FfiResult<f64> {
-    match &p.value {
-        MetricValue::Float(f) => Ok(*f),
-        MetricValue::Integer(i) => Ok(*i as f64),
-        MetricValue::Boolean(b) => Ok(if *b { 1.0 } else { 0.0 }),
-        MetricValue::String(_) => Err(FfiError::invalid(
-            "series",
-            format!("the point at {} holds a string; read it with nts_ts_query_range_points() or nts_ts_query_latest_json()", p.timestamp),
-        )),
-    }
+/// Points the caller to the typed readers when a double-only path meets another value type.
+fn typed_hint(e: neotalk_storage::StorageError) -> FfiError {
+    let e = FfiError::from(e);
+    FfiError::new(e.status, format!("{}; nts_ts_query_range_points() and nts_ts_query_latest_json() read any type", e.message))
 }
 
 /// Writes one float point. It goes through the write buffer (group commit, see
@@ -58,8 +51,10 @@ pub unsafe extern "C" fn nts_ts_write(
 }
 
 /// Writes `count` float points of one series in one transaction: point i is
-/// (timestamps[i], values[i]). Either all are stored or none. Both arrays may be NULL only
-/// when count is 0.
+/// (timestamps[i], values[i]). Either all are stored or none; NaN or an infinity anywhere is
+/// NTS_INVALID_INPUT naming `values`. Both arrays may be NULL only when count is 0. The
+/// series is written as a float column straight from the arrays (no copy); for integers use
+/// nts_ts_write_series_int64().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_write_series(
     db: *const nts_storage,
@@ -75,8 +70,29 @@ pub unsafe extern "C" fn nts_ts_write_series(
         let metric = str_arg(metric, "metric")?;
         let ts = slice_arg(timestamps, count, "timestamps")?;
         let vs = slice_arg(values, count, "values")?;
-        let points: Vec<DataPoint> = ts.iter().zip(vs).map(|(t, v)| DataPoint::new(*t, *v)).collect();
-        Ok(db.timeseries().write_series(device_id, metric, &points)?)
+        Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Float(vs))?)
+    })
+}
+
+/// Writes `count` integer points of one series in one transaction, as
+/// nts_ts_write_series() does for doubles: the series stores integers (read them with
+/// nts_ts_query_range_int64()); nothing is converted.
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_write_series_int64(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    timestamps: *const i64,
+    values: *const i64,
+    count: usize,
+) -> nts_status {
+    run(|| {
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let ts = slice_arg(timestamps, count, "timestamps")?;
+        let vs = slice_arg(values, count, "values")?;
+        Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Integer(vs))?)
     })
 }
 
@@ -93,14 +109,16 @@ pub unsafe extern "C" fn nts_ts_write_batch_json(db: *const nts_storage, points_
     })
 }
 
-/// Copies the points of one series with start <= timestamp < end into the caller's arrays
-/// (`capacity` elements each) and sets `*out_count` to the number of points.
+/// Copies the points of one float series with start <= timestamp < end (or start <=
+/// timestamp when `end` is NTS_OPEN_END) into the caller's arrays (`capacity` elements each)
+/// and sets `*out_count` to the number of points.
 ///
 /// When more than `capacity` points match, nothing is copied, `*out_count` is set to the
 /// number needed and the call returns NTS_BUFFER_TOO_SMALL (pass capacity 0 and NULL
-/// arrays to ask for the size). Integer values are converted to double, booleans to 0.0 / 1.0;
-/// a string value fails with NTS_INVALID_INPUT. `opts` may be NULL. An unknown series gives 0
-/// points.
+/// arrays to ask for the size). Values are not converted: a range holding integer, boolean or
+/// string values fails with NTS_INVALID_INPUT naming the type found (read integers with
+/// nts_ts_query_range_int64(), any type with nts_ts_query_range_points()). `opts` may be
+/// NULL. An unknown series gives 0 points.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn nts_ts_query_range(
@@ -122,21 +140,59 @@ pub unsafe extern "C" fn nts_ts_query_range(
         let metric = str_arg(metric, "metric")?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
-        let points = db.timeseries().query_range_with(device_id, metric, start..end, range_options(opts))?;
-        if points.len() > capacity {
-            count.write(points.len());
-            return Err(FfiError::new(
-                nts_status::NTS_BUFFER_TOO_SMALL,
-                format!("{} points match; the arrays hold {capacity}", points.len()),
-            ));
-        }
-        let numbers = points.iter().map(as_number).collect::<FfiResult<Vec<f64>>>()?;
-        for (i, (p, v)) in points.iter().zip(numbers).enumerate() {
-            ts_out[i].write(p.timestamp);
-            vs_out[i].write(v);
-        }
-        count.write(points.len());
-        Ok(())
+        let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
+        let (ts, vs) = cols.into_floats().map_err(typed_hint)?;
+        copy_out(&ts, &vs, ts_out, vs_out, capacity, count)
+    })
+}
+
+/// Copies columns into the caller's arrays, or reports the size needed.
+fn copy_out<T: Copy>(
+    ts: &[i64],
+    vs: &[T],
+    ts_out: &mut [std::mem::MaybeUninit<i64>],
+    vs_out: &mut [std::mem::MaybeUninit<T>],
+    capacity: usize,
+    count: &mut std::mem::MaybeUninit<usize>,
+) -> FfiResult<()> {
+    if ts.len() > capacity {
+        count.write(ts.len());
+        return Err(FfiError::new(nts_status::NTS_BUFFER_TOO_SMALL, format!("{} points match; the arrays hold {capacity}", ts.len())));
+    }
+    for (i, (t, v)) in ts.iter().zip(vs).enumerate() {
+        ts_out[i].write(*t);
+        vs_out[i].write(*v);
+    }
+    count.write(ts.len());
+    Ok(())
+}
+
+/// nts_ts_query_range() for an integer series: the values are copied as int64_t; a range
+/// holding another value type fails with NTS_INVALID_INPUT naming the type found.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_range_int64(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    opts: *const nts_range_options,
+    out_timestamps: *mut i64,
+    out_values: *mut i64,
+    capacity: usize,
+    out_count: *mut usize,
+) -> nts_status {
+    run(|| {
+        let count = out_ptr(out_count, "out_count")?;
+        let db = handle(db)?;
+        let device_id = str_arg(device_id, "device_id")?;
+        let metric = str_arg(metric, "metric")?;
+        let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
+        let vs_out = slice_out(out_values, capacity, "out_values")?;
+        let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
+        let (ts, vs) = cols.into_integers().map_err(typed_hint)?;
+        copy_out(&ts, &vs, ts_out, vs_out, capacity, count)
     })
 }
 
@@ -157,13 +213,14 @@ pub unsafe extern "C" fn nts_ts_query_range_points(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        let points = db.timeseries().query_range_with(device_id, metric, start..end, range_options(opts))?;
+        let points = db.timeseries().query_range_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
         set_points(out, points)
     })
 }
 
-/// The newest point of a series as (timestamp, number). NTS_NOT_FOUND when the series has no
-/// point; a string value fails with NTS_INVALID_INPUT (use nts_ts_query_latest_json()).
+/// The newest point of a float series as (timestamp, value). NTS_NOT_FOUND when the series
+/// has no point; a value of another type (integer, boolean, string) fails with
+/// NTS_INVALID_INPUT naming it (use nts_ts_query_latest_json()).
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_query_latest(
     db: *const nts_storage,
@@ -179,7 +236,7 @@ pub unsafe extern "C" fn nts_ts_query_latest(
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
         let p = latest(db, device_id, metric)?;
-        v_out.write(as_number(&p)?);
+        v_out.write(p.value.to_float().map_err(typed_hint)?);
         ts_out.write(p.timestamp);
         Ok(())
     })
@@ -208,7 +265,7 @@ pub unsafe extern "C" fn nts_ts_query_latest_json(
     })
 }
 
-/// Aggregates of start <= timestamp < end in epoch-aligned buckets of `bucket_ms` (> 0), as a
+/// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in epoch-aligned buckets of `bucket_ms` (> 0), as a
 /// JSON array of AggregateBucket (`bucket_start`, `count`, `sum`, `min`, `max`, `avg`,
 /// `first`, `last`). Free `*out_json` with nts_string_free().
 #[no_mangle]
@@ -226,7 +283,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.timeseries().query_aggregated(device_id, metric, start..end, bucket_ms)?)
+        set_json(out, &db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
     })
 }
 
@@ -253,7 +310,8 @@ pub unsafe extern "C" fn nts_ts_list_metrics(db: *const nts_storage, device_id: 
     })
 }
 
-/// Deletes the points of one series with start <= timestamp < end and sets `*out_removed`
+/// Deletes the points of one series with start <= timestamp < end (every point from start on
+/// with NTS_OPEN_END, INT64_MAX included) and sets `*out_removed`
 /// to how many were removed (`out_removed` may be NULL).
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_delete_range(
@@ -268,7 +326,7 @@ pub unsafe extern "C" fn nts_ts_delete_range(
         let db = handle(db)?;
         let device_id = str_arg(device_id, "device_id")?;
         let metric = str_arg(metric, "metric")?;
-        let removed = db.timeseries().delete_range(device_id, metric, start..end)?;
+        let removed = db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?;
         if !out_removed.is_null() {
             out_ptr(out_removed, "out_removed")?.write(removed);
         }

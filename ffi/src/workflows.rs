@@ -1,7 +1,9 @@
 //! Workflow execution history (`WorkflowHistoryStore`): records cross as
 //! WorkflowExecutionRecord JSON; statuses as their names.
 
-use crate::args::{enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, out_handle, out_ptr, page_arg, set_json, set_out, str_arg};
+use crate::args::{
+    enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, out_handle, out_ptr, page_arg, range_arg, set_json, set_out, str_arg,
+};
 use crate::call::{run, FfiError};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
@@ -123,7 +125,7 @@ pub unsafe extern "C" fn nts_workflows_query_range(
 ) -> nts_status {
     run(|| {
         let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.workflow_history().query_range(start, end, limit_arg(limit))?)
+        set_json(out, &handle(db)?.workflow_history().query_range(range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -142,7 +144,7 @@ pub unsafe extern "C" fn nts_workflows_query_by_status(
         let out = out_handle(out_json, "out_json")?;
         let db = handle(db)?;
         let status: ExecutionStatus = enum_arg(status, "status")?;
-        set_json(out, &db.workflow_history().query_by_status(status, start, end, limit_arg(limit))?)
+        set_json(out, &db.workflow_history().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 

@@ -57,9 +57,8 @@ fn summary(db: &StorageManager) -> neotalk_storage::Result<Value> {
         .iter()
         .map(|p| p.value.as_f64().unwrap_or(f64::NAN))
         .collect();
-    let alerts: Vec<Value> =
-        db.alerts().query_range(i64::MIN, i64::MAX, None)?.into_iter().map(|a| json!([a.alert_id, a.acknowledged])).collect();
-    let stats = db.rule_history().rule_statistics("temp-high", i64::MIN, i64::MAX)?;
+    let alerts: Vec<Value> = db.alerts().query_range(.., None)?.into_iter().map(|a| json!([a.alert_id, a.acknowledged])).collect();
+    let stats = db.rule_history().rule_statistics("temp-high", ..)?;
     let mut devices: Vec<String> = db.devices().list_devices()?.into_iter().map(|d| d.device_id).collect();
     devices.sort();
     Ok(json!({

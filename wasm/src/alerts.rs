@@ -1,6 +1,6 @@
 //! JS class `AlertStore`: alerts with acknowledge / resolve and severity counts.
 
-use crate::convert::{bound, enum_arg, from_js, int, limit, string, to_js};
+use crate::convert::{bound, enum_arg, from_js, int, limit, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{AlertRecord, AlertSeverity, AlertStore};
 use serde::Deserialize;
@@ -89,8 +89,8 @@ impl JsAlertStore {
 
     /// Alerts with `start <= created_at < end`, oldest first, at most `limit`.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "AlertRecord[]")]
-    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_range(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
@@ -99,10 +99,10 @@ impl JsAlertStore {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AlertSeverity")] severity_arg: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_severity(severity(severity_arg)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+        to_js(&self.inner.query_by_severity(severity(severity_arg)?, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Alerts about one entity with `start <= created_at < end`, oldest first.
@@ -111,15 +111,10 @@ impl JsAlertStore {
         &self,
         #[wasm_bindgen(js_name = entityId, unchecked_param_type = "string")] entity_id: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(
-            &self
-                .inner
-                .query_by_entity(&string("entity_id", &entity_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
-                .js()?,
-        )
+        to_js(&self.inner.query_by_entity(&string("entity_id", &entity_id)?, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Alerts from one source with `start <= created_at < end`, oldest first.
@@ -128,10 +123,10 @@ impl JsAlertStore {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(&self.inner.query_by_source(&string("source", &source)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+        to_js(&self.inner.query_by_source(&string("source", &source)?, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Alerts nobody acknowledged yet, newest first.

@@ -3,7 +3,7 @@
 
 use crate::error::{invalid, js_error, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
-use neotalk_storage::{DataPoint, MetricValue, StorageError};
+use neotalk_storage::{DataPoint, MetricValue, StorageError, TimeRange};
 use serde::{de::DeserializeOwned, Serialize};
 use std::str::FromStr;
 use wasm_bindgen::{JsCast, JsValue};
@@ -128,6 +128,18 @@ pub(crate) fn bound(field: &'static str, v: f64) -> JsResult<i64> {
         f64::INFINITY => Ok(i64::MAX),
         _ => int(field, v),
     }
+}
+
+/// A telemetry time range: `start <= t < end`; `end` `undefined` / `null` / `Infinity` is no
+/// upper bound (through `i64::MAX`, included), `start` `-Infinity` no lower bound. The core's
+/// `TimeRange` decides the rest (start after end is `INVALID_INPUT` on `time range`).
+pub(crate) fn time_range(start: f64, end: Option<f64>) -> JsResult<TimeRange> {
+    let start = bound("start", start)?;
+    let end = match end {
+        None | Some(f64::INFINITY) => None,
+        Some(e) => Some(bound("end", e)?),
+    };
+    TimeRange::half_open(start, end).map_err(js_error)
 }
 
 /// A count (limit, sequence): a non-negative safe integer.

@@ -1,6 +1,6 @@
 //! JS class `DecisionStore`: decisions the LLM proposes, the user's answers and outcomes.
 
-use crate::convert::{bound, enum_arg, from_js, from_js_strict, int, limit, string, to_js};
+use crate::convert::{bound, enum_arg, from_js, from_js_strict, int, limit, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{DecisionRecord, DecisionStatus, DecisionStore, ExecutionResult, ProposedAction, UserResponse};
 use serde::Deserialize;
@@ -133,8 +133,8 @@ impl JsDecisionStore {
 
     /// Decisions with `start <= created_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "DecisionRecord[]")]
-    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_range(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Decisions in one status with `start <= created_at < end`, oldest first.
@@ -143,11 +143,11 @@ impl JsDecisionStore {
         &self,
         #[wasm_bindgen(unchecked_param_type = "DecisionStatus")] status: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
         let status: DecisionStatus = enum_arg("status", &status)?;
-        to_js(&self.inner.query_by_status(status, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+        to_js(&self.inner.query_by_status(status, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Moves every `Proposed` decision created before `nowMs - maxAgeMs` to `Expired`;

@@ -1,6 +1,6 @@
 //! JS class `EventLogStore`: the append-only, sequenced event log.
 
-use crate::convert::{bound, count, from_js, int, limit, string, to_js};
+use crate::convert::{count, from_js, int, limit, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{EventLogStore, EventRetention, NewEvent};
 use wasm_bindgen::prelude::*;
@@ -42,8 +42,8 @@ impl JsEventLogStore {
 
     /// Events with `start <= timestamp < end` in time order, at most `limit`.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "EventLogEntry[]")]
-    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_range(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Events of one type with `start <= timestamp < end` in time order, at most `limit`.
@@ -52,15 +52,10 @@ impl JsEventLogStore {
         &self,
         #[wasm_bindgen(js_name = eventType, unchecked_param_type = "string")] event_type: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(
-            &self
-                .inner
-                .query_by_type(&string("event_type", &event_type)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
-                .js()?,
-        )
+        to_js(&self.inner.query_by_type(&string("event_type", &event_type)?, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Every event of a correlation chain, in sequence order.

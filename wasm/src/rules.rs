@@ -1,6 +1,6 @@
 //! JS class `RuleHistoryStore`: rule executions, their queries and per-rule statistics.
 
-use crate::convert::{bound, count, from_js, limit, string, to_js};
+use crate::convert::{bound, count, from_js, limit, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{ExecutionResult, Page, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore};
 use serde::Deserialize;
@@ -81,27 +81,22 @@ impl JsRuleHistoryStore {
         &self,
         #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(
-            &self
-                .inner
-                .query_rule_range(&string("rule_id", &rule_id)?, bound("start", start)?, bound("end", end)?, limit(limit_arg)?)
-                .js()?,
-        )
+        to_js(&self.inner.query_rule_range(&string("rule_id", &rule_id)?, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Executions of every rule with `start <= triggered_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "RuleExecutionRecord[]")]
-    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_range(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Failed executions (not partial successes) with `start <= triggered_at < end`.
     #[wasm_bindgen(js_name = queryFailed, unchecked_return_type = "RuleExecutionRecord[]")]
-    pub fn query_failed(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_failed(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_failed(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_failed(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Counts and durations of one rule's executions in `[start, end)`.
@@ -110,15 +105,15 @@ impl JsRuleHistoryStore {
         &self,
         #[wasm_bindgen(js_name = ruleId, unchecked_param_type = "string")] rule_id: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
     ) -> JsResult<JsValue> {
-        to_js(&self.inner.rule_statistics(&string("rule_id", &rule_id)?, bound("start", start)?, bound("end", end)?).js()?)
+        to_js(&self.inner.rule_statistics(&string("rule_id", &rule_id)?, time_range(start, end)?).js()?)
     }
 
     /// Statistics of every rule that ran in `[start, end)`, by rule id.
     #[wasm_bindgen(unchecked_return_type = "RuleStatistics[]")]
-    pub fn statistics(&self, start: f64, end: f64) -> JsResult<JsValue> {
-        to_js(&self.inner.statistics(bound("start", start)?, bound("end", end)?).js()?)
+    pub fn statistics(&self, start: f64, end: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.statistics(time_range(start, end)?).js()?)
     }
 
     /// Removes every execution with `triggered_at < beforeMs`; returns how many.

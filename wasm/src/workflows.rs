@@ -1,6 +1,6 @@
 //! JS class `WorkflowHistoryStore`: workflow runs, their steps, and queries over them.
 
-use crate::convert::{bound, count, enum_arg, from_js_strict, int, limit, optional, optional_string, string, to_js};
+use crate::convert::{bound, count, enum_arg, from_js_strict, int, limit, optional, optional_string, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{ExecutionStatus, Page, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
 use serde::Deserialize;
@@ -143,8 +143,8 @@ impl JsWorkflowHistoryStore {
 
     /// Runs of every workflow with `start <= started_at < end`, oldest first.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "WorkflowExecutionRecord[]")]
-    pub fn query_range(&self, start: f64, end: f64, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
-        to_js(&self.inner.query_range(bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+    pub fn query_range(&self, start: f64, end: Option<f64>, #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>) -> JsResult<JsValue> {
+        to_js(&self.inner.query_range(time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
@@ -153,11 +153,11 @@ impl JsWorkflowHistoryStore {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = limit)] limit_arg: Option<f64>,
     ) -> JsResult<JsValue> {
         let status: ExecutionStatus = enum_arg("status", &status)?;
-        to_js(&self.inner.query_by_status(status, bound("start", start)?, bound("end", end)?, limit(limit_arg)?).js()?)
+        to_js(&self.inner.query_by_status(status, time_range(start, end)?, limit(limit_arg)?).js()?)
     }
 
     /// Every run still `Running`, oldest first.

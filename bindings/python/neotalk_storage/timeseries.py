@@ -10,7 +10,8 @@ from ._values import point_from_native, point_to_native, telemetry_to_native, va
 class TimeSeriesStore:
     """Store of telemetry series; obtain it from ``StorageManager.timeseries()``.
 
-    Time ranges are half-open: ``start`` is included, ``end`` excluded. Timestamps are Unix
+    Time ranges are half-open: ``start`` is included, ``end`` excluded; ``end=None`` means no
+    upper bound (every point from ``start`` on, ``2**63 - 1`` included). Timestamps are Unix
     milliseconds. Writing telemetry also updates the device's latest metric values and
     ``last_seen`` (registering unknown devices).
     """
@@ -60,17 +61,18 @@ class TimeSeriesStore:
         """Points waiting in the write buffer."""
         return self._native.buffered_points()
 
-    def query_range(self, device_id: str, metric: str, start: int, end: int, *, limit=None, newest_first=False) -> list:
+    def query_range(self, device_id: str, metric: str, start: int, end: typing.Optional[int], *, limit=None, newest_first=False) -> list:
         """Points of one series with ``start <= timestamp < end`` (oldest first unless
         ``newest_first``), at most ``limit``. An unknown series gives an empty list."""
         options = _native.RangeOptions(limit=limit, newest_first=newest_first)
         return [point_from_native(p) for p in self._native.query_range_with(device_id, metric, start, end, options)]
 
-    def query_range_packed(self, device_id: str, metric: str, start: int, end: int, *, limit=None, newest_first=False):
+    def query_range_packed(self, device_id: str, metric: str, start: int, end: typing.Optional[int], *, limit=None, newest_first=False):
         """Like :meth:`query_range`, as a ``PackedSeries`` of two ``bytes`` buffers
         (little-endian ``i64`` timestamps, ``f64`` values) that ``memoryview(...).cast('q')``
-        or ``numpy.frombuffer`` view without a copy. Boolean or string values are refused
-        with ``StorageError.InvalidInput``."""
+        or ``numpy.frombuffer`` view without a copy. The series must hold floats: integer,
+        boolean or string values are refused with ``StorageError.InvalidInput`` naming the
+        type found (nothing is converted; :meth:`query_range` reads every type)."""
         options = _native.RangeOptions(limit=limit, newest_first=newest_first)
         return self._native.query_range_packed(device_id, metric, start, end, options)
 
@@ -84,7 +86,7 @@ class TimeSeriesStore:
         keys = [s if isinstance(s, _native.SeriesKey) else _native.SeriesKey(device_id=s[0], metric=s[1]) for s in series]
         return [point_from_native(p) for p in self._native.query_latest_batch(keys)]
 
-    def query_aggregated(self, device_id: str, metric: str, start: int, end: int, bucket_ms: int) -> list:
+    def query_aggregated(self, device_id: str, metric: str, start: int, end: typing.Optional[int], bucket_ms: int) -> list:
         """``AggregateBucket`` records of ``start <= timestamp < end`` in epoch-aligned
         buckets of ``bucket_ms`` (positive); buckets without points are omitted."""
         return self._native.query_aggregated(device_id, metric, start, end, bucket_ms)
@@ -98,7 +100,7 @@ class TimeSeriesStore:
         registered nor with telemetry raises ``StorageError.NotFound``."""
         return self._native.list_metrics(device_id)
 
-    def delete_range(self, device_id: str, metric: str, start: int, end: int) -> int:
+    def delete_range(self, device_id: str, metric: str, start: int, end: typing.Optional[int]) -> int:
         """Deletes the points of one series with ``start <= timestamp < end``; returns how
         many were removed."""
         return self._native.delete_range(device_id, metric, start, end)

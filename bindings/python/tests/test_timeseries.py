@@ -126,7 +126,7 @@ def test_write_packed_accepts_numpy_arrays(db):
 
 def test_query_range_packed_is_viewable_without_copy(db):
     ts = db.timeseries()
-    ts.write_series("d", "m", [(1, 1.5), (2, 7), (3, 2.5)])
+    ts.write_series("d", "m", [(1, 1.5), (2, 7.0), (3, 2.5)])
     got = ts.query_range_packed("d", "m", 0, 10)
     assert isinstance(got, PackedSeries) and isinstance(got.timestamps, bytes)
     assert len(got) == 3
@@ -137,8 +137,37 @@ def test_query_range_packed_is_viewable_without_copy(db):
     newest = ts.query_range_packed("d", "m", 0, 10, limit=1, newest_first=True)
     assert array.array("q", newest.timestamps).tolist() == [3]
     ts.write("d", "m", 4, "text")
-    with pytest.raises(StorageError.InvalidInput, match="non-numeric"):
+    with pytest.raises(StorageError.InvalidInput, match="float values and string values"):
         ts.query_range_packed("d", "m", 0, 10)
+
+
+def test_packed_reads_take_float_series_only(db):
+    """The core's rule: a float column holds floats; nothing is converted on the way out."""
+    ts = db.timeseries()
+    ts.write_series("d", "count", [(1, 7), (2, 8)])
+    ts.write_series("d", "on", [(1, True)])
+    ts.write_series("d", "mode", [(1, "eco")])
+    for metric, found in [("count", "integer"), ("on", "boolean"), ("mode", "string")]:
+        with pytest.raises(StorageError.InvalidInput, match=f"value type: the series holds {found} values"):
+            ts.query_range_packed("d", metric, 0, 10)
+    assert [p.value for p in ts.query_range("d", "count", 0, 10)] == [7, 8]
+    # A packed write stores floats, never integers, even for whole numbers.
+    ts.write_packed("d", "whole", array.array("q", [1]), array.array("d", [3.0]))
+    assert isinstance(ts.query_latest("d", "whole").value, float)
+
+
+def test_open_end_reaches_the_largest_timestamp(db):
+    ts = db.timeseries()
+    top = 2**63 - 1
+    ts.write_packed("d", "m", array.array("q", [-(2**63), 0, top]), array.array("d", [1.0, 2.0, 3.0]))
+    assert [p.timestamp for p in ts.query_range("d", "m", 1, None)] == [top]
+    assert ts.query_range("d", "m", 1, top) == []  # half-open: end excluded
+    assert array.array("q", ts.query_range_packed("d", "m", -(2**63), None).timestamps).tolist() == [-(2**63), 0, top]
+    assert [b.count for b in ts.query_aggregated("d", "m", 1, None, 1_000)] == [1]
+    assert ts.delete_range("d", "m", 1, None) == 1
+    assert ts.query_latest("d", "m").timestamp == 0
+    with pytest.raises(StorageError.InvalidInput, match="time range"):
+        ts.query_range("d", "m", 5, 4)
 
 
 def test_packed_size_errors(db):

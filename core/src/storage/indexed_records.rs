@@ -6,9 +6,10 @@
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, CLEANUP_BATCH};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::Engine;
-use crate::storage::key::{KeyBuilder, KeyReader};
+use crate::storage::key::{prefix_end, KeyBuilder, KeyReader};
 use serde::de::DeserializeOwned;
 use std::ops::Bound;
 
@@ -139,9 +140,21 @@ pub(crate) fn id_after_time(key: &[u8], skip: usize) -> Result<String> {
     r.str()
 }
 
-/// Keys `prefix + (t, ..)` with `start <= t < end`.
-pub(crate) fn time_range(prefix: KeyBuilder, start: i64, end: i64) -> KeyRange {
-    KeyRange::half_open(prefix.clone().i64(start).finish(), prefix.i64(end).finish())
+/// Keys `prefix + (t, ..)` with `t` in `range` (every `i64`, the extremes included).
+pub(crate) fn time_range(prefix: KeyBuilder, range: TimeRange) -> KeyRange {
+    let Some((first, last)) = range.bounds() else {
+        return KeyRange::half_open(Vec::new(), Vec::new());
+    };
+    let start = Bound::Included(prefix.clone().i64(first).finish());
+    let end = match last.checked_add(1) {
+        Some(next) => Bound::Excluded(prefix.i64(next).finish()),
+        // Through i64::MAX: up to the end of the prefix.
+        None => match prefix_end(&prefix.finish()) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        },
+    };
+    KeyRange { start, end }
 }
 
 /// Keys `(t, ..)` with `t < before_ms`.

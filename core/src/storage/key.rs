@@ -133,7 +133,7 @@ impl<'a> KeyReader<'a> {
     }
 
     /// Reads a single byte element.
-    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))] // symmetric with `KeyBuilder::u8`; the fuzzer decodes it
+    #[cfg_attr(not(feature = "fuzzing"), allow(dead_code))] // symmetric with `KeyBuilder::u8`; the fuzzer decodes it
     pub fn u8(&mut self) -> Result<u8> {
         Ok(self.take::<1>("u8")?[0])
     }

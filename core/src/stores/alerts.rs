@@ -2,7 +2,7 @@
 //!
 //! An alert is created once, acknowledged at most once and resolved at most once; the two are
 //! independent (a resolved alert nobody acknowledged is still unacknowledged). Time-range
-//! queries (`[start, end)` on `created_at`) list oldest first; the open lists
+//! queries (any Rust range of `created_at`: `a..b`, `a..`, `..`) list oldest first; the open lists
 //! ([`AlertStore::unacknowledged`], [`AlertStore::unresolved`]) list newest first.
 //!
 //! Tables:
@@ -15,14 +15,16 @@
 //! - meta `alerts.count.<severity>`: number of stored alerts of that severity
 
 use crate::error::{Result, StorageError};
+use crate::limits::check_id;
 use crate::limits::encode_row;
-use crate::limits::{check_id, check_range};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
 use crate::storage::indexed_records::{self as records, id_after_time, row_key, stage_delete, stage_put, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use serde::{Deserialize, Serialize};
+use std::ops::RangeBounds;
 use std::sync::Arc;
 
 const ALERTS: &str = "alerts";
@@ -313,35 +315,40 @@ impl AlertStore {
         records::collect(&self.engine, table, range, dir, page, |k| id_after_time(k, skip))
     }
 
-    /// Alerts with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, page.into())
+    /// Alerts with `created_at` in `range`, oldest first.
+    pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), range), 0, Direction::Forward, page.into())
     }
 
-    /// Alerts of one severity with `start <= created_at < end`, oldest first.
-    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
-        check_range(start, end)?;
-        let range = time_range(KeyBuilder::new().u8(severity.code()), start, end);
+    /// Alerts of one severity with `created_at` in `range`, oldest first.
+    pub fn query_by_severity(
+        &self,
+        severity: AlertSeverity,
+        range: impl RangeBounds<i64>,
+        page: impl Into<Page>,
+    ) -> Result<Vec<AlertRecord>> {
+        let range = TimeRange::new(range)?;
+        let range = time_range(KeyBuilder::new().u8(severity.code()), range);
         self.collect(BY_SEVERITY, &range, 1, Direction::Forward, page.into())
     }
 
-    /// Alerts about one entity with `start <= created_at < end`, oldest first.
-    pub fn query_by_entity(&self, entity_id: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
+    /// Alerts about one entity with `created_at` in `range`, oldest first.
+    pub fn query_by_entity(&self, entity_id: &str, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_id("entity_id", entity_id)?;
-        check_range(start, end)?;
+        let range = TimeRange::new(range)?;
         let prefix = KeyBuilder::new().str(entity_id);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_ENTITY, &time_range(prefix, start, end), skip, Direction::Forward, page.into())
+        self.collect(BY_ENTITY, &time_range(prefix, range), skip, Direction::Forward, page.into())
     }
 
-    /// Alerts from one source with `start <= created_at < end`, oldest first.
-    pub fn query_by_source(&self, source: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
+    /// Alerts from one source with `created_at` in `range`, oldest first.
+    pub fn query_by_source(&self, source: &str, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<AlertRecord>> {
         check_id("source", source)?;
-        check_range(start, end)?;
+        let range = TimeRange::new(range)?;
         let prefix = KeyBuilder::new().str(source);
         let skip = prefix.clone().finish().len();
-        self.collect(BY_SOURCE, &time_range(prefix, start, end), skip, Direction::Forward, page.into())
+        self.collect(BY_SOURCE, &time_range(prefix, range), skip, Direction::Forward, page.into())
     }
 
     /// Alerts nobody acknowledged yet (resolved or not), newest first.

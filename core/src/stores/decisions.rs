@@ -8,7 +8,7 @@
 //! | any other  | nothing (final; a change fails with `Conflict`) |
 //!
 //! An execution result can be recorded once, for an `Approved` or `AutoExecuted` decision.
-//! Time-range queries (`[start, end)` on `created_at`) list oldest first.
+//! Time-range queries (any Rust range of `created_at`: `a..b`, `a..`, `..`) list oldest first.
 //!
 //! Tables:
 //! - `llm_decisions`: decision_id -> JSON of the [`DecisionRecord`]
@@ -17,14 +17,16 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::encode_row;
-use crate::limits::{check_id, check_json, check_range};
+use crate::limits::{check_id, check_json};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
 use crate::storage::indexed_records::{self as records, id_after_time, stage_delete, stage_put, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use crate::stores::rule_history::ExecutionResult;
 use serde::{Deserialize, Serialize};
+use std::ops::RangeBounds;
 use std::sync::Arc;
 
 const DECISIONS: &str = "llm_decisions";
@@ -207,7 +209,7 @@ impl DecisionStore {
     /// d.approve("d1", &UserResponse::new("alice", "approved", 1_500)).unwrap();
     /// d.record_execution_result("d1", &ExecutionResult::Success).unwrap();
     /// assert!(d.transition("d1", DecisionStatus::Rejected).is_err()); // Approved is final
-    /// assert_eq!(d.query_by_status(DecisionStatus::Approved, 0, 10_000, None).unwrap().len(), 1);
+    /// assert_eq!(d.query_by_status(DecisionStatus::Approved, 0..10_000, None).unwrap().len(), 1);
     /// ```
     pub fn create(&self, decision: &DecisionRecord) -> Result<()> {
         if decision.status != DecisionStatus::Proposed {
@@ -291,16 +293,21 @@ impl DecisionStore {
         records::collect(&self.engine, table, range, Direction::Forward, page, |k| id_after_time(k, skip))
     }
 
-    /// Decisions with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<DecisionRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, page.into())
+    /// Decisions with `created_at` in `range`, oldest first.
+    pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<DecisionRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), range), 0, page.into())
     }
 
-    /// Decisions in one status with `start <= created_at < end`, oldest first.
-    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<DecisionRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, page.into())
+    /// Decisions in one status with `created_at` in `range`, oldest first.
+    pub fn query_by_status(
+        &self,
+        status: DecisionStatus,
+        range: impl RangeBounds<i64>,
+        page: impl Into<Page>,
+    ) -> Result<Vec<DecisionRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), range), 1, page.into())
     }
 
     /// Moves every `Proposed` decision older than `max_age_ms` at `now_ms` (that is, with

@@ -11,14 +11,17 @@
 //! - `events_by_correlation`: (correlation_id, sequence) -> ()
 
 use crate::error::{Result, StorageError};
-use crate::limits::{check_id, check_json, check_range, CLEANUP_BATCH};
+use crate::limits::{check_id, check_json, CLEANUP_BATCH};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
+use crate::storage::indexed_records::time_range;
 use crate::storage::key::{KeyBuilder, KeyReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
+use std::ops::RangeBounds;
 use std::sync::Arc;
 
 const EVENTS: &str = "events";
@@ -249,20 +252,15 @@ impl EventLogStore {
         Ok(out)
     }
 
-    /// Events with `start <= timestamp < end`, in time order (ties in sequence order).
-    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
-        check_range(start, end)?;
-        let range = KeyRange::half_open(KeyBuilder::new().i64(start).finish(), KeyBuilder::new().i64(end).finish());
-        self.collect(BY_TIME, &range, page.into())
+    /// Events with `timestamp` in `range`, in time order (ties in sequence order).
+    pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), TimeRange::new(range)?), page.into())
     }
 
-    /// Events of one type with `start <= timestamp < end`, in time order.
-    pub fn query_by_type(&self, event_type: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
+    /// Events of one type with `timestamp` in `range`, in time order.
+    pub fn query_by_type(&self, event_type: &str, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         check_id("event_type", event_type)?;
-        check_range(start, end)?;
-        let range =
-            KeyRange::half_open(KeyBuilder::new().str(event_type).i64(start).finish(), KeyBuilder::new().str(event_type).i64(end).finish());
-        self.collect(BY_TYPE, &range, page.into())
+        self.collect(BY_TYPE, &time_range(KeyBuilder::new().str(event_type), TimeRange::new(range)?), page.into())
     }
 
     /// Every event of a correlation chain, in sequence order.

@@ -2,7 +2,7 @@
 //! debugging.
 //!
 //! Records are immutable once recorded. Queries by rule list newest first with an offset and a
-//! limit; time-range queries (`[start, end)` on `triggered_at`) list oldest first.
+//! limit; time-range queries (any Rust range of `triggered_at`: `a..b`, `a..`, `..`) list oldest first.
 //!
 //! Tables:
 //! - `rule_executions`: execution_id -> JSON of the [`RuleExecutionRecord`]
@@ -14,14 +14,16 @@
 //! over the indexes without decoding a row.
 
 use crate::error::{Result, StorageError};
-use crate::limits::{check_id, check_json, check_range, encode_row};
+use crate::limits::{check_id, check_json, encode_row};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange, Scan};
 use crate::storage::engine::Engine;
 use crate::storage::indexed_records::{self as records, row_key, time_range, IndexedRecord};
 use crate::storage::key::{KeyBuilder, KeyReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
+use std::ops::RangeBounds;
 use std::sync::Arc;
 
 const EXECUTIONS: &str = "rule_executions";
@@ -253,8 +255,8 @@ fn id_of_rule_key(k: &[u8]) -> Result<String> {
     r.str()
 }
 
-fn times(start: i64, end: i64) -> KeyRange {
-    time_range(KeyBuilder::new(), start, end)
+fn times(range: TimeRange) -> KeyRange {
+    time_range(KeyBuilder::new(), range)
 }
 
 /// Store of rule executions. Cheap to clone; obtain it from `StorageManager::rule_history()`.
@@ -278,7 +280,7 @@ impl RuleHistoryStore {
     /// h.record(&RuleExecutionRecord::new("x2", "high-temp", "High temperature", 2_000,
     ///     ExecutionResult::Failed { error: "mqtt down".into() })).unwrap();
     /// assert_eq!(h.query_by_rule("high-temp", 10).unwrap()[0].execution_id, "x2");
-    /// assert_eq!(h.rule_statistics("high-temp", 0, 10_000).unwrap().failed, 1);
+    /// assert_eq!(h.rule_statistics("high-temp", 0..10_000).unwrap().failed, 1);
     /// ```
     pub fn record(&self, record: &RuleExecutionRecord) -> Result<()> {
         self.record_batch(std::slice::from_ref(record))
@@ -323,33 +325,33 @@ impl RuleHistoryStore {
         self.collect(BY_RULE, &range, Direction::Reverse, page.into(), id_of_rule_key)
     }
 
-    /// Executions of one rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_rule_range(&self, rule_id: &str, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
+    /// Executions of one rule with `triggered_at` in `range`, oldest first.
+    pub fn query_rule_range(&self, rule_id: &str, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
         check_id("rule_id", rule_id)?;
-        check_range(start, end)?;
-        self.collect(BY_RULE, &time_range(KeyBuilder::new().str(rule_id), start, end), Direction::Forward, page.into(), id_of_rule_key)
+        let range = TimeRange::new(range)?;
+        self.collect(BY_RULE, &time_range(KeyBuilder::new().str(rule_id), range), Direction::Forward, page.into(), id_of_rule_key)
     }
 
-    /// Executions of every rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_TIME, &times(start, end), Direction::Forward, page.into(), id_of_time_key)
+    /// Executions of every rule with `triggered_at` in `range`, oldest first.
+    pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(BY_TIME, &times(range), Direction::Forward, page.into(), id_of_time_key)
     }
 
     /// Executions whose result is `ExecutionResult::Failed` (not `PartialSuccess`) with
-    /// `start <= triggered_at < end`, oldest first.
-    pub fn query_failed(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
-        check_range(start, end)?;
-        self.collect(FAILED, &times(start, end), Direction::Forward, page.into(), id_of_time_key)
+    /// `triggered_at` in `range`, oldest first.
+    pub fn query_failed(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<RuleExecutionRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(FAILED, &times(range), Direction::Forward, page.into(), id_of_time_key)
     }
 
-    /// Statistics of one rule's executions with `start <= triggered_at < end`. A rule without
+    /// Statistics of one rule's executions with `triggered_at` in `range`. A rule without
     /// executions in the range has all counts 0.
-    pub fn rule_statistics(&self, rule_id: &str, start: i64, end: i64) -> Result<RuleStatistics> {
+    pub fn rule_statistics(&self, rule_id: &str, range: impl RangeBounds<i64>) -> Result<RuleStatistics> {
         check_id("rule_id", rule_id)?;
-        check_range(start, end)?;
+        let range = TimeRange::new(range)?;
         let view = self.engine.read()?;
-        let range = time_range(KeyBuilder::new().str(rule_id), start, end);
+        let range = time_range(KeyBuilder::new().str(rule_id), range);
         let mut acc = StatsAccumulator::default();
         view.scan(BY_RULE, &range, Direction::Forward, &mut |_, v| {
             acc.add(&Summary::decode(v)?);
@@ -358,12 +360,12 @@ impl RuleHistoryStore {
         Ok(acc.finish(rule_id.to_string()))
     }
 
-    /// Statistics of every rule that ran with `start <= triggered_at < end`, ordered by rule id.
-    pub fn statistics(&self, start: i64, end: i64) -> Result<Vec<RuleStatistics>> {
-        check_range(start, end)?;
+    /// Statistics of every rule that ran with `triggered_at` in `range`, ordered by rule id.
+    pub fn statistics(&self, range: impl RangeBounds<i64>) -> Result<Vec<RuleStatistics>> {
+        let range = TimeRange::new(range)?;
         let view = self.engine.read()?;
         let mut per_rule: BTreeMap<String, StatsAccumulator> = BTreeMap::new();
-        view.scan(BY_TIME, &times(start, end), Direction::Forward, &mut |_, v| {
+        view.scan(BY_TIME, &times(range), Direction::Forward, &mut |_, v| {
             let summary = Summary::decode(v)?;
             let rule_id =
                 std::str::from_utf8(&v[SUMMARY_LEN..]).map_err(|_| StorageError::Corrupted("rule id in time index is not UTF-8".into()))?;

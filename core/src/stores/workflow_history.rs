@@ -16,13 +16,15 @@
 
 use crate::error::{Result, StorageError};
 use crate::limits::encode_row;
-use crate::limits::{check_id, check_json, check_range};
+use crate::limits::{check_id, check_json};
 use crate::page::Page;
+use crate::range::TimeRange;
 use crate::storage::backend::{Direction, KeyRange};
 use crate::storage::engine::Engine;
 use crate::storage::indexed_records::{self as records, id_after_time, time_range, IndexedRecord};
 use crate::storage::key::KeyBuilder;
 use serde::{Deserialize, Serialize};
+use std::ops::RangeBounds;
 use std::sync::Arc;
 
 const EXECUTIONS: &str = "workflow_executions";
@@ -322,22 +324,21 @@ impl WorkflowHistoryStore {
         self.collect(BY_WORKFLOW, &KeyRange::prefix(prefix), skip, Direction::Reverse, page.into())
     }
 
-    /// Runs of every workflow with `start <= started_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: i64, page: impl Into<Page>) -> Result<Vec<WorkflowExecutionRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), start, end), 0, Direction::Forward, page.into())
+    /// Runs of every workflow with `started_at` in `range`, oldest first.
+    pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<WorkflowExecutionRecord>> {
+        let range = TimeRange::new(range)?;
+        self.collect(BY_TIME, &time_range(KeyBuilder::new(), range), 0, Direction::Forward, page.into())
     }
 
-    /// Runs with this status and `start <= started_at < end`, oldest first.
+    /// Runs with this status and `started_at` in `range`, oldest first.
     pub fn query_by_status(
         &self,
         status: ExecutionStatus,
-        start: i64,
-        end: i64,
+        range: impl RangeBounds<i64>,
         page: impl Into<Page>,
     ) -> Result<Vec<WorkflowExecutionRecord>> {
-        check_range(start, end)?;
-        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), start, end), 1, Direction::Forward, page.into())
+        let range = TimeRange::new(range)?;
+        self.collect(BY_STATUS, &time_range(KeyBuilder::new().u8(status.code()), range), 1, Direction::Forward, page.into())
     }
 
     /// Every run still `Running`, oldest first (the longest-running leads).

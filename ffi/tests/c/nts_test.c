@@ -287,6 +287,8 @@ static void test_ts_write_series(nts_storage *db) {
   MESSAGE_HAS("length");
   /* All or nothing: a NaN in the batch stores none of it. */
   EXPECT(NTS_INVALID_INPUT, nts_ts_write_series(db, "atomic", "m", ts, bad, 2));
+  MESSAGE_HAS("values");
+  MESSAGE_HAS("NaN");
   EXPECT(NTS_OK, nts_ts_query_range(db, "atomic", "m", 0, 10000, NULL, NULL, NULL, 0, &n));
   CHECK(n == 0);
 }
@@ -339,13 +341,41 @@ static void test_ts_query_range(nts_storage *db) {
   /* Unknown series: no points, not an error. */
   EXPECT(NTS_OK, nts_ts_query_range(db, "nobody", "nothing", 0, 10000, NULL, NULL, NULL, 0, &n));
   CHECK(n == 0);
-  /* Integers and booleans convert; strings do not. */
-  EXPECT(NTS_OK, nts_ts_query_range(db, "plug-1", "count", 0, 100, NULL, ts, vs, 8, &n));
-  CHECK(n == 2 && vs[0] == 42.0 && vs[1] == 43.0);
-  EXPECT(NTS_OK, nts_ts_query_range(db, "plug-1", "state", 0, 100, NULL, ts, vs, 8, &n));
-  CHECK(n == 1 && vs[0] == 1.0);
+  /* Nothing is converted: double arrays read float series only, int64_t arrays integers. */
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "plug-1", "count", 0, 100, NULL, ts, vs, 8, &n));
+  MESSAGE_HAS("integer");
+  MESSAGE_HAS("value type");
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "plug-1", "state", 0, 100, NULL, ts, vs, 8, &n));
+  MESSAGE_HAS("boolean");
   EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "plug-1", "mode", 0, 100, NULL, ts, vs, 8, &n));
   MESSAGE_HAS("string");
+  {
+    int64_t iv[8];
+    EXPECT(NTS_OK, nts_ts_query_range_int64(db, "plug-1", "count", 0, 100, NULL, ts, iv, 8, &n));
+    CHECK(n == 2 && iv[0] == 42 && iv[1] == 43);
+    EXPECT(NTS_INVALID_INPUT, nts_ts_query_range_int64(db, "thermo-1", "temperature", 0, 10000, NULL, ts, iv, 8, &n));
+    MESSAGE_HAS("float");
+    EXPECT(NTS_BUFFER_TOO_SMALL, nts_ts_query_range_int64(db, "plug-1", "count", 0, 100, NULL, ts, iv, 1, &n));
+    CHECK(n == 2);
+  }
+  /* Open end: NTS_OPEN_END reaches a point at INT64_MAX, which [start, INT64_MAX) leaves out. */
+  {
+    int64_t edge_ts[3] = {INT64_MIN, 0, INT64_MAX};
+    int64_t edge_vs[3] = {-1, 0, 1};
+    int64_t iv[8];
+    uint64_t removed = 0;
+    EXPECT(NTS_OK, nts_ts_write_series_int64(db, "edge", "n", edge_ts, edge_vs, 3));
+    EXPECT(NTS_OK, nts_ts_query_range_int64(db, "edge", "n", 1, NTS_OPEN_END, NULL, ts, iv, 8, &n));
+    CHECK(n == 1 && ts[0] == INT64_MAX && iv[0] == 1);
+    EXPECT(NTS_OK, nts_ts_query_range_int64(db, "edge", "n", INT64_MIN, NTS_OPEN_END, NULL, ts, iv, 8, &n));
+    CHECK(n == 3 && ts[0] == INT64_MIN);
+    EXPECT(NTS_OK, nts_ts_query_range_int64(db, "edge", "n", 1, INT64_MAX - 1, NULL, ts, iv, 8, &n));
+    CHECK(n == 0);
+    EXPECT(NTS_OK, nts_ts_delete_range(db, "edge", "n", 1, NTS_OPEN_END, &removed));
+    CHECK(removed == 1);
+    EXPECT(NTS_OK, nts_ts_delete_range(db, "edge", "n", INT64_MIN, NTS_OPEN_END, &removed));
+    CHECK(removed == 2);
+  }
 
   EXPECT(NTS_INVALID_INPUT, nts_ts_query_range(db, "thermo-1", "temperature", 10, 5, NULL, ts, vs, 8, &n));
   MESSAGE_HAS("time range");
@@ -432,10 +462,11 @@ static void test_ts_latest(nts_storage *db) {
 
   EXPECT(NTS_OK, nts_ts_query_latest(db, "thermo-1", "temperature", &ts, &v));
   CHECK(ts == 5000 && v == 25.0);
-  EXPECT(NTS_OK, nts_ts_query_latest(db, "plug-1", "count", &ts, &v));
-  CHECK(ts == 20 && v == 43.0);
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest(db, "plug-1", "count", &ts, &v));
+  MESSAGE_HAS("integer");
+  CHECK(ts == 5000); /* untouched on failure */
   EXPECT(NTS_NOT_FOUND, nts_ts_query_latest(db, "thermo-1", "pressure", &ts, &v));
-  CHECK(ts == 20); /* untouched on failure */
+  CHECK(ts == 5000);
   EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest(db, "plug-1", "mode", &ts, &v));
   EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(NULL, "d", "m", &ts, &v));
   EXPECT(NTS_NULL_POINTER, nts_ts_query_latest(db, NULL, "m", &ts, &v));

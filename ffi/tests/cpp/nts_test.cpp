@@ -151,6 +151,8 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"flush", [=](nts_storage *db) { return nts_storage_flush(db); }},
       {"ts_write", [=](nts_storage *db) { return nts_ts_write(db, "d", "m", 1, 1.0); }},
       {"ts_write_series", [=](nts_storage *db) { return nts_ts_write_series(db, "d", "m", ts, vs, 1); }},
+      {"ts_write_series_int64", [=](nts_storage *db) { return nts_ts_write_series_int64(db, "d", "i", ts, ts, 1); }},
+      {"ts_query_range_int64", [=](nts_storage *db) { return nts_ts_query_range_int64(db, "d", "i", 0, 9, nullptr, ts, &t, 1, &n); }},
       {"ts_write_batch_json", [=](nts_storage *db) { return nts_ts_write_batch_json(db, "[]"); }},
       {"ts_query_range", [=](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, vs, 1, &n); }},
       {"ts_query_range_points", [=](nts_storage *db) { return keep(nts_ts_query_range_points(db, "d", "m", 0, 9, nullptr, &set)); }},
@@ -302,6 +304,8 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"ts_write.metric", [](nts_storage *db, const char *s) { return nts_ts_write(db, "d", s, 1, 1.0); }},
       {"ts_write_series.device_id", [](nts_storage *db, const char *s) { return nts_ts_write_series(db, s, "m", ts, vs, 1); }},
       {"ts_write_series.metric", [](nts_storage *db, const char *s) { return nts_ts_write_series(db, "d", s, ts, vs, 1); }},
+      {"ts_write_series_int64.device_id", [](nts_storage *db, const char *s) { return nts_ts_write_series_int64(db, s, "m", ts, ts, 1); }},
+      {"ts_query_range_int64.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range_int64(db, "d", s, 0, 9, nullptr, ts, &t, 1, &n); }},
       {"ts_write_batch_json.points_json", [](nts_storage *db, const char *s) { return nts_ts_write_batch_json(db, s); }},
       {"ts_query_range.device_id", [](nts_storage *db, const char *s) { return nts_ts_query_range(db, s, "m", 0, 9, nullptr, ts, vs, 1, &n); }},
       {"ts_query_range.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range(db, "d", s, 0, 9, nullptr, ts, vs, 1, &n); }},
@@ -799,12 +803,14 @@ TEST(TimeSeries, PointsIteratorReadsEveryKind) {
   EXPECT_EQ(std::string(pts[3].string_value, pts[3].string_len), "开");
   EXPECT_STREQ(pts[3].metadata_json, "[1]");
   EXPECT_EQ(pts[0].metadata_json, nullptr);
-  // Numeric reads refuse the string point but accept the rest.
+  // Double reads take float points only: nothing is converted.
   int64_t ts[4];
   double vs[4];
   size_t n = 0;
-  EXPECT_EQ(nts_ts_query_range(db.get(), "d", "m", 0, 4, nullptr, ts, vs, 4, &n), NTS_OK);
-  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(nts_ts_query_range(db.get(), "d", "m", 0, 2, nullptr, ts, vs, 4, &n), NTS_OK);
+  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(nts_ts_query_range(db.get(), "d", "m", 0, 4, nullptr, ts, vs, 4, &n), NTS_INVALID_INPUT);
+  EXPECT_NE(message().find("integer"), std::string::npos) << message();
   EXPECT_EQ(nts_ts_query_range(db.get(), "d", "m", 0, 10, nullptr, ts, vs, 4, &n), NTS_INVALID_INPUT);
   int64_t t;
   double v;

@@ -54,6 +54,25 @@ impl MetricValue {
     }
 }
 
+impl MetricValue {
+    /// The value of a float point; another type is `InvalidInput` on `"value type"`
+    /// naming it, as [`Columns::into_floats`] (for bindings that hand out a bare `f64`).
+    pub fn to_float(&self) -> Result<f64> {
+        match self {
+            MetricValue::Float(f) => Ok(*f),
+            other => Err(not_of_type(ValueType::Float, other.value_type())),
+        }
+    }
+}
+
+/// The error of reading values of type `found` as a column of type `asked`.
+fn not_of_type(asked: ValueType, found: ValueType) -> StorageError {
+    StorageError::invalid(
+        "value type",
+        format!("the series holds {found} values; a {asked} column takes {asked} values only (read it as a {found} column)"),
+    )
+}
+
 /// The values of a columnar write ([`TimeSeriesStore::write_columns`]), borrowed from the
 /// caller: one value per timestamp, all of one type.
 ///
@@ -279,6 +298,16 @@ impl Columns {
         self.values.value_type()
     }
 
+    /// Timestamps and integer values; a column of another type is `InvalidInput` on
+    /// `"value type"` naming the type found (an empty result gives empty vectors).
+    pub fn into_integers(self) -> Result<(Vec<i64>, Vec<i64>)> {
+        match self.values {
+            ColumnValues::Integer(v) => Ok((self.timestamps, v)),
+            ColumnValues::Float(v) if v.is_empty() => Ok((self.timestamps, Vec::new())),
+            other => Err(not_of_type(ValueType::Integer, other.value_type())),
+        }
+    }
+
     /// Timestamps and float values; a column of another type is `InvalidInput` on
     /// `"value type"` naming the type found (no conversion: integers, booleans and strings
     /// are read as their own column types). An empty result is an empty float column.
@@ -294,14 +323,7 @@ impl Columns {
     pub fn into_floats(self) -> Result<(Vec<i64>, Vec<f64>)> {
         match self.values {
             ColumnValues::Float(v) => Ok((self.timestamps, v)),
-            other => Err(StorageError::invalid(
-                "value type",
-                format!(
-                    "the series holds {} values; a float column takes floats only (read it as a {} column)",
-                    other.value_type(),
-                    other.value_type()
-                ),
-            )),
+            other => Err(not_of_type(ValueType::Float, other.value_type())),
         }
     }
 }

@@ -63,6 +63,26 @@ class StorageTest {
         assertEquals(25.0, buckets[1].avg)
         assertEquals(2uL, ts.deleteRange("p", "v", 2, 10))
         assertEquals(0uL, ts.bufferedPoints())
+
+        // A null end is no upper bound: Long.MAX_VALUE is reachable, read, aggregated and deleted.
+        ts.writePacked("edge", "v", packLongs(Long.MIN_VALUE, 0, Long.MAX_VALUE), packDoubles(1.0, 2.0, 3.0))
+        assertEquals(listOf(Long.MAX_VALUE), ts.queryRange("edge", "v", 1, null).map { it.timestamp })
+        assertTrue(ts.queryRange("edge", "v", 1, Long.MAX_VALUE).isEmpty())
+        assertEquals(listOf(1uL), ts.queryAggregated("edge", "v", 1, null, 1_000).map { it.count })
+        assertEquals(1uL, ts.deleteRange("edge", "v", 1, null))
+        assertEquals(2, ts.queryRangePacked("edge", "v", Long.MIN_VALUE, null, RangeOptions()).timestamps.size / 8)
+    }
+
+    @Test
+    fun packedReadsTakeFloatSeriesOnly() = onBoth { db ->
+        val ts = db.timeseries()
+        ts.writeSeries("a", "count", listOf(DataPoint(1L, MetricValue.Integer(7L))))
+        ts.writeSeries("a", "flag", listOf(DataPoint(1L, MetricValue.Boolean(true))))
+        for ((metric, found) in listOf("count" to "integer", "flag" to "boolean")) {
+            val e = assertFailsWith<StorageException.InvalidInput> { ts.queryRangePacked("a", metric, 0, null, RangeOptions()) }
+            assertTrue(e.message!!.contains("holds $found values"), e.message)
+        }
+        assertEquals(MetricValue.Integer(7L), ts.queryRange("a", "count", 0, null).single().value)
     }
 
     @Test
