@@ -2,9 +2,12 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split|vectors> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors> [--quick] [--batch N]`
+//! (`columns`: `write_columns` ingest, `query_range_columns`, `query_latest_batch` of 1,000
+//! series and the peak memory of one `write_columns` call, against SQLite)
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
+mod columns;
 mod engines;
 mod rss;
 mod split_writers;
@@ -20,7 +23,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 8] = ["ingest", "range", "latest", "aggregate", "size", "all", "split", "vectors"];
+const SUITES: [&str; 9] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -387,6 +390,10 @@ fn run() -> Res<()> {
             .filter(|&b| b > 0)
             .ok_or("--batch needs a positive number of points per series")?;
     }
+    if let Some(i) = args.iter().position(|a| a == "--child-columns") {
+        let points = args.get(i + 2).and_then(|n| n.parse().ok()).ok_or("--child-columns needs an engine and a point count")?;
+        return columns::child(args.get(i + 1).ok_or("--child-columns needs an engine")?, points);
+    }
     if let Some(i) = args.iter().position(|a| a == "--child-ingest") {
         return child_ingest(args.get(i + 1).ok_or("--child-ingest needs an engine")?, &w);
     }
@@ -422,9 +429,14 @@ fn run() -> Res<()> {
     println!("SQLite {}: WAL, synchronous=NORMAL, WITHOUT ROWID (series, ts), cached statements", rusqlite::version());
     println!("original: redb default cache, key (device, metric, ts), JSON value, default durability (fsync per commit)\n");
     header();
+    let mut report = Report { rows: Vec::new() };
+    if suite == "columns" {
+        // Its own data: the shared workload is not ingested.
+        columns::run(quick, &mut report)?;
+        return summary(&report);
+    }
     let dir = tempfile::tempdir()?;
     let mut engines = open_engines(dir.path(), &w)?;
-    let mut report = Report { rows: Vec::new() };
     ingest(&mut engines, &w, &mut report)?;
     let all = suite == "all";
     if all || suite == "ingest" {
@@ -444,6 +456,14 @@ fn run() -> Res<()> {
     if all || suite == "size" {
         size(&mut engines, &w, &mut report)?;
     }
+    if all || suite == "columns" {
+        drop(engines);
+        columns::run(quick, &mut report)?;
+    }
+    summary(&report)
+}
+
+fn summary(report: &Report) -> Res<()> {
     println!("\nsummary");
     header();
     for r in &report.rows {

@@ -3,7 +3,7 @@
 
 use crate::error::{invalid, js_error, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
-use neotalk_storage::{DataPoint, MetricValue, StorageError, TimeRange};
+use neotalk_storage::{DataPoint, StorageError, TimeRange};
 use serde::{de::DeserializeOwned, Serialize};
 use std::str::FromStr;
 use wasm_bindgen::{JsCast, JsValue};
@@ -167,23 +167,17 @@ pub(crate) fn packed_points(timestamps: &[f64], values: &[f64]) -> JsResult<Vec<
     timestamps.iter().zip(values).map(|(&t, &v)| Ok(DataPoint::new(int("timestamps", t)?, v))).collect()
 }
 
-/// A value as a number for packed output: numbers as they are, booleans as 1 / 0, text as NaN.
-fn packed_value(v: &MetricValue) -> f64 {
-    match v {
-        MetricValue::Float(f) => *f,
-        MetricValue::Integer(i) => *i as f64,
-        MetricValue::Boolean(b) => f64::from(u8::from(*b)),
-        MetricValue::String(_) => f64::NAN,
-    }
+/// Timestamps of a packed write: safe integers (a JS number is an f64).
+pub(crate) fn timestamps(v: &[f64]) -> JsResult<Vec<i64>> {
+    v.iter().map(|&t| int("timestamps", t)).collect()
 }
 
-/// `{ timestamps: Float64Array, values: Float64Array }` of `points`.
-pub(crate) fn packed_series(points: &[DataPoint]) -> JsResult<JsValue> {
-    let timestamps: Vec<f64> = points.iter().map(|p| p.timestamp as f64).collect();
-    let values: Vec<f64> = points.iter().map(|p| packed_value(&p.value)).collect();
+/// `{ timestamps: Float64Array, values: Float64Array }` of a float column.
+pub(crate) fn packed_series(timestamps: &[i64], values: &[f64]) -> JsResult<JsValue> {
+    let timestamps: Vec<f64> = timestamps.iter().map(|&t| t as f64).collect();
     let out = Object::new();
     Reflect::set(&out, &"timestamps".into(), &Float64Array::from(timestamps.as_slice()))?;
-    Reflect::set(&out, &"values".into(), &Float64Array::from(values.as_slice()))?;
+    Reflect::set(&out, &"values".into(), &Float64Array::from(values))?;
     Ok(out.into())
 }
 

@@ -1,8 +1,10 @@
 //! JS class `TimeSeriesStore`: telemetry writes and queries, with packed typed-array paths.
 
-use crate::convert::{bound, f64s, from_js, int, limit, packed_points, packed_series, same_len, string, strings, to_js, u32s};
+use crate::convert::{
+    f64s, from_js, int, limit, packed_points, packed_series, same_len, string, strings, time_range, timestamps, to_js, u32s,
+};
 use crate::error::{invalid, IntoJs, JsResult};
-use neotalk_storage::{DataPoint, RangeOptions, TelemetryPoint, TimeSeriesStore};
+use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint, TimeSeriesStore};
 use wasm_bindgen::prelude::*;
 
 /// The `(deviceId, metric)` arguments of a series.
@@ -49,8 +51,10 @@ impl JsTimeSeriesStore {
         #[wasm_bindgen(unchecked_param_type = "Float64Array")] values: JsValue,
     ) -> JsResult<()> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let points = packed_points(&f64s("timestamps", &timestamps)?, &f64s("values", &values)?)?;
-        self.inner.write_series(&device_id, &metric, &points).js()
+        let (ts, values) = (f64s("timestamps", &timestamps)?, f64s("values", &values)?);
+        same_len("values", ts.len(), values.len())?;
+        // The core's float column: NaN and infinities are refused there, naming `values`.
+        self.inner.write_columns(&device_id, &metric, &self::timestamps(&ts)?, Column::Float(&values)).js()
     }
 
     /// Commits float samples of many series in one transaction. Series `k` is
@@ -99,22 +103,28 @@ impl JsTimeSeriesStore {
         self.inner.buffered_points()
     }
 
-    /// Points with `start <= timestamp < end`, packed: `{ timestamps, values }` as
-    /// `Float64Array`s (booleans as 1 / 0, strings as NaN; `queryRangePoints` keeps them).
-    /// `-Infinity` / `Infinity` leave a bound open. With `newestFirst` the newest come first
-    /// and `limit` keeps the newest. An unknown series gives empty arrays.
+    /// Points of a float series with `start <= timestamp < end`, packed: `{ timestamps, values }`
+    /// as `Float64Array`s, filled from the core's float column. Nothing is converted: a range
+    /// holding integer, boolean or string values is `INVALID_INPUT` naming the type found
+    /// (`queryRangePoints` reads every type). `-Infinity` as start and `Infinity` or
+    /// `undefined` as end leave a bound open (an open end includes the largest timestamp).
+    /// With `newestFirst` the newest come first and `limit` keeps the newest. An unknown
+    /// series gives empty arrays.
     #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "PackedSeries")]
     pub fn query_range(
         &self,
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
         start: f64,
-        end: f64,
-        limit: Option<f64>,
+        end: Option<f64>,
+        limit_arg: Option<f64>,
         #[wasm_bindgen(js_name = newestFirst)] newest_first: Option<bool>,
     ) -> JsResult<JsValue> {
-        let points = self.range(&device_id, &metric, start, end, limit, newest_first)?;
-        packed_series(&points)
+        let opts = RangeOptions { limit: limit(limit_arg)?, newest_first: newest_first.unwrap_or(false) };
+        let (device_id, metric) = series(&device_id, &metric)?;
+        let columns = self.inner.query_range_columns_with(&device_id, &metric, time_range(start, end)?, opts).js()?;
+        let (ts, values) = columns.into_floats().js()?;
+        packed_series(&ts, &values)
     }
 
     /// The same points as `queryRange`, as `DataPoint` objects (value types, quality and
@@ -125,7 +135,7 @@ impl JsTimeSeriesStore {
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         limit: Option<f64>,
         #[wasm_bindgen(js_name = newestFirst)] newest_first: Option<bool>,
     ) -> JsResult<JsValue> {
@@ -137,13 +147,13 @@ impl JsTimeSeriesStore {
         device_id: &JsValue,
         metric: &JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         limit_arg: Option<f64>,
         newest_first: Option<bool>,
     ) -> JsResult<Vec<DataPoint>> {
         let opts = RangeOptions { limit: limit(limit_arg)?, newest_first: newest_first.unwrap_or(false) };
         let (device_id, metric) = series(device_id, metric)?;
-        self.inner.query_range_with(&device_id, &metric, bound("start", start)?..bound("end", end)?, opts).js()
+        self.inner.query_range_with(&device_id, &metric, time_range(start, end)?, opts).js()
     }
 
     /// The newest point of a series, or `null`.
@@ -174,14 +184,11 @@ impl JsTimeSeriesStore {
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
         #[wasm_bindgen(js_name = bucketMs)] bucket_ms: f64,
     ) -> JsResult<JsValue> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let buckets = self
-            .inner
-            .query_aggregated(&device_id, &metric, bound("start", start)?..bound("end", end)?, int("bucket_ms", bucket_ms)?)
-            .js()?;
+        let buckets = self.inner.query_aggregated(&device_id, &metric, time_range(start, end)?, int("bucket_ms", bucket_ms)?).js()?;
         to_js(&buckets)
     }
 
@@ -207,10 +214,10 @@ impl JsTimeSeriesStore {
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
         start: f64,
-        end: f64,
+        end: Option<f64>,
     ) -> JsResult<f64> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let removed = self.inner.delete_range(&device_id, &metric, bound("start", start)?..bound("end", end)?).js()?;
+        let removed = self.inner.delete_range(&device_id, &metric, time_range(start, end)?).js()?;
         Ok(removed as f64)
     }
 }

@@ -54,7 +54,7 @@ test('write buffers single points until a read, flush or size', () => {
 });
 
 
-test('value types survive queryRangePoints; packed output maps bool to 1/0 and text to NaN', () => {
+test('value types survive queryRangePoints; packed output is a float column, nothing converted', () => {
   const ts = openDb().timeseries();
   ts.writeBatch([
     { device_id: 'd', metric: 'm', point: { timestamp: 1, value: 7 } },
@@ -65,11 +65,32 @@ test('value types survive queryRangePoints; packed output maps bool to 1/0 and t
   ]);
   const pts = ts.queryRangePoints('d', 'm', 0, 10);
   assert.deepEqual(pts.map((p) => p.value), [7, true, false, 'on', -0.5]);
-  const packed = ts.queryRange('d', 'm', 0, 10);
-  assert.deepEqual([...packed.values.slice(0, 3)], [7, 1, 0]);
-  assert.ok(Number.isNaN(packed.values[3]));
-  assert.equal(packed.values[4], -0.5);
+  // A packed read returns floats only: the integer, booleans and text are refused by name.
+  throwsCode(() => ts.queryRange('d', 'm', 0, 10), 'INVALID_INPUT', 'value type');
+  throwsCode(() => ts.queryRange('d', 'm', 0, 2), 'INVALID_INPUT', 'integer');
+  throwsCode(() => ts.queryRange('d', 'm', 2, 4), 'INVALID_INPUT', 'boolean');
+  throwsCode(() => ts.queryRange('d', 'm', 4, 5), 'INVALID_INPUT', 'string');
+  assert.deepEqual([...ts.queryRange('d', 'm', 5, 10).values], [-0.5]);
   assert.deepEqual(ts.queryRangePoints('d', 'm', 0, 10, 2, true).map((p) => p.timestamp), [5, 4]);
+});
+
+test('an open end (undefined or Infinity) reaches the largest timestamp; packed writes refuse non-floats', () => {
+  const ts = openDb().timeseries();
+  // Timestamps cross as JS numbers: the largest safe integer stands in for the far end.
+  const far = Number.MAX_SAFE_INTEGER;
+  ts.writeSeries('d', 'm', new Float64Array([-far, 0, far]), new Float64Array([1, 2, 3]));
+  assert.deepEqual([...ts.queryRange('d', 'm', 1).timestamps], [far]);
+  assert.deepEqual([...ts.queryRange('d', 'm', 1, undefined).timestamps], [far]);
+  assert.deepEqual([...ts.queryRange('d', 'm', -Infinity, Infinity).timestamps], [-far, 0, far]);
+  assert.deepEqual([...ts.queryRange('d', 'm', 1, far).timestamps], []);
+  assert.deepEqual(ts.queryAggregated('d', 'm', 1, undefined, 1000).map((b) => b.count), [1]);
+  assert.equal(ts.deleteRange('d', 'm', 1, undefined), 1);
+  assert.equal(ts.queryLatest('d', 'm').timestamp, 0);
+  // An array holding a boolean or a string is not a float column.
+  throwsCode(() => ts.writeSeries('d', 'm', [1, 2], [1.5, true]), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.writeSeries('d', 'm', [1], ['on']), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.writeSeries('d', 'm', f64(1, 2), f64(1)), 'INVALID_INPUT', 'values');
+  assert.equal(ts.queryRange('d', 'm', -Infinity).timestamps.length, 2, 'nothing was written');
 });
 
 test('writeBatch spans series and devices in one call', () => {
