@@ -2,10 +2,11 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split|vectors> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|all|split|vectors|events> [--quick] [--batch N]`
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod engines;
+mod events;
 mod rss;
 mod split_writers;
 mod vectors;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 8] = ["ingest", "range", "latest", "aggregate", "size", "all", "split", "vectors"];
+const SUITES: [&str; 9] = ["ingest", "range", "latest", "aggregate", "size", "all", "split", "vectors", "events"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -401,6 +402,9 @@ fn run() -> Res<()> {
     }
     if suite == "vectors" {
         return vectors::run(quick);
+    }
+    if suite == "events" {
+        return events::run(quick);
     }
     if suite == "split" {
         println!(
