@@ -54,9 +54,15 @@ pub fn from_json_value<T: DeserializeOwned>(field: &'static str, value: serde_js
 }
 
 /// A caller's JSON that does not decode: `InvalidInput` on `field` with serde's message,
-/// which names the offending field and, for text, where it is.
+/// which names the offending field and, for text, where it is; text that is not JSON at all
+/// says `malformed JSON`.
 pub(crate) fn invalid_json(field: &'static str, e: serde_json::Error) -> StorageError {
-    StorageError::invalid(field, e.to_string())
+    match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            StorageError::invalid(field, format!("malformed JSON: {e}"))
+        }
+        _ => StorageError::invalid(field, e.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +73,9 @@ mod tests {
     fn user_json_is_invalid_input_stored_json_is_corrupted() {
         let user = from_json::<crate::NewEvent>("event", "{not json").unwrap_err();
         assert_eq!(user.code(), "INVALID_INPUT");
+        assert!(user.to_string().starts_with("invalid event: malformed JSON: key must be a string"), "{user}");
+        let shape = from_json::<crate::NewEvent>("event", "[]").unwrap_err();
+        assert!(!shape.to_string().contains("malformed"), "{shape}");
         let stored: StorageError = serde_json::from_slice::<crate::NewEvent>(b"{not json").unwrap_err().into();
         assert_eq!(stored.code(), "CORRUPTED");
     }
