@@ -31,7 +31,14 @@ pub unsafe fn handle<'a>(db: *const nts_storage) -> FfiResult<&'a StorageManager
 /// fields keep the core's defaults, so `{"durability": "Eventual"}` or `{"write_buffer":
 /// {"max_points": 0}}` change only what they name; an unknown field is refused.
 unsafe fn options_arg(options_json: *const c_char) -> FfiResult<StorageOptions> {
-    Ok(opt_json_arg(options_json, "options_json")?.unwrap_or_default())
+    let Some(given) = opt_json_arg::<serde_json::Value>(options_json, "options_json")? else {
+        return Ok(StorageOptions::default());
+    };
+    // serde would also read a struct from a positional array; options are an object.
+    if !given.is_object() {
+        return Err(FfiError::invalid("options_json", "must be a JSON object"));
+    }
+    Ok(neotalk_storage::from_json_value("options_json", given)?)
 }
 
 fn new_handle(db: StorageManager) -> *mut nts_storage {

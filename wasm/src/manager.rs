@@ -38,6 +38,8 @@ impl JsStorageManager {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<StorageOptionsArg>) -> JsResult<JsStorageManager> {
         let options: StorageOptions = match options {
+            // serde would also read a struct from a positional array; options are an object.
+            Some(o) if js_sys::Array::is_array(&o) => return Err(crate::error::invalid("options", "must be an object")),
             Some(o) => record("options", o.into())?,
             None => StorageOptions::default(),
         };

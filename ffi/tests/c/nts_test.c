@@ -700,7 +700,7 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_OK, nts_events_replay(db, 0, 1, &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_events_replay(db, 4, 0, &json));
+  EXPECT(NTS_OK, nts_events_replay(db, 5, 0, &json));
   JSON_HAS_AND_FREE(json, "[]");
   EXPECT(NTS_NULL_POINTER, nts_events_replay(NULL, 0, 0, &json));
   EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, 0, NULL));
