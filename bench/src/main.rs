@@ -2,13 +2,14 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors|events> [--quick] [--batch N]`
 //! (`columns`: `write_columns` ingest, `query_range_columns`, `query_latest_batch` of 1,000
 //! series and the peak memory of one `write_columns` call, against SQLite)
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod columns;
 mod engines;
+mod events;
 mod rss;
 mod split_writers;
 mod vectors;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 9] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors"];
+const SUITES: [&str; 10] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -408,6 +409,9 @@ fn run() -> Res<()> {
     }
     if suite == "vectors" {
         return vectors::run(quick);
+    }
+    if suite == "events" {
+        return events::run(quick);
     }
     if suite == "split" {
         println!(

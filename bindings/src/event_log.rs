@@ -104,6 +104,17 @@ impl From<EventRetention> for core::EventRetention {
     }
 }
 
+/// The sequences `append_batch` assigned: `first..=last`, one per event in batch order. An
+/// empty batch gives the empty range `last == first - 1`, `first` being the sequence the next
+/// append will get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SequenceRange {
+    /// Sequence of the batch's first event.
+    pub first: u64,
+    /// Sequence of the batch's last event (`first - 1` for an empty batch).
+    pub last: u64,
+}
+
 /// What an event-log cleanup removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct EventCleanup {
@@ -141,11 +152,13 @@ impl EventLogStore {
         Ok(self.inner.append(&event.into_core()?)?.into())
     }
 
-    /// Appends events in one transaction, in order; either all are stored or none. A
+    /// Appends events in one transaction, in order; either all are stored or none. Returns
+    /// the sequences assigned (read the entries back with `replay(first - 1, ...)`). A
     /// duplicate `event_id` (stored or within the batch) fails with `Conflict`.
-    pub fn append_batch(&self, events: Vec<NewEvent>) -> Result<Vec<EventLogEntry>> {
+    pub fn append_batch(&self, events: Vec<NewEvent>) -> Result<SequenceRange> {
         let events = events.into_iter().map(NewEvent::into_core).collect::<Result<Vec<_>>>()?;
-        Ok(from_core_list(self.inner.append_batch(&events)?))
+        let range = self.inner.append_batch(&events)?;
+        Ok(SequenceRange { first: range.first, last: range.last })
     }
 
     /// The event with this id, or none.

@@ -1,14 +1,19 @@
 //! JSON fields cross the boundary as text: parse what callers send, print what they get.
+//!
+//! Every caller's JSON goes through the core's one user-input path
+//! ([`neotalk_storage::from_json`]): the same defaults, unknown-field refusal, enum spellings,
+//! key order and `InvalidInput` errors as C and JS.
 
 use crate::error::{Result, StorageError};
 
-/// Parses a caller's JSON text for `field`; malformed text is `InvalidInput` naming it.
-pub(crate) fn parse(field: &str, text: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| StorageError::invalid(field, format!("malformed JSON: {e}")))
+/// Parses a caller's JSON text for `field`; malformed text is `InvalidInput` naming it. Keys
+/// keep the caller's order.
+pub(crate) fn parse(field: &'static str, text: &str) -> Result<serde_json::Value> {
+    Ok(neotalk_storage::from_json(field, text)?)
 }
 
 /// Parses optional JSON text.
-pub(crate) fn parse_opt(field: &str, text: Option<&str>) -> Result<Option<serde_json::Value>> {
+pub(crate) fn parse_opt(field: &'static str, text: Option<&str>) -> Result<Option<serde_json::Value>> {
     text.map(|t| parse(field, t)).transpose()
 }
 
@@ -19,12 +24,12 @@ pub(crate) fn print(value: &serde_json::Value) -> String {
 
 /// Decodes a caller's JSON text of a core record for `field`; malformed text, unknown enum
 /// names and missing fields are `InvalidInput` naming it.
-pub(crate) fn record<T: serde::de::DeserializeOwned>(field: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| StorageError::invalid(field, format!("{e}")))
+pub(crate) fn record<T: serde::de::DeserializeOwned>(field: &'static str, text: &str) -> Result<T> {
+    Ok(neotalk_storage::from_json(field, text)?)
 }
 
 /// Decodes a list of JSON records for `field`.
-pub(crate) fn records<T: serde::de::DeserializeOwned>(field: &str, texts: &[String]) -> Result<Vec<T>> {
+pub(crate) fn records<T: serde::de::DeserializeOwned>(field: &'static str, texts: &[String]) -> Result<Vec<T>> {
     texts.iter().map(|t| record(field, t)).collect()
 }
 

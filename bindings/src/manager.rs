@@ -25,68 +25,67 @@ pub enum Durability {
     Eventual,
 }
 
-/// Settings of the telemetry write buffer (group commit of single-point writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+/// Settings of the telemetry write buffer (group commit of single-point writes); a field left
+/// unset keeps the core's default (`neotalk_storage::WriteBufferOptions::default()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
 pub struct WriteBufferOptions {
     /// Points held before a flush is forced; `0` makes every `write` commit at once.
-    pub max_points: u64,
+    #[uniffi(default)]
+    pub max_points: Option<u64>,
     /// Age of the oldest buffered point that triggers a flush, in ms.
-    pub max_delay_ms: u64,
+    #[uniffi(default)]
+    pub max_delay_ms: Option<u64>,
 }
 
-/// Settings for opening a [`StorageManager`]; a field left unset keeps the core's default.
+/// Settings for opening a [`StorageManager`]; a field left unset keeps the core's default
+/// (`neotalk_storage::StorageOptions::default()`, the same defaults C and JS get).
 #[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct StorageOptions {
-    /// When commits reach the disk (default `Immediate`).
+    /// When commits reach the disk.
     #[uniffi(default)]
     pub durability: Option<Durability>,
-    /// Telemetry group-commit buffer (default 4096 points or 1000 ms).
+    /// Telemetry group-commit buffer.
     #[uniffi(default)]
     pub write_buffer: Option<WriteBufferOptions>,
-    /// Device states held in the hot cache (default 4096).
+    /// Device states held in the hot cache.
     #[uniffi(default)]
     pub device_cache_entries: Option<u64>,
-    /// Latest points (one per series) held in the hot cache (default 16384).
+    /// Latest points (one per series) held in the hot cache.
     #[uniffi(default)]
     pub series_cache_entries: Option<u64>,
-    /// redb page cache, in bytes (default 64 MiB).
+    /// redb page cache, in bytes.
     #[uniffi(default)]
     pub page_cache_bytes: Option<u64>,
     /// A new database in the split layout: time series, vectors, sessions and events in files
-    /// of their own (default false; an existing database keeps its layout).
+    /// of their own (an existing database keeps its layout).
     #[uniffi(default)]
     pub split_files: Option<bool>,
 }
 
-fn to_usize(v: u64) -> usize {
-    usize::try_from(v).unwrap_or(usize::MAX)
+/// Inserts `value` under `key` when it is set.
+fn set<T: Into<serde_json::Value>>(map: &mut serde_json::Map<String, serde_json::Value>, key: &str, value: Option<T>) {
+    if let Some(v) = value {
+        map.insert(key.into(), v.into());
+    }
 }
 
-impl From<StorageOptions> for core::StorageOptions {
-    fn from(o: StorageOptions) -> Self {
-        let mut out = core::StorageOptions::default();
-        if let Some(d) = o.durability {
-            out.durability = match d {
-                Durability::Immediate => core::Durability::Immediate,
-                Durability::Eventual => core::Durability::Eventual,
-            };
+impl StorageOptions {
+    /// The core options: the fields set here, decoded by the core over its own defaults
+    /// (`neotalk_storage::from_json_value`), as C's and JS's options are.
+    pub(crate) fn into_core(self) -> Result<core::StorageOptions> {
+        let mut map = serde_json::Map::new();
+        set(&mut map, "durability", self.durability.map(|d| format!("{d:?}")));
+        if let Some(w) = self.write_buffer {
+            let mut buffer = serde_json::Map::new();
+            set(&mut buffer, "max_points", w.max_points);
+            set(&mut buffer, "max_delay_ms", w.max_delay_ms);
+            map.insert("write_buffer".into(), buffer.into());
         }
-        if let Some(w) = o.write_buffer {
-            out.write_buffer = core::WriteBufferOptions { max_points: to_usize(w.max_points), max_delay_ms: w.max_delay_ms };
-        }
-        if let Some(n) = o.device_cache_entries {
-            out.device_cache_entries = to_usize(n);
-        }
-        if let Some(n) = o.series_cache_entries {
-            out.series_cache_entries = to_usize(n);
-        }
-        if let Some(split) = o.split_files {
-            out.split_files = split;
-        }
-        if let Some(n) = o.page_cache_bytes {
-            out.page_cache_bytes = to_usize(n);
-        }
-        out
+        set(&mut map, "device_cache_entries", self.device_cache_entries);
+        set(&mut map, "series_cache_entries", self.series_cache_entries);
+        set(&mut map, "page_cache_bytes", self.page_cache_bytes);
+        set(&mut map, "split_files", self.split_files);
+        Ok(core::from_json_value("options", map.into())?)
     }
 }
 
@@ -165,7 +164,7 @@ impl StorageManager {
     /// Opens the database in directory `path` with explicit options.
     #[uniffi::constructor]
     pub fn open_with(path: String, options: StorageOptions) -> Result<Arc<Self>> {
-        Ok(Self::wrap(core::StorageManager::open_with(path, options.into())?))
+        Ok(Self::wrap(core::StorageManager::open_with(path, options.into_core()?)?))
     }
 
     /// A fresh database in memory; it is gone when closed.
@@ -177,7 +176,7 @@ impl StorageManager {
     /// A fresh in-memory database with explicit options.
     #[uniffi::constructor]
     pub fn in_memory_with(options: StorageOptions) -> Result<Arc<Self>> {
-        Ok(Self::wrap(core::StorageManager::in_memory_with(options.into())?))
+        Ok(Self::wrap(core::StorageManager::in_memory_with(options.into_core()?)?))
     }
 
     /// Telemetry.
@@ -305,13 +304,19 @@ mod tests {
 
     #[test]
     fn unset_options_keep_core_defaults() {
-        assert_eq!(core::StorageOptions::from(StorageOptions::default()), core::StorageOptions::default());
-        let o = core::StorageOptions::from(StorageOptions {
+        assert_eq!(StorageOptions::default().into_core().unwrap(), core::StorageOptions::default());
+        let o = StorageOptions {
             durability: Some(Durability::Eventual),
             page_cache_bytes: Some(1 << 20),
+            write_buffer: Some(WriteBufferOptions { max_points: Some(0), max_delay_ms: None }),
             ..Default::default()
-        });
+        }
+        .into_core()
+        .unwrap();
         assert_eq!(o.durability, core::Durability::Eventual);
         assert_eq!(o.page_cache_bytes, 1 << 20);
+        assert_eq!(o.write_buffer.max_points, 0);
+        assert_eq!(o.write_buffer.max_delay_ms, core::WriteBufferOptions::default().max_delay_ms);
+        assert_eq!(o.device_cache_entries, core::StorageOptions::default().device_cache_entries);
     }
 }

@@ -21,6 +21,7 @@
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod json;
 pub mod limits;
 mod manager;
 mod names;
@@ -31,6 +32,7 @@ mod storage;
 mod stores;
 
 pub use error::{Cause, Result, StorageError};
+pub use json::{from_json, from_json_value};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 pub use page::Page;
 pub use range::TimeRange;
@@ -46,7 +48,7 @@ pub use stores::decisions::{DecisionRecord, DecisionStatus, DecisionStore, Propo
 pub use stores::device_state::{
     DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot,
 };
-pub use stores::event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
+pub use stores::event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent, SequenceRange};
 pub use stores::knowledge::{
     tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType, BM25_B, BM25_K1, MEMORY_COLLECTION, RRF_K,
 };

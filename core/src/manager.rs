@@ -35,8 +35,11 @@ pub struct CompactionReport {
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "storage.redb";
 
-/// Settings for opening a [`StorageManager`].
+/// Settings for opening a [`StorageManager`]. As JSON (C, wasm, [`crate::from_json`]), every
+/// field is optional and takes its [`Default`] when omitted (nested `write_buffer` fields
+/// too); an unknown field is refused.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StorageOptions {
     /// When commits reach the disk.
     pub durability: Durability,

@@ -3,6 +3,10 @@
 //! `Display` gives the serialized name (`"AutoExecuted"`); `FromStr` accepts it ignoring case
 //! and underscores (`"auto_executed"`, `"AUTOEXECUTED"`), and names the valid values when a
 //! string is wrong, so no binding parses enums on its own.
+//!
+//! The same macro gives the enums their serde form: `Serialize` writes the canonical name and
+//! `Deserialize` accepts every spelling `FromStr` accepts, so an enum inside a JSON record
+//! (C JSON, a Python dict, a JS object) reads exactly as an enum argument does.
 
 use crate::error::StorageError;
 
@@ -20,7 +24,36 @@ pub(crate) fn parse<T: Copy>(field: &'static str, s: &str, variants: &[(&'static
     })
 }
 
-/// Implements `Display` and `FromStr` for a fieldless enum from its variant list.
+/// Serde visitor of a text enum: a string in any spelling [`parse`] accepts.
+pub(crate) struct NameVisitor<T: 'static> {
+    field: &'static str,
+    variants: &'static [(&'static str, T)],
+}
+
+impl<T: 'static> NameVisitor<T> {
+    pub(crate) fn new(field: &'static str, variants: &'static [(&'static str, T)]) -> Self {
+        NameVisitor { field, variants }
+    }
+}
+
+impl<T: Copy + 'static> serde::de::Visitor<'_> for NameVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.variants.iter().map(|(n, _)| *n).collect();
+        write!(f, "{} as one of {}", self.field, names.join(", "))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+        parse(self.field, s, self.variants).map_err(|e| match e {
+            StorageError::InvalidInput { field, reason } => E::custom(format!("{field} {reason}")),
+            other => E::custom(other),
+        })
+    }
+}
+
+/// Implements `Display`, `FromStr`, `Serialize` (the canonical name) and `Deserialize` (any
+/// spelling `FromStr` accepts) for a fieldless enum from its variant list.
 macro_rules! text_enum {
     ($ty:ident, $field:literal, [$($variant:ident),+ $(,)?]) => {
         impl $ty {
@@ -42,6 +75,18 @@ macro_rules! text_enum {
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 crate::names::parse($field, s, $ty::NAMES)
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.to_string())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(crate::names::NameVisitor::<$ty>::new($field, $ty::NAMES))
             }
         }
     };

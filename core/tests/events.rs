@@ -19,8 +19,10 @@ on_both_backends! {
         assert_eq!(log.last_sequence().unwrap(), 0);
         let a = log.append(&ev("a", "t", 10)).unwrap();
         let b = log.append_batch(&[ev("b", "t", 5), ev("c", "u", 20)]).unwrap();
-        assert_eq!((a.sequence, b[0].sequence, b[1].sequence), (1, 2, 3));
-        assert_eq!(log.get("b").unwrap().unwrap(), b[0]);
+        assert_eq!((a.sequence, b.first, b.last, b.len()), (1, 2, 3, 2));
+        let stored = log.get("b").unwrap().unwrap();
+        assert_eq!((stored.sequence, stored.event_data.clone()), (2, json!({"id": "b"})));
+        assert_eq!(log.replay(a.sequence, 10).unwrap(), vec![stored, log.get("c").unwrap().unwrap()]);
         assert_eq!(log.get("zz").unwrap(), None);
         assert_eq!(log.last_sequence().unwrap(), 3);
     }

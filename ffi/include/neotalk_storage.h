@@ -150,6 +150,22 @@ typedef struct nts_points nts_points;
 typedef struct nts_storage nts_storage;
 
 /*
+ The sequences nts_events_append_batch() assigned: `first..=last`, one per event in batch
+ order. An empty batch gives the empty range `last == first - 1`, `first` being the
+ sequence the next append will get.
+ */
+typedef struct nts_sequence_range {
+  /*
+   Sequence of the batch's first event.
+   */
+  uint64_t first;
+  /*
+   Sequence of the batch's last event (`first - 1` for an empty batch).
+   */
+  uint64_t last;
+} nts_sequence_range;
+
+/*
  One telemetry point read from an nts_points result set. Pointers in it belong to the
  result set and stay valid until nts_points_free().
  */
@@ -571,11 +587,12 @@ enum nts_status nts_events_append(const struct nts_storage *db,
 
 /*
  Appends a JSON array of NewEvent in one transaction, in order; either all are stored or
- none. When `out_json` is not NULL it receives the stored entries as a JSON array.
+ none. When `out_range` is not NULL it receives the sequences assigned (read the entries
+ back with nts_events_replay(db, first - 1, last - first + 1, ...)).
  */
 enum nts_status nts_events_append_batch(const struct nts_storage *db,
                                         const char *events_json,
-                                        char **out_json);
+                                        struct nts_sequence_range *out_range);
 
 /*
  The event with this id as EventLogEntry JSON; NTS_NOT_FOUND when there is none.

@@ -23,13 +23,16 @@ pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> 
     })
 }
 
-/// Parses a JSON string argument into `T`; malformed JSON or a wrong shape is `NTS_INVALID_INPUT`.
+/// Parses a JSON string argument into `T` through the core's one user-input path
+/// ([`neotalk_storage::from_json`]): the core's defaults for omitted fields, unknown fields
+/// refused; malformed JSON or a wrong shape is `NTS_INVALID_INPUT` naming the argument and
+/// the field.
 ///
 /// # Safety
 /// As [`str_arg`].
-pub unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+pub unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &'static str) -> FfiResult<T> {
     let text = str_arg(ptr, name)?;
-    serde_json::from_str(text).map_err(|e| FfiError::invalid(name, format!("JSON does not match the expected record: {e}")))
+    Ok(neotalk_storage::from_json(name, text)?)
 }
 
 /// Borrows a caller array of `len` elements; NULL is accepted only when `len` is 0.
@@ -154,7 +157,7 @@ pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> FfiResult<Optio
 ///
 /// # Safety
 /// As [`str_arg`].
-pub unsafe fn opt_json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<Option<T>> {
+pub unsafe fn opt_json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &'static str) -> FfiResult<Option<T>> {
     if ptr.is_null() {
         return Ok(None);
     }

@@ -25,23 +25,36 @@ pub unsafe extern "C" fn nts_events_append(db: *const nts_storage, event_json: *
     })
 }
 
+/// The sequences nts_events_append_batch() assigned: `first..=last`, one per event in batch
+/// order. An empty batch gives the empty range `last == first - 1`, `first` being the
+/// sequence the next append will get.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct nts_sequence_range {
+    /// Sequence of the batch's first event.
+    pub first: u64,
+    /// Sequence of the batch's last event (`first - 1` for an empty batch).
+    pub last: u64,
+}
+
 /// Appends a JSON array of NewEvent in one transaction, in order; either all are stored or
-/// none. When `out_json` is not NULL it receives the stored entries as a JSON array.
+/// none. When `out_range` is not NULL it receives the sequences assigned (read the entries
+/// back with nts_events_replay(db, first - 1, last - first + 1, ...)).
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_append_batch(
     db: *const nts_storage,
     events_json: *const c_char,
-    out_json: *mut *mut c_char,
+    out_range: *mut nts_sequence_range,
 ) -> nts_status {
     run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
+        let out = if out_range.is_null() { None } else { Some(out_ptr(out_range, "out_range")?) };
         let db = handle(db)?;
         let events: Vec<NewEvent> = json_arg(events_json, "events_json")?;
-        let entries = db.events().append_batch(&events)?;
-        match out {
-            Some(out) => set_json(out, &entries),
-            None => Ok(()),
+        let range = db.events().append_batch(&events)?;
+        if let Some(out) = out {
+            out.write(nts_sequence_range { first: range.first, last: range.last });
         }
+        Ok(())
     })
 }
 

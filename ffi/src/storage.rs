@@ -1,6 +1,6 @@
 //! `nts_storage`: opening, flushing, closing and freeing a database handle.
 
-use crate::args::{out_handle, str_arg};
+use crate::args::{opt_json_arg, out_handle, str_arg};
 use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::status::nts_status;
 use neotalk_storage::{StorageManager, StorageOptions};
@@ -20,34 +20,18 @@ pub unsafe fn handle<'a>(db: *const nts_storage) -> FfiResult<&'a StorageManager
     Ok(&db.as_ref().ok_or_else(|| FfiError::null("db"))?.db)
 }
 
-/// Options from optional JSON: the given fields over the defaults, so `{"durability":
-/// "Eventual"}` or `{"write_buffer": {"max_points": 0}}` change only what they name.
+/// Options from optional JSON, decoded by the core ([`neotalk_storage::from_json`]): omitted
+/// fields keep the core's defaults, so `{"durability": "Eventual"}` or `{"write_buffer":
+/// {"max_points": 0}}` change only what they name; an unknown field is refused.
 unsafe fn options_arg(options_json: *const c_char) -> FfiResult<StorageOptions> {
-    if options_json.is_null() {
+    let Some(given) = opt_json_arg::<serde_json::Value>(options_json, "options_json")? else {
         return Ok(StorageOptions::default());
-    }
-    let given: serde_json::Value = serde_json::from_str(str_arg(options_json, "options_json")?)
-        .map_err(|e| FfiError::invalid("options_json", format!("malformed JSON: {e}")))?;
+    };
+    // serde would also read a struct from a positional array; options are an object.
     if !given.is_object() {
         return Err(FfiError::invalid("options_json", "must be a JSON object"));
     }
-    let mut merged = serde_json::to_value(StorageOptions::default()).map_err(|e| FfiError::invalid("options_json", e))?;
-    merge(&mut merged, given)?;
-    serde_json::from_value(merged).map_err(|e| FfiError::invalid("options_json", e))
-}
-
-/// Overlays `over` on `base`; a key `base` does not have is a typo and is refused.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) -> FfiResult {
-    match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
-            for (k, v) in o {
-                let slot = b.get_mut(&k).ok_or_else(|| FfiError::invalid("options_json", format!("unknown option {k:?}")))?;
-                merge(slot, v)?;
-            }
-        }
-        (slot, v) => *slot = v,
-    }
-    Ok(())
+    Ok(neotalk_storage::from_json_value("options_json", given)?)
 }
 
 fn new_handle(db: StorageManager) -> *mut nts_storage {

@@ -1,41 +1,9 @@
 //! JS class `AlertStore`: alerts with acknowledge / resolve and severity counts.
 
-use crate::convert::{bound, enum_arg, from_js, int, limit, string, time_range, to_js};
+use crate::convert::{bound, enum_arg, int, limit, record, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{AlertRecord, AlertSeverity, AlertStore};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
-
-/// The argument of `create`: an `AlertRecord` whose optional fields may be left out
-/// (no entity, message "", not acknowledged, not resolved).
-#[derive(Deserialize)]
-struct AlertInput {
-    alert_id: String,
-    title: String,
-    severity: AlertSeverity,
-    message: Option<String>,
-    entity_id: Option<String>,
-    entity_type: Option<String>,
-    created_at: i64,
-    acknowledged: Option<bool>,
-    acknowledged_by: Option<String>,
-    acknowledged_at: Option<i64>,
-    resolved_at: Option<i64>,
-    source: String,
-}
-
-impl From<AlertInput> for AlertRecord {
-    fn from(a: AlertInput) -> Self {
-        let mut alert = AlertRecord::new(&a.alert_id, &a.title, a.severity, a.message.as_deref().unwrap_or(""), &a.source, a.created_at);
-        alert.entity_id = a.entity_id;
-        alert.entity_type = a.entity_type;
-        alert.acknowledged = a.acknowledged.unwrap_or(false);
-        alert.acknowledged_by = a.acknowledged_by;
-        alert.acknowledged_at = a.acknowledged_at;
-        alert.resolved_at = a.resolved_at;
-        alert
-    }
-}
 
 /// A severity argument: `"Info"`, `"Warning"`, `"Error"` or `"Critical"` (any case).
 fn severity(v: JsValue) -> JsResult<AlertSeverity> {
@@ -53,8 +21,8 @@ impl JsAlertStore {
     /// Stores a new alert. A duplicate `alert_id` is `CONFLICT`; a severity other than
     /// `"Info" | "Warning" | "Error" | "Critical"` is `INVALID_INPUT` on `alert`.
     pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "AlertInput")] alert: JsValue) -> JsResult<()> {
-        let alert: AlertInput = from_js("alert", alert)?;
-        self.inner.create(&alert.into()).js()
+        let alert: AlertRecord = record("alert", alert)?;
+        self.inner.create(&alert).js()
     }
 
     /// The alert with this id, or `null`.

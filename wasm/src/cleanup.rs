@@ -1,6 +1,6 @@
 //! JS class `DataCleanupTask`: one retention run over every store of a database.
 
-use crate::convert::{from_js_strict, int, to_js};
+use crate::convert::{int, record, to_js};
 use crate::error::{IntoJs, JsResult};
 use crate::manager::JsStorageManager;
 use neotalk_storage::{DataCleanupTask, RetentionConfig};
@@ -26,7 +26,7 @@ impl JsDataCleanupTask {
         let config: RetentionConfig = if retention.is_undefined() || retention.is_null() {
             db.inner.config().retention().js()?
         } else {
-            from_js_strict("retention", retention)?
+            record("retention", retention)?
         };
         Ok(JsDataCleanupTask { inner: DataCleanupTask::new(&db.inner, config) })
     }

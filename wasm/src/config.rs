@@ -1,7 +1,7 @@
 //! JS class `ConfigStore`: the config tree (`system.yaml`, `retention.yaml`,
 //! `adapters.yaml`, `rules/*`, `workflows/*`) in memory, as objects or as YAML text.
 
-use crate::convert::{from_js, from_js_strict, string, to_js};
+use crate::convert::{from_js, record, string, to_js};
 use crate::error::{invalid, IntoJs, JsResult};
 use neotalk_storage::config::{ConfigStore, DefinitionKind, ADAPTERS_FILE, RETENTION_FILE, SYSTEM_FILE};
 use neotalk_storage::{RetentionConfig, StorageManager};
@@ -97,19 +97,19 @@ impl JsConfigStore {
     /// the loader refuses (port 0, 0 days, ...) are `INVALID_INPUT`.
     #[wasm_bindgen(js_name = setSystem)]
     pub fn set_system(&self, #[wasm_bindgen(unchecked_param_type = "SystemInput")] config: JsValue) -> JsResult<()> {
-        self.store().save_system(&from_js_strict("system", config)?).js()
+        self.store().save_system(&record("system", config)?).js()
     }
 
     /// Saves `retention.yaml` (fields left out take their defaults).
     #[wasm_bindgen(js_name = setRetention)]
     pub fn set_retention(&self, #[wasm_bindgen(unchecked_param_type = "RetentionInput")] config: JsValue) -> JsResult<()> {
-        self.store().save_retention(&from_js_strict("retention", config)?).js()
+        self.store().save_retention(&record("retention", config)?).js()
     }
 
     /// Saves `adapters.yaml`.
     #[wasm_bindgen(js_name = setAdapters)]
     pub fn set_adapters(&self, #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] config: JsValue) -> JsResult<()> {
-        self.store().save_adapters(&from_js_strict("adapters", config)?).js()
+        self.store().save_adapters(&record("adapters", config)?).js()
     }
 
     /// The YAML text of `file` (`"system.yaml"`, `"retention.yaml"` or `"adapters.yaml"`)

@@ -16,12 +16,14 @@ pub(crate) fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) 
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(field, e.to_string()))
 }
 
-/// Decodes a plain JS object into a record read as JSON, for records whose unknown fields
-/// must be refused (typos): serde-wasm-bindgen reads only the fields a struct names, which
-/// defeats `deny_unknown_fields`; serde_json honours it. A shape mismatch or an unknown field
-/// is `INVALID_INPUT` on `field`.
-pub(crate) fn from_js_strict<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
-    serde_json::from_value(to_json(field, &value)?).map_err(|e| invalid(field, e.to_string()))
+/// Decodes a plain JS object into a core record or options through the core's one
+/// user-input path ([`neotalk_storage::from_json_value`]): the core's defaults for omitted
+/// fields, unknown fields refused by name, enum names in any spelling, object keys kept in
+/// their order; the same rules as C's JSON and Python's dicts. The object is read as JSON first
+/// ([`to_json`]): serde-wasm-bindgen reads only the fields a struct names, which would defeat
+/// `deny_unknown_fields`. A shape mismatch or an unknown field is `INVALID_INPUT` on `field`.
+pub(crate) fn record<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
+    neotalk_storage::from_json_value(field, to_json(field, &value)?).map_err(js_error)
 }
 
 /// A JS value as JSON: plain objects, arrays, strings, finite numbers (safe integers as
@@ -200,12 +202,12 @@ pub(crate) fn enum_arg<T: FromStr<Err = StorageError>>(field: &'static str, v: &
     string(field, v)?.parse().map_err(js_error)
 }
 
-/// An optional record argument: `undefined` / `null` are none.
+/// An optional record argument, read as [`record`]: `undefined` / `null` are none.
 pub(crate) fn optional<T: DeserializeOwned>(field: &'static str, v: JsValue) -> JsResult<Option<T>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    from_js(field, v).map(Some)
+    record(field, v).map(Some)
 }
 
 /// An optional string argument: `undefined` / `null` are none.

@@ -1,62 +1,9 @@
 //! JS class `DecisionStore`: decisions the LLM proposes, the user's answers and outcomes.
 
-use crate::convert::{bound, enum_arg, from_js, from_js_strict, int, limit, string, time_range, to_js};
+use crate::convert::{bound, enum_arg, int, limit, record, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
-use neotalk_storage::{DecisionRecord, DecisionStatus, DecisionStore, ExecutionResult, ProposedAction, UserResponse};
-use serde::Deserialize;
-use serde_json::Value;
+use neotalk_storage::{DecisionRecord, DecisionStatus, DecisionStore, ExecutionResult, UserResponse};
 use wasm_bindgen::prelude::*;
-
-/// The argument of `create`: a `DecisionRecord` whose optional fields may be left out
-/// (description and reasoning "", no actions, status `Proposed`, no response, result or
-/// review).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionInput {
-    decision_id: String,
-    title: String,
-    description: Option<String>,
-    reasoning: Option<String>,
-    proposed_actions: Option<Vec<ProposedActionInput>>,
-    confidence: f32,
-    created_at: i64,
-    status: Option<DecisionStatus>,
-    user_response: Option<UserResponse>,
-    execution_result: Option<ExecutionResult>,
-    review_id: Option<String>,
-}
-
-impl From<DecisionInput> for DecisionRecord {
-    fn from(d: DecisionInput) -> Self {
-        let text = |s: Option<String>| s.unwrap_or_default();
-        let mut rec = DecisionRecord::new(&d.decision_id, &d.title, &text(d.description), &text(d.reasoning), d.confidence, d.created_at);
-        rec.proposed_actions = d.proposed_actions.unwrap_or_default().into_iter().map(Into::into).collect();
-        rec.status = d.status.unwrap_or(rec.status);
-        rec.user_response = d.user_response;
-        rec.execution_result = d.execution_result;
-        rec.review_id = d.review_id;
-        rec
-    }
-}
-
-/// A proposed action whose description ("") and parameters (null) may be left out.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProposedActionInput {
-    action_type: String,
-    description: Option<String>,
-    parameters: Option<Value>,
-}
-
-impl From<ProposedActionInput> for ProposedAction {
-    fn from(a: ProposedActionInput) -> Self {
-        ProposedAction {
-            action_type: a.action_type,
-            description: a.description.unwrap_or_default(),
-            parameters: a.parameters.unwrap_or(Value::Null),
-        }
-    }
-}
 
 /// LLM decisions. Obtain it from `StorageManager.decisions()`.
 #[wasm_bindgen(js_name = DecisionStore)]
@@ -70,8 +17,8 @@ impl JsDecisionStore {
     /// `[0, 1]`. A stored `decision_id` is `CONFLICT`; a wrong shape is `INVALID_INPUT` on
     /// `decision`.
     pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "DecisionInput")] decision: JsValue) -> JsResult<()> {
-        let decision: DecisionInput = from_js_strict("decision", decision)?;
-        self.inner.create(&decision.into()).js()
+        let decision: DecisionRecord = record("decision", decision)?;
+        self.inner.create(&decision).js()
     }
 
     /// The decision with this id, or `null`.
@@ -101,7 +48,7 @@ impl JsDecisionStore {
         #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue,
     ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
-        let response: UserResponse = from_js("response", response)?;
+        let response: UserResponse = record("response", response)?;
         to_js(&self.inner.approve(&decision_id, &response).js()?)
     }
 
@@ -113,7 +60,7 @@ impl JsDecisionStore {
         #[wasm_bindgen(unchecked_param_type = "UserResponse")] response: JsValue,
     ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
-        let response: UserResponse = from_js("response", response)?;
+        let response: UserResponse = record("response", response)?;
         to_js(&self.inner.reject(&decision_id, &response).js()?)
     }
 
@@ -127,7 +74,7 @@ impl JsDecisionStore {
         #[wasm_bindgen(unchecked_param_type = "ExecutionResult")] result: JsValue,
     ) -> JsResult<JsValue> {
         let decision_id = string("decision_id", &decision_id)?;
-        let result: ExecutionResult = from_js("result", result)?;
+        let result: ExecutionResult = record("result", result)?;
         to_js(&self.inner.record_execution_result(&decision_id, &result).js()?)
     }
 

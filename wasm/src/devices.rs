@@ -1,42 +1,9 @@
 //! JS class `DeviceStateStore`: device registration, online state and latest values.
 
-use crate::convert::{from_js, string, to_js};
+use crate::convert::{record, string, to_js};
 use crate::error::{IntoJs, JsResult};
-use neotalk_storage::{DeviceState, DeviceStateStore, MdlDeviceType, MetricSnapshot};
-use serde::Deserialize;
-use std::collections::HashMap;
+use neotalk_storage::{DeviceState, DeviceStateStore};
 use wasm_bindgen::prelude::*;
-
-/// The argument of `upsert`: a `DeviceState` whose fields other than `device_id` and
-/// `device_type` may be left out, taking the defaults of `DeviceState::new`.
-#[derive(Deserialize)]
-struct DeviceInput {
-    device_id: String,
-    device_type: String,
-    name: Option<String>,
-    online: Option<bool>,
-    last_seen: Option<i64>,
-    metrics: Option<HashMap<String, MetricSnapshot>>,
-    config: Option<serde_json::Value>,
-    mdl_definition: Option<MdlDeviceType>,
-    adapter: Option<String>,
-}
-
-impl From<DeviceInput> for DeviceState {
-    fn from(d: DeviceInput) -> Self {
-        let mut state = DeviceState::new(d.device_id, d.device_type);
-        if let Some(name) = d.name {
-            state.name = name;
-        }
-        state.online = d.online.unwrap_or(state.online);
-        state.last_seen = d.last_seen.unwrap_or(state.last_seen);
-        state.metrics = d.metrics.unwrap_or_default();
-        state.config = d.config.unwrap_or(state.config);
-        state.mdl_definition = d.mdl_definition;
-        state.adapter = d.adapter.unwrap_or_default();
-        state
-    }
-}
 
 /// Device states. Obtain it from `StorageManager.devices()`.
 #[wasm_bindgen(js_name = DeviceStateStore)]
@@ -49,8 +16,8 @@ impl JsDeviceStateStore {
     /// Registers a device or replaces its registration fields; `last_seen` only moves
     /// forward and given metric snapshots are merged (newer wins).
     pub fn upsert(&self, #[wasm_bindgen(unchecked_param_type = "DeviceInput")] state: JsValue) -> JsResult<()> {
-        let input: DeviceInput = from_js("state", state)?;
-        self.inner.upsert(&input.into()).js()
+        let state: DeviceState = record("state", state)?;
+        self.inner.upsert(&state).js()
     }
 
     /// The device's full state with its latest metric values, or `null`.

@@ -1,6 +1,6 @@
 //! JS class `EventLogStore`: the append-only, sequenced event log.
 
-use crate::convert::{count, from_js, int, limit, string, time_range, to_js};
+use crate::convert::{count, int, limit, record, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{EventLogStore, EventRetention, NewEvent};
 use wasm_bindgen::prelude::*;
@@ -23,14 +23,16 @@ impl JsEventLogStore {
     /// Appends one event; returns it with its sequence. A duplicate `event_id` is `CONFLICT`.
     #[wasm_bindgen(unchecked_return_type = "EventLogEntry")]
     pub fn append(&self, #[wasm_bindgen(unchecked_param_type = "NewEvent")] event: JsValue) -> JsResult<JsValue> {
-        let event: NewEvent = from_js("event", event)?;
+        let event: NewEvent = record("event", event)?;
         to_js(&self.inner.append(&event).js()?)
     }
 
-    /// Appends events in one transaction, in order; all or none are stored.
-    #[wasm_bindgen(js_name = appendBatch, unchecked_return_type = "EventLogEntry[]")]
+    /// Appends events in one transaction, in order; all or none are stored. Returns the
+    /// sequences assigned (`{ first, last }`; an empty batch gives `last === first - 1`); read
+    /// the entries back with `replay(first - 1, last - first + 1)`.
+    #[wasm_bindgen(js_name = appendBatch, unchecked_return_type = "SequenceRange")]
     pub fn append_batch(&self, #[wasm_bindgen(unchecked_param_type = "NewEvent[]")] events: JsValue) -> JsResult<JsValue> {
-        let events: Vec<NewEvent> = from_js("events", events)?;
+        let events: Vec<NewEvent> = record("events", events)?;
         to_js(&self.inner.append_batch(&events).js()?)
     }
 
@@ -96,7 +98,7 @@ impl JsEventLogStore {
     #[wasm_bindgen(unchecked_return_type = "EventCleanup")]
     pub fn cleanup(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, retention: Option<EventRetentionArg>) -> JsResult<JsValue> {
         let retention: EventRetention = match retention {
-            Some(r) => from_js("retention", r.into())?,
+            Some(r) => record("retention", r.into())?,
             None => EventRetention::default(),
         };
         to_js(&self.inner.cleanup(int("now_ms", now_ms)?, &retention).js()?)

@@ -149,17 +149,24 @@ export interface EventMetadata {
   timestamp: number;
 }
 
-/** An event to append. */
+/** An event to append (`event_data` null when left out). */
 export interface NewEvent {
   event_id: string;
   event_type: string;
-  event_data: unknown;
+  event_data?: unknown;
   metadata: EventMetadata;
 }
 
 /** A stored event with its position in the log. */
 export interface EventLogEntry extends NewEvent {
+  event_data: unknown;
   sequence: number;
+}
+
+/** The sequences `appendBatch` assigned: `first..=last`; an empty batch gives `last === first - 1`. */
+export interface SequenceRange {
+  first: number;
+  last: number;
 }
 
 export interface EventRetention {
@@ -190,7 +197,12 @@ export interface StorageOptions {
   device_cache_entries: number;
   series_cache_entries: number;
   page_cache_bytes: number;
+  split_files: boolean;
 }
+
+/** Argument of the `StorageManager` constructor: fields left out (nested ones too) take the
+ *  core's defaults (`StorageManager.defaultOptions()`); an unknown field is `INVALID_INPUT`. */
+export type StorageOptionsInput = Partial<Omit<StorageOptions, "write_buffer">> & { write_buffer?: Partial<WriteBufferOptions> };
 
 export type AlertSeverity = "Info" | "Warning" | "Error" | "Critical";
 

@@ -2,7 +2,7 @@
 
 use crate::alerts::JsAlertStore;
 use crate::config::JsConfigStore;
-use crate::convert::{from_js, to_js};
+use crate::convert::{record, to_js};
 use crate::decisions::JsDecisionStore;
 use crate::devices::JsDeviceStateStore;
 use crate::error::{IntoJs, JsResult};
@@ -19,8 +19,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A `StorageOptions` object, typed for the optional constructor argument.
-    #[wasm_bindgen(typescript_type = "StorageOptions")]
+    /// A `StorageOptionsInput` object, typed for the optional constructor argument.
+    #[wasm_bindgen(typescript_type = "StorageOptionsInput")]
     pub type StorageOptionsArg;
 }
 
@@ -32,12 +32,15 @@ pub struct JsStorageManager {
 
 #[wasm_bindgen(js_class = StorageManager)]
 impl JsStorageManager {
-    /// A fresh, empty database; `options` (a full `StorageOptions`, e.g. from
-    /// `StorageManager.defaultOptions()` with fields changed) defaults to the defaults.
+    /// A fresh, empty database. `options` may name only the fields to change (nested ones
+    /// too); the rest take the core's defaults (`StorageManager.defaultOptions()`), as in C and
+    /// Python. An unknown field is `INVALID_INPUT` naming it.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<StorageOptionsArg>) -> JsResult<JsStorageManager> {
         let options: StorageOptions = match options {
-            Some(o) => from_js("options", o.into())?,
+            // serde would also read a struct from a positional array; options are an object.
+            Some(o) if js_sys::Array::is_array(&o) => return Err(crate::error::invalid("options", "must be an object")),
+            Some(o) => record("options", o.into())?,
             None => StorageOptions::default(),
         };
         Ok(JsStorageManager { inner: StorageManager::in_memory_with(options).js()? })

@@ -1,64 +1,11 @@
 //! JS class `LongTermMemoryStore`: the LLM's long-term memory with keyword (BM25),
 //! semantic (embedding) and hybrid search. Embeddings travel as `Float32Array`s.
 
-use crate::convert::{count, enum_arg, f32s, from_js_strict, int, string, to_js, type_of};
+use crate::convert::{count, enum_arg, f32s, int, record, string, to_js, type_of};
 use crate::error::{invalid, IntoJs, JsResult};
 use js_sys::{Array, Float32Array, Object, Reflect};
-use neotalk_storage::{LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType};
-use serde::Deserialize;
+use neotalk_storage::{LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryType};
 use wasm_bindgen::prelude::*;
-
-/// The argument of `add` / `update`: a `MemoryEntry` whose optional fields may be left out
-/// (no embedding, default metadata, never accessed). `embedding` is read on its own (see
-/// [`memory_input`]).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemoryInput {
-    memory_id: String,
-    memory_type: MemoryType,
-    content: String,
-    #[serde(skip)]
-    embedding: Option<Vec<f32>>,
-    metadata: Option<MetadataInput>,
-    created_at: i64,
-    last_accessed: Option<i64>,
-    access_count: Option<u32>,
-}
-
-/// `MemoryMetadata` whose fields may be left out (no keywords or entities, importance 0.5,
-/// no expiry).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MetadataInput {
-    keywords: Option<Vec<String>>,
-    #[serde(default = "default_importance")]
-    importance: f32,
-    entities: Option<Vec<String>>,
-    expires_at: Option<i64>,
-}
-
-impl From<MemoryInput> for MemoryEntry {
-    fn from(m: MemoryInput) -> Self {
-        let mut e = MemoryEntry::new(&m.memory_id, m.memory_type, &m.content, m.created_at);
-        e.embedding = m.embedding;
-        if let Some(md) = m.metadata {
-            let d = MemoryMetadata::default();
-            e.metadata = MemoryMetadata {
-                keywords: md.keywords.unwrap_or(d.keywords),
-                importance: md.importance,
-                entities: md.entities.unwrap_or(d.entities),
-                expires_at: md.expires_at,
-            };
-        }
-        e.last_accessed = m.last_accessed;
-        e.access_count = m.access_count.unwrap_or(0);
-        e
-    }
-}
-
-fn default_importance() -> f32 {
-    MemoryMetadata::default().importance
-}
 
 /// A `MemoryInput` object as an entry. The embedding (a `Float32Array` or an array of
 /// numbers) is taken out first and converted on its own, because typed arrays do not read
@@ -69,9 +16,9 @@ fn memory_input(field: &'static str, v: &JsValue) -> JsResult<MemoryEntry> {
     let embedding = Reflect::get(obj, &"embedding".into())?;
     let rest = Object::assign(&Object::new(), obj);
     Reflect::delete_property(&rest, &"embedding".into())?;
-    let mut input: MemoryInput = from_js_strict(field, rest.into())?;
-    input.embedding = if embedding.is_undefined() || embedding.is_null() { None } else { Some(f32s("embedding", &embedding)?) };
-    Ok(input.into())
+    let mut entry: MemoryEntry = record(field, rest.into())?;
+    entry.embedding = if embedding.is_undefined() || embedding.is_null() { None } else { Some(f32s("embedding", &embedding)?) };
+    Ok(entry)
 }
 
 /// An array of `MemoryInput` objects.

@@ -1,36 +1,9 @@
 //! JS class `RuleHistoryStore`: rule executions, their queries and per-rule statistics.
 
-use crate::convert::{bound, count, from_js, limit, string, time_range, to_js};
+use crate::convert::{bound, count, limit, record, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
-use neotalk_storage::{ExecutionResult, Page, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore};
-use serde::Deserialize;
+use neotalk_storage::{Page, RuleExecutionRecord, RuleHistoryStore};
 use wasm_bindgen::prelude::*;
-
-/// The argument of `record`: a `RuleExecutionRecord` whose optional fields may be left out
-/// (no trigger value, condition met, no actions, duration 0).
-#[derive(Deserialize)]
-struct RuleExecutionInput {
-    execution_id: String,
-    rule_id: String,
-    rule_name: String,
-    triggered_at: i64,
-    trigger_value: Option<f64>,
-    condition_met: Option<bool>,
-    actions: Option<Vec<RuleActionRecord>>,
-    result: ExecutionResult,
-    duration_ms: Option<u64>,
-}
-
-impl From<RuleExecutionInput> for RuleExecutionRecord {
-    fn from(r: RuleExecutionInput) -> Self {
-        let mut rec = RuleExecutionRecord::new(&r.execution_id, &r.rule_id, &r.rule_name, r.triggered_at, r.result);
-        rec.trigger_value = r.trigger_value;
-        rec.condition_met = r.condition_met.unwrap_or(rec.condition_met);
-        rec.actions = r.actions.unwrap_or_default();
-        rec.duration_ms = r.duration_ms.unwrap_or(rec.duration_ms);
-        rec
-    }
-}
 
 /// Rule execution history. Obtain it from `StorageManager.ruleHistory()`.
 #[wasm_bindgen(js_name = RuleHistoryStore)]
@@ -44,15 +17,14 @@ impl JsRuleHistoryStore {
     /// `"Success"`, `{ PartialSuccess: { failed_actions } }` or `{ Failed: { error } }` is
     /// `INVALID_INPUT` on `record`.
     pub fn record(&self, #[wasm_bindgen(unchecked_param_type = "RuleExecutionInput")] record: JsValue) -> JsResult<()> {
-        let record: RuleExecutionInput = from_js("record", record)?;
-        self.inner.record(&record.into()).js()
+        let record: RuleExecutionRecord = self::record("record", record)?;
+        self.inner.record(&record).js()
     }
 
     /// Stores executions in one transaction; all or none are stored.
     #[wasm_bindgen(js_name = recordBatch)]
     pub fn record_batch(&self, #[wasm_bindgen(unchecked_param_type = "RuleExecutionInput[]")] records: JsValue) -> JsResult<()> {
-        let records: Vec<RuleExecutionInput> = from_js("records", records)?;
-        let records: Vec<RuleExecutionRecord> = records.into_iter().map(Into::into).collect();
+        let records: Vec<RuleExecutionRecord> = record("records", records)?;
         self.inner.record_batch(&records).js()
     }
 

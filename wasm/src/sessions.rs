@@ -1,6 +1,6 @@
 //! JS class `SessionStore`: chat sessions, their messages, context windows and summaries.
 
-use crate::convert::{count, from_js, int, limit, string, to_js};
+use crate::convert::{count, int, limit, record, string, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{SessionMessage, SessionStore};
 use wasm_bindgen::prelude::*;
@@ -51,7 +51,7 @@ impl JsSessionStore {
         #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SessionMessage")] message: JsValue,
     ) -> JsResult<f64> {
-        let message: SessionMessage = from_js("message", message)?;
+        let message: SessionMessage = record("message", message)?;
         Ok(self.inner.append_message(&string("session_id", &session_id)?, &message).js()? as f64)
     }
 
@@ -62,7 +62,7 @@ impl JsSessionStore {
         #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SessionMessage[]")] messages: JsValue,
     ) -> JsResult<JsValue> {
-        let messages: Vec<SessionMessage> = from_js("messages", messages)?;
+        let messages: Vec<SessionMessage> = record("messages", messages)?;
         to_js(&self.inner.append_messages(&string("session_id", &session_id)?, &messages).js()?)
     }
 

@@ -1,7 +1,7 @@
 //! JS class `VectorStore`: vector collections with similarity search; vectors travel as
 //! `Float32Array`s (one packed array for a batch).
 
-use crate::convert::{count, enum_arg, f32s, from_js, string, strings, to_js};
+use crate::convert::{count, enum_arg, f32s, record, string, strings, to_js};
 use crate::error::{invalid, IntoJs, JsResult};
 use js_sys::{Float32Array, Object, Reflect};
 use neotalk_storage::{DistanceMetric, VectorDocument, VectorFilter, VectorStore};
@@ -21,7 +21,7 @@ fn metadata(field: &'static str, v: JsValue) -> JsResult<serde_json::Value> {
     if v.is_undefined() || v.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    from_js(field, v)
+    record(field, v)
 }
 
 /// Vector collections. Obtain it from `StorageManager.vectors()`.
@@ -91,7 +91,7 @@ impl JsVectorStore {
         let metas: Vec<serde_json::Value> = if metadata_arg.is_undefined() || metadata_arg.is_null() {
             vec![serde_json::Value::Null; ids.len()]
         } else {
-            from_js("metadata", metadata_arg)?
+            record("metadata", metadata_arg)?
         };
         if metas.len() != ids.len() {
             return Err(invalid("metadata", format!("has {} elements; expected {} (one per id)", metas.len(), ids.len())));
@@ -145,7 +145,7 @@ impl JsVectorStore {
         k: f64,
         #[wasm_bindgen(unchecked_param_type = "VectorFilter | undefined")] filter: JsValue,
     ) -> JsResult<JsValue> {
-        let filter: Option<VectorFilter> = if filter.is_undefined() || filter.is_null() { None } else { Some(from_js("filter", filter)?) };
+        let filter: Option<VectorFilter> = if filter.is_undefined() || filter.is_null() { None } else { Some(record("filter", filter)?) };
         let k = count("k", k)? as usize;
         to_js(&self.inner.search(&string("collection", &collection)?, &f32s("query", &query)?, k, filter.as_ref()).js()?)
     }

@@ -1,73 +1,9 @@
 //! JS class `WorkflowHistoryStore`: workflow runs, their steps, and queries over them.
 
-use crate::convert::{bound, count, enum_arg, from_js_strict, int, limit, optional, optional_string, string, time_range, to_js};
+use crate::convert::{bound, count, enum_arg, int, limit, optional, optional_string, record, string, time_range, to_js};
 use crate::error::{IntoJs, JsResult};
 use neotalk_storage::{ExecutionStatus, Page, StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};
-use serde::Deserialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
-
-/// The argument of `start` / `update`: a `WorkflowExecutionRecord` whose optional fields may
-/// be left out (status `Running`, no trigger data, no steps, `inputs` null, no outputs or
-/// error, not finished).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkflowRunInput {
-    execution_id: String,
-    workflow_id: String,
-    workflow_name: String,
-    trigger_type: String,
-    trigger_data: Option<Value>,
-    started_at: i64,
-    finished_at: Option<i64>,
-    status: Option<ExecutionStatus>,
-    steps: Option<Vec<StepInput>>,
-    inputs: Option<Value>,
-    outputs: Option<Value>,
-    error: Option<String>,
-}
-
-impl From<WorkflowRunInput> for WorkflowExecutionRecord {
-    fn from(r: WorkflowRunInput) -> Self {
-        let mut rec = WorkflowExecutionRecord::new(&r.execution_id, &r.workflow_id, &r.workflow_name, &r.trigger_type, r.started_at);
-        rec.trigger_data = r.trigger_data;
-        rec.finished_at = r.finished_at;
-        rec.status = r.status.unwrap_or(rec.status);
-        rec.steps = r.steps.unwrap_or_default().into_iter().map(Into::into).collect();
-        rec.inputs = r.inputs.unwrap_or(Value::Null);
-        rec.outputs = r.outputs;
-        rec.error = r.error;
-        rec
-    }
-}
-
-/// The argument of `recordStep`: a `StepExecutionRecord` whose optional fields may be left
-/// out (status `Running`, not finished, no input, output or error).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StepInput {
-    step_id: String,
-    step_name: String,
-    step_type: String,
-    started_at: i64,
-    finished_at: Option<i64>,
-    status: Option<ExecutionStatus>,
-    input: Option<Value>,
-    output: Option<Value>,
-    error: Option<String>,
-}
-
-impl From<StepInput> for StepExecutionRecord {
-    fn from(s: StepInput) -> Self {
-        let mut step = StepExecutionRecord::new(&s.step_id, &s.step_name, &s.step_type, s.started_at);
-        step.finished_at = s.finished_at;
-        step.status = s.status.unwrap_or(step.status);
-        step.input = s.input;
-        step.output = s.output;
-        step.error = s.error;
-        step
-    }
-}
 
 /// Workflow run history. Obtain it from `StorageManager.workflowHistory()`.
 #[wasm_bindgen(js_name = WorkflowHistoryStore)]
@@ -80,16 +16,16 @@ impl JsWorkflowHistoryStore {
     /// Stores a new run; it must be `Running` without `finished_at`. A stored
     /// `execution_id` is `CONFLICT`; a wrong shape or status name is `INVALID_INPUT` on `record`.
     pub fn start(&self, #[wasm_bindgen(unchecked_param_type = "WorkflowRunInput")] record: JsValue) -> JsResult<()> {
-        let record: WorkflowRunInput = from_js_strict("record", record)?;
-        self.inner.start(&record.into()).js()
+        let record: WorkflowExecutionRecord = self::record("record", record)?;
+        self.inner.start(&record).js()
     }
 
     /// Replaces a running run (same `execution_id`; the fields left out take their
     /// defaults); returns the stored run. Unknown id: `NOT_FOUND`; finished run: `CONFLICT`.
     #[wasm_bindgen(unchecked_return_type = "WorkflowExecutionRecord")]
     pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "WorkflowRunInput")] record: JsValue) -> JsResult<JsValue> {
-        let record: WorkflowRunInput = from_js_strict("record", record)?;
-        to_js(&self.inner.update(&record.into()).js()?)
+        let record: WorkflowExecutionRecord = self::record("record", record)?;
+        to_js(&self.inner.update(&record).js()?)
     }
 
     /// Adds a step to a running run, or replaces the step with the same `step_id`; returns
@@ -100,8 +36,8 @@ impl JsWorkflowHistoryStore {
         #[wasm_bindgen(js_name = executionId, unchecked_param_type = "string")] execution_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "StepInput")] step: JsValue,
     ) -> JsResult<JsValue> {
-        let step: StepInput = from_js_strict("step", step)?;
-        to_js(&self.inner.record_step(&string("execution_id", &execution_id)?, &step.into()).js()?)
+        let step: StepExecutionRecord = record("step", step)?;
+        to_js(&self.inner.record_step(&string("execution_id", &execution_id)?, &step).js()?)
     }
 
     /// Ends a running run as `status` (`"Completed"`, `"Failed"` or `"Cancelled"`, any case)
@@ -117,7 +53,7 @@ impl JsWorkflowHistoryStore {
     ) -> JsResult<JsValue> {
         let execution_id = string("execution_id", &execution_id)?;
         let status: ExecutionStatus = enum_arg("status", &status)?;
-        let outputs: Option<Value> = optional("outputs", outputs)?;
+        let outputs: Option<serde_json::Value> = optional("outputs", outputs)?;
         let error = optional_string("error", &error)?;
         to_js(&self.inner.finish(&execution_id, status, int("finished_at", finished_at)?, outputs, error).js()?)
     }

@@ -26,10 +26,26 @@ test('append assigns sequences; get finds events by id', () => {
   assert.ok(events.totalBytes() > 0);
 });
 
+test('event data keeps the caller\'s key order; omitted fields take the core defaults', () => {
+  const events = openDb().events();
+  const data = { device: 'dev-00', value: 20.01, seq: 1, nested: { z: 1, a: 2 } };
+  events.append({ event_id: 'k1', event_type: 'reading', event_data: data, metadata: { source: 's', timestamp: 1 } });
+  const got = events.get('k1');
+  assert.equal(JSON.stringify(got.event_data), JSON.stringify(data));
+  assert.deepEqual(Object.keys(events.replay(0, 1)[0].event_data), ['device', 'value', 'seq', 'nested']);
+  const bare = events.append({ event_id: 'k2', event_type: 'reading', metadata: { source: 's', timestamp: 2 } });
+  assert.equal(bare.event_data, null);
+  assert.deepEqual(events.appendBatch([]), { first: 3, last: 2 });
+  throwsCode(() => events.append({ ...ev('k3', 't', 3), sequnce: 1 }), 'INVALID_INPUT', 'event', /unknown field `sequnce`/);
+  throwsCode(() => events.append({ ...ev('k4', 't', 3), metadata: { source: 's', timestamp: 3, corelation_id: 'c' } }),
+    'INVALID_INPUT', 'event', /unknown field `corelation_id`/);
+});
+
 test('appendBatch is all or nothing; duplicates are CONFLICT', () => {
   const events = openDb().events();
   const out = events.appendBatch([ev('a', 't', 1), ev('b', 't', 2)]);
-  assert.deepEqual(out.map((e) => e.sequence), [1, 2]);
+  assert.deepEqual(out, { first: 1, last: 2 });
+  assert.deepEqual(events.replay(out.first - 1, out.last - out.first + 1).map((e) => e.event_id), ['a', 'b']);
   throwsCode(() => events.append(ev('a', 't', 3)), 'CONFLICT');
   throwsCode(() => events.appendBatch([ev('c', 't', 3), ev('c', 't', 4)]), 'CONFLICT');
   throwsCode(() => events.appendBatch([ev('d', 't', 3), ev('a', 't', 4)]), 'CONFLICT');

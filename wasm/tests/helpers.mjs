@@ -12,12 +12,13 @@ export function openDb(options) {
 }
 
 /** Asserts that `fn` throws a StorageError with `code` (and `field`, when given). */
-export function throwsCode(fn, code, field) {
+export function throwsCode(fn, code, field, message) {
   assert.throws(fn, (err) => {
     assert.ok(err instanceof Error, `expected an Error, got ${err}`);
     assert.equal(err.name, 'StorageError', err.message);
     assert.equal(err.code, code, err.message);
     if (field !== undefined) assert.equal(err.field, field, err.message);
+    if (message !== undefined) assert.match(err.message, message);
     return true;
   });
 }

@@ -51,6 +51,7 @@ EventCleanup = _uniffi.EventCleanup
 EventLogEntry = _uniffi.EventLogEntry
 EventMetadata = _uniffi.EventMetadata
 EventRetention = _uniffi.EventRetention
+SequenceRange = _uniffi.SequenceRange
 MdlCommand = _uniffi.MdlCommand
 MdlDataType = _uniffi.MdlDataType
 MdlDeviceType = _uniffi.MdlDeviceType
@@ -121,6 +122,7 @@ __all__ = [
     "Durability",
     "EventCleanup",
     "EventLogEntry",
+    "SequenceRange",
     "EventLogStore",
     "EventMetadata",
     "EventRetention",

@@ -49,9 +49,10 @@ class Durability(enum.Enum):
     EVENTUAL = 1
 
 class WriteBufferOptions:
-    max_points: int
-    max_delay_ms: int
-    def __init__(self, *, max_points: int, max_delay_ms: int) -> None: ...
+    """Unset fields keep the core's defaults."""
+    max_points: Optional[int]
+    max_delay_ms: Optional[int]
+    def __init__(self, *, max_points: Optional[int] = None, max_delay_ms: Optional[int] = None) -> None: ...
 
 class StorageOptions:
     durability: Optional[Durability]
@@ -237,6 +238,12 @@ class EventRetention:
     by_type: dict[str, int]
     def __init__(self, *, days: int = 7, max_size_mb: int = 1000, by_type: dict[str, int] = ...) -> None: ...
 
+class SequenceRange:
+    """Sequences ``append_batch`` assigned: ``first..=last``; empty when ``last == first - 1``."""
+    first: int
+    last: int
+    def __init__(self, *, first: int, last: int) -> None: ...
+
 class EventCleanup:
     expired: int
     over_size: int
@@ -278,7 +285,7 @@ class EventLogStore:
     """The event log."""
 
     def append(self, event: NewEvent) -> EventLogEntry: ...
-    def append_batch(self, events: Iterable[NewEvent]) -> list[EventLogEntry]: ...
+    def append_batch(self, events: Iterable[NewEvent]) -> SequenceRange: ...
     def get(self, event_id: str) -> Optional[EventLogEntry]: ...
     def query_range(self, start: int, end: int, limit: Optional[int] = None) -> list[EventLogEntry]: ...
     def query_by_type(self, event_type: str, start: int, end: int, limit: Optional[int] = None) -> list[EventLogEntry]: ...

@@ -22,9 +22,11 @@ class EventLogStore:
         duplicate ``event_id`` raises ``StorageError.Conflict``."""
         return event_from_native(self._native.append(event_to_native(event)))
 
-    def append_batch(self, events: typing.Iterable) -> list:
-        """Appends events in one transaction, in order; all are stored or none."""
-        return [event_from_native(e) for e in self._native.append_batch([event_to_native(e) for e in events])]
+    def append_batch(self, events: typing.Iterable) -> "_native.SequenceRange":
+        """Appends events in one transaction, in order; all are stored or none. Returns the
+        ``SequenceRange`` assigned (``first..=last``; an empty batch gives ``last == first - 1``);
+        read the entries back with ``replay(first - 1, last - first + 1)``."""
+        return self._native.append_batch([event_to_native(e) for e in events])
 
     def get(self, event_id: str):
         """The event with this id, or ``None``."""

@@ -93,6 +93,17 @@ def test_decision_lifecycle(db):
     assert decisions.get("d1") is None
 
 
+def test_decision_defaults_and_enum_spellings(db):
+    decisions = db.decisions()
+    # Omitted fields take the core's defaults; enum names in a record read in any spelling.
+    decisions.create({"decision_id": "m1", "title": "minimal", "confidence": 0.5, "created_at": 1, "status": "proposed",
+                      "proposed_actions": [{"action_type": "notify", "parameters": {"z": 1, "a": 2}}]})
+    got = decisions.get("m1")
+    assert (got["description"], got["reasoning"], got["status"], got["user_response"]) == ("", "", "Proposed", None)
+    assert got["proposed_actions"][0]["description"] == ""
+    assert list(got["proposed_actions"][0]["parameters"]) == ["z", "a"]
+
+
 def test_decision_errors(db):
     decisions = db.decisions()
     decisions.create(decision("d1", 1_000))
@@ -112,6 +123,10 @@ def test_decision_errors(db):
         decisions.record_execution_result("d1", {"Exploded": {}})
     with pytest.raises(StorageError.NotFound):
         decisions.transition("ghost", "approved")
+    typo = decision("d5", 1_000)
+    typo["reason"] = "typo of reasoning"
+    with pytest.raises(StorageError.InvalidInput, match="unknown field `reason`"):
+        decisions.create(typo)
     decisions.transition("d1", "rejected")
     with pytest.raises(StorageError.Conflict):
         decisions.transition("d1", "approved")

@@ -21,8 +21,11 @@ def test_append_get_and_sequences(db):
     assert got == e and got.metadata.source == "mqtt"
     assert events.get("missing") is None
     batch = events.append_batch([ev("e2", ts=2_000), ev("e3", ts=3_000)])
-    assert [b.sequence for b in batch] == [2, 3]
+    assert (batch.first, batch.last) == (2, 3)
+    assert [e.event_id for e in events.replay(batch.first - 1, batch.last - batch.first + 1)] == ["e2", "e3"]
     assert events.last_sequence() == 3
+    empty = events.append_batch([])
+    assert (empty.first, empty.last) == (4, 3)
     assert events.total_bytes() > 0
 
 
@@ -88,3 +91,13 @@ def test_cleanup_by_size_drops_the_oldest_first(db):
     result = events.cleanup(10, EventRetention(days=365, max_size_mb=0))
     assert result == EventCleanup(expired=0, over_size=5)
     assert events.total_bytes() == 0 and events.replay(0, 10) == []
+
+
+def test_event_data_keeps_the_callers_key_order(db):
+    events = db.events()
+    data = {"device": "dev-00", "value": 20.01, "seq": 1, "nested": {"z": 1, "a": 2}}
+    events.append(ev("k1", data=data))
+    got = events.get("k1").event_data
+    assert got == data
+    assert list(got) == ["device", "value", "seq", "nested"] and list(got["nested"]) == ["z", "a"]
+    assert list(events.replay(0, 1)[0].event_data) == ["device", "value", "seq", "nested"]

@@ -45,6 +45,10 @@ def test_options(disk):
     with StorageManager.in_memory(StorageOptions(write_buffer=WriteBufferOptions(max_points=0, max_delay_ms=0))) as db:
         db.timeseries().write("d", "m", 1, 1.0)
         assert db.timeseries().buffered_points() == 0
+    # An unset nested field keeps the core's default (max_delay_ms); the set one applies.
+    with StorageManager.in_memory(StorageOptions(write_buffer=WriteBufferOptions(max_points=1))) as db:
+        db.timeseries().write("d", "m", 1, 1.0)
+        assert db.timeseries().buffered_points() == 0
 
 
 def test_flush_commits_the_buffer(db):

@@ -19,7 +19,7 @@ pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
 pub const FORMAT_VERSION: u32 = 2;
 
 /// When a committed write is guaranteed to survive a crash or power loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
     /// Every commit is fsynced before it returns (the default).
     #[default]
@@ -29,6 +29,8 @@ pub enum Durability {
     /// is never corrupted by it.
     Eventual,
 }
+
+crate::names::text_enum!(Durability, "durability", [Immediate, Eventual]);
 
 pub(crate) struct Engine {
     backend: Box<dyn Backend>,

@@ -37,6 +37,7 @@ const UNRESOLVED: &str = "alerts_unresolved";
 
 /// A system alert (seed section 8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlertRecord {
     /// Unique id.
     pub alert_id: String,
@@ -44,7 +45,8 @@ pub struct AlertRecord {
     pub title: String,
     /// Severity.
     pub severity: AlertSeverity,
-    /// Full message.
+    /// Full message (`""` when omitted in JSON).
+    #[serde(default)]
     pub message: String,
     /// The entity it concerns (device id, rule id, ...).
     pub entity_id: Option<String>,
@@ -52,7 +54,8 @@ pub struct AlertRecord {
     pub entity_type: Option<String>,
     /// When it was raised (Unix ms).
     pub created_at: i64,
-    /// Whether someone acknowledged it.
+    /// Whether someone acknowledged it (`false` when omitted in JSON).
+    #[serde(default)]
     pub acknowledged: bool,
     /// Who acknowledged it.
     pub acknowledged_by: Option<String>,
@@ -92,7 +95,7 @@ impl AlertRecord {
 }
 
 /// Alert severity, least severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertSeverity {
     /// Informational.
     Info,

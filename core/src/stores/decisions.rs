@@ -35,22 +35,27 @@ const BY_STATUS: &str = "llm_decisions_by_status";
 
 /// A decision proposed by the LLM (seed section 9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionRecord {
     /// Unique id.
     pub decision_id: String,
     /// Short title.
     pub title: String,
-    /// What the decision is about.
+    /// What the decision is about (`""` when omitted in JSON).
+    #[serde(default)]
     pub description: String,
-    /// The LLM's reasoning.
+    /// The LLM's reasoning (`""` when omitted in JSON).
+    #[serde(default)]
     pub reasoning: String,
-    /// Actions it proposes.
+    /// Actions it proposes (none when omitted in JSON).
+    #[serde(default)]
     pub proposed_actions: Vec<ProposedAction>,
     /// Confidence, from 0 to 1.
     pub confidence: f32,
     /// When it was proposed (Unix ms).
     pub created_at: i64,
-    /// Current status.
+    /// Current status (`Proposed` when omitted in JSON).
+    #[serde(default = "proposed")]
     pub status: DecisionStatus,
     /// The user's answer, if any.
     pub user_response: Option<UserResponse>,
@@ -58,6 +63,10 @@ pub struct DecisionRecord {
     pub execution_result: Option<ExecutionResult>,
     /// Id of the related review.
     pub review_id: Option<String>,
+}
+
+fn proposed() -> DecisionStatus {
+    DecisionStatus::Proposed
 }
 
 impl DecisionRecord {
@@ -80,7 +89,7 @@ impl DecisionRecord {
 }
 
 /// Status of a decision; see the module docs for the allowed transitions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DecisionStatus {
     /// Waiting for the user.
     Proposed,
@@ -117,6 +126,7 @@ impl DecisionStatus {
 
 /// A user's answer to a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserResponse {
     /// Who answered.
     pub user_id: String,
@@ -142,12 +152,15 @@ impl UserResponse {
 
 /// An action a decision proposes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProposedAction {
     /// `control_device`, `create_rule`, `notify_user`, ...
     pub action_type: String,
-    /// What it does.
+    /// What it does (`""` when omitted in JSON).
+    #[serde(default)]
     pub description: String,
-    /// Its parameters.
+    /// Its parameters (`null` when omitted in JSON).
+    #[serde(default)]
     pub parameters: serde_json::Value,
 }
 

@@ -30,7 +30,7 @@ const BY_TYPE: &str = "devices_by_type";
 const BY_ONLINE: &str = "devices_by_online";
 
 /// Data type of a metric or command parameter in a device-type description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MdlDataType {
     /// Floating-point number.
     Float,
@@ -42,8 +42,11 @@ pub enum MdlDataType {
     Boolean,
 }
 
+crate::names::text_enum!(MdlDataType, "data_type", [Float, Integer, String, Boolean]);
+
 /// A metric a device type reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MdlMetric {
     /// Metric name (`temperature`).
     pub name: String,
@@ -55,39 +58,47 @@ pub struct MdlMetric {
 
 /// A parameter of a device command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MdlParameter {
     /// Parameter name.
     pub name: String,
     /// Value type.
     pub data_type: MdlDataType,
-    /// Whether the command needs it.
+    /// Whether the command needs it (`false` when omitted in JSON).
+    #[serde(default)]
     pub required: bool,
 }
 
 /// A command a device type accepts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MdlCommand {
     /// Command name (`set_power`).
     pub name: String,
-    /// Parameters in order.
+    /// Parameters in order (none when omitted in JSON).
+    #[serde(default)]
     pub parameters: Vec<MdlParameter>,
 }
 
 /// Typed device-type description (the seed's MDL definition).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MdlDeviceType {
     /// Device type id (`thermo-v2`).
     pub type_id: String,
     /// Human-readable name.
     pub name: String,
-    /// Metrics the type reports.
+    /// Metrics the type reports (none when omitted in JSON).
+    #[serde(default)]
     pub metrics: Vec<MdlMetric>,
-    /// Commands the type accepts.
+    /// Commands the type accepts (none when omitted in JSON).
+    #[serde(default)]
     pub commands: Vec<MdlCommand>,
 }
 
 /// The latest value of one metric of a device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MetricSnapshot {
     /// Latest value.
     pub value: MetricValue,
@@ -99,12 +110,15 @@ pub struct MetricSnapshot {
 
 /// The current state of a device (seed section 2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeviceState {
     /// Device id.
     pub device_id: String,
     /// Device type (indexed for `list_by_type`).
     pub device_type: String,
-    /// Display name.
+    /// Display name. Empty (the default when omitted in JSON) means the device id:
+    /// [`DeviceStateStore::upsert`] stores the id as the name.
+    #[serde(default)]
     pub name: String,
     /// Online state (indexed for `list_online` / `list_offline`); `true` when omitted in JSON.
     #[serde(default = "default_online")]
@@ -309,7 +323,8 @@ impl DeviceStateStore {
     /// Registers a device or replaces its registration fields (type, name, online, config,
     /// MDL definition, adapter). `last_seen` only moves forward, and the given `metrics`
     /// snapshots are merged: one replaces the stored snapshot of its metric when it is at
-    /// least as new; snapshots not mentioned are kept.
+    /// least as new; snapshots not mentioned are kept. An empty `name` is stored as the
+    /// device id.
     ///
     /// ```
     /// use neotalk_storage::{StorageManager, DeviceState};
@@ -319,6 +334,14 @@ impl DeviceStateStore {
     /// ```
     pub fn upsert(&self, state: &DeviceState) -> Result<()> {
         check_id("device_id", &state.device_id)?;
+        // The one home of the rule "a device's name defaults to its id" for every language.
+        let named;
+        let state = if state.name.is_empty() {
+            named = DeviceState { name: state.device_id.clone(), ..state.clone() };
+            &named
+        } else {
+            state
+        };
         check_id("device_type", &state.device_type)?;
         check_json("config", &state.config)?;
         for (metric, snap) in &state.metrics {

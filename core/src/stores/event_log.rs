@@ -35,10 +35,11 @@ const DAY_MS: i64 = 86_400_000;
 
 /// Where an event came from and how it relates to others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventMetadata {
-    /// Id shared by every event of one causal chain.
+    /// Id shared by every event of one causal chain (`null` when omitted in JSON).
     pub correlation_id: Option<String>,
-    /// Id of the event that caused this one.
+    /// Id of the event that caused this one (`null` when omitted in JSON).
     pub causation_id: Option<String>,
     /// Component that emitted the event (`rule_engine`, `mqtt`, ...).
     pub source: String,
@@ -63,6 +64,7 @@ pub struct EventLogEntry {
 
 /// An event to append: an [`EventLogEntry`] before it has a sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewEvent {
     /// Caller-chosen unique id.
     pub event_id: String,
@@ -107,8 +109,57 @@ impl NewEvent {
     }
 }
 
-/// Event-log retention (the seed's `retention.events`).
+/// The sequences [`EventLogStore::append_batch`] assigned: `first..=last`, one per event, in
+/// the order of the batch (read the entries back with [`EventLogStore::replay`]`(first - 1, n)`).
+///
+/// An empty batch stores nothing and returns an empty range: `first` is the sequence the next
+/// append will get and `last = first - 1` (the current [`EventLogStore::last_sequence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SequenceRange {
+    /// Sequence of the batch's first event.
+    pub first: u64,
+    /// Sequence of the batch's last event (`first - 1` for an empty batch).
+    pub last: u64,
+}
+
+impl SequenceRange {
+    /// Number of sequences in the range.
+    pub fn len(&self) -> u64 {
+        (self.last + 1).saturating_sub(self.first)
+    }
+
+    /// Whether the batch was empty.
+    pub fn is_empty(&self) -> bool {
+        self.first > self.last
+    }
+
+    /// The sequences, in order.
+    pub fn iter(&self) -> std::ops::RangeInclusive<u64> {
+        self.first..=self.last
+    }
+}
+
+impl From<SequenceRange> for std::ops::RangeInclusive<u64> {
+    fn from(r: SequenceRange) -> Self {
+        r.iter()
+    }
+}
+
+/// The stored row of an event: the JSON of an [`EventLogEntry`], written from borrowed parts
+/// so appending copies nothing (same fields, same order, same bytes as the entry's own).
+#[derive(Serialize)]
+struct EntryRow<'a> {
+    event_id: &'a str,
+    event_type: &'a str,
+    event_data: &'a serde_json::Value,
+    metadata: &'a EventMetadata,
+    sequence: u64,
+}
+
+/// Event-log retention (the seed's `retention.events`). As JSON, omitted fields take their
+/// [`Default`] and unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EventRetention {
     /// Days an event is kept (default 7).
     pub days: u32,
@@ -165,53 +216,78 @@ impl EventLogStore {
     /// assert_eq!(e.sequence, 1);
     /// ```
     pub fn append(&self, event: &NewEvent) -> Result<EventLogEntry> {
-        Ok(self.append_batch(std::slice::from_ref(event))?.remove(0))
+        let range = self.append_batch(std::slice::from_ref(event))?;
+        Ok(EventLogEntry {
+            event_id: event.event_id.clone(),
+            event_type: event.event_type.clone(),
+            event_data: event.event_data.clone(),
+            metadata: event.metadata.clone(),
+            sequence: range.first,
+        })
     }
 
-    /// Appends events in one transaction, in order; either all are stored or none.
+    /// Appends events in one transaction, in order; either all are stored or none. Returns
+    /// the sequences assigned (`first..=last`, one per event in batch order); the stored
+    /// entries are read back with [`replay`](Self::replay). An empty batch stores nothing and
+    /// returns an empty range (see [`SequenceRange`]).
     /// A duplicate `event_id` (stored or within the batch) fails with `Conflict`.
-    pub fn append_batch(&self, events: &[NewEvent]) -> Result<Vec<EventLogEntry>> {
-        let mut seen = HashSet::new();
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, NewEvent};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let batch: Vec<NewEvent> =
+    ///     (0..3).map(|i| NewEvent::new(&format!("e{i}"), "tick", "clock", i, serde_json::json!({"i": i}))).collect();
+    /// let range = db.events().append_batch(&batch).unwrap();
+    /// assert_eq!((range.first, range.last), (1, 3));
+    /// let stored = db.events().replay(range.first - 1, range.len() as usize).unwrap();
+    /// assert_eq!(stored[2].event_id, "e2");
+    /// assert!(db.events().append_batch(&[]).unwrap().is_empty());
+    /// ```
+    pub fn append_batch(&self, events: &[NewEvent]) -> Result<SequenceRange> {
+        let mut seen = HashSet::with_capacity(events.len());
         for e in events {
             e.validate()?;
             if !seen.insert(e.event_id.as_str()) {
                 return Err(StorageError::Conflict(format!("event id {:?} appears twice in the batch", e.event_id)));
             }
         }
+        if events.is_empty() {
+            let next = Engine::meta_u64(&*self.engine.read()?, NEXT_SEQ)?.max(1);
+            return Ok(SequenceRange { first: next, last: next - 1 });
+        }
         let _w = self.engine.lock_writes();
         let view = self.engine.read()?;
-        let mut next = Engine::meta_u64(&*view, NEXT_SEQ)?.max(1);
+        let first = Engine::meta_u64(&*view, NEXT_SEQ)?.max(1);
         let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
         let mut batch = WriteBatch::new();
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
-            if view.get(BY_ID, &id_key(&e.event_id))?.is_some() {
+        for (seq, e) in (first..).zip(events) {
+            let id = id_key(&e.event_id);
+            if view.get(BY_ID, &id)?.is_some() {
                 return Err(StorageError::Conflict(format!("event id {:?} already exists", e.event_id)));
             }
-            let entry = EventLogEntry {
-                event_id: e.event_id.clone(),
-                event_type: e.event_type.clone(),
-                event_data: e.event_data.clone(),
-                metadata: e.metadata.clone(),
-                sequence: next,
+            let row = EntryRow {
+                event_id: &e.event_id,
+                event_type: &e.event_type,
+                event_data: &e.event_data,
+                metadata: &e.metadata,
+                sequence: seq,
             };
-            next += 1;
-            let row = serde_json::to_vec(&entry).expect("event serializes");
+            let row = serde_json::to_vec(&row).map_err(|err| StorageError::invalid("event_data", err.to_string()))?;
             bytes += row.len() as u64;
-            let (seq, ts) = (entry.sequence, entry.metadata.timestamp);
+            let ts = e.metadata.timestamp;
             batch.put(EVENTS, seq_key(seq), row);
-            batch.put(BY_ID, id_key(&entry.event_id), seq.to_le_bytes().to_vec());
-            batch.put(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish(), entry.event_type.as_bytes().to_vec());
-            batch.put(BY_TYPE, KeyBuilder::new().str(&entry.event_type).i64(ts).u64(seq).finish(), Vec::new());
-            if let Some(c) = &entry.metadata.correlation_id {
+            batch.put(BY_ID, id, seq.to_le_bytes().to_vec());
+            batch.put(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish(), e.event_type.as_bytes().to_vec());
+            batch.put(BY_TYPE, KeyBuilder::new().str(&e.event_type).i64(ts).u64(seq).finish(), Vec::new());
+            if let Some(c) = &e.metadata.correlation_id {
                 batch.put(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish(), Vec::new());
             }
-            out.push(entry);
         }
-        batch.put(META, NEXT_SEQ.to_vec(), next.to_le_bytes().to_vec());
+        let last = first + events.len() as u64 - 1;
+        batch.put(META, NEXT_SEQ.to_vec(), (last + 1).to_le_bytes().to_vec());
         batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
         self.engine.commit(&batch)?;
-        Ok(out)
+        Ok(SequenceRange { first, last })
     }
 
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {

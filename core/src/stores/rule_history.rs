@@ -33,6 +33,7 @@ const FAILED: &str = "rule_executions_failed";
 
 /// One execution of a rule (seed section 6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleExecutionRecord {
     /// Unique id of this execution.
     pub execution_id: String,
@@ -44,14 +45,21 @@ pub struct RuleExecutionRecord {
     pub triggered_at: i64,
     /// The value that triggered it, if numeric.
     pub trigger_value: Option<f64>,
-    /// Whether the rule's condition held.
+    /// Whether the rule's condition held (`true` when omitted in JSON).
+    #[serde(default = "held")]
     pub condition_met: bool,
-    /// The actions run.
+    /// The actions run (none when omitted in JSON).
+    #[serde(default)]
     pub actions: Vec<RuleActionRecord>,
     /// Overall outcome.
     pub result: ExecutionResult,
-    /// Time the execution took, in ms.
+    /// Time the execution took, in ms (0 when omitted in JSON).
+    #[serde(default)]
     pub duration_ms: u64,
+}
+
+fn held() -> bool {
+    true
 }
 
 impl RuleExecutionRecord {
@@ -73,10 +81,12 @@ impl RuleExecutionRecord {
 
 /// One action a rule execution ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleActionRecord {
     /// `NOTIFY`, `EXECUTE`, `LOG`, ...
     pub action_type: String,
-    /// The action's parameters.
+    /// The action's parameters (`null` when omitted in JSON).
+    #[serde(default)]
     pub action_data: serde_json::Value,
     /// Whether it succeeded.
     pub success: bool,

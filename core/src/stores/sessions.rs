@@ -56,6 +56,7 @@ pub const ROLES: [&str; 4] = ["user", "assistant", "system", "tool"];
 /// has a `tool_call_id` (and only tool messages have one); only `assistant` messages carry
 /// `tool_calls`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionMessage {
     /// `user`, `assistant`, `system` or `tool`.
     pub role: String,

@@ -34,6 +34,7 @@ const BY_STATUS: &str = "workflow_executions_by_status";
 
 /// One run of a workflow (seed section 7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WorkflowExecutionRecord {
     /// Unique id of this run.
     pub execution_id: String,
@@ -49,16 +50,23 @@ pub struct WorkflowExecutionRecord {
     pub started_at: i64,
     /// When it finished; `None` while running.
     pub finished_at: Option<i64>,
-    /// Current status.
+    /// Current status (`Running` when omitted in JSON).
+    #[serde(default = "running")]
     pub status: ExecutionStatus,
-    /// Steps run so far, in the order they were first recorded.
+    /// Steps run so far, in the order they were first recorded (none when omitted in JSON).
+    #[serde(default)]
     pub steps: Vec<StepExecutionRecord>,
-    /// Input parameters.
+    /// Input parameters (`null` when omitted in JSON).
+    #[serde(default)]
     pub inputs: serde_json::Value,
     /// Results, once finished.
     pub outputs: Option<serde_json::Value>,
     /// Why it failed.
     pub error: Option<String>,
+}
+
+fn running() -> ExecutionStatus {
+    ExecutionStatus::Running
 }
 
 impl WorkflowExecutionRecord {
@@ -93,7 +101,7 @@ fn check_finish(status: ExecutionStatus, started_at: i64, finished_at: Option<i6
 }
 
 /// Status of a workflow run or of one of its steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExecutionStatus {
     /// Still running.
     Running,
@@ -126,6 +134,7 @@ impl ExecutionStatus {
 
 /// One step of a workflow run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepExecutionRecord {
     /// The step's id within the workflow; unique within one run.
     pub step_id: String,
@@ -137,7 +146,8 @@ pub struct StepExecutionRecord {
     pub started_at: i64,
     /// When it finished; `None` while running.
     pub finished_at: Option<i64>,
-    /// Current status.
+    /// Current status (`Running` when omitted in JSON).
+    #[serde(default = "running")]
     pub status: ExecutionStatus,
     /// Input of the step.
     pub input: Option<serde_json::Value>,

@@ -140,7 +140,9 @@ static void test_storage_open_errors(void) {
   MESSAGE_HAS("options_json");
   EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "[]", &db));
   EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"durabilty\":\"Eventual\"}", &db));
-  MESSAGE_HAS("durabilty");
+  MESSAGE_HAS("unknown field `durabilty`");
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"write_buffer\":{\"max_pionts\":1}}", &db));
+  MESSAGE_HAS("unknown field `max_pionts`");
   EXPECT(NTS_INVALID_INPUT, nts_storage_open(path, "{\"durability\":\"Sometimes\"}", &db));
   EXPECT(NTS_INVALID_UTF8, nts_storage_open(path, BAD_UTF8, &db));
   CHECK(db == NULL);
@@ -624,6 +626,7 @@ static const char *EVENTS23 =
 static void test_events(nts_storage *db) {
   char *json = POISON;
   uint64_t seq = 99;
+  nts_sequence_range range = {99, 99};
 
   EXPECT(NTS_OK, nts_events_last_sequence(db, &seq));
   CHECK(seq == 0);
@@ -633,8 +636,8 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_CONFLICT, nts_events_append(db, EVENT1, &json));
   CHECK(json == NULL);
   MESSAGE_HAS("e1");
-  EXPECT(NTS_OK, nts_events_append_batch(db, EVENTS23, &json));
-  JSON_HAS_AND_FREE(json, "\"sequence\":3");
+  EXPECT(NTS_OK, nts_events_append_batch(db, EVENTS23, &range));
+  CHECK(range.first == 2 && range.last == 3);
   EXPECT(NTS_OK, nts_events_last_sequence(db, &seq));
   CHECK(seq == 3);
   EXPECT(NTS_OK, nts_events_append(db,
@@ -642,6 +645,24 @@ static void test_events(nts_storage *db) {
                                    "\"metadata\":{\"source\":\"s\",\"timestamp\":4000}}",
                                    NULL)); /* result not wanted */
   EXPECT(NTS_OK, nts_events_append_batch(db, "[]", NULL));
+  EXPECT(NTS_OK, nts_events_append_batch(db, "[]", &range));
+  CHECK(range.first == 5 && range.last == 4); /* empty: the range at the next sequence */
+  /* Unknown fields are refused by name; omitted event_data and ids take the core's defaults. */
+  EXPECT(NTS_INVALID_INPUT, nts_events_append(db,
+                                              "{\"event_id\":\"e8\",\"event_type\":\"x\",\"sequnce\":1,"
+                                              "\"metadata\":{\"source\":\"s\",\"timestamp\":1}}",
+                                              &json));
+  MESSAGE_HAS("unknown field `sequnce`");
+  /* Free-form JSON keeps the caller's key order. */
+  EXPECT(NTS_OK, nts_events_append(db,
+                                   "{\"event_id\":\"k1\",\"event_type\":\"reading\","
+                                   "\"event_data\":{\"device\":\"dev-00\",\"value\":20.01,\"seq\":1},"
+                                   "\"metadata\":{\"source\":\"s\",\"timestamp\":4500}}",
+                                   NULL));
+  EXPECT(NTS_OK, nts_events_get(db, "k1", &json));
+  JSON_HAS_AND_FREE(json, "\"event_data\":{\"device\":\"dev-00\",\"value\":20.01,\"seq\":1}");
+  EXPECT(NTS_OK, nts_events_get(db, "k1", &json));
+  JSON_HAS_AND_FREE(json, "\"correlation_id\":null");
   EXPECT(NTS_CONFLICT, nts_events_append_batch(db, EVENTS23, NULL));
   EXPECT(NTS_INVALID_INPUT, nts_events_append(db, "{\"event_id\":\"e9\"}", &json));
   MESSAGE_HAS("event_json");
@@ -650,14 +671,14 @@ static void test_events(nts_storage *db) {
          nts_events_append(db, "{\"event_id\":\"\",\"event_type\":\"x\",\"event_data\":1,"
                                "\"metadata\":{\"source\":\"s\",\"timestamp\":1}}", &json));
   MESSAGE_HAS("event_id");
-  EXPECT(NTS_INVALID_INPUT, nts_events_append_batch(db, "{}", &json));
+  EXPECT(NTS_INVALID_INPUT, nts_events_append_batch(db, "{}", &range));
   MESSAGE_HAS("events_json");
   EXPECT(NTS_INVALID_UTF8, nts_events_append(db, BAD_UTF8, &json));
-  EXPECT(NTS_INVALID_UTF8, nts_events_append_batch(db, BAD_UTF8, &json));
+  EXPECT(NTS_INVALID_UTF8, nts_events_append_batch(db, BAD_UTF8, &range));
   EXPECT(NTS_NULL_POINTER, nts_events_append(NULL, EVENT1, &json));
   EXPECT(NTS_NULL_POINTER, nts_events_append(db, NULL, &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(NULL, "[]", &json));
-  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(db, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(NULL, "[]", &range));
+  EXPECT(NTS_NULL_POINTER, nts_events_append_batch(db, NULL, &range));
   EXPECT(NTS_NULL_POINTER, nts_events_last_sequence(NULL, &seq));
   EXPECT(NTS_NULL_POINTER, nts_events_last_sequence(db, NULL));
 
@@ -710,7 +731,7 @@ static void test_events(nts_storage *db) {
   EXPECT(NTS_OK, nts_events_replay(db, 0, 1, &json));
   CHECK(json != NULL && strstr(json, "\"e1\"") != NULL && strstr(json, "\"e2\"") == NULL);
   nts_string_free(json);
-  EXPECT(NTS_OK, nts_events_replay(db, 4, NTS_NO_LIMIT, &json));
+  EXPECT(NTS_OK, nts_events_replay(db, 5, NTS_NO_LIMIT, &json));
   JSON_HAS_AND_FREE(json, "[]");
   /* One paging rule in every language: a limit of 0 returns nothing. */
   EXPECT(NTS_OK, nts_events_replay(db, 0, 0, &json));
@@ -1457,7 +1478,7 @@ static void test_use_after_close(void) {
   EXPECT(NTS_CLOSED, nts_devices_list_online(db, &json));
   EXPECT(NTS_CLOSED, nts_devices_list_offline(db, &json));
   EXPECT(NTS_CLOSED, nts_events_append(db, EVENT1, &json));
-  EXPECT(NTS_CLOSED, nts_events_append_batch(db, EVENTS23, &json));
+  EXPECT(NTS_CLOSED, nts_events_append_batch(db, EVENTS23, NULL));
   EXPECT(NTS_CLOSED, nts_events_get(db, "e1", &json));
   EXPECT(NTS_CLOSED, nts_events_query_range(db, 0, 9, NTS_NO_LIMIT, &json));
   EXPECT(NTS_CLOSED, nts_events_query_by_type(db, "t", 0, 9, NTS_NO_LIMIT, &json));

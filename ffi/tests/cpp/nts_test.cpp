@@ -133,6 +133,7 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
   static double v;
   static nts_points *set;
   static char *json;
+  static nts_sequence_range range;
   static bool b;
   static uint8_t *bytes;
   static size_t blen;
@@ -171,7 +172,7 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"devices_list_offline", [=](nts_storage *db) { return keep(nts_devices_list_offline(db, &json)); }},
       {"devices_delete", [=](nts_storage *db) { return nts_devices_delete(db, "t1"); }},
       {"events_append", [=](nts_storage *db) { return keep(nts_events_append(db, kEvent, &json)); }},
-      {"events_append_batch", [=](nts_storage *db) { return keep(nts_events_append_batch(db, "[]", &json)); }},
+      {"events_append_batch", [=](nts_storage *db) { return nts_events_append_batch(db, "[]", &range); }},
       {"events_get", [=](nts_storage *db) { return keep(nts_events_get(db, "e1", &json)); }},
       {"events_query_range", [=](nts_storage *db) { return keep(nts_events_query_range(db, 0, 9, NTS_NO_LIMIT, &json)); }},
       {"events_query_by_type", [=](nts_storage *db) { return keep(nts_events_query_by_type(db, "alarm", 0, 999, NTS_NO_LIMIT, &json)); }},
@@ -291,6 +292,7 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
   static double v;
   static nts_points *set;
   static char *json;
+  static nts_sequence_range range;
   static bool b;
   return {
       {"open.data_dir", [](nts_storage *, const char *s) { nts_storage *db = nullptr; auto r = nts_storage_open(s, nullptr, &db); nts_storage_free(db); return r; }},
@@ -326,7 +328,7 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"devices_delete.device_id", [](nts_storage *db, const char *s) { return nts_devices_delete(db, s); }},
       {"devices_list_by_type.device_type", [](nts_storage *db, const char *s) { return nts_devices_list_by_type(db, s, &json); }},
       {"events_append.event_json", [](nts_storage *db, const char *s) { return nts_events_append(db, s, &json); }},
-      {"events_append_batch.events_json", [](nts_storage *db, const char *s) { return nts_events_append_batch(db, s, &json); }},
+      {"events_append_batch.events_json", [](nts_storage *db, const char *s) { return nts_events_append_batch(db, s, &range); }},
       {"events_get.event_id", [](nts_storage *db, const char *s) { return nts_events_get(db, s, &json); }},
       {"events_query_by_type.event_type", [](nts_storage *db, const char *s) { return nts_events_query_by_type(db, s, 0, 9, NTS_NO_LIMIT, &json); }},
       {"events_query_by_correlation.correlation_id", [](nts_storage *db, const char *s) { return nts_events_query_by_correlation(db, s, &json); }},
@@ -632,7 +634,8 @@ TEST(ErrorPaths, MalformedJsonIsInvalidInput) {
     EXPECT_EQ(nts_devices_upsert(db.get(), bad), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(nts_events_append(db.get(), bad, json.out()), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(json.p, nullptr);
-    EXPECT_EQ(nts_events_append_batch(db.get(), bad, json.out()), NTS_INVALID_INPUT) << bad;
+    nts_sequence_range range{};
+    EXPECT_EQ(nts_events_append_batch(db.get(), bad, &range), NTS_INVALID_INPUT) << bad;
     nts_storage *other = nullptr;
     EXPECT_EQ(nts_storage_open_in_memory(bad, &other), NTS_INVALID_INPUT) << bad;
     EXPECT_EQ(other, nullptr);
@@ -858,20 +861,22 @@ TEST(Devices, Lifecycle) {
 TEST(Events, AppendQueryReplay) {
   StoragePtr db = open_memory();
   OwnedString json;
+  nts_sequence_range range{};
   ASSERT_EQ(nts_events_append(db.get(), kEvent, json.out()), NTS_OK) << message();
   EXPECT_NE(json.str().find(R"("sequence":1)"), std::string::npos) << json.str();
   EXPECT_EQ(nts_events_append(db.get(), kEvent, json.out()), NTS_CONFLICT);
   ASSERT_EQ(nts_events_append_batch(db.get(),
                                     R"([{"event_id":"e2","event_type":"alarm","event_data":null,"metadata":{"correlation_id":"c","causation_id":"e1","source":"rules","timestamp":200}},)"
                                     R"({"event_id":"e3","event_type":"info","event_data":"x","metadata":{"source":"ui","timestamp":300}}])",
-                                    json.out()),
+                                    &range),
             NTS_OK);
-  EXPECT_NE(json.str().find(R"("sequence":3)"), std::string::npos) << json.str();
+  EXPECT_EQ(range.first, 2u);
+  EXPECT_EQ(range.last, 3u);
   // A duplicate inside a batch stores nothing.
   EXPECT_EQ(nts_events_append_batch(db.get(),
                                     R"([{"event_id":"e4","event_type":"a","event_data":1,"metadata":{"source":"s","timestamp":1}},)"
                                     R"({"event_id":"e4","event_type":"a","event_data":1,"metadata":{"source":"s","timestamp":1}}])",
-                                    json.out()),
+                                    &range),
             NTS_CONFLICT);
   uint64_t seq = 0;
   ASSERT_EQ(nts_events_last_sequence(db.get(), &seq), NTS_OK);

@@ -73,7 +73,7 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 pub const RRF_K: f32 = 60.0;
 
 /// Kind of knowledge a memory holds (seed section 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MemoryType {
     /// Knowledge about a device.
     DeviceKnowledge,
@@ -109,8 +109,11 @@ impl MemoryType {
     }
 }
 
-/// Keywords, importance, related entities and expiry of a memory (seed section 10).
+/// Keywords, importance, related entities and expiry of a memory (seed section 10). Every
+/// field omitted in JSON takes its [`Default`] (no keywords or entities, importance 0.5, no
+/// expiry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MemoryMetadata {
     /// Keywords; searched together with the content.
     pub keywords: Vec<String>,
@@ -130,6 +133,7 @@ impl Default for MemoryMetadata {
 
 /// One long-term memory (seed section 10).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemoryEntry {
     /// Caller-chosen unique id.
     pub memory_id: String,
@@ -139,13 +143,15 @@ pub struct MemoryEntry {
     pub content: String,
     /// Embedding for semantic search (stored in the vector store).
     pub embedding: Option<Vec<f32>>,
-    /// Keywords, importance, entities, expiry.
+    /// Keywords, importance, entities, expiry (the defaults when omitted in JSON).
+    #[serde(default)]
     pub metadata: MemoryMetadata,
     /// When it was created (Unix ms).
     pub created_at: i64,
     /// When `get` last read it.
     pub last_accessed: Option<i64>,
-    /// How many times `get` read it.
+    /// How many times `get` read it (0 when omitted in JSON).
+    #[serde(default)]
     pub access_count: u32,
 }
 

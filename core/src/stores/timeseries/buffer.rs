@@ -7,8 +7,10 @@
 
 use super::TelemetryPoint;
 
-/// Settings of the telemetry write buffer.
+/// Settings of the telemetry write buffer (as JSON: omitted fields take their [`Default`],
+/// unknown fields are refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct WriteBufferOptions {
     /// Points held before a flush is forced; `0` makes every `write` commit at once.
     pub max_points: usize,

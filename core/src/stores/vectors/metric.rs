@@ -8,10 +8,8 @@
 //! The kernels walk the vectors in chunks of 16 `f32` with 16 independent accumulators, a
 //! shape the compiler turns into SIMD lanes without needing to reorder float additions.
 
-use serde::{Deserialize, Serialize};
-
 /// How two vectors of a collection are compared. See the module docs for score semantics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DistanceMetric {
     /// Cosine similarity (zero-length vectors are refused).
     Cosine,

@@ -69,12 +69,14 @@ pub const RESERVED_PREFIX: &str = "__";
 
 /// A stored vector with its metadata (seed section 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VectorDocument {
     /// Id, unique within its collection.
     pub id: String,
     /// The vector; its length must equal the collection's dimension.
     pub embedding: Vec<f32>,
-    /// Free JSON metadata (filters match its top-level fields).
+    /// Free JSON metadata (filters match its top-level fields; `null` when omitted in JSON).
+    #[serde(default)]
     pub metadata: serde_json::Value,
 }
 
@@ -109,6 +111,7 @@ pub struct VectorMatch {
 
 /// Keeps only documents whose metadata has top-level `field` equal to `value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VectorFilter {
     /// Top-level metadata field.
     pub field: String,

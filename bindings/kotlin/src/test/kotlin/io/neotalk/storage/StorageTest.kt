@@ -110,7 +110,8 @@ class StorageTest {
         val events = db.events()
         val e = events.append(NewEvent("e1", "rule.triggered", """{"rule":"overheat"}""", EventMetadata("rules", 100L, "c1")))
         assertEquals(1uL, e.sequence)
-        events.appendBatch(listOf(NewEvent("e2", "device.offline", "{}", EventMetadata("gw", 200L, "c1", "e1"))))
+        val range = events.appendBatch(listOf(NewEvent("e2", "device.offline", "{}", EventMetadata("gw", 200L, "c1", "e1"))))
+        assertEquals(SequenceRange(2uL, 2uL), range)
         assertEquals("""{"rule":"overheat"}""", events.get("e1")!!.eventData)
         assertEquals(listOf("e1", "e2"), events.queryRange(0, 1_000, null).map { it.eventId })
         assertEquals(listOf("e2"), events.queryByType("device.offline", 0, 1_000, 10uL).map { it.eventId })
@@ -122,6 +123,11 @@ class StorageTest {
         assertTrue(events.totalBytes() > 0uL)
         val day = 86_400_000L
         assertEquals(EventCleanup(2uL, 0uL), events.cleanup(10 * day, EventRetention(days = 7u)))
+        assertEquals(SequenceRange(3uL, 2uL), events.appendBatch(listOf()))
+        // Event data comes back with the caller's key order.
+        val data = """{"device":"dev-00","value":20.01,"seq":1}"""
+        events.append(NewEvent("k1", "reading", data, EventMetadata("s", 11 * day)))
+        assertEquals(data, events.get("k1")!!.eventData)
     }
 
     @Test

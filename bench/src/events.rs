@@ -1,0 +1,188 @@
+//! The `events` suite: appending events in batches of 10,000 and replaying them, neotalk
+//! (`EventLogStore::append_batch`, and the C entry point `nts_events_append_batch` with the
+//! batch as one JSON text) against SQLite (a prepared INSERT in one transaction per batch),
+//! interleaved batch by batch on the same events.
+//!
+//! Both sides keep the same indexes: by sequence (the row), unique event id, (timestamp,
+//! sequence), (event type, timestamp, sequence) and (correlation id, sequence); both store the
+//! payload as JSON text. Settings as in the telemetry suites: neotalk `Durability::Eventual`,
+//! SQLite WAL with `synchronous=NORMAL`. Input is built outside the timed region (the
+//! `NewEvent`s for neotalk, the payload text and fields for SQLite, the JSON text for C).
+
+use crate::engines::Res;
+use neotalk_storage::{Durability, NewEvent, StorageManager, StorageOptions};
+use rusqlite::{params, Connection};
+use std::ffi::CString;
+use std::time::{Duration, Instant};
+
+/// Events per batch (one transaction).
+const BATCH: usize = 10_000;
+const TYPES: [&str; 4] = ["device.reading", "device.offline", "rule.triggered", "alert.raised"];
+
+/// The `i`-th event of the workload.
+fn event(i: usize) -> NewEvent {
+    let data = serde_json::json!({"device": format!("dev-{:02}", i % 50), "value": 20.0 + (i % 1000) as f64 / 100.0, "seq": i});
+    let e = NewEvent::new(&format!("evt-{i:09}"), TYPES[i % TYPES.len()], "bench", 1_700_000_000_000 + i as i64, data);
+    if i.is_multiple_of(4) {
+        e.caused_by(&format!("chain-{}", i / 40), None)
+    } else {
+        e
+    }
+}
+
+struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    fn open(path: &std::path::Path) -> Res<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL,
+                 ts INTEGER NOT NULL, source TEXT NOT NULL, correlation_id TEXT, causation_id TEXT, data TEXT NOT NULL);
+             CREATE INDEX events_by_time ON events (ts, seq);
+             CREATE INDEX events_by_type ON events (event_type, ts, seq);
+             CREATE INDEX events_by_correlation ON events (correlation_id, seq) WHERE correlation_id IS NOT NULL;",
+        )?;
+        Ok(Sqlite { conn })
+    }
+
+    /// One transaction, one cached prepared statement; the sequence is SQLite's rowid.
+    fn append(&mut self, rows: &[(NewEvent, String)]) -> Res<(i64, i64)> {
+        let tx = self.conn.transaction()?;
+        let (mut first, mut last) = (0, 0);
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO events (event_id, event_type, ts, source, correlation_id, causation_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (k, (e, data)) in rows.iter().enumerate() {
+                let m = &e.metadata;
+                stmt.execute(params![e.event_id, e.event_type, m.timestamp, m.source, m.correlation_id, m.causation_id, data])?;
+                last = tx.last_insert_rowid();
+                if k == 0 {
+                    first = last;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok((first, last))
+    }
+
+    /// Up to `n` events after `after`, decoded back into their fields with the payload parsed.
+    fn replay(&self, after: i64, n: usize) -> Res<Vec<(String, serde_json::Value)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, event_id, event_type, ts, source, correlation_id, causation_id, data FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, n as i64], |r| {
+            let _: (i64, String, i64, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+            Ok((r.get::<_, String>(1)?, r.get::<_, String>(7)?))
+        })?;
+        let mut out = Vec::with_capacity(n);
+        for row in rows {
+            let (id, data) = row?;
+            out.push((id, serde_json::from_str(&data)?));
+        }
+        Ok(out)
+    }
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn row(label: &str, ours: f64, sqlite: f64) {
+    println!("{label:<52} {:>12.0} {:>12.0} {:>9.2}x  events/s (higher is better)", ours, sqlite, ours / sqlite);
+}
+
+pub fn run(quick: bool) -> Res<()> {
+    let batches = if quick { 5 } else { 20 };
+    println!(
+        "neotalk-storage-bench events{}: {batches} batches of {BATCH} events, interleaved; SQLite {}",
+        if quick { " --quick" } else { "" },
+        rusqlite::version()
+    );
+    println!("neotalk: redb, Durability::Eventual; SQLite: WAL, synchronous=NORMAL, prepared INSERT, one transaction per batch");
+    println!("machine: {}\n", crate::machine());
+    println!("{:<52} {:>12} {:>12} {:>10}", "figure", "neotalk", "SQLite", "neo/SQL");
+    let dir = tempfile::tempdir()?;
+    let options = StorageOptions { durability: Durability::Eventual, ..Default::default() };
+    let db = StorageManager::open_with(dir.path().join("neotalk"), options.clone())?;
+    let c_db = open_c(&dir.path().join("neotalk-c"))?;
+    let mut sqlite = Sqlite::open(&dir.path().join("sqlite.db"))?;
+    let (mut ours, mut c_path, mut theirs) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for b in 0..batches {
+        let events: Vec<NewEvent> = (b * BATCH..(b + 1) * BATCH).map(event).collect();
+        let rows: Vec<(NewEvent, String)> = events.iter().map(|e| (e.clone(), e.event_data.to_string())).collect();
+        let text = CString::new(serde_json::to_string(&events)?)?;
+        // Rotate who goes first, so none always meets a warm or a cold cache.
+        for k in 0..3 {
+            match (b + k) % 3 {
+                0 => {
+                    let t = Instant::now();
+                    let range = db.events().append_batch(&events)?;
+                    ours += t.elapsed();
+                    assert_eq!(range.len(), BATCH as u64);
+                }
+                1 => {
+                    let t = Instant::now();
+                    let (first, last) = sqlite.append(&rows)?;
+                    theirs += t.elapsed();
+                    assert_eq!((last - first + 1) as usize, BATCH);
+                }
+                _ => {
+                    let t = Instant::now();
+                    let range = append_c(c_db, &text)?;
+                    c_path += t.elapsed();
+                    assert_eq!(range.last + 1 - range.first, BATCH as u64);
+                }
+            }
+        }
+    }
+    let n = batches * BATCH;
+    row(&format!("append_batch ({BATCH} events/txn)"), rate(n, ours), rate(n, theirs));
+    row(&format!("C nts_events_append_batch ({BATCH} events as JSON)"), rate(n, c_path), rate(n, theirs));
+
+    // Replay everything in pages of BATCH, checking both return the same events.
+    let (mut ours, mut theirs) = (Duration::ZERO, Duration::ZERO);
+    let mut after = 0u64;
+    while (after as usize) < n {
+        let t = Instant::now();
+        let page = db.events().replay(after, BATCH)?;
+        ours += t.elapsed();
+        let t = Instant::now();
+        let theirs_page = sqlite.replay(after as i64, BATCH)?;
+        theirs += t.elapsed();
+        assert_eq!(page.len(), theirs_page.len());
+        assert!(page.iter().zip(&theirs_page).all(|(a, (id, data))| &a.event_id == id && &a.event_data == data), "engines disagree");
+        after = page.last().map(|e| e.sequence).ok_or("replay returned nothing")?;
+    }
+    row(&format!("replay (pages of {BATCH}, payload parsed)"), rate(n, ours), rate(n, theirs));
+    unsafe {
+        neotalk_storage_ffi::storage::nts_storage_close(c_db);
+        neotalk_storage_ffi::storage::nts_storage_free(c_db);
+    }
+    Ok(())
+}
+
+fn open_c(path: &std::path::Path) -> Res<*mut neotalk_storage_ffi::storage::nts_storage> {
+    let path = CString::new(path.to_str().ok_or("path is not UTF-8")?)?;
+    let options = CString::new(r#"{"durability": "Eventual"}"#)?;
+    let mut db = std::ptr::null_mut();
+    let status = unsafe { neotalk_storage_ffi::storage::nts_storage_open(path.as_ptr(), options.as_ptr(), &mut db) };
+    if status != neotalk_storage_ffi::status::nts_status::NTS_OK {
+        return Err(format!("nts_storage_open: {status:?}").into());
+    }
+    Ok(db)
+}
+
+fn append_c(db: *mut neotalk_storage_ffi::storage::nts_storage, text: &CString) -> Res<neotalk_storage_ffi::events::nts_sequence_range> {
+    let mut range = neotalk_storage_ffi::events::nts_sequence_range { first: 0, last: 0 };
+    let status = unsafe { neotalk_storage_ffi::events::nts_events_append_batch(db, text.as_ptr(), &mut range) };
+    if status != neotalk_storage_ffi::status::nts_status::NTS_OK {
+        return Err(format!("nts_events_append_batch: {status:?}").into());
+    }
+    Ok(range)
+}
