@@ -99,6 +99,7 @@ impl StorageError {
     }
 
     /// A `Backend` error with the engine's error kept as its source.
+    #[cfg(not(target_arch = "wasm32"))] // only redb's errors have a source
     pub(crate) fn backend(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         StorageError::Backend { message: message.into(), source: Some(Cause::new(source)) }
     }

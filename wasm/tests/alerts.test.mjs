@@ -61,7 +61,7 @@ test('queries by time, severity, entity and source are half-open and ordered', (
 
 test('a wrong severity string or shape is INVALID_INPUT naming the accepted values', () => {
   const alerts = openDb().alerts();
-  for (const bad of ['warning', 'High', '', 3, null]) {
+  for (const bad of ['Severe', 'High', '', 3, null]) {
     assert.throws(() => alerts.create(alert('a', bad, 1)), (e) => e.code === 'INVALID_INPUT' && e.field === 'alert', `severity ${bad}`);
   }
   assert.deepEqual(alerts.queryBySeverity('warning', 0, 10), [], 'an argument name parses in any case (core FromStr)');
@@ -75,6 +75,9 @@ test('a wrong severity string or shape is INVALID_INPUT naming the accepted valu
   throwsCode(() => alerts.queryRange(0.5, 10), 'INVALID_INPUT', 'start');
   throwsCode(() => alerts.unresolved(-1), 'INVALID_INPUT', 'limit');
   assert.equal(alerts.queryRange(-Infinity, Infinity).length, 0, 'nothing was stored');
+  const other = openDb().alerts();
+  other.create(alert('lower', 'warning', 1));
+  assert.equal(other.get('lower').severity, 'Warning', 'a record enum parses in any case too');
 });
 
 test('alert methods throw CLOSED after close', () => {

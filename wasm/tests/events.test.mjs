@@ -119,7 +119,8 @@ test('bad events and arguments are INVALID_INPUT and store nothing', () => {
   throwsCode(() => events.replay(-1, 10), 'INVALID_INPUT', 'after_sequence');
   throwsCode(() => events.replay(0, NaN), 'INVALID_INPUT', 'limit');
   throwsCode(() => events.cleanup(NaN), 'INVALID_INPUT', 'now_ms');
-  throwsCode(() => events.cleanup(0, { days: 1 }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => events.cleanup(0, { weeks: 1 }), 'INVALID_INPUT', 'retention', /weeks/);
+  assert.deepEqual(events.cleanup(0, { days: 1 }), { expired: 0, over_size: 0 }, 'omitted retention fields take their defaults');
 });
 
 test('ids of the wrong JS type are INVALID_INPUT', () => {

@@ -28,7 +28,8 @@ test('defaultOptions round-trips through the constructor; max_points 0 commits e
   const buffered = new wasm.StorageManager(null);
   buffered.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
   assert.equal(buffered.timeseries().bufferedPoints(), 1);
-  throwsCode(() => new wasm.StorageManager({ durability: 'Immediate' }), 'INVALID_INPUT', 'options');
+  assert.equal(new wasm.StorageManager({ durability: 'Immediate' }).backendKind(), 'memory', 'omitted options take their defaults');
+  throwsCode(() => new wasm.StorageManager({ durabilty: 'Immediate' }), 'INVALID_INPUT', 'options', /durabilty/);
   throwsCode(() => new wasm.StorageManager({ ...wasm.StorageManager.defaultOptions(), durability: 'Sometimes' }), 'INVALID_INPUT', 'options');
 });
 
@@ -71,6 +72,8 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const workflows = db.workflowHistory();
   const decisions = db.decisions();
   const memory = db.memory();
+  const cfg = db.config();
+  const cleanup = new wasm.DataCleanupTask(db);
   const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
@@ -94,6 +97,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       checkIntegrity: () => db.checkIntegrity(),
     },
     TimeSeriesStore: {
+      flush: () => ts.flush(),
       write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
       writeBatch: () => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 2 } }]),
       writeSeries: () => ts.writeSeries('d', 'm', f64(2), f64(2)),
@@ -223,13 +227,28 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       searchHybrid: () => memory.searchHybrid('text', new Float32Array([1, 0]), 10),
       purgeExpired: () => memory.purgeExpired(10),
     },
-    ConfigStore: {},
-    DataCleanupTask: {},
+    ConfigStore: {
+      system: () => cfg.system(),
+      retention: () => cfg.retention(),
+      adapters: () => cfg.adapters(),
+      setSystem: () => cfg.setSystem({}),
+      setRetention: () => cfg.setRetention({}),
+      setAdapters: () => cfg.setAdapters({}),
+      yaml: () => cfg.yaml('system.yaml'),
+      setYaml: () => cfg.setYaml('system.yaml', ''),
+      check: () => cfg.check(),
+      writeDefaults: () => cfg.writeDefaults(),
+      definitionNames: () => cfg.definitionNames('Rule'),
+      definition: () => cfg.definition('Rule', 'r'),
+      definitions: () => cfg.definitions('Rule'),
+      saveDefinition: () => cfg.saveDefinition('Rule', 'r', 'text'),
+    },
+    DataCleanupTask: { run: () => cleanup.run(10) },
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
     StorageManager: ['alerts', 'backendKind', 'close', 'config', 'decisions', 'devices', 'events', 'memory', 'ruleHistory', 'sessions', 'timeseries', 'vectors', 'workflowHistory'],
-    TimeSeriesStore: ['bufferedPoints', 'flush'],
+    TimeSeriesStore: ['bufferedPoints'],
     DeviceStateStore: [],
     EventLogStore: [],
     AlertStore: [],
@@ -239,10 +258,9 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
     WorkflowHistoryStore: [],
     DecisionStore: [],
     LongTermMemoryStore: [],
-    // In-memory config, not table data: works after close (config.test.mjs).
-    ConfigStore: ['adapters', 'check', 'definition', 'definitionNames', 'definitions', 'retention', 'saveDefinition', 'setAdapters', 'setRetention', 'setSystem', 'setYaml', 'system', 'writeDefaults', 'yaml'],
-    // run() reports each store's CLOSED failure instead of throwing (cleanup.test.mjs).
-    DataCleanupTask: ['config', 'run'],
+    ConfigStore: [],
+    // The task's own retention settings, not the database's.
+    DataCleanupTask: ['config'],
   };
   for (const [cls, byName] of Object.entries(calls)) {
     // Every exported method is either checked here or listed as touching no data.
@@ -252,7 +270,6 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
     }
   }
   assert.equal(db.backendKind(), 'memory');
-  ts.flush(); // nothing buffered: nothing to commit
 });
 
 // A series read before close is cached; after close it must still throw CLOSED.

@@ -57,7 +57,7 @@ test('a wrong result or bad fields are INVALID_INPUT; a failing batch stores not
   }
   assert.throws(() => rules.record(run('e', 'r', 1, 'Done')), (e) => /Success.*PartialSuccess.*Failed/.test(e.message));
   throwsCode(() => rules.record(run('', 'r', 1)), 'INVALID_INPUT', 'execution_id');
-  throwsCode(() => rules.record(run('e', 'r', 1, 'Success', { actions: [{ action_type: 'a', success: true }] })), 'INVALID_INPUT', 'record');
+  throwsCode(() => rules.record(run('e', 'r', 1, 'Success', { actions: [{ action_type: 'a', success: true, retries: 2 }] })), 'INVALID_INPUT', 'record');
   throwsCode(() => rules.recordBatch([run('ok', 'r', 1), run('', 'r', 2)]), 'INVALID_INPUT', 'execution_id');
   throwsCode(() => rules.recordBatch('nope'), 'INVALID_INPUT', 'records');
   throwsCode(() => rules.queryByRule('r', -1, 10), 'INVALID_INPUT', 'offset');

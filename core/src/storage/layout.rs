@@ -29,10 +29,12 @@ pub(crate) enum FileGroup {
 
 impl FileGroup {
     /// Every group, `Main` first: the order files are opened, locked and written in.
+    #[cfg(not(target_arch = "wasm32"))] // files exist only natively
     pub(crate) const ALL: [FileGroup; 5] =
         [FileGroup::Main, FileGroup::TimeSeries, FileGroup::Vectors, FileGroup::Sessions, FileGroup::Events];
 
     /// Path of the group's file relative to the data directory (the seed's layout).
+    #[cfg(not(target_arch = "wasm32"))] // files exist only natively
     pub(crate) fn file(self) -> &'static str {
         match self {
             FileGroup::Main => crate::manager::DATABASE_FILE,
@@ -94,6 +96,7 @@ impl Engines {
     }
 
     /// One engine per group, in the order of [`FileGroup::ALL`].
+    #[cfg(not(target_arch = "wasm32"))] // files exist only natively
     pub(crate) fn split(engines: [Arc<Engine>; 5]) -> Self {
         Engines { by_group: engines }
     }
