@@ -1,8 +1,9 @@
 //! The demo gateway: devices reporting telemetry, some going offline, events with causal chains.
 
+use crate::output::show_value;
+use crate::time::{number, show as show_time, TimeStyle};
 use neotalk_storage::{
-    AlertRecord, AlertSeverity, DeviceState, ExecutionResult, MetricValue, NewEvent, RangeOptions, RuleExecutionRecord, StorageManager,
-    TelemetryPoint,
+    AlertRecord, AlertSeverity, DeviceState, ExecutionResult, NewEvent, RangeOptions, RuleExecutionRecord, StorageManager, TelemetryPoint,
 };
 use serde_json::json;
 use std::path::Path;
@@ -29,7 +30,9 @@ const HIGH_TEMPERATURE: f64 = 22.6;
 /// Simulated seconds per committed batch (a gateway commits telemetry in groups).
 const BATCH_SECONDS: i64 = 30;
 
-pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::error::Error>> {
+/// Simulates `devices` devices for `minutes` into `dir`, then prints what was stored, with
+/// times in `style`.
+pub fn run(dir: &Path, devices: usize, minutes: i64, style: TimeStyle) -> Result<(), Box<dyn std::error::Error>> {
     if devices == 0 || minutes <= 0 {
         return Err("--devices and --minutes must be positive".into());
     }
@@ -94,14 +97,14 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
 
     println!("neotalk-storage demo: {devices} devices, {minutes} simulated minutes -> {}", dir.display());
     println!(
-        "stored {points} telemetry points and {alerts} alert chains in {:.2?} ({:.0} points/s)\n",
-        elapsed,
+        "stored {points} telemetry points and {alerts} alert chains in {:.2} s ({:.0} points/s)\n",
+        elapsed.as_secs_f64(),
         points as f64 / elapsed.as_secs_f64()
     );
 
     println!("{:<18} {:<12} {:<8} {:<7} latest values", "device", "type", "adapter", "online");
     for d in db.devices().list_devices()? {
-        let mut latest: Vec<String> = d.metrics.iter().map(|(m, s)| format!("{m}={}", show(&s.value))).collect();
+        let mut latest: Vec<String> = d.metrics.iter().map(|(m, s)| format!("{m}={}", show_value(&s.value))).collect();
         latest.sort();
         println!("{:<18} {:<12} {:<8} {:<7} {}", d.device_id, d.device_type, d.adapter, d.online, latest.join(" "));
     }
@@ -110,34 +113,34 @@ pub fn run(dir: &Path, devices: usize, minutes: i64) -> Result<(), Box<dyn std::
     let end = start + minutes * 60_000;
     println!("\nlast 5 temperature readings of {probe}:");
     for p in db.timeseries().query_range_with(probe, "temperature", start..end, RangeOptions { limit: Some(5), newest_first: true })? {
-        println!("  {}  {}", p.timestamp, show(&p.value));
+        println!("  {}  {}", show_time(p.timestamp, style), show_value(&p.value));
     }
     println!("\n10-minute buckets of {probe}/temperature:");
-    println!("  {:<15} {:>6} {:>8} {:>8} {:>8}", "bucket start", "count", "min", "avg", "max");
+    println!("  {:<24} {:>6} {:>8} {:>8} {:>8}", "bucket start", "count", "min", "avg", "max");
     for b in db.timeseries().query_aggregated(probe, "temperature", start..end, 600_000)? {
-        println!(
-            "  {:<15} {:>6} {:>8.2} {:>8.2} {:>8.2}",
-            b.bucket_start,
-            b.count,
-            b.min.unwrap_or(f64::NAN),
-            b.avg.unwrap_or(f64::NAN),
-            b.max.unwrap_or(f64::NAN)
-        );
+        let n = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| number((v * 100.0).round() / 100.0));
+        println!("  {:<24} {:>6} {:>8} {:>8} {:>8}", show_time(b.bucket_start, style), b.count, n(b.min), n(b.avg), n(b.max));
     }
-    println!("\noffline devices: {:?}", db.devices().list_offline()?.iter().map(|d| &d.device_id).collect::<Vec<_>>());
+    let offline: Vec<String> = db.devices().list_offline()?.into_iter().map(|d| d.device_id).collect();
+    println!("\noffline devices: {}", if offline.is_empty() { "none".to_string() } else { offline.join(", ") });
     if alerts > 0 {
         println!("\nfirst alert chain (correlation {run_id}-chain-1):");
         for e in db.events().query_by_correlation(&format!("{run_id}-chain-1"))? {
-            println!("  #{:<6} {:<16} caused by {:?}", e.sequence, e.event_type, e.metadata.causation_id);
+            let cause =
+                e.metadata.causation_id.as_deref().map_or_else(|| "nothing (first of the chain)".to_string(), |c| format!("event {c}"));
+            println!("  #{:<6} {:<18} caused by {cause}", e.sequence, e.event_type);
         }
     }
     let open_alerts = db.alerts().unresolved(None)?;
     println!("\nunresolved alerts: {}", open_alerts.len());
     for a in open_alerts.iter().take(3) {
-        println!("  {} {:<8} {}", a.created_at, a.severity, a.message);
+        println!("  {}  {:<8} {}", show_time(a.created_at, style), a.severity, a.message);
     }
     println!("\nevent log: {} events in total, last sequence {}", db.events().replay(0, None)?.len(), db.events().last_sequence()?);
-    println!("\ntry: neotalk-storage --dir {} query aggregated --device {probe} --metric temperature --bucket-ms 600000", dir.display());
+    println!(
+        "\ntry: neotalk-storage --dir {} query aggregated --device {probe} --metric temperature --last 1h --bucket 10m",
+        dir.display()
+    );
     db.close()?;
     Ok(())
 }
@@ -170,11 +173,4 @@ fn raise_alert(db: &StorageManager, run_id: i64, n: usize, device: &str, ts: i64
             .caused_by(&chain, Some(&id("alert"))),
     ])?;
     Ok(())
-}
-
-fn show(v: &MetricValue) -> String {
-    match v {
-        MetricValue::Float(f) => format!("{f:.2}"),
-        other => serde_json::to_string(other).unwrap_or_default(),
-    }
 }

@@ -8,8 +8,9 @@ mod export;
 mod maintenance;
 mod output;
 mod query;
+mod time;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use neotalk_storage::{StorageManager, DATABASE_FILE};
 use output::Format;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,9 @@ struct Cli {
     /// Output format of records.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// How tables show times (JSON output always has Unix ms).
+    #[arg(long, global = true, value_enum, default_value_t = time::TimeStyle::Utc)]
+    time: time::TimeStyle,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,7 +58,7 @@ enum Command {
         #[arg(long)]
         metric: Option<String>,
         #[command(flatten)]
-        time: query::TimeArgs,
+        time: time::TimeArgs,
         /// File format.
         #[arg(long = "as", value_enum, default_value_t = export::ExportFormat::Csv)]
         file_format: export::ExportFormat,
@@ -80,20 +84,31 @@ enum Command {
         /// Backup id (default: the newest).
         id: Option<String>,
     },
-    /// Replace the live data with a backup, after verifying it (default: the newest).
+    /// Replace the live data with a backup, after verifying it (default: the newest). A
+    /// safety backup of the live data is taken first; `restore <its id>` undoes the restore.
     Restore {
-        /// Backup id (default: the newest).
+        /// Backup id (default: the newest that is not a safety copy).
         id: Option<String>,
+        /// Do not take the safety backup of the live data first.
+        #[arg(long)]
+        no_safety_backup: bool,
     },
     /// Remove data past its retention (config/retention.yaml) from every store.
     Cleanup {
-        /// Treat this Unix ms time as now (default: the current time).
-        #[arg(long)]
+        /// Treat this time (ISO 8601 or Unix ms) as now (default: the current time).
+        #[arg(long, value_parser = time::parse_time, allow_hyphen_values = true)]
         now: Option<i64>,
     },
     /// Validate the config tree under <dir>/config.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script: `neotalk-storage completions bash > /etc/bash_completion.d/neotalk-storage`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `neotalk-storage man > neotalk-storage.1`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -123,9 +138,9 @@ fn open_existing(dir: &Path) -> Result<StorageManager, Box<dyn std::error::Error
 
 fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Demo { devices, minutes } => demo::run(&cli.dir, devices, minutes)?,
-        Command::Stats => stats(&open_existing(&cli.dir)?, cli.format)?,
-        Command::Query(q) => query::run(&open_existing(&cli.dir)?, q, cli.format)?,
+        Command::Demo { devices, minutes } => demo::run(&cli.dir, devices, minutes, cli.time)?,
+        Command::Stats => stats(&open_existing(&cli.dir)?, cli.format, cli.time)?,
+        Command::Query(q) => query::run(&open_existing(&cli.dir)?, q, cli.format, cli.time)?,
         Command::Export { device, metric, time, file_format, out } => {
             let db = open_existing(&cli.dir)?;
             let range = time.range()?;
@@ -149,20 +164,22 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);
         }
         Command::Backup { incremental, tables } => maintenance::backup(&open_existing(&cli.dir)?, incremental, tables)?,
-        Command::Backups => maintenance::list(&open_existing(&cli.dir)?, cli.format)?,
+        Command::Backups => maintenance::list(&open_existing(&cli.dir)?, cli.format, cli.time)?,
         Command::Verify { id } => {
             if !maintenance::verify(&open_existing(&cli.dir)?, id)? {
                 return Ok(ExitCode::from(maintenance::VERIFY_FAILED));
             }
         }
-        Command::Restore { id } => maintenance::restore(&open_existing(&cli.dir)?, id)?,
+        Command::Restore { id, no_safety_backup } => maintenance::restore(&open_existing(&cli.dir)?, id, !no_safety_backup)?,
         Command::Cleanup { now } => maintenance::cleanup(&open_existing(&cli.dir)?, now, cli.format)?,
         Command::Config(ConfigCommand::Check) => maintenance::config_check(&cli.dir)?,
+        Command::Completions { shell } => clap_complete::generate(shell, &mut Cli::command(), "neotalk-storage", &mut std::io::stdout()),
+        Command::Man => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(db: &StorageManager, format: Format) -> neotalk_storage::Result<()> {
+fn stats(db: &StorageManager, format: Format, style: time::TimeStyle) -> neotalk_storage::Result<()> {
     let stats = db.stats()?;
     if format == Format::Json {
         println!("{}", serde_json::to_string(&stats).expect("stats serialize"));
@@ -171,7 +188,8 @@ fn stats(db: &StorageManager, format: Format) -> neotalk_storage::Result<()> {
     println!("database size: {} bytes", stats.database_size_bytes);
     let rows: Vec<_> = stats.table_stats.iter().collect();
     output::print(Format::Table, &["table", "entries", "bytes", "last_write"], &rows, |(name, t)| {
-        vec![name.to_string(), t.count.to_string(), t.size_bytes.to_string(), t.last_write.to_string()]
+        let last_write = if t.last_write == 0 { "-".to_string() } else { time::show(t.last_write, style) };
+        vec![name.to_string(), t.count.to_string(), t.size_bytes.to_string(), last_write]
     });
     Ok(())
 }

@@ -2,8 +2,10 @@
 //! config check.
 
 use crate::output::{opt, print, Format};
-use neotalk_storage::backup::{BackupManager, BackupType, RestoreManager};
+use crate::time::{show_opt as show_time_opt, TimeStyle};
+use neotalk_storage::backup::{BackupInfo, BackupManager, BackupType, RestoreManager, SnapshotKind};
 use neotalk_storage::{unix_ms, DataCleanupTask, StorageManager};
+use serde::Serialize;
 use std::path::Path;
 
 /// Exit code of `verify` when the backup is damaged (1 is any other error).
@@ -21,18 +23,45 @@ pub fn backup(db: &StorageManager, incremental: bool, tables: Vec<String>) -> Cl
     };
     let manager = BackupManager::new(db, config)?;
     let info = manager.backup(&kind)?;
-    let kind = info.manifest.as_ref().map(|m| format!("{:?}", m.kind).to_lowercase()).unwrap_or_default();
-    println!("{kind} backup {} ({} bytes) -> {}", info.id, info.size_bytes, info.path.display());
+    println!("{} backup {} ({} bytes) -> {}", kind_of(&info), info.id, info.size_bytes, info.path.display());
     Ok(())
 }
 
-/// Lists the backups of the configured directory, newest last.
-pub fn list(db: &StorageManager, format: Format) -> CliResult {
+/// `full`, `incremental` or `selective`; `?` when the header does not read.
+fn kind_of(info: &BackupInfo) -> &'static str {
+    match info.manifest.as_ref().map(|m| &m.kind) {
+        Some(SnapshotKind::Full) => "full",
+        Some(SnapshotKind::Incremental) => "incremental",
+        Some(SnapshotKind::Selective) => "selective",
+        None => "?",
+    }
+}
+
+/// A row of `backups`: the backup and whether it is a safety copy taken before a restore.
+#[derive(Serialize)]
+struct BackupRow<'a> {
+    #[serde(flatten)]
+    info: &'a BackupInfo,
+    safety_copy: bool,
+}
+
+/// Lists the backups of the configured directory, newest last; safety copies taken before a
+/// restore are marked.
+pub fn list(db: &StorageManager, format: Format, style: TimeStyle) -> CliResult {
     let restore = RestoreManager::for_config(db, &db.config().system()?.backup)?;
     let backups = restore.list_backups()?;
-    print(format, &["id", "kind", "created_at", "bytes", "problem"], &backups, |b| {
-        let kind = b.manifest.as_ref().map(|m| format!("{:?}", m.kind).to_lowercase());
-        vec![b.id.clone(), opt(kind), opt(b.created_at()), b.size_bytes.to_string(), opt(b.problem.clone())]
+    let rows: Vec<BackupRow> = backups.iter().map(|info| BackupRow { info, safety_copy: info.is_safety_copy() }).collect();
+    print(format, &["id", "kind", "created_at", "bytes", "safety_copy", "problem"], &rows, |r| {
+        let b = r.info;
+        let safety = if r.safety_copy { "yes (pre-restore)" } else { "" };
+        vec![
+            b.id.clone(),
+            kind_of(b).into(),
+            show_time_opt(b.created_at(), style),
+            b.size_bytes.to_string(),
+            safety.into(),
+            opt(b.problem.clone()),
+        ]
     });
     Ok(())
 }
@@ -58,10 +87,16 @@ pub fn verify(db: &StorageManager, id: Option<String>) -> CliResult<bool> {
 }
 
 /// Restores a backup (the newest when no id is given), replacing the live data atomically
-/// after the whole chain verified.
-pub fn restore(db: &StorageManager, id: Option<String>) -> CliResult {
-    let restore = RestoreManager::for_config(db, &db.config().system()?.backup)?;
+/// after the whole chain verified; with `safety_backup`, a full backup of the live data is
+/// taken first and its id printed, so the restore can be undone.
+pub fn restore(db: &StorageManager, id: Option<String>, safety_backup: bool) -> CliResult {
+    let config = db.config().system()?.backup;
+    let restore = RestoreManager::for_config(db, &config)?;
     let id = newest_or(&restore, id)?;
+    if safety_backup {
+        let safety = BackupManager::new(db, config)?.safety_backup()?;
+        println!("safety backup {} of the live data taken; undo with: neotalk-storage restore {}", safety.id, safety.id);
+    }
     let result = restore.restore(&id)?;
     println!("restored {id}: chain {}, {} tables, {} entries", result.chain.join(" <- "), result.tables, result.entries);
     Ok(())

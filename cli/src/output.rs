@@ -1,5 +1,6 @@
 //! Output of records as an aligned table or as JSON lines.
 
+use neotalk_storage::MetricValue;
 use serde::Serialize;
 
 /// How a command prints records.
@@ -36,9 +37,13 @@ pub fn print<T: Serialize>(format: Format, columns: &[&str], rows: &[T], cells: 
     }
 }
 
-/// A telemetry value or JSON value as table text.
-pub fn show<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// A telemetry value as table text: floats with six significant digits, the other types as
+/// JSON (`true`, `"on"`).
+pub fn show_value(v: &MetricValue) -> String {
+    match v {
+        MetricValue::Float(f) => crate::time::number(*f),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
 }
 
 /// An optional value as table text (`-` when absent).

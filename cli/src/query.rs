@@ -1,8 +1,9 @@
 //! `neotalk-storage query ...`: read telemetry, events and alerts.
 
-use crate::output::{opt, print, show, Format};
+use crate::output::{opt, print, show_value, Format};
+use crate::time::{number, show as show_time, show_opt as show_time_opt, TimeArgs, TimeStyle};
 use clap::Subcommand;
-use neotalk_storage::{AlertSeverity, RangeOptions, StorageManager, TimeRange};
+use neotalk_storage::{AlertSeverity, RangeOptions, StorageManager};
 
 /// What to query.
 #[derive(Subcommand)]
@@ -31,8 +32,8 @@ pub enum Query {
         series: Series,
         #[command(flatten)]
         time: TimeArgs,
-        /// Bucket width in ms (buckets align to the epoch).
-        #[arg(long)]
+        /// Bucket width: a duration (10m, 1h) or ms (buckets align to the epoch).
+        #[arg(long = "bucket", visible_alias = "bucket-ms", value_parser = crate::time::parse_width)]
         bucket_ms: i64,
     },
     /// Events in [start, end), by type or by correlation chain.
@@ -73,40 +74,28 @@ pub struct Series {
     pub metric: String,
 }
 
-/// A half-open time range in Unix ms.
-#[derive(clap::Args)]
-pub struct TimeArgs {
-    /// Start, Unix ms, inclusive (default: the beginning of time).
-    #[arg(long, default_value_t = i64::MIN, allow_negative_numbers = true, hide_default_value = true)]
-    pub start: i64,
-    /// End, Unix ms, exclusive (default: none, through the last timestamp).
-    #[arg(long, allow_negative_numbers = true)]
-    pub end: Option<i64>,
-}
-
-impl TimeArgs {
-    /// The core's range; `--start` after `--end` is the core's `InvalidInput`.
-    pub fn range(&self) -> neotalk_storage::Result<TimeRange> {
-        TimeRange::half_open(self.start, self.end)
-    }
-}
-
-pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage::Result<()> {
+/// Runs a query and prints its records (times in `style` in tables).
+pub fn run(db: &StorageManager, query: Query, format: Format, style: TimeStyle) -> neotalk_storage::Result<()> {
     match query {
         Query::Range { series, time, limit, newest_first } => {
             let points =
                 db.timeseries().query_range_with(&series.device, &series.metric, time.range()?, RangeOptions { limit, newest_first })?;
-            print(format, &["timestamp", "value", "quality"], &points, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
+            print(format, &["timestamp", "value", "quality"], &points, |p| {
+                vec![show_time(p.timestamp, style), show_value(&p.value), opt(p.quality)]
+            });
         }
         Query::Latest { series } => {
             let latest: Vec<_> = db.timeseries().query_latest(&series.device, &series.metric)?.into_iter().collect();
-            print(format, &["timestamp", "value", "quality"], &latest, |p| vec![p.timestamp.to_string(), show(&p.value), opt(p.quality)]);
+            print(format, &["timestamp", "value", "quality"], &latest, |p| {
+                vec![show_time(p.timestamp, style), show_value(&p.value), opt(p.quality)]
+            });
         }
         Query::Aggregated { series, time, bucket_ms } => {
             let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.range()?, bucket_ms)?;
             let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
             print(format, &cols, &buckets, |b| {
-                vec![b.bucket_start.to_string(), b.count.to_string(), opt(b.min), opt(b.avg), opt(b.max), opt(b.first), opt(b.last)]
+                let n = |v: Option<f64>| v.map_or_else(|| "-".to_string(), number);
+                vec![show_time(b.bucket_start, style), b.count.to_string(), n(b.min), n(b.avg), n(b.max), n(b.first), n(b.last)]
             });
         }
         Query::Events { time, event_type, correlation, limit } => {
@@ -118,11 +107,11 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
             print(format, &["sequence", "timestamp", "type", "source", "event_id", "data"], &events, |e| {
                 vec![
                     e.sequence.to_string(),
-                    e.metadata.timestamp.to_string(),
+                    show_time(e.metadata.timestamp, style),
                     e.event_type.clone(),
                     e.metadata.source.clone(),
                     e.event_id.clone(),
-                    show(&e.event_data),
+                    e.event_data.to_string(),
                 ]
             });
         }
@@ -134,12 +123,12 @@ pub fn run(db: &StorageManager, query: Query, format: Format) -> neotalk_storage
             };
             print(format, &["created_at", "severity", "alert_id", "title", "acknowledged", "resolved_at"], &alerts, |a| {
                 vec![
-                    a.created_at.to_string(),
+                    show_time(a.created_at, style),
                     a.severity.to_string(),
                     a.alert_id.clone(),
                     a.title.clone(),
                     a.acknowledged.to_string(),
-                    opt(a.resolved_at),
+                    show_time_opt(a.resolved_at, style),
                 ]
             });
         }

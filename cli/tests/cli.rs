@@ -18,7 +18,10 @@ fn demo_dir() -> tempfile::TempDir {
     let text = stdout(&cli(dir.path(), &["demo", "--devices", "5", "--minutes", "3"]));
     // 3 thermometers x 2 metrics + 2 power meters, 180 s, minus device 4 for its last 60 s.
     assert!(text.contains("stored 1320 telemetry points"), "{text}");
-    assert!(text.contains("offline devices: [\"thermometer-04\"]"), "{text}");
+    assert!(text.contains("offline devices: thermometer-04\n"), "{text}");
+    for debug in ["Some(", "None", "[\"", "caused by \""] {
+        assert!(!text.contains(debug), "no Rust debug text ({debug}) in: {text}");
+    }
     dir
 }
 
@@ -30,6 +33,9 @@ fn stats_queries_export_and_compact() {
     // Written in small batches: each series is a compressed chunk and a raw head of at most
     // 64 points.
     assert_eq!(chunks.split_whitespace().nth(1), Some("16"), "8 series, two chunks each: {text}");
+
+    let last_write = chunks.split_whitespace().nth(3).unwrap();
+    assert!(last_write.starts_with("20") && last_write.ends_with('Z'), "ISO 8601 UTC by default: {text}");
 
     let json = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
     let stats: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
@@ -45,6 +51,30 @@ fn stats_queries_export_and_compact() {
         &["query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "3", "--newest-first"],
     ));
     assert_eq!(limited.lines().count(), 4, "header + 3 rows: {limited}");
+    let row = limited.lines().nth(1).unwrap();
+    assert!(row.starts_with("20") && row.split_whitespace().next().unwrap().ends_with('Z'), "{limited}");
+    let ms = stdout(&cli(
+        dir.path(),
+        &["--time", "ms", "query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "1"],
+    ));
+    assert!(ms.lines().nth(1).unwrap().split_whitespace().next().unwrap().parse::<i64>().is_ok(), "{ms}");
+    let local = stdout(&cli(
+        dir.path(),
+        &["--time", "local", "query", "range", "--device", "thermometer-00", "--metric", "temperature", "--limit", "1"],
+    ));
+    assert!(local.lines().nth(1).unwrap().contains(['+', '-']), "an offset: {local}");
+
+    // Relative and ISO 8601 time arguments: the demo wrote the last 3 minutes.
+    let range = |args: &[&str]| {
+        let mut all = vec!["--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"];
+        all.extend_from_slice(args);
+        stdout(&cli(dir.path(), &all)).lines().count()
+    };
+    assert_eq!(range(&["--since", "10m"]), 180);
+    assert_eq!(range(&["--since", "2000-01-01"]), 180);
+    assert_eq!(range(&["--start", "2000-01-01T00:00:00Z", "--end", "2000-01-02"]), 0);
+    let last_minute = range(&["--last", "1m"]);
+    assert!((55..=61).contains(&last_minute), "{last_minute}");
 
     let latest = stdout(&cli(dir.path(), &["query", "latest", "--device", "power_meter-01", "--metric", "power"]));
     assert_eq!(latest.lines().count(), 2, "{latest}");
@@ -55,6 +85,14 @@ fn stats_queries_export_and_compact() {
     ));
     let counts: u64 = agg.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["count"].as_u64().unwrap()).sum();
     assert_eq!(counts, 180);
+    let first: serde_json::Value = serde_json::from_str(agg.lines().next().unwrap()).unwrap();
+    assert!(first["bucket_start"].is_i64() && first["avg"].is_f64(), "JSON keeps epoch ms and full precision: {first}");
+    let table =
+        stdout(&cli(dir.path(), &["query", "aggregated", "--device", "thermometer-00", "--metric", "temperature", "--bucket", "1m"]));
+    for row in table.lines().skip(1) {
+        let avg = row.split_whitespace().nth(3).unwrap();
+        assert!(avg.len() <= 8 && avg.parse::<f64>().is_ok(), "six significant digits: {table}");
+    }
 
     let events = stdout(&cli(dir.path(), &["--format", "json", "query", "events", "--type", "device.offline"]));
     assert_eq!(events.lines().count(), 1, "{events}");
@@ -97,6 +135,12 @@ fn errors_exit_non_zero_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not one of"));
     let out = cli(dir.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = cli(dir.path(), &["query", "events", "--start", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"yesterday\" is not a time"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(dir.path(), &["query", "events", "--last", "0s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("positive"));
 
     // A second process cannot open a directory in use.
     let _held = neotalk_storage::StorageManager::open(dir.path()).unwrap();
@@ -123,16 +167,39 @@ fn backup_verify_restore_cleanup_and_config_check() {
     let after_cleanup = stdout(&cli(dir.path(), &["--format", "json", "stats"]));
     let stats: serde_json::Value = serde_json::from_str(after_cleanup.trim()).unwrap();
     assert_eq!(stats["table_stats"]["ts_chunks"]["count"], 0);
+    let chunk_count = || {
+        let stats: serde_json::Value = serde_json::from_str(stdout(&cli(dir.path(), &["--format", "json", "stats"])).trim()).unwrap();
+        stats["table_stats"]["ts_chunks"]["count"].as_u64().unwrap()
+    };
     let restored = stdout(&cli(dir.path(), &["restore"]));
-    assert!(restored.starts_with("restored "), "{restored}");
-    let stats: serde_json::Value = serde_json::from_str(stdout(&cli(dir.path(), &["--format", "json", "stats"])).trim()).unwrap();
-    assert_eq!(stats["table_stats"]["ts_chunks"]["count"], 16);
+    let safety = restored.lines().next().unwrap().strip_prefix("safety backup ").expect(&restored).split(' ').next().unwrap().to_string();
+    assert!(safety.ends_with("Z-pre-restore"), "{restored}");
+    assert!(restored.lines().nth(1).unwrap().starts_with("restored "), "{restored}");
+    assert_eq!(chunk_count(), 16);
     let csv = stdout(&cli(dir.path(), &["export"]));
     assert_eq!(csv.lines().count(), 1 + 1320, "every point is back");
 
+    // `backups` marks the safety copy; restoring it undoes the restore.
+    let list = stdout(&cli(dir.path(), &["--format", "json", "backups"]));
+    let rows: Vec<serde_json::Value> = list.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.iter().map(|r| r["safety_copy"].as_bool().unwrap()).collect::<Vec<_>>(), [false, false, true], "{list}");
+    assert!(stdout(&cli(dir.path(), &["backups"])).contains("yes (pre-restore)"));
+    let undo = stdout(&cli(dir.path(), &["restore", &safety, "--no-safety-backup"]));
+    assert!(undo.starts_with(&format!("restored {safety}")), "no new safety copy: {undo}");
+    assert_eq!(chunk_count(), 0, "back to the cleaned data");
+    assert_eq!(stdout(&cli(dir.path(), &["--format", "json", "backups"])).lines().count(), 3);
+    // "The newest" is still the incremental, not the safety copy.
+    assert!(stdout(&cli(dir.path(), &["restore", "--no-safety-backup"])).contains("-incremental"));
+    assert_eq!(chunk_count(), 16);
+
     // A damaged backup: verify exits 3, restore refuses and leaves the data.
     let backups = dir.path().join("backups");
-    let newest = std::fs::read_dir(&backups).unwrap().map(|e| e.unwrap().path()).max().unwrap();
+    let newest = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.to_str().unwrap().contains("pre-restore"))
+        .max()
+        .unwrap();
     let mut bytes = std::fs::read(&newest).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x40;
@@ -155,4 +222,31 @@ fn backup_verify_restore_cleanup_and_config_check() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("retention.yaml:3") && err.contains("default_days"), "{err}");
+}
+
+#[test]
+fn demo_prints_readable_times_and_causes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough for the temperature to cross the alert threshold.
+    let text = stdout(&cli(dir.path(), &["demo", "--devices", "12", "--minutes", "60"]));
+    assert!(text.contains("first alert chain"), "{text}");
+    assert!(text.contains("caused by nothing (first of the chain)") && text.contains("caused by event "), "{text}");
+    let bucket = text.lines().skip_while(|l| !l.contains("10-minute buckets")).nth(2).unwrap();
+    assert!(bucket.trim_start().starts_with("20") && bucket.contains("Z "), "{text}");
+    for debug in ["Some(", "None", "[\"", "?}"] {
+        assert!(!text.contains(debug), "no Rust debug text ({debug}) in: {text}");
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = stdout(&cli(dir.path(), &["completions", shell]));
+        assert!(script.contains("neotalk-storage") && script.contains("restore"), "{shell}: {script}");
+    }
+    assert_eq!(cli(dir.path(), &["completions", "tcsh"]).status.code(), Some(2));
+    let man = stdout(&cli(dir.path(), &["man"]));
+    assert!(man.starts_with(".ie") || man.contains(".TH neotalk-storage"), "{man}");
+    assert!(!dir.path().join("storage.redb").exists(), "no database is created");
 }

@@ -78,7 +78,7 @@ pub mod backup {
     };
     // Backup files live on a file system; the in-memory (wasm) build has snapshots only.
     #[cfg(not(target_arch = "wasm32"))]
-    pub use crate::ops::backup::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};
+    pub use crate::ops::backup::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION, SAFETY_LABEL};
 }
 
 /// The YAML configuration tree (`config/system.yaml`, `retention.yaml`, `adapters.yaml`,

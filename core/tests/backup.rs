@@ -277,6 +277,34 @@ on_both_backends! {
         assert_eq!(restore.newest().unwrap().unwrap().id, i3);
     }
 
+    fn a_safety_copy_undoes_a_restore_and_is_never_pruned(fx) {
+        let dir = backup_dir();
+        let (backups, restore) = managers(&fx.db, dir.path(), 1);
+        populate(&fx.db, 1);
+        let before = dump(&fx.db);
+        let full = backups.backup(&BackupType::Full).unwrap().id;
+        populate(&fx.db, 2);
+        let live = dump(&fx.db);
+        let safety = backups.safety_backup().unwrap();
+        assert!(safety.is_safety_copy() && safety.id.ends_with("Z-pre-restore"), "{}", safety.id);
+        // The safety copy is not "the newest", does not count towards retain_count (1) and is
+        // no base for incrementals.
+        assert_eq!(restore.newest().unwrap().unwrap().id, full);
+        restore.restore(&full).unwrap();
+        assert_eq!(dump(&fx.db), before);
+        restore.restore(&safety.id).unwrap();
+        assert_eq!(dump(&fx.db), live, "the safety copy undoes the restore");
+        let incremental = backups.backup(&BackupType::Incremental).unwrap();
+        assert_eq!(incremental.manifest.unwrap().base_id.as_deref(), Some(full.as_str()));
+        let kept: Vec<_> = restore.list_backups().unwrap().into_iter().map(|b| (b.id.clone(), b.is_safety_copy())).collect();
+        assert!(kept.contains(&(safety.id.clone(), true)), "{kept:?}");
+        let second = backups.safety_backup().unwrap();
+        assert_ne!(second.id, safety.id);
+        assert!(backups.backup(&BackupType::Full).is_ok());
+        let ids: Vec<_> = restore.list_backups().unwrap().into_iter().filter(|b| b.is_safety_copy()).map(|b| b.id).collect();
+        assert_eq!(ids.len(), 2, "pruning leaves safety copies alone: {ids:?}");
+    }
+
     fn hostile_ids_are_rejected(fx) {
         let dir = backup_dir();
         let (_, restore) = managers(&fx.db, dir.path(), 2);

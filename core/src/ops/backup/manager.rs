@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 /// File extension of backup files: `<id>.ntsnap`.
 pub const BACKUP_EXTENSION: &str = "ntsnap";
+/// Label of the full backup taken of the live data just before a restore
+/// ([`BackupManager::safety_backup`]): ids `<UTC time>Z-pre-restore`, so id order stays age
+/// order.
+pub const SAFETY_LABEL: &str = "pre-restore";
 /// Longest chain of incrementals followed from one backup back to its full base.
 const MAX_CHAIN: usize = 10_000;
 
@@ -38,6 +42,18 @@ impl BackupInfo {
     pub fn created_at(&self) -> Option<i64> {
         self.manifest.as_ref().map(|m| m.created_at)
     }
+
+    /// Whether this is a safety copy taken before a restore ([`BackupManager::safety_backup`]):
+    /// never pruned, never the base of an incremental, never "the newest" backup.
+    pub fn is_safety_copy(&self) -> bool {
+        is_safety_id(&self.id)
+    }
+}
+
+/// `<time>Z-pre-restore`, or `<time>Z-pre-restore-<n>` when two were taken in one millisecond.
+fn is_safety_id(id: &str) -> bool {
+    id.split_once("Z-")
+        .is_some_and(|(_, label)| label == SAFETY_LABEL || label.strip_prefix(SAFETY_LABEL).is_some_and(|n| n.starts_with('-')))
 }
 
 /// Outcome of [`RestoreManager::verify`].
@@ -238,6 +254,11 @@ impl BackupManager {
     /// which). Building an incremental holds the base chain's keys and value hashes in
     /// memory.
     pub fn backup(&self, kind: &BackupType) -> Result<BackupInfo> {
+        self.take(kind, None)
+    }
+
+    /// Takes a backup of `kind`, labelled `label` instead of its kind when given.
+    fn take(&self, kind: &BackupType, label_as: Option<&str>) -> Result<BackupInfo> {
         self.storage.ensure_open()?;
         std::fs::create_dir_all(&self.files.dir).map_err(|e| io(&self.files.dir, "create", e))?;
         let now = crate::storage::clock::unix_ms();
@@ -260,7 +281,7 @@ impl BackupManager {
             (BackupType::Selective { tables }, _) => (SnapshotOptions::selective(now, tables.clone()), "selective"),
             _ => (SnapshotOptions::full(now), "full"),
         };
-        let id = self.unused_id(now, label)?;
+        let id = self.unused_id(now, label_as.unwrap_or(label))?;
         options.id = Some(id.clone());
         let path = self.files.path_of(&id)?;
         let tmp = self.files.dir.join(format!(".{id}.tmp"));
@@ -282,6 +303,15 @@ impl BackupManager {
         self.files.info(&id)
     }
 
+    /// Takes a full backup of the live data to undo a restore with: its id is
+    /// `<UTC time>Z-pre-restore` ([`BackupInfo::is_safety_copy`]). Safety copies are kept
+    /// until removed by hand: they do not count towards `retain_count`, pruning never removes
+    /// them, incrementals never build on them, and [`RestoreManager::newest`] skips them, so
+    /// restoring "the newest" twice restores the same backup.
+    pub fn safety_backup(&self) -> Result<BackupInfo> {
+        self.take(&BackupType::Full, Some(SAFETY_LABEL))
+    }
+
     /// Takes one backup of each kind in `enabled_backups`, in order.
     pub fn run_enabled(&self) -> Result<Vec<BackupInfo>> {
         self.config.enabled_backups.iter().map(|k| self.backup(k)).collect()
@@ -294,7 +324,7 @@ impl BackupManager {
             .list()?
             .into_iter()
             .rev()
-            .find(|b| b.manifest.as_ref().is_some_and(|m| m.kind != SnapshotKind::Selective))
+            .find(|b| !b.is_safety_copy() && b.manifest.as_ref().is_some_and(|m| m.kind != SnapshotKind::Selective))
             .map(|b| b.id))
     }
 
@@ -310,11 +340,11 @@ impl BackupManager {
     }
 
     /// Removes the oldest backups beyond `retain_count`, never the base (or any ancestor) of
-    /// a kept incremental, and never a file whose header does not read. Returns the ids
-    /// removed.
+    /// a kept incremental, never a safety copy and never a file whose header does not read.
+    /// Returns the ids removed.
     pub fn prune(&self) -> Result<Vec<String>> {
         self.storage.ensure_open()?;
-        let list: Vec<BackupInfo> = self.files.list()?.into_iter().filter(|b| b.manifest.is_some()).collect();
+        let list: Vec<BackupInfo> = self.files.list()?.into_iter().filter(|b| b.manifest.is_some() && !b.is_safety_copy()).collect();
         let keep_n = self.config.retain_count as usize;
         if list.len() <= keep_n {
             return Ok(Vec::new());
@@ -368,11 +398,11 @@ impl RestoreManager {
         self.files.list()
     }
 
-    /// The newest backup, by id (generated ids start with their time), damaged or not: an
-    /// operator who verifies or restores "the newest" must hear that it is damaged rather
-    /// than silently get an older one.
+    /// The newest backup that is not a safety copy, by id (generated ids start with their
+    /// time), damaged or not: an operator who verifies or restores "the newest" must hear
+    /// that it is damaged rather than silently get an older one.
     pub fn newest(&self) -> Result<Option<BackupInfo>> {
-        Ok(self.list_backups()?.pop())
+        Ok(self.list_backups()?.into_iter().rev().find(|b| !b.is_safety_copy()))
     }
 
     /// Checks a backup and its whole chain (magic, versions, every checksum and count, the

@@ -35,4 +35,4 @@ pub use id::check_backup_id;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use id::generate as generate_id;
 #[cfg(not(target_arch = "wasm32"))]
-pub use manager::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION};
+pub use manager::{BackupInfo, BackupManager, RestoreManager, RestoreResult, VerifyReport, BACKUP_EXTENSION, SAFETY_LABEL};
