@@ -5,6 +5,7 @@
 
 mod demo;
 mod export;
+mod import;
 mod maintenance;
 mod output;
 mod query;
@@ -65,6 +66,25 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+    /// Read telemetry from CSV or JSON lines (what `export` writes, or a wide CSV with one
+    /// column per metric) into the data directory, creating the database if there is none.
+    /// Bad rows are listed with their line numbers and skipped.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        /// File format (default: from the extension; `wide` when --device is given).
+        #[arg(long = "as", value_enum)]
+        file_format: Option<import::ImportFormat>,
+        /// The device of a wide CSV (one row per time, one column per metric).
+        #[arg(long)]
+        device: Option<String>,
+        /// The time column of a wide CSV (ISO 8601 or Unix ms).
+        #[arg(long, default_value = "timestamp")]
+        time_column: String,
+        /// Check every row and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Rewrite the database file to release space freed by deletes and cleanup.
     Compact,
@@ -158,6 +178,26 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             };
             eprintln!("exported {count} points to {target}");
+        }
+        Command::Import { file, file_format, device, time_column, dry_run } => {
+            let args = import::ImportArgs { file: &file, format: file_format, device: device.as_deref(), time_column: &time_column };
+            // A dry run touches no database; a real import creates one if needed.
+            let db = if dry_run { None } else { Some(StorageManager::open(&cli.dir)?) };
+            let summary = import::run(db.as_ref(), &args)?;
+            if let Some(db) = db {
+                db.close()?;
+            }
+            let verb = if dry_run { "dry run, nothing written: would import" } else { "imported" };
+            println!("{verb} {} points into {} series from {}", summary.points, summary.series, file.display());
+            if summary.rejected > 0 {
+                eprintln!("rejected {} rows:", summary.rejected);
+                for (line, reason) in &summary.rejections {
+                    eprintln!("  line {line}: {reason}");
+                }
+                if summary.rejected > summary.rejections.len() as u64 {
+                    eprintln!("  ... and {} more", summary.rejected - summary.rejections.len() as u64);
+                }
+            }
         }
         Command::Compact => {
             let report = open_existing(&cli.dir)?.compact()?;

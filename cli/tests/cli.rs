@@ -250,3 +250,86 @@ fn completions_and_man_page() {
     assert!(man.starts_with(".ie") || man.contains(".TH neotalk-storage"), "{man}");
     assert!(!dir.path().join("storage.redb").exists(), "no database is created");
 }
+
+#[test]
+fn export_then_import_into_an_empty_directory_gives_the_same_data() {
+    let dir = demo_dir();
+    for (format, file) in [("csv", "all.csv"), ("jsonl", "all.jsonl")] {
+        let out = dir.path().join(file);
+        stdout(&cli(dir.path(), &["export", "--as", format, "--out", out.to_str().unwrap()]));
+        let copy = tempfile::tempdir().unwrap();
+        let target = copy.path().join("fresh");
+        let text = stdout(&cli(&target, &["import", out.to_str().unwrap()]));
+        assert_eq!(text.trim(), format!("imported 1320 points into 8 series from {}", out.display()));
+        for as_format in ["csv", "jsonl"] {
+            let before = stdout(&cli(dir.path(), &["export", "--as", as_format]));
+            assert_eq!(stdout(&cli(&target, &["export", "--as", as_format])), before, "{format} -> {as_format}");
+        }
+    }
+}
+
+#[test]
+fn import_keeps_types_reads_wide_csv_and_reports_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typed.csv");
+    std::fs::write(
+        &file,
+        "timestamp,device_id,metric,value,quality\n\
+         1000,d,f,21.5,0.5\n\
+         2026-12-05T10:00:00Z,d,i,3,\n\
+         3000,d,b,true,\n\
+         4000,d,s,\"\"\"on\"\"\",\n\
+         5000,d,s,off,\n\
+         soon,d,f,1,\n\
+         6000,d,,1,\n\
+         7000,d,f,NaN,\n\
+         8000,d,f,1,high\n",
+    )
+    .unwrap();
+    let out = cli(dir.path(), &["import", file.to_str().unwrap()]);
+    let (text, err) = (stdout(&out), String::from_utf8_lossy(&out.stderr).to_string());
+    assert!(text.contains("imported 5 points into 4 series"), "{text}");
+    assert!(err.contains("rejected 4 rows:"), "{err}");
+    for expected in [
+        "line 7: \"soon\" is not a time",
+        "line 8: invalid metric: must not be empty",
+        "line 9: value NaN is not a finite number",
+        "line 10: quality \"high\" is not a number",
+    ] {
+        assert!(err.contains(expected), "{expected} in {err}");
+    }
+    let rows = stdout(&cli(dir.path(), &["--format", "json", "query", "range", "--device", "d", "--metric", "s"]));
+    let values: Vec<serde_json::Value> =
+        rows.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["value"].clone()).collect();
+    assert_eq!(values, [serde_json::json!("on"), serde_json::json!("off")]);
+    let int = stdout(&cli(dir.path(), &["--format", "json", "query", "latest", "--device", "d", "--metric", "i"]));
+    let int: serde_json::Value = serde_json::from_str(int.trim()).unwrap();
+    assert_eq!((int["timestamp"].as_i64(), int["value"].is_i64()), (Some(1_796_464_800_000), true), "{int}");
+
+    // Wide CSV: one column per metric, an empty cell is no sample.
+    let wide = dir.path().join("logger.csv");
+    std::fs::write(&wide, "time,temperature,humidity\n2026-12-05T10:00:00Z,21.5,40\n2026-12-05T10:00:01Z,,41\n").unwrap();
+    let text = stdout(&cli(dir.path(), &["import", wide.to_str().unwrap(), "--device", "logger", "--time-column", "time"]));
+    assert!(text.contains("imported 3 points into 2 series"), "{text}");
+    let missing = cli(dir.path(), &["import", wide.to_str().unwrap(), "--device", "logger"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no time column \"timestamp\""));
+
+    // A dry run checks and counts, and writes nothing (not even a database).
+    let empty = dir.path().join("empty");
+    let text = stdout(&cli(&empty, &["import", file.to_str().unwrap(), "--dry-run"]));
+    assert!(text.contains("dry run, nothing written: would import 5 points into 4 series"), "{text}");
+    assert!(!empty.exists());
+
+    let unknown = dir.path().join("data.txt");
+    std::fs::write(&unknown, "x").unwrap();
+    let out = cli(dir.path(), &["import", unknown.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --as csv|jsonl|wide"));
+    let out = cli(dir.path(), &["import", dir.path().join("nope.csv").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+    let no_columns = dir.path().join("no_columns.csv");
+    std::fs::write(&no_columns, "a,b\n1,2\n").unwrap();
+    let out = cli(dir.path(), &["import", no_columns.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no \"device_id\" column"), "{}", String::from_utf8_lossy(&out.stderr));
+}

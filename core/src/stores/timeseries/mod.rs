@@ -74,7 +74,17 @@ impl TelemetryPoint {
         TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point: DataPoint::new(timestamp, value) }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the point as every write does (ids, a finite float and quality, string and
+    /// metadata limits) without writing it: an importer can refuse one bad row and keep the
+    /// rest, where a write refuses the whole batch.
+    ///
+    /// ```
+    /// use neotalk_storage::TelemetryPoint;
+    /// assert!(TelemetryPoint::new("pump-1", "power", 0, 1.5).validate().is_ok());
+    /// let err = TelemetryPoint::new("pump-1", "", 0, 1.5).validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid metric: must not be empty");
+    /// ```
+    pub fn validate(&self) -> Result<()> {
         check_id("device_id", &self.device_id)?;
         check_id("metric", &self.metric)?;
         self.point.validate()
