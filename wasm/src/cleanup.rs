@@ -6,6 +6,20 @@ use crate::manager::JsStorageManager;
 use neotalk_storage::{DataCleanupTask, RetentionConfig};
 use wasm_bindgen::prelude::*;
 
+/// The retention of `db`'s config tree: `retention.yaml`, or the defaults when it is missing.
+#[cfg(feature = "config")]
+fn database_retention(db: &JsStorageManager) -> JsResult<RetentionConfig> {
+    db.db()?.config().retention().js()
+}
+
+/// Without the `config` feature nothing can write the database's tree, so it always reads as
+/// the defaults; reading it would link the YAML parser for nothing.
+#[cfg(not(feature = "config"))]
+fn database_retention(db: &JsStorageManager) -> JsResult<RetentionConfig> {
+    db.db()?;
+    Ok(RetentionConfig::default())
+}
+
 /// Removes what a retention configuration says has expired, store by store (telemetry,
 /// events, rule and workflow history, alerts, decisions, sessions, expired memories).
 #[wasm_bindgen(js_name = DataCleanupTask)]
@@ -17,18 +31,17 @@ pub struct JsDataCleanupTask {
 impl JsDataCleanupTask {
     /// A task over every store of `db` with `retention` (a `RetentionConfig`, fields left
     /// out take their defaults). Left out, the retention is the database's
-    /// `config().retention()`. Unknown fields or 0 days are `INVALID_INPUT` on `retention`.
+    /// `config().retention()` in the `full` entry point, and the default retention in the
+    /// default one (which has no config tree to set it). Unknown fields or 0 days are
+    /// `INVALID_INPUT` on `retention`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         db: &JsStorageManager,
         #[wasm_bindgen(unchecked_param_type = "RetentionInput | undefined")] retention: JsValue,
     ) -> JsResult<JsDataCleanupTask> {
-        let config: RetentionConfig = if retention.is_undefined() || retention.is_null() {
-            db.inner.config().retention().js()?
-        } else {
-            record("retention", retention)?
-        };
-        Ok(JsDataCleanupTask { inner: DataCleanupTask::new(&db.inner, config) })
+        let config: RetentionConfig =
+            if retention.is_undefined() || retention.is_null() { database_retention(db)? } else { record("retention", retention)? };
+        Ok(JsDataCleanupTask { inner: DataCleanupTask::new(db.db()?, config) })
     }
 
     /// The retention this task applies.

@@ -2,7 +2,7 @@
 //! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
 
 use crate::error::{invalid, js_error, JsResult};
-use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use neotalk_storage::{DataPoint, StorageError, TimeRange};
 use serde::{de::DeserializeOwned, Serialize};
 use std::str::FromStr;
@@ -184,8 +184,9 @@ pub(crate) fn packed_series(timestamps: &[i64], values: &[f64]) -> JsResult<JsVa
 }
 
 /// A `Float32Array` (or an array of numbers) copied out of JS.
+#[cfg(any(feature = "vectors", feature = "memory"))]
 pub(crate) fn f32s(field: &'static str, v: &JsValue) -> JsResult<Vec<f32>> {
-    if let Some(a) = v.dyn_ref::<Float32Array>() {
+    if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
         return Ok(a.to_vec());
     }
     let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(field, format!("must be a Float32Array, not {}", type_of(v))))?;

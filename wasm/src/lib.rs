@@ -20,6 +20,7 @@
 
 mod alerts;
 mod cleanup;
+#[cfg(feature = "config")]
 mod config;
 mod convert;
 mod decisions;
@@ -27,25 +28,32 @@ mod devices;
 mod error;
 mod events;
 mod manager;
+#[cfg(feature = "memory")]
 mod memory;
 mod rules;
+#[cfg(feature = "sessions")]
 mod sessions;
 mod snapshot;
 mod timeseries;
+#[cfg(feature = "vectors")]
 mod vectors;
 mod workflows;
 
 pub use alerts::JsAlertStore;
 pub use cleanup::JsDataCleanupTask;
+#[cfg(feature = "config")]
 pub use config::JsConfigStore;
 pub use decisions::JsDecisionStore;
 pub use devices::JsDeviceStateStore;
 pub use events::JsEventLogStore;
 pub use manager::JsStorageManager;
+#[cfg(feature = "memory")]
 pub use memory::JsLongTermMemoryStore;
 pub use rules::JsRuleHistoryStore;
+#[cfg(feature = "sessions")]
 pub use sessions::JsSessionStore;
 pub use timeseries::JsTimeSeriesStore;
+#[cfg(feature = "vectors")]
 pub use vectors::JsVectorStore;
 pub use workflows::JsWorkflowHistoryStore;
 
@@ -277,64 +285,6 @@ export interface RuleStatistics {
   max_duration_ms: number;
 }
 
-export type DistanceMetric = "Cosine" | "Euclidean" | "DotProduct";
-
-export interface CollectionInfo {
-  name: string;
-  dimension: number;
-  metric: DistanceMetric;
-}
-
-/** A stored vector document. */
-export interface VectorDocument {
-  id: string;
-  embedding: Float32Array;
-  metadata: unknown;
-}
-
-/** Keeps documents whose metadata has top-level `field` equal to `value`. */
-export interface VectorFilter {
-  field: string;
-  value: unknown;
-}
-
-/** One search result; higher `score` is closer. */
-export interface VectorMatch {
-  id: string;
-  score: number;
-  metadata: unknown;
-}
-
-/** One chat message; `role` is "user", "assistant", "system" or "tool". */
-export interface SessionMessage {
-  role: "user" | "assistant" | "system" | "tool";
-  content: string;
-  tool_calls?: unknown[] | null;
-  tool_call_id?: string | null;
-  thinking?: string | null;
-  timestamp: number;
-}
-
-export interface SequencedMessage {
-  sequence: number;
-  message: SessionMessage;
-}
-
-export interface SessionInfo {
-  session_id: string;
-  title: string;
-  created_at: number;
-  updated_at: number;
-  message_count: number;
-  last_sequence: number;
-}
-
-export interface SessionSummary {
-  session_id: string;
-  summary: string;
-  updated_at: number;
-}
-
 export type ExecutionStatus = "Running" | "Completed" | "Failed" | "Cancelled";
 
 /** One step of a workflow run. */
@@ -415,61 +365,6 @@ export type DecisionInput = Pick<DecisionRecord, "decision_id" | "title" | "conf
   Partial<Omit<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at" | "proposed_actions">> &
   { proposed_actions?: (Pick<ProposedAction, "action_type"> & Partial<ProposedAction>)[] | null };
 
-export type MemoryType = "DeviceKnowledge" | "UserPreference" | "SystemKnowledge" | "HistoricalEvent" | "RuleExplanation" | "Other";
-
-export interface MemoryMetadata {
-  keywords: string[];
-  /** 0 to 1 (stored as f32). */
-  importance: number;
-  entities: string[];
-  expires_at: number | null;
-}
-
-/** A stored long-term memory. */
-export interface MemoryEntry {
-  memory_id: string;
-  memory_type: MemoryType;
-  content: string;
-  embedding: Float32Array | null;
-  metadata: MemoryMetadata;
-  created_at: number;
-  last_accessed: number | null;
-  access_count: number;
-}
-
-/** Argument of `LongTermMemoryStore.add` / `update`: fields left out take the defaults (no
- *  embedding, importance 0.5, no keywords, entities or expiry, never accessed). */
-export type MemoryInput = Pick<MemoryEntry, "memory_id" | "memory_type" | "content" | "created_at"> & {
-  embedding?: Float32Array | number[] | null;
-  metadata?: Partial<MemoryMetadata> | null;
-  last_accessed?: number | null;
-  access_count?: number | null;
-};
-
-/** A memory search result; higher `score` is better (BM25, cosine or fused rank). */
-export interface MemoryHit {
-  entry: MemoryEntry;
-  score: number;
-}
-
-/** The YAML files of a config tree. */
-export type ConfigFile = "system.yaml" | "retention.yaml" | "adapters.yaml";
-
-export type BackupType = { type: "full" } | { type: "incremental" } | { type: "selective"; tables: string[] };
-
-/** `system.yaml`. */
-export interface SystemConfig {
-  api: { host: string; port: number };
-  storage: { data_dir: string; timeseries_retention_days: number; event_log_retention_days: number; alerts_retention_days: number; split_files: boolean };
-  llm: { provider: string; model: string; endpoint: string | null; timeout_secs: number };
-  events: { persist: boolean; channel_capacity: number };
-  backup: { backup_dir: string; interval_hours: number; retain_count: number; enabled_backups: BackupType[] };
-  maintenance: { flush_interval_secs: number; cleanup_interval_minutes: number; compact_interval_hours: number };
-}
-
-/** Argument of `ConfigStore.setSystem`: sections and fields left out take the defaults. */
-export type SystemInput = { [K in keyof SystemConfig]?: Partial<SystemConfig[K]> };
-
 export interface DaysRetention {
   days: number;
 }
@@ -487,25 +382,6 @@ export interface RetentionConfig {
 
 /** A `RetentionConfig` whose sections and fields may be left out (they take the defaults). */
 export type RetentionInput = { [K in keyof RetentionConfig]?: Partial<RetentionConfig[K]> };
-
-/** A problem in a config file. */
-export interface ConfigError {
-  file: string;
-  line: number;
-  column: number;
-  /** Dotted path of the field ("api.port"; "." for the document). */
-  field: string;
-  message: string;
-}
-
-export type DefinitionKind = "Rule" | "Workflow";
-
-/** A rule or workflow definition file. */
-export interface Definition {
-  name: string;
-  kind: DefinitionKind;
-  text: string;
-}
 
 /** What `DataCleanupTask.run` removed, by store, and which stores failed. */
 export interface CleanupReport {
@@ -553,5 +429,157 @@ export interface StorageError extends Error {
   code: "NOT_FOUND" | "INVALID_INPUT" | "CONFLICT" | "CORRUPTED" | "VERSION_MISMATCH" | "LOCKED" | "IO" | "BACKEND" | "CLOSED";
   /** The rejected argument or field, for `INVALID_INPUT`. */
   field?: string;
+}
+"#;
+
+/// Declarations of the `config` feature's `ConfigStore` (the `full` entry point).
+#[cfg(feature = "config")]
+#[wasm_bindgen(typescript_custom_section)]
+const CONFIG_TYPES: &'static str = r#"
+/** The YAML files of a config tree. */
+export type ConfigFile = "system.yaml" | "retention.yaml" | "adapters.yaml";
+
+export type BackupType = { type: "full" } | { type: "incremental" } | { type: "selective"; tables: string[] };
+
+/** `system.yaml`. */
+export interface SystemConfig {
+  api: { host: string; port: number };
+  storage: { data_dir: string; timeseries_retention_days: number; event_log_retention_days: number; alerts_retention_days: number; split_files: boolean };
+  llm: { provider: string; model: string; endpoint: string | null; timeout_secs: number };
+  events: { persist: boolean; channel_capacity: number };
+  backup: { backup_dir: string; interval_hours: number; retain_count: number; enabled_backups: BackupType[] };
+  maintenance: { flush_interval_secs: number; cleanup_interval_minutes: number; compact_interval_hours: number };
+}
+
+/** Argument of `ConfigStore.setSystem`: sections and fields left out take the defaults. */
+export type SystemInput = { [K in keyof SystemConfig]?: Partial<SystemConfig[K]> };
+
+/** A problem in a config file. */
+export interface ConfigError {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path of the field ("api.port"; "." for the document). */
+  field: string;
+  message: string;
+}
+
+export type DefinitionKind = "Rule" | "Workflow";
+
+/** A rule or workflow definition file. */
+export interface Definition {
+  name: string;
+  kind: DefinitionKind;
+  text: string;
+}
+"#;
+
+/// Declarations of the `vectors` feature's store (the `full` entry point).
+#[cfg(feature = "vectors")]
+#[wasm_bindgen(typescript_custom_section)]
+const VECTOR_TYPES: &'static str = r#"
+export type DistanceMetric = "Cosine" | "Euclidean" | "DotProduct";
+
+export interface CollectionInfo {
+  name: string;
+  dimension: number;
+  metric: DistanceMetric;
+}
+
+/** A stored vector document. */
+export interface VectorDocument {
+  id: string;
+  embedding: Float32Array;
+  metadata: unknown;
+}
+
+/** Keeps documents whose metadata has top-level `field` equal to `value`. */
+export interface VectorFilter {
+  field: string;
+  value: unknown;
+}
+
+/** One search result; higher `score` is closer. */
+export interface VectorMatch {
+  id: string;
+  score: number;
+  metadata: unknown;
+}
+"#;
+
+/// Declarations of the `sessions` feature's store (the `full` entry point).
+#[cfg(feature = "sessions")]
+#[wasm_bindgen(typescript_custom_section)]
+const SESSION_TYPES: &'static str = r#"
+/** One chat message; `role` is "user", "assistant", "system" or "tool". */
+export interface SessionMessage {
+  role: "user" | "assistant" | "system" | "tool";
+  content: string;
+  tool_calls?: unknown[] | null;
+  tool_call_id?: string | null;
+  thinking?: string | null;
+  timestamp: number;
+}
+
+export interface SequencedMessage {
+  sequence: number;
+  message: SessionMessage;
+}
+
+export interface SessionInfo {
+  session_id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  message_count: number;
+  last_sequence: number;
+}
+
+export interface SessionSummary {
+  session_id: string;
+  summary: string;
+  updated_at: number;
+}
+"#;
+
+/// Declarations of the `memory` feature's store (the `full` entry point).
+#[cfg(feature = "memory")]
+#[wasm_bindgen(typescript_custom_section)]
+const MEMORY_TYPES: &'static str = r#"
+export type MemoryType = "DeviceKnowledge" | "UserPreference" | "SystemKnowledge" | "HistoricalEvent" | "RuleExplanation" | "Other";
+
+export interface MemoryMetadata {
+  keywords: string[];
+  /** 0 to 1 (stored as f32). */
+  importance: number;
+  entities: string[];
+  expires_at: number | null;
+}
+
+/** A stored long-term memory. */
+export interface MemoryEntry {
+  memory_id: string;
+  memory_type: MemoryType;
+  content: string;
+  embedding: Float32Array | null;
+  metadata: MemoryMetadata;
+  created_at: number;
+  last_accessed: number | null;
+  access_count: number;
+}
+
+/** Argument of `LongTermMemoryStore.add` / `update`: fields left out take the defaults (no
+ *  embedding, importance 0.5, no keywords, entities or expiry, never accessed). */
+export type MemoryInput = Pick<MemoryEntry, "memory_id" | "memory_type" | "content" | "created_at"> & {
+  embedding?: Float32Array | number[] | null;
+  metadata?: Partial<MemoryMetadata> | null;
+  last_accessed?: number | null;
+  access_count?: number | null;
+};
+
+/** A memory search result; higher `score` is better (BM25, cosine or fused rank). */
+export interface MemoryHit {
+  entry: MemoryEntry;
+  score: number;
 }
 "#;

@@ -1,11 +1,46 @@
 //! JS class `TimeSeriesStore`: telemetry writes and queries, with packed typed-array paths.
 
 use crate::convert::{
-    f64s, from_js, int, limit, packed_points, packed_series, same_len, string, strings, time_range, timestamps, to_js, u32s,
+    f64s, from_js, int, limit, packed_points, packed_series, same_len, string, strings, time_range, timestamps, to_js, type_of, u32s,
 };
 use crate::error::{invalid, IntoJs, JsResult};
-use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint, TimeSeriesStore};
+use js_sys::{Array, Reflect};
+use neotalk_storage::{Column, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesStore};
 use wasm_bindgen::prelude::*;
+
+/// The points of `writePoints` as float columns, when every point is `{ timestamp, value }`
+/// with numbers and no `quality` or `metadata`: the common case, read with a few property
+/// lookups per point instead of serde. `None` sends the array down the general path (which
+/// also words the errors for malformed points).
+fn float_points(points: &Array) -> JsResult<Option<(Vec<i64>, Vec<f64>)>> {
+    let keys = ["timestamp", "value", "quality", "metadata"].map(JsValue::from_str);
+    let n = points.length() as usize;
+    let (mut ts, mut values) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for p in points.iter() {
+        if !p.is_object() {
+            return Ok(None);
+        }
+        let (Some(t), Some(v)) = (Reflect::get(&p, &keys[0])?.as_f64(), Reflect::get(&p, &keys[1])?.as_f64()) else {
+            return Ok(None);
+        };
+        // `== null` in JS: only undefined and null count as left out.
+        if !Reflect::get(&p, &keys[2])?.loose_eq(&JsValue::NULL) || !Reflect::get(&p, &keys[3])?.loose_eq(&JsValue::NULL) {
+            return Ok(None);
+        }
+        ts.push(int("timestamp", t)?);
+        values.push(v);
+    }
+    Ok(Some((ts, values)))
+}
+
+/// A JS number is a float: `writePoints` stores numbers as floats on both of its paths (serde
+/// reads a whole number as an integer).
+fn number_as_float(mut p: DataPoint) -> DataPoint {
+    if let MetricValue::Integer(i) = p.value {
+        p.value = MetricValue::Float(i as f64);
+    }
+    p
+}
 
 /// The `(deviceId, metric)` arguments of a series.
 fn series(device_id: &JsValue, metric: &JsValue) -> JsResult<(String, String)> {
@@ -38,6 +73,30 @@ impl JsTimeSeriesStore {
     pub fn write_batch(&self, #[wasm_bindgen(unchecked_param_type = "TelemetryPoint[]")] points: JsValue) -> JsResult<()> {
         let points: Vec<TelemetryPoint> = from_js("points", points)?;
         self.inner.write_batch(&points).js()
+    }
+
+    /// Commits points of one series, `[{ timestamp, value, quality?, metadata? }, ...]`, in one
+    /// transaction; all or none are stored. Numbers are stored as floats (as `writeSeries`
+    /// does); booleans and strings keep their types. When every point is a plain
+    /// `{ timestamp, value }` with numbers, the points go to the core's column path
+    /// (`write_columns`) without serde: this is the fast object path. Timestamps may come in
+    /// any order; of equal timestamps the later value wins.
+    #[wasm_bindgen(js_name = writePoints)]
+    pub fn write_points(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DataPoint[]")] points: JsValue,
+    ) -> JsResult<()> {
+        let (device_id, metric) = series(&device_id, &metric)?;
+        let array =
+            points.dyn_ref::<Array>().ok_or_else(|| invalid("points", format!("must be an array of points, not {}", type_of(&points))))?;
+        if let Some((ts, values)) = float_points(array)? {
+            return self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&values)).js();
+        }
+        let points: Vec<DataPoint> = from_js("points", points)?;
+        let points: Vec<DataPoint> = points.into_iter().map(number_as_float).collect();
+        self.inner.write_series(&device_id, &metric, &points).js()
     }
 
     /// Commits float samples of one series in one transaction: `timestamps[i]` (Unix ms) and

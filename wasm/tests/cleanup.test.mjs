@@ -2,7 +2,8 @@
 // the retention argument (or the database's config), failures after close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode } from './helpers.mjs';
+// Against the `full` package: the seeded database has sessions and memories.
+import { wasm as lite, full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -68,7 +69,7 @@ test('the defaults keep 90 days of history; config() shows the full retention', 
   assert.equal(report.removed.events, 1);
 });
 
-test("left out, the retention is the database's config().retention()", () => {
+test("left out, the retention is the database's config().retention() (full package)", () => {
   const db = seeded();
   assert.equal(new wasm.DataCleanupTask(db).config().alerts.days, 365);
   db.config().setRetention({ alerts: { days: 10 } });
@@ -77,6 +78,18 @@ test("left out, the retention is the database's config().retention()", () => {
   assert.equal(task.run(NOW).removed.alerts, 1);
   db.config().setYaml('retention.yaml', 'retention:\n  sessions:\n    days: 1\n');
   assert.equal(new wasm.DataCleanupTask(db).run(NOW).removed.sessions, 1);
+});
+
+test('left out in the default package (no config tree), the retention is the default one', () => {
+  const db = new lite.StorageManager();
+  assert.equal(db.config, undefined);
+  const old = NOW - 50 * DAY;
+  db.timeseries().writeSeries('d', 'temperature', new Float64Array([old, NOW - 1000]), new Float64Array([1, 2]));
+  const task = new lite.DataCleanupTask(db);
+  assert.deepEqual(task.config(), new wasm.DataCleanupTask(openDb()).config());
+  const report = task.run(NOW);
+  assert.equal(report.removed.timeseries, 1, '50 days is past the 30-day default');
+  assert.deepEqual(report.failed, {});
 });
 
 test('a bad retention or time is INVALID_INPUT; a closed database is CLOSED', () => {

@@ -1,8 +1,8 @@
-// ConfigStore through JS: sections as objects, YAML text in and out, validation errors,
+// ConfigStore through JS (the `full` entry point, built with the cargo feature `config`): sections as objects, YAML text in and out, validation errors,
 // rule / workflow definitions, and the database's own tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode } from './helpers.mjs';
+import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
 test('an empty tree reads the defaults; files given to the constructor are read', () => {
   const empty = new wasm.ConfigStore();

@@ -3,12 +3,19 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-/** The package built by wasm/build.sh (its `main` is the nodejs build). */
+/** The package built by wasm/build.sh (its `main` is the nodejs build, without ConfigStore). */
 export const wasm = require('../pkg');
+/** `neotalk-storage-wasm/full`: the same plus ConfigStore (cargo feature `config`). */
+export const full = require('../pkg/full/node/neotalk_storage_wasm.js');
 
-/** A fresh in-memory database. */
+/** A fresh in-memory database of the default package. */
 export function openDb(options) {
   return new wasm.StorageManager(options);
+}
+
+/** A fresh in-memory database of the `full` package (it has `config()`). */
+export function openFullDb(options) {
+  return new full.StorageManager(options);
 }
 
 /** Asserts that `fn` throws a StorageError with `code` (and `field`, when given). */

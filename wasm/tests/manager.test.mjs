@@ -1,7 +1,7 @@
 // StorageManager: construction, options, sizes, flush, close; every method after close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode, methodsOf } from './helpers.mjs';
+import { wasm, full, openDb, throwsCode, methodsOf } from './helpers.mjs';
 
 test('a new database is empty and in memory', () => {
   const db = openDb();
@@ -13,8 +13,23 @@ test('a new database is empty and in memory', () => {
   assert.ok(db.events() instanceof wasm.EventLogStore);
   assert.ok(db.workflowHistory() instanceof wasm.WorkflowHistoryStore);
   assert.ok(db.decisions() instanceof wasm.DecisionStore);
-  assert.ok(db.memory() instanceof wasm.LongTermMemoryStore);
-  assert.ok(db.config() instanceof wasm.ConfigStore);
+  const more = new full.StorageManager();
+  assert.ok(more.memory() instanceof full.LongTermMemoryStore);
+  assert.ok(more.vectors() instanceof full.VectorStore);
+  assert.ok(more.sessions() instanceof full.SessionStore);
+  assert.ok(more.config() instanceof full.ConfigStore);
+});
+
+test('the default package leaves out config, vectors, memory and sessions; full has every class', () => {
+  const only = { ConfigStore: 'config', VectorStore: 'vectors', LongTermMemoryStore: 'memory', SessionStore: 'sessions' };
+  for (const [cls, accessor] of Object.entries(only)) {
+    assert.equal(wasm[cls], undefined, cls);
+    assert.equal(wasm.StorageManager.prototype[accessor], undefined, accessor);
+    assert.equal(typeof full[cls], 'function', cls);
+  }
+  const classes = (mod) => Object.keys(mod).filter((k) => typeof mod[k] === 'function' && /^[A-Z]/.test(k)).sort();
+  assert.deepEqual(classes(full).filter((k) => !(k in only)), classes(wasm));
+  assert.deepEqual(methodsOf(full.StorageManager).filter((m) => !Object.values(only).includes(m)), methodsOf(wasm.StorageManager));
 });
 
 test('defaultOptions round-trips through the constructor; max_points 0 commits each write', () => {
@@ -60,20 +75,22 @@ test('flush commits buffered telemetry', () => {
   assert.equal(db.timeseries().bufferedPoints(), 0);
 });
 
-test('close flushes; every method afterwards throws CLOSED; closing twice is harmless', () => {
-  const db = openDb();
+for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close flushes; every method afterwards throws CLOSED; closing twice is harmless (${variant})`, () => {
+  const db = new mod.StorageManager();
   const ts = db.timeseries();
   const devices = db.devices();
   const events = db.events();
   const alerts = db.alerts();
   const rules = db.ruleHistory();
-  const vectors = db.vectors();
-  const sessions = db.sessions();
+  // The stores of the `full` entry point are left out of the default package.
+  const has = (accessor) => typeof db[accessor] === 'function';
+  const vectors = has('vectors') ? db.vectors() : null;
+  const sessions = has('sessions') ? db.sessions() : null;
   const workflows = db.workflowHistory();
   const decisions = db.decisions();
-  const memory = db.memory();
-  const cfg = db.config();
-  const cleanup = new wasm.DataCleanupTask(db);
+  const memory = has('memory') ? db.memory() : null;
+  const cfg = mod.ConfigStore ? db.config() : null;
+  const cleanup = new mod.DataCleanupTask(db);
   const snapshot = db.exportSnapshot(); // before the buffered write below
   devices.upsert({ device_id: 'd', device_type: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
@@ -88,6 +105,8 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   const ev = { event_id: 'e2', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 2 } };
   const calls = {
     StorageManager: {
+      // close() dropped the database handle: the store accessors throw too.
+      ...Object.fromEntries(['alerts', 'config', 'decisions', 'devices', 'events', 'memory', 'ruleHistory', 'sessions', 'timeseries', 'vectors', 'workflowHistory'].filter(has).map((m) => [m, () => db[m]()])),
       tableSizes: () => db.tableSizes(),
       flush: () => db.flush(),
       stats: () => db.stats(),
@@ -101,6 +120,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
       writeBatch: () => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 2 } }]),
       writeSeries: () => ts.writeSeries('d', 'm', f64(2), f64(2)),
+      writePoints: () => ts.writePoints('d', 'm', [{ timestamp: 2, value: 2 }]),
       writeColumns: () => ts.writeColumns(['d'], ['m'], new Uint32Array([0]), f64(2), f64(2)),
       queryRange: () => ts.queryRange('d', 'm', 0, 10),
       queryRangePoints: () => ts.queryRangePoints('d', 'm', 0, 10),
@@ -160,7 +180,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       statistics: () => rules.statistics(0, 10),
       cleanup: () => rules.cleanup(10),
     },
-    VectorStore: {
+    VectorStore: vectors && {
       createCollection: () => vectors.createCollection('c', 2, 'Cosine'),
       collection: () => vectors.collection('c'),
       listCollections: () => vectors.listCollections(),
@@ -172,7 +192,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       count: () => vectors.count('c'),
       search: () => vectors.search('c', new Float32Array([1, 0]), 1),
     },
-    SessionStore: {
+    SessionStore: sessions && {
       createSession: () => sessions.createSession('s', 't', 1),
       getSession: () => sessions.getSession('s'),
       listSessions: () => sessions.listSessions(),
@@ -212,7 +232,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       expireProposals: () => decisions.expireProposals(10, 1),
       cleanup: () => decisions.cleanup(10),
     },
-    LongTermMemoryStore: {
+    LongTermMemoryStore: memory && {
       add: () => memory.add(memo),
       addMany: () => memory.addMany([memo]),
       update: () => memory.update(memo),
@@ -227,7 +247,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
       searchHybrid: () => memory.searchHybrid('text', new Float32Array([1, 0]), 10),
       purgeExpired: () => memory.purgeExpired(10),
     },
-    ConfigStore: {
+    ConfigStore: cfg && {
       system: () => cfg.system(),
       retention: () => cfg.retention(),
       adapters: () => cfg.adapters(),
@@ -247,7 +267,7 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
   };
   // Methods that touch no stored data and so still work after close.
   const noData = {
-    StorageManager: ['alerts', 'backendKind', 'close', 'config', 'decisions', 'devices', 'events', 'memory', 'ruleHistory', 'sessions', 'timeseries', 'vectors', 'workflowHistory'],
+    StorageManager: ['backendKind', 'close'],
     TimeSeriesStore: ['bufferedPoints'],
     DeviceStateStore: [],
     EventLogStore: [],
@@ -263,8 +283,9 @@ test('close flushes; every method afterwards throws CLOSED; closing twice is har
     DataCleanupTask: ['config'],
   };
   for (const [cls, byName] of Object.entries(calls)) {
+    if (!byName) continue; // a store of the `full` entry point, in the default package
     // Every exported method is either checked here or listed as touching no data.
-    assert.deepEqual([...Object.keys(byName), ...noData[cls]].sort(), methodsOf(wasm[cls]), cls);
+    assert.deepEqual([...Object.keys(byName), ...noData[cls]].sort(), methodsOf(mod[cls]), cls);
     for (const [name, call] of Object.entries(byName)) {
       assert.throws(call, (err) => err.code === 'CLOSED', `${cls}.${name} after close`);
     }
@@ -280,4 +301,29 @@ test('queryLatest of a cached series throws CLOSED after close', () => {
   assert.equal(ts.queryLatest('d', 'm').value, 2);
   db.close();
   throwsCode(() => ts.queryLatest('d', 'm'), 'CLOSED');
+});
+
+test('fromSnapshot opens a new database holding a snapshot; bad bytes are refused', () => {
+  const src = openDb();
+  src.timeseries().writeSeries('d', 'm', new Float64Array([1, 2]), new Float64Array([10, 20]));
+  src.devices().upsert({ device_id: 'd', device_type: 't' });
+  const copy = wasm.StorageManager.fromSnapshot(src.exportSnapshot(), { write_buffer: { max_points: 0 } });
+  assert.deepEqual([...copy.timeseries().queryRange('d', 'm', -Infinity, Infinity).values], [10, 20]);
+  assert.equal(copy.devices().getDevice('d').device_type, 't');
+  copy.timeseries().write('d', 'm', { timestamp: 3, value: 1 });
+  assert.equal(copy.timeseries().bufferedPoints(), 0, 'options apply');
+  const buf = src.exportSnapshot().buffer;
+  assert.equal(wasm.StorageManager.fromSnapshot(buf).devices().listDevices().length, 1, 'an ArrayBuffer works too');
+  throwsCode(() => wasm.StorageManager.fromSnapshot('nope'), 'INVALID_INPUT', 'snapshot');
+  throwsCode(() => wasm.StorageManager.fromSnapshot(new Uint8Array([1, 2, 3])), 'CORRUPTED');
+  throwsCode(() => wasm.StorageManager.fromSnapshot(src.exportSnapshot(), [1]), 'INVALID_INPUT', 'options');
+});
+
+test('close drops the database: a cleanup task cannot be made on it, close twice is harmless', () => {
+  const db = openDb();
+  db.close();
+  db.close();
+  throwsCode(() => new wasm.DataCleanupTask(db), 'CLOSED');
+  throwsCode(() => db.timeseries(), 'CLOSED');
+  assert.equal(db.backendKind(), 'memory');
 });

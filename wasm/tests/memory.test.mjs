@@ -2,7 +2,7 @@
 // type and importance listings, purge of expired memories, error paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode } from './helpers.mjs';
+import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
 const mem = (id, type, content, extra = {}) => ({ memory_id: id, memory_type: type, content, created_at: 1000, ...extra });
 const f32 = (...xs) => new Float32Array(xs);

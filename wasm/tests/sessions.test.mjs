@@ -1,7 +1,7 @@
 // SessionStore through JS: sessions, messages (roles, tool calls), context windows, summaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode } from './helpers.mjs';
+import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
 const msg = (role, content, timestamp, extra = {}) => ({ role, content, timestamp, ...extra });
 

@@ -227,3 +227,40 @@ test('arguments of the wrong JS type are INVALID_INPUT, not a wasm trap', () => 
   ts.writeColumns(['d'], ['m'], [0], [3], [30]);
   assert.deepEqual([...ts.queryRange('d', 'm', -Infinity, Infinity).values], [10, 20, 30]);
 });
+
+test('writePoints: one series from point objects, numbers as floats, all or nothing', () => {
+  const ts = openDb().timeseries();
+  // Plain { timestamp, value } numbers: the column path; whole numbers are floats too.
+  ts.writePoints('d', 'm', [{ timestamp: 2000, value: 21.5 }, { timestamp: 1000, value: 20 }, { timestamp: 3000, value: 22 }]);
+  const r = ts.queryRange('d', 'm', -Infinity, Infinity);
+  assert.deepEqual([...r.timestamps], [1000, 2000, 3000]);
+  assert.deepEqual([...r.values], [20, 21.5, 22]);
+  // Equal timestamps: the later value wins.
+  ts.writePoints('d', 'm', [{ timestamp: 1000, value: 1 }, { timestamp: 1000, value: 2 }]);
+  assert.equal(ts.queryRangePoints('d', 'm', 1000, 1001)[0].value, 2);
+  ts.writePoints('d', 'm', []);
+  // Quality, metadata, booleans and text take the general path and keep what they carry.
+  ts.writePoints('e', 'm', [{ timestamp: 1, value: 7, quality: 0.5, metadata: { src: 'x' } }, { timestamp: 2, value: true }, { timestamp: 3, value: 'on', quality: null }]);
+  assert.deepEqual(ts.queryRangePoints('e', 'm', -Infinity, Infinity), [
+    { timestamp: 1, value: 7, quality: 0.5, metadata: { src: 'x' } },
+    { timestamp: 2, value: true, quality: null, metadata: null },
+    { timestamp: 3, value: 'on', quality: null, metadata: null },
+  ]);
+  assert.deepEqual([...ts.queryRange('e', 'm', 1, 2).values], [7], 'a number on the general path is a float as well');
+});
+
+test('writePoints: bad input is INVALID_INPUT naming the field and stores nothing', () => {
+  const ts = openDb().timeseries();
+  throwsCode(() => ts.writePoints('', 'm', [{ timestamp: 1, value: 1 }]), 'INVALID_INPUT', 'device_id');
+  throwsCode(() => ts.writePoints('d', 7, [{ timestamp: 1, value: 1 }]), 'INVALID_INPUT', 'metric');
+  throwsCode(() => ts.writePoints('d', 'm', { timestamp: 1, value: 1 }), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writePoints('d', 'm', null), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1 }, { timestamp: 2, value: NaN }]), 'INVALID_INPUT', 'values');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1.5, value: 1 }]), 'INVALID_INPUT', 'timestamp');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 2 ** 60, value: 1 }]), 'INVALID_INPUT', 'timestamp');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1 }, 5]), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1 }]), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 'soon', value: 1 }]), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, quality: 0.5 }, { timestamp: 2, value: NaN }]), 'INVALID_INPUT', 'value');
+  assert.deepEqual(ts.listDevicesWithData(), []);
+});

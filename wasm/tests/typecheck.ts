@@ -1,6 +1,11 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict`: the generated declarations must
 // type the public API, records included, and reject misuse (the @ts-expect-error lines).
-import { StorageManager, ConfigStore, DataCleanupTask, type WorkflowExecutionRecord, type DecisionRecord, type MemoryEntry, type MemoryHit, type SystemConfig, type RetentionConfig, type ConfigError, type Definition, type CleanupReport, type CompactionReport, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/node/neotalk_storage_wasm.js';
+import { StorageManager, DataCleanupTask, type WorkflowExecutionRecord, type DecisionRecord, type RetentionConfig, type CleanupReport, type CompactionReport, type DataPoint, type DeviceState, type EventLogEntry, type PackedSeries, type StorageError, type AggregateBucket, type TableSize, type EventCleanup, type AlertRecord, type SeverityCounts, type RuleExecutionRecord, type RuleStatistics, type ImportedSnapshot, type StorageStats } from '../pkg/node/neotalk_storage_wasm.js';
+import * as full from '../pkg/full/node/neotalk_storage_wasm.js';
+import { ConfigStore, type SystemConfig, type ConfigError, type Definition, type MemoryEntry, type MemoryHit, type VectorMatch, type CollectionInfo, type SequencedMessage, type SessionInfo } from '../pkg/full/node/neotalk_storage_wasm.js';
+
+/** A database of the `full` entry point (vectors, sessions, memory, config). */
+const fullDb = new full.StorageManager();
 
 const options = StorageManager.defaultOptions();
 options.write_buffer.max_points = 0;
@@ -10,6 +15,10 @@ ts.writeSeries('d', 'm', new Float64Array([1]), new Float64Array([2]));
 ts.writeColumns(['d'], ['m'], new Uint32Array([0]), new Float64Array([1]), new Float64Array([2]));
 ts.write('d', 'm', { timestamp: 1, value: true });
 ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 'on', quality: 0.5 } }]);
+ts.writePoints('d', 'm', [{ timestamp: 3, value: 21.5 }, { timestamp: 4, value: 22 }]);
+// @ts-expect-error points carry a timestamp
+ts.writePoints('d', 'm', [{ value: 1 }]);
+const reopened: StorageManager = StorageManager.fromSnapshot(db.exportSnapshot());
 const packed: PackedSeries = ts.queryRange('d', 'm', 0, Infinity, 10, true);
 const t: Float64Array = packed.timestamps;
 const points: DataPoint[] = ts.queryRangePoints('d', 'm', 0, 10);
@@ -54,7 +63,9 @@ const restored: ImportedSnapshot = db.importSnapshot(snapshot);
 const dbStats: StorageStats = db.stats();
 const alertCount: number | undefined = dbStats.table_stats['alerts']?.count;
 
-const vectors = db.vectors();
+// @ts-expect-error the default package has no vector store
+db.vectors();
+const vectors = fullDb.vectors();
 const info: CollectionInfo = vectors.createCollection('v', 2, 'Cosine');
 vectors.upsertMany('v', ['a'], new Float32Array([1, 0]), [{ k: 1 }]);
 const emb: Float32Array | undefined = vectors.get('v', 'a')?.embedding;
@@ -62,7 +73,7 @@ const hits: VectorMatch[] = vectors.search('v', new Float32Array([1, 0]), 3, { f
 // @ts-expect-error metric is one of three strings
 vectors.createCollection('w', 2, 'cosine');
 
-const sessions = db.sessions();
+const sessions = fullDb.sessions();
 const session: SessionInfo = sessions.createSession('s', 'title', 1);
 const seqNo: number = sessions.appendMessage('s', { role: 'user', content: 'hi', timestamp: 2 });
 const window: SequencedMessage[] = sessions.contextWindow('s', 100);
@@ -91,7 +102,7 @@ decisions.create({ decision_id: 'd2', title: 't', created_at: 1 });
 // @ts-expect-error status is one of five strings
 decisions.transition('d', 'Accepted');
 
-const memory = db.memory();
+const memory = fullDb.memory();
 memory.add({ memory_id: 'm', memory_type: 'DeviceKnowledge', content: 'pump 7 runs hot', created_at: 1, embedding: new Float32Array([1, 0]), metadata: { importance: 0.9 } });
 const entry: MemoryEntry | null = memory.get('m', 2);
 const vector: Float32Array | null | undefined = entry?.embedding;
@@ -101,7 +112,9 @@ const purged: number = memory.purgeExpired(10);
 // @ts-expect-error memory_type is one of six strings
 memory.add({ memory_id: 'x', memory_type: 'Fact', content: 'c', created_at: 1 });
 
-const config: ConfigStore = db.config();
+// @ts-expect-error the default package has no config store
+db.config();
+const config: ConfigStore = fullDb.config();
 config.setRetention({ alerts: { days: 30 } });
 const retention: RetentionConfig = config.retention();
 const system: SystemConfig = new ConfigStore({ 'system.yaml': 'api:\n  port: 9000\n' }).system();

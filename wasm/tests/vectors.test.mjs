@@ -1,7 +1,7 @@
 // VectorStore through JS: collections, Float32Array vectors (packed batches), search, filters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasm, openDb, throwsCode } from './helpers.mjs';
+import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
 const f32 = (...xs) => new Float32Array(xs);
 
