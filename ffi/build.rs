@@ -7,6 +7,11 @@
 
 use std::path::PathBuf;
 
+/// A decimal component of the package version.
+fn number(text: &str) -> u64 {
+    text.parse().expect("version components are decimal")
+}
+
 fn main() {
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -20,7 +25,20 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libneotalk_storage_ffi.so");
     }
 
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("ffi/cbindgen.toml is valid");
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("ffi/cbindgen.toml is valid");
+    // The header's version comes from Cargo.toml, so it cannot drift from nts_version().
+    let env = |name: &str| std::env::var(name).expect("cargo sets the package version");
+    let (major, minor, patch) = (env("CARGO_PKG_VERSION_MAJOR"), env("CARGO_PKG_VERSION_MINOR"), env("CARGO_PKG_VERSION_PATCH"));
+    config.after_includes = Some(format!(
+        "{}\n\n/* The version of this header; nts_version() and nts_version_string() give the library's. */\n\
+         #define NTS_VERSION_MAJOR {major}\n#define NTS_VERSION_MINOR {minor}\n#define NTS_VERSION_PATCH {patch}\n\
+         #define NTS_VERSION_STRING \"{}\"\n\
+         /* NTS_VERSION_MAJOR * 1000000 + NTS_VERSION_MINOR * 1000 + NTS_VERSION_PATCH, as nts_version() returns it. */\n\
+         #define NTS_VERSION_NUMBER {}",
+        config.after_includes.as_deref().unwrap_or(""),
+        env("CARGO_PKG_VERSION"),
+        number(&major) * 1_000_000 + number(&minor) * 1_000 + number(&patch)
+    ));
     let bindings = cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate().expect("cbindgen generates the header");
     let generated = out_dir.join("neotalk_storage.h");
     bindings.write_to_file(&generated);

@@ -44,6 +44,14 @@
 /* A limit argument meaning "no limit" (the same value as ffi::args::NTS_NO_LIMIT). */
 #define NTS_NO_LIMIT SIZE_MAX
 
+/* The version of this header; nts_version() and nts_version_string() give the library's. */
+#define NTS_VERSION_MAJOR 0
+#define NTS_VERSION_MINOR 1
+#define NTS_VERSION_PATCH 0
+#define NTS_VERSION_STRING "0.1.0"
+/* NTS_VERSION_MAJOR * 1000000 + NTS_VERSION_MINOR * 1000 + NTS_VERSION_PATCH, as nts_version() returns it. */
+#define NTS_VERSION_NUMBER 1000
+
 /*
  `end` of a time range that means "no upper bound": the range is then start <= timestamp
  (a record or point at INT64_MAX included). Every other end is exclusive, as in
@@ -1375,6 +1383,19 @@ enum nts_status nts_vectors_search(const struct nts_storage *db,
                                    size_t k,
                                    const char *filter_json,
                                    char **out_json);
+
+/*
+ The version of the library as `major * 1000000 + minor * 1000 + patch` (0.1.0 is 1000).
+ Compare with NTS_VERSION_NUMBER, the version of the header: a different major version
+ (or, before 1.0, a different minor version) is not compatible.
+ */
+uint32_t nts_version(void);
+
+/*
+ The version of the library as text ("0.1.0"), as NTS_VERSION_STRING is for the header.
+ The string is static: do not free it.
+ */
+const char *nts_version_string(void);
 
 /*
  Starts a run from WorkflowExecutionRecord JSON: `{"execution_id", "workflow_id",

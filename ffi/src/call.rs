@@ -33,7 +33,7 @@ impl FfiError {
 
     /// A lookup found nothing (core returned `None`).
     pub fn not_found(what: &str, id: &str) -> Self {
-        FfiError::new(nts_status::NTS_NOT_FOUND, format!("{what} not found: {id:?}"))
+        FfiError::new(nts_status::NTS_NOT_FOUND, format!("{what} not found: {id}"))
     }
 }
 

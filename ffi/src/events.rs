@@ -1,9 +1,9 @@
 //! Event log (`EventLogStore`): events cross as JSON.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{json_arg, limit_arg, range_arg, str_arg};
+use crate::shapes::{get_json, json_out, opt_json_out, opt_scalar_out, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::NewEvent;
 use std::ffi::c_char;
 
@@ -13,16 +13,7 @@ use std::ffi::c_char;
 /// receives the stored EventLogEntry JSON (with its `sequence`); free it with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_append(db: *const nts_storage, event_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
-        let event: NewEvent = json_arg(event_json, "event_json")?;
-        let entry = db.events().append(&event)?;
-        match out {
-            Some(out) => set_json(out, &entry),
-            None => Ok(()),
-        }
-    })
+    opt_json_out(db, out_json, |db| Ok(db.events().append(&json_arg::<NewEvent>(event_json, "event_json")?)?))
 }
 
 /// The sequences nts_events_append_batch() assigned: `first..=last`, one per event in batch
@@ -46,15 +37,9 @@ pub unsafe extern "C" fn nts_events_append_batch(
     events_json: *const c_char,
     out_range: *mut nts_sequence_range,
 ) -> nts_status {
-    run(|| {
-        let out = if out_range.is_null() { None } else { Some(out_ptr(out_range, "out_range")?) };
-        let db = handle(db)?;
-        let events: Vec<NewEvent> = json_arg(events_json, "events_json")?;
-        let range = db.events().append_batch(&events)?;
-        if let Some(out) = out {
-            out.write(nts_sequence_range { first: range.first, last: range.last });
-        }
-        Ok(())
+    opt_scalar_out(db, out_range, "out_range", |db| {
+        let range = db.events().append_batch(&json_arg::<Vec<NewEvent>>(events_json, "events_json")?)?;
+        Ok(nts_sequence_range { first: range.first, last: range.last })
     })
 }
 
@@ -62,13 +47,7 @@ pub unsafe extern "C" fn nts_events_append_batch(
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_get(db: *const nts_storage, event_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let event_id = str_arg(event_id, "event_id")?;
-        let entry = db.events().get(event_id)?.ok_or_else(|| FfiError::not_found("event", event_id))?;
-        set_json(out, &entry)
-    })
+    get_json(db, event_id, "event_id", "event", out_json, |db, id| Ok(db.events().get(id)?))
 }
 
 /// Events with start <= timestamp < end in time order, at most `limit` (NTS_NO_LIMIT for all), as a
@@ -81,10 +60,7 @@ pub unsafe extern "C" fn nts_events_query_range(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.events().query_range(range_arg(start, end)?, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().query_range(range_arg(start, end)?, limit_arg(limit))?))
 }
 
 /// Events of one type with start <= timestamp < end in time order, at most `limit`
@@ -98,11 +74,8 @@ pub unsafe extern "C" fn nts_events_query_by_type(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let event_type = str_arg(event_type, "event_type")?;
-        set_json(out, &db.events().query_by_type(event_type, range_arg(start, end)?, limit_arg(limit))?)
+    json_out(db, out_json, |db| {
+        Ok(db.events().query_by_type(str_arg(event_type, "event_type")?, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -114,12 +87,7 @@ pub unsafe extern "C" fn nts_events_query_by_correlation(
     correlation_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let correlation_id = str_arg(correlation_id, "correlation_id")?;
-        set_json(out, &db.events().query_by_correlation(correlation_id)?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().query_by_correlation(str_arg(correlation_id, "correlation_id")?)?))
 }
 
 /// Up to `limit` events (NTS_NO_LIMIT for all) with a sequence greater than `after_sequence`, in
@@ -132,18 +100,11 @@ pub unsafe extern "C" fn nts_events_replay(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.events().replay(after_sequence, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().replay(after_sequence, limit_arg(limit))?))
 }
 
 /// The highest sequence ever assigned (0 before the first append), in `*out_sequence`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_last_sequence(db: *const nts_storage, out_sequence: *mut u64) -> nts_status {
-    run(|| {
-        let out = out_ptr(out_sequence, "out_sequence")?;
-        out.write(handle(db)?.events().last_sequence()?);
-        Ok(())
-    })
+    scalar_out(db, out_sequence, "out_sequence", |db| Ok(db.events().last_sequence()?))
 }

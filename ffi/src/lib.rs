@@ -6,19 +6,14 @@
 //! JSON with the field names of the Rust types.
 //!
 //! This crate only converts types and errors: every store behaviour lives in `core`.
-//! One file per store; adding a store means one more file built from the helpers in
-//! [`args`] and [`call`]:
+//! One file per store; each entry point is one call of the helper for its shape in
+//! [`shapes`] (JSON out, record in, scalar out, lookup by id, ...) with a body that converts
+//! the remaining arguments with [`args`] and calls core:
 //!
 //! ```text
 //! #[no_mangle]
-//! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-//!     call::run(|| {
-//!         let out = args::out_handle(out_json, "out_json")?;
-//!         let db = storage::handle(db)?;
-//!         let id = args::str_arg(id, "id")?;
-//!         let found = db.alerts().get(id)?.ok_or_else(|| FfiError::not_found("alert", id))?;
-//!         args::set_json(out, &found)
-//!     })
+//! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, alert_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+//!     get_json(db, alert_id, "alert_id", "alert", out_json, |db, id| Ok(db.alerts().get(id)?))
 //! }
 //! ```
 //!
@@ -50,11 +45,13 @@ pub mod points;
 pub mod query;
 pub mod rules;
 pub mod sessions;
+pub mod shapes;
 pub mod status;
 pub mod storage;
 pub mod strings;
 pub mod timeseries;
 pub mod vectors;
+pub mod version;
 pub mod workflows;
 
 pub use call::nts_last_error_message;

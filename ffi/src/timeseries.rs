@@ -1,8 +1,9 @@
 //! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, slice_arg, slice_out, str_arg};
+use crate::args::{limit_arg, out_handle, out_ptr, range_arg, slice_arg, slice_out, str_arg};
 use crate::call::{run, FfiError, FfiResult};
 use crate::points::{nts_points, set_points};
+use crate::shapes::{json_out, opt_scalar_out, record_in, unit};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
 use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint};
@@ -42,11 +43,8 @@ pub unsafe extern "C" fn nts_ts_write(
     timestamp: i64,
     value: f64,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        Ok(db.timeseries().write(device_id, metric, DataPoint::new(timestamp, value))?)
+    unit(db, |db| {
+        Ok(db.timeseries().write(str_arg(device_id, "device_id")?, str_arg(metric, "metric")?, DataPoint::new(timestamp, value))?)
     })
 }
 
@@ -64,12 +62,9 @@ pub unsafe extern "C" fn nts_ts_write_series(
     values: *const f64,
     count: usize,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let ts = slice_arg(timestamps, count, "timestamps")?;
-        let vs = slice_arg(values, count, "values")?;
+    unit(db, |db| {
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Float(vs))?)
     })
 }
@@ -86,12 +81,9 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
     values: *const i64,
     count: usize,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let ts = slice_arg(timestamps, count, "timestamps")?;
-        let vs = slice_arg(values, count, "values")?;
+    unit(db, |db| {
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Integer(vs))?)
     })
 }
@@ -102,11 +94,7 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
 /// integer, bool or string; `quality` and `metadata` may be omitted.
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_write_batch_json(db: *const nts_storage, points_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let points: Vec<TelemetryPoint> = json_arg(points_json, "points_json")?;
-        Ok(db.timeseries().write_batch(&points)?)
-    })
+    record_in(db, points_json, "points_json", |db, points: Vec<TelemetryPoint>| Ok(db.timeseries().write_batch(&points)?))
 }
 
 /// Copies the points of one float series with start <= timestamp < end (or start <=
@@ -256,13 +244,7 @@ pub unsafe extern "C" fn nts_ts_query_latest_json(
     metric: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        set_json(out, &latest(db, device_id, metric)?)
-    })
+    json_out(db, out_json, |db| latest(db, str_arg(device_id, "device_id")?, str_arg(metric, "metric")?))
 }
 
 /// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in epoch-aligned buckets of `bucket_ms` (> 0), as a
@@ -278,12 +260,9 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
     bucket_ms: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
+    json_out(db, out_json, |db| {
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        Ok(db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
     })
 }
 
@@ -291,10 +270,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_list_devices(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.timeseries().list_devices_with_data()?)
-    })
+    json_out(db, out_json, |db| Ok(db.timeseries().list_devices_with_data()?))
 }
 
 /// Metrics with at least one stored point for `device_id`, as a JSON array of strings.
@@ -302,12 +278,7 @@ pub unsafe extern "C" fn nts_ts_list_devices(db: *const nts_storage, out_json: *
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_list_metrics(db: *const nts_storage, device_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        set_json(out, &db.timeseries().list_metrics(device_id)?)
-    })
+    json_out(db, out_json, |db| Ok(db.timeseries().list_metrics(str_arg(device_id, "device_id")?)?))
 }
 
 /// Deletes the points of one series with start <= timestamp < end (every point from start on
@@ -322,14 +293,8 @@ pub unsafe extern "C" fn nts_ts_delete_range(
     end: i64,
     out_removed: *mut u64,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let removed = db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?;
-        if !out_removed.is_null() {
-            out_ptr(out_removed, "out_removed")?.write(removed);
-        }
-        Ok(())
+    opt_scalar_out(db, out_removed, "out_removed", |db| {
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        Ok(db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?)
     })
 }

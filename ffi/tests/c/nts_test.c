@@ -113,6 +113,16 @@ static void test_status_names(void) {
   CHECK(NTS_OK == 0);
 }
 
+/* The header and the library agree on the version. */
+static void test_version(void) {
+  char text[32];
+  CHECK(nts_version() == NTS_VERSION_NUMBER);
+  CHECK(NTS_VERSION_NUMBER == NTS_VERSION_MAJOR * 1000000L + NTS_VERSION_MINOR * 1000L + NTS_VERSION_PATCH);
+  CHECK(strcmp(nts_version_string(), NTS_VERSION_STRING) == 0);
+  snprintf(text, sizeof text, "%d.%d.%d", NTS_VERSION_MAJOR, NTS_VERSION_MINOR, NTS_VERSION_PATCH);
+  CHECK(strcmp(nts_version_string(), text) == 0);
+}
+
 static void test_last_error_message(void) {
   nts_storage *db = NULL;
   EXPECT(NTS_NULL_POINTER, nts_storage_open_in_memory(NULL, NULL));
@@ -1548,6 +1558,7 @@ int main(int argc, char **argv) {
   scratch = argv[1];
 
   test_status_names();
+  test_version();
   test_last_error_message();
   test_storage_open_errors();
   test_storage_persistence_and_lock();
