@@ -40,15 +40,39 @@ fn main() {
         number(&major) * 1_000_000 + number(&minor) * 1_000 + number(&patch)
     ));
     let bindings = cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate().expect("cbindgen generates the header");
+    let mut text = Vec::new();
+    bindings.write(&mut text);
+    let new_text = c89_clean(&String::from_utf8(text).expect("cbindgen writes UTF-8")).into_bytes();
     let generated = out_dir.join("neotalk_storage.h");
-    bindings.write_to_file(&generated);
+    std::fs::write(&generated, &new_text).expect("write $OUT_DIR/neotalk_storage.h");
 
     let committed = crate_dir.join("include").join("neotalk_storage.h");
     let check_only = std::env::var("NTS_HEADER_CHECK").is_ok_and(|v| v == "1");
-    let new_text = std::fs::read(&generated).expect("header just written");
     if !check_only && std::fs::read(&committed).ok().as_deref() != Some(&new_text[..]) {
         std::fs::create_dir_all(committed.parent().expect("has a parent")).expect("create include/");
         std::fs::write(&committed, &new_text).expect("write include/neotalk_storage.h");
         println!("cargo:warning=updated ffi/include/neotalk_storage.h; commit it");
     }
+}
+
+/// Removes the two C99-isms cbindgen writes (`// comments` after `#endif` and `}`, a comma after
+/// the last enumerator), so the header also compiles warning-free as C89 (`-std=c89
+/// -pedantic`) for older firmware toolchains that ship stdint.h and stdbool.h.
+fn c89_clean(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut lines = header.lines().peekable();
+    while let Some(line) = lines.next() {
+        let line = match line.split_once("//") {
+            Some((code, comment)) if code.starts_with('#') || code.starts_with('}') => format!("{}/* {} */", code, comment.trim()),
+            _ => line.to_string(),
+        };
+        let closes_enum = lines.peek().is_some_and(|next| next.starts_with('}'));
+        let is_enumerator = line.starts_with("  ") && !line.trim_start().starts_with('*') && !line.trim_start().starts_with("/*");
+        match line.strip_suffix(',') {
+            Some(last) if closes_enum && is_enumerator => out.push_str(last),
+            _ => out.push_str(&line),
+        }
+        out.push('\n');
+    }
+    out
 }

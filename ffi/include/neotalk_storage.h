@@ -121,7 +121,7 @@ typedef enum nts_status {
   /*
    The library hit an internal bug (a Rust panic); the call had no effect that can be relied on.
    */
-  NTS_PANIC = 13,
+  NTS_PANIC = 13
 } nts_status;
 
 /*
@@ -143,7 +143,7 @@ typedef enum nts_value_kind {
   /*
    `string_value` / `string_len`.
    */
-  NTS_VALUE_STRING = 3,
+  NTS_VALUE_STRING = 3
 } nts_value_kind;
 
 /*
@@ -237,7 +237,7 @@ typedef struct nts_range_options {
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
 /*
  Stores a new alert from AlertRecord JSON: `{"alert_id", "title", "severity", "message",
@@ -1489,8 +1489,8 @@ enum nts_status nts_workflows_cleanup(const struct nts_storage *db,
                                       uint64_t *out_removed);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* NEOTALK_STORAGE_H */
 
