@@ -10,7 +10,9 @@ use std::ffi::c_char;
 
 /// Stores a new alert from AlertRecord JSON: `{"alert_id", "title", "severity", "message",
 /// "entity_id", "entity_type", "created_at", "acknowledged", "acknowledged_by",
-/// "acknowledged_at", "resolved_at", "source"}` (the optional ones may be null). A duplicate
+/// "acknowledged_at", "resolved_at", "source"}`. Required: alert_id, title, severity ("Info" |
+/// "Warning" | "Error" | "Critical"), created_at, source; the others may be omitted (message
+/// "", acknowledged false, the rest null). A duplicate
 /// alert_id is NTS_CONFLICT.
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_create(db: *const nts_storage, alert_json: *const c_char) -> nts_status {
@@ -64,7 +66,7 @@ pub unsafe extern "C" fn nts_alerts_query_range(
     json_out(db, out_json, |db| Ok(db.alerts().query_range(range_arg(start, end)?, limit_arg(limit))?))
 }
 
-/// Alerts of one severity (a name, any case) with start <= created_at < end, oldest first,
+/// Alerts of one severity ("Info", "Warning", "Error" or "Critical", any case) with start <= created_at < end, oldest first,
 /// at most `limit` (NTS_NO_LIMIT for all), as a JSON array. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_alerts_query_by_severity(

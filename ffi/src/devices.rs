@@ -9,8 +9,9 @@ use std::ffi::c_char;
 
 /// Registers a device or replaces its registration fields, from DeviceState JSON:
 /// `{"device_id", "device_type", "name", "online", "last_seen", "metrics": {name:
-/// {"value", "timestamp", "quality"}}, "config", "mdl_definition", "adapter"}`. Every field is
-/// required except `mdl_definition` and a snapshot's `quality` (which may be null or omitted).
+/// {"value", "timestamp", "quality"}}, "config", "mdl_definition", "adapter"}`. Only
+/// device_id and device_type are required; an omitted or empty name becomes the device_id
+/// (other defaults: ffi/README.md, "Records, enums and defaults").
 /// `last_seen` only moves forward; given metric snapshots are merged (see DeviceStateStore::upsert).
 #[no_mangle]
 pub unsafe extern "C" fn nts_devices_upsert(db: *const nts_storage, device_json: *const c_char) -> nts_status {

@@ -247,9 +247,14 @@ pub unsafe extern "C" fn nts_ts_query_latest_json(
     json_out(db, out_json, |db| latest(db, str_arg(device_id, "device_id")?, str_arg(metric, "metric")?))
 }
 
-/// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in epoch-aligned buckets of `bucket_ms` (> 0), as a
-/// JSON array of AggregateBucket (`bucket_start`, `count`, `sum`, `min`, `max`, `avg`,
-/// `first`, `last`). Free `*out_json` with nts_string_free().
+/// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in buckets of
+/// `bucket_ms` (> 0) starting at multiples of `bucket_ms` from the Unix epoch, oldest first,
+/// as a JSON array of AggregateBucket `{"bucket_start", "count", "sum", "min", "max", "avg",
+/// "first", "last"}`. `count` counts every point; the other fields cover only numeric (float
+/// or integer) values and are null in a bucket without any. `first` is the value with the
+/// earliest timestamp in the bucket, `last` the one with the latest (whatever the order they
+/// were written in). Buckets without points are left out. Free `*out_json` with
+/// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_query_aggregated(
     db: *const nts_storage,
