@@ -32,7 +32,8 @@
  * - Every string or result set the library returns is freed with its one free function:
  *   char * with nts_string_free(), nts_points * with nts_points_free(),
  *   nts_storage * with nts_storage_free(), snapshot bytes (uint8_t *, length) with
- *   nts_bytes_free().
+ *   nts_bytes_free(), range arrays with nts_series_free(), bucket arrays with
+ *   nts_buckets_free().
  * - Strings are NUL-terminated UTF-8. Records cross as JSON with the field names of the Rust
  *   types (neotalk_storage::DeviceState, NewEvent, EventLogEntry, TelemetryPoint,
  *   AlertRecord, DecisionRecord, MemoryEntry, ...); enum arguments (severity, status, memory
@@ -254,6 +255,49 @@ typedef struct nts_range_options {
    */
   bool newest_first;
 } nts_range_options;
+
+/*
+ One bucket of nts_ts_query_aggregated_buckets(): the fields of AggregateBucket (see
+ nts_ts_query_aggregated()), the numeric ones NaN when `has_numeric` is false.
+ */
+typedef struct nts_bucket {
+  /*
+   Start of the bucket (Unix ms), a multiple of bucket_ms from the epoch.
+   */
+  int64_t bucket_start;
+  /*
+   Points of any value type in the bucket.
+   */
+  uint64_t count;
+  /*
+   Whether the bucket holds numeric (float or integer) values; the fields below cover only those.
+   */
+  bool has_numeric;
+  /*
+   Sum of the numeric values.
+   */
+  double sum;
+  /*
+   Smallest numeric value.
+   */
+  double min;
+  /*
+   Largest numeric value.
+   */
+  double max;
+  /*
+   Mean of the numeric values.
+   */
+  double avg;
+  /*
+   The numeric value with the earliest timestamp in the bucket.
+   */
+  double first;
+  /*
+   The numeric value with the latest timestamp in the bucket.
+   */
+  double last;
+} nts_bucket;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1321,6 +1365,63 @@ enum nts_status nts_ts_delete_range(const struct nts_storage *db,
                                     int64_t start,
                                     int64_t end,
                                     uint64_t *out_removed);
+
+/*
+ Runs a range query of one float series (as nts_ts_query_range()) into arrays the library
+ allocates, so no size probe is needed: `*out_timestamps` and `*out_values` hold
+ `*out_count` points (both NULL when there are none). Free them with one
+ nts_series_free(timestamps, values, count). Another value type is NTS_INVALID_INPUT naming
+ it. `opts` may be NULL.
+ */
+enum nts_status nts_ts_query_range_alloc(const struct nts_storage *db,
+                                         const char *device_id,
+                                         const char *metric,
+                                         int64_t start,
+                                         int64_t end,
+                                         const struct nts_range_options *opts,
+                                         int64_t **out_timestamps,
+                                         double **out_values,
+                                         size_t *out_count);
+
+/*
+ Frees the arrays of nts_ts_query_range_alloc() with the count returned with them. NULL
+ arrays are ignored. Freeing twice, or with another count, is undefined behaviour.
+ */
+void nts_series_free(int64_t *timestamps, double *values, size_t count);
+
+/*
+ The newest point of each of `count` float series, series i being (device_ids[i],
+ metrics[i]), from one consistent snapshot: out_timestamps[i] and out_values[i] are set and
+ out_found[i] is true when the series has a point; out_found[i] is false (and the other two
+ are 0) when it has none. A series holding another value type is NTS_INVALID_INPUT naming
+ it. The five arrays hold `count` elements (NULL only when count is 0).
+ */
+enum nts_status nts_ts_query_latest_batch(const struct nts_storage *db,
+                                          const char *const *device_ids,
+                                          const char *const *metrics,
+                                          size_t count,
+                                          int64_t *out_timestamps,
+                                          double *out_values,
+                                          bool *out_found);
+
+/*
+ nts_ts_query_aggregated() as a C array: `*out_buckets` holds `*out_count` buckets, oldest
+ first (NULL when there are none); free it with nts_buckets_free(buckets, count).
+ */
+enum nts_status nts_ts_query_aggregated_buckets(const struct nts_storage *db,
+                                                const char *device_id,
+                                                const char *metric,
+                                                int64_t start,
+                                                int64_t end,
+                                                int64_t bucket_ms,
+                                                struct nts_bucket **out_buckets,
+                                                size_t *out_count);
+
+/*
+ Frees the buckets of nts_ts_query_aggregated_buckets() with the count returned with them.
+ NULL is ignored. Freeing twice, or with another count, is undefined behaviour.
+ */
+void nts_buckets_free(struct nts_bucket *buckets, size_t count);
 
 /*
  Creates a collection of `dimension`-component vectors compared by `metric` ("Cosine" |

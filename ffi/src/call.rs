@@ -37,6 +37,13 @@ impl FfiError {
     }
 }
 
+impl FfiError {
+    /// The same error, its message naming the series it is about.
+    pub fn in_series(self, device_id: &str, metric: &str) -> Self {
+        FfiError { status: self.status, message: format!("series {device_id}/{metric}: {}", self.message) }
+    }
+}
+
 impl From<StorageError> for FfiError {
     fn from(e: StorageError) -> Self {
         FfiError { status: nts_status::from(&e), message: e.to_string() }

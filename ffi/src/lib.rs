@@ -34,6 +34,7 @@
 
 pub mod alerts;
 pub mod args;
+pub mod arrays;
 pub mod backup;
 pub mod call;
 pub mod decisions;
@@ -58,4 +59,4 @@ pub use call::nts_last_error_message;
 pub use points::{nts_point, nts_points, nts_value_kind};
 pub use status::nts_status;
 pub use storage::nts_storage;
-pub use timeseries::nts_range_options;
+pub use timeseries::{nts_bucket, nts_range_options};

@@ -1,12 +1,13 @@
 //! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
 
 use crate::args::{limit_arg, out_handle, out_ptr, range_arg, slice_arg, slice_out, str_arg};
-use crate::call::{run, FfiError, FfiResult};
+use crate::arrays::{free_c_array, into_c_array};
+use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::points::{nts_points, set_points};
 use crate::shapes::{json_out, opt_scalar_out, record_in, unit};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
-use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint};
+use neotalk_storage::{AggregateBucket, Column, DataPoint, RangeOptions, TelemetryPoint};
 use std::ffi::c_char;
 
 /// Limit and order of a range query. Pass NULL for "oldest first, no limit".
@@ -302,4 +303,174 @@ pub unsafe extern "C" fn nts_ts_delete_range(
         let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
         Ok(db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?)
     })
+}
+
+/// Runs a range query of one float series (as nts_ts_query_range()) into arrays the library
+/// allocates, so no size probe is needed: `*out_timestamps` and `*out_values` hold
+/// `*out_count` points (both NULL when there are none). Free them with one
+/// nts_series_free(timestamps, values, count). Another value type is NTS_INVALID_INPUT naming
+/// it. `opts` may be NULL.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_range_alloc(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    opts: *const nts_range_options,
+    out_timestamps: *mut *mut i64,
+    out_values: *mut *mut f64,
+    out_count: *mut usize,
+) -> nts_status {
+    run(|| {
+        let ts_out = out_handle(out_timestamps, "out_timestamps")?;
+        let vs_out = out_handle(out_values, "out_values")?;
+        let count = out_ptr(out_count, "out_count")?;
+        count.write(0);
+        let db = handle(db)?;
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
+        let (ts, vs) = cols.into_floats().map_err(typed_hint)?;
+        let ((ts, n), (vs, _)) = (into_c_array(ts), into_c_array(vs));
+        ts_out.write(ts);
+        vs_out.write(vs);
+        count.write(n);
+        Ok(())
+    })
+}
+
+/// Frees the arrays of nts_ts_query_range_alloc() with the count returned with them. NULL
+/// arrays are ignored. Freeing twice, or with another count, is undefined behaviour.
+#[no_mangle]
+pub unsafe extern "C" fn nts_series_free(timestamps: *mut i64, values: *mut f64, count: usize) {
+    run_void(|| {
+        free_c_array(timestamps, count);
+        free_c_array(values, count);
+    });
+}
+
+/// The newest point of each of `count` float series, series i being (device_ids[i],
+/// metrics[i]), from one consistent snapshot: out_timestamps[i] and out_values[i] are set and
+/// out_found[i] is true when the series has a point; out_found[i] is false (and the other two
+/// are 0) when it has none. A series holding another value type is NTS_INVALID_INPUT naming
+/// it. The five arrays hold `count` elements (NULL only when count is 0).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_latest_batch(
+    db: *const nts_storage,
+    device_ids: *const *const c_char,
+    metrics: *const *const c_char,
+    count: usize,
+    out_timestamps: *mut i64,
+    out_values: *mut f64,
+    out_found: *mut bool,
+) -> nts_status {
+    run(|| {
+        let ts_out = slice_out(out_timestamps, count, "out_timestamps")?;
+        let vs_out = slice_out(out_values, count, "out_values")?;
+        let found_out = slice_out(out_found, count, "out_found")?;
+        let db = handle(db)?;
+        let (devices, metrics) = (slice_arg(device_ids, count, "device_ids")?, slice_arg(metrics, count, "metrics")?);
+        // Each element is checked like a string argument, the message naming its index.
+        let element = |ptr: *const c_char, name: &str, i: usize| {
+            str_arg(ptr, name).map_err(|e| FfiError::new(e.status, format!("{} (element {i})", e.message)))
+        };
+        let series = (0..count)
+            .map(|i| Ok((element(devices[i], "device_ids", i)?, element(metrics[i], "metrics", i)?)))
+            .collect::<FfiResult<Vec<(&str, &str)>>>()?;
+        let latest = db.timeseries().query_latest_batch(&series)?;
+        let mut values = Vec::with_capacity(count);
+        for (p, (device, metric)) in latest.iter().zip(&series) {
+            let value = match p {
+                Some(p) => Some((p.timestamp, p.value.to_float().map_err(|e| typed_hint(e).in_series(device, metric))?)),
+                None => None,
+            };
+            values.push(value);
+        }
+        for (i, value) in values.into_iter().enumerate() {
+            let (t, v) = value.unwrap_or((0, 0.0));
+            ts_out[i].write(t);
+            vs_out[i].write(v);
+            found_out[i].write(value.is_some());
+        }
+        Ok(())
+    })
+}
+
+/// One bucket of nts_ts_query_aggregated_buckets(): the fields of AggregateBucket (see
+/// nts_ts_query_aggregated()), the numeric ones NaN when `has_numeric` is false.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct nts_bucket {
+    /// Start of the bucket (Unix ms), a multiple of bucket_ms from the epoch.
+    pub bucket_start: i64,
+    /// Points of any value type in the bucket.
+    pub count: u64,
+    /// Whether the bucket holds numeric (float or integer) values; the fields below cover only those.
+    pub has_numeric: bool,
+    /// Sum of the numeric values.
+    pub sum: f64,
+    /// Smallest numeric value.
+    pub min: f64,
+    /// Largest numeric value.
+    pub max: f64,
+    /// Mean of the numeric values.
+    pub avg: f64,
+    /// The numeric value with the earliest timestamp in the bucket.
+    pub first: f64,
+    /// The numeric value with the latest timestamp in the bucket.
+    pub last: f64,
+}
+
+impl From<&AggregateBucket> for nts_bucket {
+    fn from(b: &AggregateBucket) -> Self {
+        let num = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        nts_bucket {
+            bucket_start: b.bucket_start,
+            count: b.count,
+            has_numeric: b.sum.is_some(),
+            sum: num(b.sum),
+            min: num(b.min),
+            max: num(b.max),
+            avg: num(b.avg),
+            first: num(b.first),
+            last: num(b.last),
+        }
+    }
+}
+
+/// nts_ts_query_aggregated() as a C array: `*out_buckets` holds `*out_count` buckets, oldest
+/// first (NULL when there are none); free it with nts_buckets_free(buckets, count).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_aggregated_buckets(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    bucket_ms: i64,
+    out_buckets: *mut *mut nts_bucket,
+    out_count: *mut usize,
+) -> nts_status {
+    run(|| {
+        let out = out_handle(out_buckets, "out_buckets")?;
+        let count = out_ptr(out_count, "out_count")?;
+        count.write(0);
+        let db = handle(db)?;
+        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let buckets = db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?;
+        let (ptr, n) = into_c_array(buckets.iter().map(nts_bucket::from).collect());
+        out.write(ptr);
+        count.write(n);
+        Ok(())
+    })
+}
+
+/// Frees the buckets of nts_ts_query_aggregated_buckets() with the count returned with them.
+/// NULL is ignored. Freeing twice, or with another count, is undefined behaviour.
+#[no_mangle]
+pub unsafe extern "C" fn nts_buckets_free(buckets: *mut nts_bucket, count: usize) {
+    run_void(|| free_c_array(buckets, count));
 }

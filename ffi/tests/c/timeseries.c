@@ -314,6 +314,95 @@ static void test_ts_aggregated_lists_delete(nts_storage *db) {
   EXPECT(NTS_INVALID_UTF8, nts_ts_delete_range(db, "d", BAD_UTF8, 0, 1, &removed));
 }
 
+/* Plain C shapes: library-allocated ranges and buckets, and the newest points of many series. */
+static void test_ts_c_arrays(nts_storage *db) {
+  int64_t *ts = (int64_t *)POISON;
+  double *vs = (double *)POISON;
+  size_t n = 99;
+  nts_bucket *buckets = (nts_bucket *)POISON;
+  nts_range_options newest2 = {2, true};
+  const char *devices[4] = {"thermo-1", "nobody", "plug-1", "thermo-1"};
+  const char *metrics[4] = {"temperature", "nothing", "count", "temperature"};
+  int64_t lts[4];
+  double lvs[4];
+  bool found[4];
+
+  EXPECT(NTS_OK, nts_ts_query_range_alloc(db, "thermo-1", "temperature", 0, 10000, NULL, &ts, &vs, &n));
+  CHECK(n == 5 && ts != NULL && vs != NULL);
+  if (n == 5 && ts != NULL && vs != NULL) CHECK(ts[0] == 1000 && vs[0] == 21.5 && ts[4] == 5000 && vs[4] == 25.0);
+  nts_series_free(ts, vs, n);
+  EXPECT(NTS_OK, nts_ts_query_range_alloc(db, "thermo-1", "temperature", 0, 10000, &newest2, &ts, &vs, &n));
+  CHECK(n == 2 && ts != NULL && ts[0] == 5000 && ts[1] == 4000);
+  nts_series_free(ts, vs, n);
+  EXPECT(NTS_OK, nts_ts_query_range_alloc(db, "nobody", "nothing", 0, 10000, NULL, &ts, &vs, &n));
+  CHECK(n == 0 && ts == NULL && vs == NULL);
+  nts_series_free(ts, vs, n);
+  nts_series_free(NULL, NULL, 0);
+  ts = (int64_t *)POISON;
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range_alloc(db, "plug-1", "count", 0, 100, NULL, &ts, &vs, &n));
+  MESSAGE_HAS("integer");
+  CHECK(ts == NULL && vs == NULL && n == 0);
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_range_alloc(db, "thermo-1", "temperature", 9, 1, NULL, &ts, &vs, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_alloc(db, "d", "m", 0, 1, NULL, NULL, &vs, &n));
+  MESSAGE_HAS("out_timestamps");
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_alloc(db, "d", "m", 0, 1, NULL, &ts, NULL, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_alloc(db, "d", "m", 0, 1, NULL, &ts, &vs, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_range_alloc(NULL, "d", "m", 0, 1, NULL, &ts, &vs, &n));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_range_alloc(db, BAD_UTF8, "m", 0, 1, NULL, &ts, &vs, &n));
+
+  /* Buckets of 2 s: [0,2000) holds 1000, [2000,4000) 2000 and 3000, [4000,6000) 4000 and 5000. */
+  EXPECT(NTS_OK, nts_ts_query_aggregated_buckets(db, "thermo-1", "temperature", 0, 10000, 2000, &buckets, &n));
+  CHECK(n == 3 && buckets != NULL);
+  if (n == 3 && buckets != NULL) {
+    CHECK(buckets[0].bucket_start == 0 && buckets[0].count == 1 && buckets[0].has_numeric);
+    CHECK(buckets[2].bucket_start == 4000 && buckets[2].count == 2 && buckets[2].sum == 49.0);
+    CHECK(buckets[2].min == 24.0 && buckets[2].max == 25.0 && buckets[2].avg == 24.5);
+    CHECK(buckets[2].first == 24.0 && buckets[2].last == 25.0);
+  }
+  nts_buckets_free(buckets, n);
+  /* Strings count but have no numeric aggregates. */
+  EXPECT(NTS_OK, nts_ts_query_aggregated_buckets(db, "plug-1", "mode", 0, 100, 100, &buckets, &n));
+  CHECK(n == 1 && buckets != NULL && buckets[0].count == 1 && !buckets[0].has_numeric && isnan(buckets[0].sum));
+  nts_buckets_free(buckets, n);
+  EXPECT(NTS_OK, nts_ts_query_aggregated_buckets(db, "nobody", "nothing", 0, 100, 100, &buckets, &n));
+  CHECK(n == 0 && buckets == NULL);
+  nts_buckets_free(NULL, 0);
+  buckets = (nts_bucket *)POISON;
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_aggregated_buckets(db, "thermo-1", "temperature", 0, 10000, 0, &buckets, &n));
+  MESSAGE_HAS("bucket_ms");
+  CHECK(buckets == NULL && n == 0);
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated_buckets(db, "d", "m", 0, 1, 1, NULL, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated_buckets(db, "d", "m", 0, 1, 1, &buckets, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated_buckets(NULL, "d", "m", 0, 1, 1, &buckets, &n));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_aggregated_buckets(db, NULL, "m", 0, 1, 1, &buckets, &n));
+
+  /* Batch latest: found or not per series, in the order asked. */
+  metrics[2] = "nothing";
+  EXPECT(NTS_OK, nts_ts_query_latest_batch(db, devices, metrics, 4, lts, lvs, found));
+  CHECK(found[0] && lts[0] == 5000 && lvs[0] == 25.0);
+  CHECK(!found[1] && lts[1] == 0 && lvs[1] == 0.0);
+  CHECK(!found[2]);
+  CHECK(found[3] && lts[3] == 5000);
+  EXPECT(NTS_OK, nts_ts_query_latest_batch(db, NULL, NULL, 0, NULL, NULL, NULL));
+  metrics[2] = "count";
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest_batch(db, devices, metrics, 4, lts, lvs, found));
+  MESSAGE_HAS("plug-1/count");
+  MESSAGE_HAS("integer");
+  devices[1] = NULL;
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(db, devices, metrics, 2, lts, lvs, found));
+  MESSAGE_HAS("device_ids is NULL (element 1)");
+  devices[1] = BAD_UTF8;
+  EXPECT(NTS_INVALID_UTF8, nts_ts_query_latest_batch(db, devices, metrics, 2, lts, lvs, found));
+  devices[1] = "nobody";
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(db, devices, NULL, 2, lts, lvs, found));
+  MESSAGE_HAS("metrics");
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(db, devices, metrics, 2, NULL, lvs, found));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(db, devices, metrics, 2, lts, NULL, found));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(db, devices, metrics, 2, lts, lvs, NULL));
+  EXPECT(NTS_NULL_POINTER, nts_ts_query_latest_batch(NULL, devices, metrics, 2, lts, lvs, found));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_query_latest_batch(db, devices, metrics, SIZE_MAX, lts, lvs, found));
+}
+
 void test_timeseries(nts_storage *db) {
   test_ts_write(db);
   test_ts_write_series(db);
@@ -321,5 +410,6 @@ void test_timeseries(nts_storage *db) {
   test_ts_query_range(db);
   test_ts_points(db);
   test_ts_latest(db);
+  test_ts_c_arrays(db);
   test_ts_aggregated_lists_delete(db);
 }
