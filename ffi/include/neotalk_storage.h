@@ -168,6 +168,12 @@ typedef enum nts_value_kind {
 } nts_value_kind;
 
 /*
+ Events read as C structs (opaque): nts_events_replay_structs() hands out its entries;
+ free it with nts_event_list_free().
+ */
+typedef struct nts_event_list nts_event_list;
+
+/*
  The result of a range query (opaque): read with nts_points_next(), free with nts_points_free().
  */
 typedef struct nts_points nts_points;
@@ -193,6 +199,89 @@ typedef struct nts_sequence_range {
    */
   uint64_t last;
 } nts_sequence_range;
+
+/*
+ One event to append, as plain C fields (see nts_events_append_structs()).
+ */
+typedef struct nts_event {
+  /*
+   Caller-chosen unique id (required).
+   */
+  const char *event_id;
+  /*
+   Event type (required).
+   */
+  const char *event_type;
+  /*
+   The payload as JSON text of `data_len` bytes (need not be NUL-terminated); NULL (with
+   data_len 0) for a null payload.
+   */
+  const char *data;
+  /*
+   Length of `data` in bytes.
+   */
+  size_t data_len;
+  /*
+   Correlation id, or NULL.
+   */
+  const char *correlation_id;
+  /*
+   Causation id, or NULL.
+   */
+  const char *causation_id;
+  /*
+   Source (required).
+   */
+  const char *source;
+  /*
+   Unix milliseconds.
+   */
+  int64_t timestamp;
+} nts_event;
+
+/*
+ One stored event as plain C fields, inside an nts_event_list (its strings belong to the
+ list and stay valid until nts_event_list_free()).
+ */
+typedef struct nts_event_entry {
+  /*
+   Position in the log.
+   */
+  uint64_t sequence;
+  /*
+   The event's id.
+   */
+  const char *event_id;
+  /*
+   The event's type.
+   */
+  const char *event_type;
+  /*
+   The payload as JSON text (NUL-terminated, `data_len` bytes without the NUL; "null"
+   for a null payload).
+   */
+  const char *data;
+  /*
+   Length of `data` in bytes.
+   */
+  size_t data_len;
+  /*
+   Correlation id, or NULL.
+   */
+  const char *correlation_id;
+  /*
+   Causation id, or NULL.
+   */
+  const char *causation_id;
+  /*
+   Source.
+   */
+  const char *source;
+  /*
+   Unix milliseconds.
+   */
+  int64_t timestamp;
+} nts_event_entry;
 
 /*
  One telemetry point read from an nts_points result set. Pointers in it belong to the
@@ -718,6 +807,35 @@ enum nts_status nts_events_replay(const struct nts_storage *db,
  The highest sequence ever assigned (0 before the first append), in `*out_sequence`.
  */
 enum nts_status nts_events_last_sequence(const struct nts_storage *db, uint64_t *out_sequence);
+
+/*
+ Appends `count` events given as C structs in one transaction, in order, all or none (as
+ nts_events_append_batch(), without building JSON records). A bad field is
+ NTS_INVALID_INPUT (or NTS_NULL_POINTER, NTS_INVALID_UTF8) naming `events[i]` and the field.
+ When `out_range` is not NULL it receives the sequences assigned.
+ */
+enum nts_status nts_events_append_structs(const struct nts_storage *db,
+                                          const struct nts_event *events,
+                                          size_t count,
+                                          struct nts_sequence_range *out_range);
+
+/*
+ nts_events_replay() as C structs: up to `limit` events (NTS_NO_LIMIT for all) with a
+ sequence greater than `after_sequence`, in sequence order. `*out_list` owns them (free
+ with nts_event_list_free()); `*out_entries` points to its `*out_count` entries (NULL when
+ there are none).
+ */
+enum nts_status nts_events_replay_structs(const struct nts_storage *db,
+                                          uint64_t after_sequence,
+                                          size_t limit,
+                                          struct nts_event_list **out_list,
+                                          const struct nts_event_entry **out_entries,
+                                          size_t *out_count);
+
+/*
+ Frees an nts_event_list and every string of its entries. NULL is ignored.
+ */
+void nts_event_list_free(struct nts_event_list *list);
 
 /*
  Sizes and counts per table, last write times and query latency since open, as

@@ -56,6 +56,7 @@ pub mod version;
 pub mod workflows;
 
 pub use call::nts_last_error_message;
+pub use events::{nts_event, nts_event_entry, nts_event_list};
 pub use points::{nts_point, nts_points, nts_value_kind};
 pub use status::nts_status;
 pub use storage::nts_storage;

@@ -93,6 +93,7 @@ void test_storage(void);
 void test_timeseries(nts_storage *db);
 void test_devices(nts_storage *db);
 void test_events(nts_storage *db);
+void test_events_structs(nts_storage *db);
 void test_rules(nts_storage *db);
 void test_workflows(nts_storage *db);
 void test_alerts(nts_storage *db);

@@ -149,3 +149,104 @@ void test_events(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_events_replay(NULL, 0, NTS_NO_LIMIT, &json));
   EXPECT(NTS_NULL_POINTER, nts_events_replay(db, 0, NTS_NO_LIMIT, NULL));
 }
+
+/* Events as C structs: the payload is the caller's JSON text; replay hands back C fields. */
+void test_events_structs(nts_storage *db) {
+  const char payload[] = "{\"v\":1.5,\"tag\":\"x\"}trailing bytes not passed";
+  nts_event in[2];
+  nts_sequence_range range = {0, 0};
+  nts_event_list *list = (nts_event_list *)POISON;
+  const nts_event_entry *entries = (const nts_event_entry *)POISON;
+  size_t n = 99;
+  uint64_t last = 0;
+
+  memset(in, 0, sizeof in);
+  in[0].event_id = "s1";
+  in[0].event_type = "reading";
+  in[0].data = payload;
+  in[0].data_len = 19; /* just the object */
+  in[0].correlation_id = "c9";
+  in[0].source = "modbus";
+  in[0].timestamp = 7000;
+  in[1] = in[0];
+  in[1].event_id = "s2";
+  in[1].data = NULL;
+  in[1].data_len = 0;
+  in[1].correlation_id = NULL;
+  in[1].causation_id = "s1";
+  EXPECT(NTS_OK, nts_events_last_sequence(db, &last));
+  EXPECT(NTS_OK, nts_events_append_structs(db, in, 2, &range));
+  CHECK(range.first == last + 1 && range.last == last + 2);
+  EXPECT(NTS_OK, nts_events_append_structs(db, NULL, 0, NULL));
+
+  EXPECT(NTS_OK, nts_events_replay_structs(db, last, NTS_NO_LIMIT, &list, &entries, &n));
+  CHECK(n == 2 && list != NULL && entries != NULL);
+  if (n == 2 && entries != NULL) {
+    CHECK(entries[0].sequence == last + 1 && strcmp(entries[0].event_id, "s1") == 0);
+    CHECK(strcmp(entries[0].event_type, "reading") == 0 && strcmp(entries[0].source, "modbus") == 0);
+    CHECK(entries[0].timestamp == 7000 && strcmp(entries[0].correlation_id, "c9") == 0 && entries[0].causation_id == NULL);
+    CHECK(entries[0].data_len == strlen(entries[0].data));
+    JSON_KEYS(entries[0].data, "", "v,tag");
+    JSON_NUM(entries[0].data, "v", 1.5);
+    CHECK(strcmp(entries[1].data, "null") == 0 && entries[1].data_len == 4);
+    CHECK(entries[1].correlation_id == NULL && strcmp(entries[1].causation_id, "s1") == 0);
+  }
+  nts_event_list_free(list);
+  /* The same events through the JSON reader. */
+  {
+    char *json = NULL;
+    EXPECT(NTS_OK, nts_events_get(db, "s1", &json));
+    JSON_NUM(json, "event_data.v", 1.5);
+    JSON_STR(json, "metadata.correlation_id", "c9");
+    FREE(json);
+  }
+  EXPECT(NTS_OK, nts_events_replay_structs(db, last + 2, NTS_NO_LIMIT, &list, &entries, &n));
+  CHECK(n == 0 && entries == NULL && list != NULL);
+  nts_event_list_free(list);
+  EXPECT(NTS_OK, nts_events_replay_structs(db, 0, 0, &list, &entries, &n)); /* limit 0: none */
+  CHECK(n == 0);
+  nts_event_list_free(list);
+  nts_event_list_free(NULL);
+
+  /* Bad elements are named; nothing of the batch is stored. */
+  in[0].event_id = "s3";
+  in[1].event_id = "s4";
+  in[1].data = "{bad";
+  in[1].data_len = 4;
+  EXPECT(NTS_INVALID_INPUT, nts_events_append_structs(db, in, 2, &range));
+  MESSAGE_HAS("events[1]");
+  MESSAGE_HAS("data");
+  in[1].data = NULL;
+  in[1].data_len = 3;
+  EXPECT(NTS_NULL_POINTER, nts_events_append_structs(db, in, 2, &range));
+  MESSAGE_HAS("events[1]: argument data is NULL");
+  in[1].data_len = 0;
+  in[1].source = NULL;
+  EXPECT(NTS_NULL_POINTER, nts_events_append_structs(db, in, 2, &range));
+  MESSAGE_HAS("source");
+  in[1].source = "modbus";
+  in[1].event_type = BAD_UTF8;
+  EXPECT(NTS_INVALID_UTF8, nts_events_append_structs(db, in, 2, &range));
+  in[1].event_type = "reading";
+  in[1].data = "\"\xff\"";
+  in[1].data_len = 3;
+  EXPECT(NTS_INVALID_UTF8, nts_events_append_structs(db, in, 2, &range));
+  in[1].data = NULL;
+  in[1].data_len = 0;
+  in[1].event_id = "s1";
+  EXPECT(NTS_CONFLICT, nts_events_append_structs(db, in, 2, &range));
+  in[1].event_id = "";
+  EXPECT(NTS_INVALID_INPUT, nts_events_append_structs(db, in, 2, &range));
+  {
+    char *json = NULL;
+    EXPECT(NTS_NOT_FOUND, nts_events_get(db, "s3", &json));
+  }
+  EXPECT(NTS_NULL_POINTER, nts_events_append_structs(db, NULL, 1, &range));
+  EXPECT(NTS_NULL_POINTER, nts_events_append_structs(NULL, in, 1, &range));
+  EXPECT(NTS_INVALID_INPUT, nts_events_append_structs(db, in, SIZE_MAX, &range));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay_structs(NULL, 0, 1, &list, &entries, &n));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay_structs(db, 0, 1, NULL, &entries, &n));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay_structs(db, 0, 1, &list, NULL, &n));
+  EXPECT(NTS_NULL_POINTER, nts_events_replay_structs(db, 0, 1, &list, &entries, NULL));
+  CHECK(list == NULL);
+}

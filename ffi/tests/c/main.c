@@ -54,6 +54,7 @@ int main(int argc, char **argv) {
   test_timeseries(db);
   test_devices(db);
   test_events(db);
+  test_events_structs(db);
   test_rules(db);
   test_workflows(db);
   test_alerts(db);

@@ -158,6 +158,14 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"ts_query_range", [=](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, vs, 1, &n); }},
       {"ts_query_range_points", [=](nts_storage *db) { return keep(nts_ts_query_range_points(db, "d", "m", 0, 9, nullptr, &set)); }},
       {"ts_query_latest", [=](nts_storage *db) { return nts_ts_query_latest(db, "d", "m", &t, &v); }},
+      {"events_append_structs", [=](nts_storage *db) { return nts_events_append_structs(db, nullptr, 0, nullptr); }},
+      {"events_replay_structs", [=](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         const nts_event_entry *entries = nullptr;
+         auto s = nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, &entries, &n);
+         nts_event_list_free(list);
+         return s;
+       }},
       {"ts_query_range_alloc", [=](nts_storage *db) {
          int64_t *ats = nullptr;
          double *avs = nullptr;
@@ -329,6 +337,18 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"ts_query_range_int64.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range_int64(db, "d", s, 0, 9, nullptr, ts, &t, 1, &n); }},
       {"ts_write_batch_json.points_json", [](nts_storage *db, const char *s) { return nts_ts_write_batch_json(db, s); }},
       {"ts_query_range.device_id", [](nts_storage *db, const char *s) { return nts_ts_query_range(db, s, "m", 0, 9, nullptr, ts, vs, 1, &n); }},
+      {"events_append_structs.event_id", [](nts_storage *db, const char *s) {
+         nts_event e = {s, "t", nullptr, 0, nullptr, nullptr, "src", 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
+      {"events_append_structs.event_type", [](nts_storage *db, const char *s) {
+         nts_event e = {"e", s, nullptr, 0, nullptr, nullptr, "src", 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
+      {"events_append_structs.source", [](nts_storage *db, const char *s) {
+         nts_event e = {"e", "t", nullptr, 0, nullptr, nullptr, s, 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
       {"ts_query_range_alloc.device_id", [](nts_storage *db, const char *s) {
          int64_t *ats = nullptr;
          double *avs = nullptr;
@@ -528,6 +548,19 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"open.out", [](nts_storage *) { return nts_storage_open("/tmp", nullptr, nullptr); }},
       {"open_in_memory.out", [](nts_storage *) { return nts_storage_open_in_memory(nullptr, nullptr); }},
       {"ts_query_range.out_count", [](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, vs, 1, nullptr); }},
+      {"events_replay_structs.out_list", [](nts_storage *db) {
+         const nts_event_entry *entries = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, nullptr, &entries, &n);
+       }},
+      {"events_replay_structs.out_entries", [](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, nullptr, &n);
+       }},
+      {"events_replay_structs.out_count", [](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         const nts_event_entry *entries = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, &entries, nullptr);
+       }},
       {"ts_query_range_alloc.out_timestamps", [](nts_storage *db) {
          double *avs = nullptr;
          return nts_ts_query_range_alloc(db, "d", "m", 0, 9, nullptr, nullptr, &avs, &n);
