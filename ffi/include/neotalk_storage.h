@@ -24,8 +24,8 @@
  * options_json in nts_storage_open().
  *
  * Conventions:
- * - Every function except the *_free functions, nts_last_error_message() and
- *   nts_status_name() returns an nts_status; on failure nts_last_error_message() gives the
+ * - Every function except the *_free functions, nts_last_error_message(),
+ *   nts_status_name() and nts_version*() returns an nts_status; on failure nts_last_error_message() gives the
  *   reason, on this thread, until the next call.
  * - Outputs are written only on success; pointer outputs are set to NULL first, so they are
  *   NULL after a failure. (NTS_BUFFER_TOO_SMALL writes the needed count, see nts_ts_query_range.)
@@ -1280,11 +1280,14 @@ const char *nts_status_name(int32_t status);
 /*
  Opens (creating if needed) the database in directory `data_dir` (file
  `data_dir/storage.redb`). `options_json` may be NULL (defaults) or a JSON object with any
- fields of StorageOptions: `durability` ("Immediate" | "Eventual"), `write_buffer`
- ({"max_points", "max_delay_ms"}), `device_cache_entries`, `series_cache_entries`,
- `page_cache_bytes`, `split_files` (true: a new database puts time series, vectors, sessions
- and events in files of their own; an existing one keeps its layout). On success `*out` is
- the new handle.
+ fields of StorageOptions, the others keeping their defaults: `durability` ("Immediate", the
+ default: each commit is durable when the call returns | "Eventual"), `write_buffer`
+ ({"max_points": 4096, "max_delay_ms": 1000} by default: single-point writes are committed
+ in groups at that many points or when the oldest is that old; max_points 0 commits each),
+ `device_cache_entries` (4096), `series_cache_entries` (16384), `page_cache_bytes` (64 MiB),
+ `split_files` (false; true: a new database puts time series, vectors, sessions and events
+ in files of their own; an existing one keeps its layout). On success `*out` is the new
+ handle.
 
  Errors: NTS_LOCKED (already open), NTS_VERSION_MISMATCH, NTS_CORRUPTED (not a
  neotalk-storage file), NTS_IO (directory cannot be created), NTS_INVALID_INPUT (options).
