@@ -4,6 +4,7 @@ use crate::args::{opt_str_arg, range_arg, str_arg};
 use crate::shapes::json_out;
 use crate::status::nts_status;
 use crate::storage::nts_storage;
+use crate::timeseries::series_arg;
 use neotalk_storage::{AlertSeverity, MemoryType, StorageQuery};
 use std::ffi::c_char;
 
@@ -19,7 +20,8 @@ pub unsafe extern "C" fn nts_query_device_data(
     out_json: *mut *mut c_char,
 ) -> nts_status {
     json_out(db, out_json, |db| {
-        Ok(db.query_device_data(str_arg(device_id, "device_id")?, str_arg(metric, "metric")?, range_arg(start, end)?)?)
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.query_device_data(device_id, metric, range_arg(start, end)?)?)
     })
 }
 

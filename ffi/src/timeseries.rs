@@ -27,6 +27,14 @@ unsafe fn range_options(opts: *const nts_range_options) -> RangeOptions {
     }
 }
 
+/// The series named by the `device_id` and `metric` arguments.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn series_arg<'a>(device_id: *const c_char, metric: *const c_char) -> FfiResult<(&'a str, &'a str)> {
+    Ok((str_arg(device_id, "device_id")?, str_arg(metric, "metric")?))
+}
+
 /// Points the caller to the typed readers when a double-only path meets another value type.
 fn typed_hint(e: neotalk_storage::StorageError) -> FfiError {
     let e = FfiError::from(e);
@@ -45,7 +53,8 @@ pub unsafe extern "C" fn nts_ts_write(
     value: f64,
 ) -> nts_status {
     unit(db, |db| {
-        Ok(db.timeseries().write(str_arg(device_id, "device_id")?, str_arg(metric, "metric")?, DataPoint::new(timestamp, value))?)
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.timeseries().write(device_id, metric, DataPoint::new(timestamp, value))?)
     })
 }
 
@@ -64,7 +73,7 @@ pub unsafe extern "C" fn nts_ts_write_series(
     count: usize,
 ) -> nts_status {
     unit(db, |db| {
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Float(vs))?)
     })
@@ -83,7 +92,7 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
     count: usize,
 ) -> nts_status {
     unit(db, |db| {
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Integer(vs))?)
     })
@@ -125,8 +134,7 @@ pub unsafe extern "C" fn nts_ts_query_range(
     run(|| {
         let count = out_ptr(out_count, "out_count")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
         let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
@@ -175,8 +183,7 @@ pub unsafe extern "C" fn nts_ts_query_range_int64(
     run(|| {
         let count = out_ptr(out_count, "out_count")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
         let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
@@ -200,8 +207,7 @@ pub unsafe extern "C" fn nts_ts_query_range_points(
     run(|| {
         let out = out_handle(out, "out")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let points = db.timeseries().query_range_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
         set_points(out, points)
     })
@@ -222,8 +228,7 @@ pub unsafe extern "C" fn nts_ts_query_latest(
         let ts_out = out_ptr(out_timestamp, "out_timestamp")?;
         let v_out = out_ptr(out_value, "out_value")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let p = latest(db, device_id, metric)?;
         v_out.write(p.value.to_float().map_err(typed_hint)?);
         ts_out.write(p.timestamp);
@@ -245,7 +250,10 @@ pub unsafe extern "C" fn nts_ts_query_latest_json(
     metric: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    json_out(db, out_json, |db| latest(db, str_arg(device_id, "device_id")?, str_arg(metric, "metric")?))
+    json_out(db, out_json, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        latest(db, device_id, metric)
+    })
 }
 
 /// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in buckets of
@@ -267,7 +275,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
     out_json: *mut *mut c_char,
 ) -> nts_status {
     json_out(db, out_json, |db| {
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         Ok(db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
     })
 }
@@ -300,7 +308,7 @@ pub unsafe extern "C" fn nts_ts_delete_range(
     out_removed: *mut u64,
 ) -> nts_status {
     opt_scalar_out(db, out_removed, "out_removed", |db| {
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         Ok(db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?)
     })
 }
@@ -329,7 +337,7 @@ pub unsafe extern "C" fn nts_ts_query_range_alloc(
         let count = out_ptr(out_count, "out_count")?;
         count.write(0);
         let db = handle(db)?;
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
         let (ts, vs) = cols.into_floats().map_err(typed_hint)?;
         let ((ts, n), (vs, _)) = (into_c_array(ts), into_c_array(vs));
@@ -459,7 +467,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated_buckets(
         let count = out_ptr(out_count, "out_count")?;
         count.write(0);
         let db = handle(db)?;
-        let (device_id, metric) = (str_arg(device_id, "device_id")?, str_arg(metric, "metric")?);
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let buckets = db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?;
         let (ptr, n) = into_c_array(buckets.iter().map(nts_bucket::from).collect());
         out.write(ptr);
