@@ -357,18 +357,16 @@ impl StorageManager {
         Ok(report)
     }
 
-    /// Checks the database's checksums and structure (redb's integrity check); `Ok(true)`
-    /// when sound. Always `Ok(true)` in memory.
+    /// Checks every value's checksum and redb's structure: `Ok(true)` when sound, `Ok(false)`
+    /// when something is damaged ([`StorageManager::integrity_report`] says what). An error
+    /// means the database cannot be read at all. Always `Ok(true)` in memory.
     pub fn check_integrity(&self) -> Result<bool> {
-        self.flush()?;
-        for engine in self.inner.engines.distinct() {
-            let _w = engine.lock_writes();
-            engine.ensure_open()?;
-            if !engine.backend().check_integrity()? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        Ok(self.integrity_report()?.ok)
+    }
+
+    /// The engines of the database (one per file).
+    pub(crate) fn engines(&self) -> &crate::storage::layout::Engines {
+        &self.inner.engines
     }
 
     /// A full snapshot of every table (see [`crate::ops::backup`]), taken from one consistent read
