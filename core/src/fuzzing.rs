@@ -28,11 +28,11 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     chunk::decode(bytes)
 }
 
-/// The points of a stored chunk with `start <= timestamp < end`, at most `limit`, through the
-/// range-query decoder.
-pub fn decode_chunk_range(bytes: &[u8], start: i64, end: i64, limit: usize) -> Result<Vec<DataPoint>> {
+/// The points of a stored chunk with `start <= timestamp <= last` (inclusive, as the store's
+/// ranges), at most `limit`, through the range-query decoder.
+pub fn decode_chunk_range(bytes: &[u8], start: i64, last: i64, limit: usize) -> Result<Vec<DataPoint>> {
     let mut out = Vec::new();
-    chunk::decode_range_into(bytes, start, end, &mut out, limit)?;
+    chunk::decode_range_into(bytes, start, last, &mut out, limit)?;
     Ok(out)
 }
 

@@ -169,6 +169,16 @@ impl StorageManager {
         Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
+    /// A database on a custom redb storage, in one file layout with an in-memory config
+    /// tree: the simulated disk of the power-cut tests (`core/tests/power_loss.rs`). Not a
+    /// stable API.
+    #[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
+    pub fn on_redb_storage(storage: impl redb::StorageBackend, options: StorageOptions) -> Result<Self> {
+        let backend = crate::storage::backend::RedbBackend::on_storage(storage)?;
+        let engine = start_engine(Box::new(backend), options.durability, Arc::new(QueryHistogram::new()))?;
+        Self::start(Engines::single(engine), None, options, ConfigStore::in_memory())
+    }
+
     /// A fresh database in memory (tests, wasm); it is gone when closed.
     pub fn in_memory() -> Result<Self> {
         Self::in_memory_with(StorageOptions::default())

@@ -36,9 +36,11 @@ AlertRecord = _uniffi.AlertRecord
 AlertSeverity = _uniffi.AlertSeverity
 CollectionInfo = _uniffi.CollectionInfo
 CompactionReport = _uniffi.CompactionReport
+DamagedEntry = _uniffi.DamagedEntry
 DecisionStatus = _uniffi.DecisionStatus
 DistanceMetric = _uniffi.DistanceMetric
 ExecutionStatus = _uniffi.ExecutionStatus
+IntegrityReport = _uniffi.IntegrityReport
 MemoryType = _uniffi.MemoryType
 SeverityCounts = _uniffi.SeverityCounts
 VectorDocument = _uniffi.VectorDocument
@@ -112,6 +114,7 @@ __all__ = [
     "BackupManager",
     "CollectionInfo",
     "CompactionReport",
+    "DamagedEntry",
     "DataCleanupTask",
     "DataPoint",
     "DecisionStatus",
@@ -127,6 +130,7 @@ __all__ = [
     "EventMetadata",
     "EventRetention",
     "ExecutionStatus",
+    "IntegrityReport",
     "LongTermMemoryStore",
     "MdlCommand",
     "MdlDataType",

@@ -393,6 +393,19 @@ class CompactionReport:
     before_bytes: int
     after_bytes: int
 
+class DamagedEntry:
+    table: str
+    key: str
+    what: str | None
+    problem: str
+
+class IntegrityReport:
+    ok: bool
+    entries_checked: int
+    damaged_count: int
+    damaged: list[DamagedEntry]
+    engine_problem: str | None
+
 class RuleHistoryStore:
     """Rule executions (dicts of the core's ``RuleExecutionRecord``)."""
 
@@ -580,6 +593,7 @@ class StorageManager:
     def stats(self) -> dict[str, Any]: ...
     def compact(self) -> CompactionReport: ...
     def check_integrity(self) -> bool: ...
+    def integrity_report(self) -> IntegrityReport: ...
     def export_snapshot(self) -> bytes: ...
     def import_snapshot(self, snapshot: _Buffer) -> dict[str, Any]: ...
     def path(self) -> Optional[str]: ...

@@ -24,6 +24,9 @@ def test_stats_compact_and_integrity(db):
     stats = db.stats()
     assert isinstance(stats, dict) and stats
     assert db.check_integrity() is True
+    integrity = db.integrity_report()
+    assert integrity.ok and integrity.damaged == [] and integrity.engine_problem is None
+    assert integrity.entries_checked > 0
     report = db.compact()
     assert report.after_bytes <= report.before_bytes or db.backend_kind() == "memory"
     assert db.alerts().get("a1") is not None
@@ -141,6 +144,7 @@ def test_every_new_store_fails_with_closed_after_close():
         db.stats,
         db.export_snapshot,
         db.check_integrity,
+        db.integrity_report,
         db.compact,
     ]
     for call in calls:
@@ -148,3 +152,4 @@ def test_every_new_store_fails_with_closed_after_close():
             call()
     with pytest.raises(StorageError.Closed):
         raise_alert(db, "a", 1)
+

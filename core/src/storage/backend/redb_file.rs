@@ -43,7 +43,8 @@ fn storage_err(e: redb::StorageError) -> StorageError {
 
 /// Backend on a redb file.
 pub struct RedbBackend {
-    path: PathBuf,
+    /// The file; `None` on a custom redb storage (the power-cut tests' simulated disk).
+    path: Option<PathBuf>,
     db: RwLock<Option<redb::Database>>,
 }
 
@@ -54,8 +55,25 @@ impl RedbBackend {
     /// file fails with `StorageError::Corrupted` (redb may panic on some damage: that panic is
     /// caught here and reported, never propagated).
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
-        let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).create(path)))
-            .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
+        let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).create(path)));
+        Self::opened(opened, path, Some(path.to_path_buf()))
+    }
+
+    /// Opens (or creates) a database on a custom redb storage: the simulated disk of the
+    /// power-cut tests. Not a stable API.
+    #[cfg(feature = "fuzzing")]
+    pub fn on_storage(storage: impl redb::StorageBackend) -> Result<Self> {
+        let opened = no_panic("opening", || Ok(redb::Database::builder().create_with_backend(storage)));
+        Self::opened(opened, Path::new("(simulated disk)"), None)
+    }
+
+    /// Finishes opening: maps redb's errors, then prepares the value checksums.
+    fn opened(
+        opened: Result<std::result::Result<redb::Database, redb::DatabaseError>>,
+        path: &Path,
+        file: Option<PathBuf>,
+    ) -> Result<Self> {
+        let opened = opened.map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
         let db = opened.map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => {
                 StorageError::Locked(format!("{} is already open in this or another process", path.display()))
@@ -69,12 +87,7 @@ impl RedbBackend {
             other => StorageError::Corrupted(format!("{}: {other}", path.display())),
         })?;
         no_panic("preparing checksums", || prepare_checksums(&db))?;
-        Ok(RedbBackend { path: path.to_path_buf(), db: RwLock::new(Some(db)) })
-    }
-
-    /// Path of the database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(RedbBackend { path: file, db: RwLock::new(Some(db)) })
     }
 }
 
@@ -290,7 +303,11 @@ impl Backend for RedbBackend {
     }
 
     fn total_bytes(&self) -> Result<u64> {
-        Ok(std::fs::metadata(&self.path)?.len())
+        match &self.path {
+            Some(path) => Ok(std::fs::metadata(path)?.len()),
+            // A simulated disk's size is the test's to measure.
+            None => Ok(0),
+        }
     }
 
     fn close(&self) -> Result<()> {

@@ -216,6 +216,9 @@ class NewStoresTest {
         assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
         assertTrue(db.stats().startsWith("{"))
         assertTrue(db.checkIntegrity())
+        val integrity = db.integrityReport()
+        assertTrue(integrity.ok && integrity.damaged.isEmpty() && integrity.engineProblem == null)
+        assertTrue(integrity.entriesChecked > 0uL)
         val report = db.compact()
         assertTrue(report.afterBytes <= report.beforeBytes || db.backendKind() == "memory")
         val day = 86_400_000L
