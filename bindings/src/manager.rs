@@ -154,6 +154,8 @@ pub struct IntegrityReport {
     pub damaged: Vec<DamagedEntry>,
     /// What redb's structural check said, when it did not pass.
     pub engine_problem: Option<String>,
+    /// Whether redb's structural check ran (not on a database opened read-only).
+    pub engine_checked: bool,
 }
 
 impl From<core::IntegrityReport> for IntegrityReport {
@@ -166,6 +168,7 @@ impl From<core::IntegrityReport> for IntegrityReport {
             damaged_count: r.damaged_count,
             damaged,
             engine_problem: r.engine_problem,
+            engine_checked: r.engine_checked,
         }
     }
 }
@@ -207,6 +210,13 @@ impl StorageManager {
     #[uniffi::constructor]
     pub fn open_with(path: String, options: StorageOptions) -> Result<Arc<Self>> {
         Ok(Self::wrap(core::StorageManager::open_with(path, options.into_core()?)?))
+    }
+
+    /// Opens the existing database in directory `path` without ever writing to it
+    /// (read-only media, or a copy under inspection); every write raises `ReadOnly`.
+    #[uniffi::constructor]
+    pub fn open_read_only(path: String) -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::open_read_only(path)?))
     }
 
     /// A fresh database in memory; it is gone when closed.

@@ -169,6 +169,43 @@ impl StorageManager {
         Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
+    /// Opens the existing database in `dir` without ever writing to it: for read-only media
+    /// (a mounted SD card, a snapshot of a volume) or to inspect a copy. Reads, stats,
+    /// snapshots and `integrity_report` work; every write, `compact` and redb's structural
+    /// check fail with `StorageError::ReadOnly`, and so does opening a file that needs
+    /// recovery (not closed cleanly) or that was written before value checksums (open it
+    /// once for writing). Nothing is created: a directory without a database is
+    /// `InvalidInput`. Another handle writing the database is `Locked`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        if !database_exists(dir) {
+            return Err(StorageError::invalid("data_dir", format!("no database in {}", dir.display())));
+        }
+        let options = StorageOptions::default();
+        let queries = Arc::new(QueryHistogram::new());
+        let open_file = |group: FileGroup| -> Result<Arc<Engine>> {
+            let backend = crate::storage::backend::RedbBackend::open_read_only(&dir.join(group.file()), options.page_cache_bytes)?;
+            start_engine(Box::new(backend), options.durability, queries.clone())
+        };
+        let engines = if open_split(dir, false)? {
+            let mut opened = Vec::new();
+            for group in FileGroup::ALL {
+                match open_file(group) {
+                    Ok(engine) => opened.push(engine),
+                    Err(e) => {
+                        opened.iter().for_each(|e: &Arc<Engine>| drop(e.close()));
+                        return Err(e);
+                    }
+                }
+            }
+            Engines::split(opened.try_into().map_err(|_| StorageError::Corrupted("file groups".into()))?)
+        } else {
+            Engines::single(open_file(FileGroup::Main)?)
+        };
+        Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
+    }
+
     /// A database on a custom redb storage, in one file layout with an in-memory config
     /// tree: the simulated disk of the power-cut tests (`core/tests/power_loss.rs`). Not a
     /// stable API.

@@ -80,6 +80,7 @@ _CODES = {
     "Io": "IO",
     "Backend": "BACKEND",
     "Closed": "CLOSED",
+    "ReadOnly": "READ_ONLY",
 }
 for _name, _code in _CODES.items():
     getattr(StorageError, _name).code = _code

@@ -41,6 +41,8 @@ class StorageError(Exception):
         """The storage engine failed (code ``BACKEND``)."""
     class Closed(StorageError):
         """The storage was closed (code ``CLOSED``)."""
+    class ReadOnly(StorageError):
+        """The database was opened read-only (code ``READ_ONLY``)."""
 
 # --- options ------------------------------------------------------------------------------
 
@@ -405,6 +407,7 @@ class IntegrityReport:
     damaged_count: int
     damaged: list[DamagedEntry]
     engine_problem: str | None
+    engine_checked: bool
 
 class RuleHistoryStore:
     """Rule executions (dicts of the core's ``RuleExecutionRecord``)."""
@@ -578,6 +581,8 @@ class StorageManager:
 
     @classmethod
     def open(cls, path: Union[str, os.PathLike[str]], options: Optional[StorageOptions] = None) -> StorageManager: ...
+    @classmethod
+    def open_read_only(cls, path: Union[str, os.PathLike[str]]) -> StorageManager: ...
     @classmethod
     def in_memory(cls, options: Optional[StorageOptions] = None) -> StorageManager: ...
     def timeseries(self) -> TimeSeriesStore: ...

@@ -61,6 +61,13 @@ class StorageManager:
         return cls(native)
 
     @classmethod
+    def open_read_only(cls, path) -> "StorageManager":
+        """Opens the existing database in directory ``path`` without ever writing to it
+        (read-only media, or a copy under inspection). Reads work; every write raises
+        ``StorageError.ReadOnly``. A directory without a database raises ``InvalidInput``."""
+        return cls(_native.StorageManager.open_read_only(os.fspath(path)))
+
+    @classmethod
     def in_memory(cls, options=None) -> "StorageManager":
         """A fresh database in memory; it is gone when closed."""
         native = _native.StorageManager.in_memory() if options is None else _native.StorageManager.in_memory_with(options)

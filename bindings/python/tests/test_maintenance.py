@@ -153,3 +153,16 @@ def test_every_new_store_fails_with_closed_after_close():
     with pytest.raises(StorageError.Closed):
         raise_alert(db, "a", 1)
 
+
+
+def test_open_read_only_reads_and_refuses_writes(disk):
+    with StorageManager.open(disk) as db:
+        raise_alert(db, "a1", 1_000)
+    with StorageManager.open_read_only(disk) as db:
+        assert [a.alert_id for a in db.alerts().query_range(0, 10_000)] == ["a1"]
+        with pytest.raises(StorageError.ReadOnly, match="read-only"):
+            raise_alert(db, "a2", 2_000)
+        report = db.integrity_report()
+        assert report.ok and not report.engine_checked
+    with pytest.raises(StorageError.InvalidInput, match="no database"):
+        StorageManager.open_read_only(disk / "missing")

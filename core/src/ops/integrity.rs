@@ -36,12 +36,15 @@ pub struct IntegrityReport {
     pub damaged: Vec<DamagedEntry>,
     /// What redb's structural check of the file(s) said, when it did not pass.
     pub engine_problem: Option<String>,
+    /// Whether redb's structural check ran: not on a database opened read-only (the check
+    /// may repair, so it needs write access); the checksums are checked either way.
+    pub engine_checked: bool,
 }
 
 impl StorageManager {
     /// Reads every entry of every table, checking each value's checksum, then runs redb's
-    /// structural check, and reports what is damaged (table, key and, for telemetry, the
-    /// series and time) instead of failing: an error means only that the database cannot be
+    /// structural check (not on a database opened read-only), and reports what is damaged
+    /// (table, key and, for telemetry, the series and time) instead of failing: an error means only that the database cannot be
     /// read at all (`Closed`, for example). Reads go on meanwhile; writes wait for the check.
     /// In memory nothing can be damaged: the report counts the entries.
     ///
@@ -53,7 +56,7 @@ impl StorageManager {
     /// ```
     pub fn integrity_report(&self) -> Result<IntegrityReport> {
         self.flush()?;
-        let mut report = IntegrityReport::default();
+        let mut report = IntegrityReport { engine_checked: true, ..Default::default() };
         for engine in self.engines().distinct() {
             let _w = engine.lock_writes();
             engine.ensure_open()?;
@@ -74,6 +77,7 @@ impl StorageManager {
                 Ok(true) => {}
                 Ok(false) => report.engine_problem = Some("redb's check found damaged pages (and repaired what it could)".into()),
                 Err(StorageError::Closed) => return Err(StorageError::Closed),
+                Err(StorageError::ReadOnly(_)) => report.engine_checked = false,
                 Err(e) => report.engine_problem = Some(e.to_string()),
             }
         }

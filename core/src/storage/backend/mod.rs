@@ -208,6 +208,11 @@ pub trait Backend: Send + Sync {
     /// Flushes and releases the backend; later calls fail with `StorageError::Closed`.
     fn close(&self) -> Result<()>;
 
+    /// Whether every write is refused (a redb file opened read-only).
+    fn is_read_only(&self) -> bool {
+        false
+    }
+
     /// Short name of the implementation (`"redb"`, `"memory"`).
     fn kind(&self) -> &'static str;
 }

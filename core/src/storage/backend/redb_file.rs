@@ -45,7 +45,31 @@ fn storage_err(e: redb::StorageError) -> StorageError {
 pub struct RedbBackend {
     /// The file; `None` on a custom redb storage (the power-cut tests' simulated disk).
     path: Option<PathBuf>,
-    db: RwLock<Option<redb::Database>>,
+    db: RwLock<Option<Handle>>,
+}
+
+/// The open database: writable, or read-only (every write refused).
+enum Handle {
+    Writable(redb::Database),
+    ReadOnly(redb::ReadOnlyDatabase),
+}
+
+impl Handle {
+    fn begin_read(&self) -> Result<redb::ReadTransaction> {
+        match self {
+            Handle::Writable(db) => db.begin_read(),
+            Handle::ReadOnly(db) => db.begin_read(),
+        }
+        .map_err(engine_err)
+    }
+
+    /// The writable database, or `ReadOnly` naming what was refused.
+    fn writable(&mut self, what: &str) -> Result<&mut redb::Database> {
+        match self {
+            Handle::Writable(db) => Ok(db),
+            Handle::ReadOnly(_) => Err(StorageError::ReadOnly(format!("{what} needs a database opened for writing"))),
+        }
+    }
 }
 
 impl RedbBackend {
@@ -57,6 +81,27 @@ impl RedbBackend {
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
         let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).create(path)));
         Self::opened(opened, path, Some(path.to_path_buf()))
+    }
+
+    /// Opens an existing database file without ever writing to it (read-only media, or a
+    /// copy under inspection): every write fails with `StorageError::ReadOnly`. A file that
+    /// needs recovery (not closed cleanly) or was written before value checksums cannot be
+    /// opened this way: open it once for writing.
+    pub fn open_read_only(path: &Path, cache_bytes: usize) -> Result<Self> {
+        let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).open_read_only(path)))?;
+        let db = opened.map_err(|e| open_error(e, path))?;
+        let marked = no_panic("opening", || {
+            let txn = db.begin_read().map_err(engine_err)?;
+            let names: Vec<String> = txn.list_tables().map_err(storage_err)?.map(|t| t.name().to_string()).collect();
+            Ok(names.is_empty() || names.iter().any(|t| t == CHECKSUMS_MARKER))
+        })?;
+        if !marked {
+            return Err(StorageError::ReadOnly(format!(
+                "{} was written before value checksums; open it once for writing to upgrade it",
+                path.display()
+            )));
+        }
+        Ok(RedbBackend { path: Some(path.to_path_buf()), db: RwLock::new(Some(Handle::ReadOnly(db))) })
     }
 
     /// Opens (or creates) a database on a custom redb storage: the simulated disk of the
@@ -74,20 +119,29 @@ impl RedbBackend {
         file: Option<PathBuf>,
     ) -> Result<Self> {
         let opened = opened.map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
-        let db = opened.map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                StorageError::Locked(format!("{} is already open in this or another process", path.display()))
-            }
-            // A file redb cannot read as a database (wrong magic, truncated header) is damaged
-            // or foreign, not an engine failure.
-            redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
-                StorageError::Corrupted(format!("{} is not a readable redb database: {io}", path.display()))
-            }
-            redb::DatabaseError::Storage(s) => storage_err(s),
-            other => StorageError::Corrupted(format!("{}: {other}", path.display())),
-        })?;
+        let db = opened.map_err(|e| open_error(e, path))?;
         no_panic("preparing checksums", || prepare_checksums(&db))?;
-        Ok(RedbBackend { path: file, db: RwLock::new(Some(db)) })
+        Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))) })
+    }
+}
+
+/// redb's refusal to open `path`, as the error a caller can act on.
+fn open_error(e: redb::DatabaseError, path: &Path) -> StorageError {
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => {
+            StorageError::Locked(format!("{} is already open in this or another process", path.display()))
+        }
+        redb::DatabaseError::RepairAborted => StorageError::ReadOnly(format!(
+            "{} was not closed cleanly and needs a repair, which a read-only open cannot do",
+            path.display()
+        )),
+        // A file redb cannot read as a database (wrong magic, truncated header) is damaged
+        // or foreign, not an engine failure.
+        redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+            StorageError::Corrupted(format!("{} is not a readable redb database: {io}", path.display()))
+        }
+        redb::DatabaseError::Storage(s) => storage_err(s),
+        other => StorageError::Corrupted(format!("{}: {other}", path.display())),
     }
 }
 
@@ -246,8 +300,7 @@ impl Backend for RedbBackend {
     fn read(&self) -> Result<Box<dyn ReadView>> {
         no_panic("starting a read", || {
             let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
-            let txn = db.begin_read().map_err(engine_err)?;
+            let txn = guard.as_ref().ok_or(StorageError::Closed)?.begin_read()?;
             Ok(Box::new(RedbView { txn }) as Box<dyn ReadView>)
         })
     }
@@ -255,7 +308,10 @@ impl Backend for RedbBackend {
     fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
         no_panic("a write", || {
             let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
+            let db = match guard.as_ref().ok_or(StorageError::Closed)? {
+                Handle::Writable(db) => db,
+                Handle::ReadOnly(_) => return Err(StorageError::ReadOnly("writes need a database opened for writing".into())),
+            };
             let mut txn = db.begin_write().map_err(engine_err)?;
             let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
             txn.set_durability(durability).map_err(engine_err)?;
@@ -286,8 +342,7 @@ impl Backend for RedbBackend {
     fn table_sizes(&self) -> Result<Vec<TableSize>> {
         no_panic("table statistics", || {
             let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
-            let txn = db.begin_read().map_err(engine_err)?;
+            let txn = guard.as_ref().ok_or(StorageError::Closed)?.begin_read()?;
             let mut out = Vec::new();
             for handle in txn.list_tables().map_err(storage_err)?.filter(|t| t.name() != CHECKSUMS_MARKER) {
                 let t = txn.open_table(def(handle.name())).map_err(table_err)?;
@@ -312,8 +367,10 @@ impl Backend for RedbBackend {
 
     fn close(&self) -> Result<()> {
         no_panic("close", || {
-            if let Some(db) = self.db.write().take() {
-                db.close().map_err(engine_err)?;
+            match self.db.write().take() {
+                Some(Handle::Writable(db)) => db.close().map_err(engine_err)?,
+                Some(Handle::ReadOnly(db)) => db.close().map_err(engine_err)?,
+                None => {}
             }
             Ok(())
         })
@@ -323,10 +380,14 @@ impl Backend for RedbBackend {
         "redb"
     }
 
+    fn is_read_only(&self) -> bool {
+        matches!(*self.db.read(), Some(Handle::ReadOnly(_)))
+    }
+
     fn compact(&self) -> Result<bool> {
         no_panic("compaction", || {
             let mut guard = self.db.write();
-            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("compaction")?;
             db.compact().map_err(|e| match e {
                 redb::CompactionError::TransactionInProgress => {
                     StorageError::Conflict("cannot compact while a read or write is in progress; retry".into())
@@ -339,7 +400,8 @@ impl Backend for RedbBackend {
     fn check_integrity(&self) -> Result<bool> {
         no_panic("the integrity check", || {
             let mut guard = self.db.write();
-            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            // redb's check may repair, so it needs write access.
+            let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("redb's structural check")?;
             db.check_integrity().map_err(engine_err)
         })
     }

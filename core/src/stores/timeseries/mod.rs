@@ -453,9 +453,7 @@ impl TimeSeriesStore {
     pub fn write(&self, device_id: &str, metric: &str, point: DataPoint) -> Result<()> {
         let p = TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point };
         p.validate()?;
-        if self.inner.engine.is_closed() {
-            return Err(StorageError::Closed);
-        }
+        self.inner.engine.ensure_writable()?;
         let now = monotonic_ms();
         let due = {
             let mut buf = self.inner.buffer.lock();

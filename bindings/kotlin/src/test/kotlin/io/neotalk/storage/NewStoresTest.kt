@@ -205,6 +205,19 @@ class NewStoresTest {
     }
 
     @Test
+    fun openReadOnlyReadsAndRefusesWrites() {
+        val dir = tempDir().toString()
+        StorageManager.open(dir).use { it.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000)) }
+        StorageManager.openReadOnly(dir).use { db ->
+            assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
+            assertFailsWith<StorageException.ReadOnly> { db.alerts().create(alert("a2", AlertSeverity.ERROR, 2_000)) }
+            val report = db.integrityReport()
+            assertTrue(report.ok && !report.engineChecked)
+        }
+        assertFailsWith<StorageException.InvalidInput> { StorageManager.openReadOnly("$dir/missing") }
+    }
+
+    @Test
     fun snapshotsStatsCompactIntegrity() = onBoth { db ->
         db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
         val snapshot = db.exportSnapshot()
