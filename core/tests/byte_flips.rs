@@ -6,6 +6,8 @@
 //! Trials: 200 by default, `NTS_FLIP_TRIALS=5000` for a long run (tests/reliability.sh);
 //! `NTS_FLIP_SEED` replays a run (the seed is printed).
 
+mod common;
+use common::{env_num, seed};
 use neotalk_storage::{AlertRecord, AlertSeverity, DataPoint, NewEvent, StorageManager, DATABASE_FILE};
 
 const SERIES: usize = 5;
@@ -59,27 +61,10 @@ fn read_all(db: &StorageManager) -> Result<Contents, neotalk_storage::StorageErr
     Ok(Contents { series, events, alerts })
 }
 
-fn env_num(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
-/// xorshift64*: deterministic offsets for a given seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 #[test]
 fn no_flipped_byte_reads_back_as_a_wrong_value() {
     let trials = env_num("NTS_FLIP_TRIALS").unwrap_or(200);
-    let seed = env_num("NTS_FLIP_SEED")
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+    let seed = seed("NTS_FLIP_SEED");
     println!("byte flips: {trials} trials, NTS_FLIP_SEED={seed}");
     let source = tempfile::tempdir().unwrap();
     let db = StorageManager::open(source.path()).unwrap();
@@ -88,13 +73,13 @@ fn no_flipped_byte_reads_back_as_a_wrong_value() {
     db.close().unwrap();
     let original = std::fs::read(source.path().join(DATABASE_FILE)).unwrap();
 
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let (mut intact, mut detected, mut refused_open, mut series_still_whole) = (0u64, 0u64, 0u64, 0u64);
     let mut silent = Vec::new();
     for trial in 0..trials {
         let mut bytes = original.clone();
-        let offset = (rng.next() % bytes.len() as u64) as usize;
-        let flip = (rng.next() % 255 + 1) as u8;
+        let offset = rng.usize(..bytes.len());
+        let flip = rng.u8(1..);
         bytes[offset] ^= flip;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(DATABASE_FILE), &bytes).unwrap();

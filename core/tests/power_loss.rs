@@ -10,6 +10,8 @@
 //! 200 by default, `NTS_POWER_CUTS=10000` for a long run; `NTS_POWER_SEED` replays a run.
 #![cfg(feature = "fuzzing")]
 
+mod common;
+use common::{env_num, seed};
 use neotalk_storage::{AlertRecord, AlertSeverity, DataPoint, Durability, NewEvent, StorageManager, StorageOptions};
 use parking_lot::Mutex;
 use redb::StorageBackend;
@@ -17,21 +19,6 @@ use std::io::Error as IoError;
 use std::sync::Arc;
 
 const PAGE: usize = 4096;
-
-/// xorshift64*, deterministic per seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 /// A change not yet synced.
 #[derive(Clone)]
@@ -77,22 +64,22 @@ impl PowerCutDisk {
     }
 
     /// What survived: the synced image, then each pending change kept, dropped or torn.
-    fn surviving_image(&self, rng: &mut Rng) -> Vec<u8> {
+    fn surviving_image(&self, rng: &mut fastrand::Rng) -> Vec<u8> {
         let disk = self.0.lock();
         let mut image = disk.synced.clone();
         for change in &disk.pending {
             match change {
                 Pending::SetLen(len) => {
-                    if rng.below(2) == 0 {
+                    if rng.bool() {
                         image.resize(*len as usize, 0);
                     }
                 }
                 Pending::Write { offset, data } => {
-                    let kept = match rng.below(3) {
+                    let kept = match rng.u8(..3) {
                         0 => 0,
                         1 => data.len(),
                         // Torn: whole pages from the front, like a device that lost the rest.
-                        _ => (rng.below((data.len() / PAGE) as u64 + 1) as usize * PAGE).min(data.len()),
+                        _ => (rng.usize(..=data.len() / PAGE) * PAGE).min(data.len()),
                     };
                     let end = *offset as usize + kept;
                     if image.len() < end {
@@ -209,27 +196,22 @@ fn check(db: &StorageManager, acked: [i64; 3], context: &str) {
     assert!(alerts >= acked[2], "{context}: acknowledged alerts lost");
 }
 
-fn env_num(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
 #[test]
 fn every_acknowledged_commit_survives_a_power_cut() {
     let cuts = env_num("NTS_POWER_CUTS").unwrap_or(200);
-    let seed = env_num("NTS_POWER_SEED")
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+    let seed = seed("NTS_POWER_SEED");
     println!("power cuts: {cuts}, NTS_POWER_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut interrupted = 0u64;
     for cut in 0..cuts {
         let disk = PowerCutDisk::default();
         let db = StorageManager::on_redb_storage(disk.clone(), durable()).unwrap();
         // A few batches on a healthy disk, then the power goes at a random write.
-        let healthy = rng.below(4) as i64;
+        let healthy = rng.i64(0..4);
         for n in 0..healthy {
             (0..3).for_each(|store| commit(&db, store, n).unwrap());
         }
-        disk.cut_after(rng.below(40));
+        disk.cut_after(rng.u64(..40));
         let mut acked = [healthy; 3];
         'writing: for n in healthy..healthy + 20 {
             for (store, count) in acked.iter_mut().enumerate() {
@@ -259,7 +241,7 @@ fn the_simulated_disk_keeps_synced_writes_and_may_drop_the_rest() {
     disk.sync_data().unwrap();
     disk.write(0, &[2; 8]).unwrap();
     let mut seen = std::collections::BTreeSet::new();
-    let mut rng = Rng(7);
+    let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..50 {
         seen.insert(disk.surviving_image(&mut rng));
     }
