@@ -79,8 +79,8 @@ impl RedbBackend {
     /// file fails with `StorageError::Corrupted` (redb may panic on some damage: that panic is
     /// caught here and reported, never propagated).
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
-        let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).create(path)));
-        Self::opened(opened, path, Some(path.to_path_buf()))
+        let db = open_db(path, || redb::Database::builder().set_cache_size(cache_bytes).create(path))?;
+        Self::writable(db, Some(path.to_path_buf()))
     }
 
     /// Opens an existing database file without ever writing to it (read-only media, or a
@@ -88,11 +88,9 @@ impl RedbBackend {
     /// needs recovery (not closed cleanly) or was written before value checksums cannot be
     /// opened this way: open it once for writing.
     pub fn open_read_only(path: &Path, cache_bytes: usize) -> Result<Self> {
-        let opened = no_panic("opening", || Ok(redb::Database::builder().set_cache_size(cache_bytes).open_read_only(path)))?;
-        let db = opened.map_err(|e| open_error(e, path))?;
+        let db = open_db(path, || redb::Database::builder().set_cache_size(cache_bytes).open_read_only(path))?;
         let marked = no_panic("opening", || {
-            let txn = db.begin_read().map_err(engine_err)?;
-            let names: Vec<String> = txn.list_tables().map_err(storage_err)?.map(|t| t.name().to_string()).collect();
+            let names = table_names(&db.begin_read().map_err(engine_err)?)?;
             Ok(names.is_empty() || names.iter().any(|t| t == CHECKSUMS_MARKER))
         })?;
         if !marked {
@@ -108,21 +106,28 @@ impl RedbBackend {
     /// power-cut tests. Not a stable API.
     #[cfg(feature = "fuzzing")]
     pub fn on_storage(storage: impl redb::StorageBackend) -> Result<Self> {
-        let opened = no_panic("opening", || Ok(redb::Database::builder().create_with_backend(storage)));
-        Self::opened(opened, Path::new("(simulated disk)"), None)
+        let db = open_db(Path::new("(simulated disk)"), || redb::Database::builder().create_with_backend(storage))?;
+        Self::writable(db, None)
     }
 
-    /// Finishes opening: maps redb's errors, then prepares the value checksums.
-    fn opened(
-        opened: Result<std::result::Result<redb::Database, redb::DatabaseError>>,
-        path: &Path,
-        file: Option<PathBuf>,
-    ) -> Result<Self> {
-        let opened = opened.map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
-        let db = opened.map_err(|e| open_error(e, path))?;
+    /// A writable backend on `db`, once its value checksums are prepared.
+    fn writable(db: redb::Database, file: Option<PathBuf>) -> Result<Self> {
         no_panic("preparing checksums", || prepare_checksums(&db))?;
         Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))) })
     }
+}
+
+/// Runs one of redb's open calls on `path`: a panic (a damaged file) is `Corrupted`, redb's
+/// refusals are mapped by [`open_error`].
+fn open_db<T>(path: &Path, open: impl FnOnce() -> std::result::Result<T, redb::DatabaseError>) -> Result<T> {
+    no_panic("opening", || Ok(open()))
+        .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?
+        .map_err(|e| open_error(e, path))
+}
+
+/// Every table of the file, the checksum marker included.
+fn table_names(txn: &redb::ReadTransaction) -> Result<Vec<String>> {
+    Ok(txn.list_tables().map_err(storage_err)?.map(|t| t.name().to_string()).collect())
 }
 
 /// redb's refusal to open `path`, as the error a caller can act on.
@@ -151,7 +156,7 @@ fn open_error(e: redb::DatabaseError, path: &Path) -> StorageError {
 /// another format version.
 fn prepare_checksums(db: &redb::Database) -> Result<()> {
     let read = db.begin_read().map_err(engine_err)?;
-    let tables: Vec<String> = read.list_tables().map_err(storage_err)?.map(|t| t.name().to_string()).collect();
+    let tables = table_names(&read)?;
     if tables.iter().any(|t| t == CHECKSUMS_MARKER) {
         return Ok(());
     }
@@ -289,10 +294,7 @@ impl ReadView for RedbView {
     }
 
     fn table_names(&self) -> Result<Vec<String>> {
-        no_panic("listing tables", || {
-            let tables = self.txn.list_tables().map_err(storage_err)?;
-            Ok(tables.map(|t| t.name().to_string()).filter(|t| t != CHECKSUMS_MARKER).collect())
-        })
+        no_panic("listing tables", || Ok(table_names(&self.txn)?.into_iter().filter(|t| t != CHECKSUMS_MARKER).collect()))
     }
 }
 
