@@ -142,7 +142,11 @@ typedef enum nts_status {
   /*
    The library hit an internal bug (a Rust panic); the call had no effect that can be relied on.
    */
-  NTS_PANIC = 13
+  NTS_PANIC = 13,
+  /*
+   The database was opened read-only; nothing can be written through this handle.
+   */
+  NTS_READ_ONLY = 14
 } nts_status;
 
 /*

@@ -24,7 +24,8 @@ static void test_status_names(void) {
   CHECK(strcmp(nts_status_name(NTS_BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL") == 0);
   CHECK(strcmp(nts_status_name(NTS_PANIC), "PANIC") == 0);
   CHECK(strcmp(nts_status_name(-1), "UNKNOWN") == 0);
-  CHECK(strcmp(nts_status_name(14), "UNKNOWN") == 0);
+  CHECK(strcmp(nts_status_name(NTS_READ_ONLY), "READ_ONLY") == 0);
+  CHECK(strcmp(nts_status_name(15), "UNKNOWN") == 0);
   CHECK(NTS_OK == 0);
 }
 
