@@ -15,7 +15,8 @@ mod redb_file;
 pub use memory::MemoryBackend;
 #[cfg(not(target_arch = "wasm32"))]
 pub use redb_file::RedbBackend;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+// Only the fuzzing feature's tests build files by hand.
+#[cfg(all(test, feature = "fuzzing", not(target_arch = "wasm32")))]
 pub(crate) use redb_file::CHECKSUMS_MARKER;
 
 use crate::error::Result;
