@@ -3,7 +3,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::manager::StorageManager;
-use crate::storage::backend::checksum::hex;
+use crate::storage::key::hex;
 use serde::{Deserialize, Serialize};
 
 /// Damaged entries listed one by one in a report; the rest are counted.

@@ -10,6 +10,7 @@
 //! empty. The in-memory backend has no checksums: its values never touch a disk.
 
 use crate::error::{Result, StorageError};
+use crate::storage::key::hex;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bytes appended to every value.
@@ -46,11 +47,6 @@ pub(crate) fn open<'a>(table: &str, key: &[u8], stored: &'a [u8]) -> Result<&'a 
         return Err(damaged("checksum mismatch (the stored value or key is damaged)"));
     }
     Ok(value)
-}
-
-/// A key as hex, for messages.
-pub(crate) fn hex(key: &[u8]) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
