@@ -207,10 +207,11 @@ impl StorageManager {
     }
 
     /// A database on a custom redb storage, in one file layout with an in-memory config
-    /// tree: the simulated disk of the power-cut tests (`core/tests/power_loss.rs`). Not a
-    /// stable API.
+    /// tree: the simulated disks of the power-cut and full-disk tests
+    /// (`core/tests/power_loss.rs`, `core/tests/full_disk.rs`); a clone of `storage` must
+    /// reach the same bytes. Not a stable API.
     #[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
-    pub fn on_redb_storage(storage: impl redb::StorageBackend, options: StorageOptions) -> Result<Self> {
+    pub fn on_redb_storage<S: redb::StorageBackend + Clone + Sync>(storage: S, options: StorageOptions) -> Result<Self> {
         let backend = crate::storage::backend::RedbBackend::on_storage(storage)?;
         let engine = start_engine(Box::new(backend), options.durability, Arc::new(QueryHistogram::new()))?;
         Self::start(Engines::single(engine), None, options, ConfigStore::in_memory())

@@ -37,21 +37,50 @@ fn table_err(e: redb::TableError) -> StorageError {
 fn storage_err(e: redb::StorageError) -> StorageError {
     match e {
         redb::StorageError::Corrupted(m) => StorageError::Corrupted(m),
+        redb::StorageError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => StorageError::io("no space left on the device", io),
+        redb::StorageError::Io(io) => StorageError::io(io.to_string(), io),
         other => StorageError::backend(other.to_string(), other),
     }
 }
+
+fn commit_err(e: redb::CommitError) -> StorageError {
+    match e {
+        redb::CommitError::Storage(s) => storage_err(s),
+        other => engine_err(other),
+    }
+}
+
+fn begin_err(e: redb::TransactionError) -> StorageError {
+    match e {
+        redb::TransactionError::Storage(s) => storage_err(s),
+        other => engine_err(other),
+    }
+}
+
+/// A call on a handle whose file could not yet be opened again after an I/O error.
+fn not_reopened() -> StorageError {
+    StorageError::Io { message: "the database could not be opened again after an I/O error".into(), source: None }
+}
+
+/// Opens the file again after redb latched an I/O failure on the open handle.
+type Reopen = Box<dyn Fn() -> Result<redb::Database> + Send + Sync>;
 
 /// Backend on a redb file.
 pub struct RedbBackend {
     /// The file; `None` on a custom redb storage (the power-cut tests' simulated disk).
     path: Option<PathBuf>,
     db: RwLock<Option<Handle>>,
+    /// How to open the file again after an I/O error (writable handles only).
+    reopen: Option<Reopen>,
 }
 
-/// The open database: writable, or read-only (every write refused).
+/// The open database: writable, read-only (every write refused), or failed.
 enum Handle {
     Writable(redb::Database),
     ReadOnly(redb::ReadOnlyDatabase),
+    /// A write hit an I/O error (a full disk): redb then refuses every call on that handle
+    /// until it is reopened, so the handle was dropped and the next call reopens the file.
+    Failed,
 }
 
 impl Handle {
@@ -59,8 +88,9 @@ impl Handle {
         match self {
             Handle::Writable(db) => db.begin_read(),
             Handle::ReadOnly(db) => db.begin_read(),
+            Handle::Failed => return Err(not_reopened()),
         }
-        .map_err(engine_err)
+        .map_err(begin_err)
     }
 
     /// The writable database, or `ReadOnly` naming what was refused.
@@ -68,6 +98,7 @@ impl Handle {
         match self {
             Handle::Writable(db) => Ok(db),
             Handle::ReadOnly(_) => Err(StorageError::ReadOnly(format!("{what} needs a database opened for writing"))),
+            Handle::Failed => Err(not_reopened()),
         }
     }
 }
@@ -79,8 +110,12 @@ impl RedbBackend {
     /// file fails with `StorageError::Corrupted` (redb may panic on some damage: that panic is
     /// caught here and reported, never propagated).
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
-        let db = open_db(path, || redb::Database::builder().set_cache_size(cache_bytes).create(path))?;
-        Self::writable(db, Some(path.to_path_buf()))
+        let open = {
+            let path = path.to_path_buf();
+            move || open_db(&path, || redb::Database::builder().set_cache_size(cache_bytes).create(&path))
+        };
+        let db = open()?;
+        Self::writable(db, Some(path.to_path_buf()), Box::new(open))
     }
 
     /// Opens an existing database file without ever writing to it (read-only media, or a
@@ -99,21 +134,65 @@ impl RedbBackend {
                 path.display()
             )));
         }
-        Ok(RedbBackend { path: Some(path.to_path_buf()), db: RwLock::new(Some(Handle::ReadOnly(db))) })
+        Ok(RedbBackend { path: Some(path.to_path_buf()), db: RwLock::new(Some(Handle::ReadOnly(db))), reopen: None })
     }
 
-    /// Opens (or creates) a database on a custom redb storage: the simulated disk of the
-    /// power-cut tests. Not a stable API.
+    /// Opens (or creates) a database on a custom redb storage: the simulated disks of the
+    /// power-cut and full-disk tests. A clone of `storage` must reach the same bytes (it is
+    /// how the file is reopened after an I/O error). Not a stable API.
     #[cfg(feature = "fuzzing")]
-    pub fn on_storage(storage: impl redb::StorageBackend) -> Result<Self> {
-        let db = open_db(Path::new("(simulated disk)"), || redb::Database::builder().create_with_backend(storage))?;
-        Self::writable(db, None)
+    pub fn on_storage<S: redb::StorageBackend + Clone + Sync>(storage: S) -> Result<Self> {
+        let open = move || open_db(Path::new("(simulated disk)"), || redb::Database::builder().create_with_backend(storage.clone()));
+        let db = open()?;
+        Self::writable(db, None, Box::new(open))
     }
 
     /// A writable backend on `db`, once its value checksums are prepared.
-    fn writable(db: redb::Database, file: Option<PathBuf>) -> Result<Self> {
+    fn writable(db: redb::Database, file: Option<PathBuf>, reopen: Reopen) -> Result<Self> {
         no_panic("preparing checksums", || prepare_checksums(&db))?;
-        Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))) })
+        Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))), reopen: Some(reopen) })
+    }
+
+    /// The file, for messages.
+    fn file_name(&self) -> String {
+        self.path.as_ref().map_or_else(|| "(simulated disk)".into(), |p| p.display().to_string())
+    }
+
+    /// After an I/O error on a write: drops the handle redb has latched as failed and opens
+    /// the file again, so reads and, once there is space, writes work without the caller
+    /// reopening. When the file cannot be opened yet, the handle stays `Failed` and every
+    /// call tries again.
+    fn reopen_after_failure(&self) -> Result<()> {
+        let Some(reopen) = &self.reopen else { return Ok(()) };
+        let mut guard = self.db.write();
+        match guard.as_ref() {
+            Some(Handle::Writable(_)) | Some(Handle::Failed) => {}
+            // Closed meanwhile, or never writable: nothing to reopen.
+            _ => return Ok(()),
+        }
+        // The old handle must be gone before the file is opened again (it holds the file lock).
+        *guard = Some(Handle::Failed);
+        *guard = Some(Handle::Writable(reopen()?));
+        Ok(())
+    }
+
+    /// Runs `op` on a healthy handle: reopens a failed one first.
+    fn on_handle<T>(&self, what: &str, op: impl FnOnce(&Handle) -> Result<T>) -> Result<T> {
+        if matches!(*self.db.read(), Some(Handle::Failed)) {
+            self.reopen_after_failure().map_err(|e| self.name_io(e, what))?;
+        }
+        let guard = self.db.read();
+        op(guard.as_ref().ok_or(StorageError::Closed)?)
+    }
+
+    /// An I/O error with the file named in its message.
+    fn name_io(&self, e: StorageError, what: &str) -> StorageError {
+        match e {
+            StorageError::Io { message, source } => {
+                StorageError::Io { message: format!("{what} on {}: {message}", self.file_name()), source }
+            }
+            other => other,
+        }
     }
 }
 
@@ -298,47 +377,55 @@ impl ReadView for RedbView {
     }
 }
 
+/// One write transaction of `batches` on `handle`, each value sealed with its checksum.
+fn write_to(handle: &Handle, batches: &[&WriteBatch], durable: bool) -> Result<()> {
+    let db = match handle {
+        Handle::Writable(db) => db,
+        Handle::ReadOnly(_) => return Err(StorageError::ReadOnly("writes need a database opened for writing".into())),
+        Handle::Failed => return Err(not_reopened()),
+    };
+    let mut txn = db.begin_write().map_err(begin_err)?;
+    let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
+    txn.set_durability(durability).map_err(engine_err)?;
+    {
+        let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
+        for op in batches.iter().flat_map(|b| b.ops()) {
+            let name = match op {
+                WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+            };
+            if !open.contains_key(name) {
+                open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
+            }
+            let t = open.get_mut(name).expect("opened above");
+            match op {
+                WriteOp::Put { key, value, .. } => {
+                    t.insert(key.as_slice(), seal(name, key, value).as_slice()).map_err(storage_err)?;
+                }
+                WriteOp::Delete { key, .. } => {
+                    t.remove(key.as_slice()).map_err(storage_err)?;
+                }
+            }
+        }
+    }
+    txn.commit().map_err(commit_err)
+}
+
 impl Backend for RedbBackend {
     fn read(&self) -> Result<Box<dyn ReadView>> {
         no_panic("starting a read", || {
-            let guard = self.db.read();
-            let txn = guard.as_ref().ok_or(StorageError::Closed)?.begin_read()?;
+            let txn = self.on_handle("a read", Handle::begin_read)?;
             Ok(Box::new(RedbView { txn }) as Box<dyn ReadView>)
         })
     }
 
     fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
-        no_panic("a write", || {
-            let guard = self.db.read();
-            let db = match guard.as_ref().ok_or(StorageError::Closed)? {
-                Handle::Writable(db) => db,
-                Handle::ReadOnly(_) => return Err(StorageError::ReadOnly("writes need a database opened for writing".into())),
-            };
-            let mut txn = db.begin_write().map_err(engine_err)?;
-            let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
-            txn.set_durability(durability).map_err(engine_err)?;
-            {
-                let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
-                for op in batches.iter().flat_map(|b| b.ops()) {
-                    let name = match op {
-                        WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-                    };
-                    if !open.contains_key(name) {
-                        open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
-                    }
-                    let t = open.get_mut(name).expect("opened above");
-                    match op {
-                        WriteOp::Put { key, value, .. } => {
-                            t.insert(key.as_slice(), seal(name, key, value).as_slice()).map_err(storage_err)?;
-                        }
-                        WriteOp::Delete { key, .. } => {
-                            t.remove(key.as_slice()).map_err(storage_err)?;
-                        }
-                    }
-                }
-            }
-            txn.commit().map_err(engine_err)
-        })
+        let written = no_panic("a write", || self.on_handle("a write", |handle| write_to(handle, batches, durable)));
+        if let Err(e @ StorageError::Io { .. }) = written {
+            // redb refuses every later call on this handle: reopen now (or on the next call).
+            let _ = self.reopen_after_failure();
+            return Err(self.name_io(e, "a write"));
+        }
+        written
     }
 
     fn table_sizes(&self) -> Result<Vec<TableSize>> {
@@ -372,7 +459,8 @@ impl Backend for RedbBackend {
             match self.db.write().take() {
                 Some(Handle::Writable(db)) => db.close().map_err(engine_err)?,
                 Some(Handle::ReadOnly(db)) => db.close().map_err(engine_err)?,
-                None => {}
+                // The failed handle was dropped when its write failed: nothing is left open.
+                Some(Handle::Failed) | None => {}
             }
             Ok(())
         })
