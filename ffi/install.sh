@@ -2,8 +2,12 @@
 # Builds the C library and installs it under PREFIX so C/C++ projects can consume it:
 #   PREFIX/include/neotalk_storage.h
 #   PREFIX/lib/libneotalk_storage_ffi.{a,so}
-#   PREFIX/lib/pkgconfig/neotalk_storage.pc                  (pkg-config neotalk_storage)
+#   PREFIX/lib/pkgconfig/neotalk_storage.pc                  (pkg-config neotalk_storage: shared)
+#   PREFIX/lib/pkgconfig/neotalk_storage_static.pc           (pkg-config neotalk_storage_static)
 #   PREFIX/lib/cmake/neotalk_storage/neotalk_storageConfig*.cmake  (find_package(neotalk_storage))
+#
+# The static archive is rewritten so that it defines only the nts_* symbols (see
+# localize_archive below); the shared library exports only them already (rustc's cdylib).
 #
 # Usage: ffi/install.sh PREFIX [--debug] [--no-build]
 #   --debug     install the debug build (tests); default is the release build
@@ -44,11 +48,32 @@ VERSION_MAJOR=${VERSION%%.*}
 rest=${VERSION#*.}
 VERSION_MINOR=${rest%%.*}
 
+# A Rust staticlib defines every symbol of std and of each dependency globally, so a C program
+# linking it with another Rust library (or its own `memchr`, ...) could clash. Link the
+# archive's members into one relocatable object (their references to each other resolved
+# inside it), make every global but nts_* local, and archive that object alone. The LLVM
+# bitcode sections are dropped: C linkers do not use them, and binutils' LLVM plugin
+# misreads the merged object. LD, OBJCOPY and AR may name a cross toolchain's tools.
+localize_archive() {
+  local in=$1 out=$2 work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/nts-localize.XXXXXX")
+  "${LD:-ld}" -r --whole-archive "$in" -o "$work/neotalk_storage.o"
+  "${OBJCOPY:-objcopy}" --wildcard --keep-global-symbol='nts_*' \
+    --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
+    "$work/neotalk_storage.o"
+  rm -f "$out"
+  "${AR:-ar}" rcs "$out" "$work/neotalk_storage.o"
+  rm -rf "$work"
+}
+
 mkdir -p "$PREFIX/include" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake/neotalk_storage"
 install -m 0644 "$FFI_DIR/include/neotalk_storage.h" "$PREFIX/include/"
-install -m 0644 "$LIB_DIR/libneotalk_storage_ffi.a" "$PREFIX/lib/"
+localize_archive "$LIB_DIR/libneotalk_storage_ffi.a" "$PREFIX/lib/libneotalk_storage_ffi.a"
+chmod 0644 "$PREFIX/lib/libneotalk_storage_ffi.a"
 install -m 0755 "$LIB_DIR/libneotalk_storage_ffi.so" "$PREFIX/lib/"
-sed "s/@VERSION@/$VERSION/g" "$FFI_DIR/pkgconfig/neotalk_storage.pc.in" > "$PREFIX/lib/pkgconfig/neotalk_storage.pc"
+for pc in neotalk_storage neotalk_storage_static; do
+  sed "s/@VERSION@/$VERSION/g" "$FFI_DIR/pkgconfig/$pc.pc.in" > "$PREFIX/lib/pkgconfig/$pc.pc"
+done
 install -m 0644 "$FFI_DIR/cmake/neotalk_storageConfig.cmake" "$PREFIX/lib/cmake/neotalk_storage/"
 sed -e "s/@VERSION@/$VERSION/g" -e "s/@VERSION_MAJOR@/$VERSION_MAJOR/g" -e "s/@VERSION_MINOR@/$VERSION_MINOR/g" \
   "$FFI_DIR/cmake/neotalk_storageConfigVersion.cmake.in" > "$PREFIX/lib/cmake/neotalk_storage/neotalk_storageConfigVersion.cmake"

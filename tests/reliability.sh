@@ -3,10 +3,12 @@
 # test, model-based tests, and a short fuzz run of every target.
 #
 #   tests/reliability.sh                      # the default (part of tests/run-all.sh)
-#   NTS_CRASH_ROUNDS=10000 NTS_STRESS_SECS=600 PROPTEST_CASES=5000 NTS_FUZZ_SECS=3600 tests/reliability.sh
+#   NTS_CRASH_ROUNDS=10000 NTS_STRESS_SECS=600 PROPTEST_CASES=5000 NTS_FLIP_TRIALS=5000 NTS_POWER_CUTS=10000 NTS_FUZZ_SECS=3600 tests/reliability.sh
 #                                             # the long run
 #
 # Knobs: NTS_CRASH_ROUNDS (default 100), NTS_STRESS_SECS per backend (default 3),
+# NTS_FLIP_TRIALS for the byte-flip campaign (default 200), NTS_POWER_CUTS for the
+# simulated power cuts (default 200),
 # PROPTEST_CASES for the model tests (default 256), NTS_FUZZ_SECS per fuzz target
 # (default 10; 0 skips fuzzing).
 set -euo pipefail
@@ -21,6 +23,10 @@ echo "=== crash test (${NTS_CRASH_ROUNDS:-100} rounds) ==="
 cargo test -p neotalk-storage --test crash -- --nocapture crash_recovery
 echo "=== concurrency stress test (${NTS_STRESS_SECS:-3} s per backend) ==="
 cargo test -p neotalk-storage --test stress -- --nocapture --test-threads=1
+echo "=== power cuts (${NTS_POWER_CUTS:-200}) ==="
+cargo test -p neotalk-storage --features fuzzing --test power_loss -- --nocapture
+echo "=== byte flips (${NTS_FLIP_TRIALS:-200} trials) ==="
+cargo test -p neotalk-storage --test byte_flips -- --nocapture
 echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
 cargo test -p neotalk-storage --test model
 

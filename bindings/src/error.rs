@@ -37,6 +37,9 @@ pub enum StorageError {
     /// The storage was closed with `close()` (code `CLOSED`).
     #[error("{0}")]
     Closed(String),
+    /// The database was opened read-only (code `READ_ONLY`).
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 impl StorageError {
@@ -59,6 +62,7 @@ impl From<CoreError> for StorageError {
             CoreError::Io { .. } => StorageError::Io(message),
             CoreError::Backend { .. } => StorageError::Backend(message),
             CoreError::Closed => StorageError::Closed(message),
+            CoreError::ReadOnly(_) => StorageError::ReadOnly(message),
             // CoreError is non_exhaustive. A variant added to core but not yet here is still a
             // failure; the test below fails until it is mapped to a class of its own.
             _ => StorageError::Backend(message),

@@ -128,6 +128,51 @@ pub struct CompactionReport {
     pub after_bytes: u64,
 }
 
+/// One damaged entry of an [`IntegrityReport`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DamagedEntry {
+    /// Table name.
+    pub table: String,
+    /// The entry's key as hex.
+    pub key: String,
+    /// What the key holds, when the store can tell (telemetry: series and chunk start).
+    pub what: Option<String>,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Outcome of `integrity_report()`: what is damaged, reported rather than raised.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IntegrityReport {
+    /// No damaged entry and redb's own check passed.
+    pub ok: bool,
+    /// Entries read whose checksum held.
+    pub entries_checked: u64,
+    /// Damaged entries found.
+    pub damaged_count: u64,
+    /// The first 1,000 of them.
+    pub damaged: Vec<DamagedEntry>,
+    /// What redb's structural check said, when it did not pass.
+    pub engine_problem: Option<String>,
+    /// Whether redb's structural check ran (not on a database opened read-only).
+    pub engine_checked: bool,
+}
+
+impl From<core::IntegrityReport> for IntegrityReport {
+    fn from(r: core::IntegrityReport) -> Self {
+        let damaged =
+            r.damaged.into_iter().map(|d| DamagedEntry { table: d.table, key: d.key, what: d.what, problem: d.problem }).collect();
+        IntegrityReport {
+            ok: r.ok,
+            entries_checked: r.entries_checked,
+            damaged_count: r.damaged_count,
+            damaged,
+            engine_problem: r.engine_problem,
+            engine_checked: r.engine_checked,
+        }
+    }
+}
+
 impl StorageManager {
     fn wrap(inner: core::StorageManager) -> Arc<Self> {
         Arc::new(StorageManager {
@@ -165,6 +210,13 @@ impl StorageManager {
     #[uniffi::constructor]
     pub fn open_with(path: String, options: StorageOptions) -> Result<Arc<Self>> {
         Ok(Self::wrap(core::StorageManager::open_with(path, options.into_core()?)?))
+    }
+
+    /// Opens the existing database in directory `path` without ever writing to it
+    /// (read-only media, or a copy under inspection); every write raises `ReadOnly`.
+    #[uniffi::constructor]
+    pub fn open_read_only(path: String) -> Result<Arc<Self>> {
+        Ok(Self::wrap(core::StorageManager::open_read_only(path)?))
     }
 
     /// A fresh database in memory; it is gone when closed.
@@ -242,9 +294,16 @@ impl StorageManager {
         Ok(CompactionReport { before_bytes: r.before_bytes, after_bytes: r.after_bytes })
     }
 
-    /// Checks the database's checksums and structure; true when sound (always in memory).
+    /// Checks every value's checksum and the file's structure; true when sound (always in
+    /// memory). `integrity_report()` says what is damaged.
     pub fn check_integrity(&self) -> Result<bool> {
         Ok(self.inner.check_integrity()?)
+    }
+
+    /// Reads every entry, checking its checksum, and runs redb's structural check; lists
+    /// what is damaged instead of raising (raises only when the database cannot be read).
+    pub fn integrity_report(&self) -> Result<IntegrityReport> {
+        Ok(self.inner.integrity_report()?.into())
     }
 
     /// A full snapshot of every table, as bytes (the backup file format).

@@ -1,7 +1,7 @@
 //! `neotalk-storage`: the operator's tool for a NeoTalk gateway's storage.
 //!
 //! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage, 3 `verify` found a
-//! damaged backup.
+//! damaged backup or `check` a damaged database.
 
 mod demo;
 mod export;
@@ -88,6 +88,9 @@ enum Command {
     },
     /// Rewrite the database file to release space freed by deletes and cleanup.
     Compact,
+    /// Read every stored entry, checking its checksum, and run redb's structural check;
+    /// lists what is damaged and exits 3 when something is.
+    Check,
     /// Take a backup into the configured backup directory (default <dir>/backups).
     Backup {
         /// Store only what changed since the newest backup (a full one when there is none).
@@ -203,11 +206,16 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let report = open_existing(&cli.dir)?.compact()?;
             println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);
         }
+        Command::Check => {
+            if !maintenance::check(&open_existing(&cli.dir)?, cli.format)? {
+                return Ok(ExitCode::from(maintenance::DAMAGED));
+            }
+        }
         Command::Backup { incremental, tables } => maintenance::backup(&open_existing(&cli.dir)?, incremental, tables)?,
         Command::Backups => maintenance::list(&open_existing(&cli.dir)?, cli.format, cli.time)?,
         Command::Verify { id } => {
             if !maintenance::verify(&open_existing(&cli.dir)?, id)? {
-                return Ok(ExitCode::from(maintenance::VERIFY_FAILED));
+                return Ok(ExitCode::from(maintenance::DAMAGED));
             }
         }
         Command::Restore { id, no_safety_backup } => maintenance::restore(&open_existing(&cli.dir)?, id, !no_safety_backup)?,

@@ -8,8 +8,8 @@ use neotalk_storage::{unix_ms, DataCleanupTask, StorageManager};
 use serde::Serialize;
 use std::path::Path;
 
-/// Exit code of `verify` when the backup is damaged (1 is any other error).
-pub const VERIFY_FAILED: u8 = 3;
+/// Exit code of `verify` and `check` when they find damage (1 is any other error).
+pub const DAMAGED: u8 = 3;
 
 type CliResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
@@ -100,6 +100,29 @@ pub fn restore(db: &StorageManager, id: Option<String>, safety_backup: bool) -> 
     let result = restore.restore(&id)?;
     println!("restored {id}: chain {}, {} tables, {} entries", result.chain.join(" <- "), result.tables, result.entries);
     Ok(())
+}
+
+/// Checks the whole database and prints the integrity report (one JSON object with
+/// `--format json`). Returns false when something is damaged.
+pub fn check(db: &StorageManager, format: Format) -> CliResult<bool> {
+    let report = db.integrity_report()?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(report.ok);
+    }
+    if report.ok {
+        println!("database is intact: {} entries checked", report.entries_checked);
+        return Ok(true);
+    }
+    println!("database is damaged: {} of {} entries", report.damaged_count, report.damaged_count + report.entries_checked);
+    print(Format::Table, &["table", "key", "what", "problem"], &report.damaged, |d| {
+        vec![d.table.clone(), d.key.clone(), opt(d.what.clone()), d.problem.clone()]
+    });
+    if let Some(problem) = &report.engine_problem {
+        println!("redb's structural check: {problem}");
+    }
+    println!("to get the data back, restore a backup: neotalk-storage restore");
+    Ok(false)
 }
 
 /// Applies `retention.yaml` to every store as of `now_ms` (default: the current time).

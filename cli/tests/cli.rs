@@ -333,3 +333,33 @@ fn import_keeps_types_reads_wide_csv_and_reports_bad_rows() {
     let out = cli(dir.path(), &["import", no_columns.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no \"device_id\" column"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn check_reports_a_damaged_chunk_and_exits_3() {
+    let dir = demo_dir();
+    let clean = cli(dir.path(), &["check"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&clean.stdout).starts_with("database is intact: "));
+    {
+        // One damaged byte in the middle of a stored telemetry chunk.
+        use redb::ReadableTable;
+        let db = redb::Database::open(dir.path().join("storage.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("ts_chunks")).unwrap();
+            let (k, mut v) = t.first().unwrap().map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).unwrap();
+            let mid = v.len() / 2;
+            v[mid] ^= 1;
+            t.insert(k.as_slice(), v.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let damaged = cli(dir.path(), &["check"]);
+    assert_eq!(damaged.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&damaged.stdout);
+    assert!(text.starts_with("database is damaged: 1 of ") && text.contains("ts_chunks") && text.contains("checksum mismatch"), "{text}");
+    let json = cli(dir.path(), &["--format", "json", "check"]);
+    let report: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&json.stdout).trim()).unwrap();
+    assert_eq!((report["ok"].as_bool(), report["damaged_count"].as_u64()), (Some(false), Some(1)));
+    assert!(report["damaged"][0]["what"].as_str().unwrap().starts_with("telemetry "), "{report}");
+}

@@ -71,6 +71,10 @@ pub enum StorageError {
     /// The handle was closed with `close()`.
     #[error("storage is closed")]
     Closed,
+    /// The database was opened read-only (`StorageManager::open_read_only`): nothing can be
+    /// written through this handle.
+    #[error("database is read-only: {0}")]
+    ReadOnly(String),
 }
 
 impl StorageError {
@@ -86,6 +90,7 @@ impl StorageError {
             StorageError::Io { .. } => "IO",
             StorageError::Backend { .. } => "BACKEND",
             StorageError::Closed => "CLOSED",
+            StorageError::ReadOnly(_) => "READ_ONLY",
         }
     }
 
@@ -122,6 +127,7 @@ impl StorageError {
             StorageError::io("cannot open x", std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
             StorageError::backend_msg("engine failed"),
             StorageError::Closed,
+            StorageError::ReadOnly("opened read-only".into()),
         ]
     }
 
@@ -189,7 +195,7 @@ mod tests {
 
     #[test]
     fn one_of_each_covers_every_variant() {
-        let mut seen = [false; 9];
+        let mut seen = [false; 10];
         for e in StorageError::one_of_each() {
             // No wildcard: a new variant fails to compile here until it is counted.
             let i = match e {
@@ -202,6 +208,7 @@ mod tests {
                 StorageError::Io { .. } => 6,
                 StorageError::Backend { .. } => 7,
                 StorageError::Closed => 8,
+                StorageError::ReadOnly(_) => 9,
             };
             seen[i] = true;
         }

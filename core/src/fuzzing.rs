@@ -28,11 +28,11 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<DataPoint>> {
     chunk::decode(bytes)
 }
 
-/// The points of a stored chunk with `start <= timestamp < end`, at most `limit`, through the
-/// range-query decoder.
-pub fn decode_chunk_range(bytes: &[u8], start: i64, end: i64, limit: usize) -> Result<Vec<DataPoint>> {
+/// The points of a stored chunk with `start <= timestamp <= last` (inclusive, as the store's
+/// ranges), at most `limit`, through the range-query decoder.
+pub fn decode_chunk_range(bytes: &[u8], start: i64, last: i64, limit: usize) -> Result<Vec<DataPoint>> {
     let mut out = Vec::new();
-    chunk::decode_range_into(bytes, start, end, &mut out, limit)?;
+    chunk::decode_range_into(bytes, start, last, &mut out, limit)?;
     Ok(out)
 }
 
@@ -132,15 +132,35 @@ mod chunk_seeds {
 mod damaged_files {
     use crate::{StorageError, StorageManager, DATABASE_FILE};
 
-    /// The seeds were written by format version 1; restamp them so the damage, not the
-    /// version check, is what the test meets.
+    /// The seeds were written by format version 1, before value checksums: restamp them and
+    /// seal the values of every table that still iterates, so the damage, not the version
+    /// check or the checksum upgrade, is what the test meets.
     fn stamp_current_format(path: &std::path::Path) {
+        use crate::storage::backend::checksum::seal;
+        use redb::{ReadableDatabase, ReadableTable, TableHandle};
+        let def = |name| redb::TableDefinition::<&[u8], &[u8]>::new(name);
         let db = redb::Database::open(path).unwrap();
+        let names: Vec<String> = db.begin_read().unwrap().list_tables().unwrap().map(|t| t.name().to_string()).collect();
         let txn = db.begin_write().unwrap();
-        {
-            let mut meta = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(crate::storage::engine::META)).unwrap();
-            meta.insert(crate::storage::engine::FORMAT_VERSION_KEY, crate::FORMAT_VERSION.to_le_bytes().as_slice()).unwrap();
+        for name in &names {
+            let entries = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let table = txn.open_table(def(name)).ok()?;
+                let all = table.range::<&[u8]>(..).ok()?;
+                all.map(|e| e.ok().map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))).collect::<Option<Vec<_>>>()
+            }));
+            if let Ok(Some(entries)) = entries {
+                let mut table = txn.open_table(def(name)).unwrap();
+                for (k, v) in entries {
+                    let v = if name == crate::storage::engine::META && k == crate::storage::engine::FORMAT_VERSION_KEY {
+                        crate::FORMAT_VERSION.to_le_bytes().to_vec()
+                    } else {
+                        v
+                    };
+                    table.insert(k.as_slice(), seal(name, &k, &v).as_slice()).unwrap();
+                }
+            }
         }
+        txn.open_table(def(crate::storage::backend::CHECKSUMS_MARKER)).unwrap();
         txn.commit().unwrap();
     }
 

@@ -67,6 +67,7 @@ pub use stores::workflow_history::{ExecutionStatus, StepExecutionRecord, Workflo
 pub use ops::async_api::{AsyncStorage, JobStatus, Maintenance, RunningMaintenance};
 pub use ops::cleanup::{Cleanable, CleanupReport, DataCleanupTask};
 pub use ops::config::{ConfigStore, RetentionConfig, SystemConfig};
+pub use ops::integrity::{DamagedEntry, IntegrityReport, MAX_LISTED_DAMAGE};
 pub use ops::query::StorageQuery;
 
 /// Backup and restore: full, incremental and selective snapshot files, verified before

@@ -169,6 +169,54 @@ impl StorageManager {
         Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
     }
 
+    /// Opens the existing database in `dir` without ever writing to it: for read-only media
+    /// (a mounted SD card, a snapshot of a volume) or to inspect a copy. Reads, stats,
+    /// snapshots and `integrity_report` work; every write, `compact` and redb's structural
+    /// check fail with `StorageError::ReadOnly`, and so does opening a file that needs
+    /// recovery (not closed cleanly) or that was written before value checksums (open it
+    /// once for writing). Nothing is created: a directory without a database is
+    /// `InvalidInput`. Another handle writing the database is `Locked`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        if !database_exists(dir) {
+            return Err(StorageError::invalid("data_dir", format!("no database in {}", dir.display())));
+        }
+        let options = StorageOptions::default();
+        let queries = Arc::new(QueryHistogram::new());
+        let open_file = |group: FileGroup| -> Result<Arc<Engine>> {
+            let backend = crate::storage::backend::RedbBackend::open_read_only(&dir.join(group.file()), options.page_cache_bytes)?;
+            start_engine(Box::new(backend), options.durability, queries.clone())
+        };
+        let engines = if open_split(dir, false)? {
+            let mut opened = Vec::new();
+            for group in FileGroup::ALL {
+                match open_file(group) {
+                    Ok(engine) => opened.push(engine),
+                    Err(e) => {
+                        opened.iter().for_each(|e: &Arc<Engine>| drop(e.close()));
+                        return Err(e);
+                    }
+                }
+            }
+            Engines::split(opened.try_into().map_err(|_| StorageError::Corrupted("file groups".into()))?)
+        } else {
+            Engines::single(open_file(FileGroup::Main)?)
+        };
+        Self::start(engines, Some(dir.to_path_buf()), options, ConfigStore::for_data_dir(dir))
+    }
+
+    /// A database on a custom redb storage, in one file layout with an in-memory config
+    /// tree: the simulated disks of the power-cut and full-disk tests
+    /// (`core/tests/power_loss.rs`, `core/tests/full_disk.rs`); a clone of `storage` must
+    /// reach the same bytes. Not a stable API.
+    #[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
+    pub fn on_redb_storage<S: redb::StorageBackend + Clone + Sync>(storage: S, options: StorageOptions) -> Result<Self> {
+        let backend = crate::storage::backend::RedbBackend::on_storage(storage)?;
+        let engine = start_engine(Box::new(backend), options.durability, Arc::new(QueryHistogram::new()))?;
+        Self::start(Engines::single(engine), None, options, ConfigStore::in_memory())
+    }
+
     /// A fresh database in memory (tests, wasm); it is gone when closed.
     pub fn in_memory() -> Result<Self> {
         Self::in_memory_with(StorageOptions::default())
@@ -357,18 +405,16 @@ impl StorageManager {
         Ok(report)
     }
 
-    /// Checks the database's checksums and structure (redb's integrity check); `Ok(true)`
-    /// when sound. Always `Ok(true)` in memory.
+    /// Checks every value's checksum and redb's structure: `Ok(true)` when sound, `Ok(false)`
+    /// when something is damaged ([`StorageManager::integrity_report`] says what). An error
+    /// means the database cannot be read at all. Always `Ok(true)` in memory.
     pub fn check_integrity(&self) -> Result<bool> {
-        self.flush()?;
-        for engine in self.inner.engines.distinct() {
-            let _w = engine.lock_writes();
-            engine.ensure_open()?;
-            if !engine.backend().check_integrity()? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        Ok(self.integrity_report()?.ok)
+    }
+
+    /// The engines of the database (one per file).
+    pub(crate) fn engines(&self) -> &crate::storage::layout::Engines {
+        &self.inner.engines
     }
 
     /// A full snapshot of every table (see [`crate::ops::backup`]), taken from one consistent read

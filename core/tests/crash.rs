@@ -10,6 +10,9 @@
 //! a run (the seed is printed).
 #![cfg(unix)]
 
+mod common;
+use common::{env_num, seed};
+
 use neotalk_storage::{
     AlertRecord, AlertSeverity, DataPoint, Durability, MetricValue, NewEvent, StorageManager, StorageOptions, TelemetryPoint,
     WriteBufferOptions,
@@ -28,10 +31,6 @@ const BUFFERED: i64 = 3;
 const DEVICE: &str = "crash-dev";
 const METRIC: &str = "m";
 const BUF_DEVICE: &str = "crash-buf";
-
-fn env_num(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
 
 fn batch_points(n: u64) -> Vec<TelemetryPoint> {
     (0..POINTS)
@@ -181,7 +180,7 @@ fn inspect(db: &StorageManager) -> Found {
 #[test]
 fn crash_recovery() {
     let rounds = env_num("NTS_CRASH_ROUNDS").unwrap_or(100);
-    let seed = env_num("NTS_CRASH_SEED").unwrap_or_else(|| fastrand::u64(..));
+    let seed = seed("NTS_CRASH_SEED");
     println!("crash test: {rounds} rounds, NTS_CRASH_SEED={seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
     let dir = tempfile::tempdir().unwrap();

@@ -1,30 +1,77 @@
 mod common;
 use neotalk_storage::*;
+use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
-fn set_format_version(path: &std::path::Path, version: u32) {
+/// The file's table of value checksums (redb backend); see `legacy_file`.
+const CHECKSUMS_MARKER: &str = "nts_value_checksums";
+
+fn def(name: &str) -> redb::TableDefinition<'_, &'static [u8], &'static [u8]> {
+    redb::TableDefinition::new(name)
+}
+
+/// Turns a file written by this build into one written before value checksums, stamped
+/// `version`: every value loses its 4 checksum bytes and the marker table goes.
+fn legacy_file(path: &std::path::Path, version: u32) {
     let db = redb::Database::open(path).unwrap();
+    let names: Vec<String> = db.begin_read().unwrap().list_tables().unwrap().map(|t| t.name().to_string()).collect();
     let txn = db.begin_write().unwrap();
-    {
-        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("meta")).unwrap();
-        t.insert(b"format_version".as_slice(), version.to_le_bytes().as_slice()).unwrap();
+    for name in names.iter().filter(|n| *n != CHECKSUMS_MARKER) {
+        let mut table = txn.open_table(def(name)).unwrap();
+        let entries: Vec<(Vec<u8>, Vec<u8>)> =
+            table.range::<&[u8]>(..).unwrap().map(|e| e.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).unwrap()).collect();
+        for (k, v) in entries {
+            let raw = if name == "meta" && k == b"format_version" { version.to_le_bytes().to_vec() } else { v[..v.len() - 4].to_vec() };
+            table.insert(k.as_slice(), raw.as_slice()).unwrap();
+        }
     }
+    txn.delete_table(def(CHECKSUMS_MARKER)).unwrap();
     txn.commit().unwrap();
+}
+
+fn written_database() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    db.timeseries().write_series("d", "m", &[DataPoint::new(1, 1.0), DataPoint::new(2, 2.5)]).unwrap();
+    db.events().append(&NewEvent::new("e1", "t", "s", 1, serde_json::json!({"k": 1}))).unwrap();
+    db.close().unwrap();
+    dir
 }
 
 #[test]
 fn unknown_format_version_is_refused_and_data_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = StorageManager::open(dir.path()).unwrap();
-    db.timeseries().write_series("d", "m", &[DataPoint::new(1, 1.0)]).unwrap();
-    db.close().unwrap();
+    let dir = written_database();
     let file = dir.path().join(DATABASE_FILE);
-    set_format_version(&file, FORMAT_VERSION + 1);
+    legacy_file(&file, FORMAT_VERSION + 1);
     let err = StorageManager::open(dir.path()).err().unwrap();
     assert_eq!(err, StorageError::VersionMismatch { found: FORMAT_VERSION + 1, supported: FORMAT_VERSION });
     assert!(err.to_string().contains("no data was changed"));
-    set_format_version(&file, FORMAT_VERSION);
+    // Nothing was sealed: stamped back, the legacy file upgrades and reads whole.
+    set_legacy_stamp(&file, FORMAT_VERSION);
     let db = StorageManager::open(dir.path()).unwrap();
-    assert_eq!(db.timeseries().query_range("d", "m", 0..10).unwrap().len(), 1);
+    assert_eq!(db.timeseries().query_range("d", "m", ..).unwrap().len(), 2);
+}
+
+fn set_legacy_stamp(path: &std::path::Path, version: u32) {
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(def("meta")).unwrap().insert(b"format_version".as_slice(), version.to_le_bytes().as_slice()).unwrap();
+    txn.commit().unwrap();
+}
+
+#[test]
+fn a_file_written_before_checksums_is_upgraded_when_opened() {
+    let dir = written_database();
+    let file = dir.path().join(DATABASE_FILE);
+    legacy_file(&file, FORMAT_VERSION);
+    let db = StorageManager::open(dir.path()).unwrap();
+    assert_eq!(db.timeseries().query_range("d", "m", ..).unwrap().len(), 2);
+    assert_eq!(db.events().get("e1").unwrap().unwrap().event_data, serde_json::json!({"k": 1}));
+    db.timeseries().write_series("d", "m", &[DataPoint::new(3, 3.0)]).unwrap();
+    db.close().unwrap();
+    // Opened again: already upgraded, every value checks.
+    let db = StorageManager::open(dir.path()).unwrap();
+    assert_eq!(db.timeseries().query_range("d", "m", ..).unwrap().len(), 3);
+    assert!(db.check_integrity().unwrap());
 }
 
 #[test]
@@ -37,6 +84,10 @@ fn a_foreign_redb_file_is_refused() {
         txn.commit().unwrap();
     }
     assert!(matches!(StorageManager::open(dir.path()), Err(StorageError::Corrupted(_))));
+    // Its values were not sealed with checksums.
+    let db = redb::Database::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let txn = db.begin_read().unwrap();
+    assert_eq!(txn.open_table(redb::TableDefinition::<&str, u64>::new("other")).unwrap().get("k").unwrap().unwrap().value(), 1);
 }
 
 #[test]

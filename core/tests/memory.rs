@@ -245,6 +245,9 @@ on_both_backends! {
             entry("plain", MemoryType::Other, "pump without embedding", 1),
         ]).unwrap();
         assert_eq!(fx.db.vectors().count(MEMORY_COLLECTION).unwrap(), 3);
+        // The memory's collection is the SDK's: it answers by name but is not listed.
+        assert!(fx.db.vectors().collection(MEMORY_COLLECTION).unwrap().is_some());
+        assert!(fx.db.vectors().list_collections().unwrap().is_empty());
         let hits = m.search_semantic(&[0.9, 0.1, 0.0], 10).unwrap();
         assert_eq!(hit_ids(&hits), vec!["north", "north-east", "south"]);
         assert_eq!(hits[0].entry.embedding, Some(vec![1.0, 0.0, 0.0]));

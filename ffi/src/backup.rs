@@ -1,10 +1,11 @@
 //! Backups (`BackupManager`, `RestoreManager`): settings and reports cross as JSON, backups
 //! are named by id (checked by core so an id can never leave the backup directory).
 
-use crate::args::{opt_json_arg, out_handle, set_json, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{opt_json_arg, str_arg};
+use crate::call::FfiError;
+use crate::shapes::{json_out, opt_json_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::backup::{BackupManager, RestoreManager};
 use neotalk_storage::{BackupConfig, BackupType};
 use std::ffi::c_char;
@@ -30,12 +31,10 @@ pub unsafe extern "C" fn nts_backup_create(
     kind_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
         let kind: BackupType = opt_json_arg(kind_json, "kind_json")?.unwrap_or(BackupType::Full);
-        set_json(out, &BackupManager::new(db, config)?.backup(&kind)?)
+        Ok(BackupManager::new(db, config)?.backup(&kind)?)
     })
 }
 
@@ -44,11 +43,9 @@ pub unsafe extern "C" fn nts_backup_create(
 /// `problem` set). Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_backup_list(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
-        set_json(out, &RestoreManager::for_config(db, &config)?.list_backups()?)
+        Ok(RestoreManager::for_config(db, &config)?.list_backups()?)
     })
 }
 
@@ -64,12 +61,10 @@ pub unsafe extern "C" fn nts_backup_verify(
     id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
         let id = str_arg(id, "id")?;
-        set_json(out, &RestoreManager::for_config(db, &config)?.verify(id)?)
+        Ok(RestoreManager::for_config(db, &config)?.verify(id)?)
     })
 }
 
@@ -84,13 +79,9 @@ pub unsafe extern "C" fn nts_backup_restore(
     id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
+    opt_json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
-        let id = str_arg(id, "id")?;
-        let result = RestoreManager::for_config(db, &config)?.restore(id)?;
-        out.map_or(Ok(()), |o| set_json(o, &result))
+        Ok(RestoreManager::for_config(db, &config)?.restore(str_arg(id, "id")?)?)
     })
 }
 
@@ -103,11 +94,9 @@ pub unsafe extern "C" fn nts_backup_run_enabled(
     config_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
-        set_json(out, &BackupManager::new(db, config)?.run_enabled()?)
+        Ok(BackupManager::new(db, config)?.run_enabled()?)
     })
 }
 
@@ -116,11 +105,9 @@ pub unsafe extern "C" fn nts_backup_run_enabled(
 /// of strings in `*out_json` (free with nts_string_free()).
 #[no_mangle]
 pub unsafe extern "C" fn nts_backup_prune(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
-        set_json(out, &BackupManager::new(db, config)?.prune()?)
+        Ok(BackupManager::new(db, config)?.prune()?)
     })
 }
 
@@ -129,13 +116,10 @@ pub unsafe extern "C" fn nts_backup_prune(db: *const nts_storage, config_json: *
 /// there is none. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_backup_newest(db: *const nts_storage, config_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config = config_arg(config_json)?;
-        let newest = RestoreManager::for_config(db, &config)?
+        RestoreManager::for_config(db, &config)?
             .newest()?
-            .ok_or_else(|| FfiError::new(nts_status::NTS_NOT_FOUND, "no backup in the backup directory"))?;
-        set_json(out, &newest)
+            .ok_or_else(|| FfiError::new(nts_status::NTS_NOT_FOUND, "no backup in the backup directory"))
     })
 }

@@ -33,7 +33,14 @@ impl FfiError {
 
     /// A lookup found nothing (core returned `None`).
     pub fn not_found(what: &str, id: &str) -> Self {
-        FfiError::new(nts_status::NTS_NOT_FOUND, format!("{what} not found: {id:?}"))
+        FfiError::new(nts_status::NTS_NOT_FOUND, format!("{what} not found: {id}"))
+    }
+}
+
+impl FfiError {
+    /// The same error, its message naming the series it is about.
+    pub fn in_series(self, device_id: &str, metric: &str) -> Self {
+        FfiError { status: self.status, message: format!("series {device_id}/{metric}: {}", self.message) }
     }
 }
 

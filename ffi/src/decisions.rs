@@ -1,10 +1,10 @@
 //! LLM decisions (`DecisionStore`): records cross as DecisionRecord JSON, statuses as their
 //! names (read through serde: core has no string parser for DecisionStatus).
 
-use crate::args::{enum_arg, json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, set_out, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{enum_arg, json_arg, limit_arg, range_arg, str_arg};
+use crate::shapes::{get_json, json_out, record_in, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::{DecisionRecord, DecisionStatus, ExecutionResult, UserResponse};
 use std::ffi::c_char;
 
@@ -15,24 +15,14 @@ use std::ffi::c_char;
 /// A duplicate decision_id is NTS_CONFLICT.
 #[no_mangle]
 pub unsafe extern "C" fn nts_decisions_create(db: *const nts_storage, decision_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let decision: DecisionRecord = json_arg(decision_json, "decision_json")?;
-        Ok(db.decisions().create(&decision)?)
-    })
+    record_in(db, decision_json, "decision_json", |db, decision: DecisionRecord| Ok(db.decisions().create(&decision)?))
 }
 
 /// One decision as DecisionRecord JSON; NTS_NOT_FOUND when unknown. Free `*out_json` with
 /// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_decisions_get(db: *const nts_storage, decision_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(decision_id, "decision_id")?;
-        let found = db.decisions().get(id)?.ok_or_else(|| FfiError::not_found("decision", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, decision_id, "decision_id", "decision", out_json, |db, id| Ok(db.decisions().get(id)?))
 }
 
 /// Moves a decision to status `to` (a status name); the stored decision in `*out_json` (free
@@ -45,12 +35,8 @@ pub unsafe extern "C" fn nts_decisions_transition(
     to: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(decision_id, "decision_id")?;
-        let to: DecisionStatus = enum_arg(to, "to")?;
-        set_json(out, &db.decisions().transition(id, to)?)
+    json_out(db, out_json, |db| {
+        Ok(db.decisions().transition(str_arg(decision_id, "decision_id")?, enum_arg::<DecisionStatus>(to, "to")?)?)
     })
 }
 
@@ -64,12 +50,9 @@ pub unsafe extern "C" fn nts_decisions_approve(
     response_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(decision_id, "decision_id")?;
+    json_out(db, out_json, |db| {
         let response: UserResponse = json_arg(response_json, "response_json")?;
-        set_json(out, &db.decisions().approve(id, &response)?)
+        Ok(db.decisions().approve(str_arg(decision_id, "decision_id")?, &response)?)
     })
 }
 
@@ -82,12 +65,9 @@ pub unsafe extern "C" fn nts_decisions_reject(
     response_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(decision_id, "decision_id")?;
+    json_out(db, out_json, |db| {
         let response: UserResponse = json_arg(response_json, "response_json")?;
-        set_json(out, &db.decisions().reject(id, &response)?)
+        Ok(db.decisions().reject(str_arg(decision_id, "decision_id")?, &response)?)
     })
 }
 
@@ -102,12 +82,9 @@ pub unsafe extern "C" fn nts_decisions_record_execution_result(
     result_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let id = str_arg(decision_id, "decision_id")?;
-        let result: ExecutionResult = json_arg(result_json, "result_json")?;
-        set_json(out, &db.decisions().record_execution_result(id, &result)?)
+        Ok(db.decisions().record_execution_result(id, &json_arg::<ExecutionResult>(result_json, "result_json")?)?)
     })
 }
 
@@ -121,10 +98,7 @@ pub unsafe extern "C" fn nts_decisions_query_range(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.decisions().query_range(range_arg(start, end)?, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.decisions().query_range(range_arg(start, end)?, limit_arg(limit))?))
 }
 
 /// Decisions in `status` (a status name) with start <= created_at < end, oldest first, at
@@ -138,11 +112,9 @@ pub unsafe extern "C" fn nts_decisions_query_by_status(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let status: DecisionStatus = enum_arg(status, "status")?;
-        set_json(out, &db.decisions().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
+        Ok(db.decisions().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -155,20 +127,12 @@ pub unsafe extern "C" fn nts_decisions_expire_proposals(
     max_age_ms: i64,
     out_expired: *mut u64,
 ) -> nts_status {
-    run(|| {
-        out_ptr(out_expired, "out_expired")?;
-        let n = handle(db)?.decisions().expire_proposals(now_ms, max_age_ms)?;
-        set_out(out_expired, "out_expired", n)
-    })
+    scalar_out(db, out_expired, "out_expired", |db| Ok(db.decisions().expire_proposals(now_ms, max_age_ms)?))
 }
 
 /// Removes every decision created before `before_ms`, whatever its status; the count removed
 /// in `*out_removed`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_decisions_cleanup(db: *const nts_storage, before_ms: i64, out_removed: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_removed, "out_removed")?;
-        let n = handle(db)?.decisions().cleanup(before_ms)?;
-        set_out(out_removed, "out_removed", n)
-    })
+    scalar_out(db, out_removed, "out_removed", |db| Ok(db.decisions().cleanup(before_ms)?))
 }

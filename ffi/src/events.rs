@@ -1,10 +1,12 @@
 //! Event log (`EventLogStore`): events cross as JSON.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{json_arg, limit_arg, opt_str_arg, out_handle, out_ptr, range_arg, slice_arg, str_arg};
+use crate::call::{run, run_void, FfiError, FfiResult};
+use crate::shapes::{get_json, json_out, opt_json_out, opt_scalar_out, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
-use neotalk_storage::NewEvent;
+use crate::storage::handle;
+use crate::storage::nts_storage;
+use neotalk_storage::{EventLogEntry, EventMetadata, NewEvent};
 use std::ffi::c_char;
 
 /// Appends one event from NewEvent JSON: `{"event_id", "event_type", "event_data",
@@ -13,16 +15,7 @@ use std::ffi::c_char;
 /// receives the stored EventLogEntry JSON (with its `sequence`); free it with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_append(db: *const nts_storage, event_json: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
-        let event: NewEvent = json_arg(event_json, "event_json")?;
-        let entry = db.events().append(&event)?;
-        match out {
-            Some(out) => set_json(out, &entry),
-            None => Ok(()),
-        }
-    })
+    opt_json_out(db, out_json, |db| Ok(db.events().append(&json_arg::<NewEvent>(event_json, "event_json")?)?))
 }
 
 /// The sequences nts_events_append_batch() assigned: `first..=last`, one per event in batch
@@ -46,15 +39,9 @@ pub unsafe extern "C" fn nts_events_append_batch(
     events_json: *const c_char,
     out_range: *mut nts_sequence_range,
 ) -> nts_status {
-    run(|| {
-        let out = if out_range.is_null() { None } else { Some(out_ptr(out_range, "out_range")?) };
-        let db = handle(db)?;
-        let events: Vec<NewEvent> = json_arg(events_json, "events_json")?;
-        let range = db.events().append_batch(&events)?;
-        if let Some(out) = out {
-            out.write(nts_sequence_range { first: range.first, last: range.last });
-        }
-        Ok(())
+    opt_scalar_out(db, out_range, "out_range", |db| {
+        let range = db.events().append_batch(&json_arg::<Vec<NewEvent>>(events_json, "events_json")?)?;
+        Ok(nts_sequence_range { first: range.first, last: range.last })
     })
 }
 
@@ -62,13 +49,7 @@ pub unsafe extern "C" fn nts_events_append_batch(
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_get(db: *const nts_storage, event_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let event_id = str_arg(event_id, "event_id")?;
-        let entry = db.events().get(event_id)?.ok_or_else(|| FfiError::not_found("event", event_id))?;
-        set_json(out, &entry)
-    })
+    get_json(db, event_id, "event_id", "event", out_json, |db, id| Ok(db.events().get(id)?))
 }
 
 /// Events with start <= timestamp < end in time order, at most `limit` (NTS_NO_LIMIT for all), as a
@@ -81,10 +62,7 @@ pub unsafe extern "C" fn nts_events_query_range(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.events().query_range(range_arg(start, end)?, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().query_range(range_arg(start, end)?, limit_arg(limit))?))
 }
 
 /// Events of one type with start <= timestamp < end in time order, at most `limit`
@@ -98,11 +76,8 @@ pub unsafe extern "C" fn nts_events_query_by_type(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let event_type = str_arg(event_type, "event_type")?;
-        set_json(out, &db.events().query_by_type(event_type, range_arg(start, end)?, limit_arg(limit))?)
+    json_out(db, out_json, |db| {
+        Ok(db.events().query_by_type(str_arg(event_type, "event_type")?, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -114,12 +89,7 @@ pub unsafe extern "C" fn nts_events_query_by_correlation(
     correlation_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let correlation_id = str_arg(correlation_id, "correlation_id")?;
-        set_json(out, &db.events().query_by_correlation(correlation_id)?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().query_by_correlation(str_arg(correlation_id, "correlation_id")?)?))
 }
 
 /// Up to `limit` events (NTS_NO_LIMIT for all) with a sequence greater than `after_sequence`, in
@@ -132,18 +102,199 @@ pub unsafe extern "C" fn nts_events_replay(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.events().replay(after_sequence, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.events().replay(after_sequence, limit_arg(limit))?))
 }
 
 /// The highest sequence ever assigned (0 before the first append), in `*out_sequence`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_events_last_sequence(db: *const nts_storage, out_sequence: *mut u64) -> nts_status {
+    scalar_out(db, out_sequence, "out_sequence", |db| Ok(db.events().last_sequence()?))
+}
+
+/// One event to append, as plain C fields (see nts_events_append_structs()).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct nts_event {
+    /// Caller-chosen unique id (required).
+    pub event_id: *const c_char,
+    /// Event type (required).
+    pub event_type: *const c_char,
+    /// The payload as JSON text of `data_len` bytes (need not be NUL-terminated); NULL (with
+    /// data_len 0) for a null payload.
+    pub data: *const c_char,
+    /// Length of `data` in bytes.
+    pub data_len: usize,
+    /// Correlation id, or NULL.
+    pub correlation_id: *const c_char,
+    /// Causation id, or NULL.
+    pub causation_id: *const c_char,
+    /// Source (required).
+    pub source: *const c_char,
+    /// Unix milliseconds.
+    pub timestamp: i64,
+}
+
+/// The message of an error about element `i` of an array argument names it.
+fn element(e: FfiError, array: &str, i: usize) -> FfiError {
+    FfiError::new(e.status, format!("{array}[{i}]: {}", e.message))
+}
+
+/// An nts_event as the core's NewEvent; its payload text is decoded by core's JSON path.
+unsafe fn new_event(e: &nts_event) -> FfiResult<NewEvent> {
+    let data = match slice_arg(e.data.cast::<u8>(), e.data_len, "data")? {
+        [] if e.data.is_null() => serde_json::Value::Null,
+        bytes => {
+            let text = std::str::from_utf8(bytes).map_err(|err| {
+                FfiError::new(nts_status::NTS_INVALID_UTF8, format!("data is not valid UTF-8 (at byte {})", err.valid_up_to()))
+            })?;
+            neotalk_storage::from_json("data", text)?
+        }
+    };
+    Ok(NewEvent {
+        event_id: str_arg(e.event_id, "event_id")?.to_string(),
+        event_type: str_arg(e.event_type, "event_type")?.to_string(),
+        event_data: data,
+        metadata: EventMetadata {
+            correlation_id: opt_str_arg(e.correlation_id, "correlation_id")?.map(str::to_string),
+            causation_id: opt_str_arg(e.causation_id, "causation_id")?.map(str::to_string),
+            source: str_arg(e.source, "source")?.to_string(),
+            timestamp: e.timestamp,
+        },
+    })
+}
+
+/// Appends `count` events given as C structs in one transaction, in order, all or none (as
+/// nts_events_append_batch(), without building JSON records). A bad field is
+/// NTS_INVALID_INPUT (or NTS_NULL_POINTER, NTS_INVALID_UTF8) naming `events[i]` and the field.
+/// When `out_range` is not NULL it receives the sequences assigned.
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_append_structs(
+    db: *const nts_storage,
+    events: *const nts_event,
+    count: usize,
+    out_range: *mut nts_sequence_range,
+) -> nts_status {
+    opt_scalar_out(db, out_range, "out_range", |db| {
+        let given = slice_arg(events, count, "events")?;
+        let events =
+            given.iter().enumerate().map(|(i, e)| new_event(e).map_err(|err| element(err, "events", i))).collect::<FfiResult<Vec<_>>>()?;
+        let range = db.events().append_batch(&events)?;
+        Ok(nts_sequence_range { first: range.first, last: range.last })
+    })
+}
+
+/// One stored event as plain C fields, inside an nts_event_list (its strings belong to the
+/// list and stay valid until nts_event_list_free()).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct nts_event_entry {
+    /// Position in the log.
+    pub sequence: u64,
+    /// The event's id.
+    pub event_id: *const c_char,
+    /// The event's type.
+    pub event_type: *const c_char,
+    /// The payload as JSON text (NUL-terminated, `data_len` bytes without the NUL; "null"
+    /// for a null payload).
+    pub data: *const c_char,
+    /// Length of `data` in bytes.
+    pub data_len: usize,
+    /// Correlation id, or NULL.
+    pub correlation_id: *const c_char,
+    /// Causation id, or NULL.
+    pub causation_id: *const c_char,
+    /// Source.
+    pub source: *const c_char,
+    /// Unix milliseconds.
+    pub timestamp: i64,
+}
+
+/// Events read as C structs (opaque): nts_events_replay_structs() hands out its entries;
+/// free it with nts_event_list_free().
+pub struct nts_event_list {
+    entries: Vec<nts_event_entry>,
+    // The entries point into this text (every string NUL-terminated), which never moves.
+    _text: Box<[u8]>,
+}
+
+/// Lays out the entries' strings in one buffer and points the C entries into it.
+fn event_list(found: Vec<EventLogEntry>) -> FfiResult<nts_event_list> {
+    const NONE: usize = usize::MAX;
+    let mut text = Vec::new();
+    let mut put = |s: &str| {
+        let at = text.len();
+        text.extend_from_slice(s.as_bytes());
+        text.push(0);
+        at
+    };
+    let mut offsets = Vec::with_capacity(found.len());
+    for e in &found {
+        let data = serde_json::to_string(&e.event_data)
+            .map_err(|err| FfiError::new(nts_status::NTS_BACKEND, format!("event data does not serialize: {err}")))?;
+        offsets.push([
+            put(&e.event_id),
+            put(&e.event_type),
+            put(&data),
+            data.len(),
+            e.metadata.correlation_id.as_deref().map_or(NONE, &mut put),
+            e.metadata.causation_id.as_deref().map_or(NONE, &mut put),
+            put(&e.metadata.source),
+        ]);
+    }
+    let text = text.into_boxed_slice();
+    let at = |offset: usize| if offset == NONE { std::ptr::null() } else { text[offset..].as_ptr().cast::<c_char>() };
+    let entries = found
+        .iter()
+        .zip(&offsets)
+        .map(|(e, o)| nts_event_entry {
+            sequence: e.sequence,
+            event_id: at(o[0]),
+            event_type: at(o[1]),
+            data: at(o[2]),
+            data_len: o[3],
+            correlation_id: at(o[4]),
+            causation_id: at(o[5]),
+            source: at(o[6]),
+            timestamp: e.metadata.timestamp,
+        })
+        .collect();
+    Ok(nts_event_list { entries, _text: text })
+}
+
+/// nts_events_replay() as C structs: up to `limit` events (NTS_NO_LIMIT for all) with a
+/// sequence greater than `after_sequence`, in sequence order. `*out_list` owns them (free
+/// with nts_event_list_free()); `*out_entries` points to its `*out_count` entries (NULL when
+/// there are none).
+#[no_mangle]
+pub unsafe extern "C" fn nts_events_replay_structs(
+    db: *const nts_storage,
+    after_sequence: u64,
+    limit: usize,
+    out_list: *mut *mut nts_event_list,
+    out_entries: *mut *const nts_event_entry,
+    out_count: *mut usize,
+) -> nts_status {
     run(|| {
-        let out = out_ptr(out_sequence, "out_sequence")?;
-        out.write(handle(db)?.events().last_sequence()?);
+        let list_out = out_handle(out_list, "out_list")?;
+        let entries_out = out_ptr(out_entries, "out_entries")?;
+        entries_out.write(std::ptr::null());
+        let count_out = out_ptr(out_count, "out_count")?;
+        count_out.write(0);
+        let list = event_list(handle(db)?.events().replay(after_sequence, limit_arg(limit))?)?;
+        let list = Box::new(list);
+        if !list.entries.is_empty() {
+            entries_out.write(list.entries.as_ptr());
+        }
+        count_out.write(list.entries.len());
+        list_out.write(Box::into_raw(list));
         Ok(())
     })
+}
+
+/// Frees an nts_event_list and every string of its entries. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn nts_event_list_free(list: *mut nts_event_list) {
+    if !list.is_null() {
+        run_void(|| drop(Box::from_raw(list)));
+    }
 }

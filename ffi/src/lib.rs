@@ -6,19 +6,14 @@
 //! JSON with the field names of the Rust types.
 //!
 //! This crate only converts types and errors: every store behaviour lives in `core`.
-//! One file per store; adding a store means one more file built from the helpers in
-//! [`args`] and [`call`]:
+//! One file per store; each entry point is one call of the helper for its shape in
+//! [`shapes`] (JSON out, record in, scalar out, lookup by id, ...) with a body that converts
+//! the remaining arguments with [`args`] and calls core:
 //!
 //! ```text
 //! #[no_mangle]
-//! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-//!     call::run(|| {
-//!         let out = args::out_handle(out_json, "out_json")?;
-//!         let db = storage::handle(db)?;
-//!         let id = args::str_arg(id, "id")?;
-//!         let found = db.alerts().get(id)?.ok_or_else(|| FfiError::not_found("alert", id))?;
-//!         args::set_json(out, &found)
-//!     })
+//! pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, alert_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+//!     get_json(db, alert_id, "alert_id", "alert", out_json, |db, id| Ok(db.alerts().get(id)?))
 //! }
 //! ```
 //!
@@ -39,6 +34,7 @@
 
 pub mod alerts;
 pub mod args;
+pub mod arrays;
 pub mod backup;
 pub mod call;
 pub mod decisions;
@@ -50,15 +46,18 @@ pub mod points;
 pub mod query;
 pub mod rules;
 pub mod sessions;
+pub mod shapes;
 pub mod status;
 pub mod storage;
 pub mod strings;
 pub mod timeseries;
 pub mod vectors;
+pub mod version;
 pub mod workflows;
 
 pub use call::nts_last_error_message;
+pub use events::{nts_event, nts_event_entry, nts_event_list};
 pub use points::{nts_point, nts_points, nts_value_kind};
 pub use status::nts_status;
 pub use storage::nts_storage;
-pub use timeseries::nts_range_options;
+pub use timeseries::{nts_bucket, nts_range_options};

@@ -2,8 +2,9 @@
 //! snapshot export/import (library-owned byte buffers) and the retention cleanup of every
 //! store (`DataCleanupTask`).
 
-use crate::args::{opt_json_arg, out_handle, out_ptr, set_json, set_out, slice_arg};
+use crate::args::{opt_json_arg, out_handle, out_ptr, slice_arg};
 use crate::call::{run, run_void};
+use crate::shapes::{json_out, opt_json_out, scalar_out};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
 use neotalk_storage::config::RetentionConfig;
@@ -16,10 +17,7 @@ use std::ffi::c_char;
 /// `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_storage_stats(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.stats()?)
-    })
+    json_out(db, out_json, |db| Ok(db.stats()?))
 }
 
 /// Commits buffered telemetry and rewrites the database file to release freed space (a no-op
@@ -28,22 +26,14 @@ pub unsafe extern "C" fn nts_storage_stats(db: *const nts_storage, out_json: *mu
 /// held by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn nts_storage_compact(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let report = handle(db)?.compact()?;
-        out.map_or(Ok(()), |o| set_json(o, &report))
-    })
+    opt_json_out(db, out_json, |db| Ok(db.compact()?))
 }
 
 /// Checks the database's checksums and structure; `*out_ok` is true when sound (always in
 /// memory).
 #[no_mangle]
 pub unsafe extern "C" fn nts_storage_check_integrity(db: *const nts_storage, out_ok: *mut bool) -> nts_status {
-    run(|| {
-        out_ptr(out_ok, "out_ok")?;
-        let ok = handle(db)?.check_integrity()?;
-        set_out(out_ok, "out_ok", ok)
-    })
+    scalar_out(db, out_ok, "out_ok", |db| Ok(db.check_integrity()?))
 }
 
 /// A full snapshot of every table, from one consistent read snapshot. On success `*out_data`
@@ -85,13 +75,7 @@ pub unsafe extern "C" fn nts_storage_import_snapshot(
     len: usize,
     out_manifest_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = if out_manifest_json.is_null() { None } else { Some(out_handle(out_manifest_json, "out_manifest_json")?) };
-        let db = handle(db)?;
-        let bytes = slice_arg(data, len, "data")?;
-        let manifest = db.import_snapshot(bytes)?;
-        out.map_or(Ok(()), |o| set_json(o, &manifest))
-    })
+    opt_json_out(db, out_manifest_json, |db| Ok(db.import_snapshot(slice_arg(data, len, "data")?)?))
 }
 
 /// Runs the retention cleanup of every store as of `now_ms` (Unix ms). `retention_json` is
@@ -107,10 +91,8 @@ pub unsafe extern "C" fn nts_storage_cleanup(
     now_ms: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let config: RetentionConfig = opt_json_arg(retention_json, "retention_json")?.unwrap_or_default();
-        set_json(out, &DataCleanupTask::new(db, config).run(now_ms)?)
+        Ok(DataCleanupTask::new(db, config).run(now_ms)?)
     })
 }

@@ -1,10 +1,10 @@
 //! Long-term memory (`LongTermMemoryStore`): entries cross as MemoryEntry JSON, memory types
 //! as their names (read through serde), search embeddings as `const float*` + dimension.
 
-use crate::args::{enum_arg, floats_arg, json_arg, limit_arg, out_handle, out_ptr, set_json, set_out, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{enum_arg, floats_arg, limit_arg, str_arg};
+use crate::shapes::{get_json, json_out, record_in, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::{MemoryEntry, MemoryType};
 use std::ffi::c_char;
 
@@ -15,43 +15,25 @@ use std::ffi::c_char;
 /// "last_accessed", "access_count"}`. An existing id is NTS_CONFLICT.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_add(db: *const nts_storage, entry_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let entry: MemoryEntry = json_arg(entry_json, "entry_json")?;
-        Ok(db.memory().add(&entry)?)
-    })
+    record_in(db, entry_json, "entry_json", |db, entry: MemoryEntry| Ok(db.memory().add(&entry)?))
 }
 
 /// Stores a JSON array of MemoryEntry in one transaction, all or none.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_add_many(db: *const nts_storage, entries_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let entries: Vec<MemoryEntry> = json_arg(entries_json, "entries_json")?;
-        Ok(db.memory().add_many(&entries)?)
-    })
+    record_in(db, entries_json, "entries_json", |db, entries: Vec<MemoryEntry>| Ok(db.memory().add_many(&entries)?))
 }
 
 /// Replaces a stored memory with MemoryEntry JSON (every field). NTS_NOT_FOUND when unknown.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_update(db: *const nts_storage, entry_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let entry: MemoryEntry = json_arg(entry_json, "entry_json")?;
-        Ok(db.memory().update(&entry)?)
-    })
+    record_in(db, entry_json, "entry_json", |db, entry: MemoryEntry| Ok(db.memory().update(&entry)?))
 }
 
 /// Deletes a memory; whether it existed in `*out_deleted`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_delete(db: *const nts_storage, memory_id: *const c_char, out_deleted: *mut bool) -> nts_status {
-    run(|| {
-        out_ptr(out_deleted, "out_deleted")?;
-        let db = handle(db)?;
-        let id = str_arg(memory_id, "memory_id")?;
-        let existed = db.memory().delete(id)?;
-        set_out(out_deleted, "out_deleted", existed)
-    })
+    scalar_out(db, out_deleted, "out_deleted", |db| Ok(db.memory().delete(str_arg(memory_id, "memory_id")?)?))
 }
 
 /// Reads a memory and records the access at `now_ms` (access_count + 1, last_accessed); the
@@ -64,36 +46,20 @@ pub unsafe extern "C" fn nts_memory_get(
     now_ms: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(memory_id, "memory_id")?;
-        let found = db.memory().get(id, now_ms)?.ok_or_else(|| FfiError::not_found("memory", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, memory_id, "memory_id", "memory", out_json, |db, id| Ok(db.memory().get(id, now_ms)?))
 }
 
 /// Reads a memory without recording an access, as MemoryEntry JSON. NTS_NOT_FOUND when
 /// unknown. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_peek(db: *const nts_storage, memory_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(memory_id, "memory_id")?;
-        let found = db.memory().peek(id)?.ok_or_else(|| FfiError::not_found("memory", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, memory_id, "memory_id", "memory", out_json, |db, id| Ok(db.memory().peek(id)?))
 }
 
 /// Number of stored memories, in `*out_count`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_count(db: *const nts_storage, out_count: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_count, "out_count")?;
-        let n = handle(db)?.memory().count()?;
-        set_out(out_count, "out_count", n)
-    })
+    scalar_out(db, out_count, "out_count", |db| Ok(db.memory().count()?))
 }
 
 /// Memories of one type (a type name), newest first, at most `limit` (NTS_NO_LIMIT for all), as a
@@ -105,22 +71,14 @@ pub unsafe extern "C" fn nts_memory_by_type(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let memory_type: MemoryType = enum_arg(memory_type, "memory_type")?;
-        set_json(out, &db.memory().by_type(memory_type, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.memory().by_type(enum_arg::<MemoryType>(memory_type, "memory_type")?, limit_arg(limit))?))
 }
 
 /// The `n` most important memories, most important first, as a JSON array of MemoryEntry.
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_by_importance(db: *const nts_storage, n: usize, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.memory().by_importance(n)?)
-    })
+    json_out(db, out_json, |db| Ok(db.memory().by_importance(n)?))
 }
 
 /// Keyword (BM25) search, best first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
@@ -132,12 +90,7 @@ pub unsafe extern "C" fn nts_memory_search_keywords(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let query = str_arg(query, "query")?;
-        set_json(out, &db.memory().search_keywords(query, limit)?)
-    })
+    json_out(db, out_json, |db| Ok(db.memory().search_keywords(str_arg(query, "query")?, limit)?))
 }
 
 /// Semantic search: the memories whose embeddings are closest (cosine) to the `dimension`
@@ -151,12 +104,7 @@ pub unsafe extern "C" fn nts_memory_search_semantic(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let embedding = floats_arg(embedding, dimension, "embedding")?;
-        set_json(out, &db.memory().search_semantic(&embedding, limit)?)
-    })
+    json_out(db, out_json, |db| Ok(db.memory().search_semantic(&floats_arg(embedding, dimension, "embedding")?, limit)?))
 }
 
 /// Hybrid search (reciprocal rank fusion of the keyword ranking of `query` and the semantic
@@ -171,12 +119,9 @@ pub unsafe extern "C" fn nts_memory_search_hybrid(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let query = str_arg(query, "query")?;
-        let embedding = floats_arg(embedding, dimension, "embedding")?;
-        set_json(out, &db.memory().search_hybrid(query, &embedding, limit)?)
+        Ok(db.memory().search_hybrid(query, &floats_arg(embedding, dimension, "embedding")?, limit)?)
     })
 }
 
@@ -184,9 +129,5 @@ pub unsafe extern "C" fn nts_memory_search_hybrid(
 /// `*out_removed`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_memory_purge_expired(db: *const nts_storage, now_ms: i64, out_removed: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_removed, "out_removed")?;
-        let n = handle(db)?.memory().purge_expired(now_ms)?;
-        set_out(out_removed, "out_removed", n)
-    })
+    scalar_out(db, out_removed, "out_removed", |db| Ok(db.memory().purge_expired(now_ms)?))
 }

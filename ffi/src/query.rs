@@ -1,9 +1,10 @@
 //! The unified query interface (`StorageQuery`, implemented by `StorageManager`).
 
-use crate::args::{enum_arg, opt_str_arg, out_handle, range_arg, set_json, str_arg};
-use crate::call::run;
+use crate::args::{opt_str_arg, range_arg, str_arg};
+use crate::shapes::json_out;
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
+use crate::timeseries::series_arg;
 use neotalk_storage::{AlertSeverity, MemoryType, StorageQuery};
 use std::ffi::c_char;
 
@@ -18,12 +19,9 @@ pub unsafe extern "C" fn nts_query_device_data(
     end: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.query_device_data(device_id, metric, range_arg(start, end)?)?)
+    json_out(db, out_json, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.query_device_data(device_id, metric, range_arg(start, end)?)?)
     })
 }
 
@@ -37,12 +35,7 @@ pub unsafe extern "C" fn nts_query_rule_history(
     end: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let rule_id = str_arg(rule_id, "rule_id")?;
-        set_json(out, &db.query_rule_history(rule_id, range_arg(start, end)?)?)
-    })
+    json_out(db, out_json, |db| Ok(db.query_rule_history(str_arg(rule_id, "rule_id")?, range_arg(start, end)?)?))
 }
 
 /// Long-term memories ranked by keyword relevance, at most `limit` (NTS_NO_LIMIT for all), only of `memory_type`
@@ -56,15 +49,10 @@ pub unsafe extern "C" fn nts_query_search_memory(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let query = str_arg(query, "query")?;
-        let memory_type: Option<MemoryType> = match opt_str_arg(memory_type, "memory_type")? {
-            None => None,
-            Some(_) => Some(enum_arg(memory_type, "memory_type")?),
-        };
-        set_json(out, &db.search_memory(query, memory_type, limit)?)
+        let memory_type = opt_str_arg(memory_type, "memory_type")?.map(str::parse::<MemoryType>).transpose()?;
+        Ok(db.search_memory(query, memory_type, limit)?)
     })
 }
 
@@ -78,10 +66,8 @@ pub unsafe extern "C" fn nts_query_alerts(
     end: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let severity = opt_str_arg(severity, "severity")?.map(str::parse::<AlertSeverity>).transpose()?;
-        set_json(out, &db.query_alerts(severity, range_arg(start, end)?)?)
+        Ok(db.query_alerts(severity, range_arg(start, end)?)?)
     })
 }

@@ -1,10 +1,10 @@
 //! Conversation sessions (`SessionStore`): sessions, messages and summaries cross as JSON
 //! (SessionInfo, SessionMessage, SequencedMessage, SessionSummary).
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, set_json, set_out, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{json_arg, limit_arg, str_arg};
+use crate::shapes::{get_json, json_out, opt_json_out, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::SessionMessage;
 use std::ffi::c_char;
 
@@ -19,13 +19,8 @@ pub unsafe extern "C" fn nts_sessions_create(
     created_at: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        let title = str_arg(title, "title")?;
-        let info = db.sessions().create_session(id, title, created_at)?;
-        out.map_or(Ok(()), |o| set_json(o, &info))
+    opt_json_out(db, out_json, |db| {
+        Ok(db.sessions().create_session(str_arg(session_id, "session_id")?, str_arg(title, "title")?, created_at)?)
     })
 }
 
@@ -33,23 +28,14 @@ pub unsafe extern "C" fn nts_sessions_create(
 /// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_get(db: *const nts_storage, session_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        let found = db.sessions().get_session(id)?.ok_or_else(|| FfiError::not_found("session", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, session_id, "session_id", "session", out_json, |db, id| Ok(db.sessions().get_session(id)?))
 }
 
 /// Sessions, most recently updated first, at most `limit` (NTS_NO_LIMIT for all), as a JSON array of
 /// SessionInfo. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_list(db: *const nts_storage, limit: usize, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.sessions().list_sessions(limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().list_sessions(limit_arg(limit))?))
 }
 
 /// Appends one message from SessionMessage JSON `{"role", "content", "tool_calls",
@@ -62,13 +48,9 @@ pub unsafe extern "C" fn nts_sessions_append_message(
     message_json: *const c_char,
     out_sequence: *mut u64,
 ) -> nts_status {
-    run(|| {
-        out_ptr(out_sequence, "out_sequence")?;
-        let db = handle(db)?;
+    scalar_out(db, out_sequence, "out_sequence", |db| {
         let id = str_arg(session_id, "session_id")?;
-        let message: SessionMessage = json_arg(message_json, "message_json")?;
-        let seq = db.sessions().append_message(id, &message)?;
-        set_out(out_sequence, "out_sequence", seq)
+        Ok(db.sessions().append_message(id, &json_arg::<SessionMessage>(message_json, "message_json")?)?)
     })
 }
 
@@ -81,12 +63,9 @@ pub unsafe extern "C" fn nts_sessions_append_messages(
     messages_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let id = str_arg(session_id, "session_id")?;
-        let messages: Vec<SessionMessage> = json_arg(messages_json, "messages_json")?;
-        set_json(out, &db.sessions().append_messages(id, &messages)?)
+        Ok(db.sessions().append_messages(id, &json_arg::<Vec<SessionMessage>>(messages_json, "messages_json")?)?)
     })
 }
 
@@ -98,12 +77,7 @@ pub unsafe extern "C" fn nts_sessions_load_messages(
     session_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        set_json(out, &db.sessions().load_messages(id)?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().load_messages(str_arg(session_id, "session_id")?)?))
 }
 
 /// The last `n` messages, oldest first, as a JSON array of SequencedMessage. Free
@@ -115,12 +89,7 @@ pub unsafe extern "C" fn nts_sessions_last_messages(
     n: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        set_json(out, &db.sessions().last_messages(id, n)?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().last_messages(str_arg(session_id, "session_id")?, n)?))
 }
 
 /// Messages with start <= sequence < end, oldest first, as a JSON array of SequencedMessage.
@@ -133,12 +102,7 @@ pub unsafe extern "C" fn nts_sessions_messages_range(
     end: u64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        set_json(out, &db.sessions().messages_range(id, start, end)?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().messages_range(str_arg(session_id, "session_id")?, start, end)?))
 }
 
 /// The newest messages fitting in `max_chars` (a tool call and its results kept together),
@@ -150,12 +114,7 @@ pub unsafe extern "C" fn nts_sessions_context_window(
     max_chars: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        set_json(out, &db.sessions().context_window(id, max_chars)?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().context_window(str_arg(session_id, "session_id")?, max_chars)?))
 }
 
 /// Stores (or replaces) the summary of a session; the SessionSummary JSON `{"session_id",
@@ -169,13 +128,8 @@ pub unsafe extern "C" fn nts_sessions_set_summary(
     updated_at: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        let summary = str_arg(summary, "summary")?;
-        let stored = db.sessions().set_summary(id, summary, updated_at)?;
-        out.map_or(Ok(()), |o| set_json(o, &stored))
+    opt_json_out(db, out_json, |db| {
+        Ok(db.sessions().set_summary(str_arg(session_id, "session_id")?, str_arg(summary, "summary")?, updated_at)?)
     })
 }
 
@@ -187,43 +141,24 @@ pub unsafe extern "C" fn nts_sessions_get_summary(
     session_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        let found = db.sessions().get_summary(id)?.ok_or_else(|| FfiError::not_found("session summary", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, session_id, "session_id", "session summary", out_json, |db, id| Ok(db.sessions().get_summary(id)?))
 }
 
 /// The `n` most recently written summaries across sessions, newest first, as a JSON array
 /// of SessionSummary. Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_recent_summaries(db: *const nts_storage, n: usize, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.sessions().recent_summaries(n)?)
-    })
+    json_out(db, out_json, |db| Ok(db.sessions().recent_summaries(n)?))
 }
 
 /// Deletes a session with its messages and summary; whether it existed in `*out_deleted`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_delete(db: *const nts_storage, session_id: *const c_char, out_deleted: *mut bool) -> nts_status {
-    run(|| {
-        out_ptr(out_deleted, "out_deleted")?;
-        let db = handle(db)?;
-        let id = str_arg(session_id, "session_id")?;
-        let existed = db.sessions().delete_session(id)?;
-        set_out(out_deleted, "out_deleted", existed)
-    })
+    scalar_out(db, out_deleted, "out_deleted", |db| Ok(db.sessions().delete_session(str_arg(session_id, "session_id")?)?))
 }
 
 /// Deletes every session not updated since `before_ms`; the count in `*out_removed`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_sessions_cleanup(db: *const nts_storage, before_ms: i64, out_removed: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_removed, "out_removed")?;
-        let n = handle(db)?.sessions().cleanup(before_ms)?;
-        set_out(out_removed, "out_removed", n)
-    })
+    scalar_out(db, out_removed, "out_removed", |db| Ok(db.sessions().cleanup(before_ms)?))
 }

@@ -36,6 +36,8 @@ pub enum nts_status {
     NTS_BUFFER_TOO_SMALL = 12,
     /// The library hit an internal bug (a Rust panic); the call had no effect that can be relied on.
     NTS_PANIC = 13,
+    /// The database was opened read-only; nothing can be written through this handle.
+    NTS_READ_ONLY = 14,
 }
 
 impl From<&StorageError> for nts_status {
@@ -50,6 +52,7 @@ impl From<&StorageError> for nts_status {
             StorageError::Io { .. } => nts_status::NTS_IO,
             StorageError::Backend { .. } => nts_status::NTS_BACKEND,
             StorageError::Closed => nts_status::NTS_CLOSED,
+            StorageError::ReadOnly(_) => nts_status::NTS_READ_ONLY,
             // StorageError is non_exhaustive. A variant added to core but not yet here is
             // still a failure, never OK; the test below fails until it is mapped.
             _ => nts_status::NTS_BACKEND,
@@ -75,6 +78,7 @@ impl nts_status {
             nts_status::NTS_INVALID_UTF8 => c"INVALID_UTF8",
             nts_status::NTS_BUFFER_TOO_SMALL => c"BUFFER_TOO_SMALL",
             nts_status::NTS_PANIC => c"PANIC",
+            nts_status::NTS_READ_ONLY => c"READ_ONLY",
         }
     }
 }
@@ -83,7 +87,7 @@ impl nts_status {
 /// "UNKNOWN" for a value that is not an nts_status. The string is static: do not free it.
 #[no_mangle]
 pub extern "C" fn nts_status_name(status: i32) -> *const c_char {
-    const ALL: [nts_status; 14] = [
+    const ALL: [nts_status; 15] = [
         nts_status::NTS_OK,
         nts_status::NTS_NOT_FOUND,
         nts_status::NTS_INVALID_INPUT,
@@ -98,6 +102,7 @@ pub extern "C" fn nts_status_name(status: i32) -> *const c_char {
         nts_status::NTS_INVALID_UTF8,
         nts_status::NTS_BUFFER_TOO_SMALL,
         nts_status::NTS_PANIC,
+        nts_status::NTS_READ_ONLY,
     ];
     match ALL.iter().find(|s| **s as i32 == status) {
         Some(s) => s.name().as_ptr(),

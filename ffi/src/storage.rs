@@ -40,11 +40,14 @@ fn new_handle(db: StorageManager) -> *mut nts_storage {
 
 /// Opens (creating if needed) the database in directory `data_dir` (file
 /// `data_dir/storage.redb`). `options_json` may be NULL (defaults) or a JSON object with any
-/// fields of StorageOptions: `durability` ("Immediate" | "Eventual"), `write_buffer`
-/// ({"max_points", "max_delay_ms"}), `device_cache_entries`, `series_cache_entries`,
-/// `page_cache_bytes`, `split_files` (true: a new database puts time series, vectors, sessions
-/// and events in files of their own; an existing one keeps its layout). On success `*out` is
-/// the new handle.
+/// fields of StorageOptions, the others keeping their defaults: `durability` ("Immediate", the
+/// default: each commit is durable when the call returns | "Eventual"), `write_buffer`
+/// ({"max_points": 4096, "max_delay_ms": 1000} by default: single-point writes are committed
+/// in groups at that many points or when the oldest is that old; max_points 0 commits each),
+/// `device_cache_entries` (4096), `series_cache_entries` (16384), `page_cache_bytes` (64 MiB),
+/// `split_files` (false; true: a new database puts time series, vectors, sessions and events
+/// in files of their own; an existing one keeps its layout). On success `*out` is the new
+/// handle.
 ///
 /// Errors: NTS_LOCKED (already open), NTS_VERSION_MISMATCH, NTS_CORRUPTED (not a
 /// neotalk-storage file), NTS_IO (directory cannot be created), NTS_INVALID_INPUT (options).

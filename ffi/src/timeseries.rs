@@ -1,11 +1,13 @@
 //! Telemetry (`TimeSeriesStore`): typed hot paths for firmware, JSON for the rest.
 
-use crate::args::{json_arg, limit_arg, out_handle, out_ptr, range_arg, set_json, slice_arg, slice_out, str_arg};
-use crate::call::{run, FfiError, FfiResult};
+use crate::args::{limit_arg, out_handle, out_ptr, range_arg, slice_arg, slice_out, str_arg};
+use crate::arrays::{free_c_array, into_c_array};
+use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::points::{nts_points, set_points};
+use crate::shapes::{json_out, opt_scalar_out, record_in, unit};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
-use neotalk_storage::{Column, DataPoint, RangeOptions, TelemetryPoint};
+use neotalk_storage::{AggregateBucket, Column, DataPoint, RangeOptions, TelemetryPoint};
 use std::ffi::c_char;
 
 /// Limit and order of a range query. Pass NULL for "oldest first, no limit".
@@ -25,6 +27,14 @@ unsafe fn range_options(opts: *const nts_range_options) -> RangeOptions {
     }
 }
 
+/// The series named by the `device_id` and `metric` arguments.
+///
+/// # Safety
+/// As [`str_arg`].
+pub unsafe fn series_arg<'a>(device_id: *const c_char, metric: *const c_char) -> FfiResult<(&'a str, &'a str)> {
+    Ok((str_arg(device_id, "device_id")?, str_arg(metric, "metric")?))
+}
+
 /// Points the caller to the typed readers when a double-only path meets another value type.
 fn typed_hint(e: neotalk_storage::StorageError) -> FfiError {
     let e = FfiError::from(e);
@@ -42,10 +52,8 @@ pub unsafe extern "C" fn nts_ts_write(
     timestamp: i64,
     value: f64,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+    unit(db, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
         Ok(db.timeseries().write(device_id, metric, DataPoint::new(timestamp, value))?)
     })
 }
@@ -64,12 +72,9 @@ pub unsafe extern "C" fn nts_ts_write_series(
     values: *const f64,
     count: usize,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let ts = slice_arg(timestamps, count, "timestamps")?;
-        let vs = slice_arg(values, count, "values")?;
+    unit(db, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Float(vs))?)
     })
 }
@@ -86,12 +91,9 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
     values: *const i64,
     count: usize,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let ts = slice_arg(timestamps, count, "timestamps")?;
-        let vs = slice_arg(values, count, "values")?;
+    unit(db, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        let (ts, vs) = (slice_arg(timestamps, count, "timestamps")?, slice_arg(values, count, "values")?);
         Ok(db.timeseries().write_columns(device_id, metric, ts, Column::Integer(vs))?)
     })
 }
@@ -102,11 +104,7 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
 /// integer, bool or string; `quality` and `metadata` may be omitted.
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_write_batch_json(db: *const nts_storage, points_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let points: Vec<TelemetryPoint> = json_arg(points_json, "points_json")?;
-        Ok(db.timeseries().write_batch(&points)?)
-    })
+    record_in(db, points_json, "points_json", |db, points: Vec<TelemetryPoint>| Ok(db.timeseries().write_batch(&points)?))
 }
 
 /// Copies the points of one float series with start <= timestamp < end (or start <=
@@ -136,8 +134,7 @@ pub unsafe extern "C" fn nts_ts_query_range(
     run(|| {
         let count = out_ptr(out_count, "out_count")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
         let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
@@ -186,8 +183,7 @@ pub unsafe extern "C" fn nts_ts_query_range_int64(
     run(|| {
         let count = out_ptr(out_count, "out_count")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let ts_out = slice_out(out_timestamps, capacity, "out_timestamps")?;
         let vs_out = slice_out(out_values, capacity, "out_values")?;
         let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
@@ -211,8 +207,7 @@ pub unsafe extern "C" fn nts_ts_query_range_points(
     run(|| {
         let out = out_handle(out, "out")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let points = db.timeseries().query_range_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
         set_points(out, points)
     })
@@ -233,8 +228,7 @@ pub unsafe extern "C" fn nts_ts_query_latest(
         let ts_out = out_ptr(out_timestamp, "out_timestamp")?;
         let v_out = out_ptr(out_value, "out_value")?;
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
         let p = latest(db, device_id, metric)?;
         v_out.write(p.value.to_float().map_err(typed_hint)?);
         ts_out.write(p.timestamp);
@@ -256,18 +250,20 @@ pub unsafe extern "C" fn nts_ts_query_latest_json(
     metric: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        set_json(out, &latest(db, device_id, metric)?)
+    json_out(db, out_json, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        latest(db, device_id, metric)
     })
 }
 
-/// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in epoch-aligned buckets of `bucket_ms` (> 0), as a
-/// JSON array of AggregateBucket (`bucket_start`, `count`, `sum`, `min`, `max`, `avg`,
-/// `first`, `last`). Free `*out_json` with nts_string_free().
+/// Aggregates of start <= timestamp < end (no upper bound with NTS_OPEN_END) in buckets of
+/// `bucket_ms` (> 0) starting at multiples of `bucket_ms` from the Unix epoch, oldest first,
+/// as a JSON array of AggregateBucket `{"bucket_start", "count", "sum", "min", "max", "avg",
+/// "first", "last"}`. `count` counts every point; the other fields cover only numeric (float
+/// or integer) values and are null in a bucket without any. `first` is the value with the
+/// earliest timestamp in the bucket, `last` the one with the latest (whatever the order they
+/// were written in). Buckets without points are left out. Free `*out_json` with
+/// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_query_aggregated(
     db: *const nts_storage,
@@ -278,12 +274,9 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
     bucket_ms: i64,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        set_json(out, &db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
+    json_out(db, out_json, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?)
     })
 }
 
@@ -291,10 +284,7 @@ pub unsafe extern "C" fn nts_ts_query_aggregated(
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_list_devices(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.timeseries().list_devices_with_data()?)
-    })
+    json_out(db, out_json, |db| Ok(db.timeseries().list_devices_with_data()?))
 }
 
 /// Metrics with at least one stored point for `device_id`, as a JSON array of strings.
@@ -302,12 +292,7 @@ pub unsafe extern "C" fn nts_ts_list_devices(db: *const nts_storage, out_json: *
 /// Free `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_list_metrics(db: *const nts_storage, device_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        set_json(out, &db.timeseries().list_metrics(device_id)?)
-    })
+    json_out(db, out_json, |db| Ok(db.timeseries().list_metrics(str_arg(device_id, "device_id")?)?))
 }
 
 /// Deletes the points of one series with start <= timestamp < end (every point from start on
@@ -322,14 +307,178 @@ pub unsafe extern "C" fn nts_ts_delete_range(
     end: i64,
     out_removed: *mut u64,
 ) -> nts_status {
+    opt_scalar_out(db, out_removed, "out_removed", |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?)
+    })
+}
+
+/// Runs a range query of one float series (as nts_ts_query_range()) into arrays the library
+/// allocates, so no size probe is needed: `*out_timestamps` and `*out_values` hold
+/// `*out_count` points (both NULL when there are none). Free them with one
+/// nts_series_free(timestamps, values, count). Another value type is NTS_INVALID_INPUT naming
+/// it. `opts` may be NULL.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_range_alloc(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    opts: *const nts_range_options,
+    out_timestamps: *mut *mut i64,
+    out_values: *mut *mut f64,
+    out_count: *mut usize,
+) -> nts_status {
     run(|| {
+        let ts_out = out_handle(out_timestamps, "out_timestamps")?;
+        let vs_out = out_handle(out_values, "out_values")?;
+        let count = out_ptr(out_count, "out_count")?;
+        count.write(0);
         let db = handle(db)?;
-        let device_id = str_arg(device_id, "device_id")?;
-        let metric = str_arg(metric, "metric")?;
-        let removed = db.timeseries().delete_range(device_id, metric, range_arg(start, end)?)?;
-        if !out_removed.is_null() {
-            out_ptr(out_removed, "out_removed")?.write(removed);
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        let cols = db.timeseries().query_range_columns_with(device_id, metric, range_arg(start, end)?, range_options(opts))?;
+        let (ts, vs) = cols.into_floats().map_err(typed_hint)?;
+        let ((ts, n), (vs, _)) = (into_c_array(ts), into_c_array(vs));
+        ts_out.write(ts);
+        vs_out.write(vs);
+        count.write(n);
+        Ok(())
+    })
+}
+
+/// Frees the arrays of nts_ts_query_range_alloc() with the count returned with them. NULL
+/// arrays are ignored. Freeing twice, or with another count, is undefined behaviour.
+#[no_mangle]
+pub unsafe extern "C" fn nts_series_free(timestamps: *mut i64, values: *mut f64, count: usize) {
+    run_void(|| {
+        free_c_array(timestamps, count);
+        free_c_array(values, count);
+    });
+}
+
+/// The newest point of each of `count` float series, series i being (device_ids[i],
+/// metrics[i]), from one consistent snapshot: out_timestamps[i] and out_values[i] are set and
+/// out_found[i] is true when the series has a point; out_found[i] is false (and the other two
+/// are 0) when it has none. A series holding another value type is NTS_INVALID_INPUT naming
+/// it. The five arrays hold `count` elements (NULL only when count is 0).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_latest_batch(
+    db: *const nts_storage,
+    device_ids: *const *const c_char,
+    metrics: *const *const c_char,
+    count: usize,
+    out_timestamps: *mut i64,
+    out_values: *mut f64,
+    out_found: *mut bool,
+) -> nts_status {
+    run(|| {
+        let ts_out = slice_out(out_timestamps, count, "out_timestamps")?;
+        let vs_out = slice_out(out_values, count, "out_values")?;
+        let found_out = slice_out(out_found, count, "out_found")?;
+        let db = handle(db)?;
+        let (devices, metrics) = (slice_arg(device_ids, count, "device_ids")?, slice_arg(metrics, count, "metrics")?);
+        // Each element is checked like a string argument, the message naming its index.
+        let element = |ptr: *const c_char, name: &str, i: usize| {
+            str_arg(ptr, name).map_err(|e| FfiError::new(e.status, format!("{} (element {i})", e.message)))
+        };
+        let series = (0..count)
+            .map(|i| Ok((element(devices[i], "device_ids", i)?, element(metrics[i], "metrics", i)?)))
+            .collect::<FfiResult<Vec<(&str, &str)>>>()?;
+        let latest = db.timeseries().query_latest_batch(&series)?;
+        let mut values = Vec::with_capacity(count);
+        for (p, (device, metric)) in latest.iter().zip(&series) {
+            let value = match p {
+                Some(p) => Some((p.timestamp, p.value.to_float().map_err(|e| typed_hint(e).in_series(device, metric))?)),
+                None => None,
+            };
+            values.push(value);
+        }
+        for (i, value) in values.into_iter().enumerate() {
+            let (t, v) = value.unwrap_or((0, 0.0));
+            ts_out[i].write(t);
+            vs_out[i].write(v);
+            found_out[i].write(value.is_some());
         }
         Ok(())
     })
+}
+
+/// One bucket of nts_ts_query_aggregated_buckets(): the fields of AggregateBucket (see
+/// nts_ts_query_aggregated()), the numeric ones NaN when `has_numeric` is false.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct nts_bucket {
+    /// Start of the bucket (Unix ms), a multiple of bucket_ms from the epoch.
+    pub bucket_start: i64,
+    /// Points of any value type in the bucket.
+    pub count: u64,
+    /// Whether the bucket holds numeric (float or integer) values; the fields below cover only those.
+    pub has_numeric: bool,
+    /// Sum of the numeric values.
+    pub sum: f64,
+    /// Smallest numeric value.
+    pub min: f64,
+    /// Largest numeric value.
+    pub max: f64,
+    /// Mean of the numeric values.
+    pub avg: f64,
+    /// The numeric value with the earliest timestamp in the bucket.
+    pub first: f64,
+    /// The numeric value with the latest timestamp in the bucket.
+    pub last: f64,
+}
+
+impl From<&AggregateBucket> for nts_bucket {
+    fn from(b: &AggregateBucket) -> Self {
+        let num = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        nts_bucket {
+            bucket_start: b.bucket_start,
+            count: b.count,
+            has_numeric: b.sum.is_some(),
+            sum: num(b.sum),
+            min: num(b.min),
+            max: num(b.max),
+            avg: num(b.avg),
+            first: num(b.first),
+            last: num(b.last),
+        }
+    }
+}
+
+/// nts_ts_query_aggregated() as a C array: `*out_buckets` holds `*out_count` buckets, oldest
+/// first (NULL when there are none); free it with nts_buckets_free(buckets, count).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nts_ts_query_aggregated_buckets(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    bucket_ms: i64,
+    out_buckets: *mut *mut nts_bucket,
+    out_count: *mut usize,
+) -> nts_status {
+    run(|| {
+        let out = out_handle(out_buckets, "out_buckets")?;
+        let count = out_ptr(out_count, "out_count")?;
+        count.write(0);
+        let db = handle(db)?;
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        let buckets = db.timeseries().query_aggregated(device_id, metric, range_arg(start, end)?, bucket_ms)?;
+        let (ptr, n) = into_c_array(buckets.iter().map(nts_bucket::from).collect());
+        out.write(ptr);
+        count.write(n);
+        Ok(())
+    })
+}
+
+/// Frees the buckets of nts_ts_query_aggregated_buckets() with the count returned with them.
+/// NULL is ignored. Freeing twice, or with another count, is undefined behaviour.
+#[no_mangle]
+pub unsafe extern "C" fn nts_buckets_free(buckets: *mut nts_bucket, count: usize) {
+    run_void(|| free_c_array(buckets, count));
 }

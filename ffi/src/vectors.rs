@@ -1,10 +1,11 @@
 //! Vector collections (`VectorStore`): vectors cross typed (`const float*` + dimension),
 //! metadata and results as JSON, the distance metric as its name (read through serde).
 
-use crate::args::{enum_arg, floats_arg, json_arg, opt_json_arg, out_handle, out_ptr, set_json, set_out, str_arg};
-use crate::call::{run, FfiError};
+use crate::args::{enum_arg, floats_arg, json_arg, opt_json_arg, str_arg};
+use crate::call::FfiError;
+use crate::shapes::{get_json, json_out, opt_json_out, scalar_out, unit};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::{DistanceMetric, VectorDocument, VectorFilter};
 use std::ffi::c_char;
 
@@ -20,13 +21,9 @@ pub unsafe extern "C" fn nts_vectors_create_collection(
     metric: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = if out_json.is_null() { None } else { Some(out_handle(out_json, "out_json")?) };
-        let db = handle(db)?;
+    opt_json_out(db, out_json, |db| {
         let name = str_arg(name, "name")?;
-        let metric: DistanceMetric = enum_arg(metric, "metric")?;
-        let info = db.vectors().create_collection(name, dimension, metric)?;
-        out.map_or(Ok(()), |o| set_json(o, &info))
+        Ok(db.vectors().create_collection(name, dimension, enum_arg::<DistanceMetric>(metric, "metric")?)?)
     })
 }
 
@@ -34,33 +31,20 @@ pub unsafe extern "C" fn nts_vectors_create_collection(
 /// `*out_json` with nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_vectors_collection(db: *const nts_storage, name: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let name = str_arg(name, "name")?;
-        let found = db.vectors().collection(name)?.ok_or_else(|| FfiError::not_found("collection", name))?;
-        set_json(out, &found)
-    })
+    get_json(db, name, "name", "collection", out_json, |db, name| Ok(db.vectors().collection(name)?))
 }
 
 /// Every collection, by name, as a JSON array of CollectionInfo. Free `*out_json` with
 /// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_vectors_list_collections(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.vectors().list_collections()?)
-    })
+    json_out(db, out_json, |db| Ok(db.vectors().list_collections()?))
 }
 
 /// Deletes a collection and all its vectors. NTS_NOT_FOUND when unknown.
 #[no_mangle]
 pub unsafe extern "C" fn nts_vectors_drop_collection(db: *const nts_storage, name: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let name = str_arg(name, "name")?;
-        Ok(db.vectors().drop_collection(name)?)
-    })
+    unit(db, |db| Ok(db.vectors().drop_collection(str_arg(name, "name")?)?))
 }
 
 /// Inserts or replaces document `id` with the `dimension` floats at `embedding` and
@@ -75,8 +59,7 @@ pub unsafe extern "C" fn nts_vectors_upsert(
     dimension: usize,
     metadata_json: *const c_char,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
+    unit(db, |db| {
         let collection = str_arg(collection, "collection")?;
         let id = str_arg(id, "id")?;
         let embedding = floats_arg(embedding, dimension, "embedding")?;
@@ -93,11 +76,9 @@ pub unsafe extern "C" fn nts_vectors_upsert_many(
     collection: *const c_char,
     documents_json: *const c_char,
 ) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
+    unit(db, |db| {
         let collection = str_arg(collection, "collection")?;
-        let docs: Vec<VectorDocument> = json_arg(documents_json, "documents_json")?;
-        Ok(db.vectors().upsert_many(collection, &docs)?)
+        Ok(db.vectors().upsert_many(collection, &json_arg::<Vec<VectorDocument>>(documents_json, "documents_json")?)?)
     })
 }
 
@@ -109,14 +90,7 @@ pub unsafe extern "C" fn nts_vectors_delete(
     id: *const c_char,
     out_deleted: *mut bool,
 ) -> nts_status {
-    run(|| {
-        out_ptr(out_deleted, "out_deleted")?;
-        let db = handle(db)?;
-        let collection = str_arg(collection, "collection")?;
-        let id = str_arg(id, "id")?;
-        let existed = db.vectors().delete(collection, id)?;
-        set_out(out_deleted, "out_deleted", existed)
-    })
+    scalar_out(db, out_deleted, "out_deleted", |db| Ok(db.vectors().delete(str_arg(collection, "collection")?, str_arg(id, "id")?)?))
 }
 
 /// One document as VectorDocument JSON `{"id", "embedding", "metadata"}`; NTS_NOT_FOUND when
@@ -128,26 +102,16 @@ pub unsafe extern "C" fn nts_vectors_get(
     id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let collection = str_arg(collection, "collection")?;
-        let id = str_arg(id, "id")?;
-        let found = db.vectors().get(collection, id)?.ok_or_else(|| FfiError::not_found("vector", id))?;
-        set_json(out, &found)
+    json_out(db, out_json, |db| {
+        let (collection, id) = (str_arg(collection, "collection")?, str_arg(id, "id")?);
+        db.vectors().get(collection, id)?.ok_or_else(|| FfiError::not_found("vector", id))
     })
 }
 
 /// Number of documents in a collection, in `*out_count`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_vectors_count(db: *const nts_storage, collection: *const c_char, out_count: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_count, "out_count")?;
-        let db = handle(db)?;
-        let collection = str_arg(collection, "collection")?;
-        let n = db.vectors().count(collection)?;
-        set_out(out_count, "out_count", n)
-    })
+    scalar_out(db, out_count, "out_count", |db| Ok(db.vectors().count(str_arg(collection, "collection")?)?))
 }
 
 /// The `k` documents closest to the `dimension` floats at `query`, best first (higher score
@@ -165,12 +129,10 @@ pub unsafe extern "C" fn nts_vectors_search(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let collection = str_arg(collection, "collection")?;
         let query = floats_arg(query, dimension, "query")?;
         let filter: Option<VectorFilter> = opt_json_arg(filter_json, "filter_json")?;
-        set_json(out, &db.vectors().search(collection, &query, k, filter.as_ref())?)
+        Ok(db.vectors().search(collection, &query, k, filter.as_ref())?)
     })
 }

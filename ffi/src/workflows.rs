@@ -1,12 +1,10 @@
 //! Workflow execution history (`WorkflowHistoryStore`): records cross as
 //! WorkflowExecutionRecord JSON; statuses as their names.
 
-use crate::args::{
-    enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, out_handle, out_ptr, page_arg, range_arg, set_json, set_out, str_arg,
-};
-use crate::call::{run, FfiError};
+use crate::args::{enum_arg, json_arg, limit_arg, opt_json_arg, opt_str_arg, page_arg, range_arg, str_arg};
+use crate::shapes::{get_json, json_out, record_in, scalar_out};
 use crate::status::nts_status;
-use crate::storage::{handle, nts_storage};
+use crate::storage::nts_storage;
 use neotalk_storage::{ExecutionStatus, StepExecutionRecord, WorkflowExecutionRecord};
 use std::ffi::c_char;
 
@@ -16,11 +14,7 @@ use std::ffi::c_char;
 /// "inputs", "outputs", "error"}`. A duplicate execution_id is NTS_CONFLICT.
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_start(db: *const nts_storage, record_json: *const c_char) -> nts_status {
-    run(|| {
-        let db = handle(db)?;
-        let record: WorkflowExecutionRecord = json_arg(record_json, "record_json")?;
-        Ok(db.workflow_history().start(&record)?)
-    })
+    record_in(db, record_json, "record_json", |db, record: WorkflowExecutionRecord| Ok(db.workflow_history().start(&record)?))
 }
 
 /// Replaces a stored run with WorkflowExecutionRecord JSON (same execution_id); the stored
@@ -31,12 +25,7 @@ pub unsafe extern "C" fn nts_workflows_update(
     record_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let record: WorkflowExecutionRecord = json_arg(record_json, "record_json")?;
-        set_json(out, &db.workflow_history().update(&record)?)
-    })
+    json_out(db, out_json, |db| Ok(db.workflow_history().update(&json_arg::<WorkflowExecutionRecord>(record_json, "record_json")?)?))
 }
 
 /// Adds or replaces (same step_id) one step of a run from StepExecutionRecord JSON:
@@ -49,12 +38,9 @@ pub unsafe extern "C" fn nts_workflows_record_step(
     step_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let id = str_arg(execution_id, "execution_id")?;
-        let step: StepExecutionRecord = json_arg(step_json, "step_json")?;
-        set_json(out, &db.workflow_history().record_step(id, &step)?)
+        Ok(db.workflow_history().record_step(id, &json_arg::<StepExecutionRecord>(step_json, "step_json")?)?)
     })
 }
 
@@ -71,14 +57,12 @@ pub unsafe extern "C" fn nts_workflows_finish(
     error: *const c_char,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let id = str_arg(execution_id, "execution_id")?;
         let status: ExecutionStatus = enum_arg(status, "status")?;
         let outputs: Option<serde_json::Value> = opt_json_arg(outputs_json, "outputs_json")?;
         let error = opt_str_arg(error, "error")?.map(str::to_string);
-        set_json(out, &db.workflow_history().finish(id, status, finished_at, outputs, error)?)
+        Ok(db.workflow_history().finish(id, status, finished_at, outputs, error)?)
     })
 }
 
@@ -86,13 +70,7 @@ pub unsafe extern "C" fn nts_workflows_finish(
 /// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_get(db: *const nts_storage, execution_id: *const c_char, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let id = str_arg(execution_id, "execution_id")?;
-        let found = db.workflow_history().get(id)?.ok_or_else(|| FfiError::not_found("workflow execution", id))?;
-        set_json(out, &found)
-    })
+    get_json(db, execution_id, "execution_id", "workflow execution", out_json, |db, id| Ok(db.workflow_history().get(id)?))
 }
 
 /// Runs of one workflow, newest first, skipping `offset`, at most `limit` (NTS_NO_LIMIT for all), as a
@@ -105,11 +83,8 @@ pub unsafe extern "C" fn nts_workflows_query_by_workflow(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
-        let workflow_id = str_arg(workflow_id, "workflow_id")?;
-        set_json(out, &db.workflow_history().query_by_workflow(workflow_id, page_arg(offset, limit))?)
+    json_out(db, out_json, |db| {
+        Ok(db.workflow_history().query_by_workflow(str_arg(workflow_id, "workflow_id")?, page_arg(offset, limit))?)
     })
 }
 
@@ -123,10 +98,7 @@ pub unsafe extern "C" fn nts_workflows_query_range(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.workflow_history().query_range(range_arg(start, end)?, limit_arg(limit))?)
-    })
+    json_out(db, out_json, |db| Ok(db.workflow_history().query_range(range_arg(start, end)?, limit_arg(limit))?))
 }
 
 /// Runs with `status` (a status name) and start <= started_at < end, oldest first, at most
@@ -140,11 +112,9 @@ pub unsafe extern "C" fn nts_workflows_query_by_status(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        let db = handle(db)?;
+    json_out(db, out_json, |db| {
         let status: ExecutionStatus = enum_arg(status, "status")?;
-        set_json(out, &db.workflow_history().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
+        Ok(db.workflow_history().query_by_status(status, range_arg(start, end)?, limit_arg(limit))?)
     })
 }
 
@@ -152,18 +122,11 @@ pub unsafe extern "C" fn nts_workflows_query_by_status(
 /// nts_string_free().
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_running(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
-    run(|| {
-        let out = out_handle(out_json, "out_json")?;
-        set_json(out, &handle(db)?.workflow_history().running()?)
-    })
+    json_out(db, out_json, |db| Ok(db.workflow_history().running()?))
 }
 
 /// Removes every run started before `before_ms`, running or not (taken as abandoned); the count removed in `*out_removed`.
 #[no_mangle]
 pub unsafe extern "C" fn nts_workflows_cleanup(db: *const nts_storage, before_ms: i64, out_removed: *mut u64) -> nts_status {
-    run(|| {
-        out_ptr(out_removed, "out_removed")?;
-        let n = handle(db)?.workflow_history().cleanup(before_ms)?;
-        set_out(out_removed, "out_removed", n)
-    })
+    scalar_out(db, out_removed, "out_removed", |db| Ok(db.workflow_history().cleanup(before_ms)?))
 }

@@ -62,13 +62,13 @@ fn check_decoders(bytes: &[u8], points: &[DataPoint], u: &mut Unstructured<'_>, 
         values.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
         points.iter().map(|p| p.value.as_f64().map(f64::to_bits)).collect::<Vec<_>>()
     );
-    let (start, end, limit) = match (u.arbitrary::<i64>(), u.arbitrary::<i64>(), u.int_in_range(0usize..=400)) {
+    let (start, last, limit) = match (u.arbitrary::<i64>(), u.arbitrary::<i64>(), u.int_in_range(0usize..=400)) {
         (Ok(a), Ok(b), Ok(limit)) if !u.is_empty() => (a.min(b), a.max(b), limit),
         _ => (i64::MIN, i64::MAX, usize::MAX),
     };
-    let ranged = decode_chunk_range(bytes, start, end, limit).expect("range decode");
-    let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= start && p.timestamp < end).take(limit).cloned().collect();
-    assert!(same(&ranged, &expected), "range [{start}, {end}) limit {limit}");
+    let ranged = decode_chunk_range(bytes, start, last, limit).expect("range decode");
+    let expected: Vec<DataPoint> = points.iter().filter(|p| p.timestamp >= start && p.timestamp <= last).take(limit).cloned().collect();
+    assert!(same(&ranged, &expected), "range [{start}, {last}] limit {limit}");
 }
 
 fuzz_target!(|data: &[u8]| {

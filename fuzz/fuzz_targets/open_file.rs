@@ -27,7 +27,7 @@ fn exercise(data: &[u8]) {
     let _ = db.timeseries().query_range("d", "m", i64::MIN..i64::MAX);
     let _ = db.timeseries().query_latest("d", "m");
     let _ = db.events().replay(0, 100);
-    let _ = db.events().query_range(i64::MIN, i64::MAX, Some(100));
+    let _ = db.events().query_range(.., Some(100));
     let _ = db.alerts().unresolved(Some(100));
     let _ = db.alerts().count_by_severity();
     let _ = db.sessions().list_sessions(Some(100));

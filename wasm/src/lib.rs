@@ -426,7 +426,7 @@ export interface StorageStats {
 /** What every method throws: `code` is one of the `StorageError` codes. */
 export interface StorageError extends Error {
   name: "StorageError";
-  code: "NOT_FOUND" | "INVALID_INPUT" | "CONFLICT" | "CORRUPTED" | "VERSION_MISMATCH" | "LOCKED" | "IO" | "BACKEND" | "CLOSED";
+  code: "NOT_FOUND" | "INVALID_INPUT" | "CONFLICT" | "CORRUPTED" | "VERSION_MISMATCH" | "LOCKED" | "IO" | "BACKEND" | "CLOSED" | "READ_ONLY";
   /** The rejected argument or field, for `INVALID_INPUT`. */
   field?: string;
 }

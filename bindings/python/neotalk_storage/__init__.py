@@ -36,9 +36,11 @@ AlertRecord = _uniffi.AlertRecord
 AlertSeverity = _uniffi.AlertSeverity
 CollectionInfo = _uniffi.CollectionInfo
 CompactionReport = _uniffi.CompactionReport
+DamagedEntry = _uniffi.DamagedEntry
 DecisionStatus = _uniffi.DecisionStatus
 DistanceMetric = _uniffi.DistanceMetric
 ExecutionStatus = _uniffi.ExecutionStatus
+IntegrityReport = _uniffi.IntegrityReport
 MemoryType = _uniffi.MemoryType
 SeverityCounts = _uniffi.SeverityCounts
 VectorDocument = _uniffi.VectorDocument
@@ -78,6 +80,7 @@ _CODES = {
     "Io": "IO",
     "Backend": "BACKEND",
     "Closed": "CLOSED",
+    "ReadOnly": "READ_ONLY",
 }
 for _name, _code in _CODES.items():
     getattr(StorageError, _name).code = _code
@@ -112,6 +115,7 @@ __all__ = [
     "BackupManager",
     "CollectionInfo",
     "CompactionReport",
+    "DamagedEntry",
     "DataCleanupTask",
     "DataPoint",
     "DecisionStatus",
@@ -127,6 +131,7 @@ __all__ = [
     "EventMetadata",
     "EventRetention",
     "ExecutionStatus",
+    "IntegrityReport",
     "LongTermMemoryStore",
     "MdlCommand",
     "MdlDataType",

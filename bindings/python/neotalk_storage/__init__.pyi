@@ -41,6 +41,8 @@ class StorageError(Exception):
         """The storage engine failed (code ``BACKEND``)."""
     class Closed(StorageError):
         """The storage was closed (code ``CLOSED``)."""
+    class ReadOnly(StorageError):
+        """The database was opened read-only (code ``READ_ONLY``)."""
 
 # --- options ------------------------------------------------------------------------------
 
@@ -393,6 +395,20 @@ class CompactionReport:
     before_bytes: int
     after_bytes: int
 
+class DamagedEntry:
+    table: str
+    key: str
+    what: str | None
+    problem: str
+
+class IntegrityReport:
+    ok: bool
+    entries_checked: int
+    damaged_count: int
+    damaged: list[DamagedEntry]
+    engine_problem: str | None
+    engine_checked: bool
+
 class RuleHistoryStore:
     """Rule executions (dicts of the core's ``RuleExecutionRecord``)."""
 
@@ -566,6 +582,8 @@ class StorageManager:
     @classmethod
     def open(cls, path: Union[str, os.PathLike[str]], options: Optional[StorageOptions] = None) -> StorageManager: ...
     @classmethod
+    def open_read_only(cls, path: Union[str, os.PathLike[str]]) -> StorageManager: ...
+    @classmethod
     def in_memory(cls, options: Optional[StorageOptions] = None) -> StorageManager: ...
     def timeseries(self) -> TimeSeriesStore: ...
     def devices(self) -> DeviceStateStore: ...
@@ -580,6 +598,7 @@ class StorageManager:
     def stats(self) -> dict[str, Any]: ...
     def compact(self) -> CompactionReport: ...
     def check_integrity(self) -> bool: ...
+    def integrity_report(self) -> IntegrityReport: ...
     def export_snapshot(self) -> bytes: ...
     def import_snapshot(self, snapshot: _Buffer) -> dict[str, Any]: ...
     def path(self) -> Optional[str]: ...

@@ -61,6 +61,13 @@ class StorageManager:
         return cls(native)
 
     @classmethod
+    def open_read_only(cls, path) -> "StorageManager":
+        """Opens the existing database in directory ``path`` without ever writing to it
+        (read-only media, or a copy under inspection). Reads work; every write raises
+        ``StorageError.ReadOnly``. A directory without a database raises ``InvalidInput``."""
+        return cls(_native.StorageManager.open_read_only(os.fspath(path)))
+
+    @classmethod
     def in_memory(cls, options=None) -> "StorageManager":
         """A fresh database in memory; it is gone when closed."""
         native = _native.StorageManager.in_memory() if options is None else _native.StorageManager.in_memory_with(options)
@@ -117,8 +124,16 @@ class StorageManager:
         return self._native.compact()
 
     def check_integrity(self) -> bool:
-        """Checks the database's checksums and structure; ``True`` when sound."""
+        """Checks every value's checksum and the file's structure; ``True`` when sound.
+        ``integrity_report()`` says what is damaged."""
         return self._native.check_integrity()
+
+    def integrity_report(self):
+        """Reads every entry, checking its checksum, and runs redb's structural check.
+        Returns an ``IntegrityReport`` (``ok``, ``entries_checked``, ``damaged_count``,
+        ``damaged``: ``DamagedEntry`` with ``table``, ``key``, ``what``, ``problem``;
+        ``engine_problem``) instead of raising; raises only when the database cannot be read."""
+        return self._native.integrity_report()
 
     def export_snapshot(self) -> bytes:
         """A full snapshot of every table, as bytes (the backup file format)."""

@@ -24,6 +24,9 @@ def test_stats_compact_and_integrity(db):
     stats = db.stats()
     assert isinstance(stats, dict) and stats
     assert db.check_integrity() is True
+    integrity = db.integrity_report()
+    assert integrity.ok and integrity.damaged == [] and integrity.engine_problem is None
+    assert integrity.entries_checked > 0
     report = db.compact()
     assert report.after_bytes <= report.before_bytes or db.backend_kind() == "memory"
     assert db.alerts().get("a1") is not None
@@ -141,6 +144,7 @@ def test_every_new_store_fails_with_closed_after_close():
         db.stats,
         db.export_snapshot,
         db.check_integrity,
+        db.integrity_report,
         db.compact,
     ]
     for call in calls:
@@ -148,3 +152,17 @@ def test_every_new_store_fails_with_closed_after_close():
             call()
     with pytest.raises(StorageError.Closed):
         raise_alert(db, "a", 1)
+
+
+
+def test_open_read_only_reads_and_refuses_writes(disk):
+    with StorageManager.open(disk) as db:
+        raise_alert(db, "a1", 1_000)
+    with StorageManager.open_read_only(disk) as db:
+        assert [a.alert_id for a in db.alerts().query_range(0, 10_000)] == ["a1"]
+        with pytest.raises(StorageError.ReadOnly, match="read-only"):
+            raise_alert(db, "a2", 2_000)
+        report = db.integrity_report()
+        assert report.ok and not report.engine_checked
+    with pytest.raises(StorageError.InvalidInput, match="no database"):
+        StorageManager.open_read_only(disk / "missing")

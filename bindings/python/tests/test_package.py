@@ -61,6 +61,7 @@ def test_every_error_kind_has_the_core_code():
         "Io": "IO",
         "Backend": "BACKEND",
         "Closed": "CLOSED",
+        "ReadOnly": "READ_ONLY",
     }
     for kind, code in codes.items():
         cls = getattr(StorageError, kind)

@@ -6,4 +6,5 @@ pub(crate) mod async_api;
 pub(crate) mod backup;
 pub(crate) mod cleanup;
 pub(crate) mod config;
+pub(crate) mod integrity;
 pub(crate) mod query;

@@ -114,6 +114,16 @@ impl Engine {
         }
     }
 
+    /// `Err(Closed)` after `close()`, `Err(ReadOnly)` on a database opened read-only: for
+    /// writes that are accepted before they commit (buffered telemetry).
+    pub(crate) fn ensure_writable(&self) -> Result<()> {
+        self.ensure_open()?;
+        if self.backend.is_read_only() {
+            return Err(StorageError::ReadOnly("writes need a database opened for writing".into()));
+        }
+        Ok(())
+    }
+
     /// Takes the writer lock; hold it across a read-modify-write and its commit.
     pub(crate) fn lock_writes(&self) -> WriteGuard<'_> {
         let lock = self.write_lock.lock();

@@ -288,10 +288,9 @@ impl AlertStore {
         check_id("acknowledged_by", by)?;
         self.modify(alert_id, |a| {
             if a.acknowledged {
-                return Err(StorageError::Conflict(format!(
-                    "alert {alert_id:?} was already acknowledged by {:?} at {:?}",
-                    a.acknowledged_by, a.acknowledged_at
-                )));
+                let by = a.acknowledged_by.as_deref().unwrap_or("someone");
+                let at = a.acknowledged_at.map_or_else(|| "an unknown time".to_string(), |t| t.to_string());
+                return Err(StorageError::Conflict(format!("alert {alert_id} was already acknowledged by {by} at {at}")));
             }
             a.acknowledged = true;
             a.acknowledged_by = Some(by.into());

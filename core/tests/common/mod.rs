@@ -87,3 +87,13 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// A numeric knob of the long-running tests (`NTS_CRASH_ROUNDS`, `NTS_FLIP_TRIALS`, ...).
+pub fn env_num(name: &str) -> Option<u64> {
+    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
+}
+
+/// The seed of a randomized test: `name` from the environment to replay a run, else a new one.
+pub fn seed(name: &str) -> u64 {
+    env_num(name).unwrap_or_else(|| fastrand::u64(..))
+}

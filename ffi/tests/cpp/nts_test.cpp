@@ -158,6 +158,33 @@ std::vector<std::pair<std::string, DbCall>> every_db_call() {
       {"ts_query_range", [=](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, vs, 1, &n); }},
       {"ts_query_range_points", [=](nts_storage *db) { return keep(nts_ts_query_range_points(db, "d", "m", 0, 9, nullptr, &set)); }},
       {"ts_query_latest", [=](nts_storage *db) { return nts_ts_query_latest(db, "d", "m", &t, &v); }},
+      {"events_append_structs", [=](nts_storage *db) { return nts_events_append_structs(db, nullptr, 0, nullptr); }},
+      {"events_replay_structs", [=](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         const nts_event_entry *entries = nullptr;
+         auto s = nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, &entries, &n);
+         nts_event_list_free(list);
+         return s;
+       }},
+      {"ts_query_range_alloc", [=](nts_storage *db) {
+         int64_t *ats = nullptr;
+         double *avs = nullptr;
+         auto s = nts_ts_query_range_alloc(db, "d", "m", 0, 9, nullptr, &ats, &avs, &n);
+         nts_series_free(ats, avs, n);
+         return s;
+       }},
+      {"ts_query_aggregated_buckets", [=](nts_storage *db) {
+         nts_bucket *buckets = nullptr;
+         auto s = nts_ts_query_aggregated_buckets(db, "d", "m", 0, 9, 1, &buckets, &n);
+         nts_buckets_free(buckets, n);
+         return s;
+       }},
+      {"ts_query_latest_batch", [=](nts_storage *db) {
+         static const char *devices[1] = {"d"};
+         static const char *metrics[1] = {"m"};
+         bool found[1];
+         return nts_ts_query_latest_batch(db, devices, metrics, 1, &t, &v, found);
+       }},
       {"ts_query_latest_json", [=](nts_storage *db) { return keep(nts_ts_query_latest_json(db, "d", "m", &json)); }},
       {"ts_query_aggregated", [=](nts_storage *db) { return keep(nts_ts_query_aggregated(db, "d", "m", 0, 9, 1, &json)); }},
       {"ts_list_devices", [=](nts_storage *db) { return keep(nts_ts_list_devices(db, &json)); }},
@@ -310,6 +337,60 @@ std::vector<std::pair<std::string, StrCall>> every_string_arg() {
       {"ts_query_range_int64.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range_int64(db, "d", s, 0, 9, nullptr, ts, &t, 1, &n); }},
       {"ts_write_batch_json.points_json", [](nts_storage *db, const char *s) { return nts_ts_write_batch_json(db, s); }},
       {"ts_query_range.device_id", [](nts_storage *db, const char *s) { return nts_ts_query_range(db, s, "m", 0, 9, nullptr, ts, vs, 1, &n); }},
+      {"events_append_structs.event_id", [](nts_storage *db, const char *s) {
+         nts_event e = {s, "t", nullptr, 0, nullptr, nullptr, "src", 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
+      {"events_append_structs.event_type", [](nts_storage *db, const char *s) {
+         nts_event e = {"e", s, nullptr, 0, nullptr, nullptr, "src", 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
+      {"events_append_structs.source", [](nts_storage *db, const char *s) {
+         nts_event e = {"e", "t", nullptr, 0, nullptr, nullptr, s, 1};
+         return nts_events_append_structs(db, &e, 1, nullptr);
+       }},
+      {"ts_query_range_alloc.device_id", [](nts_storage *db, const char *s) {
+         int64_t *ats = nullptr;
+         double *avs = nullptr;
+         auto r = nts_ts_query_range_alloc(db, s, "m", 0, 9, nullptr, &ats, &avs, &n);
+         nts_series_free(ats, avs, n);
+         return r;
+       }},
+      {"ts_query_range_alloc.metric", [](nts_storage *db, const char *s) {
+         int64_t *ats = nullptr;
+         double *avs = nullptr;
+         auto r = nts_ts_query_range_alloc(db, "d", s, 0, 9, nullptr, &ats, &avs, &n);
+         nts_series_free(ats, avs, n);
+         return r;
+       }},
+      {"ts_query_aggregated_buckets.device_id", [](nts_storage *db, const char *s) {
+         nts_bucket *buckets = nullptr;
+         auto r = nts_ts_query_aggregated_buckets(db, s, "m", 0, 9, 1, &buckets, &n);
+         nts_buckets_free(buckets, n);
+         return r;
+       }},
+      {"ts_query_aggregated_buckets.metric", [](nts_storage *db, const char *s) {
+         nts_bucket *buckets = nullptr;
+         auto r = nts_ts_query_aggregated_buckets(db, "d", s, 0, 9, 1, &buckets, &n);
+         nts_buckets_free(buckets, n);
+         return r;
+       }},
+      {"ts_query_latest_batch.device_ids", [](nts_storage *db, const char *s) {
+         const char *devices[2] = {"d", s};
+         const char *metrics[2] = {"m", "m"};
+         bool found[2];
+         int64_t lt[2];
+         double lv[2];
+         return nts_ts_query_latest_batch(db, devices, metrics, 2, lt, lv, found);
+       }},
+      {"ts_query_latest_batch.metrics", [](nts_storage *db, const char *s) {
+         const char *devices[2] = {"d", "d"};
+         const char *metrics[2] = {"m", s};
+         bool found[2];
+         int64_t lt[2];
+         double lv[2];
+         return nts_ts_query_latest_batch(db, devices, metrics, 2, lt, lv, found);
+       }},
       {"ts_query_range.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range(db, "d", s, 0, 9, nullptr, ts, vs, 1, &n); }},
       {"ts_query_range_points.device_id", [](nts_storage *db, const char *s) { return nts_ts_query_range_points(db, s, "m", 0, 9, nullptr, &set); }},
       {"ts_query_range_points.metric", [](nts_storage *db, const char *s) { return nts_ts_query_range_points(db, "d", s, 0, 9, nullptr, &set); }},
@@ -467,6 +548,51 @@ std::vector<std::pair<std::string, Call>> every_null_output() {
       {"open.out", [](nts_storage *) { return nts_storage_open("/tmp", nullptr, nullptr); }},
       {"open_in_memory.out", [](nts_storage *) { return nts_storage_open_in_memory(nullptr, nullptr); }},
       {"ts_query_range.out_count", [](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, vs, 1, nullptr); }},
+      {"events_replay_structs.out_list", [](nts_storage *db) {
+         const nts_event_entry *entries = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, nullptr, &entries, &n);
+       }},
+      {"events_replay_structs.out_entries", [](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, nullptr, &n);
+       }},
+      {"events_replay_structs.out_count", [](nts_storage *db) {
+         nts_event_list *list = nullptr;
+         const nts_event_entry *entries = nullptr;
+         return nts_events_replay_structs(db, 0, NTS_NO_LIMIT, &list, &entries, nullptr);
+       }},
+      {"ts_query_range_alloc.out_timestamps", [](nts_storage *db) {
+         double *avs = nullptr;
+         return nts_ts_query_range_alloc(db, "d", "m", 0, 9, nullptr, nullptr, &avs, &n);
+       }},
+      {"ts_query_range_alloc.out_values", [](nts_storage *db) {
+         int64_t *ats = nullptr;
+         return nts_ts_query_range_alloc(db, "d", "m", 0, 9, nullptr, &ats, nullptr, &n);
+       }},
+      {"ts_query_range_alloc.out_count", [](nts_storage *db) {
+         int64_t *ats = nullptr;
+         double *avs = nullptr;
+         return nts_ts_query_range_alloc(db, "d", "m", 0, 9, nullptr, &ats, &avs, nullptr);
+       }},
+      {"ts_query_aggregated_buckets.out_buckets", [](nts_storage *db) { return nts_ts_query_aggregated_buckets(db, "d", "m", 0, 9, 1, nullptr, &n); }},
+      {"ts_query_aggregated_buckets.out_count", [](nts_storage *db) {
+         nts_bucket *buckets = nullptr;
+         return nts_ts_query_aggregated_buckets(db, "d", "m", 0, 9, 1, &buckets, nullptr);
+       }},
+      {"ts_query_latest_batch.out_timestamps", [](nts_storage *db) {
+         static const char *one[1] = {"d"};
+         bool found[1];
+         return nts_ts_query_latest_batch(db, one, one, 1, nullptr, &v, found);
+       }},
+      {"ts_query_latest_batch.out_values", [](nts_storage *db) {
+         static const char *one[1] = {"d"};
+         bool found[1];
+         return nts_ts_query_latest_batch(db, one, one, 1, &t, nullptr, found);
+       }},
+      {"ts_query_latest_batch.out_found", [](nts_storage *db) {
+         static const char *one[1] = {"d"};
+         return nts_ts_query_latest_batch(db, one, one, 1, &t, &v, nullptr);
+       }},
       {"ts_query_range.out_timestamps", [](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, nullptr, vs, 1, &n); }},
       {"ts_query_range.out_values", [](nts_storage *db) { return nts_ts_query_range(db, "d", "m", 0, 9, nullptr, ts, nullptr, 1, &n); }},
       {"ts_query_range_points.out", [](nts_storage *db) { return nts_ts_query_range_points(db, "d", "m", 0, 9, nullptr, nullptr); }},

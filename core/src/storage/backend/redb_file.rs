@@ -1,15 +1,27 @@
-//! redb backend: one database file, every table `&[u8] -> &[u8]`.
+//! redb backend: one database file, every table `&[u8] -> &[u8]`, every value sealed with a
+//! checksum (see `checksum`).
 
+use super::checksum::{open as unseal, seal};
+use super::panic_guard::guarded as no_panic;
 use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
+use crate::storage::engine::{FORMAT_VERSION, FORMAT_VERSION_KEY, META};
 use parking_lot::RwLock;
-use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition, TableHandle};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use std::collections::HashMap;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 fn def(name: &str) -> TableDefinition<'_, &'static [u8], &'static [u8]> {
     TableDefinition::new(name)
 }
+
+/// The file's own table, hidden from the stores: its presence says every value carries a
+/// checksum. Files written before checksums have tables but not this one, and are upgraded
+/// when opened (`seal_legacy_values`).
+pub(crate) const CHECKSUMS_MARKER: &str = "nts_value_checksums";
+/// Entries rewritten per step of an upgrade (bounds its memory, not its transaction).
+const UPGRADE_STEP: usize = 4096;
 
 fn engine_err(e: impl std::error::Error + Send + Sync + 'static) -> StorageError {
     StorageError::backend(e.to_string(), e)
@@ -22,24 +34,73 @@ fn table_err(e: redb::TableError) -> StorageError {
     }
 }
 
-/// Runs a redb call, turning a panic into `Corrupted`: redb panics on some damaged pages
-/// (e.g. in `Table::stats`, found by fuzz/open_file), and no panic may escape the SDK.
-fn no_panic<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(StorageError::Corrupted(format!("the database file is damaged (redb failed during {what})"))))
-}
-
 fn storage_err(e: redb::StorageError) -> StorageError {
     match e {
         redb::StorageError::Corrupted(m) => StorageError::Corrupted(m),
+        redb::StorageError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => StorageError::io("no space left on the device", io),
+        redb::StorageError::Io(io) => StorageError::io(io.to_string(), io),
         other => StorageError::backend(other.to_string(), other),
     }
 }
 
+fn commit_err(e: redb::CommitError) -> StorageError {
+    match e {
+        redb::CommitError::Storage(s) => storage_err(s),
+        other => engine_err(other),
+    }
+}
+
+fn begin_err(e: redb::TransactionError) -> StorageError {
+    match e {
+        redb::TransactionError::Storage(s) => storage_err(s),
+        other => engine_err(other),
+    }
+}
+
+/// A call on a handle whose file could not yet be opened again after an I/O error.
+fn not_reopened() -> StorageError {
+    StorageError::Io { message: "the database could not be opened again after an I/O error".into(), source: None }
+}
+
+/// Opens the file again after redb latched an I/O failure on the open handle.
+type Reopen = Box<dyn Fn() -> Result<redb::Database> + Send + Sync>;
+
 /// Backend on a redb file.
 pub struct RedbBackend {
-    path: PathBuf,
-    db: RwLock<Option<redb::Database>>,
+    /// The file; `None` on a custom redb storage (the power-cut tests' simulated disk).
+    path: Option<PathBuf>,
+    db: RwLock<Option<Handle>>,
+    /// How to open the file again after an I/O error (writable handles only).
+    reopen: Option<Reopen>,
+}
+
+/// The open database: writable, read-only (every write refused), or failed.
+enum Handle {
+    Writable(redb::Database),
+    ReadOnly(redb::ReadOnlyDatabase),
+    /// A write hit an I/O error (a full disk): redb then refuses every call on that handle
+    /// until it is reopened, so the handle was dropped and the next call reopens the file.
+    Failed,
+}
+
+impl Handle {
+    fn begin_read(&self) -> Result<redb::ReadTransaction> {
+        match self {
+            Handle::Writable(db) => db.begin_read(),
+            Handle::ReadOnly(db) => db.begin_read(),
+            Handle::Failed => return Err(not_reopened()),
+        }
+        .map_err(begin_err)
+    }
+
+    /// The writable database, or `ReadOnly` naming what was refused.
+    fn writable(&mut self, what: &str) -> Result<&mut redb::Database> {
+        match self {
+            Handle::Writable(db) => Ok(db),
+            Handle::ReadOnly(_) => Err(StorageError::ReadOnly(format!("{what} needs a database opened for writing"))),
+            Handle::Failed => Err(not_reopened()),
+        }
+    }
 }
 
 impl RedbBackend {
@@ -49,27 +110,173 @@ impl RedbBackend {
     /// file fails with `StorageError::Corrupted` (redb may panic on some damage: that panic is
     /// caught here and reported, never propagated).
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Self> {
-        let owned = path.to_path_buf();
-        let opened = std::panic::catch_unwind(move || redb::Database::builder().set_cache_size(cache_bytes).create(&owned))
-            .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?;
-        let db = opened.map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                StorageError::Locked(format!("{} is already open in this or another process", path.display()))
-            }
-            // A file redb cannot read as a database (wrong magic, truncated header) is damaged
-            // or foreign, not an engine failure.
-            redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
-                StorageError::Corrupted(format!("{} is not a readable redb database: {io}", path.display()))
-            }
-            redb::DatabaseError::Storage(s) => storage_err(s),
-            other => StorageError::Corrupted(format!("{}: {other}", path.display())),
-        })?;
-        Ok(RedbBackend { path: path.to_path_buf(), db: RwLock::new(Some(db)) })
+        let open = {
+            let path = path.to_path_buf();
+            move || open_db(&path, || redb::Database::builder().set_cache_size(cache_bytes).create(&path))
+        };
+        let db = open()?;
+        Self::writable(db, Some(path.to_path_buf()), Box::new(open))
     }
 
-    /// Path of the database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Opens an existing database file without ever writing to it (read-only media, or a
+    /// copy under inspection): every write fails with `StorageError::ReadOnly`. A file that
+    /// needs recovery (not closed cleanly) or was written before value checksums cannot be
+    /// opened this way: open it once for writing.
+    pub fn open_read_only(path: &Path, cache_bytes: usize) -> Result<Self> {
+        let db = open_db(path, || redb::Database::builder().set_cache_size(cache_bytes).open_read_only(path))?;
+        let marked = no_panic("opening", || {
+            let names = table_names(&db.begin_read().map_err(engine_err)?)?;
+            Ok(names.is_empty() || names.iter().any(|t| t == CHECKSUMS_MARKER))
+        })?;
+        if !marked {
+            return Err(StorageError::ReadOnly(format!(
+                "{} was written before value checksums; open it once for writing to upgrade it",
+                path.display()
+            )));
+        }
+        Ok(RedbBackend { path: Some(path.to_path_buf()), db: RwLock::new(Some(Handle::ReadOnly(db))), reopen: None })
+    }
+
+    /// Opens (or creates) a database on a custom redb storage: the simulated disks of the
+    /// power-cut and full-disk tests. A clone of `storage` must reach the same bytes (it is
+    /// how the file is reopened after an I/O error). Not a stable API.
+    #[cfg(feature = "fuzzing")]
+    pub fn on_storage<S: redb::StorageBackend + Clone + Sync>(storage: S) -> Result<Self> {
+        let open = move || open_db(Path::new("(simulated disk)"), || redb::Database::builder().create_with_backend(storage.clone()));
+        let db = open()?;
+        Self::writable(db, None, Box::new(open))
+    }
+
+    /// A writable backend on `db`, once its value checksums are prepared.
+    fn writable(db: redb::Database, file: Option<PathBuf>, reopen: Reopen) -> Result<Self> {
+        no_panic("preparing checksums", || prepare_checksums(&db))?;
+        Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))), reopen: Some(reopen) })
+    }
+
+    /// The file, for messages.
+    fn file_name(&self) -> String {
+        self.path.as_ref().map_or_else(|| "(simulated disk)".into(), |p| p.display().to_string())
+    }
+
+    /// After an I/O error on a write: drops the handle redb has latched as failed and opens
+    /// the file again, so reads and, once there is space, writes work without the caller
+    /// reopening. When the file cannot be opened yet, the handle stays `Failed` and every
+    /// call tries again.
+    fn reopen_after_failure(&self) -> Result<()> {
+        let Some(reopen) = &self.reopen else { return Ok(()) };
+        let mut guard = self.db.write();
+        match guard.as_ref() {
+            Some(Handle::Writable(_)) | Some(Handle::Failed) => {}
+            // Closed meanwhile, or never writable: nothing to reopen.
+            _ => return Ok(()),
+        }
+        // The old handle must be gone before the file is opened again (it holds the file lock).
+        *guard = Some(Handle::Failed);
+        *guard = Some(Handle::Writable(reopen()?));
+        Ok(())
+    }
+
+    /// Runs `op` on a healthy handle: reopens a failed one first.
+    fn on_handle<T>(&self, what: &str, op: impl FnOnce(&Handle) -> Result<T>) -> Result<T> {
+        if matches!(*self.db.read(), Some(Handle::Failed)) {
+            self.reopen_after_failure().map_err(|e| self.name_io(e, what))?;
+        }
+        let guard = self.db.read();
+        op(guard.as_ref().ok_or(StorageError::Closed)?)
+    }
+
+    /// An I/O error with the file named in its message.
+    fn name_io(&self, e: StorageError, what: &str) -> StorageError {
+        match e {
+            StorageError::Io { message, source } => {
+                StorageError::Io { message: format!("{what} on {}: {message}", self.file_name()), source }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Runs one of redb's open calls on `path`: a panic (a damaged file) is `Corrupted`, redb's
+/// refusals are mapped by [`open_error`].
+fn open_db<T>(path: &Path, open: impl FnOnce() -> std::result::Result<T, redb::DatabaseError>) -> Result<T> {
+    no_panic("opening", || Ok(open()))
+        .map_err(|_| StorageError::Corrupted(format!("{} could not be opened (damaged file)", path.display())))?
+        .map_err(|e| open_error(e, path))
+}
+
+/// Every table of the file, the checksum marker included.
+fn table_names(txn: &redb::ReadTransaction) -> Result<Vec<String>> {
+    Ok(txn.list_tables().map_err(storage_err)?.map(|t| t.name().to_string()).collect())
+}
+
+/// redb's refusal to open `path`, as the error a caller can act on.
+fn open_error(e: redb::DatabaseError, path: &Path) -> StorageError {
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => {
+            StorageError::Locked(format!("{} is already open in this or another process", path.display()))
+        }
+        redb::DatabaseError::RepairAborted => StorageError::ReadOnly(format!(
+            "{} was not closed cleanly and needs a repair, which a read-only open cannot do",
+            path.display()
+        )),
+        // A file redb cannot read as a database (wrong magic, truncated header) is damaged
+        // or foreign, not an engine failure.
+        redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+            StorageError::Corrupted(format!("{} is not a readable redb database: {io}", path.display()))
+        }
+        redb::DatabaseError::Storage(s) => storage_err(s),
+        other => StorageError::Corrupted(format!("{}: {other}", path.display())),
+    }
+}
+
+/// Marks a new file as checksummed, or seals every value of a neotalk-storage file written
+/// before checksums (one transaction: the upgrade happens whole or not at all). Any other
+/// file is left untouched for the format check to refuse: a foreign redb file, or one of
+/// another format version.
+fn prepare_checksums(db: &redb::Database) -> Result<()> {
+    let read = db.begin_read().map_err(engine_err)?;
+    let tables = table_names(&read)?;
+    if tables.iter().any(|t| t == CHECKSUMS_MARKER) {
+        return Ok(());
+    }
+    if !tables.is_empty() {
+        let stamp = match read.open_table(def(META)) {
+            Ok(meta) => meta.get(FORMAT_VERSION_KEY).map_err(storage_err)?.map(|v| v.value().to_vec()),
+            Err(_) => None,
+        };
+        match stamp.as_deref().map(<[u8; 4]>::try_from) {
+            Some(Ok(v)) if u32::from_le_bytes(v) == FORMAT_VERSION => {}
+            Some(Ok(v)) => return Err(StorageError::VersionMismatch { found: u32::from_le_bytes(v), supported: FORMAT_VERSION }),
+            _ => return Ok(()),
+        }
+    }
+    drop(read);
+    let txn = db.begin_write().map_err(engine_err)?;
+    for name in &tables {
+        seal_legacy_values(&txn, name)?;
+    }
+    txn.open_table(def(CHECKSUMS_MARKER)).map_err(table_err)?.insert(&b"xxh3-32"[..], &b""[..]).map_err(storage_err)?;
+    txn.commit().map_err(engine_err)
+}
+
+/// Rewrites every value of `name` with its checksum, a bounded step at a time.
+fn seal_legacy_values(txn: &redb::WriteTransaction, name: &str) -> Result<()> {
+    let mut table = txn.open_table(def(name)).map_err(table_err)?;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let step: Vec<(Vec<u8>, Vec<u8>)> = {
+            let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let range = table.range::<&[u8]>((start, Bound::Unbounded)).map_err(storage_err)?;
+            range
+                .take(UPGRADE_STEP)
+                .map(|e| e.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).map_err(storage_err))
+                .collect::<Result<_>>()?
+        };
+        let Some((last, _)) = step.last() else { return Ok(()) };
+        after = Some(last.clone());
+        for (k, v) in &step {
+            table.insert(k.as_slice(), seal(name, k, v).as_slice()).map_err(storage_err)?;
+        }
     }
 }
 
@@ -91,7 +298,10 @@ impl ReadView for RedbView {
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         no_panic("a read", || {
             let Some(t) = self.table(table)? else { return Ok(None) };
-            Ok(t.get(key).map_err(storage_err)?.map(|v| v.value().to_vec()))
+            match t.get(key).map_err(storage_err)? {
+                Some(v) => Ok(Some(unseal(table, key, v.value())?.to_vec())),
+                None => Ok(None),
+            }
         })
     }
 
@@ -113,68 +323,117 @@ impl ReadView for RedbView {
             })?;
             let Some(entry) = next else { return Ok(()) };
             let (k, v) = entry.map_err(storage_err)?;
-            if visit(k.value(), v.value())? == Scan::Stop {
+            // Reading a damaged entry's bytes can panic too; the visitor runs unguarded.
+            let (key, value) = no_panic("a scan", || Ok((k.value(), unseal(table, k.value(), v.value())?)))?;
+            if visit(key, value)? == Scan::Stop {
                 return Ok(());
             }
         }
     }
 
-    fn table_names(&self) -> Result<Vec<String>> {
-        no_panic("listing tables", || {
-            let tables = self.txn.list_tables().map_err(storage_err)?;
-            Ok(tables.map(|t| t.name().to_string()).collect())
-        })
+    fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
+        let t = match no_panic("a check", || self.table(table)) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(0),
+            Err(e) => {
+                damaged(&[], format!("the table cannot be opened: {e}"));
+                return Ok(0);
+            }
+        };
+        let mut iter = match no_panic("a check", || t.range::<&[u8]>(..).map_err(storage_err)) {
+            Ok(iter) => iter,
+            Err(e) => {
+                damaged(&[], format!("the table cannot be read: {e}"));
+                return Ok(0);
+            }
+        };
+        let (mut good, mut last_key) = (0u64, Vec::new());
+        loop {
+            let entry = no_panic("a check", || {
+                let Some(entry) = iter.next() else { return Ok(None) };
+                let (k, v) = entry.map_err(storage_err)?;
+                Ok(Some((k.value().to_vec(), unseal(table, k.value(), v.value()).map(|_| ()))))
+            });
+            match entry {
+                Ok(None) => return Ok(good),
+                Ok(Some((key, Ok(())))) => {
+                    good += 1;
+                    last_key = key;
+                }
+                Ok(Some((key, Err(e)))) => {
+                    damaged(&key, e.to_string());
+                    last_key = key;
+                }
+                Err(e) => {
+                    damaged(&last_key, format!("the table cannot be read past this key: {e}"));
+                    return Ok(good);
+                }
+            }
+        }
     }
+
+    fn table_names(&self) -> Result<Vec<String>> {
+        no_panic("listing tables", || Ok(table_names(&self.txn)?.into_iter().filter(|t| t != CHECKSUMS_MARKER).collect()))
+    }
+}
+
+/// One write transaction of `batches` on `handle`, each value sealed with its checksum.
+fn write_to(handle: &Handle, batches: &[&WriteBatch], durable: bool) -> Result<()> {
+    let db = match handle {
+        Handle::Writable(db) => db,
+        Handle::ReadOnly(_) => return Err(StorageError::ReadOnly("writes need a database opened for writing".into())),
+        Handle::Failed => return Err(not_reopened()),
+    };
+    let mut txn = db.begin_write().map_err(begin_err)?;
+    let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
+    txn.set_durability(durability).map_err(engine_err)?;
+    {
+        let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
+        for op in batches.iter().flat_map(|b| b.ops()) {
+            let name = match op {
+                WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
+            };
+            if !open.contains_key(name) {
+                open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
+            }
+            let t = open.get_mut(name).expect("opened above");
+            match op {
+                WriteOp::Put { key, value, .. } => {
+                    t.insert(key.as_slice(), seal(name, key, value).as_slice()).map_err(storage_err)?;
+                }
+                WriteOp::Delete { key, .. } => {
+                    t.remove(key.as_slice()).map_err(storage_err)?;
+                }
+            }
+        }
+    }
+    txn.commit().map_err(commit_err)
 }
 
 impl Backend for RedbBackend {
     fn read(&self) -> Result<Box<dyn ReadView>> {
         no_panic("starting a read", || {
-            let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
-            let txn = db.begin_read().map_err(engine_err)?;
+            let txn = self.on_handle("a read", Handle::begin_read)?;
             Ok(Box::new(RedbView { txn }) as Box<dyn ReadView>)
         })
     }
 
     fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
-        no_panic("a write", || {
-            let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
-            let mut txn = db.begin_write().map_err(engine_err)?;
-            let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
-            txn.set_durability(durability).map_err(engine_err)?;
-            {
-                let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
-                for op in batches.iter().flat_map(|b| b.ops()) {
-                    let name = match op {
-                        WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-                    };
-                    if !open.contains_key(name) {
-                        open.insert(name, txn.open_table(def(name)).map_err(table_err)?);
-                    }
-                    let t = open.get_mut(name).expect("opened above");
-                    match op {
-                        WriteOp::Put { key, value, .. } => {
-                            t.insert(key.as_slice(), value.as_slice()).map_err(storage_err)?;
-                        }
-                        WriteOp::Delete { key, .. } => {
-                            t.remove(key.as_slice()).map_err(storage_err)?;
-                        }
-                    }
-                }
-            }
-            txn.commit().map_err(engine_err)
-        })
+        let written = no_panic("a write", || self.on_handle("a write", |handle| write_to(handle, batches, durable)));
+        if let Err(e @ StorageError::Io { .. }) = written {
+            // redb refuses every later call on this handle: reopen now (or on the next call).
+            let _ = self.reopen_after_failure();
+            return Err(self.name_io(e, "a write"));
+        }
+        written
     }
 
     fn table_sizes(&self) -> Result<Vec<TableSize>> {
         no_panic("table statistics", || {
             let guard = self.db.read();
-            let db = guard.as_ref().ok_or(StorageError::Closed)?;
-            let txn = db.begin_read().map_err(engine_err)?;
+            let txn = guard.as_ref().ok_or(StorageError::Closed)?.begin_read()?;
             let mut out = Vec::new();
-            for handle in txn.list_tables().map_err(storage_err)? {
+            for handle in txn.list_tables().map_err(storage_err)?.filter(|t| t.name() != CHECKSUMS_MARKER) {
                 let t = txn.open_table(def(handle.name())).map_err(table_err)?;
                 let stats = t.stats().map_err(storage_err)?;
                 out.push(TableSize {
@@ -188,13 +447,20 @@ impl Backend for RedbBackend {
     }
 
     fn total_bytes(&self) -> Result<u64> {
-        Ok(std::fs::metadata(&self.path)?.len())
+        match &self.path {
+            Some(path) => Ok(std::fs::metadata(path)?.len()),
+            // A simulated disk's size is the test's to measure.
+            None => Ok(0),
+        }
     }
 
     fn close(&self) -> Result<()> {
         no_panic("close", || {
-            if let Some(db) = self.db.write().take() {
-                db.close().map_err(engine_err)?;
+            match self.db.write().take() {
+                Some(Handle::Writable(db)) => db.close().map_err(engine_err)?,
+                Some(Handle::ReadOnly(db)) => db.close().map_err(engine_err)?,
+                // The failed handle was dropped when its write failed: nothing is left open.
+                Some(Handle::Failed) | None => {}
             }
             Ok(())
         })
@@ -204,10 +470,14 @@ impl Backend for RedbBackend {
         "redb"
     }
 
+    fn is_read_only(&self) -> bool {
+        matches!(*self.db.read(), Some(Handle::ReadOnly(_)))
+    }
+
     fn compact(&self) -> Result<bool> {
         no_panic("compaction", || {
             let mut guard = self.db.write();
-            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("compaction")?;
             db.compact().map_err(|e| match e {
                 redb::CompactionError::TransactionInProgress => {
                     StorageError::Conflict("cannot compact while a read or write is in progress; retry".into())
@@ -220,7 +490,8 @@ impl Backend for RedbBackend {
     fn check_integrity(&self) -> Result<bool> {
         no_panic("the integrity check", || {
             let mut guard = self.db.write();
-            let db = guard.as_mut().ok_or(StorageError::Closed)?;
+            // redb's check may repair, so it needs write access.
+            let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("redb's structural check")?;
             db.check_integrity().map_err(engine_err)
         })
     }

@@ -138,6 +138,33 @@ fn chunk_first_ts(k: &[u8]) -> Result<i64> {
     r.i64()
 }
 
+impl TimeSeriesStore {
+    /// What a key of a telemetry table holds, for reports of damage: the series and the
+    /// first time of a chunk (the series' names are read from `view` when they still read).
+    pub(crate) fn describe_key(&self, view: &dyn ReadView, table: &str, key: &[u8]) -> Option<String> {
+        if table != CHUNKS {
+            return None;
+        }
+        let mut r = KeyReader::new(key);
+        let (series, first_ts) = (r.u32().ok()?, r.i64().ok()?);
+        let names = view.get(SERIES_BY_ID, &KeyBuilder::new().u32(series).finish()).ok().flatten().and_then(|v| {
+            let mut r = KeyReader::new(&v);
+            Some(format!("{}/{}", r.str().ok()?, r.str().ok()?))
+        });
+        let series = names.unwrap_or_else(|| format!("series #{series}"));
+        Some(format!("telemetry {series}, the chunk of points from {first_ts} up to the next chunk"))
+    }
+}
+
+/// Names the series in a `Corrupted` error met while reading its chunks (the error itself
+/// names the table and the key).
+fn damaged_in<'a>(device_id: &'a str, metric: &'a str) -> impl FnOnce(StorageError) -> StorageError + 'a {
+    move |e| match e {
+        StorageError::Corrupted(m) => StorageError::Corrupted(format!("telemetry {device_id}/{metric}: {m}")),
+        other => other,
+    }
+}
+
 fn series_chunks(series: u32) -> KeyRange {
     KeyRange::prefix(KeyBuilder::new().u32(series).finish())
 }
@@ -426,9 +453,7 @@ impl TimeSeriesStore {
     pub fn write(&self, device_id: &str, metric: &str, point: DataPoint) -> Result<()> {
         let p = TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point };
         p.validate()?;
-        if self.inner.engine.is_closed() {
-            return Err(StorageError::Closed);
-        }
+        self.inner.engine.ensure_writable()?;
         let now = monotonic_ms();
         let due = {
             let mut buf = self.inner.buffer.lock();
@@ -803,7 +828,8 @@ impl TimeSeriesStore {
                     }
                 }
                 Ok(Scan::Continue)
-            })?;
+            })
+            .map_err(damaged_in(device_id, metric))?;
         } else {
             view.scan(CHUNKS, &chunks_from(id, from, last), Direction::Forward, &mut |_, v| {
                 let s = ChunkSummary::read(v)?;
@@ -813,7 +839,8 @@ impl TimeSeriesStore {
                 out.reserve((s.count as usize).min(limit - out.len()));
                 chunk::decode_range_into(v, start, last, &mut out, limit)?;
                 Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-            })?;
+            })
+            .map_err(damaged_in(device_id, metric))?;
         }
         Ok(out)
     }
@@ -863,7 +890,8 @@ impl TimeSeriesStore {
             out.timestamps.reserve((s.count as usize).min(out.room()));
             chunk::decode_columns_into(v, start, last, opts.newest_first, &mut out)?;
             Ok(if out.is_full() { Scan::Stop } else { Scan::Continue })
-        })?;
+        })
+        .map_err(damaged_in(device_id, metric))?;
         Ok(out.finish())
     }
 
@@ -891,7 +919,7 @@ impl TimeSeriesStore {
         }
         let generation = self.inner.latest.generation();
         let view = self.inner.engine.read()?;
-        let found = Self::latest_in(&*view, id, i64::MIN)?;
+        let found = Self::latest_in(&*view, id, i64::MIN).map_err(damaged_in(device_id, metric))?;
         if let Some(p) = &found {
             self.inner.latest.fill(generation, id, p.clone());
         }
@@ -961,7 +989,8 @@ impl TimeSeriesStore {
                 }
             }
             Ok(Scan::Continue)
-        })?;
+        })
+        .map_err(damaged_in(device_id, metric))?;
         Ok(agg.finish())
     }
 

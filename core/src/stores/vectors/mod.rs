@@ -349,14 +349,17 @@ impl VectorStore {
         Self::read_info(&*self.engine.read()?, name)
     }
 
-    /// Every collection, by name.
+    /// Every collection of the caller's, by name; the SDK's own (named with
+    /// [`RESERVED_PREFIX`], such as the long-term memory's) are left out but still answer
+    /// [`collection`](Self::collection) and [`search`](Self::search).
     pub fn list_collections(&self) -> Result<Vec<CollectionInfo>> {
         let view = self.engine.read()?;
-        let mut out = Vec::new();
+        let mut out: Vec<CollectionInfo> = Vec::new();
         view.scan(COLLECTIONS, &KeyRange::all(), Direction::Forward, &mut |_, v| {
             out.push(serde_json::from_slice(v)?);
             Ok(Scan::Continue)
         })?;
+        out.retain(|c| !c.name.starts_with(RESERVED_PREFIX));
         Ok(out)
     }
 

@@ -205,6 +205,19 @@ class NewStoresTest {
     }
 
     @Test
+    fun openReadOnlyReadsAndRefusesWrites() {
+        val dir = tempDir().toString()
+        StorageManager.open(dir).use { it.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000)) }
+        StorageManager.openReadOnly(dir).use { db ->
+            assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
+            assertFailsWith<StorageException.ReadOnly> { db.alerts().create(alert("a2", AlertSeverity.ERROR, 2_000)) }
+            val report = db.integrityReport()
+            assertTrue(report.ok && !report.engineChecked)
+        }
+        assertFailsWith<StorageException.InvalidInput> { StorageManager.openReadOnly("$dir/missing") }
+    }
+
+    @Test
     fun snapshotsStatsCompactIntegrity() = onBoth { db ->
         db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
         val snapshot = db.exportSnapshot()
@@ -216,6 +229,9 @@ class NewStoresTest {
         assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
         assertTrue(db.stats().startsWith("{"))
         assertTrue(db.checkIntegrity())
+        val integrity = db.integrityReport()
+        assertTrue(integrity.ok && integrity.damaged.isEmpty() && integrity.engineProblem == null)
+        assertTrue(integrity.entriesChecked > 0uL)
         val report = db.compact()
         assertTrue(report.afterBytes <= report.beforeBytes || db.backendKind() == "memory")
         val day = 86_400_000L

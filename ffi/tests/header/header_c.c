@@ -1,4 +1,4 @@
-/* The public header compiles on its own as strict C99 (-Wall -Wextra -Werror -pedantic). */
+/* The public header compiles on its own as strict C89, C99 and C11 (-Wall -Wextra -Werror -pedantic). */
 #include "neotalk_storage.h"
 
 /* Every type is usable by value or by pointer. */

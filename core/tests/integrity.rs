@@ -1,0 +1,90 @@
+//! Value checksums and the integrity report: a damaged stored value is `Corrupted` naming
+//! its table, key and series, never a wrong value; the report lists it without raising; the
+//! rest of the database still reads.
+
+mod common;
+use neotalk_storage::*;
+use redb::ReadableTable;
+
+fn populate(db: &StorageManager) {
+    for s in 0..3 {
+        let points: Vec<DataPoint> = (0..2_000).map(|i| DataPoint::new(i * 1_000, 20.0 + (i % 50) as f64 / 10.0)).collect();
+        db.timeseries().write_series(&format!("dev-{s}"), "temperature", &points).unwrap();
+    }
+    db.events().append(&NewEvent::new("e1", "device.online", "gateway", 5, serde_json::json!({"d": 1}))).unwrap();
+}
+
+/// Flips one byte in the middle of the first stored value of `table` (a damaged sector).
+fn damage_first_value(path: &std::path::Path, table: &str) {
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table)).unwrap();
+        let (key, mut value) = {
+            let (k, v) = t.first().unwrap().unwrap();
+            (k.value().to_vec(), v.value().to_vec())
+        };
+        let mid = value.len() / 2;
+        value[mid] ^= 0x10;
+        t.insert(key.as_slice(), value.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
+#[test]
+fn a_damaged_chunk_is_reported_by_name_and_the_rest_still_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    populate(&db);
+    let expected_other = db.timeseries().query_range("dev-1", "temperature", ..).unwrap();
+    db.close().unwrap();
+    damage_first_value(&dir.path().join(DATABASE_FILE), "ts_chunks");
+
+    let db = StorageManager::open(dir.path()).unwrap();
+    let err = db.timeseries().query_range("dev-0", "temperature", ..).unwrap_err();
+    let message = err.to_string();
+    assert_eq!(err.code(), "CORRUPTED");
+    assert!(message.contains("telemetry dev-0/temperature") && message.contains("table ts_chunks, key "), "{message}");
+    assert!(db.timeseries().query_aggregated("dev-0", "temperature", .., 60_000).is_err());
+    assert_eq!(db.timeseries().query_range("dev-1", "temperature", ..).unwrap(), expected_other, "other series are intact");
+    assert_eq!(db.events().get("e1").unwrap().unwrap().event_data, serde_json::json!({"d": 1}));
+
+    let report = db.integrity_report().unwrap();
+    assert!(!report.ok);
+    assert_eq!((report.damaged_count, report.damaged.len()), (1, 1), "{report:?}");
+    let damage = &report.damaged[0];
+    assert_eq!(damage.table, "ts_chunks");
+    assert!(damage.what.as_deref().unwrap().starts_with("telemetry dev-0/temperature, the chunk of points from 0"), "{damage:?}");
+    assert!(damage.problem.contains("checksum mismatch"), "{damage:?}");
+    assert_eq!(report.engine_problem, None, "redb's own pages are fine: only the value is damaged");
+    assert!(report.entries_checked > 10);
+    assert!(!db.check_integrity().unwrap());
+    db.close().expect("close after a failed check succeeds");
+}
+
+#[test]
+fn a_damaged_record_is_corrupted_not_a_different_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    populate(&db);
+    db.close().unwrap();
+    damage_first_value(&dir.path().join(DATABASE_FILE), "events");
+    let db = StorageManager::open(dir.path()).unwrap();
+    let err = db.events().replay(0, None).unwrap_err();
+    assert!(err.to_string().contains("table events, key "), "{err}");
+    let report = db.integrity_report().unwrap();
+    assert_eq!(report.damaged.iter().map(|d| d.table.as_str()).collect::<Vec<_>>(), ["events"]);
+    assert_eq!(report.damaged[0].what, None);
+}
+
+on_both_backends! {
+    fn a_sound_database_reports_ok(fx) {
+        populate(&fx.db);
+        let report = fx.db.integrity_report().unwrap();
+        assert!(report.ok && report.damaged.is_empty() && report.engine_problem.is_none(), "{report:?}");
+        assert!(report.entries_checked >= 5, "{report:?}");
+        assert!(fx.db.check_integrity().unwrap());
+        fx.db.close().unwrap();
+        assert_eq!(fx.db.integrity_report().unwrap_err(), StorageError::Closed);
+    }
+}
