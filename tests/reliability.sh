@@ -26,7 +26,7 @@ cargo test -p neotalk-storage --test stress -- --nocapture --test-threads=1
 echo "=== power cuts (${NTS_POWER_CUTS:-200}) ==="
 cargo test -p neotalk-storage --features fuzzing --test power_loss -- --nocapture
 echo "=== byte flips (${NTS_FLIP_TRIALS:-200} trials) ==="
-cargo test -p neotalk-storage --test byte_flips -- --nocapture
+NTS_FLIP_SEED="${NTS_FLIP_SEED:-random}" cargo test -p neotalk-storage --test byte_flips -- --nocapture
 echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
 cargo test -p neotalk-storage --test model
 
