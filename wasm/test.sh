@@ -2,7 +2,8 @@
 # Entry point of the wasm layer: installs what is missing (Debian packages, wasm-bindgen-cli
 # at the locked version, npm dependencies), builds wasm/pkg with build.sh and the native
 # snapshot tool, then runs the Node tests of the package (snapshots crossing between the
-# native and wasm builds included) and the browser test of the simulator page. Exits non-zero on any
+# native and wasm builds included, and tests/conformance.test.mjs: the shared conformance
+# cases of tests/conformance/cases/*.json) and the browser test of the simulator page. Exits non-zero on any
 # failure. Expects Debian 12 as root with node >= 20 and npm.
 set -euo pipefail
 
