@@ -6,8 +6,9 @@
 #      ffi/include/neotalk_storage.h equals what cbindgen generates (NTS_HEADER_CHECK=1)
 #   3. installs the library into a temporary prefix (ffi/install.sh)
 #   4. builds ffi/tests against that prefix with -Wall -Wextra -Werror -pedantic (the header
-#      alone as C99, C++11 and C++17; the C test; the GoogleTest suite)
-#   5. runs the C and C++ tests under valgrind (leaks or invalid access fail the run)
+#      alone as C99, C++11 and C++17; the C test; the conformance runner; the GoogleTest suite)
+#   5. runs the C and C++ tests and the C conformance runner (tests/conformance/cases, see
+#      ffi/tests/conformance/conformance.c) under valgrind (leaks or invalid access fail the run)
 #   6. checks the installed libraries: the static archive and the shared library define only
 #      nts_* symbols (nm); a C89 program links the shared library through pkg-config with an
 #      rpath and runs without LD_LIBRARY_PATH; neotalk_storage_static.pc links the archive
@@ -50,6 +51,9 @@ VALGRIND=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirec
 step "C test under valgrind"
 mkdir -p "$TMP/scratch"
 "${VALGRIND[@]}" "$TMP/tests/nts_c_test" "$TMP/scratch"
+
+step "conformance cases (tests/conformance/cases) under valgrind"
+"${VALGRIND[@]}" "$TMP/tests/nts_conformance" "$ROOT/tests/conformance/cases"
 
 step "C++ GoogleTest suite under valgrind"
 "${VALGRIND[@]}" "$TMP/tests/nts_cpp_test" --gtest_brief=1
