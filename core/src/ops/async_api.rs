@@ -137,7 +137,7 @@ impl Maintenance {
             }
         });
         if intervals.compact_interval_hours > 0 {
-            m.every("compact", Duration::from_secs(u64::from(intervals.compact_interval_hours) * HOUR), |s| s.compact().map(drop));
+            m.every("compact", Duration::from_secs(u64::from(intervals.compact_interval_hours) * HOUR), compact_when_idle);
         }
         let backup = &config.system.backup;
         if !backup.enabled_backups.is_empty() {
@@ -219,6 +219,26 @@ impl RunningMaintenance {
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = t.await;
+        }
+    }
+}
+
+/// How long the scheduled compaction waits for reads in flight before it counts a failure.
+const COMPACT_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Compaction needs the file to itself: a read snapshot held elsewhere (a backup started on
+/// the same tick, a query) makes it `Conflict`. The scheduled job waits for such reads, as
+/// SQLite's busy timeout does, instead of failing a run that a moment later succeeds.
+fn compact_when_idle(s: &StorageManager) -> Result<()> {
+    let step = Duration::from_millis(20);
+    let mut waited = Duration::ZERO;
+    loop {
+        match s.compact() {
+            Err(StorageError::Conflict(_)) if waited < COMPACT_PATIENCE => {
+                std::thread::sleep(step);
+                waited += step;
+            }
+            other => return other.map(drop),
         }
     }
 }

@@ -4,7 +4,7 @@
  * (neotalk_storage.h), and each step's outcome is matched by the README's rules, as
  * core/tests/conformance.rs does for Rust.
  *
- * Usage: nts_conformance CASES_DIR   (every *.json in it is a case file)
+ * Usage: nts_conformance CASES_DIR_OR_FILE...   (a folder: every *.json in it is a case file)
  * Prints each failing case and "conformance: N passed, M skipped, K failed"; exits non-zero
  * on any failure or when no case ran.
  *
@@ -18,11 +18,13 @@
 #include "neotalk_storage.h"
 
 #include <dirent.h>
-#include <stdarg.h>
+#include <errno.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The store a case runs on, and the temporary directories `storage.open` made. */
 typedef struct subject {
@@ -49,14 +51,19 @@ static char *dup_text(const char *s) {
 
 static char *printed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *printed(const char *fmt, ...) {
-  jbuf b = {NULL, 0, 0};
-  char small[512];
   va_list ap;
+  char *out;
+  int n;
   va_start(ap, fmt);
-  vsnprintf(small, sizeof small, fmt, ap);
+  n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  jb_str(&b, small);
-  return b.data;
+  if (n < 0) exit(2);
+  out = malloc((size_t)n + 1);
+  if (out == NULL) exit(2);
+  va_start(ap, fmt);
+  vsnprintf(out, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return out;
 }
 
 /* ---- arguments -------------------------------------------------------------------------- */
@@ -79,6 +86,11 @@ static const char *text(call *c, const char *name) {
     if (c->out->bad_case == NULL) c->out->bad_case = printed("`%s` is not a string", name);
     return "";
   }
+  if (strlen(v->text) != v->len) {
+    if (c->out->bad_case == NULL)
+      c->out->bad_case = printed("`%s` holds a NUL character, which a C string cannot carry: mark the case \"not\": {\"c\": ...}", name);
+    return "";
+  }
   return v->text;
 }
 
@@ -86,22 +98,30 @@ static int is_integer_text(const jv *v) { return v->kind == J_NUMBER && strpbrk(
 
 static long long int_arg(call *c, const char *name) {
   const jv *v = arg(c, name);
+  long long n;
   if (v == NULL) return 0;
   if (!is_integer_text(v)) {
     if (c->out->bad_case == NULL) c->out->bad_case = printed("`%s` is not an integer", name);
     return 0;
   }
-  return strtoll(v->text, NULL, 10);
+  errno = 0;
+  n = strtoll(v->text, NULL, 10);
+  if (errno == ERANGE && c->out->bad_case == NULL) c->out->bad_case = printed("`%s` is not a 64-bit integer", name);
+  return n;
 }
 
 static unsigned long long uint_arg(call *c, const char *name) {
   const jv *v = arg(c, name);
+  unsigned long long n;
   if (v == NULL) return 0;
   if (!is_integer_text(v) || v->text[0] == '-') {
     if (c->out->bad_case == NULL) c->out->bad_case = printed("`%s` is not a non-negative integer", name);
     return 0;
   }
-  return strtoull(v->text, NULL, 10);
+  errno = 0;
+  n = strtoull(v->text, NULL, 10);
+  if (errno == ERANGE && c->out->bad_case == NULL) c->out->bad_case = printed("`%s` is not a 64-bit integer", name);
+  return n;
 }
 
 static int present(call *c, const char *name) {
@@ -132,7 +152,14 @@ static float *floats(call *c, const jv *v, const char *name, size_t *n) {
   }
   out = malloc((v->count ? v->count : 1) * sizeof *out);
   if (out == NULL) exit(2);
-  for (i = 0; i < v->count; i++) out[i] = v->items[i].kind == J_NUMBER ? (float)j_number(&v->items[i]) : 0.0f;
+  for (i = 0; i < v->count; i++) {
+    if (v->items[i].kind != J_NUMBER) {
+      if (c->out->bad_case == NULL) c->out->bad_case = printed("`%s[%zu]` is not a number", name, i);
+      free(out);
+      return NULL;
+    }
+    out[i] = (float)j_number(&v->items[i]);
+  }
   *n = v->count;
   return out;
 }
@@ -177,17 +204,7 @@ static void count_result(call *c, nts_status s, const uint64_t *n) {
   if (status_of(c, s)) c->out->json = printed("%llu", (unsigned long long)*n);
 }
 
-/* A float as the shortest text that reads back as the same float (what serde writes for f32). */
-static void add_f32(jbuf *b, float f) {
-  char tmp[64];
-  int prec;
-  for (prec = 1; prec <= 9; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
-    if ((float)strtod(tmp, NULL) == f) break;
-  }
-  jb_str(b, tmp);
-}
-
+/* A double as the shortest text that reads back as the same double (as serde writes it). */
 static void add_f64(jbuf *b, double d) {
   char tmp[64];
   int prec;
@@ -226,8 +243,10 @@ static void points_result(call *c, nts_status s, nts_points **out) {
       case NTS_VALUE_STRING: jb_quote(&b, p.string_value, p.string_len); break;
     }
     jb_str(&b, ",\"quality\":");
+    /* serde_json::to_value widens an f32 to f64 (0.1f32 is 0.10000000149011612), and the
+       Rust runner matches that: so does this one. */
     if (p.has_quality)
-      add_f32(&b, p.quality);
+      add_f64(&b, (double)p.quality);
     else
       jb_str(&b, "null");
     jb_str(&b, ",\"metadata\":");
@@ -273,22 +292,54 @@ static void storage_open(subject *sub, call *c) {
   }
 }
 
+/* Whether a point argument is a plain float: `{"timestamp": T, "value": <number with a
+   fraction or exponent>}`, quality and metadata absent or null. */
+static int plain_float_point(const jv *point) {
+  const jv *value = j_get(point, "value"), *quality = j_get(point, "quality"), *metadata = j_get(point, "metadata");
+  size_t i, known = 0;
+  if (point == NULL || point->kind != J_OBJECT || value == NULL || value->kind != J_NUMBER || is_integer_text(value)) return 0;
+  if ((quality && quality->kind != J_NULL) || (metadata && metadata->kind != J_NULL)) return 0;
+  for (i = 0; i < point->count; i++)
+    if (strcmp(point->keys[i], "timestamp") == 0 || strcmp(point->keys[i], "value") == 0 ||
+        strcmp(point->keys[i], "quality") == 0 || strcmp(point->keys[i], "metadata") == 0)
+      known++;
+  return known == point->count; /* an unknown field goes to core's decoder, which refuses it */
+}
+
+/* ts.write: core's TimeSeriesStore::write (the write buffer) is nts_ts_write(), which takes a
+   double; so a float point, and a {"$float": ...} one (NaN, infinities: floats JSON cannot
+   write), go through it. A point C's typed call cannot carry (an integer, boolean or string
+   value, quality, metadata) goes as TelemetryPoint JSON through nts_ts_write_batch_json(),
+   decoded by core. */
 static void ts_write(nts_storage *db, call *c) {
   const char *device = text(c, "device"), *metric = text(c, "metric");
   const jv *point = arg(c, "point");
   const jv *value = j_get(point, "value");
   const jv *special = j_get(value, "$float");
+  const jv *ts = j_get(point, "timestamp");
   if (c->out->bad_case) return;
-  if (special != NULL && special->kind == J_STRING) {
-    /* A float JSON cannot write: the typed call that takes a double. */
-    const jv *ts = j_get(point, "timestamp");
+  if ((special != NULL && special->kind == J_STRING) || plain_float_point(point)) {
+    const char *number = special ? special->text : value->text;
+    double d;
+    char *end;
+    long long timestamp;
     if (ts == NULL || !is_integer_text(ts)) {
       c->out->bad_case = printed("`point.timestamp` is not an integer");
       return;
     }
-    unit_result(c, nts_ts_write(db, device, metric, strtoll(ts->text, NULL, 10), strtod(special->text, NULL)));
+    errno = 0;
+    timestamp = strtoll(ts->text, NULL, 10);
+    if (errno == ERANGE) {
+      c->out->bad_case = printed("`point.timestamp` is not a 64-bit integer");
+      return;
+    }
+    d = strtod(number, &end);
+    if (end == number || *end != '\0') {
+      c->out->bad_case = printed("`point.value` %s is not a float", number);
+      return;
+    }
+    unit_result(c, nts_ts_write(db, device, metric, (int64_t)timestamp, d));
   } else {
-    /* Any value type, quality and metadata: one TelemetryPoint as JSON. */
     jbuf b = {NULL, 0, 0};
     jb_str(&b, "[{\"device_id\":");
     jb_quote(&b, device, strlen(device));
@@ -646,78 +697,99 @@ static char *read_file(const char *path) {
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int main(int argc, char **argv) {
-  DIR *dir;
-  struct dirent *entry;
-  char **names = NULL;
-  size_t count = 0, i;
-  unsigned passed = 0, skipped = 0, failed = 0;
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s CASES_DIR\n", argv[0]);
-    return 2;
+typedef struct tally {
+  unsigned passed, skipped, failed;
+} tally;
+
+/* Runs every case of one case file; `name` is how failures name the file. */
+static void run_file(const char *path, const char *name, tally *t) {
+  char *content = read_file(path);
+  jv doc;
+  char err[128];
+  const jv *cases;
+  size_t k;
+  if (content == NULL || !j_parse(content, &doc, err, sizeof err)) {
+    printf("FAIL %s: cannot read it as JSON (%s)\n", path, content ? err : "unreadable");
+    t->failed++;
+    free(content);
+    return;
   }
-  dir = opendir(argv[1]);
-  if (dir == NULL) {
-    perror(argv[1]);
-    return 2;
-  }
-  while ((entry = readdir(dir)) != NULL) {
-    size_t len = strlen(entry->d_name);
-    if (len > 5 && strcmp(entry->d_name + len - 5, ".json") == 0) {
-      char **more = realloc(names, (count + 1) * sizeof *names);
-      if (more == NULL) return 2;
-      names = more;
-      names[count++] = dup_text(entry->d_name);
+  cases = j_get(&doc, "cases");
+  if (cases == NULL || cases->kind != J_ARRAY) {
+    printf("FAIL %s: no \"cases\" array\n", path);
+    t->failed++;
+  } else {
+    for (k = 0; k < cases->count; k++) {
+      const jv *kase = &cases->items[k];
+      const jv *title = j_get(kase, "name");
+      jbuf why = {NULL, 0, 0};
+      if (j_get(j_get(kase, "not"), "c") != NULL) {
+        t->skipped++;
+        continue;
+      }
+      if (run_case(kase, &why)) {
+        t->passed++;
+      } else {
+        printf("FAIL %s / %s / %s\n", name, title && title->kind == J_STRING ? title->text : "(unnamed)",
+               why.data ? why.data : "?");
+        t->failed++;
+      }
+      free(why.data);
     }
   }
-  closedir(dir);
-  qsort(names, count, sizeof *names, by_name);
+  j_free(&doc);
+  free(content);
+}
 
-  for (i = 0; i < count; i++) {
-    char *path = printed("%s/%s", argv[1], names[i]);
-    char *content = read_file(path);
-    jv doc;
-    char err[128];
-    const jv *cases;
-    size_t k;
-    if (content == NULL || !j_parse(content, &doc, err, sizeof err)) {
-      printf("FAIL %s: cannot read it as JSON (%s)\n", path, content ? err : "unreadable");
-      failed++;
-      free(content);
-      free(path);
+/* Each argument is a folder (its *.json files, by name) or one case file. */
+int main(int argc, char **argv) {
+  tally t = {0, 0, 0};
+  int a;
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s CASES_DIR_OR_FILE...\n", argv[0]);
+    return 2;
+  }
+  for (a = 1; a < argc; a++) {
+    struct stat st;
+    DIR *dir;
+    struct dirent *entry;
+    char **names = NULL;
+    size_t count = 0, i;
+    if (stat(argv[a], &st) != 0) {
+      perror(argv[a]);
+      return 2;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      const char *slash = strrchr(argv[a], '/');
+      run_file(argv[a], slash ? slash + 1 : argv[a], &t);
       continue;
     }
-    cases = j_get(&doc, "cases");
-    if (cases == NULL || cases->kind != J_ARRAY) {
-      printf("FAIL %s: no \"cases\" array\n", path);
-      failed++;
-    } else {
-      for (k = 0; k < cases->count; k++) {
-        const jv *kase = &cases->items[k];
-        const jv *name = j_get(kase, "name");
-        const char *title = name && name->kind == J_STRING ? name->text : "(unnamed)";
-        jbuf why = {NULL, 0, 0};
-        if (j_get(j_get(kase, "not"), "c") != NULL) {
-          skipped++;
-          continue;
-        }
-        if (run_case(kase, &why)) {
-          passed++;
-        } else {
-          printf("FAIL %s / %s / %s\n", names[i], title, why.data ? why.data : "?");
-          failed++;
-        }
-        free(why.data);
+    dir = opendir(argv[a]);
+    if (dir == NULL) {
+      perror(argv[a]);
+      return 2;
+    }
+    while ((entry = readdir(dir)) != NULL) {
+      size_t len = strlen(entry->d_name);
+      if (len > 5 && strcmp(entry->d_name + len - 5, ".json") == 0) {
+        char **more = realloc(names, (count + 1) * sizeof *names);
+        if (more == NULL) exit(2);
+        names = more;
+        names[count++] = dup_text(entry->d_name);
       }
     }
-    j_free(&doc);
-    free(content);
-    free(path);
+    closedir(dir);
+    if (count) qsort(names, count, sizeof *names, by_name);
+    for (i = 0; i < count; i++) {
+      char *path = printed("%s/%s", argv[a], names[i]);
+      run_file(path, names[i], &t);
+      free(path);
+      free(names[i]);
+    }
+    free(names);
   }
-  for (i = 0; i < count; i++) free(names[i]);
-  free(names);
 
-  printf("conformance: %u passed, %u skipped, %u failed\n", passed, skipped, failed);
-  if (passed == 0) fprintf(stderr, "conformance: no case ran\n");
-  return failed == 0 && passed > 0 ? 0 : 1;
+  printf("conformance: %u passed, %u skipped, %u failed\n", t.passed, t.skipped, t.failed);
+  if (t.passed == 0) fprintf(stderr, "conformance: no case ran\n");
+  return t.failed == 0 && t.passed > 0 ? 0 : 1;
 }

@@ -297,11 +297,31 @@ static int parse_value(parser *ps, jv *v, int depth) {
       ps->p += 4;
       return 1;
     default: {
-      const char *start = ps->p;
-      char *end;
+      /* JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (strtod alone
+         would also take "inf", "nan", hex and a leading "+"). */
+      const char *start = ps->p, *end = ps->p;
       size_t n;
-      (void)strtod(start, &end);
-      if (end == start || !(*start == '-' || (*start >= '0' && *start <= '9'))) return fail(ps, "not a JSON value");
+#define DIGIT(ch) ((ch) >= '0' && (ch) <= '9')
+      if (*end == '-') end++;
+      if (*end == '0') {
+        end++;
+      } else if (DIGIT(*end)) {
+        while (DIGIT(*end)) end++;
+      } else {
+        return fail(ps, "not a JSON value");
+      }
+      if (*end == '.') {
+        end++;
+        if (!DIGIT(*end)) return fail(ps, "bad number");
+        while (DIGIT(*end)) end++;
+      }
+      if (*end == 'e' || *end == 'E') {
+        end++;
+        if (*end == '+' || *end == '-') end++;
+        if (!DIGIT(*end)) return fail(ps, "bad number");
+        while (DIGIT(*end)) end++;
+      }
+#undef DIGIT
       n = (size_t)(end - start);
       v->kind = J_NUMBER;
       v->text = grow(NULL, n + 1);
