@@ -131,6 +131,8 @@ fn a_full_disk_fails_the_write_keeps_the_data_and_recovers_on_the_same_handle() 
 
     // Reads work on the same handle, and everything acknowledged is there.
     assert_batches(&db, 0..acknowledged);
+    assert!(!db.table_sizes().unwrap().is_empty());
+    assert!(db.integrity_report().unwrap().ok);
 
     // Space returns: the same handle writes again, without reopening by the caller.
     disk.room_for(None);

@@ -176,11 +176,17 @@ impl RedbBackend {
         Ok(())
     }
 
-    /// Runs `op` on a healthy handle: reopens a failed one first.
-    fn on_handle<T>(&self, what: &str, op: impl FnOnce(&Handle) -> Result<T>) -> Result<T> {
+    /// Reopens a handle an earlier I/O error left `Failed`, before `what` uses it.
+    fn reopen_if_failed(&self, what: &str) -> Result<()> {
         if matches!(*self.db.read(), Some(Handle::Failed)) {
             self.reopen_after_failure().map_err(|e| self.name_io(e, what))?;
         }
+        Ok(())
+    }
+
+    /// Runs `op` on a healthy handle: reopens a failed one first.
+    fn on_handle<T>(&self, what: &str, op: impl FnOnce(&Handle) -> Result<T>) -> Result<T> {
+        self.reopen_if_failed(what)?;
         let guard = self.db.read();
         op(guard.as_ref().ok_or(StorageError::Closed)?)
     }
@@ -430,8 +436,7 @@ impl Backend for RedbBackend {
 
     fn table_sizes(&self) -> Result<Vec<TableSize>> {
         no_panic("table statistics", || {
-            let guard = self.db.read();
-            let txn = guard.as_ref().ok_or(StorageError::Closed)?.begin_read()?;
+            let txn = self.on_handle("table statistics", Handle::begin_read)?;
             let mut out = Vec::new();
             for handle in txn.list_tables().map_err(storage_err)?.filter(|t| t.name() != CHECKSUMS_MARKER) {
                 let t = txn.open_table(def(handle.name())).map_err(table_err)?;
@@ -476,6 +481,7 @@ impl Backend for RedbBackend {
 
     fn compact(&self) -> Result<bool> {
         no_panic("compaction", || {
+            self.reopen_if_failed("compaction")?;
             let mut guard = self.db.write();
             let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("compaction")?;
             db.compact().map_err(|e| match e {
@@ -489,6 +495,7 @@ impl Backend for RedbBackend {
 
     fn check_integrity(&self) -> Result<bool> {
         no_panic("the integrity check", || {
+            self.reopen_if_failed("the integrity check")?;
             let mut guard = self.db.write();
             // redb's check may repair, so it needs write access.
             let db = guard.as_mut().ok_or(StorageError::Closed)?.writable("redb's structural check")?;
