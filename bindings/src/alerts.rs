@@ -126,6 +126,11 @@ impl AlertStore {
         Ok(self.inner.get(&alert_id)?.map(AlertRecord::from))
     }
 
+    /// Removes the alert and counts it out of the severity counts; returns whether it existed.
+    pub fn delete(&self, alert_id: String) -> Result<bool> {
+        Ok(self.inner.delete(&alert_id)?)
+    }
+
     /// Marks an alert acknowledged by `by` at `at`; returns it.
     pub fn acknowledge(&self, alert_id: String, by: String, at: i64) -> Result<AlertRecord> {
         Ok(self.inner.acknowledge(&alert_id, &by, at)?.into())

@@ -243,10 +243,16 @@ impl DeviceStateStore {
         Ok(self.inner.get_device(&device_id)?.map(DeviceState::from))
     }
 
-    /// Removes the device, its indexes and metric snapshots (its telemetry stays). Unknown
-    /// devices fail with `NotFound`.
-    pub fn delete(&self, device_id: String) -> Result<()> {
-        Ok(self.inner.delete(&device_id)?)
+    /// Removes the device, its indexes and metric snapshots; with `cascade`, every telemetry
+    /// point of the device first (core `delete_with_telemetry`). Returns how many points went
+    /// (0 without `cascade`: the telemetry stays). Unknown devices fail with `NotFound`.
+    #[uniffi::method(default(cascade = false))]
+    pub fn delete(&self, device_id: String, cascade: bool) -> Result<u64> {
+        if cascade {
+            return Ok(self.inner.delete_with_telemetry(&device_id)?);
+        }
+        self.inner.delete(&device_id)?;
+        Ok(0)
     }
 
     /// Every device, ordered by id.

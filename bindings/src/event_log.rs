@@ -84,23 +84,28 @@ impl From<core::EventLogEntry> for EventLogEntry {
     }
 }
 
-/// Event-log retention.
+/// Event-log retention. Windows are the core's `RetentionWindow` text: `"7d"`, `"36h"`,
+/// `"15m"`, `"forever"` (a bare number counts days).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct EventRetention {
-    /// Days an event is kept.
-    #[uniffi(default = 7)]
-    pub days: u32,
+    /// How long an event is kept.
+    #[uniffi(default = "7d")]
+    pub keep: String,
     /// Total size of stored events above which the oldest are dropped first.
     #[uniffi(default = 1000)]
     pub max_size_mb: u64,
-    /// Days per event type, overriding `days`.
+    /// Window per event type, overriding `keep`.
     #[uniffi(default)]
-    pub by_type: HashMap<String, u32>,
+    pub by_type: HashMap<String, String>,
 }
 
-impl From<EventRetention> for core::EventRetention {
-    fn from(r: EventRetention) -> Self {
-        core::EventRetention { days: r.days, max_size_mb: r.max_size_mb, by_type: r.by_type.into_iter().collect() }
+impl TryFrom<EventRetention> for core::EventRetention {
+    type Error = core::StorageError;
+
+    fn try_from(r: EventRetention) -> core::Result<Self> {
+        use core::RetentionWindow as Window;
+        let by_type = r.by_type.iter().map(|(t, w)| Ok((t.clone(), Window::parse_field("by_type", w)?))).collect::<core::Result<_>>()?;
+        Ok(core::EventRetention { keep: Window::parse_field("keep", &r.keep)?, max_size_mb: r.max_size_mb, by_type })
     }
 }
 
@@ -199,9 +204,9 @@ impl EventLogStore {
 
     /// Removes events past their retention window, then the oldest events while the log is
     /// larger than `max_size_mb`. An event of type `t` expires when
-    /// `timestamp < now_ms - days(t) * 86_400_000`.
+    /// `timestamp < now_ms - window(t)`; a window that is not a duration is `InvalidInput`.
     pub fn cleanup(&self, now_ms: i64, retention: EventRetention) -> Result<EventCleanup> {
-        let c = self.inner.cleanup(now_ms, &retention.into())?;
+        let c = self.inner.cleanup(now_ms, &retention.try_into()?)?;
         Ok(EventCleanup { expired: c.expired, over_size: c.over_size })
     }
 }

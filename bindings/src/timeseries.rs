@@ -365,6 +365,17 @@ impl TimeSeriesStore {
     pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<u64> {
         Ok(self.inner.delete_range(&device_id, &metric, range(start, end)?)?)
     }
+
+    /// Deletes every point of every metric of `device_id` (the device stays registered);
+    /// returns how many were removed.
+    pub fn delete_device(&self, device_id: String) -> Result<u64> {
+        Ok(self.inner.delete_device(&device_id)?)
+    }
+
+    /// Deletes every point of `metric` on every device; returns how many were removed.
+    pub fn delete_metric(&self, metric: String) -> Result<u64> {
+        Ok(self.inner.delete_metric(&metric)?)
+    }
 }
 
 #[cfg(test)]

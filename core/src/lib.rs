@@ -28,6 +28,7 @@ mod names;
 mod ops;
 mod page;
 mod range;
+mod retention_window;
 mod storage;
 mod stores;
 
@@ -36,6 +37,7 @@ pub use json::{from_json, from_json_value};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 pub use page::Page;
 pub use range::TimeRange;
+pub use retention_window::RetentionWindow;
 #[cfg(not(target_arch = "wasm32"))]
 pub use storage::backend::RedbBackend;
 pub use storage::backend::{Backend, Direction, KeyRange, MemoryBackend, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
@@ -86,9 +88,9 @@ pub mod backup {
 /// `rules/`, `workflows/`), validated with file, line and field.
 pub mod config {
     pub use crate::ops::config::{
-        AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, DaysRetention, Definition, DefinitionKind, EventsConfig,
-        EventsRetention, LlmConfig, MaintenanceConfig, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE,
-        CONFIG_DIR, RETENTION_FILE, SYSTEM_FILE,
+        AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, Definition, DefinitionKind, EventsConfig, EventsRetention, LlmConfig,
+        MaintenanceConfig, RecordRetention, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE, CONFIG_DIR,
+        RETENTION_FILE, SYSTEM_FILE,
     };
 }
 

@@ -1,7 +1,7 @@
 //! ConfigStore: defaults, round trips, errors naming file / line / field, atomic saves.
 
 use neotalk_storage::config::*;
-use neotalk_storage::{BackupType, EventRetention, StorageError};
+use neotalk_storage::{BackupType, EventRetention, RetentionWindow, StorageError};
 
 /// The seed's `config/retention.yaml`, verbatim, plus the new `by_device_type`.
 const SEED_RETENTION: &str = "\
@@ -55,8 +55,9 @@ fn missing_files_read_as_defaults() {
     assert_eq!(c.system.backup.retain_count, 7);
     assert_eq!(c.system.backup.enabled_backups, vec![BackupType::Full]);
     let r = &c.retention;
-    assert_eq!((r.timeseries.default_days, r.events.days, r.events.max_size_mb), (30, 7, 1000));
-    assert_eq!((r.rule_history.days, r.workflow_history.days, r.alerts.days, r.decisions.days, r.sessions.days), (90, 90, 365, 90, 365));
+    assert_eq!((r.timeseries.keep, r.events.keep, r.events.max_size_mb), (RetentionWindow::days(30), RetentionWindow::days(7), 1000));
+    let kept = [&r.rule_history, &r.workflow_history, &r.alerts, &r.decisions, &r.sessions].map(|r| r.keep.to_string());
+    assert_eq!(kept, ["90d", "90d", "365d", "90d", "365d"]);
     assert!(c.adapters.adapters.is_empty() && c.rules.is_empty() && c.workflows.is_empty());
     assert!(store.check().unwrap().is_empty());
 
@@ -78,21 +79,49 @@ fn partial_files_take_defaults_for_the_rest() {
     assert_eq!(s.storage.timeseries_retention_days, 30);
     assert_eq!((s.llm.model.as_str(), s.llm.provider.as_str()), ("llama3", "ollama"));
     let r = store.retention().unwrap();
-    assert_eq!((r.alerts.days, r.sessions.days, r.timeseries.default_days), (30, 365, 30));
+    assert_eq!(
+        (r.alerts.keep, r.sessions.keep, r.timeseries.keep),
+        (RetentionWindow::days(30), RetentionWindow::days(365), RetentionWindow::days(30))
+    );
 }
 
 #[test]
 fn seed_retention_file_loads() {
     let store = ConfigStore::from_strings([("retention.yaml", SEED_RETENTION)]).unwrap();
     let r = store.retention().unwrap();
-    assert_eq!(r.timeseries.by_metric["energy_consumption"], 365);
+    assert_eq!(r.timeseries.by_metric["energy_consumption"], RetentionWindow::days(365));
     assert_eq!(r.timeseries.by_metric.len(), 4);
     // Metric override beats device type, which beats the default.
-    assert_eq!(r.timeseries.days_for("temperature", Some("meter")), 7);
-    assert_eq!(r.timeseries.days_for("voltage", Some("meter")), 400);
-    assert_eq!(r.timeseries.days_for("voltage", None), 30);
+    assert_eq!(r.timeseries.window_for("temperature", Some("meter")), RetentionWindow::days(7));
+    assert_eq!(r.timeseries.window_for("voltage", Some("meter")), RetentionWindow::days(400));
+    assert_eq!(r.timeseries.window_for("voltage", None), RetentionWindow::days(30));
     let ev: EventRetention = (&r.events).into();
-    assert_eq!(ev, EventRetention { days: 7, max_size_mb: 1000, by_type: Default::default() });
+    assert_eq!(ev, EventRetention { keep: RetentionWindow::days(7), max_size_mb: 1000, by_type: Default::default() });
+}
+
+#[test]
+fn retention_windows_are_durations_or_forever() {
+    let yaml = "retention:\n  timeseries:\n    keep: 36h\n    by_metric:\n      vibration: 15m\n      energy: forever\n  events:\n    days: 2\n  alerts:\n    keep: forever\n";
+    let store = ConfigStore::from_strings([("retention.yaml", yaml)]).unwrap();
+    let r = store.retention().unwrap();
+    assert_eq!(r.timeseries.keep, RetentionWindow::hours(36));
+    assert_eq!(r.timeseries.by_metric["vibration"].as_millis(), Some(900_000));
+    assert_eq!(r.timeseries.by_metric["energy"], RetentionWindow::FOREVER);
+    assert_eq!(r.events.keep, RetentionWindow::days(2));
+    assert_eq!(r.alerts.keep, RetentionWindow::FOREVER);
+    // Saved in canonical spelling, and loaded back the same.
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::for_data_dir(dir.path());
+    store.save_retention(&r).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("config").join(RETENTION_FILE)).unwrap();
+    assert!(text.contains("keep: 36h") && text.contains("energy: forever") && text.contains("keep: 2d"), "{text}");
+    assert_eq!(store.retention().unwrap(), r);
+
+    for (bad, field) in [("3 days", "retention.alerts.keep"), ("1y", "retention.alerts.keep"), ("0h", "retention.alerts.keep")] {
+        let store = ConfigStore::from_strings([("retention.yaml", format!("retention:\n  alerts:\n    keep: {bad}\n").as_str())]).unwrap();
+        let p = problem(&store);
+        assert_eq!((p.line, p.field.as_str()), (3, field), "{bad}: {p}");
+    }
 }
 
 #[test]
@@ -106,8 +135,9 @@ fn round_trip_on_disk_and_in_memory() {
     system.llm.endpoint = Some("http://10.0.0.2:11434".into());
     system.backup.enabled_backups = vec![BackupType::Full, BackupType::Selective { tables: vec!["alerts".into()] }];
     let mut retention = RetentionConfig::default();
-    retention.timeseries.by_device_type.insert("meter".into(), 400);
-    retention.events.by_type.insert("heartbeat".into(), 1);
+    retention.timeseries.by_device_type.insert("meter".into(), RetentionWindow::days(400));
+    retention.events.by_type.insert("heartbeat".into(), RetentionWindow::hours(6));
+    retention.alerts.keep = RetentionWindow::FOREVER;
     let adapters = AdaptersConfig {
         adapters: [("mqtt".to_string(), serde_json::json!({"broker": "tcp://localhost:1883", "topics": ["a/#"], "qos": 1}))].into(),
     };
@@ -173,7 +203,7 @@ fn bad_values_name_file_line_and_field() {
     let p = problem(&store);
     let line = bad.lines().position(|l| l.contains("power: 0")).unwrap() + 1;
     assert_eq!((p.file.as_str(), p.line, p.field.as_str()), ("retention.yaml", line, "retention.timeseries.by_metric.power"), "{p}");
-    assert!(p.message.contains("at least 1"), "{p}");
+    assert!(p.message.contains("longer than 0"), "{p}");
 
     // A typo is reported, not silently ignored.
     let store = ConfigStore::from_strings([("system.yaml", "api:\n  port: 80\nstorage:\n  splitfiles: true\n")]).unwrap();

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use neotalk_storage::{
-    from_json_value, AlertRecord, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, MemoryEntry, NewEvent, Page,
-    Result, RuleExecutionRecord, SessionMessage, StorageManager, TelemetryPoint, VectorDocument, WorkflowExecutionRecord,
+    from_json_value, AlertRecord, DataCleanupTask, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, MemoryEntry,
+    NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, TelemetryPoint, VectorDocument,
+    WorkflowExecutionRecord,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -109,6 +110,8 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "ts.query_range" => out(db.timeseries().query_range(device(), metric(), range(args))?),
         "ts.query_latest" => out(db.timeseries().query_latest(device(), metric())?),
         "ts.delete_range" => out(db.timeseries().delete_range(device(), metric(), range(args))?),
+        "ts.delete_device" => out(db.timeseries().delete_device(device())?),
+        "ts.delete_metric" => out(db.timeseries().delete_metric(metric())?),
         "ts.query_aggregated" => out(db.timeseries().query_aggregated(device(), metric(), range(args), int(args, "bucket_ms"))?),
         "events.append" => out(db.events().append(&record::<NewEvent>(args, "event")?)?),
         "events.append_batch" => out(db.events().append_batch(&record::<Vec<NewEvent>>(args, "events")?)?),
@@ -120,12 +123,14 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "devices.get" => out(db.devices().get_device(text(args, "device_id"))?),
         "devices.list" => out(db.devices().list_devices()?),
         "devices.delete" => out(db.devices().delete(text(args, "device_id"))?),
+        "devices.delete_with_telemetry" => out(db.devices().delete_with_telemetry(text(args, "device_id"))?),
         "devices.set_online" => {
             let online = arg(args, "online").as_bool().expect("`online` is a boolean");
             out(db.devices().set_online(text(args, "device_id"), online)?)
         }
         "alerts.create" => out(db.alerts().create(&record::<AlertRecord>(args, "alert")?)?),
         "alerts.get" => out(db.alerts().get(text(args, "alert_id"))?),
+        "alerts.delete" => out(db.alerts().delete(text(args, "alert_id"))?),
         "alerts.acknowledge" => out(db.alerts().acknowledge(text(args, "alert_id"), text(args, "by"), int(args, "at"))?),
         "alerts.resolve" => out(db.alerts().resolve(text(args, "alert_id"), int(args, "at"))?),
         "alerts.query_range" => out(db.alerts().query_range(range(args), limit(args))?),
@@ -162,6 +167,13 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "vectors.get" => out(db.vectors().get(text(args, "collection"), text(args, "id"))?),
         "vectors.search" => out(db.vectors().search(text(args, "collection"), &floats(args, "query"), uint(args, "k") as usize, None)?),
         "vectors.count" => out(db.vectors().count(text(args, "collection"))?),
+        "cleanup.run" => {
+            let retention = match args.get("retention").filter(|v| !v.is_null()) {
+                Some(_) => record::<RetentionConfig>(args, "retention")?,
+                None => RetentionConfig::default(),
+            };
+            out(DataCleanupTask::new(db, retention).run(int(args, "now"))?)
+        }
         other => panic!("unknown op {other:?}: add it to tests/conformance/README.md and every runner"),
     }
 }

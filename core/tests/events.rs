@@ -83,8 +83,8 @@ on_both_backends! {
             ev("fresh", "t", now),
         ]).unwrap();
         let mut r = EventRetention::default();
-        r.by_type.insert("audit".into(), 30);
-        r.by_type.insert("debug".into(), 1);
+        r.by_type.insert("audit".into(), RetentionWindow::days(30));
+        r.by_type.insert("debug".into(), RetentionWindow::days(1));
         let removed = log.cleanup(now, &r).unwrap();
         assert_eq!(removed, EventCleanup { expired: 3, over_size: 0 });
         let left: Vec<String> = log.replay(0, 100).unwrap().into_iter().map(|e| e.event_id).collect();
@@ -100,7 +100,7 @@ on_both_backends! {
         log.append_batch(&events).unwrap();
         let total = log.total_bytes().unwrap();
         assert!(total > 2_500_000, "{total}");
-        let r = EventRetention { days: 100_000, max_size_mb: 1, by_type: Default::default() };
+        let r = EventRetention { keep: RetentionWindow::days(100_000), max_size_mb: 1, by_type: Default::default() };
         let removed = log.cleanup(0, &r).unwrap();
         assert!(log.total_bytes().unwrap() <= 1024 * 1024);
         let left = log.replay(0, 10_000).unwrap();

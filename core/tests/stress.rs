@@ -10,8 +10,8 @@ mod common;
 use common::Fixture;
 
 use neotalk_storage::{
-    AlertRecord, AlertSeverity, DataPoint, Durability, EventRetention, NewEvent, SessionMessage, StorageManager, StorageOptions,
-    TelemetryPoint, TimeSeriesRetention,
+    AlertRecord, AlertSeverity, DataPoint, Durability, EventRetention, NewEvent, RetentionWindow, SessionMessage, StorageManager,
+    StorageOptions, TelemetryPoint, TimeSeriesRetention,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -134,7 +134,9 @@ fn worker(db: &StorageManager, t: usize, deadline: Instant, failed: &AtomicBool)
                 ts.cleanup(0, &TimeSeriesRetention::default()).unwrap();
             }
             10 => {
-                db.events().cleanup(0, &EventRetention { days: 7, max_size_mb: 1_000_000, ..Default::default() }).unwrap();
+                db.events()
+                    .cleanup(0, &EventRetention { keep: RetentionWindow::days(7), max_size_mb: 1_000_000, ..Default::default() })
+                    .unwrap();
             }
             _ => {
                 assert!(!db.table_sizes().unwrap().is_empty());
@@ -169,7 +171,7 @@ fn stress(db: &StorageManager, what: &'static str) -> (u64, u64) {
 
     // A last cleanup, then exact counts.
     db.timeseries().cleanup(0, &TimeSeriesRetention::default()).unwrap();
-    db.events().cleanup(0, &EventRetention { days: 7, max_size_mb: 1_000_000, ..Default::default() }).unwrap();
+    db.events().cleanup(0, &EventRetention { keep: RetentionWindow::days(7), max_size_mb: 1_000_000, ..Default::default() }).unwrap();
     let ts = db.timeseries();
     let (mut events, mut old_events, mut alerts, mut acked, mut ops) = (0, 0, 0, 0, 0);
     for (t, w) in written.iter().enumerate() {

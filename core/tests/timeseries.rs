@@ -208,9 +208,9 @@ on_both_backends! {
         // unregistered-then-auto-registered device of type "unknown": default
         ts.write_series("ghost", "x", &[at(30, -1)]).unwrap();
         let mut r = TimeSeriesRetention::default();
-        r.by_metric.insert("temperature".into(), 7);
-        r.by_device_type.insert("power_meter".into(), 90);
-        r.by_device_type.insert("thermometer".into(), 365);
+        r.by_metric.insert("temperature".into(), RetentionWindow::days(7));
+        r.by_device_type.insert("power_meter".into(), RetentionWindow::days(90));
+        r.by_device_type.insert("thermometer".into(), RetentionWindow::days(365));
         let removed = ts.cleanup(now, &r).unwrap();
         // thermometer humidity uses the device type (365 days): nothing removed there.
         assert_eq!(ts.query_range("thermo", "humidity", i64::MIN..i64::MAX).unwrap().len(), 3);
@@ -231,7 +231,7 @@ on_both_backends! {
         let ts = fx.db.timeseries();
         let pts: Vec<DataPoint> = (0..25_000).map(|i| DataPoint::new(i, 0.0)).collect();
         ts.write_series("d", "m", &pts).unwrap();
-        let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+        let r = TimeSeriesRetention { keep: RetentionWindow::days(0), ..Default::default() };
         assert_eq!(ts.cleanup(20_000, &r).unwrap().points, 20_000);
         assert_eq!(ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap().len(), 5_000);
     }
@@ -349,7 +349,7 @@ on_both_backends! {
         assert_eq!(chunk_count(&fx.db), 2);
         let fx = fx.reopen();
         let ts = fx.db.timeseries();
-        let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+        let r = TimeSeriesRetention { keep: RetentionWindow::days(0), ..Default::default() };
         assert_eq!(ts.cleanup(2_001, &r).unwrap().points, 1_025);
         assert_eq!(ts_of(&ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap()), vec![2_001, 2_002]);
         ts.write_series("d", "m", &[DataPoint::new(2_003, 3.0)]).unwrap();
@@ -388,7 +388,7 @@ on_both_backends! {
         assert_eq!(ts.query_latest("d", "m").unwrap(), Some(DataPoint::new(0, 2.0)));
         assert_eq!(fx.db.devices().get_device("d").unwrap().unwrap().metrics["m"].timestamp, 0);
         // Retention expires i64::MIN.
-        let r = TimeSeriesRetention { default_days: 1, ..Default::default() };
+        let r = TimeSeriesRetention { keep: RetentionWindow::days(1), ..Default::default() };
         assert_eq!(ts.cleanup(0, &r).unwrap().points, 1);
         assert_eq!(ts_of(&ts.query_range("d", "m", ..).unwrap()), vec![0]);
         assert_eq!(ts.delete_range("d", "m", ..).unwrap(), 1);

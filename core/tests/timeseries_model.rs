@@ -216,7 +216,7 @@ fn run(redb: bool, ops: Vec<Op>) {
                 }
             }
             Op::Retention(now) => {
-                let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+                let r = TimeSeriesRetention { keep: neotalk_storage::RetentionWindow::days(0), ..Default::default() };
                 let removed = ts.cleanup(now, &r).unwrap();
                 let mut expected = TimeSeriesCleanup::default();
                 for m in model.iter_mut() {
@@ -328,7 +328,7 @@ fn deletes_on_chunk_edges() {
             vec![1_023, 2_047, 2_048]
         );
         assert_eq!(ts.delete_range("d", "m", 0..1_024).unwrap(), 1_024);
-        let r = TimeSeriesRetention { default_days: 0, ..Default::default() };
+        let r = TimeSeriesRetention { keep: neotalk_storage::RetentionWindow::days(0), ..Default::default() };
         assert_eq!(ts.cleanup(2_048, &r).unwrap().points, 1);
         assert_eq!(ts.query_range("d", "m", i64::MIN..i64::MAX).unwrap().len(), 952);
         assert_eq!(ts.query_range("d", "m", i64::MIN..2_049).unwrap(), vec![DataPoint::new(2_048, 2_048.0)]);

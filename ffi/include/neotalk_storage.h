@@ -413,6 +413,14 @@ enum nts_status nts_alerts_create(const struct nts_storage *db, const char *aler
 enum nts_status nts_alerts_get(const struct nts_storage *db, const char *alert_id, char **out_json);
 
 /*
+ Deletes an alert (and counts it out of the severity counts); whether it existed in
+ `*out_deleted`.
+ */
+enum nts_status nts_alerts_delete(const struct nts_storage *db,
+                                  const char *alert_id,
+                                  bool *out_deleted);
+
+/*
  Marks an alert acknowledged by `by` at `at`; the stored alert in `*out_json` (may be NULL
  when not wanted; free with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT
  when already acknowledged.
@@ -713,9 +721,19 @@ enum nts_status nts_devices_set_online(const struct nts_storage *db,
                                        bool online);
 
 /*
- Removes a device (its telemetry stays). NTS_NOT_FOUND when it is not registered.
+ Removes a device (its telemetry stays; see nts_devices_delete_with_telemetry()). NTS_NOT_FOUND when it is not registered.
  */
-enum nts_status nts_devices_delete(const struct nts_storage *db, const char *device_id);
+enum nts_status nts_devices_delete(const struct nts_storage *db,
+                                   const char *device_id);
+
+/*
+ Removes every telemetry point of a device, then the device; sets `*out_removed` to how many
+ points went (`out_removed` may be NULL). NTS_NOT_FOUND when it is not registered (nothing
+ is removed).
+ */
+enum nts_status nts_devices_delete_with_telemetry(const struct nts_storage *db,
+                                                  const char *device_id,
+                                                  uint64_t *out_removed);
 
 /*
  Every device, ordered by id, as a JSON array of DeviceState. Free `*out_json` with
@@ -894,8 +912,9 @@ enum nts_status nts_storage_import_snapshot(const struct nts_storage *db,
 /*
  Runs the retention cleanup of every store as of `now_ms` (Unix ms). `retention_json` is
  NULL for the defaults or RetentionConfig JSON (the fields of retention.yaml, e.g.
- `{"alerts": {"days": 7}, "events": {"days": 30}}`; missing fields keep their
- defaults, unknown ones are NTS_INVALID_INPUT). The CleanupReport JSON `{"removed": {store:
+ `{"alerts": {"keep": "30d"}, "events": {"keep": "36h"}, "decisions": {"keep": "forever"}}`;
+ a bare number counts days; missing fields keep their defaults, unknown ones and windows
+ that are not durations are NTS_INVALID_INPUT). The CleanupReport JSON `{"removed": {store:
  count}, "failed": {store: message}}` in `*out_json` (free with nts_string_free()): a store
  that fails is reported there and the others still run.
  */
@@ -1490,6 +1509,22 @@ enum nts_status nts_ts_delete_range(const struct nts_storage *db,
                                     int64_t start,
                                     int64_t end,
                                     uint64_t *out_removed);
+
+/*
+ Deletes every point of every metric of `device_id` (the device stays registered) and sets
+ `*out_removed` to how many were removed (`out_removed` may be NULL).
+ */
+enum nts_status nts_ts_delete_device(const struct nts_storage *db,
+                                     const char *device_id,
+                                     uint64_t *out_removed);
+
+/*
+ Deletes every point of `metric` on every device and sets `*out_removed` to how many were
+ removed (`out_removed` may be NULL).
+ */
+enum nts_status nts_ts_delete_metric(const struct nts_storage *db,
+                                     const char *metric,
+                                     uint64_t *out_removed);
 
 /*
  Runs a range query of one float series (as nts_ts_query_range()) into arrays the library

@@ -26,6 +26,13 @@ pub unsafe extern "C" fn nts_alerts_get(db: *const nts_storage, alert_id: *const
     get_json(db, alert_id, "alert_id", "alert", out_json, |db, id| Ok(db.alerts().get(id)?))
 }
 
+/// Deletes an alert (and counts it out of the severity counts); whether it existed in
+/// `*out_deleted`.
+#[no_mangle]
+pub unsafe extern "C" fn nts_alerts_delete(db: *const nts_storage, alert_id: *const c_char, out_deleted: *mut bool) -> nts_status {
+    scalar_out(db, out_deleted, "out_deleted", |db| Ok(db.alerts().delete(str_arg(alert_id, "alert_id")?)?))
+}
+
 /// Marks an alert acknowledged by `by` at `at`; the stored alert in `*out_json` (may be NULL
 /// when not wanted; free with nts_string_free()). NTS_NOT_FOUND when unknown, NTS_CONFLICT
 /// when already acknowledged.

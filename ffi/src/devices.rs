@@ -1,7 +1,7 @@
 //! Device states (`DeviceStateStore`): JSON records, typed online/offline switch.
 
 use crate::args::str_arg;
-use crate::shapes::{get_json, json_out, record_in, unit};
+use crate::shapes::{get_json, json_out, opt_scalar_out, record_in, unit};
 use crate::status::nts_status;
 use crate::storage::nts_storage;
 use neotalk_storage::DeviceState;
@@ -31,10 +31,22 @@ pub unsafe extern "C" fn nts_devices_set_online(db: *const nts_storage, device_i
     unit(db, |db| Ok(db.devices().set_online(str_arg(device_id, "device_id")?, online)?))
 }
 
-/// Removes a device (its telemetry stays). NTS_NOT_FOUND when it is not registered.
+/// Removes a device (its telemetry stays; see nts_devices_delete_with_telemetry()). NTS_NOT_FOUND when it is not registered.
 #[no_mangle]
 pub unsafe extern "C" fn nts_devices_delete(db: *const nts_storage, device_id: *const c_char) -> nts_status {
     unit(db, |db| Ok(db.devices().delete(str_arg(device_id, "device_id")?)?))
+}
+
+/// Removes every telemetry point of a device, then the device; sets `*out_removed` to how many
+/// points went (`out_removed` may be NULL). NTS_NOT_FOUND when it is not registered (nothing
+/// is removed).
+#[no_mangle]
+pub unsafe extern "C" fn nts_devices_delete_with_telemetry(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    out_removed: *mut u64,
+) -> nts_status {
+    opt_scalar_out(db, out_removed, "out_removed", |db| Ok(db.devices().delete_with_telemetry(str_arg(device_id, "device_id")?)?))
 }
 
 /// Every device, ordered by id, as a JSON array of DeviceState. Free `*out_json` with

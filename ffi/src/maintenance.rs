@@ -80,8 +80,9 @@ pub unsafe extern "C" fn nts_storage_import_snapshot(
 
 /// Runs the retention cleanup of every store as of `now_ms` (Unix ms). `retention_json` is
 /// NULL for the defaults or RetentionConfig JSON (the fields of retention.yaml, e.g.
-/// `{"alerts": {"days": 7}, "events": {"days": 30}}`; missing fields keep their
-/// defaults, unknown ones are NTS_INVALID_INPUT). The CleanupReport JSON `{"removed": {store:
+/// `{"alerts": {"keep": "30d"}, "events": {"keep": "36h"}, "decisions": {"keep": "forever"}}`;
+/// a bare number counts days; missing fields keep their defaults, unknown ones and windows
+/// that are not durations are NTS_INVALID_INPUT). The CleanupReport JSON `{"removed": {store:
 /// count}, "failed": {store: message}}` in `*out_json` (free with nts_string_free()): a store
 /// that fails is reported there and the others still run.
 #[no_mangle]

@@ -313,6 +313,20 @@ pub unsafe extern "C" fn nts_ts_delete_range(
     })
 }
 
+/// Deletes every point of every metric of `device_id` (the device stays registered) and sets
+/// `*out_removed` to how many were removed (`out_removed` may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_delete_device(db: *const nts_storage, device_id: *const c_char, out_removed: *mut u64) -> nts_status {
+    opt_scalar_out(db, out_removed, "out_removed", |db| Ok(db.timeseries().delete_device(str_arg(device_id, "device_id")?)?))
+}
+
+/// Deletes every point of `metric` on every device and sets `*out_removed` to how many were
+/// removed (`out_removed` may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_delete_metric(db: *const nts_storage, metric: *const c_char, out_removed: *mut u64) -> nts_status {
+    opt_scalar_out(db, out_removed, "out_removed", |db| Ok(db.timeseries().delete_metric(str_arg(metric, "metric")?)?))
+}
+
 /// Runs a range query of one float series (as nts_ts_query_range()) into arrays the library
 /// allocates, so no size probe is needed: `*out_timestamps` and `*out_values` hold
 /// `*out_count` points (both NULL when there are none). Free them with one

@@ -31,6 +31,12 @@ impl JsAlertStore {
         to_js(&self.inner.get(&string("alert_id", &alert_id)?).js()?)
     }
 
+    /// Removes the alert (and counts it out of the severity counts); `false` when it was not
+    /// there.
+    pub fn delete(&self, #[wasm_bindgen(js_name = alertId, unchecked_param_type = "string")] alert_id: JsValue) -> JsResult<bool> {
+        self.inner.delete(&string("alert_id", &alert_id)?).js()
+    }
+
     /// Marks an alert acknowledged by `by` at `atMs`; returns it. Unknown id: `NOT_FOUND`;
     /// already acknowledged: `CONFLICT` (the first acknowledgement stays).
     #[wasm_bindgen(unchecked_return_type = "AlertRecord")]

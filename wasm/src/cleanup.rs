@@ -30,10 +30,10 @@ pub struct JsDataCleanupTask {
 #[wasm_bindgen(js_class = DataCleanupTask)]
 impl JsDataCleanupTask {
     /// A task over every store of `db` with `retention` (a `RetentionConfig`, fields left
-    /// out take their defaults). Left out, the retention is the database's
+    /// out take their defaults; windows such as `"36h"`, `"forever"` or a number of days). Left out, the retention is the database's
     /// `config().retention()` in the `full` entry point, and the default retention in the
-    /// default one (which has no config tree to set it). Unknown fields or 0 days are
-    /// `INVALID_INPUT` on `retention`.
+    /// default one (which has no config tree to set it). Unknown fields and windows that
+    /// are not durations (`"3 days"`, `0`) are `INVALID_INPUT` on `retention`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         db: &JsStorageManager,

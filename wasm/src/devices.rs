@@ -26,9 +26,19 @@ impl JsDeviceStateStore {
         to_js(&self.inner.get_device(&string("device_id", &device_id)?).js()?)
     }
 
-    /// Removes the device (its telemetry stays); `NOT_FOUND` for an unknown device.
-    pub fn delete(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<()> {
-        self.inner.delete(&string("device_id", &device_id)?).js()
+    /// Removes the device; with `cascade`, every telemetry point of it first. Returns how many
+    /// points went (0 without `cascade`: the telemetry stays). `NOT_FOUND` for an unknown device.
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        cascade: Option<bool>,
+    ) -> JsResult<f64> {
+        let device_id = string("device_id", &device_id)?;
+        if cascade.unwrap_or(false) {
+            return Ok(self.inner.delete_with_telemetry(&device_id).js()? as f64);
+        }
+        self.inner.delete(&device_id).js()?;
+        Ok(0.0)
     }
 
     /// Every device, ordered by id.

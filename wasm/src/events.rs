@@ -7,8 +7,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// An `EventRetention` object, typed for the optional argument of `cleanup`.
-    #[wasm_bindgen(typescript_type = "EventRetention")]
+    /// An `EventRetention` object (fields may be left out), typed for the optional argument
+    /// of `cleanup`.
+    #[wasm_bindgen(typescript_type = "EventRetentionInput")]
     pub type EventRetentionArg;
 }
 

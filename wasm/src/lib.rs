@@ -177,11 +177,25 @@ export interface SequenceRange {
   last: number;
 }
 
+/** How long records are kept: `"90d"`, `"36h"`, `"15m"`, `"30s"`, `"2w"` or `"forever"`. */
+export type RetentionWindow = string;
+/** A window as an argument: also a number of whole days (`7` is `"7d"`). */
+export type RetentionWindowInput = RetentionWindow | number;
+
 export interface EventRetention {
-  days: number;
+  keep: RetentionWindow;
   max_size_mb: number;
-  by_type: Record<string, number>;
+  by_type: Record<string, RetentionWindow>;
 }
+
+/** A retention section as an argument: fields may be left out, windows may be numbers of
+ * days, and the seed's `days` is accepted for `keep`. */
+export type WindowsInput<T> = {
+  [K in keyof T]?: T[K] extends RetentionWindow ? RetentionWindowInput
+    : T[K] extends Record<string, RetentionWindow> ? Record<string, RetentionWindowInput> : T[K];
+} & { days?: number };
+
+export type EventRetentionInput = WindowsInput<EventRetention>;
 
 export interface EventCleanup {
   expired: number;
@@ -365,23 +379,32 @@ export type DecisionInput = Pick<DecisionRecord, "decision_id" | "title" | "conf
   Partial<Omit<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at" | "proposed_actions">> &
   { proposed_actions?: (Pick<ProposedAction, "action_type"> & Partial<ProposedAction>)[] | null };
 
-export interface DaysRetention {
-  days: number;
+export interface RecordRetention {
+  keep: RetentionWindow;
 }
 
-/** `retention.yaml`: days each store keeps its records. */
+export interface TimeSeriesRetention {
+  keep: RetentionWindow;
+  by_metric: Record<string, RetentionWindow>;
+  by_device_type: Record<string, RetentionWindow>;
+}
+
+/** `retention.yaml`: how long each store keeps its records. */
 export interface RetentionConfig {
-  timeseries: { default_days: number; by_metric: Record<string, number>; by_device_type: Record<string, number> };
-  events: { days: number; max_size_mb: number; by_type: Record<string, number> };
-  rule_history: DaysRetention;
-  workflow_history: DaysRetention;
-  alerts: DaysRetention;
-  decisions: DaysRetention;
-  sessions: DaysRetention;
+  timeseries: TimeSeriesRetention;
+  events: EventRetention;
+  rule_history: RecordRetention;
+  workflow_history: RecordRetention;
+  alerts: RecordRetention;
+  decisions: RecordRetention;
+  sessions: RecordRetention;
 }
 
-/** A `RetentionConfig` whose sections and fields may be left out (they take the defaults). */
-export type RetentionInput = { [K in keyof RetentionConfig]?: Partial<RetentionConfig[K]> };
+/** A `RetentionConfig` whose sections and fields may be left out (they take the defaults);
+ * windows may be numbers of days, under the seed's names too (`days`, `default_days`). */
+export type RetentionInput = {
+  [K in keyof RetentionConfig]?: WindowsInput<RetentionConfig[K]> & (K extends "timeseries" ? { default_days?: number } : unknown);
+};
 
 /** What `DataCleanupTask.run` removed, by store, and which stores failed. */
 export interface CleanupReport {

@@ -279,4 +279,17 @@ impl JsTimeSeriesStore {
         let removed = self.inner.delete_range(&device_id, &metric, time_range(start, end)?).js()?;
         Ok(removed as f64)
     }
+
+    /// Deletes every point of every metric of the device (it stays registered); returns how
+    /// many were removed.
+    #[wasm_bindgen(js_name = deleteDevice)]
+    pub fn delete_device(&self, #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue) -> JsResult<f64> {
+        Ok(self.inner.delete_device(&string("device_id", &device_id)?).js()? as f64)
+    }
+
+    /// Deletes every point of `metric` on every device; returns how many were removed.
+    #[wasm_bindgen(js_name = deleteMetric)]
+    pub fn delete_metric(&self, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue) -> JsResult<f64> {
+        Ok(self.inner.delete_metric(&string("metric", &metric)?).js()? as f64)
+    }
 }

@@ -35,7 +35,7 @@ function seeded() {
 
 test('run removes what each retention window says has expired and reports it per store', () => {
   const db = seeded();
-  const task = new wasm.DataCleanupTask(db, { timeseries: { default_days: 10 }, rule_history: { days: 10 }, workflow_history: { days: 10 }, alerts: { days: 10 }, decisions: { days: 10 } });
+  const task = new wasm.DataCleanupTask(db, { timeseries: { default_days: 10 }, rule_history: { days: 10 }, workflow_history: { keep: '240h' }, alerts: { keep: 10 }, decisions: { keep: '10d' } });
   const report = task.run(NOW);
   assert.deepEqual(report, {
     removed: { timeseries: 3, events: 1, rule_history: 1, workflow_history: 1, alerts: 1, decisions: 1, sessions: 0, memory: 1 },
@@ -59,10 +59,10 @@ test('the defaults keep 90 days of history; config() shows the full retention', 
   const db = seeded();
   const task = new wasm.DataCleanupTask(db, {});
   const config = task.config();
-  assert.equal(config.rule_history.days, 90);
-  assert.equal(config.sessions.days, 365);
-  assert.equal(config.timeseries.default_days, 30);
-  assert.deepEqual(config.events, { days: 7, max_size_mb: 1000, by_type: {} });
+  assert.equal(config.rule_history.keep, '90d');
+  assert.equal(config.sessions.keep, '365d');
+  assert.equal(config.timeseries.keep, '30d');
+  assert.deepEqual(config.events, { keep: '7d', max_size_mb: 1000, by_type: {} });
   const report = task.run(NOW);
   assert.equal(report.removed.rule_history, 0);
   assert.equal(report.removed.timeseries, 3, '50 days is past the 30-day default');
@@ -71,10 +71,10 @@ test('the defaults keep 90 days of history; config() shows the full retention', 
 
 test("left out, the retention is the database's config().retention() (full package)", () => {
   const db = seeded();
-  assert.equal(new wasm.DataCleanupTask(db).config().alerts.days, 365);
-  db.config().setRetention({ alerts: { days: 10 } });
+  assert.equal(new wasm.DataCleanupTask(db).config().alerts.keep, '365d');
+  db.config().setRetention({ alerts: { keep: '10d' } });
   const task = new wasm.DataCleanupTask(db, null);
-  assert.equal(task.config().alerts.days, 10);
+  assert.equal(task.config().alerts.keep, '10d');
   assert.equal(task.run(NOW).removed.alerts, 1);
   db.config().setYaml('retention.yaml', 'retention:\n  sessions:\n    days: 1\n');
   assert.equal(new wasm.DataCleanupTask(db).run(NOW).removed.sessions, 1);
@@ -95,6 +95,7 @@ test('left out in the default package (no config tree), the retention is the def
 test('a bad retention or time is INVALID_INPUT; a closed database is CLOSED', () => {
   const db = seeded();
   throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { days: 0 } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { keep: '1y' } }), 'INVALID_INPUT', 'retention', /unknown unit/);
   throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { weeks: 2 } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => new wasm.DataCleanupTask(db, { events: { by_type: { x: -1 } } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => new wasm.DataCleanupTask(db, 'forever'), 'INVALID_INPUT', 'retention');
@@ -106,5 +107,5 @@ test('a bad retention or time is INVALID_INPUT; a closed database is CLOSED', ()
 
   db.close();
   throwsCode(() => task.run(NOW), 'CLOSED');
-  assert.equal(task.config().alerts.days, 365, 'config() needs no database');
+  assert.equal(task.config().alerts.keep, '365d', 'config() needs no database');
 });

@@ -10,8 +10,8 @@ test('an empty tree reads the defaults; files given to the constructor are read'
   assert.equal(empty.system().storage.timeseries_retention_days, 30);
   assert.deepEqual(empty.system().backup.enabled_backups, [{ type: 'full' }]);
   assert.deepEqual(empty.system().maintenance, { flush_interval_secs: 1, cleanup_interval_minutes: 60, compact_interval_hours: 24 });
-  assert.equal(empty.retention().alerts.days, 365);
-  assert.equal(empty.retention().events.days, 7);
+  assert.equal(empty.retention().alerts.keep, '365d');
+  assert.equal(empty.retention().events.keep, '7d');
   assert.deepEqual(empty.adapters(), {});
   assert.deepEqual(empty.check(), []);
   assert.deepEqual(empty.definitionNames('Rule'), []);
@@ -67,15 +67,17 @@ test('set sections as objects; bad values are refused and leave the tree as it w
   throwsCode(() => cfg.setSystem('port: 1'), 'INVALID_INPUT', 'system');
   assert.equal(cfg.system().api.port, 9090, 'unchanged');
 
-  cfg.setRetention({ alerts: { days: 30 }, timeseries: { by_metric: { power: 7 } } });
+  cfg.setRetention({ alerts: { days: 30 }, timeseries: { by_metric: { power: 7, vibration: '36h' } }, decisions: { keep: 'forever' } });
   const r = cfg.retention();
-  assert.equal(r.alerts.days, 30);
-  assert.equal(r.rule_history.days, 90);
-  assert.deepEqual(r.timeseries, { default_days: 30, by_metric: { power: 7 }, by_device_type: {} });
+  assert.equal(r.alerts.keep, '30d');
+  assert.equal(r.rule_history.keep, '90d');
+  assert.equal(r.decisions.keep, 'forever');
+  assert.deepEqual(r.timeseries, { keep: '30d', by_metric: { power: '7d', vibration: '36h' }, by_device_type: {} });
+  throwsCode(() => cfg.setRetention({ alerts: { keep: '3 days' } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => cfg.setRetention({ alerts: { days: 0 } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => cfg.setRetention({ alerts: { days: 1.5 } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => cfg.setRetention({ events: { by_type: { '': 3 } } }), 'INVALID_INPUT', 'retention');
-  assert.equal(cfg.retention().alerts.days, 30, 'unchanged');
+  assert.equal(cfg.retention().alerts.keep, '30d', 'unchanged');
 
   cfg.setAdapters({ modbus: { port: '/dev/ttyUSB0', baud: 9600 } });
   assert.deepEqual(cfg.adapters(), { modbus: { port: '/dev/ttyUSB0', baud: 9600 } });
@@ -99,7 +101,7 @@ test('YAML text out loads back to the same sections; YAML text in is validated',
 
   const tree = new wasm.ConfigStore();
   tree.setYaml('retention.yaml', '# kept short\nretention:\n  alerts:\n    days: 10\n');
-  assert.equal(tree.retention().alerts.days, 10);
+  assert.equal(tree.retention().alerts.keep, '10d');
   tree.setYaml('system.yaml', 'api:\n  host: 0.0.0.0\n');
   assert.equal(tree.system().api.host, '0.0.0.0');
   tree.setYaml('adapters.yaml', 'zigbee: {channel: 15}\n');
@@ -108,7 +110,7 @@ test('YAML text out loads back to the same sections; YAML text in is validated',
   throwsCode(() => tree.setYaml('retention.yaml', 'alerts:\n  days: 5\n'), 'INVALID_INPUT', 'config');
   throwsCode(() => tree.setYaml('system.yaml', 'api: [unclosed'), 'INVALID_INPUT', 'config');
   assert.equal(tree.system().api.host, '0.0.0.0', 'a refused text changes nothing');
-  assert.equal(tree.retention().alerts.days, 10);
+  assert.equal(tree.retention().alerts.keep, '10d');
   throwsCode(() => tree.setYaml('rules/a.rule', 'x'), 'INVALID_INPUT', 'file');
   throwsCode(() => tree.setYaml('system.yaml', 5), 'INVALID_INPUT', 'text');
   throwsCode(() => tree.yaml('config.yaml'), 'INVALID_INPUT', 'file');
@@ -148,12 +150,12 @@ test("the database's tree: shared by every config() call, CLOSED after close, no
   const db = openDb();
   const cfg = db.config();
   assert.ok(cfg instanceof wasm.ConfigStore);
-  assert.equal(cfg.retention().alerts.days, 365);
+  assert.equal(cfg.retention().alerts.keep, '365d');
   cfg.setRetention({ alerts: { days: 12 } });
-  assert.equal(db.config().retention().alerts.days, 12);
+  assert.equal(db.config().retention().alerts.keep, '12d');
   const copy = openDb();
   copy.importSnapshot(db.exportSnapshot());
-  assert.equal(copy.config().retention().alerts.days, 365, 'config is not table data');
+  assert.equal(copy.config().retention().alerts.keep, '365d', 'config is not table data');
   db.close();
   throwsCode(() => cfg.retention(), 'CLOSED');
   throwsCode(() => cfg.saveDefinition('Rule', 'after.rule', 'too late'), 'CLOSED');

@@ -121,6 +121,8 @@ function run(subject, op, args) {
     case 'ts.query_range': return db.timeseries().queryRangePoints(a.device, a.metric, a.start, opt(a.end));
     case 'ts.query_latest': return db.timeseries().queryLatest(a.device, a.metric);
     case 'ts.delete_range': return db.timeseries().deleteRange(a.device, a.metric, a.start, opt(a.end));
+    case 'ts.delete_device': return db.timeseries().deleteDevice(a.device);
+    case 'ts.delete_metric': return db.timeseries().deleteMetric(a.metric);
     case 'ts.query_aggregated': return db.timeseries().queryAggregated(a.device, a.metric, a.start, opt(a.end), a.bucket_ms);
     case 'events.append': return db.events().append(a.event);
     case 'events.append_batch': return db.events().appendBatch(a.events);
@@ -132,9 +134,11 @@ function run(subject, op, args) {
     case 'devices.get': return db.devices().getDevice(a.device_id);
     case 'devices.list': return db.devices().listDevices();
     case 'devices.delete': return db.devices().delete(a.device_id);
+    case 'devices.delete_with_telemetry': return db.devices().delete(a.device_id, true);
     case 'devices.set_online': return db.devices().setOnline(a.device_id, a.online);
     case 'alerts.create': return db.alerts().create(a.alert);
     case 'alerts.get': return db.alerts().get(a.alert_id);
+    case 'alerts.delete': return db.alerts().delete(a.alert_id);
     case 'alerts.acknowledge': return db.alerts().acknowledge(a.alert_id, a.by, a.at);
     case 'alerts.resolve': return db.alerts().resolve(a.alert_id, a.at);
     case 'alerts.query_range': return db.alerts().queryRange(a.start, opt(a.end), opt(a.limit));
@@ -159,6 +163,7 @@ function run(subject, op, args) {
     case 'vectors.get': return db.vectors().get(a.collection, a.id);
     case 'vectors.search': return db.vectors().search(a.collection, f32(a.query), a.k, undefined);
     case 'vectors.count': return db.vectors().count(a.collection);
+    case 'cleanup.run': return new wasm.DataCleanupTask(db, opt(a.retention)).run(a.now);
     default:
       throw new Error(`unknown op ${JSON.stringify(op)}: add it to tests/conformance/README.md and every runner`);
   }

@@ -91,7 +91,7 @@ test('cleanup removes expired events with default and explicit retention', () =>
   events.appendBatch([ev('old', 'debug', now - 8 * day), ev('mid', 'debug', now - 2 * day), ev('new', 'alert', now)]);
   assert.deepEqual(events.cleanup(now), { expired: 1, over_size: 0 });
   assert.equal(events.get('old'), null);
-  assert.deepEqual(events.cleanup(now, { days: 7, max_size_mb: 1000, by_type: { debug: 1 } }), { expired: 1, over_size: 0 });
+  assert.deepEqual(events.cleanup(now, { keep: '7d', max_size_mb: 1000, by_type: { debug: '36h' } }), { expired: 1, over_size: 0 });
   assert.deepEqual(events.queryRange(-Infinity, Infinity).map((e) => e.event_id), ['new']);
   assert.deepEqual(events.cleanup(now, { days: 7, max_size_mb: 0, by_type: {} }), { expired: 0, over_size: 1 });
   assert.equal(events.totalBytes(), 0);
@@ -121,6 +121,9 @@ test('bad events and arguments are INVALID_INPUT and store nothing', () => {
   throwsCode(() => events.cleanup(NaN), 'INVALID_INPUT', 'now_ms');
   throwsCode(() => events.cleanup(0, { weeks: 1 }), 'INVALID_INPUT', 'retention', /weeks/);
   assert.deepEqual(events.cleanup(0, { days: 1 }), { expired: 0, over_size: 0 }, 'omitted retention fields take their defaults');
+  throwsCode(() => events.cleanup(0, { keep: '3 days' }), 'INVALID_INPUT', 'retention', /3 days/);
+  throwsCode(() => events.cleanup(0, { keep: 0 }), 'INVALID_INPUT', 'retention');
+  assert.deepEqual(events.cleanup(0, { keep: 'forever' }), { expired: 0, over_size: 0 });
 });
 
 test('ids of the wrong JS type are INVALID_INPUT', () => {

@@ -130,6 +130,8 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       listDevicesWithData: () => ts.listDevicesWithData(),
       listMetrics: () => ts.listMetrics('d'),
       deleteRange: () => ts.deleteRange('d', 'm', 0, 10),
+      deleteDevice: () => ts.deleteDevice('d'),
+      deleteMetric: () => ts.deleteMetric('m'),
     },
     DeviceStateStore: {
       upsert: () => devices.upsert({ device_id: 'd2', device_type: 't' }),
@@ -156,6 +158,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
     AlertStore: {
       create: () => alerts.create({ alert_id: 'a', title: 't', severity: 'Info', source: 's', created_at: 1 }),
       get: () => alerts.get('a'),
+      delete: () => alerts.delete('a'),
       acknowledge: () => alerts.acknowledge('a', 'me', 1),
       resolve: () => alerts.resolve('a', 1),
       queryRange: () => alerts.queryRange(0, 10),

@@ -116,6 +116,8 @@ memory.add({ memory_id: 'x', memory_type: 'Fact', content: 'c', created_at: 1 })
 db.config();
 const config: ConfigStore = fullDb.config();
 config.setRetention({ alerts: { days: 30 } });
+config.setRetention({ alerts: { keep: '36h' }, timeseries: { default_days: 7, by_metric: { vibration: '15m', power: 90 } } });
+const kept: string = config.retention().alerts.keep;
 const retention: RetentionConfig = config.retention();
 const system: SystemConfig = new ConfigStore({ 'system.yaml': 'api:\n  port: 9000\n' }).system();
 const port: number = system.api.port;

@@ -60,7 +60,7 @@ impl Engine for NeoTalk {
 
     fn cleanup(&mut self, _series: usize, cutoff: i64) -> Res<u64> {
         // Retention is in days: a 1-day window evaluated one day after the cutoff.
-        let r = TimeSeriesRetention { default_days: 1, ..Default::default() };
+        let r = TimeSeriesRetention { keep: neotalk_storage::RetentionWindow::days(1), ..Default::default() };
         Ok(self.db()?.timeseries().cleanup(cutoff + 86_400_000, &r)?.points)
     }
 

@@ -37,6 +37,11 @@ class AlertStore:
         """The alert with this id, or ``None``."""
         return self._native.get(alert_id)
 
+    def delete(self, alert_id: str) -> bool:
+        """Removes the alert (and counts it out of the severity counts); returns whether it
+        existed."""
+        return self._native.delete(alert_id)
+
     def acknowledge(self, alert_id: str, by: str, at: int):
         """Marks an alert acknowledged by ``by`` at ``at``; returns it."""
         return self._native.acknowledge(alert_id, by, at)

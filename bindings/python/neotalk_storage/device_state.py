@@ -26,10 +26,11 @@ class DeviceStateStore:
         """The device's full state, latest metric values included, or ``None``."""
         return device_from_native(self._native.get_device(device_id))
 
-    def delete(self, device_id: str) -> None:
-        """Removes the device and its metric snapshots (its telemetry stays). Unknown devices
-        raise ``StorageError.NotFound``."""
-        self._native.delete(device_id)
+    def delete(self, device_id: str, cascade: bool = False) -> int:
+        """Removes the device and its metric snapshots; with ``cascade``, every telemetry point
+        of the device first. Returns how many points went (0 without ``cascade``: the
+        telemetry stays). Unknown devices raise ``StorageError.NotFound``."""
+        return self._native.delete(device_id, cascade)
 
     def list_devices(self) -> list:
         """Every device, ordered by id."""

@@ -19,7 +19,8 @@ class DataCleanupTask:
     """One retention run over every store (``retention.yaml`` semantics).
 
     ``retention`` is a dict of the core's ``RetentionConfig`` (e.g.
-    ``{"events": {"days": 7}, "alerts": {"days": 30}}``); unknown keys are
+    ``{"events": {"keep": "36h"}, "alerts": {"keep": "30d"}, "decisions": {"keep": "forever"}}``;
+    a bare number counts days); unknown keys and windows that are not durations are
     ``StorageError.InvalidInput``; ``None`` keeps the defaults.
     """
 

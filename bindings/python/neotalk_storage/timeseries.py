@@ -104,3 +104,12 @@ class TimeSeriesStore:
         """Deletes the points of one series with ``start <= timestamp < end``; returns how
         many were removed."""
         return self._native.delete_range(device_id, metric, start, end)
+
+    def delete_device(self, device_id: str) -> int:
+        """Deletes every point of every metric of the device (it stays registered); returns
+        how many were removed."""
+        return self._native.delete_device(device_id)
+
+    def delete_metric(self, metric: str) -> int:
+        """Deletes every point of ``metric`` on every device; returns how many were removed."""
+        return self._native.delete_metric(metric)

@@ -16,6 +16,7 @@ import pytest
 
 from neotalk_storage import (
     AlertRecord,
+    DataCleanupTask,
     DataPoint,
     DeviceState,
     EventMetadata,
@@ -196,6 +197,8 @@ def run(subject: Subject, op: str, a: dict):
         "ts.query_range": lambda: ts().query_range(a["device"], a["metric"], a["start"], end),
         "ts.query_latest": lambda: ts().query_latest(a["device"], a["metric"]),
         "ts.delete_range": lambda: ts().delete_range(a["device"], a["metric"], a["start"], end),
+        "ts.delete_device": lambda: ts().delete_device(a["device"]),
+        "ts.delete_metric": lambda: ts().delete_metric(a["metric"]),
         "ts.query_aggregated": lambda: ts().query_aggregated(a["device"], a["metric"], a["start"], end, a["bucket_ms"]),
         "events.append": lambda: ev().append(_event(a["event"])),
         "events.append_batch": lambda: ev().append_batch([_event(e) for e in a["events"]]),
@@ -207,9 +210,11 @@ def run(subject: Subject, op: str, a: dict):
         "devices.get": lambda: dv().get_device(a["device_id"]),
         "devices.list": lambda: dv().list_devices(),
         "devices.delete": lambda: dv().delete(a["device_id"]),
+        "devices.delete_with_telemetry": lambda: dv().delete(a["device_id"], cascade=True),
         "devices.set_online": lambda: dv().set_online(a["device_id"], a["online"]),
         "alerts.create": lambda: al().create(_typed(AlertRecord, a["alert"])),
         "alerts.get": lambda: al().get(a["alert_id"]),
+        "alerts.delete": lambda: al().delete(a["alert_id"]),
         "alerts.acknowledge": lambda: al().acknowledge(a["alert_id"], a["by"], a["at"]),
         "alerts.resolve": lambda: al().resolve(a["alert_id"], a["at"]),
         "alerts.query_range": lambda: al().query_range(a["start"], end, a.get("limit")),
@@ -236,6 +241,7 @@ def run(subject: Subject, op: str, a: dict):
         "vectors.get": lambda: db.vectors().get(a["collection"], a["id"]),
         "vectors.search": lambda: db.vectors().search(a["collection"], a["query"], a["k"]),
         "vectors.count": lambda: db.vectors().count(a["collection"]),
+        "cleanup.run": lambda: DataCleanupTask(db, a.get("retention")).run(a["now"]),
     }
     if op not in ops:
         raise AssertionError(f"unknown op {op!r}: add it to tests/conformance/README.md and every runner")

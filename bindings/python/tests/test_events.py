@@ -53,7 +53,7 @@ def test_cleanup_by_age_and_type(db):
     events = db.events()
     now = 100 * DAY
     events.append_batch([ev("old", "x", now - 10 * DAY), ev("debug", "debug", now - 2 * DAY), ev("new", "x", now)])
-    result = events.cleanup(now, EventRetention(days=7, by_type={"debug": 1}))
+    result = events.cleanup(now, EventRetention(keep="7d", by_type={"debug": "1d"}))
     assert result == EventCleanup(expired=2, over_size=0)
     assert [e.event_id for e in events.replay(0, 10)] == ["new"]
     assert events.cleanup(now) == EventCleanup(expired=0, over_size=0)
@@ -88,7 +88,7 @@ def test_bad_event_inputs_are_refused(db):
 def test_cleanup_by_size_drops_the_oldest_first(db):
     events = db.events()
     events.append_batch([ev(f"e{i}", ts=i) for i in range(5)])
-    result = events.cleanup(10, EventRetention(days=365, max_size_mb=0))
+    result = events.cleanup(10, EventRetention(keep="365d", max_size_mb=0))
     assert result == EventCleanup(expired=0, over_size=5)
     assert events.total_bytes() == 0 and events.replay(0, 10) == []
 

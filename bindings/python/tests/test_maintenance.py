@@ -64,7 +64,7 @@ def test_cleanup_task_runs_every_store(db):
     raise_alert(db, "old", 0)
     raise_alert(db, "new", 100 * DAY)
     task = DataCleanupTask(db, {"alerts": {"days": 30}})
-    assert task.config()["alerts"]["days"] == 30
+    assert task.config()["alerts"]["keep"] == "30d"
     report = task.run(100 * DAY)
     assert report["removed"]["alerts"] == 1 and report["failed"] == {}
     assert [a.alert_id for a in db.alerts().query_range(0, 200 * DAY)] == ["new"]

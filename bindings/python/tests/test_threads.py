@@ -137,7 +137,7 @@ def test_eight_threads_share_one_manager(tmp_path):
 
         def cleaner(i):
             removed["alerts"] += db.alerts().cleanup(NOW)
-            removed["events"] += db.events().cleanup(NOW, EventRetention(days=1)).expired
+            removed["events"] += db.events().cleanup(NOW, EventRetention(keep="1d")).expired
             removed["points"] += db.timeseries().delete_range("old", "m", 0, NOW)
             time.sleep(0.05)
 

@@ -1,22 +1,15 @@
 //! Retention across every store (seed "清理机制"): `Cleanable` and `DataCleanupTask`.
 //!
 //! Each store removes what its retention window says is expired, in bounded transactions
-//! (never one giant delete), and never a record inside its window: with `days` of retention,
-//! a record is removed when its time is earlier than `now - days`; one exactly at the
-//! boundary stays.
+//! (never one giant delete), and never a record inside its window: with a window `w`, a
+//! record is removed when its time is earlier than `now - w`; one exactly at the boundary
+//! stays, and nothing is removed from a store kept `forever`.
 
 use crate::error::Result;
 use crate::manager::StorageManager;
 use crate::ops::config::RetentionConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-const DAY_MS: i64 = 86_400_000;
-
-/// The cutoff for a retention of `days` days: records strictly older are removed.
-fn cutoff(now_ms: i64, days: u32) -> i64 {
-    now_ms.saturating_sub(days as i64 * DAY_MS)
-}
 
 /// A store whose old data a cleanup removes.
 pub trait Cleanable: Send + Sync {
@@ -46,7 +39,7 @@ impl Cleanable for crate::EventLogStore {
     }
 }
 
-/// Stores whose retention is a number of days applied to one timestamp per record.
+/// Stores whose retention is one window applied to one timestamp per record.
 macro_rules! cleanable_by_days {
     ($($store:ty => $name:literal, $field:ident;)*) => {$(
         impl Cleanable for $store {
@@ -54,7 +47,10 @@ macro_rules! cleanable_by_days {
                 $name
             }
             fn cleanup(&self, now_ms: i64, retention: &RetentionConfig) -> Result<u64> {
-                <$store>::cleanup(self, cutoff(now_ms, retention.$field.days))
+                match retention.$field.keep.cutoff(now_ms) {
+                    Some(cutoff) => <$store>::cleanup(self, cutoff),
+                    None => Ok(0),
+                }
             }
         }
     )*};

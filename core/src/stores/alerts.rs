@@ -281,6 +281,32 @@ impl AlertStore {
         records::modify(&self.engine, alert_id, change)
     }
 
+    /// Removes the alert with this id and its index entries, and counts it out of
+    /// [`count_by_severity`](Self::count_by_severity), in one transaction. Returns whether it
+    /// was stored (deleting an unknown id changes nothing, as SQL's `DELETE` does).
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, AlertRecord, AlertSeverity};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// db.alerts().create(&AlertRecord::new("a1", "Overheat", AlertSeverity::Warning, "", "rule", 1)).unwrap();
+    /// assert!(db.alerts().delete("a1").unwrap());
+    /// assert!(!db.alerts().delete("a1").unwrap());
+    /// assert_eq!(db.alerts().count_by_severity().unwrap().total(), 0);
+    /// ```
+    pub fn delete(&self, alert_id: &str) -> Result<bool> {
+        check_id("alert_id", alert_id)?;
+        let _w = self.engine.lock_writes();
+        let view = self.engine.read()?;
+        let Some(alert) = records::load::<AlertRecord>(&*view, alert_id)? else { return Ok(false) };
+        let mut batch = WriteBatch::new();
+        stage_delete(&mut batch, &alert);
+        let key = alert.severity.counter_key();
+        let left = Engine::meta_u64(&*view, key)?.saturating_sub(1);
+        batch.put(META, key.to_vec(), left.to_le_bytes().to_vec());
+        self.engine.commit(&batch)?;
+        Ok(true)
+    }
+
     /// Marks an alert acknowledged by `by` at `at`; returns the stored alert. Unknown ids fail
     /// with `NotFound`; an alert already acknowledged fails with `Conflict` and keeps its first
     /// acknowledgement.

@@ -224,13 +224,22 @@ pub(crate) struct StagedDeviceUpdates {
     updates: Vec<StagedDevice>,
 }
 
-/// Flushes pending telemetry so device reads see it (set by the time-series store).
-type BeforeRead = Box<dyn Fn() -> Result<()> + Send + Sync>;
+/// Deletes every point of a device; returns how many went.
+type DeleteDeviceTelemetry = Box<dyn Fn(&str) -> Result<u64> + Send + Sync>;
+
+/// What the device store asks of the time-series store, which owns it: set once at open by
+/// the time-series store, whose closures hold it weakly.
+pub(crate) struct TelemetryHooks {
+    /// Commits buffered telemetry so device reads see it.
+    pub(crate) before_read: Box<dyn Fn() -> Result<()> + Send + Sync>,
+    /// Deletes every point of a device; returns how many went.
+    pub(crate) delete_device: DeleteDeviceTelemetry,
+}
 
 struct Inner {
     engine: Arc<Engine>,
     cache: HotCache<String, DeviceState>,
-    before_read: std::sync::OnceLock<BeforeRead>,
+    telemetry: std::sync::OnceLock<TelemetryHooks>,
 }
 
 /// Store of device states. Cheap to clone; obtain it from `StorageManager::devices()`.
@@ -241,7 +250,7 @@ pub struct DeviceStateStore {
 
 impl DeviceStateStore {
     pub(crate) fn new(engine: Arc<Engine>, cache_capacity: usize) -> Self {
-        DeviceStateStore { inner: Arc::new(Inner { engine, cache: HotCache::new(cache_capacity), before_read: Default::default() }) }
+        DeviceStateStore { inner: Arc::new(Inner { engine, cache: HotCache::new(cache_capacity), telemetry: Default::default() }) }
     }
 
     fn load(view: &dyn ReadView, device_id: &str) -> Result<Option<DeviceState>> {
@@ -289,15 +298,22 @@ impl DeviceStateStore {
         batch.put(BY_ONLINE, online_key(new.online, &new.device_id), Vec::new());
     }
 
-    pub(crate) fn set_before_read(&self, hook: BeforeRead) {
-        let _ = self.inner.before_read.set(hook);
+    pub(crate) fn set_telemetry_hooks(&self, hooks: TelemetryHooks) {
+        let _ = self.inner.telemetry.set(hooks);
+    }
+
+    /// Commits pending buffered telemetry, so a read or a change of a device sees the
+    /// points (and the registration) written before it.
+    fn commit_pending_telemetry(&self) -> Result<()> {
+        match self.inner.telemetry.get() {
+            Some(hooks) => (hooks.before_read)(),
+            None => Ok(()),
+        }
     }
 
     /// Snapshot for a public read: pending buffered telemetry is committed first.
     fn read_snapshot(&self) -> Result<(Box<dyn ReadView>, u64)> {
-        if let Some(hook) = self.inner.before_read.get() {
-            hook()?;
-        }
+        self.commit_pending_telemetry()?;
         self.snapshot()
     }
 
@@ -348,6 +364,7 @@ impl DeviceStateStore {
             check_id("metric", metric)?;
             DataPoint { timestamp: snap.timestamp, value: snap.value.clone(), quality: snap.quality, metadata: None }.validate()?;
         }
+        self.commit_pending_telemetry()?;
         let engine = &self.inner.engine;
         let _w = engine.lock_writes();
         let (view, generation) = self.snapshot()?;
@@ -383,9 +400,11 @@ impl DeviceStateStore {
     }
 
     /// Removes the device, its indexes and metric snapshots. Its telemetry stays (it is
-    /// governed by retention). Unknown devices fail with `NotFound`.
+    /// governed by retention; [`delete_with_telemetry`](Self::delete_with_telemetry) removes
+    /// it too). Unknown devices fail with `NotFound`.
     pub fn delete(&self, device_id: &str) -> Result<()> {
         check_id("device_id", device_id)?;
+        self.commit_pending_telemetry()?;
         let engine = &self.inner.engine;
         let _w = engine.lock_writes();
         let view = engine.read()?;
@@ -401,6 +420,32 @@ impl DeviceStateStore {
         engine.commit(&batch)?;
         self.inner.cache.update(|c| c.pop(device_id));
         Ok(())
+    }
+
+    /// Removes every telemetry point of the device (in bounded transactions, as
+    /// [`TimeSeriesStore::delete_device`](crate::TimeSeriesStore::delete_device)), then the
+    /// device as [`delete`](Self::delete) does; returns how many points went. Unknown devices
+    /// fail with `NotFound` and nothing is removed. Interrupted (a crash, an I/O error), it
+    /// leaves the device registered, so calling it again finishes the job.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, TelemetryPoint};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// db.timeseries().write_batch(&[TelemetryPoint::new("t1", "temp", 1, 20.0), TelemetryPoint::new("t1", "rh", 1, 40.0)]).unwrap();
+    /// assert_eq!(db.devices().delete_with_telemetry("t1").unwrap(), 2);
+    /// assert!(db.devices().get_device("t1").unwrap().is_none());
+    /// assert!(db.timeseries().list_devices_with_data().unwrap().is_empty());
+    /// ```
+    pub fn delete_with_telemetry(&self, device_id: &str) -> Result<u64> {
+        if self.get_device(device_id)?.is_none() {
+            return Err(StorageError::not_found("device", device_id));
+        }
+        let removed = match self.inner.telemetry.get() {
+            Some(hooks) => (hooks.delete_device)(device_id)?,
+            None => 0,
+        };
+        self.delete(device_id)?;
+        Ok(removed)
     }
 
     /// Loads the devices named by the keys of `table` under `prefix`; the device id is the
@@ -449,6 +494,7 @@ impl DeviceStateStore {
     /// Marks a device online or offline. Unknown devices fail with `NotFound`.
     pub fn set_online(&self, device_id: &str, online: bool) -> Result<()> {
         check_id("device_id", device_id)?;
+        self.commit_pending_telemetry()?;
         let engine = &self.inner.engine;
         let _w = engine.lock_writes();
         let (view, generation) = self.snapshot()?;

@@ -14,6 +14,7 @@ use crate::error::{Result, StorageError};
 use crate::limits::{check_id, check_json, CLEANUP_BATCH};
 use crate::page::Page;
 use crate::range::TimeRange;
+use crate::retention_window::RetentionWindow;
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
 use crate::storage::indexed_records::time_range;
@@ -31,7 +32,6 @@ const BY_TYPE: &str = "events_by_type";
 const BY_CORRELATION: &str = "events_by_correlation";
 const NEXT_SEQ: &[u8] = b"events.next_sequence";
 const TOTAL_BYTES: &[u8] = b"events.total_bytes";
-const DAY_MS: i64 = 86_400_000;
 
 /// Where an event came from and how it relates to others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,17 +161,18 @@ struct EntryRow<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventRetention {
-    /// Days an event is kept (default 7).
-    pub days: u32,
+    /// How long an event is kept (default 7 days; `days` is accepted as its name in JSON).
+    #[serde(alias = "days")]
+    pub keep: RetentionWindow,
     /// Total size of stored events above which the oldest are dropped first (default 1000).
     pub max_size_mb: u64,
-    /// Days per event type, overriding `days`.
-    pub by_type: BTreeMap<String, u32>,
+    /// Window per event type, overriding `keep`.
+    pub by_type: BTreeMap<String, RetentionWindow>,
 }
 
 impl Default for EventRetention {
     fn default() -> Self {
-        EventRetention { days: 7, max_size_mb: 1000, by_type: BTreeMap::new() }
+        EventRetention { keep: RetentionWindow::days(7), max_size_mb: 1000, by_type: BTreeMap::new() }
     }
 }
 
@@ -390,21 +391,22 @@ impl EventLogStore {
     /// Removes events past their retention window, then the oldest events while the log is
     /// larger than `max_size_mb`, in transactions of at most [`CLEANUP_BATCH`] events.
     ///
-    /// An event of type `t` is expired when `timestamp < now_ms - days(t) * 86_400_000`, with
-    /// `days(t)` from `by_type` or else `days`; an event exactly at the boundary stays.
+    /// An event of type `t` is expired when `timestamp < now_ms - window(t)`, with `window(t)`
+    /// from `by_type` or else `keep`; an event exactly at the boundary stays, and a type kept
+    /// `forever` never expires.
     pub fn cleanup(&self, now_ms: i64, retention: &EventRetention) -> Result<EventCleanup> {
-        let window = |t: &str| retention.by_type.get(t).copied().unwrap_or(retention.days) as i64 * DAY_MS;
-        let shortest = retention.by_type.values().copied().chain([retention.days]).min().unwrap_or(0) as i64 * DAY_MS;
+        let cutoff = |t: &str| retention.by_type.get(t).copied().unwrap_or(retention.keep).cutoff(now_ms);
+        // The latest cutoff of any window bounds the scan; `None` when everything is kept forever.
+        let scan_end = retention.by_type.values().chain([&retention.keep]).filter_map(|w| w.cutoff(now_ms)).max();
         let mut result = EventCleanup::default();
-        // Expired events: walk the time index up to the shortest window's cutoff, resuming
-        // after the last key examined so kept events are not rescanned.
+        // Expired events: walk the time index up to the latest cutoff, resuming after the last
+        // key examined so kept events are not rescanned; the loop ends when the walk is done.
         let mut resume: Bound<Vec<u8>> = Bound::Unbounded;
-        loop {
+        while let Some(scan_end) = scan_end {
             let _w = self.engine.lock_writes();
             let view = self.engine.read()?;
             let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
-            let range =
-                KeyRange { start: resume.clone(), end: Bound::Excluded(KeyBuilder::new().i64(now_ms.saturating_sub(shortest)).finish()) };
+            let range = KeyRange { start: resume.clone(), end: Bound::Excluded(KeyBuilder::new().i64(scan_end).finish()) };
             let mut batch = WriteBatch::new();
             let mut removed = 0;
             let mut exhausted = true;
@@ -413,7 +415,7 @@ impl EventLogStore {
                 let mut r = KeyReader::new(k);
                 let (ts, seq) = (r.i64()?, r.u64()?);
                 let event_type = std::str::from_utf8(v).map_err(|_| StorageError::Corrupted("event type is not UTF-8".into()))?;
-                if ts < now_ms.saturating_sub(window(event_type)) {
+                if cutoff(event_type).is_some_and(|c| ts < c) {
                     let row = view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("missing event {seq}")))?;
                     let e: EventLogEntry = serde_json::from_slice(&row)?;
                     Self::stage_delete(&mut batch, &e, row.len() as u64, &mut bytes);

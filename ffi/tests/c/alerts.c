@@ -79,4 +79,15 @@ void test_alerts(nts_storage *db) {
   EXPECT(NTS_INVALID_INPUT, nts_query_alerts(db, "Loud", 0, 9000, &json));
   EXPECT(NTS_OK, nts_alerts_cleanup(db, 1500, &n));
   CHECK(n == 1);
+  {
+    bool deleted = false;
+    EXPECT(NTS_OK, nts_alerts_delete(db, "a2", &deleted));
+    CHECK(deleted);
+    EXPECT(NTS_OK, nts_alerts_delete(db, "a2", &deleted));
+    CHECK(!deleted);
+    EXPECT(NTS_NOT_FOUND, nts_alerts_get(db, "a2", &json));
+    EXPECT(NTS_INVALID_INPUT, nts_alerts_delete(db, "", &deleted));
+    EXPECT(NTS_NULL_POINTER, nts_alerts_delete(db, "a2", NULL));
+    EXPECT(NTS_NULL_POINTER, nts_alerts_delete(NULL, "a2", &deleted));
+  }
 }

@@ -86,4 +86,22 @@ void test_devices(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_devices_delete(NULL, "d"));
   EXPECT(NTS_NULL_POINTER, nts_devices_delete(db, NULL));
   EXPECT(NTS_INVALID_UTF8, nts_devices_delete(db, BAD_UTF8));
+
+  /* With telemetry: the device's points go first, then the device. */
+  {
+    uint64_t removed = 99;
+    EXPECT(NTS_OK, nts_ts_write_batch_json(db, "[{\"device_id\":\"gone\",\"metric\":\"t\",\"point\":{\"timestamp\":1,\"value\":1.0}},"
+                                          "{\"device_id\":\"gone\",\"metric\":\"h\",\"point\":{\"timestamp\":1,\"value\":2.0}}]"));
+    EXPECT(NTS_OK, nts_devices_delete_with_telemetry(db, "gone", &removed));
+    CHECK(removed == 2);
+    EXPECT(NTS_NOT_FOUND, nts_devices_get(db, "gone", &json));
+    EXPECT(NTS_NOT_FOUND, nts_devices_delete_with_telemetry(db, "gone", &removed));
+    EXPECT(NTS_OK, nts_ts_list_devices(db, &json));
+    JSON_LIST(json, "", "thermo-1"); /* deleted earlier without cascade: its telemetry stays */
+    FREE(json);
+    EXPECT(NTS_INVALID_INPUT, nts_devices_delete_with_telemetry(db, "", NULL));
+    EXPECT(NTS_INVALID_UTF8, nts_devices_delete_with_telemetry(db, BAD_UTF8, NULL));
+    EXPECT(NTS_NULL_POINTER, nts_devices_delete_with_telemetry(NULL, "d", &removed));
+    EXPECT(NTS_NULL_POINTER, nts_devices_delete_with_telemetry(db, NULL, &removed));
+  }
 }

@@ -70,6 +70,12 @@ void test_maintenance(void) {
   EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "{\"alerts\":{\"days\":0}}", 1, &json));
   MESSAGE_HAS("retention_json");
   EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "{\"alertz\":{}}", 1, &json));
+  /* Windows as durations, or forever. */
+  EXPECT(NTS_OK, nts_storage_cleanup(db, "{\"alerts\":{\"keep\":\"36h\"},\"events\":{\"keep\":\"forever\"}}", 2 * 86400000LL, &json));
+  JSON_NUM(json, "removed.events", 0);
+  FREE(json);
+  EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "{\"alerts\":{\"keep\":\"3 days\"}}", 1, &json));
+  MESSAGE_HAS("3 days");
   EXPECT(NTS_INVALID_INPUT, nts_storage_cleanup(db, "[", 1, &json));
   EXPECT(NTS_INVALID_UTF8, nts_storage_cleanup(db, BAD_UTF8, 1, &json));
   EXPECT(NTS_NULL_POINTER, nts_storage_cleanup(db, NULL, 1, NULL));

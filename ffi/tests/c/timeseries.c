@@ -312,6 +312,24 @@ static void test_ts_aggregated_lists_delete(nts_storage *db) {
   EXPECT(NTS_NULL_POINTER, nts_ts_delete_range(db, "d", NULL, 0, 1, &removed));
   EXPECT(NTS_INVALID_UTF8, nts_ts_delete_range(db, BAD_UTF8, "m", 0, 1, &removed));
   EXPECT(NTS_INVALID_UTF8, nts_ts_delete_range(db, "d", BAD_UTF8, 0, 1, &removed));
+
+  /* A whole metric on every device, then a whole device. */
+  EXPECT(NTS_OK, nts_ts_delete_metric(db, "mode", &removed));
+  CHECK(removed > 0);
+  EXPECT(NTS_OK, nts_ts_list_metrics(db, "plug-1", &json));
+  JSON_LIST(json, "", "count,state");
+  FREE(json);
+  EXPECT(NTS_OK, nts_ts_delete_device(db, "plug-1", &removed));
+  CHECK(removed > 0);
+  EXPECT(NTS_OK, nts_ts_list_metrics(db, "plug-1", &json));
+  JSON_LEN(json, "", 0);
+  FREE(json);
+  EXPECT(NTS_OK, nts_ts_delete_device(db, "plug-1", NULL));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_delete_device(db, "", &removed));
+  EXPECT(NTS_INVALID_INPUT, nts_ts_delete_metric(db, "", &removed));
+  EXPECT(NTS_NULL_POINTER, nts_ts_delete_device(NULL, "d", &removed));
+  EXPECT(NTS_NULL_POINTER, nts_ts_delete_metric(db, NULL, &removed));
+  EXPECT(NTS_INVALID_UTF8, nts_ts_delete_metric(db, BAD_UTF8, &removed));
 }
 
 /* Plain C shapes: library-allocated ranges and buckets, and the newest points of many series. */

@@ -386,6 +386,14 @@ static void run_op(subject *sub, const char *op, call *c) {
     int64_t start = int_arg(c, "start"), end = end_arg(c);
     if (!BAD) count_result(c, nts_ts_delete_range(db, device, metric, start, end, &n), &n);
   }
+  OP("ts.delete_device") {
+    const char *device = text(c, "device");
+    if (!BAD) count_result(c, nts_ts_delete_device(db, device, &n), &n);
+  }
+  OP("ts.delete_metric") {
+    const char *metric = text(c, "metric");
+    if (!BAD) count_result(c, nts_ts_delete_metric(db, metric, &n), &n);
+  }
   OP("ts.query_aggregated") {
     const char *device = text(c, "device"), *metric = text(c, "metric");
     int64_t start = int_arg(c, "start"), end = end_arg(c), bucket = int_arg(c, "bucket_ms");
@@ -429,6 +437,10 @@ static void run_op(subject *sub, const char *op, call *c) {
     const char *id = text(c, "device_id");
     if (!BAD) unit_result(c, nts_devices_delete(db, id));
   }
+  OP("devices.delete_with_telemetry") {
+    const char *id = text(c, "device_id");
+    if (!BAD) count_result(c, nts_devices_delete_with_telemetry(db, id, &n), &n);
+  }
   OP("devices.set_online") {
     const char *id = text(c, "device_id");
     const jv *online = arg(c, "online");
@@ -442,6 +454,10 @@ static void run_op(subject *sub, const char *op, call *c) {
   OP("alerts.get") {
     const char *id = text(c, "alert_id");
     if (!BAD) opt_json_result(c, nts_alerts_get(db, id, &json), &json);
+  }
+  OP("alerts.delete") {
+    const char *id = text(c, "alert_id");
+    if (!BAD && status_of(c, nts_alerts_delete(db, id, &flag))) c->out->json = dup_text(flag ? "true" : "false");
   }
   OP("alerts.acknowledge") {
     const char *id = text(c, "alert_id"), *by = text(c, "by");
@@ -553,6 +569,11 @@ static void run_op(subject *sub, const char *op, call *c) {
   OP("vectors.count") {
     const char *collection = text(c, "collection");
     if (!BAD) count_result(c, nts_vectors_count(db, collection, &n), &n);
+  }
+  OP("cleanup.run") {
+    int64_t now = int_arg(c, "now");
+    if (present(c, "retention")) rec = record(c, "retention");
+    if (!BAD) json_result(c, nts_storage_cleanup(db, rec, now, &json), &json);
   }
   else {
     c->out->bad_case = printed("unknown op \"%s\": add it to tests/conformance/README.md and every runner", op);

@@ -36,13 +36,13 @@ mod system;
 mod yaml;
 /// Validators shared with other modules' YAML sections.
 pub(crate) mod yaml_checks {
-    pub(crate) use super::yaml::{at_least_one, days_map};
+    pub(crate) use super::yaml::{at_least_one, window_map};
 }
 
 pub use crate::stores::timeseries::TimeSeriesRetention;
 pub use adapters::AdaptersConfig;
 pub use definitions::{Definition, DefinitionKind};
-pub use retention::{DaysRetention, EventsRetention, RetentionConfig};
+pub use retention::{EventsRetention, RecordRetention, RetentionConfig};
 pub use system::{ApiConfig, EventsConfig, LlmConfig, MaintenanceConfig, StorageConfig, SystemConfig};
 pub use yaml::ConfigError;
 

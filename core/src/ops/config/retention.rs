@@ -1,6 +1,7 @@
 //! `retention.yaml`: how long each kind of data is kept (the seed's "数据保留策略").
 
-use super::yaml::{at_least_one, at_least_one_u64, days_map};
+use super::yaml::{at_least_one_u64, window_map};
+use crate::retention_window::RetentionWindow;
 use crate::stores::event_log::EventRetention;
 use crate::stores::timeseries::TimeSeriesRetention;
 use serde::{Deserialize, Serialize};
@@ -13,24 +14,25 @@ pub(crate) struct RetentionFile {
     pub(crate) retention: RetentionConfig,
 }
 
-/// Retention of every store, in days. Missing entries take the seed's values.
+/// Retention of every store, as [`RetentionWindow`]s (`90d`, `36h`, `forever`; a bare number
+/// counts days, as in the seed). Missing entries take the seed's values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetentionConfig {
-    /// Telemetry (a metric's override wins over its device type's, then `default_days`).
+    /// Telemetry (a metric's override wins over its device type's, then `keep`).
     pub timeseries: TimeSeriesRetention,
     /// The event log.
     pub events: EventsRetention,
     /// Rule execution history (default 90 days).
-    pub rule_history: DaysRetention,
+    pub rule_history: RecordRetention,
     /// Workflow execution history (default 90 days).
-    pub workflow_history: DaysRetention,
+    pub workflow_history: RecordRetention,
     /// Alerts (default 365 days).
-    pub alerts: DaysRetention,
+    pub alerts: RecordRetention,
     /// LLM decisions (default 90 days).
-    pub decisions: DaysRetention,
+    pub decisions: RecordRetention,
     /// Conversation sessions (default 365 days).
-    pub sessions: DaysRetention,
+    pub sessions: RecordRetention,
 }
 
 impl Default for RetentionConfig {
@@ -38,11 +40,11 @@ impl Default for RetentionConfig {
         RetentionConfig {
             timeseries: TimeSeriesRetention::default(),
             events: EventsRetention::default(),
-            rule_history: DaysRetention::days(90),
-            workflow_history: DaysRetention::days(90),
-            alerts: DaysRetention::days(365),
-            decisions: DaysRetention::days(90),
-            sessions: DaysRetention::days(365),
+            rule_history: RecordRetention::days(90),
+            workflow_history: RecordRetention::days(90),
+            alerts: RecordRetention::days(365),
+            decisions: RecordRetention::days(90),
+            sessions: RecordRetention::days(365),
         }
     }
 }
@@ -51,53 +53,54 @@ impl Default for RetentionConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventsRetention {
-    /// Days an event is kept (default 7).
-    #[serde(deserialize_with = "at_least_one")]
-    pub days: u32,
+    /// How long an event is kept (default 7 days; the seed's `days` is accepted).
+    #[serde(alias = "days")]
+    pub keep: RetentionWindow,
     /// Size cap of the event log in MiB (default 1000).
     #[serde(deserialize_with = "at_least_one_u64")]
     pub max_size_mb: u64,
-    /// Days per event type (default none).
-    #[serde(deserialize_with = "days_map")]
-    pub by_type: BTreeMap<String, u32>,
+    /// Window per event type (default none).
+    #[serde(deserialize_with = "window_map")]
+    pub by_type: BTreeMap<String, RetentionWindow>,
 }
 
 impl Default for EventsRetention {
     fn default() -> Self {
-        EventsRetention { days: 7, max_size_mb: 1000, by_type: BTreeMap::new() }
+        EventsRetention { keep: RetentionWindow::days(7), max_size_mb: 1000, by_type: BTreeMap::new() }
     }
 }
 
 impl From<&EventsRetention> for EventRetention {
     fn from(r: &EventsRetention) -> Self {
-        EventRetention { days: r.days, max_size_mb: r.max_size_mb, by_type: r.by_type.clone() }
+        EventRetention { keep: r.keep, max_size_mb: r.max_size_mb, by_type: r.by_type.clone() }
     }
 }
 
 impl From<EventsRetention> for EventRetention {
     fn from(r: EventsRetention) -> Self {
-        EventRetention { days: r.days, max_size_mb: r.max_size_mb, by_type: r.by_type }
+        EventRetention { keep: r.keep, max_size_mb: r.max_size_mb, by_type: r.by_type }
     }
 }
 
-/// A retention given only in days.
+/// The retention of a store whose records have one time each (history, alerts, decisions,
+/// sessions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct DaysRetention {
-    /// Days a record is kept (default 90).
-    #[serde(deserialize_with = "at_least_one")]
-    pub days: u32,
+pub struct RecordRetention {
+    /// How long a record is kept (default 90 days; the seed's `days` is accepted).
+    #[serde(alias = "days")]
+    pub keep: RetentionWindow,
 }
 
-impl Default for DaysRetention {
+impl Default for RecordRetention {
     fn default() -> Self {
-        DaysRetention { days: 90 }
+        RecordRetention::days(90)
     }
 }
 
-impl DaysRetention {
+impl RecordRetention {
     /// A retention of `days` days.
     pub fn days(days: u32) -> Self {
-        DaysRetention { days }
+        RecordRetention { keep: RetentionWindow::days(days) }
     }
 }

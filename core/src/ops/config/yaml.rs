@@ -104,22 +104,16 @@ pub(crate) fn port<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     d.deserialize_u64(Positive(u16::MAX as u64)).map(|v| v as u16)
 }
 
-/// A map of name -> days where every value is at least 1 and every name a valid id.
-pub(crate) fn days_map<'de, D: Deserializer<'de>>(d: D) -> Result<std::collections::BTreeMap<String, u32>, D::Error> {
-    /// One value of the map, checked where it stands so the error carries its line.
-    struct Days(u32);
-    impl<'de> Deserialize<'de> for Days {
-        fn deserialize<D2: Deserializer<'de>>(d: D2) -> Result<Self, D2::Error> {
-            at_least_one(d).map(Days)
-        }
-    }
-    let raw = std::collections::BTreeMap::<String, Days>::deserialize(d)?;
-    let mut out = std::collections::BTreeMap::new();
-    for (k, Days(v)) in raw {
-        if let Err(e) = crate::limits::check_id("name", &k) {
+/// A map of name -> retention window where every name is a valid id (each window is checked
+/// by its own deserializer, where it stands, so the error carries its line).
+pub(crate) fn window_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, crate::retention_window::RetentionWindow>, D::Error> {
+    let raw = std::collections::BTreeMap::<String, crate::retention_window::RetentionWindow>::deserialize(d)?;
+    for k in raw.keys() {
+        if let Err(e) = crate::limits::check_id("name", k) {
             return Err(D::Error::custom(format!("key {k:?}: {e}")));
         }
-        out.insert(k, v);
     }
-    Ok(out)
+    Ok(raw)
 }

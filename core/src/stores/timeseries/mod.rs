@@ -41,7 +41,7 @@ use crate::storage::cache::HotCache;
 use crate::storage::clock::monotonic_ms;
 use crate::storage::engine::{Engine, META};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use crate::stores::device_state::{DeviceStateStore, DeviceTelemetry};
+use crate::stores::device_state::{DeviceStateStore, DeviceTelemetry, TelemetryHooks};
 use aggregate::Aggregator;
 use buffer::WriteBuffer;
 use chunk::ChunkSummary;
@@ -422,11 +422,17 @@ impl TimeSeriesStore {
                 latest: HotCache::new(cache_series),
             }),
         };
-        let weak = Arc::downgrade(&store.inner);
-        store.inner.devices.set_before_read(Box::new(move || match weak.upgrade() {
-            Some(inner) => TimeSeriesStore { inner }.flush_pending(),
-            None => Ok(()),
-        }));
+        let (weak, weak2) = (Arc::downgrade(&store.inner), Arc::downgrade(&store.inner));
+        store.inner.devices.set_telemetry_hooks(TelemetryHooks {
+            before_read: Box::new(move || match weak.upgrade() {
+                Some(inner) => TimeSeriesStore { inner }.flush_pending(),
+                None => Ok(()),
+            }),
+            delete_device: Box::new(move |device_id| match weak2.upgrade() {
+                Some(inner) => TimeSeriesStore { inner }.delete_device(device_id),
+                None => Err(StorageError::Closed),
+            }),
+        });
         Ok(store)
     }
 
@@ -1046,6 +1052,54 @@ impl TimeSeriesStore {
         let removed =
             self.delete_points(id, start, last, |view, batch| self.stage_snapshot_repair(view, batch, id, device_id, metric, start, last))?;
         self.inner.devices.invalidate(device_id);
+        Ok(removed)
+    }
+
+    /// Deletes every point of every metric of `device_id` (see [`delete_range`](Self::delete_range):
+    /// bounded transactions, the device's snapshots go with the points); returns how many went.
+    /// A device without telemetry removes nothing; the device itself stays registered
+    /// (`devices().delete_with_telemetry` removes both).
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, TelemetryPoint};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let ts = db.timeseries();
+    /// ts.write_batch(&[TelemetryPoint::new("a", "temp", 1, 20.0), TelemetryPoint::new("a", "rh", 1, 40.0), TelemetryPoint::new("b", "temp", 1, 9.0)]).unwrap();
+    /// assert_eq!(ts.delete_device("a").unwrap(), 2);
+    /// assert_eq!(ts.list_devices_with_data().unwrap(), ["b"]);
+    /// assert!(db.devices().get_device("a").unwrap().unwrap().metrics.is_empty());
+    /// ```
+    pub fn delete_device(&self, device_id: &str) -> Result<u64> {
+        check_id("device_id", device_id)?;
+        let metrics: Vec<String> =
+            self.inner.series.read().by_id.values().filter(|(d, _)| d == device_id).map(|(_, m)| m.clone()).collect();
+        self.delete_each_series(metrics.iter().map(|m| (device_id, m.as_str())))
+    }
+
+    /// Deletes every point of `metric` on every device (as [`delete_device`](Self::delete_device)
+    /// does for one device); returns how many went.
+    ///
+    /// ```
+    /// use neotalk_storage::{StorageManager, TelemetryPoint};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let ts = db.timeseries();
+    /// ts.write_batch(&[TelemetryPoint::new("a", "debug", 1, 1.0), TelemetryPoint::new("b", "debug", 1, 2.0), TelemetryPoint::new("b", "temp", 1, 9.0)]).unwrap();
+    /// assert_eq!(ts.delete_metric("debug").unwrap(), 2);
+    /// assert_eq!(ts.list_metrics("b").unwrap(), ["temp"]);
+    /// ```
+    pub fn delete_metric(&self, metric: &str) -> Result<u64> {
+        check_id("metric", metric)?;
+        let devices: Vec<String> = self.inner.series.read().by_id.values().filter(|(_, m)| m == metric).map(|(d, _)| d.clone()).collect();
+        self.delete_each_series(devices.iter().map(|d| (d.as_str(), metric)))
+    }
+
+    /// Deletes every point of each series, one after the other.
+    fn delete_each_series<'a>(&self, series: impl Iterator<Item = (&'a str, &'a str)>) -> Result<u64> {
+        self.inner.engine.ensure_open()?;
+        let mut removed = 0;
+        for (device_id, metric) in series {
+            removed += self.delete_range(device_id, metric, ..)?;
+        }
         Ok(removed)
     }
 

@@ -2,40 +2,39 @@
 
 use super::TimeSeriesStore;
 use crate::error::Result;
+use crate::retention_window::RetentionWindow;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-const DAY_MS: i64 = 86_400_000;
 
 /// How long telemetry is kept (the seed's `retention.timeseries`, plus per device type).
 ///
 /// The window of a series is the first of: `by_metric[metric]`, `by_device_type[type of the
-/// device]`, `default_days`.
-/// In `retention.yaml` every value must be at least 1 day.
+/// device]`, `keep`. Every window is a [`RetentionWindow`] (`30d`, `36h`, `forever`; a bare
+/// number counts days). The seed's `default_days` is accepted for `keep`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TimeSeriesRetention {
-    /// Days kept when nothing more specific applies (default 30).
-    #[serde(deserialize_with = "crate::ops::config::yaml_checks::at_least_one")]
-    pub default_days: u32,
-    /// Days per metric name.
-    #[serde(deserialize_with = "crate::ops::config::yaml_checks::days_map")]
-    pub by_metric: BTreeMap<String, u32>,
-    /// Days per device type.
-    #[serde(deserialize_with = "crate::ops::config::yaml_checks::days_map")]
-    pub by_device_type: BTreeMap<String, u32>,
+    /// Kept when nothing more specific applies (default 30 days).
+    #[serde(alias = "default_days")]
+    pub keep: RetentionWindow,
+    /// Window per metric name.
+    #[serde(deserialize_with = "crate::ops::config::yaml_checks::window_map")]
+    pub by_metric: BTreeMap<String, RetentionWindow>,
+    /// Window per device type.
+    #[serde(deserialize_with = "crate::ops::config::yaml_checks::window_map")]
+    pub by_device_type: BTreeMap<String, RetentionWindow>,
 }
 
 impl Default for TimeSeriesRetention {
     fn default() -> Self {
-        TimeSeriesRetention { default_days: 30, by_metric: BTreeMap::new(), by_device_type: BTreeMap::new() }
+        TimeSeriesRetention { keep: RetentionWindow::days(30), by_metric: BTreeMap::new(), by_device_type: BTreeMap::new() }
     }
 }
 
 impl TimeSeriesRetention {
-    /// Days kept for `metric` of a device of `device_type`.
-    pub fn days_for(&self, metric: &str, device_type: Option<&str>) -> u32 {
-        self.by_metric.get(metric).or_else(|| device_type.and_then(|t| self.by_device_type.get(t))).copied().unwrap_or(self.default_days)
+    /// The window of `metric` of a device of `device_type`.
+    pub fn window_for(&self, metric: &str, device_type: Option<&str>) -> RetentionWindow {
+        self.by_metric.get(metric).or_else(|| device_type.and_then(|t| self.by_device_type.get(t))).copied().unwrap_or(self.keep)
     }
 }
 
@@ -50,7 +49,8 @@ pub struct TimeSeriesCleanup {
 
 impl TimeSeriesStore {
     /// Removes points older than their series' retention window: a point is removed when
-    /// `timestamp < now_ms - days * 86_400_000`; a point exactly at the boundary stays.
+    /// `timestamp < now_ms - window`; a point exactly at the boundary stays, and a series kept
+    /// `forever` is not touched.
     /// Deletes run in transactions of at most 10,000 points. Device metric
     /// snapshots are kept: they show the last value ever seen.
     pub fn cleanup(&self, now_ms: i64, retention: &TimeSeriesRetention) -> Result<TimeSeriesCleanup> {
@@ -68,8 +68,7 @@ impl TimeSeriesStore {
                     t
                 }
             };
-            let days = retention.days_for(&metric, device_type.as_deref());
-            let cutoff = now_ms.saturating_sub(days as i64 * DAY_MS);
+            let Some(cutoff) = retention.window_for(&metric, device_type.as_deref()).cutoff(now_ms) else { continue };
             // Everything before the cutoff: `[i64::MIN, cutoff - 1]` (nothing when the cutoff is i64::MIN).
             let Some(last) = cutoff.checked_sub(1) else { continue };
             let removed = self.delete_points(id, i64::MIN, last, |_, _| Ok(()))?;

@@ -179,6 +179,8 @@ class ConformanceTest {
             "ts.query_range" -> JSONArray(db.timeseries().queryRange(device(), metric(), long(args, "start"), optLong(args, "end")).map(::pointJson))
             "ts.query_latest" -> db.timeseries().queryLatest(device(), metric())?.let(::pointJson) ?: JSONObject.NULL
             "ts.delete_range" -> db.timeseries().deleteRange(device(), metric(), long(args, "start"), optLong(args, "end")).toJson()
+            "ts.delete_device" -> db.timeseries().deleteDevice(device()).toJson()
+            "ts.delete_metric" -> db.timeseries().deleteMetric(metric()).toJson()
             "ts.query_aggregated" -> JSONArray(
                 db.timeseries().queryAggregated(device(), metric(), long(args, "start"), optLong(args, "end"), long(args, "bucket_ms")).map {
                     jsonOf(
@@ -200,10 +202,12 @@ class ConformanceTest {
             "devices.get" -> db.devices().getDevice(str(args, "device_id"))?.let(::deviceJson) ?: JSONObject.NULL
             "devices.list" -> JSONArray(db.devices().listDevices().map(::deviceJson))
             "devices.delete" -> db.devices().delete(str(args, "device_id")).let { JSONObject.NULL }
+            "devices.delete_with_telemetry" -> db.devices().delete(str(args, "device_id"), cascade = true).toJson()
             "devices.set_online" -> db.devices().setOnline(str(args, "device_id"), args.getBoolean("online")).let { JSONObject.NULL }
 
             "alerts.create" -> db.alerts().create(alertRecord(obj(args, "alert"))).let { JSONObject.NULL }
             "alerts.get" -> db.alerts().get(str(args, "alert_id"))?.let(::alertJson) ?: JSONObject.NULL
+            "alerts.delete" -> db.alerts().delete(str(args, "alert_id"))
             "alerts.acknowledge" -> alertJson(db.alerts().acknowledge(str(args, "alert_id"), str(args, "by"), long(args, "at")))
             "alerts.resolve" -> alertJson(db.alerts().resolve(str(args, "alert_id"), long(args, "at")))
             "alerts.query_range" -> JSONArray(db.alerts().queryRange(long(args, "start"), optLong(args, "end"), optULong(args, "limit")).map(::alertJson))
@@ -255,6 +259,11 @@ class ConformanceTest {
                 },
             )
             "vectors.count" -> db.vectors().count(str(args, "collection")).toJson()
+
+            "cleanup.run" -> {
+                val retention = if (args.isNull("retention")) null else jsonText(args.get("retention"))
+                parse(DataCleanupTask(db, retention).run(long(args, "now")))
+            }
             else -> fail("unknown op $op: add it to tests/conformance/README.md and every runner")
         }
     }

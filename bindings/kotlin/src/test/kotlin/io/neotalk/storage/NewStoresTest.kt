@@ -235,8 +235,8 @@ class NewStoresTest {
         val report = db.compact()
         assertTrue(report.afterBytes <= report.beforeBytes || db.backendKind() == "memory")
         val day = 86_400_000L
-        val task = DataCleanupTask(db, """{"alerts":{"days":1}}""")
-        assertTrue(task.config().contains("\"alerts\""))
+        val task = DataCleanupTask(db, """{"alerts":{"keep":"36h"},"sessions":{"days":1}}""")
+        assertTrue(task.config().contains("\"keep\":\"36h\""))
         assertTrue(task.run(10 * day).contains("\"alerts\":1"))
         assertFailsWith<StorageException.InvalidInput> { DataCleanupTask(db, """{"alarms":{}}""") }
     }

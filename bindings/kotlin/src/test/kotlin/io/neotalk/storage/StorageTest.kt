@@ -122,12 +122,34 @@ class StorageTest {
         assertEquals(2uL, events.lastSequence())
         assertTrue(events.totalBytes() > 0uL)
         val day = 86_400_000L
-        assertEquals(EventCleanup(2uL, 0uL), events.cleanup(10 * day, EventRetention(days = 7u)))
+        assertEquals(EventCleanup(2uL, 0uL), events.cleanup(10 * day, EventRetention(keep = "7d")))
         assertEquals(SequenceRange(3uL, 2uL), events.appendBatch(listOf()))
         // Event data comes back with the caller's key order.
         val data = """{"device":"dev-00","value":20.01,"seq":1}"""
         events.append(NewEvent("k1", "reading", data, EventMetadata("s", 11 * day)))
         assertEquals(data, events.get("k1")!!.eventData)
+    }
+
+    @Test
+    fun deletesAndRetentionWindows() = onBoth { db ->
+        val ts = db.timeseries()
+        val points = listOf("a", "b").flatMap { d -> listOf("temp", "rh").map { m -> TelemetryPoint(d, m, DataPoint(1L, MetricValue.Float(1.0), null, null)) } }
+        ts.writeBatch(points)
+        assertEquals(2uL, ts.deleteMetric("rh"))
+        assertEquals(1uL, db.devices().delete("a", cascade = true))
+        assertNull(db.devices().getDevice("a"))
+        assertEquals(0uL, db.devices().delete("b"), "without cascade the telemetry stays")
+        assertEquals(listOf("b"), ts.listDevicesWithData())
+        assertEquals(1uL, ts.deleteDevice("b"))
+        assertFailsWith<StorageException.NotFound> { db.devices().delete("a", cascade = true) }
+        db.alerts().create(AlertRecord(alertId = "x", title = "Hot", severity = AlertSeverity.INFO, message = "", source = "rule", createdAt = 1L))
+        assertTrue(db.alerts().delete("x"))
+        assertEquals(false, db.alerts().delete("x"))
+        val hour = 3_600_000L
+        db.events().append(NewEvent("old", "t", "null", EventMetadata("s", 0L)))
+        assertEquals(EventCleanup(0uL, 0uL), db.events().cleanup(100 * hour, EventRetention(keep = "forever")))
+        assertEquals(EventCleanup(1uL, 0uL), db.events().cleanup(100 * hour, EventRetention(keep = "36h")))
+        assertFailsWith<StorageException.InvalidInput> { db.events().cleanup(0, EventRetention(keep = "3 days")) }
     }
 
     @Test
