@@ -2,8 +2,9 @@
 //!
 //! One type for every retention setting (YAML, JSON, every binding), so the spelling rules and
 //! the cutoff arithmetic are decided once. Hand-written rather than `humantime`: that crate
-//! accepts months and years of varying length and spaces between parts, which a cutoff in
-//! milliseconds cannot honour exactly; here every unit is a fixed number of milliseconds.
+//! accepts months of varying length and spaces between parts, which a cutoff in milliseconds
+//! cannot honour exactly; here every unit is a fixed number of milliseconds (a year is 365
+//! days, as in Prometheus).
 
 use crate::error::{Result, StorageError};
 use serde::de::{self, Deserializer, Visitor};
@@ -11,13 +12,15 @@ use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
-/// Units a window may be written in, largest first. Display skips weeks: `14d` reads better
-/// than `2w` in a retention file, and a round trip should not change the unit a user chose.
-const UNITS: [(&str, i64); 6] = [("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
+/// Units a window may be written in, largest first. Display skips years and weeks: `14d`
+/// reads better than `2w` in a retention file.
+const UNITS: [(&str, i64); 7] =
+    [("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
 
 /// How long records are kept: a duration, or forever.
 ///
-/// Written as a number and a unit, `ms`, `s`, `m`, `h`, `d` or `w` (`90d`, `36h`, `15m`), or
+/// Written as a number and a unit, `ms`, `s`, `m`, `h`, `d`, `w` or `y` (365 days) (`90d`,
+/// `36h`, `15m`, `5y`), or
 /// as `forever`; a bare number counts days, so `retention.yaml` files that give whole days keep
 /// working. Written text refuses zero (a `0` in a config file is more likely a slip than a wish
 /// to keep nothing; `forever` keeps everything), negative and overflowing durations. From Rust,
@@ -88,7 +91,7 @@ impl RetentionWindow {
         }
         let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (number, unit) = text.split_at(digits);
-        let expected = "a number and a unit (ms, s, m, h, d, w), such as 90d or 36h, or forever";
+        let expected = "a number and a unit (ms, s, m, h, d, w, y), such as 90d or 36h, or forever";
         let Ok(n) = number.parse::<i64>() else {
             return Err(StorageError::invalid(field, format!("{text:?} is not a retention window: expected {expected}")));
         };
@@ -127,7 +130,7 @@ impl fmt::Display for RetentionWindow {
             None => f.write_str("forever"),
             Some(0) => f.write_str("0ms"),
             Some(ms) => {
-                let (unit, size) = UNITS[1..].iter().find(|(_, size)| ms % size == 0).copied().unwrap_or(("ms", 1));
+                let (unit, size) = UNITS[2..].iter().find(|(_, size)| ms % size == 0).copied().unwrap_or(("ms", 1));
                 write!(f, "{}{unit}", ms / size)
             }
         }
@@ -192,6 +195,7 @@ mod tests {
             ("36h", 129_600_000),
             ("90d", 7_776_000_000),
             ("2w", 1_209_600_000),
+            ("1y", 31_536_000_000),
             ("7", 604_800_000),
         ] {
             assert_eq!(text.parse::<RetentionWindow>().unwrap().as_millis(), Some(ms), "{text}");
@@ -201,7 +205,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_window() {
-        for text in ["", "d", "0d", "0", "-1d", "1.5d", "3 days", "1y", "1M", "9223372036854775807d", "forever!", "Forever"] {
+        for text in ["", "d", "0d", "0", "-1d", "1.5d", "3 days", "1mo", "1M", "9223372036854775807d", "forever!", "Forever"] {
             let e = text.parse::<RetentionWindow>().unwrap_err();
             assert!(matches!(e, StorageError::InvalidInput { field: "retention window", .. }), "{text}: {e}");
         }

@@ -117,7 +117,7 @@ fn retention_windows_are_durations_or_forever() {
     assert!(text.contains("keep: 36h") && text.contains("energy: forever") && text.contains("keep: 2d"), "{text}");
     assert_eq!(store.retention().unwrap(), r);
 
-    for (bad, field) in [("3 days", "retention.alerts.keep"), ("1y", "retention.alerts.keep"), ("0h", "retention.alerts.keep")] {
+    for (bad, field) in [("3 days", "retention.alerts.keep"), ("1mo", "retention.alerts.keep"), ("0h", "retention.alerts.keep")] {
         let store = ConfigStore::from_strings([("retention.yaml", format!("retention:\n  alerts:\n    keep: {bad}\n").as_str())]).unwrap();
         let p = problem(&store);
         assert_eq!((p.line, p.field.as_str()), (3, field), "{bad}: {p}");

@@ -75,7 +75,7 @@ def test_event_retention_in_hours_and_forever(db):
     result = events.cleanup(NOW, EventRetention(keep="36h", by_type={"audit": "forever"}))
     assert result.expired == 1
     assert [e.event_id for e in events.replay(0)] == ["edge", "audit"]
-    for bad in ["0d", "3 days", "1y", "-1h"]:
+    for bad in ["0d", "3 days", "1mo", "-1h"]:
         with pytest.raises(StorageError.InvalidInput, match="keep"):
             events.cleanup(NOW, EventRetention(keep=bad))
     with pytest.raises(StorageError.InvalidInput, match="by_type"):
