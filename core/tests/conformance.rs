@@ -105,6 +105,7 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         }
         "storage.close" => out(db.close()?),
         "storage.flush" => out(db.flush()?),
+        "storage.integrity_report" => out(db.integrity_report()?),
         "ts.write" => out(db.timeseries().write(device(), metric(), point(args)?)?),
         "ts.write_batch" => out(db.timeseries().write_batch(&record::<Vec<TelemetryPoint>>(args, "points")?)?),
         "ts.query_range" => out(db.timeseries().query_range(device(), metric(), range(args))?),

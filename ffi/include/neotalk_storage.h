@@ -882,6 +882,15 @@ enum nts_status nts_storage_compact(const struct nts_storage *db, char **out_jso
 enum nts_status nts_storage_check_integrity(const struct nts_storage *db, bool *out_ok);
 
 /*
+ Reads every stored entry, checking its checksum, and runs redb's structural check (not on a
+ database opened read-only); the IntegrityReport JSON `{"ok", "entries_checked",
+ "damaged_count", "damaged": [{"table", "key", "what", "problem"}], "engine_problem",
+ "engine_checked"}` in `*out_json` (free with nts_string_free()). Damage is reported there,
+ not as an error status.
+ */
+enum nts_status nts_storage_integrity_report(const struct nts_storage *db, char **out_json);
+
+/*
  A full snapshot of every table, from one consistent read snapshot. On success `*out_data`
  points to `*out_len` library-owned bytes: free them with nts_bytes_free(data, len). On
  failure `*out_data` is NULL and `*out_len` 0.
@@ -1318,6 +1327,15 @@ const char *nts_status_name(int32_t status);
 enum nts_status nts_storage_open(const char *data_dir,
                                  const char *options_json,
                                  struct nts_storage **out);
+
+/*
+ Opens the existing database in `data_dir` without ever writing to it (read-only media, or
+ to inspect a copy). Reads, stats, snapshots and nts_storage_integrity_report() work; every
+ write and compaction is NTS_READ_ONLY, and so is a file that needs recovery (not closed
+ cleanly). Nothing is created: a directory without a database is NTS_INVALID_INPUT; another
+ handle writing it is NTS_LOCKED. On success `*out` is the new handle.
+ */
+enum nts_status nts_storage_open_read_only(const char *data_dir, struct nts_storage **out);
 
 /*
  Opens a fresh database in memory; it is gone when closed. `options_json` as for

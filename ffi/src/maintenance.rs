@@ -36,6 +36,16 @@ pub unsafe extern "C" fn nts_storage_check_integrity(db: *const nts_storage, out
     scalar_out(db, out_ok, "out_ok", |db| Ok(db.check_integrity()?))
 }
 
+/// Reads every stored entry, checking its checksum, and runs redb's structural check (not on a
+/// database opened read-only); the IntegrityReport JSON `{"ok", "entries_checked",
+/// "damaged_count", "damaged": [{"table", "key", "what", "problem"}], "engine_problem",
+/// "engine_checked"}` in `*out_json` (free with nts_string_free()). Damage is reported there,
+/// not as an error status.
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_integrity_report(db: *const nts_storage, out_json: *mut *mut c_char) -> nts_status {
+    json_out(db, out_json, |db| Ok(db.integrity_report()?))
+}
+
 /// A full snapshot of every table, from one consistent read snapshot. On success `*out_data`
 /// points to `*out_len` library-owned bytes: free them with nts_bytes_free(data, len). On
 /// failure `*out_data` is NULL and `*out_len` 0.

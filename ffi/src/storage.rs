@@ -65,6 +65,21 @@ pub unsafe extern "C" fn nts_storage_open(data_dir: *const c_char, options_json:
     })
 }
 
+/// Opens the existing database in `data_dir` without ever writing to it (read-only media, or
+/// to inspect a copy). Reads, stats, snapshots and nts_storage_integrity_report() work; every
+/// write and compaction is NTS_READ_ONLY, and so is a file that needs recovery (not closed
+/// cleanly). Nothing is created: a directory without a database is NTS_INVALID_INPUT; another
+/// handle writing it is NTS_LOCKED. On success `*out` is the new handle.
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_open_read_only(data_dir: *const c_char, out: *mut *mut nts_storage) -> nts_status {
+    run(|| {
+        let out = out_handle(out, "out")?;
+        let dir = str_arg(data_dir, "data_dir")?;
+        out.write(new_handle(StorageManager::open_read_only(dir)?));
+        Ok(())
+    })
+}
+
 /// Opens a fresh database in memory; it is gone when closed. `options_json` as for
 /// nts_storage_open() (NULL for defaults).
 #[no_mangle]

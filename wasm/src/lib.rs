@@ -406,6 +406,24 @@ export type RetentionInput = {
   [K in keyof RetentionConfig]?: WindowsInput<RetentionConfig[K]> & (K extends "timeseries" ? { default_days?: number } : unknown);
 };
 
+/** One damaged entry of an `IntegrityReport`. */
+export interface DamagedEntry {
+  table: string;
+  key: string;
+  what: string | null;
+  problem: string;
+}
+
+/** What `integrityReport()` found: damage is reported here, not thrown. */
+export interface IntegrityReport {
+  ok: boolean;
+  entries_checked: number;
+  damaged_count: number;
+  damaged: DamagedEntry[];
+  engine_problem: string | null;
+  engine_checked: boolean;
+}
+
 /** What `DataCleanupTask.run` removed, by store, and which stores failed. */
 export interface CleanupReport {
   removed: Record<string, number>;

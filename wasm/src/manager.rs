@@ -185,6 +185,14 @@ impl JsStorageManager {
         self.db()?.check_integrity().js()
     }
 
+    /// Reads every stored entry, checking its checksum: `{ ok, entries_checked, damaged_count,
+    /// damaged: [{ table, key, what, problem }], engine_problem, engine_checked }`. Damage is
+    /// reported, not thrown.
+    #[wasm_bindgen(js_name = integrityReport, unchecked_return_type = "IntegrityReport")]
+    pub fn integrity_report(&self) -> JsResult<JsValue> {
+        to_js(&self.db()?.integrity_report().js()?)
+    }
+
     /// `"memory"` (the only backend of the wasm build; also after `close()`).
     #[wasm_bindgen(js_name = backendKind)]
     pub fn backend_kind(&self) -> String {

@@ -116,6 +116,7 @@ function run(subject, op, args) {
   switch (op) {
     case 'storage.close': return db.close();
     case 'storage.flush': return db.flush();
+    case 'storage.integrity_report': return db.integrityReport();
     case 'ts.write': return db.timeseries().write(a.device, a.metric, point(a));
     case 'ts.write_batch': return db.timeseries().writeBatch(a.points);
     case 'ts.query_range': return db.timeseries().queryRangePoints(a.device, a.metric, a.start, opt(a.end));

@@ -114,6 +114,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       importSnapshot: () => db.importSnapshot(snapshot),
       compact: () => db.compact(),
       checkIntegrity: () => db.checkIntegrity(),
+      integrityReport: () => db.integrityReport(),
     },
     TimeSeriesStore: {
       flush: () => ts.flush(),

@@ -187,6 +187,7 @@ def run(subject: Subject, op: str, a: dict):
         "storage.open": lambda: subject.open(a["path"]),
         "storage.close": lambda: db.close(),
         "storage.flush": lambda: db.flush(),
+        "storage.integrity_report": lambda: db.integrity_report(),
         "ts.write": lambda: ts().write(
             a["device"], a["metric"], a["point"]["timestamp"], _float(a["point"]["value"]),
             quality=a["point"].get("quality"), metadata=a["point"].get("metadata"),

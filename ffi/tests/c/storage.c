@@ -142,6 +142,49 @@ static void test_storage_persistence_and_lock(void) {
   nts_points_free(NULL);
 }
 
+/* Read-only opening (read-only media) and the integrity report. */
+static void test_storage_read_only_and_integrity(void) {
+  char path[512], empty[512];
+  nts_storage *db = NULL, *ro = NULL;
+  char *json = NULL;
+  int64_t ts = 0;
+  double v = 0;
+
+  path_join(path, sizeof path, "read-only");
+  EXPECT(NTS_OK, nts_storage_open(path, NULL, &db));
+  EXPECT(NTS_OK, nts_ts_write(db, "pump-7", "power", 1000, 1.5));
+  EXPECT(NTS_OK, nts_storage_integrity_report(db, &json));
+  JSON_BOOL(json, "ok", 1);
+  JSON_BOOL(json, "engine_checked", 1);
+  JSON_LEN(json, "damaged", 0);
+  FREE(json);
+  EXPECT(NTS_OK, nts_storage_close(db));
+  nts_storage_free(db);
+
+  EXPECT(NTS_OK, nts_storage_open_read_only(path, &ro));
+  EXPECT(NTS_OK, nts_ts_query_latest(ro, "pump-7", "power", &ts, &v));
+  CHECK(ts == 1000 && v == 1.5);
+  EXPECT(NTS_READ_ONLY, nts_ts_write(ro, "pump-7", "power", 2000, 2.5));
+  EXPECT(NTS_OK, nts_storage_flush(ro)); /* nothing buffered: nothing to write */
+  EXPECT(NTS_OK, nts_storage_integrity_report(ro, &json));
+  JSON_BOOL(json, "ok", 1);
+  JSON_BOOL(json, "engine_checked", 0); /* redb's structural check writes: not on read-only */
+  JSON_HAS(json, "entries_checked");
+  FREE(json);
+  nts_storage_free(ro);
+
+  path_join(empty, sizeof empty, "no-database-here");
+  ro = (nts_storage *)POISON;
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open_read_only(empty, &ro));
+  MESSAGE_HAS("no database");
+  CHECK(ro == NULL);
+  EXPECT(NTS_INVALID_INPUT, nts_storage_open_read_only("", &ro));
+  EXPECT(NTS_NULL_POINTER, nts_storage_open_read_only(NULL, &ro));
+  EXPECT(NTS_NULL_POINTER, nts_storage_open_read_only(path, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_storage_open_read_only(BAD_UTF8, &ro));
+  EXPECT(NTS_NULL_POINTER, nts_storage_integrity_report(NULL, &json));
+}
+
 static void test_storage_split_files(void) {
   char path[512], file[600];
   nts_storage *db = NULL;
@@ -179,5 +222,6 @@ void test_storage(void) {
   test_last_error_message();
   test_storage_open_errors();
   test_storage_persistence_and_lock();
+  test_storage_read_only_and_integrity();
   test_storage_split_files();
 }

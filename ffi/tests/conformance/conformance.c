@@ -366,6 +366,7 @@ static void run_op(subject *sub, const char *op, call *c) {
   OP("storage.open") storage_open(sub, c);
   OP("storage.close") unit_result(c, nts_storage_close(db));
   OP("storage.flush") unit_result(c, nts_storage_flush(db));
+  OP("storage.integrity_report") json_result(c, nts_storage_integrity_report(db, &json), &json);
   OP("ts.write") ts_write(db, c);
   OP("ts.write_batch") {
     rec = record(c, "points");

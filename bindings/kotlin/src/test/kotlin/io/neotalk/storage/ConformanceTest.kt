@@ -167,6 +167,13 @@ class ConformanceTest {
             }
             "storage.close" -> db.closeStorage().let { JSONObject.NULL }
             "storage.flush" -> db.flush().let { JSONObject.NULL }
+            "storage.integrity_report" -> db.integrityReport().let { r ->
+                jsonOf(
+                    "ok" to r.ok, "entries_checked" to r.entriesChecked.toJson(), "damaged_count" to r.damagedCount.toJson(),
+                    "damaged" to JSONArray(r.damaged.map { jsonOf("table" to it.table, "key" to it.key, "what" to it.what, "problem" to it.problem) }),
+                    "engine_problem" to r.engineProblem, "engine_checked" to r.engineChecked,
+                )
+            }
 
             "ts.write" -> db.timeseries().write(device(), metric(), dataPoint(obj(args, "point"))).let { JSONObject.NULL }
             "ts.write_batch" -> {
