@@ -475,10 +475,11 @@ impl TimeSeriesStore {
     /// Commits many points of many series in one transaction (after any buffered points, so
     /// write order is kept). Either every point is stored or none is.
     pub fn write_batch(&self, points: &[TelemetryPoint]) -> Result<()> {
-        self.inner.engine.ensure_open()?;
+        // Arguments first, then the handle's state, as every store call does.
         for p in points {
             p.validate()?;
         }
+        self.inner.engine.ensure_writable()?;
         let _w = self.inner.engine.lock_writes();
         let mut pending = self.inner.buffer.lock().take();
         if pending.is_empty() {
@@ -531,7 +532,7 @@ impl TimeSeriesStore {
         check_id("device_id", device_id)?;
         check_id("metric", metric)?;
         values.validate(timestamps.len())?;
-        self.inner.engine.ensure_open()?;
+        self.inner.engine.ensure_writable()?;
         if timestamps.is_empty() {
             return Ok(());
         }
