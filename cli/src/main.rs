@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage, 3 `verify` found a
 //! damaged backup or `check` a damaged database.
 
+mod delete;
 mod demo;
 mod export;
 mod import;
@@ -30,6 +31,10 @@ struct Cli {
     /// How tables show times (JSON output always has Unix ms).
     #[arg(long, global = true, value_enum, default_value_t = time::TimeStyle::Utc)]
     time: time::TimeStyle,
+    /// Open the database without ever writing to it (read-only media, or a copy to inspect):
+    /// commands that would write fail with a read-only error.
+    #[arg(long, global = true)]
+    read_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -86,6 +91,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Delete telemetry, a device or an alert.
+    #[command(subcommand)]
+    Delete(delete::Delete),
     /// Rewrite the database file to release space freed by deletes and cleanup.
     Compact,
     /// Read every stored entry, checking its checksum, and run redb's structural check;
@@ -151,15 +159,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// Opens an existing database; operator commands never create one by accident.
-fn open_existing(dir: &Path) -> Result<StorageManager, Box<dyn std::error::Error>> {
+/// Opens an existing database (read-only with `--read-only`); operator commands never
+/// create one by accident.
+fn open_existing(dir: &Path, read_only: bool) -> Result<StorageManager, Box<dyn std::error::Error>> {
     if !dir.join(DATABASE_FILE).exists() {
         return Err(format!("no database in {} (expected {DATABASE_FILE}); pass --dir", dir.display()).into());
     }
-    Ok(StorageManager::open(dir)?)
+    Ok(if read_only { StorageManager::open_read_only(dir)? } else { StorageManager::open(dir)? })
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let open_existing = |dir: &Path| open_existing(dir, cli.read_only);
+    if cli.read_only && matches!(cli.command, Command::Demo { .. } | Command::Import { dry_run: false, .. }) {
+        return Err("--read-only: demo and import write into the data directory".into());
+    }
     match cli.command {
         Command::Demo { devices, minutes } => demo::run(&cli.dir, devices, minutes, cli.time)?,
         Command::Stats => stats(&open_existing(&cli.dir)?, cli.format, cli.time)?,
@@ -202,6 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             }
         }
+        Command::Delete(what) => println!("{}", delete::run(&open_existing(&cli.dir)?, what)?),
         Command::Compact => {
             let report = open_existing(&cli.dir)?.compact()?;
             println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);

@@ -363,3 +363,45 @@ fn check_reports_a_damaged_chunk_and_exits_3() {
     assert_eq!((report["ok"].as_bool(), report["damaged_count"].as_u64()), (Some(false), Some(1)));
     assert!(report["damaged"][0]["what"].as_str().unwrap().starts_with("telemetry "), "{report}");
 }
+
+#[test]
+fn delete_telemetry_devices_and_alerts() {
+    let dir = demo_dir();
+    let text = stdout(&cli(dir.path(), &["delete", "telemetry", "--device", "thermometer-00", "--metric", "humidity"]));
+    assert_eq!(text.trim(), "deleted 180 points of thermometer-00/humidity");
+    let text = stdout(&cli(dir.path(), &["delete", "telemetry", "--metric", "humidity"]));
+    assert_eq!(text.trim(), "deleted 300 points of metric humidity (every device)", "two more thermometers: 180 + 120");
+    let text = stdout(&cli(dir.path(), &["delete", "telemetry", "--device", "thermometer-02"]));
+    assert_eq!(text.trim(), "deleted 180 points of device thermometer-02 (every metric)", "its humidity is gone already");
+    let text = stdout(&cli(dir.path(), &["delete", "device", "power_meter-01", "--with-telemetry"]));
+    assert_eq!(text.trim(), "deleted device power_meter-01 and its 180 telemetry points");
+    let text = stdout(&cli(dir.path(), &["delete", "device", "thermometer-02"]));
+    assert!(text.contains("deleted device thermometer-02 (its telemetry stays"), "{text}");
+    let text = stdout(&cli(dir.path(), &["delete", "alert", "no-such-alert"]));
+    assert_eq!(text.trim(), "no alert no-such-alert: nothing deleted");
+    let stats: serde_json::Value = serde_json::from_str(stdout(&cli(dir.path(), &["--format", "json", "stats"])).trim()).unwrap();
+    assert_eq!(stats["table_stats"]["devices"]["count"], 3);
+
+    let missing = cli(dir.path(), &["delete", "device", "power_meter-01"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("power_meter-01"));
+    let usage = cli(dir.path(), &["delete", "telemetry"]);
+    assert_eq!(usage.status.code(), Some(2), "--device or --metric is required");
+}
+
+#[test]
+fn read_only_reads_and_refuses_writes() {
+    let dir = demo_dir();
+    let text = stdout(&cli(dir.path(), &["--read-only", "check"]));
+    assert!(text.starts_with("database is intact: "), "{text}");
+    let rows = stdout(&cli(dir.path(), &["--read-only", "--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"]));
+    assert_eq!(rows.lines().count(), 180);
+    let refused = cli(dir.path(), &["--read-only", "delete", "telemetry", "--device", "thermometer-00"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("read-only"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let refused = cli(dir.path(), &["--read-only", "demo"]);
+    assert_eq!(refused.status.code(), Some(1));
+    // Nothing was deleted.
+    let rows = stdout(&cli(dir.path(), &["--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"]));
+    assert_eq!(rows.lines().count(), 180);
+}
