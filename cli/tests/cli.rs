@@ -394,7 +394,10 @@ fn read_only_reads_and_refuses_writes() {
     let dir = demo_dir();
     let text = stdout(&cli(dir.path(), &["--read-only", "check"]));
     assert!(text.starts_with("database is intact: "), "{text}");
-    let rows = stdout(&cli(dir.path(), &["--read-only", "--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"]));
+    let rows = stdout(&cli(
+        dir.path(),
+        &["--read-only", "--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"],
+    ));
     assert_eq!(rows.lines().count(), 180);
     let refused = cli(dir.path(), &["--read-only", "delete", "telemetry", "--device", "thermometer-00"]);
     assert_eq!(refused.status.code(), Some(1));
