@@ -97,6 +97,24 @@ def _values_view(self) -> memoryview:
     return memoryview(self.values).cast("d")
 
 
+def _record_repr(self) -> str:
+    fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+    return f"{type(self).__name__}({fields})"
+
+
+def _patch_record_reprs():
+    """uniffi decorates records with ``@dataclass`` but sets their fields in ``__init__``, so the
+    dataclass ``repr`` shows none (``DataPoint()``): give them one that lists every field."""
+    import dataclasses
+
+    for value in list(globals().values()):
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and "__str__" in vars(value):
+            value.__repr__ = _record_repr
+
+
+_patch_record_reprs()
+del _patch_record_reprs
+
 # The packed format is little-endian; the views read native order, so they exist only
 # where the two agree (every platform the wheels are built for).
 import sys as _sys

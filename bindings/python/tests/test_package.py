@@ -75,3 +75,13 @@ def test_docstrings_come_from_the_rust_doc_comments():
     assert "A stored event" in neotalk_storage.EventLogEntry.__doc__
     assert "little-endian" in native.TimeSeriesStore.write_packed.__doc__
     assert neotalk_storage.StorageManager.open.__doc__
+
+
+def test_records_repr_their_fields():
+    from neotalk_storage import AlertRecord, AlertSeverity, DataPoint, SequenceRange
+
+    assert repr(DataPoint(timestamp=1, value=2.5)) == "DataPoint(timestamp=1, value=2.5, quality=None, metadata=None)"
+    assert repr(SequenceRange(first=1, last=3)) == "SequenceRange(first=1, last=3)"
+    alert = AlertRecord(alert_id="a1", title="Hot", severity=AlertSeverity.WARNING, message="", source="rule", created_at=5)
+    assert repr(alert).startswith("AlertRecord(alert_id='a1', title='Hot', severity=<AlertSeverity.WARNING: "), repr(alert)
+    assert DataPoint(timestamp=1, value=2.5) == DataPoint(timestamp=1, value=2.5)
