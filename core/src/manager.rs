@@ -15,7 +15,7 @@ use crate::stores::event_log::EventLogStore;
 use crate::stores::knowledge::LongTermMemoryStore;
 use crate::stores::rule_history::RuleHistoryStore;
 use crate::stores::sessions::SessionStore;
-use crate::stores::timeseries::{TimeSeriesStore, WriteBufferOptions};
+use crate::stores::timeseries::{RollupConfig, TimeSeriesStore, WriteBufferOptions};
 use crate::stores::vectors::VectorStore;
 use crate::stores::workflow_history::WorkflowHistoryStore;
 use parking_lot::Mutex;
@@ -63,6 +63,10 @@ pub struct StorageOptions {
     /// memory.
     #[serde(default)]
     pub split_files: bool,
+    /// Rollup tiers of telemetry (none by default): per-bucket statistics kept beside the raw
+    /// points, each tier with its own retention, answering `query_aggregated` for long ranges.
+    /// After a change, `timeseries().rebuild_rollups()` recomputes them from raw data.
+    pub rollups: RollupConfig,
 }
 
 impl Default for StorageOptions {
@@ -74,6 +78,7 @@ impl Default for StorageOptions {
             series_cache_entries: 16_384,
             page_cache_bytes: 64 * 1024 * 1024,
             split_files: false,
+            rollups: RollupConfig::default(),
         }
     }
 }
@@ -236,6 +241,7 @@ impl StorageManager {
             devices.clone(),
             options.write_buffer,
             options.series_cache_entries,
+            options.rollups.clone(),
         ) {
             Ok(ts) => ts,
             Err(e) => {

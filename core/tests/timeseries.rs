@@ -217,7 +217,7 @@ on_both_backends! {
         assert_eq!(ts.query_range("thermo", "temperature", i64::MIN..i64::MAX).unwrap(), vec![at(7, 0)]);
         assert_eq!(ts.query_range("meter", "current", i64::MIN..i64::MAX).unwrap(), vec![at(90, 0), at(31, 0)]);
         assert!(ts.query_range("ghost", "x", i64::MIN..i64::MAX).unwrap().is_empty());
-        assert_eq!(removed, TimeSeriesCleanup { points: 3, series: 3 });
+        assert_eq!(removed, TimeSeriesCleanup { points: 3, series: 3, rollup_buckets: 0 });
         // Snapshots stay: the ghost device still shows its last value.
         assert!(fx.db.devices().get_device("ghost").unwrap().unwrap().metrics.contains_key("x"));
         // Default window applies without overrides.

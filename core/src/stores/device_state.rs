@@ -253,6 +253,13 @@ impl DeviceStateStore {
         DeviceStateStore { inner: Arc::new(Inner { engine, cache: HotCache::new(cache_capacity), telemetry: Default::default() }) }
     }
 
+    /// The type of a registered device as `view` sees it (one row read; no cache, so it can
+    /// be called inside a telemetry commit).
+    pub(crate) fn device_type_in(&self, view: &dyn ReadView, device_id: &str) -> Result<Option<String>> {
+        let Some(row) = view.get(DEVICES, &id_key(device_id))? else { return Ok(None) };
+        Ok(Some(serde_json::from_slice::<Registration>(&row)?.device_type))
+    }
+
     fn load(view: &dyn ReadView, device_id: &str) -> Result<Option<DeviceState>> {
         let Some(row) = view.get(DEVICES, &id_key(device_id))? else { return Ok(None) };
         let reg: Registration = serde_json::from_slice(&row)?;

@@ -141,6 +141,16 @@ impl<'a> Column<'a> {
         }
     }
 
+    /// Value `i` as a number, for aggregation (`Float` and `Integer` only), without building
+    /// a `MetricValue`.
+    pub(crate) fn numeric(&self, i: usize) -> Option<f64> {
+        match self {
+            Column::Float(v) => Some(v[i]),
+            Column::Integer(v) => Some(v[i] as f64),
+            Column::Boolean(_) | Column::String(_) => None,
+        }
+    }
+
     /// Rough raw size of value `i`, as `chunk::raw_bytes` counts a point.
     pub(crate) fn raw_bytes(&self, i: usize) -> usize {
         16 + match self {

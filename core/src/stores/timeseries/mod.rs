@@ -26,12 +26,15 @@ mod columns;
 pub(crate) mod head;
 pub(crate) mod point;
 mod retention;
+mod rollup;
+mod tiers;
 
 pub use aggregate::AggregateBucket;
 pub use buffer::WriteBufferOptions;
 pub use columns::{Column, ColumnValues, Columns, ValueType};
 pub use point::{DataPoint, MetricValue};
 pub use retention::{TimeSeriesCleanup, TimeSeriesRetention};
+pub use rollup::{RollupConfig, RollupTier};
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, TELEMETRY_DELETE_BATCH};
@@ -50,6 +53,7 @@ use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::{Bound, RangeBounds};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 const SERIES: &str = "ts_series";
@@ -396,6 +400,10 @@ struct Inner {
     buffer_opts: WriteBufferOptions,
     /// Latest point per series id, write-through.
     latest: HotCache<u32, DataPoint>,
+    /// Configured rollup tiers.
+    rollups: RollupConfig,
+    /// Whether the stored tiers were built for `rollups` (else queries read raw data).
+    rollups_fresh: AtomicBool,
 }
 
 /// Store of telemetry series. Cheap to clone; obtain it from `StorageManager::timeseries()`.
@@ -410,7 +418,9 @@ impl TimeSeriesStore {
         devices: DeviceStateStore,
         buffer_opts: WriteBufferOptions,
         cache_series: usize,
+        rollups: RollupConfig,
     ) -> Result<Self> {
+        rollups.validate()?;
         let series = SeriesMap::load(&*engine.read()?)?;
         let store = TimeSeriesStore {
             inner: Arc::new(Inner {
@@ -420,8 +430,11 @@ impl TimeSeriesStore {
                 buffer: Mutex::new(WriteBuffer::new()),
                 buffer_opts,
                 latest: HotCache::new(cache_series),
+                rollups,
+                rollups_fresh: AtomicBool::new(false),
             }),
         };
+        store.check_rollups(true)?;
         let (weak, weak2) = (Arc::downgrade(&store.inner), Arc::downgrade(&store.inner));
         store.inner.devices.set_telemetry_hooks(TelemetryHooks {
             before_read: Box::new(move || match weak.upgrade() {
@@ -442,7 +455,8 @@ impl TimeSeriesStore {
         let series = SeriesMap::load(&*self.inner.engine.read()?)?;
         *self.inner.series.write() = series;
         self.inner.latest.update(|c| c.clear());
-        Ok(())
+        // The restored tables carry their own tier stamp: read it, write nothing here.
+        self.check_rollups(false)
     }
 
     /// Queues one point in the write buffer; it is committed with the next group commit
@@ -573,6 +587,7 @@ impl TimeSeriesStore {
             Some((_, bytes)) => ts[0] > ChunkSummary::read(bytes)?.max_ts,
             None => true,
         };
+        self.stage_rollups(&*view, &mut batch, (id, device_id, metric), n, &|i| (ts[i], values.numeric(i)))?;
         if n < head::SMALL_WRITE || !appends {
             // Small writes extend the raw head; late points are merged into the chunks they
             // fall in. Both take the per-point path, sized by the points written.
@@ -673,6 +688,7 @@ impl TimeSeriesStore {
         let mut batch = WriteBatch::new();
         let mut new_series: Vec<(u32, &str, &str)> = Vec::new();
         let mut ids = Vec::with_capacity(points.len());
+        let names: HashMap<u32, (&str, &str)>;
         {
             let series = self.inner.series.read();
             let mut next_id = series.next_id;
@@ -708,6 +724,7 @@ impl TimeSeriesStore {
                 previous = Some((key.0, key.1, id));
                 ids.push(id);
             }
+            names = local.iter().map(|(key, id)| (*id, *key)).collect();
             if !new_series.is_empty() {
                 for (id, d, m) in &new_series {
                     stage_new_series(&mut batch, *id, d, m);
@@ -755,6 +772,8 @@ impl TimeSeriesStore {
                 }
                 pts = unique;
             }
+            let (device_id, metric) = names[&id];
+            self.stage_rollups(&*view, &mut batch, (id, device_id, metric), pts.len(), &|i| (pts[i].timestamp, pts[i].value.as_f64()))?;
             stage_series_points(&*view, &mut batch, id, &pts)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
@@ -962,7 +981,10 @@ impl TimeSeriesStore {
     }
 
     /// Aggregates of the points in `range` (any `RangeBounds<i64>`) in epoch-aligned
-    /// buckets of `bucket_ms`; buckets without points are omitted.
+    /// buckets of `bucket_ms`; buckets without points are omitted. With rollup tiers
+    /// (`StorageOptions::rollups`) the answer comes from the coarsest tier whose width divides
+    /// `bucket_ms` and to which the range is aligned ([`aggregation_tier`](Self::aggregation_tier)
+    /// says which), else from the raw points.
     pub fn query_aggregated(
         &self,
         device_id: &str,
@@ -977,6 +999,9 @@ impl TimeSeriesStore {
         let view = self.read_view()?;
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let Some((start, last)) = range.bounds() else { return Ok(Vec::new()) };
+        if let Some(width) = self.answering_tier(&*view, device_id, metric, range, bucket_ms)? {
+            return Self::aggregate_from_tier(&*view, id, width, (start, last), bucket_ms).map_err(damaged_in(device_id, metric));
+        }
         let mut agg = Aggregator::new(bucket_ms);
         let from = chunk_start_for(&*view, id, start)?;
         view.scan(CHUNKS, &chunks_from(id, from, last), Direction::Forward, &mut |_, v| {
@@ -1057,7 +1082,8 @@ impl TimeSeriesStore {
     }
 
     /// Deletes every point of every metric of `device_id` (see [`delete_range`](Self::delete_range):
-    /// bounded transactions, the device's snapshots go with the points); returns how many went.
+    /// bounded transactions, the device's snapshots go with the points), and the series'
+    /// rollup tiers; returns how many points went.
     /// A device without telemetry removes nothing; the device itself stays registered
     /// (`devices().delete_with_telemetry` removes both).
     ///
@@ -1100,6 +1126,9 @@ impl TimeSeriesStore {
         let mut removed = 0;
         for (device_id, metric) in series {
             removed += self.delete_range(device_id, metric, ..)?;
+            if let Some(id) = self.series_id(device_id, metric)? {
+                self.drop_rollups(id)?;
+            }
         }
         Ok(removed)
     }

@@ -45,10 +45,13 @@ pub struct TimeSeriesCleanup {
     pub points: u64,
     /// Series that lost at least one point.
     pub series: u64,
+    /// Rollup buckets older than their tier's `keep`.
+    pub rollup_buckets: u64,
 }
 
 impl TimeSeriesStore {
-    /// Removes points older than their series' retention window: a point is removed when
+    /// Removes points older than their series' retention window, and rollup buckets older
+    /// than their tier's `keep` (raw retention never removes a tier's buckets): a point is removed when
     /// `timestamp < now_ms - window`; a point exactly at the boundary stays, and a series kept
     /// `forever` is not touched.
     /// Deletes run in transactions of at most 10,000 points. Device metric
@@ -68,6 +71,7 @@ impl TimeSeriesStore {
                     t
                 }
             };
+            result.rollup_buckets += self.expire_rollups(id, &device, &metric, now_ms)?;
             let Some(cutoff) = retention.window_for(&metric, device_type.as_deref()).cutoff(now_ms) else { continue };
             // Everything before the cutoff: `[i64::MIN, cutoff - 1]` (nothing when the cutoff is i64::MIN).
             let Some(last) = cutoff.checked_sub(1) else { continue };
