@@ -2,14 +2,17 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors|events> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors|events|rollups> [--quick] [--batch N]`
 //! (`columns`: `write_columns` ingest, `query_range_columns`, `query_latest_batch` of 1,000
 //! series and the peak memory of one `write_columns` call, against SQLite)
+//! (`rollups`: ingest with and without rollup tiers, a 1-hour aggregation of a year from the
+//! 1h tier, from raw chunks and SQLite's GROUP BY, and the tiers' disk bytes)
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
 mod columns;
 mod engines;
 mod events;
+mod rollups;
 mod rss;
 mod split_writers;
 mod vectors;
@@ -24,7 +27,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 10] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events"];
+const SUITES: [&str; 11] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events", "rollups"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -412,6 +415,9 @@ fn run() -> Res<()> {
     }
     if suite == "events" {
         return events::run(quick);
+    }
+    if suite == "rollups" {
+        return rollups::run(quick);
     }
     if suite == "split" {
         println!(

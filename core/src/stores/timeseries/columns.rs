@@ -141,13 +141,12 @@ impl<'a> Column<'a> {
         }
     }
 
-    /// Value `i` as a number, for aggregation (`Float` and `Integer` only), without building
-    /// a `MetricValue`.
-    pub(crate) fn numeric(&self, i: usize) -> Option<f64> {
+    /// The values as numbers, for the rollup tiers (`Float` and `Integer` only).
+    pub(crate) fn numbers(&self) -> super::rollup::Numbers<'a> {
         match self {
-            Column::Float(v) => Some(v[i]),
-            Column::Integer(v) => Some(v[i] as f64),
-            Column::Boolean(_) | Column::String(_) => None,
+            Column::Float(v) => super::rollup::Numbers::Floats(v),
+            Column::Integer(v) => super::rollup::Numbers::Integers(v),
+            Column::Boolean(_) | Column::String(_) => super::rollup::Numbers::Nothing,
         }
     }
 

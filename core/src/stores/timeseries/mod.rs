@@ -587,7 +587,7 @@ impl TimeSeriesStore {
             Some((_, bytes)) => ts[0] > ChunkSummary::read(bytes)?.max_ts,
             None => true,
         };
-        self.stage_rollups(&*view, &mut batch, (id, device_id, metric), n, &|i| (ts[i], values.numeric(i)))?;
+        self.stage_rollups(&*view, &mut batch, (id, device_id, metric), ts, values.numbers())?;
         if n < head::SMALL_WRITE || !appends {
             // Small writes extend the raw head; late points are merged into the chunks they
             // fall in. Both take the per-point path, sized by the points written.
@@ -772,8 +772,11 @@ impl TimeSeriesStore {
                 }
                 pts = unique;
             }
-            let (device_id, metric) = names[&id];
-            self.stage_rollups(&*view, &mut batch, (id, device_id, metric), pts.len(), &|i| (pts[i].timestamp, pts[i].value.as_f64()))?;
+            if !self.inner.rollups.is_empty() {
+                let (device_id, metric) = names[&id];
+                let (ts, values): (Vec<i64>, Vec<Option<f64>>) = pts.iter().map(|p| (p.timestamp, p.value.as_f64())).unzip();
+                self.stage_rollups(&*view, &mut batch, (id, device_id, metric), &ts, rollup::Numbers::Mixed(&values))?;
+            }
             stage_series_points(&*view, &mut batch, id, &pts)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;

@@ -2,7 +2,7 @@
 //! staged with every commit, chosen by `query_aggregated`, expired by `cleanup`, and rebuilt
 //! from raw data by `rebuild_rollups`.
 
-use super::rollup::{self, RollupTier, ROLLUPS};
+use super::rollup::{self, Numbers, RollupTier, ROLLUPS};
 use super::{chunk, chunk_start_for, chunks_from, last_chunk, ChunkSummary, TimeSeriesStore, CHUNKS};
 use crate::error::Result;
 use crate::range::TimeRange;
@@ -56,21 +56,21 @@ impl TimeSeriesStore {
         Ok(config.tiers_for(metric, device_type.as_deref()))
     }
 
-    /// Stages the tier updates of `n` points `point(i)` (sorted, unique timestamps) that this
-    /// commit writes into series `id`.
+    /// Stages the tier updates of the points `(ts[i], values)` (sorted, unique timestamps)
+    /// that this commit writes into series `id`.
     pub(super) fn stage_rollups(
         &self,
         view: &dyn ReadView,
         batch: &mut WriteBatch,
         (id, device_id, metric): (u32, &str, &str),
-        n: usize,
-        point: &dyn Fn(usize) -> (i64, Option<f64>),
+        ts: &[i64],
+        values: Numbers<'_>,
     ) -> Result<()> {
         let tiers = self.tiers_of(view, device_id, metric)?;
-        if tiers.is_empty() || n == 0 {
+        let (Some(&first), Some(&last)) = (ts.first(), ts.last()) else { return Ok(()) };
+        if tiers.is_empty() {
             return Ok(());
         }
-        let (first, last) = (point(0).0, point(n - 1).0);
         let newest = match last_chunk(view, id)? {
             Some((_, bytes)) => Some(ChunkSummary::read(&bytes)?.max_ts),
             None => None,
@@ -79,13 +79,13 @@ impl TimeSeriesStore {
         let mut replaced = BTreeMap::new();
         if newest.is_some_and(|max| first <= max) {
             let stored: BTreeMap<i64, Option<f64>> = raw_numeric(view, id, first, last)?.into_iter().collect();
-            for i in 0..n {
-                if let Some(old) = stored.get(&point(i).0) {
-                    replaced.insert(point(i).0, *old);
+            for t in ts {
+                if let Some(old) = stored.get(t) {
+                    replaced.insert(*t, *old);
                 }
             }
         }
-        rollup::stage_points(view, batch, id, tiers, n, point, &replaced, &mut |from, to| raw_numeric(view, id, from, to))?;
+        rollup::stage_points((view, batch), id, tiers, (ts, values), &replaced, &mut |from, to| raw_numeric(view, id, from, to))?;
         Ok(())
     }
 
@@ -223,11 +223,11 @@ impl TimeSeriesStore {
             if tiers.is_empty() {
                 continue;
             }
-            let points = raw_numeric(&*view, id, i64::MIN, i64::MAX)?;
+            let (ts, values): (Vec<i64>, Vec<Option<f64>>) = raw_numeric(&*view, id, i64::MIN, i64::MAX)?.into_iter().unzip();
             let mut batch = WriteBatch::new();
             let none = BTreeMap::new();
-            written +=
-                rollup::stage_points(&*view, &mut batch, id, &tiers, points.len(), &|i| points[i], &none, &mut |_, _| Ok(Vec::new()))?;
+            let points = (ts.as_slice(), Numbers::Mixed(&values));
+            written += rollup::stage_points((&*view, &mut batch), id, &tiers, points, &none, &mut |_, _| Ok(Vec::new()))?;
             engine.commit(&batch)?;
         }
         if !self.inner.rollups.is_empty() {
