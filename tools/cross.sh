@@ -75,8 +75,12 @@ MATURIN=${MATURIN:-maturin}
 
 # --- what is missing, and which package brings it -------------------------------------------
 missing=()
-need() { # need COMMAND-OR-PATH PACKAGE
-  if [[ $1 == /* ]]; then [ -e "$1" ] || missing+=("$2 ($1)"); else command -v "$1" >/dev/null 2>&1 || missing+=("$2 ($1)"); fi
+apt_pkgs=()
+need() { # need COMMAND-OR-PATH DEBIAN-PACKAGE
+  if [[ $1 == /* ]] && [ -e "$1" ]; then return; fi
+  if [[ $1 != /* ]] && command -v "$1" >/dev/null 2>&1; then return; fi
+  missing+=("$1 (Debian package $2)")
+  [[ " ${apt_pkgs[*]} " == *" $2 "* ]] || apt_pkgs+=("$2")
 }
 RUSTUP_ROUTE=0
 if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
@@ -100,7 +104,7 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tools/cross.sh: missing for $TARGET:" >&2
   printf '  %s\n' "${missing[@]}" >&2
-  echo "install the Debian packages with: apt-get install --no-install-recommends <package>..." >&2
+  [ ${#apt_pkgs[@]} -eq 0 ] || echo "install them with: apt-get install --no-install-recommends ${apt_pkgs[*]}" >&2
   exit 1
 fi
 
