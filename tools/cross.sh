@@ -150,7 +150,7 @@ if [ "$WHEEL" = 1 ]; then
   rm -f "$OUT"/neotalk_storage-*.whl
   # maturin runs cargo for the target; -Zbuild-std reaches it through cargo's env config.
   if [ "$RUSTUP_ROUTE" = 0 ]; then export CARGO_UNSTABLE_BUILD_STD=std; fi
-  (cd "$ROOT/bindings" && "$MATURIN" build --release --strip --target "$TARGET" --out "$OUT")
+  (cd "$ROOT/bindings" && "$MATURIN" build --release --target "$TARGET" --out "$OUT")
   unset CARGO_UNSTABLE_BUILD_STD
   echo "maturin build: $((SECONDS - wheel_started)) s"
   wheel=$(ls "$OUT"/neotalk_storage-*.whl)
@@ -158,9 +158,30 @@ if [ "$WHEEL" = 1 ]; then
     *"_$WHEEL_ARCH.whl") ;;
     *) echo "cross.sh: $wheel is not tagged for $WHEEL_ARCH" >&2; exit 1 ;;
   esac
+  # maturin --strip strips the symbols uniffi-bindgen reads its metadata from ("No UniFFI
+  # metadata found"): strip the library inside the built wheel instead, and rewrite RECORD.
   mkdir -p "$STAGE/wheel"
   python3 -m zipfile -e "$wheel" "$STAGE/wheel"
-  ARTIFACTS+=("$(find "$STAGE/wheel" -name '*.so' | head -n1)")
+  so=$(cd "$STAGE/wheel" && find . -name '*.so' | head -n1)
+  "$GNU-strip" --strip-unneeded "$STAGE/wheel/$so"
+  python3 - "$wheel" "$STAGE/wheel" "${so#./}" <<'PY'
+import base64, hashlib, pathlib, sys, zipfile
+wheel, root, so = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
+data = (root / so).read_bytes()
+digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+with zipfile.ZipFile(wheel) as z:
+    items = [(i, z.read(i)) for i in z.infolist()]
+with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
+    for info, content in items:
+        if info.filename == so:
+            content = data
+        elif info.filename.endswith(".dist-info/RECORD"):
+            rows = [f"{so},sha256={digest},{len(data)}" if r.startswith(so + ",") else r
+                    for r in content.decode().splitlines()]
+            content = ("\n".join(rows) + "\n").encode()
+        z.writestr(info, content, zipfile.ZIP_DEFLATED)
+PY
+  ARTIFACTS+=("$STAGE/wheel/$so")
 fi
 
 # --- the CPU of each binary, and the glibc each needs ---------------------------------------
