@@ -2,7 +2,8 @@
 # The ARM leg (issue #21): cross-builds for TARGET on this x86_64 machine and runs, under
 # qemu-user:
 #   1. tools/cross.sh TARGET: the C library tarball and the CLI (the wheel too with --wheel)
-#   2. the core's library tests and a subset of its integration tests (below), release build
+#   2. the core's tests (library, integration, property, model, power-cut, full-disk, byte-flip
+#      and stress tests, --features tokio,fuzzing) in a release build with overflow checks
 #   3. the C test (ffi/tests/c) and the C conformance runner (tests/conformance/cases), built
 #      with the cross gcc against the tarball's static library through pkg-config, and a C89
 #      program linked against the shared library through its rpath
@@ -14,14 +15,10 @@
 #   tests/cross-arm.sh armv7-unknown-linux-gnueabihf      # in tests/reliability.sh (32-bit)
 #   tests/cross-arm.sh TARGET --wheel                     # also build the wheel (maturin in a venv)
 #
-# Integration tests left out under emulation (they run natively in tests/run-all.sh):
-#   crash (re-runs the test binary as a child 100 times and SIGKILLs it: minutes under qemu),
-#   stress (time-boxed 8-thread runs: measures the emulator's scheduling, not the code),
-#   model and timeseries_model (256 proptest cases each: the slowest under qemu),
-#   byte_flips (200 reopen-and-scan trials), and the feature-gated async_api, power_loss and
-#   full_disk (they need --features tokio / fuzzing: another build of the core and tokio).
-# Skipped in manager.rs: a_second_process_is_locked_out re-runs the test binary as a child,
-# and without qemu-user-binfmt the host kernel cannot exec an ARM binary (exit 127).
+# Left out under emulation: the two tests that re-run the test binary as a child process,
+# crash_recovery (crash.rs: 100 SIGKILL rounds) and a_second_process_is_locked_out
+# (manager.rs): without qemu-user-binfmt the host kernel cannot exec an ARM binary (exit 127).
+# Both run natively in tests/run-all.sh.
 # The C++ GoogleTest suite is left out (no cross libgtest in Debian 12), and so is valgrind.
 #
 # Installs what is missing with apt-get (ffi/deps.sh), like the other suite scripts.
@@ -47,11 +44,6 @@ esac
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 started=$SECONDS
 step() { printf '\n==> [%s] %s (%ss)\n' "$TARGET" "$*" "$((SECONDS - started))"; }
-
-# The integration tests run under qemu (core/tests/NAME.rs).
-SUBSET=(timeseries devices events alerts decisions rule_history workflow_history sessions memory
-  vectors records_json paging stats storage_query cleanup config conformance backup integrity
-  lifecycle read_only split_files manager)
 
 step "system packages"
 # shellcheck source=ffi/deps.sh
@@ -93,20 +85,19 @@ if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/nu
 fi
 RUN=("$QEMU" -L "/usr/$GNU")
 
-step "core: library tests + ${#SUBSET[@]} integration tests under $QEMU"
+step "core: every test but the two that re-exec themselves, under $QEMU"
 # Release code runs far faster under qemu than debug code, and shares the dependencies built
 # above; overflow checks and debug assertions stay on for the core itself, so arithmetic that
 # was implicitly 64-bit panics on armv7 instead of wrapping silently.
-CHECKS=(--config 'profile.release.package.neotalk-storage.overflow-checks=true'
-  --config 'profile.release.package.neotalk-storage.debug-assertions=true')
-tests=(--lib)
-for t in "${SUBSET[@]}"; do tests+=(--test "$t"); done
+CORE_TEST=("${CROSS_CARGO[@]}" test "${BUILD_STD[@]}" --release --target "$TARGET" -p neotalk-storage
+  --config 'profile.release.package.neotalk-storage.overflow-checks=true'
+  --config 'profile.release.package.neotalk-storage.debug-assertions=true'
+  --features 'tokio fuzzing' --lib --tests)
 t=$SECONDS
-(cd "$ROOT" && "${CROSS_CARGO[@]}" test "${BUILD_STD[@]}" "${CHECKS[@]}" --release --target "$TARGET" -p neotalk-storage --no-run "${tests[@]}")
+(cd "$ROOT" && "${CORE_TEST[@]}" --no-run)
 echo "core test build: $((SECONDS - t)) s"
 t=$SECONDS
-(cd "$ROOT" && "${CROSS_CARGO[@]}" test "${BUILD_STD[@]}" "${CHECKS[@]}" --release --target "$TARGET" -p neotalk-storage "${tests[@]}" \
-  -- --skip a_second_process_is_locked_out)
+(cd "$ROOT" && "${CORE_TEST[@]}" -- --skip crash_recovery --skip a_second_process_is_locked_out)
 echo "core tests under $QEMU: $((SECONDS - t)) s"
 
 step "C tests against the cross-built library (static through pkg-config, shared through its rpath)"
@@ -137,7 +128,9 @@ step "CLI demo under $QEMU (/usr/bin/time -v)"
 CLI=("${RUN[@]}" "$DIST/neotalk-storage")
 /usr/bin/time -v -o "$TMP/time.txt" "${CLI[@]}" demo --dir "$TMP/arm-db" --devices 6 --minutes 30 | tail -n 3
 grep -E 'Maximum resident|Elapsed' "$TMP/time.txt"
-echo "peak RSS of the demo under $QEMU: $(awk '/Maximum resident/ {print $NF}' "$TMP/time.txt") KiB (qemu included)"
+/usr/bin/time -v -o "$TMP/time-version.txt" "${CLI[@]}" --version >/dev/null
+echo "peak RSS of the demo under $QEMU: $(awk '/Maximum resident/ {print $NF}' "$TMP/time.txt") KiB" \
+  "(qemu included; \`neotalk-storage --version\` alone: $(awk '/Maximum resident/ {print $NF}' "$TMP/time-version.txt") KiB)"
 "${CLI[@]}" check --dir "$TMP/arm-db"
 
 step "files across CPUs: x86_64 <-> $TARGET"
