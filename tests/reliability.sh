@@ -11,7 +11,8 @@
 # simulated power cuts (default 200),
 # PROPTEST_CASES for the model tests (default 256), NTS_FUZZ_SECS per fuzz target
 # (default 10; 0 skips fuzzing), NTS_CROSS_ARMV7=0 skips the armv7 leg under qemu-arm
-# (tests/cross-arm.sh: cross build, core and C tests, demo, files across CPUs; about N min).
+# (tests/cross-arm.sh: cross build, core and C tests, demo, files across CPUs; about 10-14 min
+# cold, under 3 min when nothing needs rebuilding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
