@@ -10,7 +10,9 @@
 # NTS_FLIP_TRIALS for the byte-flip campaign (default 200), NTS_POWER_CUTS for the
 # simulated power cuts (default 200),
 # PROPTEST_CASES for the model tests (default 256), NTS_FUZZ_SECS per fuzz target
-# (default 10; 0 skips fuzzing).
+# (default 10; 0 skips fuzzing), NTS_CROSS_ARMV7=0 skips the armv7 leg under qemu-arm
+# (tests/cross-arm.sh: cross build, core and C tests, demo, files across CPUs; about 10-14 min
+# cold, under 3 min when nothing needs rebuilding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +31,11 @@ echo "=== byte flips (${NTS_FLIP_TRIALS:-200} trials) ==="
 NTS_FLIP_SEED="${NTS_FLIP_SEED:-random}" cargo test -p neotalk-storage --test byte_flips -- --nocapture
 echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
 cargo test -p neotalk-storage --test model
+
+if [ "${NTS_CROSS_ARMV7:-1}" != 0 ]; then
+    echo "=== armv7 (32-bit) leg under qemu-arm: tests/cross-arm.sh armv7-unknown-linux-gnueabihf ==="
+    bash tests/cross-arm.sh armv7-unknown-linux-gnueabihf
+fi
 
 if [ "${NTS_FUZZ_SECS:-10}" != 0 ]; then
     echo "=== fuzzing (${NTS_FUZZ_SECS:-10} s per target) ==="

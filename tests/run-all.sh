@@ -30,6 +30,12 @@ demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 cargo run -q -p neotalk-storage-cli -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
 
+# The ARM leg (issue #21): cross-builds the C library and the CLI for aarch64 and runs the C
+# test, the core's library tests and an integration subset, the CLI demo and the database
+# files across CPUs under qemu-aarch64. The armv7 (32-bit) leg is in tests/reliability.sh.
+step "tests/cross-arm.sh aarch64-unknown-linux-gnu (qemu)"
+bash "$root/tests/cross-arm.sh" aarch64-unknown-linux-gnu
+
 # Each suite script installs what it needs and exits non-zero on any failure.
 for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh; do
     step "$suite"

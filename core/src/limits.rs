@@ -33,12 +33,17 @@ pub const MAX_JSON_DEPTH: usize = 64;
 /// Largest config file (`system.yaml`, a rule definition, ...) read, in bytes.
 pub const MAX_CONFIG_FILE_BYTES: usize = 1024 * 1024;
 /// Largest snapshot / backup file accepted, in bytes. It is refused before being read into
-/// memory (restoring holds the whole file in memory). 4 GiB natively, 1 GiB on wasm32.
-#[cfg(not(target_arch = "wasm32"))]
+/// memory (restoring holds the whole file in memory). 4 GiB on 64-bit targets, 1 GiB on
+/// 32-bit ones (armv7, wasm32).
+#[cfg(target_pointer_width = "64")]
 pub const MAX_SNAPSHOT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
-/// Largest snapshot / backup file accepted, in bytes (1 GiB on wasm32: its address space is 4 GiB).
-#[cfg(target_arch = "wasm32")]
+/// Largest snapshot / backup file accepted, in bytes: 1 GiB on 32-bit targets (armv7, wasm32),
+/// whose 4 GiB address space (2-3 GiB for the process) cannot hold a 4 GiB file in one buffer.
+#[cfg(not(target_pointer_width = "64"))]
 pub const MAX_SNAPSHOT_BYTES: u64 = 1024 * 1024 * 1024;
+
+// A snapshot is read into one `Vec<u8>`, whose length cannot exceed `isize::MAX`.
+const _: () = assert!(MAX_SNAPSHOT_BYTES < isize::MAX as u64);
 /// Most tables one snapshot may hold.
 pub const MAX_SNAPSHOT_TABLES: usize = 1024;
 /// Longest backup id, in bytes.
