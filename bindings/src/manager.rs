@@ -60,6 +60,10 @@ pub struct StorageOptions {
     /// of their own (an existing database keeps its layout).
     #[uniffi(default)]
     pub split_files: Option<bool>,
+    /// Rollup tiers as JSON of the core's `RollupConfig`, e.g.
+    /// `{"tiers": [{"every": "1m", "keep": "90d"}, {"every": "1h", "keep": "5y"}]}`.
+    #[uniffi(default)]
+    pub rollups: Option<String>,
 }
 
 /// Inserts `value` under `key` when it is set.
@@ -85,6 +89,9 @@ impl StorageOptions {
         set(&mut map, "series_cache_entries", self.series_cache_entries);
         set(&mut map, "page_cache_bytes", self.page_cache_bytes);
         set(&mut map, "split_files", self.split_files);
+        if let Some(text) = self.rollups {
+            map.insert("rollups".into(), core::from_json::<serde_json::Value>("rollups", &text)?);
+        }
         Ok(core::from_json_value("options", map.into())?)
     }
 }

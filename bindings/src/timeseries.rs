@@ -376,6 +376,18 @@ impl TimeSeriesStore {
     pub fn delete_metric(&self, metric: String) -> Result<u64> {
         Ok(self.inner.delete_metric(&metric)?)
     }
+
+    /// The rollup tier width (ms) that `query_aggregated` with these arguments reads, or none
+    /// when it reads raw points.
+    pub fn aggregation_tier(&self, device_id: String, metric: String, start: i64, end: Option<i64>, bucket_ms: i64) -> Result<Option<i64>> {
+        Ok(self.inner.aggregation_tier(&device_id, &metric, range(start, end)?, bucket_ms)?)
+    }
+
+    /// Recomputes every rollup tier from the raw points (after a change of the configured
+    /// tiers); returns how many buckets were written.
+    pub fn rebuild_rollups(&self) -> Result<u64> {
+        Ok(self.inner.rebuild_rollups()?)
+    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use neotalk_storage::{
     from_json_value, AlertRecord, DataCleanupTask, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, MemoryEntry,
-    NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, TelemetryPoint, VectorDocument,
-    WorkflowExecutionRecord,
+    NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, StorageOptions, TelemetryPoint,
+    VectorDocument, WorkflowExecutionRecord,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -103,6 +103,10 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
             subject.dirs.push(dir);
             out(())
         }
+        "storage.open_memory" => {
+            subject.db = StorageManager::in_memory_with(record::<StorageOptions>(args, "options")?)?;
+            out(())
+        }
         "storage.close" => out(db.close()?),
         "storage.flush" => out(db.flush()?),
         "storage.integrity_report" => out(db.integrity_report()?),
@@ -113,6 +117,8 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "ts.delete_range" => out(db.timeseries().delete_range(device(), metric(), range(args))?),
         "ts.delete_device" => out(db.timeseries().delete_device(device())?),
         "ts.delete_metric" => out(db.timeseries().delete_metric(metric())?),
+        "ts.aggregation_tier" => out(db.timeseries().aggregation_tier(device(), metric(), range(args), int(args, "bucket_ms"))?),
+        "ts.rebuild_rollups" => out(db.timeseries().rebuild_rollups()?),
         "ts.query_aggregated" => out(db.timeseries().query_aggregated(device(), metric(), range(args), int(args, "bucket_ms"))?),
         "events.append" => out(db.events().append(&record::<NewEvent>(args, "event")?)?),
         "events.append_batch" => out(db.events().append_batch(&record::<Vec<NewEvent>>(args, "events")?)?),

@@ -1545,6 +1545,25 @@ enum nts_status nts_ts_delete_metric(const struct nts_storage *db,
                                      uint64_t *out_removed);
 
 /*
+ Sets `*out_tier_ms` to the width (ms) of the rollup tier nts_ts_query_aggregated() with the
+ same arguments reads, or to 0 when it reads raw points (tiers: `"rollups"` in the options
+ of nts_storage_open()).
+ */
+enum nts_status nts_ts_aggregation_tier(const struct nts_storage *db,
+                                        const char *device_id,
+                                        const char *metric,
+                                        int64_t start,
+                                        int64_t end,
+                                        int64_t bucket_ms,
+                                        int64_t *out_tier_ms);
+
+/*
+ Recomputes every rollup tier from the raw points (after a change of the configured tiers);
+ `*out_buckets` (may be NULL) is set to how many buckets were written.
+ */
+enum nts_status nts_ts_rebuild_rollups(const struct nts_storage *db, uint64_t *out_buckets);
+
+/*
  Runs a range query of one float series (as nts_ts_query_range()) into arrays the library
  allocates, so no size probe is needed: `*out_timestamps` and `*out_values` hold
  `*out_count` points (both NULL when there are none). Free them with one

@@ -4,7 +4,7 @@ use crate::args::{limit_arg, out_handle, out_ptr, range_arg, slice_arg, slice_ou
 use crate::arrays::{free_c_array, into_c_array};
 use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::points::{nts_points, set_points};
-use crate::shapes::{json_out, opt_scalar_out, record_in, unit};
+use crate::shapes::{json_out, opt_scalar_out, record_in, scalar_out, unit};
 use crate::status::nts_status;
 use crate::storage::{handle, nts_storage};
 use neotalk_storage::{AggregateBucket, Column, DataPoint, RangeOptions, TelemetryPoint};
@@ -325,6 +325,32 @@ pub unsafe extern "C" fn nts_ts_delete_device(db: *const nts_storage, device_id:
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_delete_metric(db: *const nts_storage, metric: *const c_char, out_removed: *mut u64) -> nts_status {
     opt_scalar_out(db, out_removed, "out_removed", |db| Ok(db.timeseries().delete_metric(str_arg(metric, "metric")?)?))
+}
+
+/// Sets `*out_tier_ms` to the width (ms) of the rollup tier nts_ts_query_aggregated() with the
+/// same arguments reads, or to 0 when it reads raw points (tiers: `"rollups"` in the options
+/// of nts_storage_open()).
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_aggregation_tier(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    start: i64,
+    end: i64,
+    bucket_ms: i64,
+    out_tier_ms: *mut i64,
+) -> nts_status {
+    scalar_out(db, out_tier_ms, "out_tier_ms", |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        Ok(db.timeseries().aggregation_tier(device_id, metric, range_arg(start, end)?, bucket_ms)?.unwrap_or(0))
+    })
+}
+
+/// Recomputes every rollup tier from the raw points (after a change of the configured tiers);
+/// `*out_buckets` (may be NULL) is set to how many buckets were written.
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_rebuild_rollups(db: *const nts_storage, out_buckets: *mut u64) -> nts_status {
+    opt_scalar_out(db, out_buckets, "out_buckets", |db| Ok(db.timeseries().rebuild_rollups()?))
 }
 
 /// Runs a range query of one float series (as nts_ts_query_range()) into arrays the library

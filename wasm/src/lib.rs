@@ -220,11 +220,28 @@ export interface StorageOptions {
   series_cache_entries: number;
   page_cache_bytes: number;
   split_files: boolean;
+  rollups: RollupConfig;
+}
+
+/** One rollup tier: buckets of `every` kept for `keep` (`"1m"`, `"90d"`, `"forever"`). */
+export interface RollupTier {
+  every: RetentionWindow;
+  keep: RetentionWindow;
+}
+
+/** Which series get which tiers: by metric, else by device type, else `tiers`. */
+export interface RollupConfig {
+  tiers: RollupTier[];
+  by_metric: Record<string, RollupTier[]>;
+  by_device_type: Record<string, RollupTier[]>;
 }
 
 /** Argument of the `StorageManager` constructor: fields left out (nested ones too) take the
  *  core's defaults (`StorageManager.defaultOptions()`); an unknown field is `INVALID_INPUT`. */
-export type StorageOptionsInput = Partial<Omit<StorageOptions, "write_buffer">> & { write_buffer?: Partial<WriteBufferOptions> };
+export type StorageOptionsInput = Partial<Omit<StorageOptions, "write_buffer" | "rollups">> & {
+  write_buffer?: Partial<WriteBufferOptions>;
+  rollups?: Partial<RollupConfig>;
+};
 
 export type AlertSeverity = "Info" | "Warning" | "Error" | "Critical";
 

@@ -287,6 +287,28 @@ impl JsTimeSeriesStore {
         Ok(self.inner.delete_device(&string("device_id", &device_id)?).js()? as f64)
     }
 
+    /// The rollup tier width (ms) that `queryAggregated` with these arguments reads, or `null`
+    /// when it reads raw points (tiers: `rollups` in the `StorageManager` options).
+    #[wasm_bindgen(js_name = aggregationTier)]
+    pub fn aggregation_tier(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue,
+        start: f64,
+        end: Option<f64>,
+        #[wasm_bindgen(js_name = bucketMs)] bucket_ms: f64,
+    ) -> JsResult<Option<f64>> {
+        let (device_id, metric) = series(&device_id, &metric)?;
+        let bucket_ms = int("bucket_ms", bucket_ms)?;
+        Ok(self.inner.aggregation_tier(&device_id, &metric, time_range(start, end)?, bucket_ms).js()?.map(|w| w as f64))
+    }
+
+    /// Recomputes every rollup tier from the raw points; returns the buckets written.
+    #[wasm_bindgen(js_name = rebuildRollups)]
+    pub fn rebuild_rollups(&self) -> JsResult<f64> {
+        Ok(self.inner.rebuild_rollups().js()? as f64)
+    }
+
     /// Deletes every point of `metric` on every device; returns how many were removed.
     #[wasm_bindgen(js_name = deleteMetric)]
     pub fn delete_metric(&self, #[wasm_bindgen(unchecked_param_type = "string")] metric: JsValue) -> JsResult<f64> {

@@ -114,6 +114,12 @@ function run(subject, op, args) {
   const db = subject.db;
   const a = args;
   switch (op) {
+    case 'storage.open_memory': {
+      const opened = new subject.pkg.StorageManager(a.options);
+      subject.db.free();
+      subject.db = opened;
+      return null;
+    }
     case 'storage.close': return db.close();
     case 'storage.flush': return db.flush();
     case 'storage.integrity_report': return db.integrityReport();
@@ -124,6 +130,8 @@ function run(subject, op, args) {
     case 'ts.delete_range': return db.timeseries().deleteRange(a.device, a.metric, a.start, opt(a.end));
     case 'ts.delete_device': return db.timeseries().deleteDevice(a.device);
     case 'ts.delete_metric': return db.timeseries().deleteMetric(a.metric);
+    case 'ts.aggregation_tier': return db.timeseries().aggregationTier(a.device, a.metric, a.start, opt(a.end), a.bucket_ms);
+    case 'ts.rebuild_rollups': return db.timeseries().rebuildRollups();
     case 'ts.query_aggregated': return db.timeseries().queryAggregated(a.device, a.metric, a.start, opt(a.end), a.bucket_ms);
     case 'events.append': return db.events().append(a.event);
     case 'events.append_batch': return db.events().appendBatch(a.events);
@@ -214,7 +222,7 @@ export function matches(expected, actual, at = '') {
 /** Runs a case's steps on a fresh database; throws at the first step that differs. */
 function runCase(kase) {
   const pkg = needsFull(kase) ? full : wasm;
-  const subject = { db: new pkg.StorageManager() };
+  const subject = { pkg, db: new pkg.StorageManager() };
   try {
     kase.steps.forEach((step, i) => {
       const at = `step ${i} (${step.op})`;

@@ -133,6 +133,8 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       deleteRange: () => ts.deleteRange('d', 'm', 0, 10),
       deleteDevice: () => ts.deleteDevice('d'),
       deleteMetric: () => ts.deleteMetric('m'),
+      aggregationTier: () => ts.aggregationTier('d', 'm', 0, 10, 5),
+      rebuildRollups: () => ts.rebuildRollups(),
     },
     DeviceStateStore: {
       upsert: () => devices.upsert({ device_id: 'd2', device_type: 't' }),

@@ -63,6 +63,8 @@ class StorageOptions:
     series_cache_entries: Optional[int]
     page_cache_bytes: Optional[int]
     split_files: Optional[bool]
+    rollups: Optional[str]
+    """JSON of a ``RollupConfig``: ``'{"tiers": [{"every": "1m", "keep": "90d"}]}'``."""
     def __init__(
         self,
         *,
@@ -72,6 +74,7 @@ class StorageOptions:
         series_cache_entries: Optional[int] = None,
         page_cache_bytes: Optional[int] = None,
         split_files: Optional[bool] = None,
+        rollups: Optional[str] = None,
     ) -> None: ...
 
 class TableSize:
@@ -273,6 +276,8 @@ class TimeSeriesStore:
     def delete_range(self, device_id: str, metric: str, start: int, end: Optional[int]) -> int: ...
     def delete_device(self, device_id: str) -> int: ...
     def delete_metric(self, metric: str) -> int: ...
+    def aggregation_tier(self, device_id: str, metric: str, start: int, end: Optional[int], bucket_ms: int) -> Optional[int]: ...
+    def rebuild_rollups(self) -> int: ...
 
 class DeviceStateStore:
     """Device states."""

@@ -113,3 +113,12 @@ class TimeSeriesStore:
     def delete_metric(self, metric: str) -> int:
         """Deletes every point of ``metric`` on every device; returns how many were removed."""
         return self._native.delete_metric(metric)
+
+    def aggregation_tier(self, device_id: str, metric: str, start: int, end: typing.Optional[int], bucket_ms: int):
+        """The rollup tier width (ms) ``query_aggregated`` with these arguments reads, or
+        ``None`` when it reads raw points."""
+        return self._native.aggregation_tier(device_id, metric, start, end, bucket_ms)
+
+    def rebuild_rollups(self) -> int:
+        """Recomputes every rollup tier from the raw points; returns the buckets written."""
+        return self._native.rebuild_rollups()

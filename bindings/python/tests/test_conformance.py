@@ -23,6 +23,7 @@ from neotalk_storage import (
     NewEvent,
     StorageError,
     StorageManager,
+    StorageOptions,
     TelemetryPoint,
 )
 
@@ -170,6 +171,13 @@ class Subject:
         self.old.append(self.db)  # closed at the end, as Rust drops it
         self.db = opened
 
+    def open_memory(self, options):
+        # StorageOptions is typed; its free-form rollup configuration crosses as JSON text.
+        fields = {k: json.dumps(v) if k == "rollups" else v for k, v in options.items()}
+        opened = StorageManager.in_memory(StorageOptions(**fields))
+        self.old.append(self.db)
+        self.db = opened
+
     def close(self):
         try:
             for db in [*self.old, self.db]:
@@ -185,6 +193,7 @@ def run(subject: Subject, op: str, a: dict):
     end = a.get("end")
     ops = {
         "storage.open": lambda: subject.open(a["path"]),
+        "storage.open_memory": lambda: subject.open_memory(a["options"]),
         "storage.close": lambda: db.close(),
         "storage.flush": lambda: db.flush(),
         "storage.integrity_report": lambda: db.integrity_report(),
@@ -200,6 +209,8 @@ def run(subject: Subject, op: str, a: dict):
         "ts.delete_range": lambda: ts().delete_range(a["device"], a["metric"], a["start"], end),
         "ts.delete_device": lambda: ts().delete_device(a["device"]),
         "ts.delete_metric": lambda: ts().delete_metric(a["metric"]),
+        "ts.aggregation_tier": lambda: ts().aggregation_tier(a["device"], a["metric"], a["start"], end, a["bucket_ms"]),
+        "ts.rebuild_rollups": lambda: ts().rebuild_rollups(),
         "ts.query_aggregated": lambda: ts().query_aggregated(a["device"], a["metric"], a["start"], end, a["bucket_ms"]),
         "events.append": lambda: ev().append(_event(a["event"])),
         "events.append_batch": lambda: ev().append_batch([_event(e) for e in a["events"]]),

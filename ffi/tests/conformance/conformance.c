@@ -292,6 +292,18 @@ static void storage_open(subject *sub, call *c) {
   }
 }
 
+/* `storage.open_memory`: a fresh in-memory store opened with the case's options JSON. */
+static void storage_open_memory(subject *sub, call *c) {
+  char *options = record(c, "options");
+  nts_storage *opened = NULL;
+  if (!c->out->bad_case && status_of(c, nts_storage_open_in_memory(options, &opened))) {
+    nts_storage_free(sub->db);
+    sub->db = opened;
+    c->out->json = dup_text("null");
+  }
+  free(options);
+}
+
 /* Whether a point argument is a plain float: `{"timestamp": T, "value": <number with a
    fraction or exponent>}`, quality and metadata absent or null. */
 static int plain_float_point(const jv *point) {
@@ -364,6 +376,7 @@ static void run_op(subject *sub, const char *op, call *c) {
   if (0) {
   }
   OP("storage.open") storage_open(sub, c);
+  OP("storage.open_memory") storage_open_memory(sub, c);
   OP("storage.close") unit_result(c, nts_storage_close(db));
   OP("storage.flush") unit_result(c, nts_storage_flush(db));
   OP("storage.integrity_report") json_result(c, nts_storage_integrity_report(db, &json), &json);
@@ -395,6 +408,13 @@ static void run_op(subject *sub, const char *op, call *c) {
     const char *metric = text(c, "metric");
     if (!BAD) count_result(c, nts_ts_delete_metric(db, metric, &n), &n);
   }
+  OP("ts.aggregation_tier") {
+    const char *device = text(c, "device"), *metric = text(c, "metric");
+    int64_t start = int_arg(c, "start"), end = end_arg(c), bucket = int_arg(c, "bucket_ms"), tier = -1;
+    if (!BAD && status_of(c, nts_ts_aggregation_tier(db, device, metric, start, end, bucket, &tier)))
+      c->out->json = tier == 0 ? dup_text("null") : printed("%lld", (long long)tier);
+  }
+  OP("ts.rebuild_rollups") count_result(c, nts_ts_rebuild_rollups(db, &n), &n);
   OP("ts.query_aggregated") {
     const char *device = text(c, "device"), *metric = text(c, "metric");
     int64_t start = int_arg(c, "start"), end = end_arg(c), bucket = int_arg(c, "bucket_ms");

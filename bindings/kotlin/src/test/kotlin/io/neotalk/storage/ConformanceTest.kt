@@ -165,6 +165,15 @@ class ConformanceTest {
                 subject.db = opened
                 JSONObject.NULL
             }
+            "storage.open_memory" -> {
+                val options = obj(args, "options")
+                known(options, "options", "rollups")
+                // StorageOptions is typed; its free-form rollup configuration crosses as JSON text.
+                val opened = StorageManager.inMemoryWith(StorageOptions(rollups = if (options.has("rollups")) jsonText(options.get("rollups")) else null))
+                subject.opened.add(opened)
+                subject.db = opened
+                JSONObject.NULL
+            }
             "storage.close" -> db.closeStorage().let { JSONObject.NULL }
             "storage.flush" -> db.flush().let { JSONObject.NULL }
             "storage.integrity_report" -> db.integrityReport().let { r ->
@@ -186,6 +195,8 @@ class ConformanceTest {
             "ts.query_range" -> JSONArray(db.timeseries().queryRange(device(), metric(), long(args, "start"), optLong(args, "end")).map(::pointJson))
             "ts.query_latest" -> db.timeseries().queryLatest(device(), metric())?.let(::pointJson) ?: JSONObject.NULL
             "ts.delete_range" -> db.timeseries().deleteRange(device(), metric(), long(args, "start"), optLong(args, "end")).toJson()
+            "ts.aggregation_tier" -> db.timeseries().aggregationTier(device(), metric(), long(args, "start"), optLong(args, "end"), long(args, "bucket_ms")) ?: JSONObject.NULL
+            "ts.rebuild_rollups" -> db.timeseries().rebuildRollups().toJson()
             "ts.delete_device" -> db.timeseries().deleteDevice(device()).toJson()
             "ts.delete_metric" -> db.timeseries().deleteMetric(metric()).toJson()
             "ts.query_aggregated" -> JSONArray(
