@@ -6,7 +6,7 @@
 //! [`BLOCK_BUCKETS`] consecutive buckets of one tier, stored by column with the telemetry
 //! codecs (a bitmap of the buckets that have points, then counts, sums, minima, maxima,
 //! first and last values and their offsets in the bucket). Blocks rather than one row per
-//! bucket: a bulk write of a million 1 Hz points touches about 260 one-minute blocks rather
+//! bucket: a bulk write of a million 1 Hz points touches about 65 one-minute blocks rather
 //! than 16,667 rows, and columns of neighbouring buckets compress as raw values do.
 //!
 //! Rules (pinned by `core/tests/rollups.rs`):
@@ -35,7 +35,7 @@ use std::ops::Bound;
 /// Table of rollup blocks.
 pub(crate) const ROLLUPS: &str = "ts_rollups";
 /// Buckets per stored block.
-pub(crate) const BLOCK_BUCKETS: i64 = 64;
+pub(crate) const BLOCK_BUCKETS: i64 = 256;
 /// Most tiers one series may have.
 pub(crate) const MAX_TIERS: usize = 8;
 /// Widest bucket a tier may have: 400 days.
@@ -162,6 +162,26 @@ impl BucketRow {
         self.numeric += 1;
     }
 
+    /// Adds the points summed up in `other` (a run of the same bucket).
+    fn merge(&mut self, other: &BucketRow) {
+        if other.numeric > 0 {
+            if self.numeric == 0 {
+                (self.sum, self.min, self.max) = (other.sum, other.min, other.max);
+                (self.first_ts, self.first, self.last_ts, self.last) = (other.first_ts, other.first, other.last_ts, other.last);
+            } else {
+                (self.sum, self.min, self.max) = (self.sum + other.sum, self.min.min(other.min), self.max.max(other.max));
+                if other.first_ts < self.first_ts {
+                    (self.first_ts, self.first) = (other.first_ts, other.first);
+                }
+                if other.last_ts >= self.last_ts {
+                    (self.last_ts, self.last) = (other.last_ts, other.last);
+                }
+            }
+            self.numeric += other.numeric;
+        }
+        self.count += other.count;
+    }
+
     /// Takes back a point that was pushed before (an overwritten one) where the bucket's raw
     /// points are no longer all there: count and sum exactly; min / max cannot be taken back.
     fn take_back(&mut self, value: Option<f64>) {
@@ -190,8 +210,11 @@ impl Block {
         if r.u8()? != COLUMNAR {
             return Err(bad("unknown block format"));
         }
-        let bitmap = u64::from_le_bytes(r.array::<8>()?);
-        let slots: Vec<u8> = (0..64u8).filter(|s| bitmap & (1 << s) != 0).collect();
+        let mut bitmap = [0u64; 4];
+        for word in &mut bitmap {
+            *word = u64::from_le_bytes(r.array::<8>()?);
+        }
+        let slots: Vec<u8> = (0..=255u8).filter(|&s| bitmap[usize::from(s / 64)] & (1 << (s % 64)) != 0).collect();
         let n = slots.len();
         let counts = integers::decode(&mut r, n)?;
         let numerics = integers::decode(&mut r, n)?;
@@ -224,8 +247,13 @@ impl Block {
     /// Encodes the block `block_index` of a tier of `width`.
     fn encode(&self, block_index: i64, width: i64) -> Vec<u8> {
         let mut out = vec![COLUMNAR];
-        let bitmap = self.rows.keys().fold(0u64, |m, &s| m | 1 << s);
-        out.extend_from_slice(&bitmap.to_le_bytes());
+        let mut bitmap = [0u64; 4];
+        for &s in self.rows.keys() {
+            bitmap[usize::from(s / 64)] |= 1 << (s % 64);
+        }
+        for word in bitmap {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
         let rows: Vec<(u8, &BucketRow)> = self.rows.iter().map(|(s, r)| (*s, r)).collect();
         integers::encode(&rows.iter().map(|(_, r)| r.count as i64).collect::<Vec<_>>(), &mut out);
         integers::encode(&rows.iter().map(|(_, r)| r.numeric as i64).collect::<Vec<_>>(), &mut out);
@@ -318,10 +346,40 @@ impl Numbers<'_> {
     }
 }
 
+/// The block being updated while a tier's buckets are staged: loaded on first use, written
+/// back when the next block (or the end) comes.
+struct OpenBlock {
+    series: u32,
+    width: i64,
+    open: Option<(i64, Block)>,
+}
+
+impl OpenBlock {
+    fn row(&mut self, view: &dyn ReadView, batch: &mut WriteBatch, block_index: i64, slot: u8) -> Result<&mut BucketRow> {
+        if self.open.as_ref().is_none_or(|(b, _)| *b != block_index) {
+            self.finish(batch);
+            let block = load_block(view, &block_key(self.series, self.width, block_index), block_index, self.width)?;
+            self.open = Some((block_index, block));
+        }
+        let (_, block) = self.open.as_mut().expect("opened above");
+        Ok(block.rows.entry(slot).or_default())
+    }
+
+    fn finish(&mut self, batch: &mut WriteBatch) {
+        if let Some((b, block)) = self.open.take() {
+            batch.put(ROLLUPS, block_key(self.series, self.width, b), block.encode(b, self.width));
+        }
+    }
+}
+
 /// Stages the tier updates for the points `(ts[i], values.at(i))` (sorted, unique timestamps)
 /// being committed into a series; returns how many buckets it updated. `replaced` holds the
 /// stored values of timestamps the points overwrite (empty for an append); `raw` reads the
 /// series' stored points (before this commit).
+///
+/// Tiers go finest first: the finest folds the points, one run per bucket, and a coarser tier
+/// whose width is a multiple of it folds those runs instead of every point again (when the
+/// commit overwrites nothing).
 pub(crate) fn stage_points(
     (view, batch): (&dyn ReadView, &mut WriteBatch),
     series: u32,
@@ -330,36 +388,49 @@ pub(crate) fn stage_points(
     replaced: &BTreeMap<i64, Option<f64>>,
     raw: &mut RawReader<'_>,
 ) -> Result<u64> {
+    let mut widths: Vec<i64> = tiers.iter().map(RollupTier::width).collect();
+    widths.sort_unstable();
     let mut buckets = 0;
-    for tier in tiers {
-        let width = tier.width();
-        let mut open: Option<(i64, Block)> = None;
-        let mut i = 0;
-        while i < ts.len() {
-            let (block_index, slot) = position(ts[i], width);
-            let (from, to) = bucket_span(block_index, slot, width);
-            // The points of this bucket: a binary search, then the bucket is folded in one go.
-            let j = i + ts[i..].partition_point(|&t| t <= to);
-            if open.as_ref().is_none_or(|(b, _)| *b != block_index) {
-                if let Some((b, block)) = open.take() {
-                    batch.put(ROLLUPS, block_key(series, width, b), block.encode(b, width));
+    // The finest tier's run of this commit per bucket: (bucket start, run).
+    let mut finest: Option<(i64, Vec<(i64, BucketRow)>)> = None;
+    for width in widths {
+        let mut block = OpenBlock { series, width, open: None };
+        match &finest {
+            Some((finer, runs)) if replaced.is_empty() && width % finer == 0 => {
+                let mut last = None;
+                for (start, run) in runs {
+                    let at = position(*start, width);
+                    block.row(view, batch, at.0, at.1)?.merge(run);
+                    buckets += u64::from(last != Some(at));
+                    last = Some(at);
                 }
-                open = Some((block_index, load_block(view, &block_key(series, width, block_index), block_index, width)?));
             }
-            let (_, block) = open.as_mut().expect("opened above");
-            let row = block.rows.entry(slot).or_default();
-            let group = (&ts[i..j], i);
-            *row = if replaced.range(ts[i]..=ts[j - 1]).next().is_none() {
-                push_run(*row, group, values)
-            } else {
-                updated_bucket(*row, group, values, replaced, || raw(from, to))?
-            };
-            buckets += 1;
-            i = j;
+            _ => {
+                let mut runs = Vec::new();
+                let mut i = 0;
+                while i < ts.len() {
+                    let (block_index, slot) = position(ts[i], width);
+                    let (from, to) = bucket_span(block_index, slot, width);
+                    // The points of this bucket: a binary search, then the bucket is folded in one go.
+                    let j = i + ts[i..].partition_point(|&t| t <= to);
+                    let group = (&ts[i..j], i);
+                    let row = block.row(view, batch, block_index, slot)?;
+                    if replaced.range(ts[i]..=ts[j - 1]).next().is_none() {
+                        let run = push_run(BucketRow::default(), group, values);
+                        row.merge(&run);
+                        runs.push((from, run));
+                    } else {
+                        *row = updated_bucket(*row, group, values, replaced, || raw(from, to))?;
+                    }
+                    buckets += 1;
+                    i = j;
+                }
+                if finest.is_none() && replaced.is_empty() {
+                    finest = Some((width, runs));
+                }
+            }
         }
-        if let Some((b, block)) = open {
-            batch.put(ROLLUPS, block_key(series, width, b), block.encode(b, width));
-        }
+        block.finish(batch);
     }
     Ok(buckets)
 }
@@ -370,7 +441,7 @@ fn push_run(mut row: BucketRow, (ts, offset): (&[i64], usize), values: Numbers<'
     match values {
         Numbers::Floats(v) => {
             let v = &v[offset..offset + ts.len()];
-            let (min, max, sum) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY, 0.0), |(lo, hi, s), &x| (lo.min(x), hi.max(x), s + x));
+            let (min, max, sum) = min_max_sum(v);
             let (first, last) = ((ts[0], v[0]), (ts[ts.len() - 1], v[v.len() - 1]));
             if row.numeric == 0 {
                 (row.sum, row.min, row.max, (row.first_ts, row.first), (row.last_ts, row.last)) = (sum, min, max, first, last);
@@ -393,6 +464,28 @@ fn push_run(mut row: BucketRow, (ts, offset): (&[i64], usize), values: Numbers<'
         }
     }
     row
+}
+
+/// Minimum, maximum and sum of finite floats, in four independent lanes so the additions
+/// and comparisons do not wait on each other (the sum's rounding may differ from a
+/// left-to-right sum in the last bits).
+fn min_max_sum(v: &[f64]) -> (f64, f64, f64) {
+    let (mut lo, mut hi, mut sum) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4], [0.0; 4]);
+    let chunks = v.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+            sum[k] += c[k];
+        }
+    }
+    for &x in rest {
+        lo[0] = lo[0].min(x);
+        hi[0] = hi[0].max(x);
+        sum[0] += x;
+    }
+    (lo.into_iter().fold(f64::INFINITY, f64::min), hi.into_iter().fold(f64::NEG_INFINITY, f64::max), (sum[0] + sum[1]) + (sum[2] + sum[3]))
 }
 
 /// `row` after the points of one bucket, some of which overwrite stored ones, are committed.
@@ -510,9 +603,10 @@ mod tests {
         assert_eq!(position(0, 60_000), (0, 0));
         assert_eq!(position(59_999, 60_000), (0, 0));
         assert_eq!(position(60_000, 60_000), (0, 1));
-        assert_eq!(position(-1, 60_000), (-1, 63));
-        assert_eq!(bucket_span(-1, 63, 60_000), (-60_000, -1));
-        assert_eq!(bucket_start_of(-1, 63, 60_000), -60_000);
+        assert_eq!(position(-1, 60_000), (-1, 255));
+        assert_eq!(bucket_span(-1, 255, 60_000), (-60_000, -1));
+        assert_eq!(bucket_start_of(-1, 255, 60_000), -60_000);
+        assert_eq!(position(256 * 60_000, 60_000), (1, 0));
         let (b, s) = position(i64::MIN, 1000);
         assert_eq!(bucket_span(b, s, 1000).0, i64::MIN);
         let (b, s) = position(i64::MAX, 1000);
@@ -537,6 +631,17 @@ mod tests {
         let mut bad = bytes.clone();
         bad[0] = 7;
         assert!(Block::decode(&bad, -2, 10).is_err());
+    }
+
+    #[test]
+    fn lanes_give_the_same_min_max_and_sum() {
+        for n in 0..13 {
+            let v: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 - 6.5).collect();
+            let (lo, hi, sum) = min_max_sum(&v);
+            assert_eq!(lo, v.iter().copied().fold(f64::INFINITY, f64::min), "{n}");
+            assert_eq!(hi, v.iter().copied().fold(f64::NEG_INFINITY, f64::max), "{n}");
+            assert_eq!(sum, v.iter().sum::<f64>(), "{n}: these sums are exact");
+        }
     }
 
     #[test]
