@@ -49,6 +49,8 @@ function fmtBytes(n) {
   return n > 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
 }
 
+const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+
 /** A time for a list: the clock when it is today, else date and clock. */
 function when(ms) {
   return new Date(ms).toDateString() === new Date().toDateString() ? clock(ms) : dateTime(ms);
@@ -254,7 +256,7 @@ async function main() {
     for (const id of s.ts.listDevicesWithData()) {
       for (const m of s.ts.listMetrics(id)) {
         add(id, m);
-        if (state.readOnly) {
+        if (state.readOnly || state.continued) {
           const first = s.ts.queryRange(id, m, -Infinity, Infinity, 1);
           const last = s.ts.queryRange(id, m, -Infinity, Infinity, 1, true);
           if (first.timestamps.length) start = Math.min(start, first.timestamps[0]);
@@ -309,7 +311,7 @@ async function main() {
     const end = live ? now : (Number.isFinite(state.catalogue.end) ? state.catalogue.end + 1 : now);
     let span;
     if (choice === 'auto') span = live ? 60_000 : (Number.isFinite(state.catalogue.start) ? end - state.catalogue.start : 60_000);
-    else if (choice === 'all') span = live ? CONFIG.retentionMs : (Number.isFinite(state.catalogue.start) ? end - state.catalogue.start : 60_000);
+    else if (choice === 'all') span = Number.isFinite(state.catalogue.start) ? end - state.catalogue.start : live ? CONFIG.retentionMs : 60_000;
     else span = WINDOWS[choice];
     span = Math.max(span, 10_000);
     return { t0: end - span, t1: end, aggregated: span > CONFIG.rawUpToMs };
@@ -398,7 +400,7 @@ async function main() {
       const taken = src.created_at ? `taken ${dateTime(src.created_at)}` : 'exported in a browser';
       const span = Number.isFinite(state.catalogue.start) ? `, telemetry ${dateTime(state.catalogue.start)} to ${clock(state.catalogue.end)} (${duration(state.catalogue.end - state.catalogue.start)})` : '';
       $('backup-text').textContent = state.readOnly
-        ? `Backup ${src.name} (${taken}): ${state.catalogue.devices.size} devices, ${s.events.lastSequence().toLocaleString()} events${span}. Read-only.`
+        ? `Backup ${src.name} (${taken}): ${plural(state.catalogue.devices.size, 'device')}, ${plural(s.events.lastSequence(), 'event')}${span}. Read-only.`
         : `Simulating on backup ${src.name} (${taken}): its devices go on from their latest values.`;
       $('continue').hidden = !state.readOnly;
     }

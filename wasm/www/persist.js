@@ -83,7 +83,9 @@ async function openIdb() {
  * `prefer` is 'idb'). Resolves to null when neither works (private windows of some browsers).
  */
 export async function openPersistence(prefer = 'opfs') {
-  if (prefer !== 'idb' && navigator.storage?.getDirectory) {
+  // OPFS needs createWritable() on the main thread (Chromium, Firefox; not every Safari).
+  const opfs = navigator.storage?.getDirectory && typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
+  if (prefer !== 'idb' && opfs) {
     try {
       const root = await navigator.storage.getDirectory();
       const dir = await root.getDirectoryHandle('neotalk-simulator', { create: true });

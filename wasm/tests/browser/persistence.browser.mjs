@@ -3,7 +3,7 @@
 // (`neotalk-storage demo` then `neotalk-storage backup`, run here) opened in the page:
 // its devices, charts (aggregated min..max / avg) and events, read-only, restored again
 // after a reload, an incremental backup refused with a reason, then "Continue simulating
-// on it". Saves tests/browser/screenshots/backup.png.
+// on it"; and the IndexedDB fallback. Saves tests/browser/screenshots/backup.png.
 // The CLI: NEOTALK_CLI (test.sh builds it and sets it), else `cargo build -p
 // neotalk-storage-cli` (debug) in the workspace target dir.
 import { test } from 'node:test';
@@ -56,6 +56,8 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   t.after(() => context.close());
+  // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -159,5 +161,17 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
   assert.ok(continued.latest.timestamp > backupEnd, 'new points are written now, after the backup');
   assert.ok(continued.points > 30 * 60, `history kept and extended: ${continued.points}`);
   assert.equal(await page.evaluate(() => window.sim.stats.error), null);
+
+  // 5. Where OPFS is missing the page saves to IndexedDB (forced here with ?store=idb).
+  await page.goto(`${url}/www/?devices=10&rate=10&save=500&store=idb`);
+  await ready();
+  await page.waitForFunction(() => window.sim.persist.kind === 'IndexedDB' && window.sim.persist.saves > 0 && window.sim.stats.points > 300, null, { timeout: 15_000 });
+  await page.locator('#toggle').click();
+  await page.waitForFunction(() => window.sim.persist.lastReason === 'pause', null, { timeout: 10_000 });
+  const idbBefore = await counts();
+  await page.reload();
+  await ready();
+  assert.equal(await page.evaluate(() => window.sim.persist.restored?.mode), 'simulation');
+  assert.deepEqual(await counts(), idbBefore);
   assert.deepEqual(pageErrors, []);
 });

@@ -35,6 +35,8 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   t.after(() => context.close());
+  // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
