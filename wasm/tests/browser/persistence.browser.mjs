@@ -48,14 +48,19 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
   const { server, url } = await serve(0);
   t.after(() => server.close());
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
-  t.after(() => fs.rmSync(userDataDir, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 1000 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  t.after(() => context.close());
+  // node:test runs after-hooks in the order they were added: close Chromium before removing
+  // its profile (which it writes to until closed; removing it first failed the hook and left
+  // Chromium running).
+  t.after(async () => {
+    await context.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+  });
   // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
   context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
