@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Entry point of the wasm layer: installs what is missing (Debian packages, wasm-bindgen-cli
 # at the locked version, npm dependencies), builds wasm/pkg with build.sh and the native
-# snapshot tool, then runs the Node tests of the package (snapshots crossing between the
-# native and wasm builds included, and tests/conformance.test.mjs: the shared conformance
-# cases of tests/conformance/cases/*.json) and the browser test of the simulator page. Exits non-zero on any
-# failure. Expects Debian 12 as root with node >= 20 and npm.
+# snapshot tool and the CLI (debug), then runs the Node tests of the package (snapshots
+# crossing between the native and wasm builds included, and tests/conformance.test.mjs: the
+# shared conformance cases of tests/conformance/cases/*.json) and the browser tests of the
+# simulator page (the second opens a backup the CLI takes in that test). Exits non-zero on
+# any failure. Expects Debian 12 as root with node >= 20 and npm.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,9 +41,15 @@ log "native snapshot tool"
 ROOT="$(dirname "$HERE")"
 (cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p neotalk-storage-wasm --example native_snapshot)
 export NEOTALK_SNAPSHOT_TOOL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/native_snapshot"
+# The gateway CLI, whose `backup` the second browser test opens in the page.
+log "CLI (debug)"
+(cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p neotalk-storage-cli)
+export NEOTALK_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/neotalk-storage"
 
 log "Node tests of the package"
 node --test tests/*.test.mjs
 
-log "browser test of the simulator"
+log "browser tests of the simulator"
+# One after the other: the first measures frame times, a second Chromium would skew them.
 node --test tests/browser/simulator.browser.mjs
+node --test tests/browser/persistence.browser.mjs

@@ -39,13 +39,40 @@ export function makeDevices(count, seed = 1) {
       base: type === 'plug' ? 300 + rand() * 900 : 19 + rand() * 5,
       humidityBase: 35 + rand() * 20,
       rand: rng(seed * 1000 + i),
+      metrics: DEVICE_TYPES[type],
     });
   }
   return devices;
 }
 
+/**
+ * Devices that go on from stored data (a backup opened in the page): each metric walks
+ * randomly from its latest value, by about `step` per sample. `series` is
+ * `[{ id, type, metrics: [{ name, unit, last, step }] }]`.
+ */
+export function continuingDevices(series, seed = 1) {
+  return series.map((s, i) => ({
+    id: s.id,
+    type: s.type,
+    online: true,
+    offlineUntil: 0,
+    nextSampleAt: 0,
+    phase: 0,
+    hot: false,
+    walk: Object.fromEntries(s.metrics.map((m) => [m.name, { value: m.last, step: m.step, centre: m.last }])),
+    rand: rng(seed * 1000 + i),
+    metrics: s.metrics.map(({ name, unit }) => ({ name, unit })),
+  }));
+}
+
 /** The value of `metric` for device `d` at time `t` (ms). */
 function valueAt(d, metric, t) {
+  if (d.walk) {
+    // A random walk pulled gently back to where it started, so it stays in range.
+    const w = d.walk[metric];
+    w.value += (d.rand() - 0.5) * 2 * w.step + (w.centre - w.value) * 0.01;
+    return Math.round(w.value * 100) / 100;
+  }
   const s = t / 1000;
   const noise = (d.rand() - 0.5);
   // A spike of a few seconds every 20 s, shifted per device.
@@ -80,7 +107,7 @@ export function advance(devices, now, { rate, offlineChance, maxCatchUp = 50 }, 
     }
     if (!d.online) return;
     if (d.nextSampleAt === 0 || now - d.nextSampleAt > maxCatchUp * interval) d.nextSampleAt = now - interval * (1 + d.rand());
-    const metrics = DEVICE_TYPES[d.type];
+    const metrics = d.metrics;
     while (d.nextSampleAt <= now) {
       const t = Math.round(d.nextSampleAt);
       metrics.forEach((m, mi) => emit(di, mi, t, valueAt(d, m.name, t)));

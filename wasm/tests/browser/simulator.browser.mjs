@@ -6,7 +6,9 @@
 // WorkflowHistoryStore, Critical alerts carry an LLM proposal in the DecisionStore that the
 // acknowledgement approves, frames stay short, and the Export /
 // Import snapshot buttons round-trip the store to the same table counts.
-// Saves wasm/tests/screenshot.png. Run with `node --test tests/browser/` (after build.sh).
+// Charts carry a title with the unit, axes and a hover readout; the event log reads as
+// sentences. Saves tests/browser/screenshots/simulator.png. Run with
+// `node --test tests/browser/simulator.browser.mjs` (after build.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,14 +19,13 @@ import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCREENSHOT = path.resolve(HERE, '../screenshot.png');
+const SCREENSHOT = path.join(HERE, 'screenshots', 'simulator.png');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / import', { timeout: 180_000 }, async (t) => {
   const { server, url } = await serve(0);
   t.after(() => server.close());
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
-  t.after(() => fs.rmSync(userDataDir, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(userDataDir, {
     acceptDownloads: true,
     executablePath: CHROMIUM,
@@ -32,7 +33,15 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     viewport: { width: 1400, height: 1000 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  t.after(() => context.close());
+  // node:test runs after-hooks in the order they were added: close Chromium before removing
+  // its profile (which it writes to until closed; removing it first failed the hook and left
+  // Chromium running).
+  t.after(async () => {
+    await context.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+  });
+  // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -72,6 +81,14 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     }, metric);
     assert.ok(colored > 200, `chart ${metric} has ${colored} coloured pixels`);
   }
+  // Hover readout: the time and value of the series under the pointer (raw points in the
+  // live one-minute window), with the unit.
+  const box = await page.locator('#chart-temperature').boundingBox();
+  await page.mouse.move(box.x + box.width - 40, box.y + box.height * 0.55);
+  await page.waitForFunction(() => window.sim.charts.temperature.readout !== null, null, { timeout: 5_000 });
+  assert.match(await page.locator('#charts .readout:not([hidden])').textContent(), /^thermo-\d{3} · \d\d:\d\d:\d\d · -?[\d.]+ °C$/);
+  assert.equal((await page.evaluate(() => window.sim.chartView)).aggregated, false);
+  await page.mouse.move(0, 0);
 
   // Alerts appear (hot devices cross the thresholds within seconds): each is a record in the
   // AlertStore and a recorded execution of the threshold rule.
@@ -99,8 +116,10 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   assert.ok(!(await page.evaluate((id) => window.sim.db.alerts().unacknowledged().some((a) => a.alert_id === id), alertId)));
   const chain = await page.evaluate((id) => window.sim.db.events().queryByCorrelation(id).map((e) => e.event_type), alertId);
   assert.deepEqual(chain, ['alert.raised', 'alert.acknowledged']);
-  const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).count();
-  assert.ok(logged >= 1, 'event log view shows the acknowledgement');
+  const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).first().textContent();
+  assert.match(logged, /^\d\d:\d\d:\d\d alert\.acknowledged alert \S+ acknowledged by operator$/, 'event log view shows the acknowledgement as a sentence');
+  assert.match(await page.locator('#events li', { hasText: 'alert.raised' }).first().textContent(), /alert\.raised \S+ (temperature|humidity|power) [\d.,]+ (°C|%|W), above [\d,]+ (°C|%|W)$/);
+  assert.equal(await page.locator('#events li', { hasText: '{' }).count(), 0, 'no raw JSON in the event log');
 
   // A Critical alert (an overloaded plug) carries an LLM proposal in the DecisionStore;
   // acknowledging it runs the acknowledge workflow, recorded step by step, which approves it.
@@ -184,6 +203,13 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   await page.locator('#toggle').click();
   await page.waitForFunction((n) => window.sim.stats.points > n + 500, s.points, { timeout: 30_000 });
 
+  // A longer window shows aggregated buckets (min..max band, avg line).
+  await page.locator('#window').selectOption('5m');
+  await page.waitForFunction(() => window.sim.chartView?.aggregated === true && window.sim.chartView.bucketMs > 0);
+  await page.locator('#window').selectOption('auto');
+  await page.waitForFunction(() => window.sim.chartView?.aggregated === false);
+  await page.mouse.move(box.x + box.width - 60, box.y + box.height * 0.5);
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   assert.ok(fs.statSync(SCREENSHOT).size > 10_000);
   assert.deepEqual(foreign, [], 'no request left the local server');
