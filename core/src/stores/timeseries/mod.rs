@@ -1003,7 +1003,7 @@ impl TimeSeriesStore {
         let Some(id) = self.series_id(device_id, metric)? else { return Ok(Vec::new()) };
         let Some((start, last)) = range.bounds() else { return Ok(Vec::new()) };
         if let Some(width) = self.answering_tier(&*view, device_id, metric, range, bucket_ms)? {
-            return Self::aggregate_from_tier(&*view, id, width, (start, last), bucket_ms).map_err(damaged_in(device_id, metric));
+            return rollup::fold(&*view, id, width, start, last, bucket_ms).map_err(damaged_in(device_id, metric));
         }
         let mut agg = Aggregator::new(bucket_ms);
         let from = chunk_start_for(&*view, id, start)?;

@@ -132,17 +132,6 @@ impl TimeSeriesStore {
         Ok(self.tiers_of(view, device_id, metric)?.iter().map(RollupTier::width).filter(|w| aligned(*w)).max())
     }
 
-    /// Aggregates from tier `width` (see [`rollup::fold`]).
-    pub(super) fn aggregate_from_tier(
-        view: &dyn ReadView,
-        id: u32,
-        width: i64,
-        (start, last): (i64, i64),
-        bucket_ms: i64,
-    ) -> Result<Vec<super::AggregateBucket>> {
-        rollup::fold(view, id, width, start, last, bucket_ms)
-    }
-
     /// Removes every tier bucket of series `id` (its telemetry was deleted as a whole).
     pub(super) fn drop_rollups(&self, id: u32) -> Result<()> {
         let engine = &self.inner.engine;
