@@ -13,13 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from './server.mjs';
+import { openBrowser } from './browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
 const SCREENSHOTS = path.join(HERE, 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function cli() {
   if (process.env.NEOTALK_CLI) return process.env.NEOTALK_CLI;
@@ -45,28 +43,7 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
   assert.match(path.basename(full), /-full\.ntsnap$/);
   assert.match(path.basename(incremental), /-incremental\.ntsnap$/);
 
-  const { server, url } = await serve(0);
-  t.after(() => server.close());
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // node:test runs after-hooks in the order they were added: close Chromium before removing
-  // its profile (which it writes to until closed; removing it first failed the hook and left
-  // Chromium running).
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
-  });
-  // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
-  context.setDefaultTimeout(30_000);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  const { url, page, pageErrors } = await openBrowser(t);
   const ready = () => page.waitForFunction(() => window.sim?.ready === true, null, { timeout: 30_000 });
   const counts = () => page.evaluate(() => {
     const db = window.sim.db;

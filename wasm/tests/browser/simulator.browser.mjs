@@ -12,40 +12,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from './server.mjs';
+import { openBrowser } from './browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCREENSHOT = path.join(HERE, 'screenshots', 'simulator.png');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / import', { timeout: 180_000 }, async (t) => {
-  const { server, url } = await serve(0);
-  t.after(() => server.close());
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neotalk-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    acceptDownloads: true,
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // node:test runs after-hooks in the order they were added: close Chromium before removing
-  // its profile (which it writes to until closed; removing it first failed the hook and left
-  // Chromium running).
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
-  });
-  // Playwright's actions wait without limit by default: a step that cannot happen fails instead.
-  context.setDefaultTimeout(30_000);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  const { url, page, pageErrors, userDataDir } = await openBrowser(t, { acceptDownloads: true });
   // Nothing may be fetched from outside the local server.
   const foreign = [];
   page.on('request', (r) => { if (!r.url().startsWith(url) && !r.url().startsWith('data:')) foreign.push(r.url()); });
