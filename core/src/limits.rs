@@ -25,6 +25,11 @@ pub const MEMORY_PURGE_BATCH: usize = 500;
 pub const MAX_ID_BYTES: usize = 256;
 /// Largest string telemetry value, in UTF-8 bytes.
 pub const MAX_STRING_VALUE_BYTES: usize = 64 * 1024;
+/// Default largest binary telemetry value (`StorageOptions::max_binary_value_bytes`).
+pub const DEFAULT_MAX_BINARY_VALUE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest `StorageOptions::max_binary_value_bytes` accepted: one value is read and written
+/// whole, in memory, and must fit a 32-bit gateway's snapshot (`MAX_SNAPSHOT_BYTES`).
+pub const MAX_BINARY_VALUE_BYTES: usize = 256 * 1024 * 1024;
 /// Largest JSON document (metadata, event data, config), serialized, in bytes.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of arrays and objects accepted in a JSON document.

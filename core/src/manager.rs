@@ -67,6 +67,9 @@ pub struct StorageOptions {
     /// points, each tier with its own retention, answering `query_aggregated` for long ranges.
     /// After a change, `timeseries().rebuild_rollups()` recomputes them from raw data.
     pub rollups: RollupConfig,
+    /// Largest binary telemetry value accepted, in bytes (16 MiB by default, at most
+    /// 256 MiB; 0 refuses binary values). A larger one is `InvalidInput` on `value`.
+    pub max_binary_value_bytes: usize,
 }
 
 impl Default for StorageOptions {
@@ -79,6 +82,7 @@ impl Default for StorageOptions {
             page_cache_bytes: 64 * 1024 * 1024,
             split_files: false,
             rollups: RollupConfig::default(),
+            max_binary_value_bytes: crate::limits::DEFAULT_MAX_BINARY_VALUE_BYTES,
         }
     }
 }
@@ -242,6 +246,7 @@ impl StorageManager {
             options.write_buffer,
             options.series_cache_entries,
             options.rollups.clone(),
+            options.max_binary_value_bytes,
         ) {
             Ok(ts) => ts,
             Err(e) => {

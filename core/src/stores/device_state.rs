@@ -19,6 +19,7 @@ use crate::storage::cache::HotCache;
 use crate::storage::engine::Engine;
 use crate::storage::key::{KeyBuilder, KeyReader};
 use crate::stores::timeseries::point::{self, DataPoint, MetricValue};
+use crate::stores::timeseries::ValueType;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -97,15 +98,49 @@ pub struct MdlDeviceType {
 }
 
 /// The latest value of one metric of a device.
+///
+/// A binary value is kept by reference: `value` is an empty [`MetricValue::Binary`] and
+/// `binary_bytes` its size; `timeseries().query_latest` reads the bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricSnapshot {
-    /// Latest value.
+    /// Latest value (an empty `Binary` for binary values).
     pub value: MetricValue,
     /// Its timestamp (Unix ms).
     pub timestamp: i64,
     /// Its quality, if reported.
     pub quality: Option<f32>,
+    /// The size in bytes of a binary value; `None` for other values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary_bytes: Option<u64>,
+}
+
+impl MetricSnapshot {
+    /// The snapshot of `p`: its value, or for a binary value its size.
+    pub(crate) fn of(p: &DataPoint) -> Self {
+        MetricSnapshot { value: MetricValue::Binary(Vec::new()), timestamp: p.timestamp, quality: p.quality, binary_bytes: None }
+            .with_value(&p.value, None)
+    }
+
+    /// The snapshot as stored: a binary value by size (its bytes' length, or for empty bytes
+    /// the `binary_bytes` given, so a snapshot read and written back keeps its size).
+    fn normalized(&self) -> Self {
+        self.clone().with_value(&self.value, self.binary_bytes)
+    }
+
+    fn with_value(mut self, value: &MetricValue, size_if_empty: Option<u64>) -> Self {
+        match value {
+            MetricValue::Binary(b) => {
+                self.value = MetricValue::Binary(Vec::new());
+                self.binary_bytes = Some(if b.is_empty() { size_if_empty.unwrap_or(0) } else { b.len() as u64 });
+            }
+            other => {
+                self.value = other.clone();
+                self.binary_bytes = None;
+            }
+        }
+        self
+    }
 }
 
 /// The current state of a device (seed section 2).
@@ -187,9 +222,13 @@ fn online_key(online: bool, device_id: &str) -> Vec<u8> {
     KeyBuilder::new().u8(online as u8).str(device_id).finish()
 }
 
+/// Encodes a snapshot (binary values by their size: normalize it first).
 fn encode_snapshot(s: &MetricSnapshot) -> Vec<u8> {
     let mut out = s.timestamp.to_le_bytes().to_vec();
-    point::encode_into(&mut out, &s.value, s.quality, None);
+    match s.binary_bytes {
+        Some(size) => point::encode_binary_size_into(&mut out, size, s.quality),
+        None => point::encode_into(&mut out, &s.value, s.quality, None),
+    }
     out
 }
 
@@ -198,8 +237,8 @@ fn decode_snapshot(bytes: &[u8]) -> Result<MetricSnapshot> {
         return Err(StorageError::Corrupted("metric snapshot truncated".into()));
     }
     let ts = i64::from_le_bytes(bytes[..8].try_into().unwrap());
-    let p = point::decode(ts, &bytes[8..])?;
-    Ok(MetricSnapshot { value: p.value, timestamp: ts, quality: p.quality })
+    let (p, binary_bytes) = point::decode_sized(ts, &bytes[8..])?;
+    Ok(MetricSnapshot { value: p.value, timestamp: ts, quality: p.quality, binary_bytes })
 }
 
 fn decode_i64(bytes: &[u8]) -> Result<i64> {
@@ -358,10 +397,16 @@ impl DeviceStateStore {
     pub fn upsert(&self, state: &DeviceState) -> Result<()> {
         check_id("device_id", &state.device_id)?;
         // The one home of the rule "a device's name defaults to its id" for every language.
-        let named;
-        let state = if state.name.is_empty() {
-            named = DeviceState { name: state.device_id.clone(), ..state.clone() };
-            &named
+        // And of "a snapshot keeps a binary value by size".
+        let normalized;
+        let state = if state.name.is_empty() || state.metrics.values().any(|s| s.binary_bytes.is_some() || s.value.value_type() == ValueType::Binary) {
+            let mut copy = state.clone();
+            if copy.name.is_empty() {
+                copy.name = copy.device_id.clone();
+            }
+            copy.metrics.values_mut().for_each(|s| *s = s.normalized());
+            normalized = copy;
+            &normalized
         } else {
             state
         };
@@ -544,7 +589,7 @@ impl DeviceStateStore {
             let mut changed = Vec::new();
             for (&metric, p) in &t.newest {
                 if current.metrics.get(metric).is_none_or(|s| p.timestamp >= s.timestamp) {
-                    let snap = MetricSnapshot { value: p.value.clone(), timestamp: p.timestamp, quality: p.quality };
+                    let snap = MetricSnapshot::of(p);
                     batch.put(METRICS, metric_key(device_id, metric), encode_snapshot(&snap));
                     changed.push((metric.to_string(), snap));
                 }
@@ -575,7 +620,7 @@ impl DeviceStateStore {
     pub(crate) fn stage_snapshot_reset(&self, batch: &mut WriteBatch, device_id: &str, metric: &str, latest: Option<&DataPoint>) {
         match latest {
             Some(p) => {
-                let snap = MetricSnapshot { value: p.value.clone(), timestamp: p.timestamp, quality: p.quality };
+                let snap = MetricSnapshot::of(p);
                 batch.put(METRICS, metric_key(device_id, metric), encode_snapshot(&snap));
             }
             None => batch.delete(METRICS, metric_key(device_id, metric)),

@@ -9,8 +9,10 @@
 //!   chunk. Chunks written before this block existed carry format byte [`FORMAT_V1`] (raw
 //!   heads `head::FORMAT_RAW_V1`) and are still read: their newest point is found by decoding.
 //! - timestamps (delta-of-delta), the value kinds (one byte when the chunk holds one kind,
-//!   else 2 bits per point), then one column per kind present: floats (XOR or decimal),
-//!   integers (delta varints), booleans (bits), strings (length-prefixed).
+//!   else 2 bits per point, or a byte per point when some are binary), then one column per
+//!   kind present: floats (XOR or decimal), integers (delta varints), booleans (bits), strings
+//!   (length-prefixed). Binary values have no column: their bytes live in `ts_blobs`, keyed
+//!   by series and timestamp, and decode here as an empty `Binary` for the store to fill.
 //! - a flags byte; quality values and JSON metadata follow only when some point has them,
 //!   each behind a presence bitmap.
 
@@ -37,6 +39,9 @@ const KIND_INT: u8 = 1;
 const KIND_BOOL: u8 = 2;
 const KIND_STRING: u8 = 3;
 const KINDS_MIXED: u8 = 4;
+const KIND_BINARY: u8 = 5;
+/// Mixed kinds with a binary one among them: one kind byte per point.
+const KINDS_MIXED_WIDE: u8 = 6;
 const HAS_QUALITY: u8 = 1;
 const HAS_METADATA: u8 = 2;
 
@@ -206,10 +211,12 @@ fn kind_of(v: &MetricValue) -> u8 {
         MetricValue::Integer(_) => KIND_INT,
         MetricValue::Boolean(_) => KIND_BOOL,
         MetricValue::String(_) => KIND_STRING,
+        MetricValue::Binary(_) => KIND_BINARY,
     }
 }
 
-/// Rough raw size of a point: fixed fields plus its string and metadata bytes.
+/// Rough raw size of a point in a chunk: fixed fields plus its string and metadata bytes
+/// (binary bytes are stored apart).
 pub(crate) fn raw_bytes(p: &DataPoint) -> usize {
     let text = match &p.value {
         MetricValue::String(s) => s.len(),
@@ -253,6 +260,9 @@ pub(crate) fn encode<P: Borrow<DataPoint>>(points: &[P]) -> Vec<u8> {
     let first_kind = points.first().map_or(KIND_FLOAT, |p| kind_of(&p.value));
     if points.iter().all(|p| kind_of(&p.value) == first_kind) {
         out.push(first_kind);
+    } else if points.iter().any(|p| kind_of(&p.value) == KIND_BINARY) {
+        out.push(KINDS_MIXED_WIDE);
+        out.extend(points.iter().map(|p| kind_of(&p.value)));
     } else {
         out.push(KINDS_MIXED);
         let start = out.len();
@@ -317,10 +327,17 @@ fn decode_columns(bytes: &[u8], extras: bool) -> Result<Columns> {
     let n = summary.count as usize;
     let ts = timestamps::decode(&mut r, n)?;
     let (kind, kinds) = match r.u8()? {
-        k @ KIND_FLOAT..=KIND_STRING => (k, None),
+        k @ (KIND_FLOAT..=KIND_STRING | KIND_BINARY) => (k, None),
         KINDS_MIXED => {
             let packed = r.bytes(n.div_ceil(4))?;
             (KINDS_MIXED, Some((0..n).map(|i| (packed[i / 4] >> (2 * (i % 4))) & 0b11).collect::<Vec<u8>>()))
+        }
+        KINDS_MIXED_WIDE => {
+            let kinds = r.bytes(n)?.to_vec();
+            if kinds.iter().any(|&k| k > KIND_STRING && k != KIND_BINARY) {
+                return Err(corrupted("unknown value kind"));
+            }
+            (KINDS_MIXED_WIDE, Some(kinds))
         }
         _ => return Err(corrupted("unknown value kind")),
     };
@@ -403,9 +420,11 @@ pub(crate) fn encode_columns(ts: &[i64], values: Column<'_>) -> Vec<u8> {
         floats::encode(v, &mut out);
     } else {
         out.push(match values.value_type() {
+            ValueType::Float => KIND_FLOAT,
             ValueType::Integer => KIND_INT,
             ValueType::Boolean => KIND_BOOL,
-            _ => KIND_STRING,
+            ValueType::String => KIND_STRING,
+            ValueType::Binary => KIND_BINARY,
         });
         floats::encode(&[], &mut out);
         integers::encode(if let Column::Integer(v) = values { v } else { &[] }, &mut out);
@@ -490,13 +509,15 @@ pub(crate) fn decode_columns_into(bytes: &[u8], start: i64, last: i64, newest_fi
         KIND_FLOAT => ValueType::Float,
         KIND_INT => ValueType::Integer,
         KIND_BOOL => ValueType::Boolean,
-        _ => ValueType::String,
+        KIND_STRING => ValueType::String,
+        _ => ValueType::Binary,
     };
     let stored = match ty {
         ValueType::Float => c.floats.len(),
         ValueType::Integer => c.ints.len(),
         ValueType::Boolean => c.bools.len(),
         ValueType::String => c.strings.len(),
+        ValueType::Binary => c.ts.len(),
     };
     if stored != c.ts.len() {
         return Err(corrupted("value column and timestamps differ in length"));
@@ -542,7 +563,8 @@ fn assemble(c: Columns) -> Result<Vec<DataPoint>> {
             KIND_FLOAT => fl.next().map(MetricValue::Float),
             KIND_INT => ints.next().map(MetricValue::Integer),
             KIND_BOOL => bools.next().map(MetricValue::Boolean),
-            _ => strs.next().map(MetricValue::String),
+            KIND_STRING => strs.next().map(MetricValue::String),
+            _ => Some(MetricValue::Binary(Vec::new())),
         }
         .ok_or_else(|| corrupted(&format!("value {i} missing")))?;
         let quality = quality.as_mut().and_then(|q| q.next()).flatten();
@@ -590,6 +612,8 @@ mod tests {
             any::<i64>().prop_map(MetricValue::Integer),
             any::<bool>().prop_map(MetricValue::Boolean),
             ".{0,12}".prop_map(MetricValue::String),
+            // As chunks decode it: the bytes live in ts_blobs.
+            Just(MetricValue::Binary(Vec::new())),
         ]
     }
 

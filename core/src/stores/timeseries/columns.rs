@@ -5,6 +5,8 @@
 //! columns of their own; nothing is converted. Reading a range whose points have more than
 //! one type through columns is refused (`InvalidInput` on `"value type"`, naming both
 //! types and the timestamp of the first point that differs); `query_range` returns any mix.
+//! Binary values have no column: they are large, few and read one by one (`query_range`),
+//! so reading them through columns is refused the same way.
 
 use super::point::{DataPoint, MetricValue};
 use crate::error::{Result, StorageError};
@@ -22,16 +24,20 @@ pub enum ValueType {
     Boolean,
     /// UTF-8 text ([`MetricValue::String`]).
     String,
+    /// Bytes ([`MetricValue::Binary`]); no column type carries them.
+    Binary,
 }
 
 impl ValueType {
-    /// The lower-case name used in error messages (`"float"`, `"integer"`, `"boolean"`, `"string"`).
+    /// The lower-case name used in error messages (`"float"`, `"integer"`, `"boolean"`,
+    /// `"string"`, `"binary"`).
     pub fn name(self) -> &'static str {
         match self {
             ValueType::Float => "float",
             ValueType::Integer => "integer",
             ValueType::Boolean => "boolean",
             ValueType::String => "string",
+            ValueType::Binary => "binary",
         }
     }
 }
@@ -50,6 +56,7 @@ impl MetricValue {
             MetricValue::Integer(_) => ValueType::Integer,
             MetricValue::Boolean(_) => ValueType::Boolean,
             MetricValue::String(_) => ValueType::String,
+            MetricValue::Binary(_) => ValueType::Binary,
         }
     }
 }
@@ -226,13 +233,14 @@ pub enum ColumnValues {
 }
 
 impl ColumnValues {
-    /// An empty column of `ty`.
-    pub fn empty(ty: ValueType) -> Self {
+    /// An empty column of `ty` (`None` for binary, which has no column).
+    pub fn empty(ty: ValueType) -> Option<Self> {
         match ty {
-            ValueType::Float => ColumnValues::Float(Vec::new()),
-            ValueType::Integer => ColumnValues::Integer(Vec::new()),
-            ValueType::Boolean => ColumnValues::Boolean(Vec::new()),
-            ValueType::String => ColumnValues::String(Vec::new()),
+            ValueType::Float => Some(ColumnValues::Float(Vec::new())),
+            ValueType::Integer => Some(ColumnValues::Integer(Vec::new())),
+            ValueType::Boolean => Some(ColumnValues::Boolean(Vec::new())),
+            ValueType::String => Some(ColumnValues::String(Vec::new())),
+            ValueType::Binary => None,
         }
     }
 
@@ -360,7 +368,13 @@ impl ColumnsBuilder {
     /// The values column, which must be of type `ty`; `at` is the timestamp of the first
     /// value of that type, for the error.
     pub(crate) fn values(&mut self, ty: ValueType, at: i64) -> Result<&mut ColumnValues> {
-        let values = self.values.get_or_insert_with(|| ColumnValues::empty(ty));
+        let Some(empty) = ColumnValues::empty(ty) else {
+            return Err(StorageError::invalid(
+                "value type",
+                format!("the range holds binary values (the first at timestamp {at}), which columns do not carry: read them with query_range"),
+            ));
+        };
+        let values = self.values.get_or_insert(empty);
         if values.value_type() != ty {
             return Err(StorageError::invalid(
                 "value type",
@@ -410,5 +424,7 @@ mod tests {
         let err = b.push_point(DataPoint::new(2, 3i64)).unwrap_err().to_string();
         assert!(err.contains("float values and integer values (the first at timestamp 2)"), "{err}");
         assert_eq!(ColumnsBuilder::new(1).finish().values, ColumnValues::Float(Vec::new()));
+        let err = ColumnsBuilder::new(9).push_point(DataPoint::new(4, vec![1u8])).unwrap_err().to_string();
+        assert!(err.contains("binary values (the first at timestamp 4), which columns do not carry"), "{err}");
     }
 }

@@ -10,12 +10,12 @@
 //! Record: the zig-zag varint of the timestamp's (wrapping) difference to the previous
 //! record's (the first record's to 0), a tag byte (kind, quality and metadata presence, the
 //! boolean value), the value (float: 8 bytes LE; integer: zig-zag varint; string:
-//! length-prefixed UTF-8), then quality (f32 LE) and metadata (length-prefixed JSON) when
+//! length-prefixed UTF-8; binary: nothing, the bytes live in `ts_blobs`), then quality (f32 LE) and metadata (length-prefixed JSON) when
 //! present. Every read is bound-checked: damaged bytes are `Corrupted`, never a panic.
 
 use super::chunk::{decode_header, is_raw_format, put_newest, ChunkSummary, MAX_DECODE_POINTS};
 use super::codec::{corrupted, put_block, put_varint, unzigzag, zigzag, ByteReader};
-use super::point::{DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING};
+use super::point::{DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, IS_BINARY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING};
 use crate::error::Result;
 use std::borrow::Borrow;
 
@@ -35,7 +35,7 @@ pub(crate) const SMALL_WRITE: usize = 128;
 /// when heads grew to 1,024 raw points).
 pub(crate) const MAX_POINTS: usize = 64;
 
-const KNOWN_BITS: u8 = KIND_MASK | HAS_QUALITY | HAS_METADATA | BOOL_TRUE;
+const KNOWN_BITS: u8 = KIND_MASK | HAS_QUALITY | HAS_METADATA | BOOL_TRUE | IS_BINARY;
 
 /// Whether `bytes` is a raw head (rather than a compressed chunk).
 pub(crate) fn is_head(bytes: &[u8]) -> bool {
@@ -61,6 +61,7 @@ fn put_record(out: &mut Vec<u8>, p: &DataPoint, prev: i64) {
             put_block(out, s.as_bytes());
             KIND_STRING
         }
+        MetricValue::Binary(_) => KIND_STRING | IS_BINARY,
     };
     if let Some(q) = p.quality {
         tag |= HAS_QUALITY;
@@ -77,13 +78,17 @@ fn put_record(out: &mut Vec<u8>, p: &DataPoint, prev: i64) {
 fn record(r: &mut ByteReader<'_>, prev: i64) -> Result<DataPoint> {
     let timestamp = prev.wrapping_add(unzigzag(r.varint()?));
     let tag = r.u8()?;
-    if tag & !KNOWN_BITS != 0 || (tag & BOOL_TRUE != 0 && tag & KIND_MASK != KIND_BOOL) {
+    if tag & !KNOWN_BITS != 0
+        || (tag & BOOL_TRUE != 0 && tag & KIND_MASK != KIND_BOOL)
+        || (tag & IS_BINARY != 0 && tag & KIND_MASK != KIND_STRING)
+    {
         return Err(corrupted("unknown head record tag"));
     }
     let value = match tag & KIND_MASK {
         KIND_FLOAT => MetricValue::Float(r.f64()?),
         KIND_INT => MetricValue::Integer(unzigzag(r.varint()?)),
         KIND_BOOL => MetricValue::Boolean(tag & BOOL_TRUE != 0),
+        _ if tag & IS_BINARY != 0 => MetricValue::Binary(Vec::new()),
         _ => MetricValue::String(String::from_utf8(r.block()?.to_vec()).map_err(|_| corrupted("string is not UTF-8"))?),
     };
     let quality = if tag & HAS_QUALITY != 0 { Some(f32::from_le_bytes(r.array()?)) } else { None };

@@ -12,6 +12,7 @@
 //! - `ts_series`: (device_id, metric) -> series id (u32 LE)
 //! - `ts_series_by_id`: series id -> (device_id, metric)
 //! - `ts_chunks`: (series id, first timestamp) -> encoded chunk
+//! - `ts_blobs`, `ts_blob_series`: the bytes of binary values (see `blobs`)
 //!
 //! Time ranges are any `RangeBounds<i64>` (`start..end`, `start..=end`, `start..`, `..`),
 //! normalised by [`TimeRange`] to inclusive bounds, so every `i64` timestamp is reachable. A second point with the
@@ -19,6 +20,7 @@
 //! metric snapshot and `last_seen` in the same transaction (registering unknown devices).
 
 mod aggregate;
+mod blobs;
 mod buffer;
 pub(crate) mod chunk;
 mod codec;
@@ -28,6 +30,7 @@ pub(crate) mod point;
 mod retention;
 mod rollup;
 mod tiers;
+mod value_serde;
 
 pub use aggregate::AggregateBucket;
 pub use buffer::WriteBufferOptions;
@@ -51,7 +54,7 @@ use chunk::ChunkSummary;
 use columns::ColumnsBuilder;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::{Bound, RangeBounds};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -89,9 +92,14 @@ impl TelemetryPoint {
     /// assert_eq!(err.to_string(), "invalid metric: must not be empty");
     /// ```
     pub fn validate(&self) -> Result<()> {
+        self.validate_with(crate::limits::DEFAULT_MAX_BINARY_VALUE_BYTES)
+    }
+
+    /// [`Self::validate`] with the store's limit of binary values.
+    fn validate_with(&self, max_binary_bytes: usize) -> Result<()> {
         check_id("device_id", &self.device_id)?;
         check_id("metric", &self.metric)?;
-        self.point.validate()
+        self.point.validate_with(max_binary_bytes)
     }
 }
 
@@ -109,6 +117,8 @@ struct SeriesMap {
     by_key: HashMap<(String, String), u32>,
     by_id: HashMap<u32, (String, String)>,
     next_id: u32,
+    /// Series that ever held a binary value.
+    blobs: HashSet<u32>,
 }
 
 impl SeriesMap {
@@ -122,6 +132,7 @@ impl SeriesMap {
             map.by_id.insert(id, key);
             Ok(Scan::Continue)
         })?;
+        map.blobs = blobs::load_series(view)?;
         Ok(map)
     }
 
@@ -404,6 +415,8 @@ struct Inner {
     rollups: RollupConfig,
     /// Whether the stored tiers were built for `rollups` (else queries read raw data).
     rollups_fresh: AtomicBool,
+    /// Largest binary value accepted, in bytes.
+    max_binary_bytes: usize,
 }
 
 /// Store of telemetry series. Cheap to clone; obtain it from `StorageManager::timeseries()`.
@@ -419,8 +432,15 @@ impl TimeSeriesStore {
         buffer_opts: WriteBufferOptions,
         cache_series: usize,
         rollups: RollupConfig,
+        max_binary_bytes: usize,
     ) -> Result<Self> {
         rollups.validate()?;
+        if max_binary_bytes > crate::limits::MAX_BINARY_VALUE_BYTES {
+            return Err(StorageError::invalid(
+                "max_binary_value_bytes",
+                format!("{max_binary_bytes} is over the largest accepted, {}", crate::limits::MAX_BINARY_VALUE_BYTES),
+            ));
+        }
         let series = SeriesMap::load(&*engine.read()?)?;
         let store = TimeSeriesStore {
             inner: Arc::new(Inner {
@@ -432,6 +452,7 @@ impl TimeSeriesStore {
                 latest: HotCache::new(cache_series),
                 rollups,
                 rollups_fresh: AtomicBool::new(false),
+                max_binary_bytes,
             }),
         };
         store.check_rollups(true)?;
@@ -472,7 +493,7 @@ impl TimeSeriesStore {
     /// ```
     pub fn write(&self, device_id: &str, metric: &str, point: DataPoint) -> Result<()> {
         let p = TelemetryPoint { device_id: device_id.into(), metric: metric.into(), point };
-        p.validate()?;
+        p.validate_with(self.inner.max_binary_bytes)?;
         self.inner.engine.ensure_writable()?;
         let now = monotonic_ms();
         let due = {
@@ -491,7 +512,7 @@ impl TimeSeriesStore {
     pub fn write_batch(&self, points: &[TelemetryPoint]) -> Result<()> {
         // Arguments first, then the handle's state, as every store call does.
         for p in points {
-            p.validate()?;
+            p.validate_with(self.inner.max_binary_bytes)?;
         }
         self.inner.engine.ensure_writable()?;
         let _w = self.inner.engine.lock_writes();
@@ -735,6 +756,7 @@ impl TimeSeriesStore {
         let mut per_device: HashMap<&str, DeviceTelemetry<'_>> = HashMap::new();
         let mut newest_by_series: HashMap<u32, &DataPoint> = HashMap::new();
         let mut by_series: HashMap<u32, Vec<&DataPoint>> = HashMap::new();
+        let mut new_blob_series = Vec::new();
         // Walk runs of one series: one map update per run rather than per point.
         let mut i = 0;
         while i < points.len() {
@@ -777,28 +799,53 @@ impl TimeSeriesStore {
                 let (ts, values): (Vec<i64>, Vec<Option<f64>>) = pts.iter().map(|p| (p.timestamp, p.value.as_f64())).unzip();
                 self.stage_rollups(&*view, &mut batch, (id, device_id, metric), &ts, rollup::Numbers::Mixed(&values))?;
             }
+            let holds_binary = self.has_blobs(id);
+            if blobs::stage_writes(&mut batch, id, pts.iter().copied(), holds_binary) {
+                new_blob_series.push(id);
+            }
             stage_series_points(&*view, &mut batch, id, &pts)?;
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         engine.commit(&batch)?;
-        if !new_series.is_empty() {
+        if !new_series.is_empty() || !new_blob_series.is_empty() {
             let mut series = self.inner.series.write();
             for (id, d, m) in new_series {
                 series.by_key.insert((d.to_string(), m.to_string()), id);
                 series.by_id.insert(id, (d.to_string(), m.to_string()));
                 series.next_id = series.next_id.max(id + 1);
             }
+            series.blobs.extend(new_blob_series);
         }
         self.inner.devices.apply_staged(staged);
         self.inner.latest.update(|cache| {
             for (id, p) in newest_by_series {
                 if let Some(cached) = cache.get_mut(&id) {
-                    if p.timestamp >= cached.timestamp {
+                    if p.timestamp < cached.timestamp {
+                        continue;
+                    }
+                    if matches!(p.value, MetricValue::Binary(_)) {
+                        // The cache holds small values only: binary ones are read from ts_blobs.
+                        cache.pop(&id);
+                    } else {
                         *cached = p.clone();
                     }
                 }
             }
         });
+        Ok(())
+    }
+
+    /// Whether series `id` ever held a binary value (see `blobs`).
+    fn has_blobs(&self, id: u32) -> bool {
+        self.inner.series.read().blobs.contains(&id)
+    }
+
+    /// Fills the binary values of `points` of series `id` (decoded from chunks without their
+    /// bytes).
+    fn fill_blobs(&self, view: &dyn ReadView, id: u32, points: &mut [DataPoint]) -> Result<()> {
+        if self.has_blobs(id) {
+            blobs::fill(view, id, points)?;
+        }
         Ok(())
     }
 
@@ -871,6 +918,7 @@ impl TimeSeriesStore {
             })
             .map_err(damaged_in(device_id, metric))?;
         }
+        self.fill_blobs(&*view, id, &mut out).map_err(damaged_in(device_id, metric))?;
         Ok(out)
     }
 
@@ -948,9 +996,13 @@ impl TimeSeriesStore {
         }
         let generation = self.inner.latest.generation();
         let view = self.inner.engine.read()?;
-        let found = Self::latest_in(&*view, id, i64::MIN).map_err(damaged_in(device_id, metric))?;
-        if let Some(p) = &found {
-            self.inner.latest.fill(generation, id, p.clone());
+        let mut found = Self::latest_in(&*view, id, i64::MIN).map_err(damaged_in(device_id, metric))?;
+        match &mut found {
+            Some(p) if matches!(p.value, MetricValue::Binary(_)) => {
+                self.fill_blobs(&*view, id, std::slice::from_mut(p)).map_err(damaged_in(device_id, metric))?
+            }
+            Some(p) => self.inner.latest.fill(generation, id, p.clone()),
+            None => {}
         }
         Ok(found)
     }
@@ -971,12 +1023,16 @@ impl TimeSeriesStore {
             let out: Vec<Option<DataPoint>> = self.inner.latest.get_many(ids.iter().map(|id| id.as_ref()));
             (view, generation, out)
         };
-        for (slot, id) in out.iter_mut().zip(&ids) {
+        for ((slot, id), (device_id, metric)) in out.iter_mut().zip(&ids).zip(series) {
             let Some(id) = id else { continue };
             if slot.is_none() {
                 *slot = Self::latest_in(&*view, *id, i64::MIN)?;
-                if let Some(p) = slot {
-                    self.inner.latest.fill(generation, *id, p.clone());
+                match slot {
+                    Some(p) if matches!(p.value, MetricValue::Binary(_)) => {
+                        self.fill_blobs(&*view, *id, std::slice::from_mut(p)).map_err(damaged_in(device_id, metric))?
+                    }
+                    Some(p) => self.inner.latest.fill(generation, *id, p.clone()),
+                    None => {}
                 }
             }
         }
@@ -1149,6 +1205,7 @@ impl TimeSeriesStore {
     ) -> Result<u64> {
         let engine = &self.inner.engine;
         let mut removed = 0u64;
+        let holds_binary = self.has_blobs(id);
         loop {
             let _w = engine.lock_writes();
             let view = engine.read()?;
@@ -1164,6 +1221,9 @@ impl TimeSeriesStore {
                 if s.min_ts >= start && s.max_ts <= last {
                     batch.delete(CHUNKS, k.to_vec());
                     n += s.count;
+                    if holds_binary {
+                        blobs::stage_removal(&mut batch, id, chunk::decode(v)?.iter());
+                    }
                 } else {
                     let points = chunk::decode(v)?;
                     let kept: Vec<&DataPoint> = points.iter().filter(|p| p.timestamp < start || p.timestamp > last).collect();
@@ -1171,6 +1231,7 @@ impl TimeSeriesStore {
                         return Ok(Scan::Continue);
                     }
                     n += (points.len() - kept.len()) as u64;
+                    blobs::stage_removal(&mut batch, id, points.iter().filter(|p| p.timestamp >= start && p.timestamp <= last));
                     batch.delete(CHUNKS, k.to_vec());
                     // A raw head keeps being the (raw) head; sealed chunks stay compressed.
                     put_chunks(&mut batch, id, &kept, head::is_head(v));
@@ -1220,6 +1281,8 @@ impl TimeSeriesStore {
                 newest = chunk::decode(&bytes)?.into_iter().rev().find(|p| p.timestamp < start);
             }
         }
+        // The snapshot of a binary value records its size: read it.
+        self.fill_blobs(view, id, newest.as_mut_slice())?;
         self.inner.devices.stage_snapshot_reset(batch, device_id, metric, newest.as_ref());
         Ok(())
     }
