@@ -168,7 +168,11 @@ typedef enum nts_value_kind {
   /*
    `string_value` / `string_len`.
    */
-  NTS_VALUE_STRING = 3
+  NTS_VALUE_STRING = 3,
+  /*
+   `binary_value` / `binary_len`.
+   */
+  NTS_VALUE_BINARY = 4
 } nts_value_kind;
 
 /*
@@ -302,7 +306,7 @@ typedef struct nts_point {
   enum nts_value_kind kind;
   /*
    The value when kind is NTS_VALUE_FLOAT; for NTS_VALUE_INTEGER and NTS_VALUE_BOOLEAN
-   also the value as a double (integer converted, true = 1.0); 0.0 for strings.
+   also the value as a double (integer converted, true = 1.0); 0.0 for strings and bytes.
    */
   double float_value;
   /*
@@ -321,6 +325,14 @@ typedef struct nts_point {
    Length of string_value in bytes, without the terminating NUL (it may contain NULs).
    */
   size_t string_len;
+  /*
+   The bytes when kind is NTS_VALUE_BINARY (NULL when there are none), else NULL.
+   */
+  const uint8_t *binary_value;
+  /*
+   Length of binary_value in bytes (0 unless kind is NTS_VALUE_BINARY).
+   */
+  size_t binary_len;
   /*
    Whether quality is set.
    */
@@ -1379,6 +1391,20 @@ enum nts_status nts_ts_write(const struct nts_storage *db,
                              double value);
 
 /*
+ Writes one binary point (a camera snapshot, a file): `len` bytes at `data` (NULL only when
+ len is 0), copied. Like nts_ts_write() it goes through the write buffer. Values over
+ StorageOptions.max_binary_value_bytes (16 MiB by default) are NTS_INVALID_INPUT naming
+ `value`. Read the bytes with nts_ts_query_range_points() (`binary_value`, `binary_len`)
+ or as base64 with nts_ts_query_latest_json().
+ */
+enum nts_status nts_ts_write_binary(const struct nts_storage *db,
+                                    const char *device_id,
+                                    const char *metric,
+                                    int64_t timestamp,
+                                    const uint8_t *data,
+                                    size_t len);
+
+/*
  Writes `count` float points of one series in one transaction: point i is
  (timestamps[i], values[i]). Either all are stored or none; NaN or an infinity anywhere is
  NTS_INVALID_INPUT naming `values`. Both arrays may be NULL only when count is 0. The
@@ -1408,7 +1434,8 @@ enum nts_status nts_ts_write_series_int64(const struct nts_storage *db,
  Writes typed points of any series in one transaction. `points_json` is a JSON array of
  TelemetryPoint: `[{"device_id": "d", "metric": "m", "point": {"timestamp": 1000,
  "value": 21.5, "quality": null, "metadata": null}}, ...]`; a value may be a number,
- integer, bool or string; `quality` and `metadata` may be omitted.
+ integer, bool, string or bytes as `{"base64": "..."}`; `quality` and `metadata` may be
+ omitted.
  */
 enum nts_status nts_ts_write_batch_json(const struct nts_storage *db, const char *points_json);
 

@@ -18,6 +18,8 @@ pub enum nts_value_kind {
     NTS_VALUE_BOOLEAN = 2,
     /// `string_value` / `string_len`.
     NTS_VALUE_STRING = 3,
+    /// `binary_value` / `binary_len`.
+    NTS_VALUE_BINARY = 4,
 }
 
 /// One telemetry point read from an nts_points result set. Pointers in it belong to the
@@ -30,7 +32,7 @@ pub struct nts_point {
     /// Which value field is set.
     pub kind: nts_value_kind,
     /// The value when kind is NTS_VALUE_FLOAT; for NTS_VALUE_INTEGER and NTS_VALUE_BOOLEAN
-    /// also the value as a double (integer converted, true = 1.0); 0.0 for strings.
+    /// also the value as a double (integer converted, true = 1.0); 0.0 for strings and bytes.
     pub float_value: f64,
     /// The value when kind is NTS_VALUE_INTEGER.
     pub int_value: i64,
@@ -40,6 +42,10 @@ pub struct nts_point {
     pub string_value: *const c_char,
     /// Length of string_value in bytes, without the terminating NUL (it may contain NULs).
     pub string_len: usize,
+    /// The bytes when kind is NTS_VALUE_BINARY (NULL when there are none), else NULL.
+    pub binary_value: *const u8,
+    /// Length of binary_value in bytes (0 unless kind is NTS_VALUE_BINARY).
+    pub binary_len: usize,
     /// Whether quality is set.
     pub has_quality: bool,
     /// Quality indicator when has_quality.
@@ -102,6 +108,11 @@ fn view(row: &Row) -> nts_point {
         MetricValue::Integer(i) => (nts_value_kind::NTS_VALUE_INTEGER, *i as f64, *i, false),
         MetricValue::Boolean(b) => (nts_value_kind::NTS_VALUE_BOOLEAN, if *b { 1.0 } else { 0.0 }, 0, *b),
         MetricValue::String(_) => (nts_value_kind::NTS_VALUE_STRING, 0.0, 0, false),
+        MetricValue::Binary(_) => (nts_value_kind::NTS_VALUE_BINARY, 0.0, 0, false),
+    };
+    let binary = match &p.value {
+        MetricValue::Binary(b) if !b.is_empty() => Some(b.as_slice()),
+        _ => None,
     };
     nts_point {
         timestamp: p.timestamp,
@@ -111,6 +122,8 @@ fn view(row: &Row) -> nts_point {
         bool_value,
         string_value: row.string.as_ref().map_or(std::ptr::null(), |s| s.as_ptr().cast()),
         string_len: row.string.as_ref().map_or(0, |s| s.len() - 1),
+        binary_value: binary.map_or(std::ptr::null(), |b| b.as_ptr()),
+        binary_len: binary.map_or(0, |b| b.len()),
         has_quality: p.quality.is_some(),
         quality: p.quality.unwrap_or(0.0),
         metadata_json: row.metadata.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()),

@@ -58,6 +58,27 @@ pub unsafe extern "C" fn nts_ts_write(
     })
 }
 
+/// Writes one binary point (a camera snapshot, a file): `len` bytes at `data` (NULL only when
+/// len is 0), copied. Like nts_ts_write() it goes through the write buffer. Values over
+/// StorageOptions.max_binary_value_bytes (16 MiB by default) are NTS_INVALID_INPUT naming
+/// `value`. Read the bytes with nts_ts_query_range_points() (`binary_value`, `binary_len`)
+/// or as base64 with nts_ts_query_latest_json().
+#[no_mangle]
+pub unsafe extern "C" fn nts_ts_write_binary(
+    db: *const nts_storage,
+    device_id: *const c_char,
+    metric: *const c_char,
+    timestamp: i64,
+    data: *const u8,
+    len: usize,
+) -> nts_status {
+    unit(db, |db| {
+        let (device_id, metric) = series_arg(device_id, metric)?;
+        let bytes = slice_arg(data, len, "data")?;
+        Ok(db.timeseries().write(device_id, metric, DataPoint::new(timestamp, bytes))?)
+    })
+}
+
 /// Writes `count` float points of one series in one transaction: point i is
 /// (timestamps[i], values[i]). Either all are stored or none; NaN or an infinity anywhere is
 /// NTS_INVALID_INPUT naming `values`. Both arrays may be NULL only when count is 0. The
@@ -101,7 +122,8 @@ pub unsafe extern "C" fn nts_ts_write_series_int64(
 /// Writes typed points of any series in one transaction. `points_json` is a JSON array of
 /// TelemetryPoint: `[{"device_id": "d", "metric": "m", "point": {"timestamp": 1000,
 /// "value": 21.5, "quality": null, "metadata": null}}, ...]`; a value may be a number,
-/// integer, bool or string; `quality` and `metadata` may be omitted.
+/// integer, bool, string or bytes as `{"base64": "..."}`; `quality` and `metadata` may be
+/// omitted.
 #[no_mangle]
 pub unsafe extern "C" fn nts_ts_write_batch_json(db: *const nts_storage, points_json: *const c_char) -> nts_status {
     record_in(db, points_json, "points_json", |db, points: Vec<TelemetryPoint>| Ok(db.timeseries().write_batch(&points)?))

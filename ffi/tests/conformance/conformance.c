@@ -215,6 +215,25 @@ static void add_f64(jbuf *b, double d) {
   jb_str(b, tmp);
 }
 
+/* `{"base64": "..."}`, the JSON form of a binary value (standard alphabet, padded). */
+static void jb_base64(jbuf *b, const unsigned char *data, size_t len) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t i;
+  jb_str(b, "{\"base64\":\"");
+  for (i = 0; i < len; i += 3) {
+    unsigned long n = (unsigned long)data[i] << 16;
+    char quad[5] = {0, 0, '=', '=', 0};
+    if (i + 1 < len) n |= (unsigned long)data[i + 1] << 8;
+    if (i + 2 < len) n |= data[i + 2];
+    quad[0] = alphabet[(n >> 18) & 63];
+    quad[1] = alphabet[(n >> 12) & 63];
+    if (i + 1 < len) quad[2] = alphabet[(n >> 6) & 63];
+    if (i + 2 < len) quad[3] = alphabet[n & 63];
+    jb_str(b, quad);
+  }
+  jb_str(b, "\"}");
+}
+
 /* A range query's points as the JSON array of DataPoint core writes. */
 static void points_result(call *c, nts_status s, nts_points **out) {
   nts_points *points = *out;
@@ -241,6 +260,7 @@ static void points_result(call *c, nts_status s, nts_points **out) {
       case NTS_VALUE_INTEGER: jb_printf(&b, "%lld", (long long)p.int_value); break;
       case NTS_VALUE_BOOLEAN: jb_str(&b, p.bool_value ? "true" : "false"); break;
       case NTS_VALUE_STRING: jb_quote(&b, p.string_value, p.string_len); break;
+      case NTS_VALUE_BINARY: jb_base64(&b, p.binary_value, p.binary_len); break;
     }
     jb_str(&b, ",\"quality\":");
     /* serde_json::to_value widens an f32 to f64 (0.1f32 is 0.10000000149011612), and the
