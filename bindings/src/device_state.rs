@@ -141,6 +141,10 @@ pub struct MetricSnapshot {
     /// Its quality, if reported.
     #[uniffi(default)]
     pub quality: Option<f32>,
+    /// The size in bytes of a binary value, whose bytes the snapshot leaves out (`value` is
+    /// then empty `Binary`); `None` for other values.
+    #[uniffi(default)]
+    pub binary_bytes: Option<u64>,
 }
 
 /// The current state of a device.
@@ -184,7 +188,7 @@ impl DeviceState {
             metrics: self
                 .metrics
                 .into_iter()
-                .map(|(m, s)| (m, core::MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality }))
+                .map(|(m, s)| (m, core::MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }))
                 .collect(),
             mdl_definition: self.mdl_definition.map(Into::into),
             adapter: self.adapter,
@@ -204,7 +208,7 @@ impl From<core::DeviceState> for DeviceState {
             metrics: d
                 .metrics
                 .into_iter()
-                .map(|(m, s)| (m, MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality }))
+                .map(|(m, s)| (m, MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }))
                 .collect(),
             mdl_definition: d.mdl_definition.map(Into::into),
             adapter: d.adapter,

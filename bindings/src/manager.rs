@@ -64,6 +64,9 @@ pub struct StorageOptions {
     /// `{"tiers": [{"every": "1m", "keep": "90d"}, {"every": "1h", "keep": "5y"}]}`.
     #[uniffi(default)]
     pub rollups: Option<String>,
+    /// Largest binary telemetry value accepted, in bytes (16 MiB by default, at most 256 MiB).
+    #[uniffi(default)]
+    pub max_binary_value_bytes: Option<u64>,
 }
 
 /// Inserts `value` under `key` when it is set.
@@ -89,6 +92,7 @@ impl StorageOptions {
         set(&mut map, "series_cache_entries", self.series_cache_entries);
         set(&mut map, "page_cache_bytes", self.page_cache_bytes);
         set(&mut map, "split_files", self.split_files);
+        set(&mut map, "max_binary_value_bytes", self.max_binary_value_bytes);
         if let Some(text) = self.rollups {
             map.insert("rollups".into(), core::from_json::<serde_json::Value>("rollups", &text)?);
         }

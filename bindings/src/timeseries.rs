@@ -39,6 +39,14 @@ pub enum MetricValue {
         /// The text.
         value: String,
     },
+    /// Bytes (Python `bytes`, Kotlin `ByteArray`), at most
+    /// `StorageOptions.max_binary_value_bytes` (16 MiB by default); stored apart from the
+    /// compressed chunks. In a device snapshot the bytes are left out (`binary_bytes` is
+    /// their size).
+    Binary {
+        /// The bytes.
+        value: Vec<u8>,
+    },
 }
 
 impl From<MetricValue> for core::MetricValue {
@@ -48,6 +56,7 @@ impl From<MetricValue> for core::MetricValue {
             MetricValue::Float { value } => core::MetricValue::Float(value),
             MetricValue::Boolean { value } => core::MetricValue::Boolean(value),
             MetricValue::String { value } => core::MetricValue::String(value),
+            MetricValue::Binary { value } => core::MetricValue::Binary(value),
         }
     }
 }
@@ -59,6 +68,7 @@ impl From<core::MetricValue> for MetricValue {
             core::MetricValue::Float(value) => MetricValue::Float { value },
             core::MetricValue::Boolean(value) => MetricValue::Boolean { value },
             core::MetricValue::String(value) => MetricValue::String { value },
+            core::MetricValue::Binary(value) => MetricValue::Binary { value },
         }
     }
 }

@@ -5,8 +5,8 @@ import os
 import typing
 from typing import Any, Iterable, Optional, Union
 
-_Value = Union[int, float, bool, str]
-"""A telemetry value: int (i64), finite float, bool or str."""
+_Value = Union[int, float, bool, str, bytes]
+"""A telemetry value: int (i64), finite float, bool, str or bytes (read back as bytes)."""
 _Json = Any
 """Any value JSON can hold: dict, list, str, int, float (finite), bool or None."""
 _Buffer = Any
@@ -65,6 +65,8 @@ class StorageOptions:
     split_files: Optional[bool]
     rollups: Optional[str]
     """JSON of a ``RollupConfig``: ``'{"tiers": [{"every": "1m", "keep": "90d"}]}'``."""
+    max_binary_value_bytes: Optional[int]
+    """Largest binary telemetry value accepted (16 MiB by default)."""
     def __init__(
         self,
         *,
@@ -75,6 +77,7 @@ class StorageOptions:
         page_cache_bytes: Optional[int] = None,
         split_files: Optional[bool] = None,
         rollups: Optional[str] = None,
+        max_binary_value_bytes: Optional[int] = None,
     ) -> None: ...
 
 class TableSize:
@@ -181,7 +184,11 @@ class MetricSnapshot:
     value: _Value
     timestamp: int
     quality: Optional[float]
-    def __init__(self, *, value: _Value, timestamp: int, quality: Optional[float] = None) -> None: ...
+    binary_bytes: Optional[int]
+    """The size of a binary value, whose bytes the snapshot leaves out (``value`` is ``b""``)."""
+    def __init__(
+        self, *, value: _Value, timestamp: int, quality: Optional[float] = None, binary_bytes: Optional[int] = None
+    ) -> None: ...
 
 class DeviceState:
     """The current state of a device."""

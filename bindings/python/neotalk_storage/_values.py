@@ -1,6 +1,6 @@
 """Conversions between Python values and the records the native module exchanges.
 
-Telemetry values are plain ``int``/``float``/``bool``/``str`` in Python and ``MetricValue``
+Telemetry values are plain ``int``/``float``/``bool``/``str``/``bytes`` in Python and ``MetricValue``
 in the native layer; JSON fields (metadata, config, event data) are Python objects here and
 JSON text there. Records handed out are the native record classes with these fields
 converted in place; records passed in are copied, never changed.
@@ -13,7 +13,13 @@ from ._native import neotalk_storage_uniffi as _native
 
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _INTEGER, _FLOAT, _STRING = _native.MetricValue.INTEGER, _native.MetricValue.FLOAT, _native.MetricValue.STRING
-_VARIANTS = (_native.MetricValue.INTEGER, _native.MetricValue.FLOAT, _native.MetricValue.BOOLEAN, _native.MetricValue.STRING)
+_VARIANTS = (
+    _native.MetricValue.INTEGER,
+    _native.MetricValue.FLOAT,
+    _native.MetricValue.BOOLEAN,
+    _native.MetricValue.STRING,
+    _native.MetricValue.BINARY,
+)
 
 
 def invalid(field: str, reason: str) -> Exception:
@@ -31,6 +37,8 @@ def value_to_native(value, field: str = "value"):
         return _INTEGER(value)
     if kind is str:
         return _STRING(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _native.MetricValue.BINARY(bytes(value))
     if isinstance(value, _VARIANTS):
         return value
     if isinstance(value, bool):
@@ -44,7 +52,7 @@ def value_to_native(value, field: str = "value"):
         return _native.MetricValue.FLOAT(float(value))
     if isinstance(value, str):
         return _native.MetricValue.STRING(value)
-    raise invalid(field, f"values are int, float, bool or str, not {type(value).__name__}")
+    raise invalid(field, f"values are int, float, bool, str or bytes, not {type(value).__name__}")
 
 
 def value_from_native(value):

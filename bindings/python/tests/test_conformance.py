@@ -6,6 +6,7 @@ the reference runner), errors by the ``StorageError`` subclass raised. Cases mar
 ``"not": {"python": why}`` are skipped with that reason.
 """
 
+import base64
 import enum
 import json
 import math
@@ -70,9 +71,12 @@ def error_code(e: StorageError) -> str:
 
 
 def _float(value):
-    """``{"$float": "NaN"}`` and friends stand for the floats JSON cannot write."""
+    """``{"$float": "NaN"}`` and friends stand for the floats JSON cannot write; a binary
+    value's JSON, ``{"base64": "..."}``, is ``bytes`` in Python."""
     if isinstance(value, dict) and set(value) == {"$float"}:
         return float(value["$float"].replace("Infinity", "inf"))
+    if isinstance(value, dict) and set(value) == {"base64"}:
+        return base64.b64decode(value["base64"], validate=True)
     return value
 
 
@@ -117,6 +121,8 @@ def to_json(value):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode()}
     if hasattr(value, "__dict__"):
         return {k: to_json(v) for k, v in vars(value).items() if not k.startswith("_")}
     return value

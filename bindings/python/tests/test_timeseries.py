@@ -32,6 +32,34 @@ def test_every_value_kind_round_trips(db):
     assert type(got[1][1]) is int and type(got[2][1]) is bool
 
 
+def test_binary_values_are_bytes(db):
+    """The upstream NeoMind case: a 1 MB camera image as telemetry."""
+    ts = db.timeseries()
+    image = bytes((i * 31 + 1) % 256 for i in range(1_000_000))
+    ts.write("cam-1", "snapshot", 1_000, image, metadata={"format": "jpeg"})
+    ts.write_series("cam-1", "snapshot", [(2_000, bytearray(b"\x00\xff")), (3_000, memoryview(b""))])
+    got = ts.query_range("cam-1", "snapshot", 0, None)
+    assert [p.value for p in got] == [image, b"\x00\xff", b""]
+    assert type(got[0].value) is bytes and got[0].metadata == {"format": "jpeg"}
+    assert ts.query_latest("cam-1", "snapshot").value == b""
+    # The device snapshot keeps the size, not the bytes.
+    ts.write("cam-1", "snapshot", 4_000, image)
+    snap = db.devices().get_device("cam-1").metrics["snapshot"]
+    assert (snap.value, snap.binary_bytes, snap.timestamp) == (b"", 1_000_000, 4_000)
+    with pytest.raises(StorageError.InvalidInput, match="int, float, bool, str or bytes, not list"):
+        ts.write("cam-1", "snapshot", 5_000, [1, 2])
+
+
+def test_binary_values_over_the_limit_are_refused(tmp_path):
+    from neotalk_storage import StorageManager, StorageOptions
+
+    with StorageManager.open(str(tmp_path), StorageOptions(max_binary_value_bytes=4)) as db:
+        db.timeseries().write_series("cam", "m", [(1, b"1234")])
+        with pytest.raises(StorageError.InvalidInput, match="binary value is 5 bytes; the limit is 4"):
+            db.timeseries().write_series("cam", "m", [(2, b"12345")])
+        assert [p.value for p in db.timeseries().query_range("cam", "m", 0, None)] == [b"1234"]
+
+
 def test_write_batch_many_series_in_one_transaction(db):
     ts = db.timeseries()
     ts.write_batch([
