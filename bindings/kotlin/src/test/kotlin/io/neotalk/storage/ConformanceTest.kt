@@ -5,6 +5,7 @@ import java.math.BigInteger
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
+import java.util.Base64
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNotNull
@@ -167,9 +168,14 @@ class ConformanceTest {
             }
             "storage.open_memory" -> {
                 val options = obj(args, "options")
-                known(options, "options", "rollups")
+                known(options, "options", "rollups", "max_binary_value_bytes")
                 // StorageOptions is typed; its free-form rollup configuration crosses as JSON text.
-                val opened = StorageManager.inMemoryWith(StorageOptions(rollups = if (options.has("rollups")) jsonText(options.get("rollups")) else null))
+                val opened = StorageManager.inMemoryWith(
+                    StorageOptions(
+                        rollups = if (options.has("rollups")) jsonText(options.get("rollups")) else null,
+                        maxBinaryValueBytes = if (options.has("max_binary_value_bytes")) options.getLong("max_binary_value_bytes").toULong() else null,
+                    ),
+                )
                 subject.opened.add(opened)
                 subject.db = opened
                 JSONObject.NULL
@@ -306,7 +312,7 @@ class ConformanceTest {
             is String -> MetricValue.String(v)
             is Int, is Long -> MetricValue.Integer((v as Number).toLong())
             is BigDecimal, is Double, is Float -> MetricValue.Float(v.toDouble())
-            is JSONObject -> when (val name = v.optString("\$float", "")) {
+            is JSONObject -> if (v.has("base64")) MetricValue.Binary(Base64.getDecoder().decode(v.getString("base64"))) else when (val name = v.optString("\$float", "")) {
                 "NaN" -> MetricValue.Float(Double.NaN)
                 "Infinity" -> MetricValue.Float(Double.POSITIVE_INFINITY)
                 "-Infinity" -> MetricValue.Float(Double.NEGATIVE_INFINITY)
@@ -384,6 +390,7 @@ class ConformanceTest {
         is MetricValue.Float -> v.value
         is MetricValue.Boolean -> v.value
         is MetricValue.String -> v.value
+        is MetricValue.Binary -> jsonOf("base64" to Base64.getEncoder().encodeToString(v.value))
     }
 
     private fun pointJson(p: DataPoint): JSONObject = jsonOf(
@@ -410,7 +417,13 @@ class ConformanceTest {
         "last_seen" to d.lastSeen,
         "metrics" to JSONObject().also { m ->
             d.metrics.forEach { (k, s) ->
-                m.put(k, jsonOf("value" to metricValue(s.value), "timestamp" to s.timestamp, "quality" to s.quality?.toDouble()))
+                m.put(
+                    k,
+                    jsonOf(
+                        "value" to metricValue(s.value), "timestamp" to s.timestamp, "quality" to s.quality?.toDouble(),
+                        "binary_bytes" to s.binaryBytes?.toLong(),
+                    ),
+                )
             }
         },
         "config" to parse(d.config),

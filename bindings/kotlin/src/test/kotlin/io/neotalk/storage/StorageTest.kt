@@ -34,6 +34,34 @@ class StorageTest {
     private fun packDoubles(vararg xs: Double): ByteArray =
         ByteBuffer.allocate(8 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putDouble(it) } }.array()
 
+    /** The upstream NeoMind case: a 1 MB camera image as telemetry, as a ByteArray. */
+    @Test
+    fun binaryValuesAreByteArrays() = onBoth { db ->
+        val ts = db.timeseries()
+        val image = ByteArray(1_000_000) { (it * 31 + 1).toByte() }
+        ts.write("cam-1", "snapshot", DataPoint(1_000L, MetricValue.Binary(image)))
+        ts.writeSeries("cam-1", "snapshot", listOf(DataPoint(2_000L, MetricValue.Binary(byteArrayOf(0, -1)))))
+        val got = ts.queryRange("cam-1", "snapshot", 0L, null)
+        assertEquals(listOf(1_000L, 2_000L), got.map { it.timestamp })
+        assertTrue(image.contentEquals((got[0].value as MetricValue.Binary).value))
+        assertTrue(byteArrayOf(0, -1).contentEquals((ts.queryLatest("cam-1", "snapshot")!!.value as MetricValue.Binary).value))
+        // The device snapshot keeps the size, not the bytes.
+        val snap = db.devices().getDevice("cam-1")!!.metrics.getValue("snapshot")
+        assertEquals(2uL, snap.binaryBytes)
+        assertEquals(0, (snap.value as MetricValue.Binary).value.size)
+    }
+
+    @Test
+    fun binaryValuesOverTheLimitAreRefused() {
+        StorageManager.inMemoryWith(StorageOptions(maxBinaryValueBytes = 4uL)).use { db ->
+            db.timeseries().writeSeries("cam", "m", listOf(DataPoint(1L, MetricValue.Binary(ByteArray(4)))))
+            val e = assertFailsWith<StorageException.InvalidInput> {
+                db.timeseries().writeSeries("cam", "m", listOf(DataPoint(2L, MetricValue.Binary(ByteArray(5)))))
+            }
+            assertTrue("binary value is 5 bytes; the limit is 4" in e.message!!, e.message)
+        }
+    }
+
     @Test
     fun telemetryPerRecordBatchAndPacked() = onBoth { db ->
         val ts = db.timeseries()
