@@ -58,7 +58,7 @@ pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionR
 pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
 pub use stores::timeseries::{
     AggregateBucket, Column, ColumnValues, Columns, DataPoint, MetricValue, RangeOptions, RollupConfig, RollupTier, TelemetryPoint,
-    TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions,
+    TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions, with_binary_as_bytes,
 };
 pub use stores::vectors::{
     CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX,

@@ -2,8 +2,8 @@
 //! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
 
 use crate::error::{invalid, js_error, JsResult};
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
-use neotalk_storage::{DataPoint, StorageError, TimeRange};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use neotalk_storage::{with_binary_as_bytes, DataPoint, MetricValue, StorageError, TimeRange};
 use serde::{de::DeserializeOwned, Serialize};
 use std::str::FromStr;
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,9 +27,11 @@ pub(crate) fn record<T: DeserializeOwned>(field: &'static str, value: JsValue) -
 }
 
 /// A JS value as JSON: plain objects, arrays, strings, finite numbers (safe integers as
-/// integers, so integer fields take them), booleans and `null`. Object members that are
-/// `undefined` are left out, as `JSON.stringify` does; NaN, infinities, typed arrays, maps,
-/// sets and other non-JSON values are `INVALID_INPUT` on `field`.
+/// integers, so integer fields take them), booleans and `null`; a `Uint8Array` as the core's
+/// JSON form of bytes, `{"base64": "..."}` (a binary telemetry value, as in a device's metric
+/// snapshot read back and written again). Object members that are `undefined` are left out,
+/// as `JSON.stringify` does; NaN, infinities, other typed arrays, maps, sets and other
+/// non-JSON values are `INVALID_INPUT` on `field`.
 pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::Value> {
     use serde_json::Value;
     if v.is_null() || v.is_undefined() {
@@ -50,6 +52,9 @@ pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::
     if let Some(a) = v.dyn_ref::<Array>() {
         return a.iter().map(|x| to_json(field, &x)).collect::<JsResult<Vec<_>>>().map(Value::Array);
     }
+    if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        return serde_json::to_value(MetricValue::Binary(bytes.to_vec())).map_err(|e| invalid(field, e.to_string()));
+    }
     // Plain objects only: iterables (typed arrays, maps, sets) have no JSON form here.
     if v.is_object() && !js_sys::Symbol::iterator().js_in(v) {
         let mut map = serde_json::Map::new();
@@ -65,10 +70,12 @@ pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::
     Err(invalid(field, format!("holds a value with no JSON form (typeof {})", type_of(v))))
 }
 
-/// Encodes a core record as a plain JS object (maps as objects, `None` as `null`).
+/// Encodes a core record as a plain JS object (maps as objects, `None` as `null`, bytes as a
+/// `Uint8Array`).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    // JSON-compatible, except that bytes (binary telemetry values) are a Uint8Array.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false);
+    with_binary_as_bytes(|| value.serialize(&serializer))
         .map_err(|e| js_error(StorageError::Backend { message: format!("result cannot be represented in JavaScript: {e}"), source: None }))
 }
 

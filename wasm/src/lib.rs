@@ -61,8 +61,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const RECORD_TYPES: &'static str = r#"
-/** A telemetry value: a number (integer or float), a flag or text. */
-export type MetricValue = number | boolean | string;
+/** A telemetry value: a number (integer or float), a flag, text or bytes (at most
+ * `max_binary_value_bytes`, 16 MiB by default). */
+export type MetricValue = number | boolean | string | Uint8Array;
 
 /** One telemetry sample. Timestamps are Unix milliseconds. */
 export interface DataPoint {
@@ -100,9 +101,12 @@ export interface AggregateBucket {
 
 /** The latest value of one metric of a device. */
 export interface MetricSnapshot {
+  /** For a binary value, an empty `Uint8Array`: the snapshot keeps its size only. */
   value: MetricValue;
   timestamp: number;
   quality?: number | null;
+  /** The size in bytes of a binary value (left out for other values). */
+  binary_bytes?: number;
 }
 
 export type MdlDataType = "Float" | "Integer" | "String" | "Boolean";
@@ -221,6 +225,8 @@ export interface StorageOptions {
   page_cache_bytes: number;
   split_files: boolean;
   rollups: RollupConfig;
+  /** Largest binary telemetry value accepted, in bytes (16 MiB by default). */
+  max_binary_value_bytes: number;
 }
 
 /** One rollup tier: buckets of `every` kept for `keep` (`"1m"`, `"90d"`, `"forever"`). */

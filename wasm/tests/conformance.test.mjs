@@ -94,9 +94,12 @@ const needsFull = (kase) => kase.steps.some((s) => /^(vectors|memory|sessions)\.
 
 // ---- Running an op --------------------------------------------------------------------------
 
-/** A `{"$float": "NaN" | "Infinity" | "-Infinity"}` point value as that float (as the Rust runner). */
+/** A `{"$float": "NaN" | "Infinity" | "-Infinity"}` point value as that float (as the Rust
+ * runner); a binary value's JSON, `{"base64": "..."}`, as the `Uint8Array` a JS caller passes. */
 function point(args) {
   const p = args.point;
+  const base64 = p && typeof p === 'object' && p.value && typeof p.value === 'object' ? p.value.base64 : undefined;
+  if (typeof base64 === 'string') return { ...p, value: new Uint8Array(Buffer.from(base64, 'base64')) };
   const special = p && typeof p === 'object' && p.value && typeof p.value === 'object' ? p.value.$float : undefined;
   if (typeof special !== 'string') return p;
   const value = Number(special);
@@ -180,7 +183,8 @@ function run(subject, op, args) {
 
 /**
  * A JS result as core's JSON: `undefined` (a void method) and missing values are `null`,
- * typed arrays (embeddings) are arrays of numbers, maps are objects, BigInts are numbers.
+ * typed arrays (embeddings) are arrays of numbers, bytes (`Uint8Array`, a binary telemetry
+ * value) are core's `{"base64": "..."}`, maps are objects, BigInts are numbers.
  * Field names are the core's already (the binding returns records as core's serde writes
  * them, snake_case), so keys are kept as they are: renaming them would also rename the keys
  * of user data (metadata, event payloads).
@@ -188,6 +192,7 @@ function run(subject, op, args) {
 export function normalize(v) {
   if (v === undefined || v === null) return null;
   if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Uint8Array) return { base64: Buffer.from(v).toString('base64') };
   if (ArrayBuffer.isView(v)) return Array.from(v, Number);
   if (Array.isArray(v)) return v.map(normalize);
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), normalize(x)]));

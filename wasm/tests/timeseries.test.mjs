@@ -264,3 +264,30 @@ test('writePoints: bad input is INVALID_INPUT naming the field and stores nothin
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, quality: 0.5 }, { timestamp: 2, value: NaN }]), 'INVALID_INPUT', 'value');
   assert.deepEqual(ts.listDevicesWithData(), []);
 });
+
+test('binary values are Uint8Arrays: a 1 MB camera image round-trips; the device snapshot keeps its size', () => {
+  const db = openDb();
+  const ts = db.timeseries();
+  const image = Uint8Array.from({ length: 1_000_000 }, (_, i) => (i * 31 + 1) & 0xff);
+  ts.write('cam-1', 'snapshot', { timestamp: 1000, value: image, metadata: { format: 'jpeg' } });
+  ts.writePoints('cam-1', 'snapshot', [{ timestamp: 2000, value: Uint8Array.of(0, 255) }]);
+  const points = ts.queryRangePoints('cam-1', 'snapshot', 0);
+  assert.equal(points.length, 2);
+  assert.ok(points[0].value instanceof Uint8Array);
+  assert.deepEqual(points[0].value, image);
+  assert.deepEqual(points[0].metadata, { format: 'jpeg' });
+  assert.deepEqual(ts.queryLatest('cam-1', 'snapshot').value, Uint8Array.of(0, 255));
+  const device = db.devices().getDevice('cam-1');
+  assert.deepEqual(device.metrics.snapshot, { value: new Uint8Array(0), timestamp: 2000, quality: null, binary_bytes: 2 });
+  // Read, renamed and written back, the snapshot keeps its size.
+  db.devices().upsert({ ...device, name: 'Door camera' });
+  assert.equal(db.devices().getDevice('cam-1').metrics.snapshot.binary_bytes, 2);
+  // Packed reads carry floats only, and say where to read bytes.
+  throwsCode(() => ts.queryRange('cam-1', 'snapshot', 0), 'INVALID_INPUT');
+});
+
+test('binary values over max_binary_value_bytes are INVALID_INPUT', () => {
+  const ts = openDb({ max_binary_value_bytes: 4 }).timeseries();
+  ts.writePoints('cam', 'm', [{ timestamp: 1, value: new Uint8Array(4) }]);
+  throwsCode(() => ts.writePoints('cam', 'm', [{ timestamp: 2, value: new Uint8Array(5) }]), 'INVALID_INPUT', 'value', /binary value is 5 bytes; the limit is 4/);
+});

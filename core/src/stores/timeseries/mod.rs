@@ -38,6 +38,7 @@ pub use columns::{Column, ColumnValues, Columns, ValueType};
 pub use point::{DataPoint, MetricValue};
 pub use retention::{TimeSeriesCleanup, TimeSeriesRetention};
 pub use rollup::{RollupConfig, RollupTier};
+pub use value_serde::with_binary_as_bytes;
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, TELEMETRY_DELETE_BATCH};

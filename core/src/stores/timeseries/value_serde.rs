@@ -11,10 +11,37 @@ use base64::Engine as _;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::Cell;
 use std::fmt;
 
 /// The one key of a binary value's JSON object.
 const BASE64_KEY: &str = "base64";
+
+thread_local! {
+    static BYTES_AS_BYTES: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with binary values serialized as bytes (`serialize_bytes`) even by a serializer
+/// that calls itself human-readable. serde-wasm-bindgen does (it keeps serde's default) yet
+/// turns bytes into a `Uint8Array`, which is what a JS caller should get; the wasm binding
+/// serializes its results inside this. The setting is per thread and restored on return.
+///
+/// ```
+/// use neotalk_storage::{with_binary_as_bytes, MetricValue};
+/// let v = MetricValue::Binary(vec![1, 2]);
+/// assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"base64":"AQI="}"#);
+/// assert_eq!(with_binary_as_bytes(|| serde_json::to_string(&v).unwrap()), "[1,2]");
+/// ```
+pub fn with_binary_as_bytes<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BYTES_AS_BYTES.with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BYTES_AS_BYTES.with(|b| b.replace(true)));
+    f()
+}
 
 impl Serialize for MetricValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -23,7 +50,7 @@ impl Serialize for MetricValue {
             MetricValue::Float(f) => s.serialize_f64(*f),
             MetricValue::Boolean(b) => s.serialize_bool(*b),
             MetricValue::String(v) => s.serialize_str(v),
-            MetricValue::Binary(b) if s.is_human_readable() => {
+            MetricValue::Binary(b) if s.is_human_readable() && !BYTES_AS_BYTES.with(Cell::get) => {
                 let mut map = s.serialize_map(Some(1))?;
                 map.serialize_entry(BASE64_KEY, &STANDARD.encode(b))?;
                 map.end()
