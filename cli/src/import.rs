@@ -133,13 +133,13 @@ pub fn run(db: Option<&StorageManager>, args: &ImportArgs<'_>) -> Result<ImportS
     Ok(sink.summary)
 }
 
-/// A value cell: the JSON `export` writes (`21.5`, `3`, `true`, `"on"`); else a number in
-/// another spelling (`+5`, `.5`); else the text itself (a hand-made `on`). `NaN` and `inf`
-/// are refused like every non-finite float.
+/// A value cell: the JSON `export` writes (`21.5`, `3`, `true`, `"on"`, bytes as
+/// `{"base64": "..."}`); else a number in another spelling (`+5`, `.5`); else the text itself
+/// (a hand-made `on`). `NaN` and `inf` are refused like every non-finite float.
 fn value_of(cell: &str) -> Result<MetricValue, String> {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(cell) {
-        if v.is_object() || v.is_array() || v.is_null() {
-            return Err(format!("value {cell:?} is not a number, boolean or string"));
+        if v.is_array() || v.is_null() {
+            return Err(format!("value {cell:?} is not a number, boolean, string or {{\"base64\": ...}}"));
         }
         return serde_json::from_value(v).map_err(|e| e.to_string());
     }
@@ -283,5 +283,7 @@ mod tests {
         assert!(value_of("").is_err());
         assert!(value_of("null").is_err());
         assert!(value_of("[1]").is_err());
+        assert_eq!(value_of(r#"{"base64": "AAEC"}"#), Ok(MetricValue::Binary(vec![0, 1, 2])));
+        assert!(value_of(r#"{"bytes": "AAEC"}"#).unwrap_err().contains("found key \"bytes\""));
     }
 }

@@ -37,11 +37,12 @@ pub fn print<T: Serialize>(format: Format, columns: &[&str], rows: &[T], cells: 
     }
 }
 
-/// A telemetry value as table text: floats with six significant digits, the other types as
-/// JSON (`true`, `"on"`).
+/// A telemetry value as table text: floats with six significant digits, bytes by their size
+/// (`<1048576 bytes>`), the other types as JSON (`true`, `"on"`).
 pub fn show_value(v: &MetricValue) -> String {
     match v {
         MetricValue::Float(f) => crate::time::number(*f),
+        MetricValue::Binary(b) => format!("<{} bytes>", b.len()),
         other => serde_json::to_string(other).unwrap_or_default(),
     }
 }

@@ -283,12 +283,13 @@ fn import_keeps_types_reads_wide_csv_and_reports_bad_rows() {
          soon,d,f,1,\n\
          6000,d,,1,\n\
          7000,d,f,NaN,\n\
-         8000,d,f,1,high\n",
+         8000,d,f,1,high\n\
+         9000,d,img,\"{\"\"base64\"\": \"\"AAEC\"\"}\",\n",
     )
     .unwrap();
     let out = cli(dir.path(), &["import", file.to_str().unwrap()]);
     let (text, err) = (stdout(&out), String::from_utf8_lossy(&out.stderr).to_string());
-    assert!(text.contains("imported 5 points into 4 series"), "{text}");
+    assert!(text.contains("imported 6 points into 5 series"), "{text}");
     assert!(err.contains("rejected 4 rows:"), "{err}");
     for expected in [
         "line 7: \"soon\" is not a time",
@@ -305,6 +306,10 @@ fn import_keeps_types_reads_wide_csv_and_reports_bad_rows() {
     let int = stdout(&cli(dir.path(), &["--format", "json", "query", "latest", "--device", "d", "--metric", "i"]));
     let int: serde_json::Value = serde_json::from_str(int.trim()).unwrap();
     assert_eq!((int["timestamp"].as_i64(), int["value"].is_i64()), (Some(1_796_464_800_000), true), "{int}");
+    // Bytes: JSON output keeps them as base64, tables show their size.
+    let img = stdout(&cli(dir.path(), &["--format", "json", "query", "latest", "--device", "d", "--metric", "img"]));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(img.trim()).unwrap()["value"], serde_json::json!({"base64": "AAEC"}));
+    assert!(stdout(&cli(dir.path(), &["query", "latest", "--device", "d", "--metric", "img"])).contains("<3 bytes>"));
 
     // Wide CSV: one column per metric, an empty cell is no sample.
     let wide = dir.path().join("logger.csv");
@@ -318,7 +323,7 @@ fn import_keeps_types_reads_wide_csv_and_reports_bad_rows() {
     // A dry run checks and counts, and writes nothing (not even a database).
     let empty = dir.path().join("empty");
     let text = stdout(&cli(&empty, &["import", file.to_str().unwrap(), "--dry-run"]));
-    assert!(text.contains("dry run, nothing written: would import 5 points into 4 series"), "{text}");
+    assert!(text.contains("dry run, nothing written: would import 6 points into 5 series"), "{text}");
     assert!(!empty.exists());
 
     let unknown = dir.path().join("data.txt");
