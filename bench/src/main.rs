@@ -2,13 +2,16 @@
 //! bundled) and the original NeoTalk layout (redb, string keys, JSON per point), interleaved
 //! in one process on the same data.
 //!
-//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors|events|rollups> [--quick] [--batch N]`
+//! `cargo run --release -p neotalk-storage-bench -- <ingest|range|latest|aggregate|size|columns|all|split|vectors|events|rollups|binary> [--quick] [--batch N]`
 //! (`columns`: `write_columns` ingest, `query_range_columns`, `query_latest_batch` of 1,000
 //! series and the peak memory of one `write_columns` call, against SQLite)
 //! (`rollups`: ingest with and without rollup tiers, a 1-hour aggregation of a year from the
 //! 1h tier, from raw chunks and SQLite's GROUP BY, and the tiers' disk bytes)
+//! (`binary`: 1 Hz numeric ingest with and without a 1 MB camera snapshot per second, and
+//! image reads, against SQLite)
 //! (`--batch`: points per series in one ingest transaction; default 1,000).
 
+mod binary;
 mod columns;
 mod engines;
 mod events;
@@ -27,7 +30,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 11] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events", "rollups"];
+const SUITES: [&str; 12] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events", "rollups", "binary"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -418,6 +421,9 @@ fn run() -> Res<()> {
     }
     if suite == "rollups" {
         return rollups::run(quick);
+    }
+    if suite == "binary" {
+        return binary::run(quick);
     }
     if suite == "split" {
         println!(

@@ -49,7 +49,7 @@ on_both_backends! {
         ]).unwrap();
         let d = devs.get_device("t1").unwrap().unwrap();
         assert_eq!(d.last_seen, 500);
-        assert_eq!(d.metrics["temperature"], MetricSnapshot { value: MetricValue::Float(21.5), timestamp: 500, quality: None });
+        assert_eq!(d.metrics["temperature"], MetricSnapshot { value: MetricValue::Float(21.5), timestamp: 500, quality: None, binary_bytes: None });
         assert_eq!(d.metrics["humidity"].value, MetricValue::Integer(40));
         // A late point does not move the snapshot or last_seen back.
         fx.db.timeseries().write_series("t1", "temperature", &[DataPoint::new(300, 1.0)]).unwrap();
@@ -77,7 +77,7 @@ on_both_backends! {
         changed.device_type = "sensor".into();
         changed.online = false;
         changed.last_seen = 50;
-        changed.metrics.insert("pressure".into(), MetricSnapshot { value: MetricValue::Float(1.0), timestamp: 10, quality: Some(0.9) });
+        changed.metrics.insert("pressure".into(), MetricSnapshot { value: MetricValue::Float(1.0), timestamp: 10, quality: Some(0.9), binary_bytes: None });
         devs.upsert(&changed).unwrap();
         let d = devs.get_device("t1").unwrap().unwrap();
         assert_eq!((d.device_type.as_str(), d.online, d.last_seen), ("sensor", false, 1_000));
@@ -128,7 +128,7 @@ on_both_backends! {
         invalid(devs.upsert(&DeviceState::new("t1", "")));
         invalid(devs.upsert(&DeviceState::new("x".repeat(300), "x")));
         let mut nan = thermo("t1");
-        nan.metrics.insert("m".into(), MetricSnapshot { value: MetricValue::Float(f64::NAN), timestamp: 1, quality: None });
+        nan.metrics.insert("m".into(), MetricSnapshot { value: MetricValue::Float(f64::NAN), timestamp: 1, quality: None, binary_bytes: None });
         invalid(devs.upsert(&nan));
         let mut deep = thermo("t1");
         deep.config = (0..100).fold(serde_json::json!(0), |acc, _| serde_json::json!([acc]));
