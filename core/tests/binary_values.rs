@@ -121,7 +121,7 @@ on_both_backends! {
         // A series that gets its first bytes after the import is known as one with bytes.
         copy.timeseries().write_series("cam", "other", &[DataPoint::new(1, vec![1u8])]).unwrap();
         copy.timeseries().write_series("cam", "other", &[DataPoint::new(1, 2.0)]).unwrap();
-        assert_eq!(blob_rows(&copy), 1);
+        assert_eq!(blob_rows(&copy), 1, "the image only");
     }
 
     fn values_over_the_limit_are_refused_by_name(fx) {

@@ -63,6 +63,26 @@ fn a_damaged_chunk_is_reported_by_name_and_the_rest_still_reads() {
 }
 
 #[test]
+fn a_damaged_binary_value_is_reported_by_name_and_its_series_still_aggregates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    db.timeseries().write_series("cam-1", "snapshot", &[DataPoint::new(7, vec![5u8; 4096]), DataPoint::new(8, 1.5)]).unwrap();
+    db.close().unwrap();
+    damage_first_value(&dir.path().join(DATABASE_FILE), "ts_blobs");
+
+    let db = StorageManager::open(dir.path()).unwrap();
+    let err = db.timeseries().query_range("cam-1", "snapshot", ..).unwrap_err();
+    assert_eq!(err.code(), "CORRUPTED");
+    assert!(err.to_string().contains("telemetry cam-1/snapshot") && err.to_string().contains("table ts_blobs, key "), "{err}");
+    // The bytes are not read by aggregations: they still answer.
+    assert_eq!(db.timeseries().query_aggregated("cam-1", "snapshot", .., 60_000).unwrap()[0].count, 2);
+    let report = db.integrity_report().unwrap();
+    assert_eq!(report.damaged_count, 1, "{report:?}");
+    assert_eq!(report.damaged[0].what.as_deref(), Some("telemetry cam-1/snapshot, the bytes of the binary value at 7"));
+    db.close().unwrap();
+}
+
+#[test]
 fn a_damaged_record_is_corrupted_not_a_different_record() {
     let dir = tempfile::tempdir().unwrap();
     let db = StorageManager::open(dir.path()).unwrap();

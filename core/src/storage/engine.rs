@@ -6,7 +6,7 @@ use crate::storage::stats::QueryHistogram;
 use parking_lot::{Mutex, MutexGuard};
 use std::cell::Cell;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Table of engine-wide values (format version, counters).
@@ -17,6 +17,9 @@ pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 2;
+/// Under `Durability::Eventual`, the bytes of non-durable commits after which a commit is
+/// made durable.
+const UNSYNCED_BYTES: usize = 16 * 1024 * 1024;
 
 /// When a committed write is guaranteed to survive a crash or power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,9 +27,9 @@ pub enum Durability {
     /// Every commit is fsynced before it returns (the default).
     #[default]
     Immediate,
-    /// Commits are visible at once but reach the disk at the next `flush()`, `close()` or
-    /// background sync (every write-buffer delay). A crash loses at most that window; the file
-    /// is never corrupted by it.
+    /// Commits are visible at once but reach the disk at the next `flush()`, `close()`,
+    /// background sync (every write-buffer delay), or commit after 16 MiB written since the
+    /// last sync. A crash loses at most that; the file is never corrupted by it.
     Eventual,
 }
 
@@ -39,6 +42,8 @@ pub(crate) struct Engine {
     write_lock: Mutex<()>,
     /// A non-durable commit happened since the last durable one.
     unsynced: AtomicBool,
+    /// Bytes (keys and values) committed since the last durable commit, about.
+    unsynced_bytes: AtomicUsize,
     closed: AtomicBool,
     /// Latency of every store query (see [`Engine::read`]).
     pub(crate) queries: Arc<QueryHistogram>,
@@ -96,6 +101,7 @@ impl Engine {
             durability,
             write_lock: Mutex::new(()),
             unsynced: AtomicBool::new(false),
+            unsynced_bytes: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             queries,
         }
@@ -158,9 +164,19 @@ impl Engine {
         if batches.iter().all(|b| b.is_empty()) {
             return Ok(());
         }
-        let durable = self.durability == Durability::Immediate;
+        // Under Eventual, a commit that takes the unsynced bytes past UNSYNCED_BYTES is made
+        // durable: redb's non-durable commits grow slower with the data written since the
+        // last durable one (measured: 1 Hz numeric commits at 0.54x beside 1 MB images never
+        // synced, 0.93x with a sync every 16 MB), and it bounds what a crash can lose.
+        let bytes: usize = batches.iter().flat_map(|b| b.ops()).map(WriteOp::bytes).sum();
+        let durable = self.durability == Durability::Immediate
+            || self.unsynced_bytes.fetch_add(bytes, Ordering::AcqRel) + bytes >= UNSYNCED_BYTES;
         self.backend.write(batches, durable)?;
-        if !durable {
+        if durable {
+            // The flag stays: another thread's commit may have landed after this one, and a
+            // spare sync costs nothing.
+            self.unsynced_bytes.store(0, Ordering::Release);
+        } else {
             self.unsynced.store(true, Ordering::Release);
         }
         Ok(())
@@ -228,4 +244,52 @@ fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
         stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
     }
     stamps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::backend::{MemoryBackend, TableSize};
+    use parking_lot::Mutex as PlMutex;
+
+    /// A memory backend that records the `durable` flag of every write.
+    struct Recording(MemoryBackend, Arc<PlMutex<Vec<bool>>>);
+
+    impl Backend for Recording {
+        fn read(&self) -> Result<Box<dyn ReadView>> {
+            self.0.read()
+        }
+        fn write(&self, batches: &[&WriteBatch], durable: bool) -> Result<()> {
+            self.1.lock().push(durable);
+            self.0.write(batches, durable)
+        }
+        fn table_sizes(&self) -> Result<Vec<TableSize>> {
+            self.0.table_sizes()
+        }
+        fn total_bytes(&self) -> Result<u64> {
+            self.0.total_bytes()
+        }
+        fn close(&self) -> Result<()> {
+            self.0.close()
+        }
+        fn kind(&self) -> &'static str {
+            "recording"
+        }
+    }
+
+    #[test]
+    fn eventual_commits_turn_durable_every_16_mib() {
+        let writes = Arc::new(PlMutex::new(Vec::new()));
+        let engine = Engine::new(Box::new(Recording(MemoryBackend::new(), writes.clone())), Durability::Eventual, Arc::new(QueryHistogram::new()));
+        let mut batch = WriteBatch::new();
+        batch.put("t", b"k".to_vec(), vec![0; 4 * 1024 * 1024]);
+        for _ in 0..9 {
+            engine.commit_exact(&batch).unwrap();
+        }
+        // 4 MiB each: the 4th and the 8th reach 16 MiB since the last durable commit.
+        assert_eq!(*writes.lock(), [false, false, false, true, false, false, false, true, false]);
+        // A sync still writes: the flag is kept after a size-triggered durable commit.
+        engine.sync().unwrap();
+        assert_eq!(writes.lock().last(), Some(&true));
+    }
 }

@@ -43,6 +43,16 @@ pub enum WriteOp {
     },
 }
 
+impl WriteOp {
+    /// Bytes of key and value.
+    pub fn bytes(&self) -> usize {
+        match self {
+            WriteOp::Put { key, value, .. } => key.len() + value.len(),
+            WriteOp::Delete { key, .. } => key.len(),
+        }
+    }
+}
+
 /// Changes to several tables that commit together or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteBatch {

@@ -156,9 +156,10 @@ fn chunk_first_ts(k: &[u8]) -> Result<i64> {
 
 impl TimeSeriesStore {
     /// What a key of a telemetry table holds, for reports of damage: the series and the
-    /// first time of a chunk (the series' names are read from `view` when they still read).
+    /// first time of a chunk, or the time of a binary value (the series' names are read from
+    /// `view` when they still read).
     pub(crate) fn describe_key(&self, view: &dyn ReadView, table: &str, key: &[u8]) -> Option<String> {
-        if table != CHUNKS {
+        if table != CHUNKS && table != blobs::BLOBS {
             return None;
         }
         let mut r = KeyReader::new(key);
@@ -168,7 +169,11 @@ impl TimeSeriesStore {
             Some(format!("{}/{}", r.str().ok()?, r.str().ok()?))
         });
         let series = names.unwrap_or_else(|| format!("series #{series}"));
-        Some(format!("telemetry {series}, the chunk of points from {first_ts} up to the next chunk"))
+        Some(if table == CHUNKS {
+            format!("telemetry {series}, the chunk of points from {first_ts} up to the next chunk")
+        } else {
+            format!("telemetry {series}, the bytes of the binary value at {first_ts}")
+        })
     }
 }
 
