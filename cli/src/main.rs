@@ -96,6 +96,9 @@ enum Command {
     Delete(delete::Delete),
     /// Rewrite the database file to release space freed by deletes and cleanup.
     Compact,
+    /// Recompute the telemetry rollup tiers (config/retention.yaml `retention.rollups`) from
+    /// the raw points, after a change of tiers or an import into a database without them.
+    RebuildRollups,
     /// Read every stored entry, checking its checksum, and run redb's structural check;
     /// lists what is damaged and exits 3 when something is.
     Check,
@@ -219,6 +222,10 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Compact => {
             let report = open_existing(&cli.dir)?.compact()?;
             println!("compacted {}: {} -> {} bytes", cli.dir.join(DATABASE_FILE).display(), report.before_bytes, report.after_bytes);
+        }
+        Command::RebuildRollups => {
+            let buckets = open_existing(&cli.dir)?.timeseries().rebuild_rollups()?;
+            println!("rebuilt the rollup tiers: {buckets} buckets written");
         }
         Command::Check => {
             if !maintenance::check(&open_existing(&cli.dir)?, cli.format)? {

@@ -91,7 +91,12 @@ pub fn run(db: &StorageManager, query: Query, format: Format, style: TimeStyle) 
             });
         }
         Query::Aggregated { series, time, bucket_ms } => {
-            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, time.range()?, bucket_ms)?;
+            let range = time.range()?;
+            let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, range, bucket_ms)?;
+            if format == Format::Table {
+                let tier = db.timeseries().aggregation_tier(&series.device, &series.metric, range, bucket_ms)?;
+                eprintln!("{}", tier.map_or_else(|| "from the raw points".to_string(), |ms| format!("from the rollup tier of {}", tier_width(ms))));
+            }
             let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
             print(format, &cols, &buckets, |b| {
                 let n = |v: Option<f64>| v.map_or_else(|| "-".to_string(), number);
@@ -134,4 +139,9 @@ pub fn run(db: &StorageManager, query: Query, format: Format, style: TimeStyle) 
         }
     }
     Ok(())
+}
+
+/// A tier's width as a duration (`1m`, `1h`), as in the tier configuration.
+fn tier_width(ms: i64) -> String {
+    neotalk_storage::RetentionWindow::millis("tier", ms).map_or_else(|_| format!("{ms} ms"), |w| w.to_string())
 }

@@ -413,3 +413,25 @@ fn read_only_reads_and_refuses_writes() {
     let rows = stdout(&cli(dir.path(), &["--format", "json", "query", "range", "--device", "thermometer-00", "--metric", "temperature"]));
     assert_eq!(rows.lines().count(), 180);
 }
+
+#[test]
+fn rollup_tiers_come_from_retention_yaml_and_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("points.csv");
+    std::fs::write(&file, "device_id,metric,timestamp,value,quality\nd,m,0,1.0,\nd,m,1800000,3.0,\nd,m,3600000,5.0,\n").unwrap();
+    stdout(&cli(&data, &["import", file.to_str().unwrap()]));
+    let aggregate = |data: &std::path::Path| {
+        let out = cli(data, &["query", "aggregated", "--device", "d", "--metric", "m", "--bucket-ms", "3600000"]);
+        (stdout(&out), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    assert!(aggregate(&data).1.contains("from the raw points"));
+    // Tiers configured after the data came in: stale until rebuilt, then they answer.
+    std::fs::create_dir_all(data.join("config")).unwrap();
+    std::fs::write(data.join("config").join("retention.yaml"), "retention:\n  rollups: [{every: 1h, keep: 5y}]\n").unwrap();
+    assert!(aggregate(&data).1.contains("from the raw points"));
+    assert_eq!(stdout(&cli(&data, &["rebuild-rollups"])).trim(), "rebuilt the rollup tiers: 2 buckets written");
+    let (table, note) = aggregate(&data);
+    assert!(note.contains("from the rollup tier of 1h"), "{note}");
+    assert!(table.contains("2") && table.contains("5"), "{table}");
+}

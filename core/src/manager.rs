@@ -65,7 +65,8 @@ pub struct StorageOptions {
     pub split_files: bool,
     /// Rollup tiers of telemetry (none by default): per-bucket statistics kept beside the raw
     /// points, each tier with its own retention, answering `query_aggregated` for long ranges.
-    /// After a change, `timeseries().rebuild_rollups()` recomputes them from raw data.
+    /// When empty, the tiers of `config/retention.yaml` (`retention.rollups`) apply. After a
+    /// change, `timeseries().rebuild_rollups()` recomputes them from raw data.
     pub rollups: RollupConfig,
     /// Largest binary telemetry value accepted, in bytes (16 MiB by default, at most
     /// 256 MiB; 0 refuses binary values). A larger one is `InvalidInput` on `value`.
@@ -238,6 +239,19 @@ impl StorageManager {
     }
 
     fn start(engines: Engines, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
+        // The tiers: the options' when given, else retention.yaml's, so every program that
+        // opens the directory (the CLI, a binding) maintains the same tiers.
+        let rollups = match options.rollups.is_empty() {
+            true => config.retention().map(|r| r.rollups),
+            false => Ok(options.rollups.clone()),
+        };
+        let rollups = match rollups {
+            Ok(r) => r,
+            Err(e) => {
+                engines.distinct().iter().for_each(|e| drop(e.close()));
+                return Err(e);
+            }
+        };
         let engine = |group| engines.get(group).clone();
         let devices = DeviceStateStore::new(engine(FileGroup::TimeSeries), options.device_cache_entries);
         let timeseries = match TimeSeriesStore::new(
@@ -245,7 +259,7 @@ impl StorageManager {
             devices.clone(),
             options.write_buffer,
             options.series_cache_entries,
-            options.rollups.clone(),
+            rollups,
             options.max_binary_value_bytes,
         ) {
             Ok(ts) => ts,

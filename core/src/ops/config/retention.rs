@@ -3,9 +3,11 @@
 use super::yaml::{at_least_one_u64, window_map};
 use crate::retention_window::RetentionWindow;
 use crate::stores::event_log::EventRetention;
-use crate::stores::timeseries::TimeSeriesRetention;
-use serde::{Deserialize, Serialize};
+use crate::stores::timeseries::{RollupConfig, RollupTier, TimeSeriesRetention};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The file's top level: everything sits under `retention:`, as in the seed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -33,6 +35,34 @@ pub struct RetentionConfig {
     pub decisions: RecordRetention,
     /// Conversation sessions (default 365 days).
     pub sessions: RecordRetention,
+    /// Rollup tiers of telemetry (none by default), each with its own `keep`: a list of tiers
+    /// (`[{every: 1m, keep: 90d}, {every: 1h, keep: 5y}]`) or a full [`RollupConfig`]
+    /// (`tiers`, `by_metric`, `by_device_type`). Read when the database opens, unless
+    /// `StorageOptions::rollups` is given; after a change, `rebuild_rollups()` (CLI
+    /// `rebuild-rollups`) recomputes the tiers from raw data. The cleanup applies each
+    /// tier's `keep` from the configuration the database was opened with.
+    #[serde(deserialize_with = "tiers_or_config", skip_serializing_if = "RollupConfig::is_empty")]
+    pub rollups: RollupConfig,
+}
+
+/// `rollups:` as a list of tiers (the default tiers) or as a whole [`RollupConfig`]; the
+/// errors inside either are the field's own (a bad window names its line).
+fn tiers_or_config<'de, D: Deserializer<'de>>(d: D) -> Result<RollupConfig, D::Error> {
+    struct Form;
+    impl<'de> Visitor<'de> for Form {
+        type Value = RollupConfig;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of tiers ({every, keep}) or {tiers, by_metric, by_device_type}")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RollupConfig, A::Error> {
+            let tiers = Vec::<RollupTier>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+            Ok(RollupConfig { tiers, ..Default::default() })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RollupConfig, A::Error> {
+            RollupConfig::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_any(Form)
 }
 
 impl Default for RetentionConfig {
@@ -45,6 +75,7 @@ impl Default for RetentionConfig {
             alerts: RecordRetention::days(365),
             decisions: RecordRetention::days(90),
             sessions: RecordRetention::days(365),
+            rollups: RollupConfig::default(),
         }
     }
 }

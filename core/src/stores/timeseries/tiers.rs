@@ -168,7 +168,7 @@ impl TimeSeriesStore {
     }
 
     /// Recomputes every tier of every series from the raw points now stored (after a change of
-    /// `StorageOptions::rollups`, or to drop what deleted raw data left in the tiers), one
+    /// `StorageOptions::rollups` or `retention.yaml`, or to drop what deleted raw data left in the tiers), one
     /// transaction per series; returns how many buckets were written. Until it has run after a
     /// configuration change, `query_aggregated` reads raw data.
     ///
