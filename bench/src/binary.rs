@@ -157,7 +157,8 @@ fn workload(seconds: i64, durability: Durability) -> Res<()> {
     })?;
     let sqlite_minute = best(5, &mut || {
         let mut stmt = conn.prepare_cached("SELECT ts, data FROM images WHERE ts >= ?1 AND ts < ?2 ORDER BY ts")?;
-        let rows: Vec<(i64, Vec<u8>)> = stmt.query_map(params![end - 60_000, end], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            stmt.query_map(params![end - 60_000, end], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         assert_eq!(rows.len(), 60);
         Ok(())
     })?;
@@ -171,10 +172,9 @@ fn workload(seconds: i64, durability: Durability) -> Res<()> {
     let agg_beside = best(5, &mut || aggregate(&with_images))?;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("\n{:<62} {:>14} {:>14} {:>8}", "reads (best of 5), ms", "neotalk", "SQLite", "faster");
-    for (label, ours, theirs) in [
-        ("  the latest image (1 MB)", latest_time, sqlite_latest),
-        ("  the last minute of images (60 MB)", minute, sqlite_minute),
-    ] {
+    for (label, ours, theirs) in
+        [("  the latest image (1 MB)", latest_time, sqlite_latest), ("  the last minute of images (60 MB)", minute, sqlite_minute)]
+    {
         println!("{label:<62} {:>14.3} {:>14.3} {:>7.2}x", ms(ours), ms(theirs), theirs.as_secs_f64() / ours.as_secs_f64());
     }
     println!(

@@ -30,7 +30,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workload::{ts, Rng, Workload};
 
-const SUITES: [&str; 12] = ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events", "rollups", "binary"];
+const SUITES: [&str; 12] =
+    ["ingest", "range", "latest", "aggregate", "size", "columns", "all", "split", "vectors", "events", "rollups", "binary"];
 const ENGINES: [&str; 3] = ["neotalk", "sqlite", "original"];
 const MB: f64 = 1024.0 * 1024.0;
 

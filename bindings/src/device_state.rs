@@ -147,6 +147,18 @@ pub struct MetricSnapshot {
     pub binary_bytes: Option<u64>,
 }
 
+impl From<MetricSnapshot> for core::MetricSnapshot {
+    fn from(s: MetricSnapshot) -> Self {
+        core::MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }
+    }
+}
+
+impl From<core::MetricSnapshot> for MetricSnapshot {
+    fn from(s: core::MetricSnapshot) -> Self {
+        MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }
+    }
+}
+
 /// The current state of a device.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DeviceState {
@@ -185,11 +197,7 @@ impl DeviceState {
             name: self.name,
             online: self.online,
             last_seen: self.last_seen,
-            metrics: self
-                .metrics
-                .into_iter()
-                .map(|(m, s)| (m, core::MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }))
-                .collect(),
+            metrics: self.metrics.into_iter().map(|(m, s)| (m, s.into())).collect(),
             mdl_definition: self.mdl_definition.map(Into::into),
             adapter: self.adapter,
         })
@@ -205,11 +213,7 @@ impl From<core::DeviceState> for DeviceState {
             name: d.name,
             online: d.online,
             last_seen: d.last_seen,
-            metrics: d
-                .metrics
-                .into_iter()
-                .map(|(m, s)| (m, MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }))
-                .collect(),
+            metrics: d.metrics.into_iter().map(|(m, s)| (m, s.into())).collect(),
             mdl_definition: d.mdl_definition.map(Into::into),
             adapter: d.adapter,
         }

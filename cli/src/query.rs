@@ -95,7 +95,10 @@ pub fn run(db: &StorageManager, query: Query, format: Format, style: TimeStyle) 
             let buckets = db.timeseries().query_aggregated(&series.device, &series.metric, range, bucket_ms)?;
             if format == Format::Table {
                 let tier = db.timeseries().aggregation_tier(&series.device, &series.metric, range, bucket_ms)?;
-                eprintln!("{}", tier.map_or_else(|| "from the raw points".to_string(), |ms| format!("from the rollup tier of {}", tier_width(ms))));
+                eprintln!(
+                    "{}",
+                    tier.map_or_else(|| "from the raw points".to_string(), |ms| format!("from the rollup tier of {}", tier_width(ms)))
+                );
             }
             let cols = ["bucket_start", "count", "min", "avg", "max", "first", "last"];
             print(format, &cols, &buckets, |b| {

@@ -57,8 +57,8 @@ pub use stores::knowledge::{
 pub use stores::rule_history::{ExecutionResult, RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use stores::sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary, ROLES};
 pub use stores::timeseries::{
-    AggregateBucket, Column, ColumnValues, Columns, DataPoint, MetricValue, RangeOptions, RollupConfig, RollupTier, TelemetryPoint,
-    TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions, with_binary_as_bytes,
+    with_binary_as_bytes, AggregateBucket, Column, ColumnValues, Columns, DataPoint, MetricValue, RangeOptions, RollupConfig, RollupTier,
+    TelemetryPoint, TimeSeriesCleanup, TimeSeriesRetention, TimeSeriesStore, ValueType, WriteBufferOptions,
 };
 pub use stores::vectors::{
     CollectionInfo, DistanceMetric, Quantization, VectorDocument, VectorFilter, VectorMatch, VectorStore, RESERVED_PREFIX,

@@ -267,18 +267,24 @@ fn retention_yaml_configures_the_tiers_of_every_opener() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join(CONFIG_DIR);
     std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join(RETENTION_FILE), "retention:\n  rollups:\n    - {every: 1m, keep: 90d}\n    - {every: 1h, keep: 5y}\n").unwrap();
+    std::fs::write(config.join(RETENTION_FILE), "retention:\n  rollups:\n    - {every: 1m, keep: 90d}\n    - {every: 1h, keep: 5y}\n")
+        .unwrap();
     let db = StorageManager::open(dir.path()).unwrap();
     db.timeseries().write_series("d", "m", &[DataPoint::new(0, 1.0), DataPoint::new(30_000, 3.0)]).unwrap();
     assert_eq!(db.timeseries().aggregation_tier("d", "m", 0..3_600_000, 3_600_000).unwrap(), Some(3_600_000));
     db.close().unwrap();
     // Options given at open win over the file.
-    let minute_only = RollupConfig { tiers: vec![RollupTier::new("1m".parse().unwrap(), "forever".parse().unwrap())], ..Default::default() };
+    let minute_only =
+        RollupConfig { tiers: vec![RollupTier::new("1m".parse().unwrap(), "forever".parse().unwrap())], ..Default::default() };
     let db = StorageManager::open_with(dir.path(), StorageOptions { rollups: minute_only, ..Default::default() }).unwrap();
     assert_eq!(db.timeseries().aggregation_tier("d", "m", 0..3_600_000, 3_600_000).unwrap(), None, "built for the file's tiers: stale");
     db.close().unwrap();
     // The full form reads too, and the config store shows it.
-    std::fs::write(config.join(RETENTION_FILE), "retention:\n  rollups:\n    tiers: [{every: 1m, keep: 90d}]\n    by_metric:\n      m: [{every: 1h, keep: 5y}]\n").unwrap();
+    std::fs::write(
+        config.join(RETENTION_FILE),
+        "retention:\n  rollups:\n    tiers: [{every: 1m, keep: 90d}]\n    by_metric:\n      m: [{every: 1h, keep: 5y}]\n",
+    )
+    .unwrap();
     let retention = ConfigStore::for_data_dir(dir.path()).retention().unwrap();
     assert_eq!(retention.rollups.by_metric["m"], [RollupTier::new("1h".parse().unwrap(), "5y".parse().unwrap())]);
     // A bad tier in the file refuses the open, naming the file, the line and the field.

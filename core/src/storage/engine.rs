@@ -169,8 +169,8 @@ impl Engine {
         // last durable one (measured: 1 Hz numeric commits at 0.54x beside 1 MB images never
         // synced, 0.93x with a sync every 16 MB), and it bounds what a crash can lose.
         let bytes: usize = batches.iter().flat_map(|b| b.ops()).map(WriteOp::bytes).sum();
-        let durable = self.durability == Durability::Immediate
-            || self.unsynced_bytes.fetch_add(bytes, Ordering::AcqRel) + bytes >= UNSYNCED_BYTES;
+        let durable =
+            self.durability == Durability::Immediate || self.unsynced_bytes.fetch_add(bytes, Ordering::AcqRel) + bytes >= UNSYNCED_BYTES;
         self.backend.write(batches, durable)?;
         if durable {
             // The flag stays: another thread's commit may have landed after this one, and a
@@ -280,7 +280,8 @@ mod tests {
     #[test]
     fn eventual_commits_turn_durable_every_16_mib() {
         let writes = Arc::new(PlMutex::new(Vec::new()));
-        let engine = Engine::new(Box::new(Recording(MemoryBackend::new(), writes.clone())), Durability::Eventual, Arc::new(QueryHistogram::new()));
+        let engine =
+            Engine::new(Box::new(Recording(MemoryBackend::new(), writes.clone())), Durability::Eventual, Arc::new(QueryHistogram::new()));
         let mut batch = WriteBatch::new();
         batch.put("t", b"k".to_vec(), vec![0; 4 * 1024 * 1024]);
         for _ in 0..9 {

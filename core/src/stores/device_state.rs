@@ -399,7 +399,9 @@ impl DeviceStateStore {
         // The one home of the rule "a device's name defaults to its id" for every language.
         // And of "a snapshot keeps a binary value by size".
         let normalized;
-        let state = if state.name.is_empty() || state.metrics.values().any(|s| s.binary_bytes.is_some() || s.value.value_type() == ValueType::Binary) {
+        let state = if state.name.is_empty()
+            || state.metrics.values().any(|s| s.binary_bytes.is_some() || s.value.value_type() == ValueType::Binary)
+        {
             let mut copy = state.clone();
             if copy.name.is_empty() {
                 copy.name = copy.device_id.clone();

@@ -37,7 +37,12 @@ pub(crate) fn load_series(view: &dyn ReadView) -> Result<HashSet<u32>> {
 /// holds binary values (`known`, or from now on), the removal of the bytes under the other
 /// points' timestamps, which may replace binary ones. Returns whether `series` holds binary
 /// values for the first time.
-pub(crate) fn stage_writes<'a>(batch: &mut WriteBatch, series: u32, points: impl Iterator<Item = &'a DataPoint> + Clone, known: bool) -> bool {
+pub(crate) fn stage_writes<'a>(
+    batch: &mut WriteBatch,
+    series: u32,
+    points: impl Iterator<Item = &'a DataPoint> + Clone,
+    known: bool,
+) -> bool {
     let first = !known && points.clone().any(|p| matches!(p.value, MetricValue::Binary(_)));
     if !known && !first {
         return false;

@@ -371,7 +371,9 @@ impl ColumnsBuilder {
         let Some(empty) = ColumnValues::empty(ty) else {
             return Err(StorageError::invalid(
                 "value type",
-                format!("the range holds binary values (the first at timestamp {at}), which columns do not carry: read them with query_range"),
+                format!(
+                    "the range holds binary values (the first at timestamp {at}), which columns do not carry: read them with query_range"
+                ),
             ));
         };
         let values = self.values.get_or_insert(empty);

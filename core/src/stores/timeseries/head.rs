@@ -15,7 +15,9 @@
 
 use super::chunk::{decode_header, is_raw_format, put_newest, ChunkSummary, MAX_DECODE_POINTS};
 use super::codec::{corrupted, put_block, put_varint, unzigzag, zigzag, ByteReader};
-use super::point::{DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, IS_BINARY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING};
+use super::point::{
+    DataPoint, MetricValue, BOOL_TRUE, HAS_METADATA, HAS_QUALITY, IS_BINARY, KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_MASK, KIND_STRING,
+};
 use crate::error::Result;
 use std::borrow::Borrow;
 
