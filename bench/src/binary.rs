@@ -42,16 +42,6 @@ fn open(dir: &std::path::Path, durability: Durability) -> Res<StorageManager> {
     Ok(StorageManager::open_with(dir, StorageOptions { durability, ..Default::default() })?)
 }
 
-fn best(runs: usize, f: &mut dyn FnMut() -> Res<()>) -> Res<Duration> {
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let t = Instant::now();
-        f()?;
-        best = best.min(t.elapsed());
-    }
-    Ok(best)
-}
-
 pub fn run(quick: bool) -> Res<()> {
     let seconds: i64 = if quick { 120 } else { 600 };
     println!(
@@ -141,21 +131,21 @@ fn workload(seconds: i64, durability: Durability) -> Res<()> {
     if latest.value != MetricValue::Binary(image(seconds - 1)) {
         return Err("the latest image read back differs".into());
     }
-    let latest_time = best(5, &mut || {
+    let latest_time = crate::best_of(5, &mut || {
         ts.query_latest("cam-1", "snapshot")?;
         Ok(())
     })?;
-    let sqlite_latest = best(5, &mut || {
+    let sqlite_latest = crate::best_of(5, &mut || {
         let data: Vec<u8> = conn.query_row("SELECT data FROM images ORDER BY ts DESC LIMIT 1", [], |r| r.get(0))?;
         assert_eq!(data.len(), IMAGE_BYTES);
         Ok(())
     })?;
-    let minute = best(5, &mut || {
+    let minute = crate::best_of(5, &mut || {
         let got = ts.query_range("cam-1", "snapshot", end - 60_000..end)?;
         assert_eq!(got.len(), 60);
         Ok(())
     })?;
-    let sqlite_minute = best(5, &mut || {
+    let sqlite_minute = crate::best_of(5, &mut || {
         let mut stmt = conn.prepare_cached("SELECT ts, data FROM images WHERE ts >= ?1 AND ts < ?2 ORDER BY ts")?;
         let rows: Vec<(i64, Vec<u8>)> =
             stmt.query_map(params![end - 60_000, end], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
@@ -168,8 +158,8 @@ fn workload(seconds: i64, durability: Durability) -> Res<()> {
         }
         Ok(())
     };
-    let agg_plain = best(5, &mut || aggregate(&numeric_only))?;
-    let agg_beside = best(5, &mut || aggregate(&with_images))?;
+    let agg_plain = crate::best_of(5, &mut || aggregate(&numeric_only))?;
+    let agg_beside = crate::best_of(5, &mut || aggregate(&with_images))?;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("\n{:<62} {:>14} {:>14} {:>8}", "reads (best of 5), ms", "neotalk", "SQLite", "faster");
     for (label, ours, theirs) in

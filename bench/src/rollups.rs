@@ -111,15 +111,7 @@ pub fn run(quick: bool) -> Res<()> {
     let runs = 5;
     let ts = tiered.timeseries();
     assert_eq!(ts.aggregation_tier("sensor", "temperature", range.clone(), HOUR)?, Some(HOUR), "the 1h tier answers");
-    let best = |f: &mut dyn FnMut() -> Res<()>| -> Res<Duration> {
-        let mut best = Duration::MAX;
-        for _ in 0..runs {
-            let t = Instant::now();
-            f()?;
-            best = best.min(t.elapsed());
-        }
-        Ok(best)
-    };
+    let best = |f: &mut dyn FnMut() -> Res<()>| crate::best_of(runs, f);
     let mut from_tier = Vec::new();
     let tier_time = best(&mut || {
         from_tier = ts.query_aggregated("sensor", "temperature", range.clone(), HOUR)?;
