@@ -205,38 +205,16 @@ const COLUMNAR: u8 = 1;
 impl Block {
     /// Decodes the block `block_index` of a tier of `width`.
     fn decode(bytes: &[u8], block_index: i64, width: i64) -> Result<Self> {
-        let bad = |why: &str| StorageError::Corrupted(format!("{ROLLUPS}: block {block_index} of width {width}: {why}"));
-        let mut r = ByteReader::new(bytes);
-        if r.u8()? != COLUMNAR {
-            return Err(bad("unknown block format"));
-        }
-        let mut bitmap = [0u64; 4];
-        for word in &mut bitmap {
-            *word = u64::from_le_bytes(r.array::<8>()?);
-        }
-        let slots: Vec<u8> = (0..=255u8).filter(|&s| bitmap[usize::from(s / 64)] & (1 << (s % 64)) != 0).collect();
-        let n = slots.len();
-        let counts = integers::decode(&mut r, n)?;
-        let numerics = integers::decode(&mut r, n)?;
-        let k = numerics.iter().filter(|&&c| c > 0).count();
-        let mut columns = [(); 5].map(|_| Vec::new());
-        for c in &mut columns {
-            *c = floats::decode(&mut r, k)?;
-        }
-        let first_at = integers::decode(&mut r, k)?;
-        let last_at = integers::decode(&mut r, k)?;
-        if !r.is_empty() || counts.iter().chain(&numerics).any(|&c| c < 0) {
-            return Err(bad("bytes left over or a negative count"));
-        }
-        let [sums, mins, maxs, firsts, lasts] = columns;
+        let c = BlockColumns::decode(bytes, block_index, width)?;
+        let [sums, mins, maxs, firsts, lasts] = &c.floats;
         let mut rows = BTreeMap::new();
         let mut j = 0;
-        for (i, &slot) in slots.iter().enumerate() {
-            let mut row = BucketRow { count: counts[i] as u64, numeric: numerics[i] as u64, ..Default::default() };
+        for (i, &slot) in c.slots.iter().enumerate() {
+            let mut row = BucketRow { count: c.counts[i] as u64, numeric: c.numerics[i] as u64, ..Default::default() };
             if row.numeric > 0 {
                 let start = bucket_span(block_index, slot, width).0;
                 (row.sum, row.min, row.max, row.first, row.last) = (sums[j], mins[j], maxs[j], firsts[j], lasts[j]);
-                (row.first_ts, row.last_ts) = (start.wrapping_add(first_at[j]), start.wrapping_add(last_at[j]));
+                (row.first_ts, row.last_ts) = (start.wrapping_add(c.first_at[j]), start.wrapping_add(c.last_at[j]));
                 j += 1;
             }
             rows.insert(slot, row);
@@ -266,6 +244,47 @@ impl Block {
         integers::encode(&numeric.iter().map(|(s, r)| offset(*s, r.first_ts)).collect::<Vec<_>>(), &mut out);
         integers::encode(&numeric.iter().map(|(s, r)| offset(*s, r.last_ts)).collect::<Vec<_>>(), &mut out);
         out
+    }
+}
+
+/// A block's columns as stored: one entry per bucket with points, in slot order; the float
+/// columns (sum, min, max, first, last) and the offsets of the first and last point's times
+/// hold the buckets with numeric values only. Queries fold these without building rows.
+struct BlockColumns {
+    slots: Vec<u8>,
+    counts: Vec<i64>,
+    numerics: Vec<i64>,
+    floats: [Vec<f64>; 5],
+    first_at: Vec<i64>,
+    last_at: Vec<i64>,
+}
+
+impl BlockColumns {
+    fn decode(bytes: &[u8], block_index: i64, width: i64) -> Result<Self> {
+        let bad = |why: &str| StorageError::Corrupted(format!("{ROLLUPS}: block {block_index} of width {width}: {why}"));
+        let mut r = ByteReader::new(bytes);
+        if r.u8()? != COLUMNAR {
+            return Err(bad("unknown block format"));
+        }
+        let mut bitmap = [0u64; 4];
+        for word in &mut bitmap {
+            *word = u64::from_le_bytes(r.array::<8>()?);
+        }
+        let slots: Vec<u8> = (0..=255u8).filter(|&s| bitmap[usize::from(s / 64)] & (1 << (s % 64)) != 0).collect();
+        let n = slots.len();
+        let counts = integers::decode(&mut r, n)?;
+        let numerics = integers::decode(&mut r, n)?;
+        let k = numerics.iter().filter(|&&c| c > 0).count();
+        let mut columns = [(); 5].map(|_| Vec::new());
+        for c in &mut columns {
+            *c = floats::decode(&mut r, k)?;
+        }
+        let first_at = integers::decode(&mut r, k)?;
+        let last_at = integers::decode(&mut r, k)?;
+        if !r.is_empty() || counts.iter().chain(&numerics).any(|&c| c < 0) {
+            return Err(bad("bytes left over or a negative count"));
+        }
+        Ok(BlockColumns { slots, counts, numerics, floats: columns, first_at, last_at })
     }
 }
 
@@ -537,8 +556,13 @@ pub(crate) fn fold(view: &dyn ReadView, series: u32, width: i64, start: i64, las
     let mut out: Vec<(AggregateBucket, u64)> = Vec::new();
     view.scan(ROLLUPS, &tier_blocks(series, width, first_block, last_block), Direction::Forward, &mut |k, v| {
         let block_index = key_block(k)?;
-        let block = Block::decode(v, block_index, width)?;
-        for (&slot, row) in &block.rows {
+        let c = BlockColumns::decode(v, block_index, width)?;
+        let [sums, mins, maxs, firsts, lasts] = &c.floats;
+        let mut j = 0;
+        for (i, &slot) in c.slots.iter().enumerate() {
+            let (count, row_numeric) = (c.counts[i] as u64, c.numerics[i] as u64);
+            let at = j;
+            j += usize::from(row_numeric > 0);
             let (from, to) = bucket_span(block_index, slot, width);
             if to < start || from > last {
                 continue;
@@ -548,14 +572,14 @@ pub(crate) fn fold(view: &dyn ReadView, series: u32, width: i64, start: i64, las
                 out.push((empty_bucket(bucket_start), 0));
             }
             let (b, numeric) = out.last_mut().expect("pushed above");
-            b.count += row.count;
-            if row.numeric > 0 {
-                *numeric += row.numeric;
-                b.sum = Some(b.sum.map_or(row.sum, |s| s + row.sum));
-                b.min = Some(b.min.map_or(row.min, |m| m.min(row.min)));
-                b.max = Some(b.max.map_or(row.max, |m| m.max(row.max)));
-                b.first.get_or_insert(row.first);
-                b.last = Some(row.last);
+            b.count += count;
+            if row_numeric > 0 {
+                *numeric += row_numeric;
+                b.sum = Some(b.sum.map_or(sums[at], |s| s + sums[at]));
+                b.min = Some(b.min.map_or(mins[at], |m| m.min(mins[at])));
+                b.max = Some(b.max.map_or(maxs[at], |m| m.max(maxs[at])));
+                b.first.get_or_insert(firsts[at]);
+                b.last = Some(lasts[at]);
             }
         }
         Ok(Scan::Continue)
