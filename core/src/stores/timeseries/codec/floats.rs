@@ -23,22 +23,21 @@ pub(crate) fn encode(values: &[f64], out: &mut Vec<u8>) {
     if values.is_empty() {
         return;
     }
-    // Measure the XOR coding (only until it is certain to lose); write the smaller one.
-    let decimal = decimal_encode(values);
-    let mut counter = BitCounter { bits: 0, limit: decimal.as_ref().map_or(usize::MAX, |d| d.len() * 8) };
-    gorilla_into(values, &mut counter);
-    match decimal {
-        Some(decimal) if decimal.len() < counter.bits.div_ceil(8) => {
+    // Where the decimal coding applies, measure the XOR coding (only until it is certain to
+    // lose) and write the smaller one; otherwise XOR is the only choice, written in one pass.
+    if let Some(decimal) = decimal_encode(values) {
+        let mut counter = BitCounter { bits: 0, limit: decimal.len() * 8 };
+        gorilla_into(values, &mut counter);
+        if decimal.len() < counter.bits.div_ceil(8) {
             out.push(DECIMAL);
             out.extend_from_slice(&decimal);
-        }
-        _ => {
-            out.push(GORILLA);
-            let mut w = BitWriter::new();
-            gorilla_into(values, &mut w);
-            put_block(out, &w.finish());
+            return;
         }
     }
+    out.push(GORILLA);
+    let mut w = BitWriter::new();
+    gorilla_into(values, &mut w);
+    put_block(out, &w.finish());
 }
 
 pub(crate) fn decode(r: &mut ByteReader<'_>, n: usize) -> Result<Vec<f64>> {
