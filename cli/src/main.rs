@@ -1,7 +1,7 @@
 //! `neotalk-storage`: the operator's tool for a NeoTalk gateway's storage.
 //!
 //! Exit codes: 0 success, 1 error (message on stderr), 2 bad usage, 3 `verify` found a
-//! damaged backup or `check` a damaged database.
+//! damaged backup, `check` a damaged database or `salvage` had to skip damaged entries.
 
 mod delete;
 mod demo;
@@ -102,6 +102,14 @@ enum Command {
     /// Read every stored entry, checking its checksum, and run redb's structural check;
     /// lists what is damaged and exits 3 when something is.
     Check,
+    /// Copy everything whose checksum holds into a new database in OUT, skipping and listing
+    /// the damaged entries; the damaged files are never written. Exits 3 when something was
+    /// skipped.
+    Salvage {
+        /// Directory for the new database (must not hold one).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Take a backup into the configured backup directory (default <dir>/backups).
     Backup {
         /// Store only what changed since the newest backup (a full one when there is none).
@@ -229,6 +237,11 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Command::Check => {
             if !maintenance::check(&open_existing(&cli.dir)?, cli.format)? {
+                return Ok(ExitCode::from(maintenance::DAMAGED));
+            }
+        }
+        Command::Salvage { out } => {
+            if !maintenance::salvage(&cli.dir, &out, cli.format)? {
                 return Ok(ExitCode::from(maintenance::DAMAGED));
             }
         }

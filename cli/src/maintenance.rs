@@ -121,7 +121,27 @@ pub fn check(db: &StorageManager, format: Format) -> CliResult<bool> {
     if let Some(problem) = &report.engine_problem {
         println!("redb's structural check: {problem}");
     }
-    println!("to get the data back, restore a backup: neotalk-storage restore");
+    println!("to get the data back, restore a backup (neotalk-storage restore) or copy what is sound (neotalk-storage salvage --out DIR)");
+    Ok(false)
+}
+
+/// Salvages the database in `dir` into `out`; returns whether nothing had to be skipped.
+pub fn salvage(dir: &Path, out: &Path, format: Format) -> CliResult<bool> {
+    let report = StorageManager::salvage(dir, out)?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(report.is_complete());
+    }
+    let recovered = if report.read_from_copy { " (read from a recovered copy: the files were not closed cleanly)" } else { "" };
+    println!("copied {} entries and {} config files into {}{recovered}", report.entries_copied, report.config_files_copied, out.display());
+    if report.is_complete() {
+        println!("nothing was damaged");
+        return Ok(true);
+    }
+    println!("skipped {} damaged entries:", report.damaged_count);
+    print(Format::Table, &["table", "key", "what", "problem"], &report.damaged, |d| {
+        vec![d.table.clone(), d.key.clone(), opt(d.what.clone()), d.problem.clone()]
+    });
     Ok(false)
 }
 

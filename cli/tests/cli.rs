@@ -367,6 +367,22 @@ fn check_reports_a_damaged_chunk_and_exits_3() {
     let report: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&json.stdout).trim()).unwrap();
     assert_eq!((report["ok"].as_bool(), report["damaged_count"].as_u64()), (Some(false), Some(1)));
     assert!(report["damaged"][0]["what"].as_str().unwrap().starts_with("telemetry "), "{report}");
+
+    // Salvage copies the rest into a new directory, lists the skipped chunk and exits 3.
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("saved");
+    let salvaged = cli(dir.path(), &["salvage", "--out", target.to_str().unwrap()]);
+    assert_eq!(salvaged.status.code(), Some(3), "{}", String::from_utf8_lossy(&salvaged.stderr));
+    let text = String::from_utf8_lossy(&salvaged.stdout);
+    assert!(text.starts_with("copied ") && text.contains("skipped 1 damaged entries") && text.contains("ts_chunks"), "{text}");
+    assert!(stdout(&cli(&target, &["check"])).starts_with("database is intact: "));
+    let again = cli(dir.path(), &["salvage", "--out", target.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a database"));
+    let json = cli(&target, &["--format", "json", "salvage", "--out", out.path().join("again").to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(0), "the salvaged copy is sound");
+    let report: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&json.stdout).trim()).unwrap();
+    assert_eq!(report["damaged_count"], 0, "{report}");
 }
 
 #[test]

@@ -71,6 +71,8 @@ pub use ops::cleanup::{Cleanable, CleanupReport, DataCleanupTask};
 pub use ops::config::{ConfigStore, RetentionConfig, SystemConfig};
 pub use ops::integrity::{DamagedEntry, IntegrityReport, MAX_LISTED_DAMAGE};
 pub use ops::query::StorageQuery;
+#[cfg(not(target_arch = "wasm32"))]
+pub use ops::salvage::SalvageReport;
 
 /// Backup and restore: full, incremental and selective snapshot files, verified before
 /// anything is replaced.

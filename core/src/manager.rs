@@ -587,7 +587,7 @@ fn snapshot_time() -> i64 {
 /// `WriteBatch` names tables with `&'static str`; tables restored from a snapshot are named
 /// at run time. Each distinct name is leaked once per process and reused (snapshots hold at
 /// most `MAX_SNAPSHOT_TABLES` names of at most `MAX_ID_BYTES` each).
-fn intern_table_name(name: &str) -> &'static str {
+pub(crate) fn intern_table_name(name: &str) -> &'static str {
     use std::collections::BTreeSet;
     use std::sync::OnceLock;
     static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
@@ -621,7 +621,7 @@ fn check_data_dir(dir: &Path) -> Result<()> {
 
 /// Whether `dir` holds a database, in either layout.
 #[cfg(not(target_arch = "wasm32"))]
-fn database_exists(dir: &Path) -> bool {
+pub(crate) fn database_exists(dir: &Path) -> bool {
     FileGroup::ALL.iter().any(|g| dir.join(g.file()).exists())
 }
 

@@ -8,3 +8,5 @@ pub(crate) mod cleanup;
 pub(crate) mod config;
 pub(crate) mod integrity;
 pub(crate) mod query;
+#[cfg(not(target_arch = "wasm32"))] // salvage works on files
+pub(crate) mod salvage;

@@ -84,6 +84,9 @@ impl ReadView for TimedView {
     fn table_names(&self) -> Result<Vec<String>> {
         self.view.table_names()
     }
+    fn salvage(&self, table: &str, good: &mut dyn FnMut(&[u8], &[u8]), damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
+        self.view.salvage(table, good, damaged)
+    }
 }
 
 impl Drop for TimedView {

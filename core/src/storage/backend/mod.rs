@@ -165,17 +165,24 @@ pub trait ReadView: Send {
     fn table_names(&self) -> Result<Vec<String>>;
 
     /// Reads every entry of `table`, checking what the backend can check (the redb file: each
-    /// value's checksum), and reports each damaged entry to `damaged` as (key, problem)
-    /// instead of stopping; a table that cannot be read past some key is reported once, at
-    /// the last good key. Returns the entries that checked out.
-    fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
+    /// value's checksum): each entry that checks out goes to `good` as (key, value), each
+    /// damaged one to `damaged` as (key, problem), instead of stopping; a table that cannot
+    /// be read past some key is reported once, at the last good key. Returns the good
+    /// entries. Salvage copies what `good` receives; the integrity report only counts it.
+    fn salvage(&self, table: &str, good: &mut dyn FnMut(&[u8], &[u8]), damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
         let _ = damaged; // nothing in memory can be damaged
         let mut n = 0;
-        self.scan(table, &KeyRange::all(), Direction::Forward, &mut |_, _| {
+        self.scan(table, &KeyRange::all(), Direction::Forward, &mut |k, v| {
+            good(k, v);
             n += 1;
             Ok(Scan::Continue)
         })?;
         Ok(n)
+    }
+
+    /// [`ReadView::salvage`] without the good entries: the integrity report's scan.
+    fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
+        self.salvage(table, &mut |_, _| {}, damaged)
     }
 }
 

@@ -337,7 +337,7 @@ impl ReadView for RedbView {
         }
     }
 
-    fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
+    fn salvage(&self, table: &str, good: &mut dyn FnMut(&[u8], &[u8]), damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
         let t = match no_panic("a check", || self.table(table)) {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(0),
@@ -353,17 +353,18 @@ impl ReadView for RedbView {
                 return Ok(0);
             }
         };
-        let (mut good, mut last_key) = (0u64, Vec::new());
+        let (mut n_good, mut last_key) = (0u64, Vec::new());
         loop {
             let entry = no_panic("a check", || {
                 let Some(entry) = iter.next() else { return Ok(None) };
                 let (k, v) = entry.map_err(storage_err)?;
-                Ok(Some((k.value().to_vec(), unseal(table, k.value(), v.value()).map(|_| ()))))
+                Ok(Some((k.value().to_vec(), unseal(table, k.value(), v.value()).map(<[u8]>::to_vec))))
             });
             match entry {
-                Ok(None) => return Ok(good),
-                Ok(Some((key, Ok(())))) => {
-                    good += 1;
+                Ok(None) => return Ok(n_good),
+                Ok(Some((key, Ok(value)))) => {
+                    good(&key, &value);
+                    n_good += 1;
                     last_key = key;
                 }
                 Ok(Some((key, Err(e)))) => {
@@ -372,7 +373,7 @@ impl ReadView for RedbView {
                 }
                 Err(e) => {
                     damaged(&last_key, format!("the table cannot be read past this key: {e}"));
-                    return Ok(good);
+                    return Ok(n_good);
                 }
             }
         }
