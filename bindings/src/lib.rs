@@ -38,7 +38,7 @@ pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, M
 pub use enums::{AlertSeverity, DecisionStatus, DistanceMetric, ExecutionStatus, MemoryType};
 pub use error::StorageError;
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
-pub use manager::{CompactionReport, Durability, StorageManager, StorageOptions, TableSize, WriteBufferOptions};
+pub use manager::{salvage, CompactionReport, Durability, SalvageReport, StorageManager, StorageOptions, TableSize, WriteBufferOptions};
 pub use memory::LongTermMemoryStore;
 pub use rule_history::RuleHistoryStore;
 pub use sessions::SessionStore;

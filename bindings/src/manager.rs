@@ -171,17 +171,54 @@ pub struct IntegrityReport {
 
 impl From<core::IntegrityReport> for IntegrityReport {
     fn from(r: core::IntegrityReport) -> Self {
-        let damaged =
-            r.damaged.into_iter().map(|d| DamagedEntry { table: d.table, key: d.key, what: d.what, problem: d.problem }).collect();
         IntegrityReport {
             ok: r.ok,
             entries_checked: r.entries_checked,
             damaged_count: r.damaged_count,
-            damaged,
+            damaged: damaged_entries(r.damaged),
             engine_problem: r.engine_problem,
             engine_checked: r.engine_checked,
         }
     }
+}
+
+/// Outcome of [`salvage`]: what was copied and which damaged entries were skipped.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SalvageReport {
+    /// Entries copied into the new database (their checksums held).
+    pub entries_copied: u64,
+    /// Damaged entries skipped.
+    pub damaged_count: u64,
+    /// The first 1,000 of them.
+    pub damaged: Vec<DamagedEntry>,
+    /// Whether the damaged files needed recovery, so a recovered copy of them was read.
+    pub read_from_copy: bool,
+    /// Configuration files copied from `config/`.
+    pub config_files_copied: u64,
+}
+
+fn damaged_entries(entries: Vec<core::DamagedEntry>) -> Vec<DamagedEntry> {
+    entries.into_iter().map(|d| DamagedEntry { table: d.table, key: d.key, what: d.what, problem: d.problem }).collect()
+}
+
+impl From<core::SalvageReport> for SalvageReport {
+    fn from(r: core::SalvageReport) -> Self {
+        SalvageReport {
+            entries_copied: r.entries_copied,
+            damaged_count: r.damaged_count,
+            damaged: damaged_entries(r.damaged),
+            read_from_copy: r.read_from_copy,
+            config_files_copied: r.config_files_copied,
+        }
+    }
+}
+
+/// The recovery path for a damaged database: copies every entry of the database in
+/// `damaged_dir` whose checksum holds into a new database in `out_dir` (which must not hold
+/// one), skipping and listing the damaged ones; the damaged files are never written.
+#[uniffi::export]
+pub fn salvage(damaged_dir: String, out_dir: String) -> Result<SalvageReport> {
+    Ok(core::StorageManager::salvage(damaged_dir, out_dir)?.into())
 }
 
 impl StorageManager {

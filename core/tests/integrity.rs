@@ -108,3 +108,47 @@ on_both_backends! {
         assert_eq!(fx.db.integrity_report().unwrap_err(), StorageError::Closed);
     }
 }
+
+#[test]
+fn a_chunk_key_moved_past_its_series_ends_the_scan_with_an_error_not_a_short_read() {
+    // Found by the byte-flip campaign: one flipped byte in a chunk key's series id moves the
+    // chunk past its series while it stays in the same leaf page; redb's bounded scan then
+    // stopped there and returned the series' first chunk only (1,024 of 3,000 points).
+    let dir = tempfile::tempdir().unwrap();
+    let db = StorageManager::open(dir.path()).unwrap();
+    let points: Vec<DataPoint> = (0..3_000).map(|i| DataPoint::new(1_700_000_000_000 + i * 1_000, (i % 97) as f64)).collect();
+    for batch in points.chunks(500) {
+        db.timeseries().write_series("dev-0", "m", batch).unwrap();
+    }
+    // A neighbour series after it, so the moved key lands between real entries.
+    db.timeseries().write_series("dev-1", "m", &points[..10]).unwrap();
+    db.close().unwrap();
+
+    // The key of every chunk after the first: a series id (u32, big-endian) then the start
+    // time (i64 with its sign bit flipped, big-endian). Raise the id's high byte in place.
+    let path = dir.path().join(DATABASE_FILE);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mut moved = 0;
+    for chunk_start in (1..3).map(|c| 1_700_000_000_000i64 + c * 1_024_000) {
+        let ts = ((chunk_start as u64) ^ (1 << 63)).to_be_bytes();
+        let mut at = 4;
+        while let Some(found) = bytes[at..].windows(8).position(|w| w == ts) {
+            let key = at + found - 4;
+            if bytes[key..key + 2] == [0, 0] && bytes[key + 2] == 0 {
+                bytes[key + 2] = 0x15;
+                moved += 1;
+            }
+            at += found + 8;
+        }
+    }
+    assert!(moved > 0, "no chunk key found to damage: the chunk layout changed, update the test");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let db = StorageManager::open(dir.path()).unwrap();
+    match db.timeseries().query_range("dev-0", "m", ..) {
+        Ok(got) => assert!(got == points, "a read that succeeds must return every point: {} of {}", got.len(), points.len()),
+        Err(e) => assert_eq!(e.code(), "CORRUPTED", "{e}"),
+    }
+    assert!(!db.integrity_report().unwrap().ok);
+    db.close().unwrap();
+}

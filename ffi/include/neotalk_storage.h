@@ -1350,6 +1350,21 @@ enum nts_status nts_storage_open(const char *data_dir,
 enum nts_status nts_storage_open_read_only(const char *data_dir, struct nts_storage **out);
 
 /*
+ Recovery path for a damaged database: copies every entry of the database in `damaged_dir`
+ whose checksum holds into a new database in `out_dir` (which must not hold one), skipping
+ and listing the damaged entries, with the files of `damaged_dir/config`. The damaged files
+ are never written (a file that needs recovery is recovered on a copy). On success
+ `*out_json` is the SalvageReport JSON `{"entries_copied", "damaged_count", "damaged":
+ [{"table", "key", "what", "problem"}], "read_from_copy", "config_files_copied"}` (free
+ with nts_string_free()); skipped entries are reported there, not as an error status.
+
+ Errors: NTS_INVALID_INPUT (no database in `damaged_dir`, or `out_dir` holds one),
+ NTS_LOCKED (a handle has the damaged database open), NTS_IO, or the open error when even
+ a recovered copy cannot be opened.
+ */
+enum nts_status nts_storage_salvage(const char *damaged_dir, const char *out_dir, char **out_json);
+
+/*
  Opens a fresh database in memory; it is gone when closed. `options_json` as for
  nts_storage_open() (NULL for defaults).
  */

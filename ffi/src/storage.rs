@@ -1,6 +1,6 @@
 //! `nts_storage`: opening, flushing, closing and freeing a database handle.
 
-use crate::args::{opt_json_arg, out_handle, str_arg};
+use crate::args::{opt_json_arg, out_handle, set_json, str_arg};
 use crate::call::{run, run_void, FfiError, FfiResult};
 use crate::status::nts_status;
 use neotalk_storage::{StorageManager, StorageOptions};
@@ -77,6 +77,26 @@ pub unsafe extern "C" fn nts_storage_open_read_only(data_dir: *const c_char, out
         let dir = str_arg(data_dir, "data_dir")?;
         out.write(new_handle(StorageManager::open_read_only(dir)?));
         Ok(())
+    })
+}
+
+/// Recovery path for a damaged database: copies every entry of the database in `damaged_dir`
+/// whose checksum holds into a new database in `out_dir` (which must not hold one), skipping
+/// and listing the damaged entries, with the files of `damaged_dir/config`. The damaged files
+/// are never written (a file that needs recovery is recovered on a copy). On success
+/// `*out_json` is the SalvageReport JSON `{"entries_copied", "damaged_count", "damaged":
+/// [{"table", "key", "what", "problem"}], "read_from_copy", "config_files_copied"}` (free
+/// with nts_string_free()); skipped entries are reported there, not as an error status.
+///
+/// Errors: NTS_INVALID_INPUT (no database in `damaged_dir`, or `out_dir` holds one),
+/// NTS_LOCKED (a handle has the damaged database open), NTS_IO, or the open error when even
+/// a recovered copy cannot be opened.
+#[no_mangle]
+pub unsafe extern "C" fn nts_storage_salvage(damaged_dir: *const c_char, out_dir: *const c_char, out_json: *mut *mut c_char) -> nts_status {
+    run(|| {
+        let out = out_handle(out_json, "out_json")?;
+        let report = StorageManager::salvage(str_arg(damaged_dir, "damaged_dir")?, str_arg(out_dir, "out_dir")?)?;
+        set_json(out, &report)
     })
 }
 

@@ -41,6 +41,7 @@ DecisionStatus = _uniffi.DecisionStatus
 DistanceMetric = _uniffi.DistanceMetric
 ExecutionStatus = _uniffi.ExecutionStatus
 IntegrityReport = _uniffi.IntegrityReport
+SalvageReport = _uniffi.SalvageReport
 MemoryType = _uniffi.MemoryType
 SeverityCounts = _uniffi.SeverityCounts
 VectorDocument = _uniffi.VectorDocument
@@ -162,6 +163,7 @@ __all__ = [
     "PackedSeries",
     "RestoreManager",
     "RuleHistoryStore",
+    "SalvageReport",
     "SeriesKey",
     "SessionStore",
     "SeverityCounts",

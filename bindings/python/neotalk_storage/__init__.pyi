@@ -424,6 +424,13 @@ class IntegrityReport:
     engine_problem: str | None
     engine_checked: bool
 
+class SalvageReport:
+    entries_copied: int
+    damaged_count: int
+    damaged: list[DamagedEntry]
+    read_from_copy: bool
+    config_files_copied: int
+
 class RuleHistoryStore:
     """Rule executions (dicts of the core's ``RuleExecutionRecord``)."""
 
@@ -599,6 +606,8 @@ class StorageManager:
     def open(cls, path: Union[str, os.PathLike[str]], options: Optional[StorageOptions] = None) -> StorageManager: ...
     @classmethod
     def open_read_only(cls, path: Union[str, os.PathLike[str]]) -> StorageManager: ...
+    @staticmethod
+    def salvage(damaged_dir: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[str]]) -> SalvageReport: ...
     @classmethod
     def in_memory(cls, options: Optional[StorageOptions] = None) -> StorageManager: ...
     def timeseries(self) -> TimeSeriesStore: ...

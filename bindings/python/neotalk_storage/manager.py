@@ -67,6 +67,15 @@ class StorageManager:
         ``StorageError.ReadOnly``. A directory without a database raises ``InvalidInput``."""
         return cls(_native.StorageManager.open_read_only(os.fspath(path)))
 
+    @staticmethod
+    def salvage(damaged_dir, out_dir):
+        """The recovery path for a damaged database: copies every entry of the database in
+        ``damaged_dir`` whose checksum holds into a new database in ``out_dir`` (which must
+        not hold one), skipping the damaged ones, and returns a ``SalvageReport``
+        (``entries_copied``, ``damaged_count``, ``damaged``: ``DamagedEntry`` list,
+        ``read_from_copy``, ``config_files_copied``). The damaged files are never written."""
+        return _native.salvage(os.fspath(damaged_dir), os.fspath(out_dir))
+
     @classmethod
     def in_memory(cls, options=None) -> "StorageManager":
         """A fresh database in memory; it is gone when closed."""

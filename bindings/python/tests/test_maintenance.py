@@ -166,3 +166,21 @@ def test_open_read_only_reads_and_refuses_writes(disk):
         assert report.ok and not report.engine_checked
     with pytest.raises(StorageError.InvalidInput, match="no database"):
         StorageManager.open_read_only(disk / "missing")
+
+
+def test_salvage_copies_a_database_and_refuses_bad_directories(disk, tmp_path):
+    saved = tmp_path / "saved"
+    with StorageManager.open(disk) as db:
+        raise_alert(db, "a1", 1_000)
+        with pytest.raises(StorageError.Locked):
+            StorageManager.salvage(disk, saved)
+    report = StorageManager.salvage(disk, saved)
+    assert report.damaged_count == 0 and report.damaged == [] and not report.read_from_copy
+    assert report.entries_copied > 0
+    assert "SalvageReport(" in repr(report)
+    with StorageManager.open(saved) as db:
+        assert [a.alert_id for a in db.alerts().query_range(0, 10_000)] == ["a1"]
+    with pytest.raises(StorageError.InvalidInput, match="already holds a database"):
+        StorageManager.salvage(disk, saved)
+    with pytest.raises(StorageError.InvalidInput, match="no database"):
+        StorageManager.salvage(tmp_path / "missing", tmp_path / "out")

@@ -185,6 +185,42 @@ static void test_storage_read_only_and_integrity(void) {
   EXPECT(NTS_NULL_POINTER, nts_storage_integrity_report(NULL, &json));
 }
 
+/* Salvage: the sound entries of a database copied into a new directory, never into itself. */
+static void test_storage_salvage(void) {
+  char path[512], saved[512];
+  nts_storage *db = NULL;
+  char *json = NULL;
+  int64_t ts = 0;
+  double v = 0;
+
+  path_join(path, sizeof path, "salvage-source");
+  path_join(saved, sizeof saved, "salvaged");
+  EXPECT(NTS_OK, nts_storage_open(path, NULL, &db));
+  EXPECT(NTS_OK, nts_ts_write(db, "pump-7", "power", 1000, 1.5));
+  EXPECT(NTS_LOCKED, nts_storage_salvage(path, saved, &json)); /* still open */
+  CHECK(json == NULL);
+  EXPECT(NTS_OK, nts_storage_close(db));
+  nts_storage_free(db);
+
+  EXPECT(NTS_OK, nts_storage_salvage(path, saved, &json));
+  JSON_NUM(json, "damaged_count", 0);
+  JSON_LEN(json, "damaged", 0);
+  JSON_BOOL(json, "read_from_copy", 0);
+  JSON_HAS(json, "entries_copied");
+  FREE(json);
+  EXPECT(NTS_OK, nts_storage_open(saved, NULL, &db));
+  EXPECT(NTS_OK, nts_ts_query_latest(db, "pump-7", "power", &ts, &v));
+  CHECK(ts == 1000 && v == 1.5);
+  nts_storage_free(db);
+
+  EXPECT(NTS_INVALID_INPUT, nts_storage_salvage(path, saved, &json));
+  MESSAGE_HAS("already holds a database");
+  EXPECT(NTS_NULL_POINTER, nts_storage_salvage(NULL, saved, &json));
+  EXPECT(NTS_NULL_POINTER, nts_storage_salvage(path, NULL, &json));
+  EXPECT(NTS_NULL_POINTER, nts_storage_salvage(path, saved, NULL));
+  EXPECT(NTS_INVALID_UTF8, nts_storage_salvage(BAD_UTF8, saved, &json));
+}
+
 static void test_storage_split_files(void) {
   char path[512], file[600];
   nts_storage *db = NULL;
@@ -221,6 +257,7 @@ void test_storage(void) {
   test_version();
   test_last_error_message();
   test_storage_open_errors();
+  test_storage_salvage();
   test_storage_persistence_and_lock();
   test_storage_read_only_and_integrity();
   test_storage_split_files();

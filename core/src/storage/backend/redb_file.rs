@@ -318,7 +318,23 @@ impl ReadView for RedbView {
         if range.is_empty() {
             return Ok(());
         }
-        let bounds = (range.start.as_ref().map(|k| k.as_slice()), range.end.as_ref().map(|k| k.as_slice()));
+        // The far bound is checked here, not by redb: the first entry past it is read and
+        // its checksum checked before the scan ends. A flipped byte in a key can move an
+        // entry past the far bound while it still sits inside the range's pages, and redb's
+        // bounded scan then stops there, silently skipping the range's later entries; read
+        // this way, the damaged key ends the scan with `Corrupted` instead.
+        let (start, end) = (range.start.as_ref().map(Vec::as_slice), range.end.as_ref().map(Vec::as_slice));
+        let (bounds, far) = match dir {
+            Direction::Forward => ((start, Bound::Unbounded), &range.end),
+            Direction::Reverse => ((Bound::Unbounded, end), &range.start),
+        };
+        let past_far = |key: &[u8]| match (dir, far) {
+            (_, Bound::Unbounded) => false,
+            (Direction::Forward, Bound::Included(e)) => key > e.as_slice(),
+            (Direction::Forward, Bound::Excluded(e)) => key >= e.as_slice(),
+            (Direction::Reverse, Bound::Included(s)) => key < s.as_slice(),
+            (Direction::Reverse, Bound::Excluded(s)) => key <= s.as_slice(),
+        };
         let mut iter = no_panic("a scan", || t.range::<&[u8]>(bounds).map_err(storage_err))?;
         loop {
             let next = no_panic("a scan", || {
@@ -331,7 +347,7 @@ impl ReadView for RedbView {
             let (k, v) = entry.map_err(storage_err)?;
             // Reading a damaged entry's bytes can panic too; the visitor runs unguarded.
             let (key, value) = no_panic("a scan", || Ok((k.value(), unseal(table, k.value(), v.value())?)))?;
-            if visit(key, value)? == Scan::Stop {
+            if past_far(key) || visit(key, value)? == Scan::Stop {
                 return Ok(());
             }
         }
@@ -463,7 +479,14 @@ impl Backend for RedbBackend {
     fn close(&self) -> Result<()> {
         no_panic("close", || {
             match self.db.write().take() {
-                Some(Handle::Writable(db)) => db.close().map_err(engine_err)?,
+                // After redb's check found damage it discards its allocator state and cannot
+                // write it on close; the file is released all the same, every commit is already
+                // in it (the manager flushes first), and the next open rebuilds the state. The
+                // damage was reported by the check: closing succeeds.
+                Some(Handle::Writable(db)) => match db.close() {
+                    Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(_))) => {}
+                    other => other.map_err(engine_err)?,
+                },
                 Some(Handle::ReadOnly(db)) => db.close().map_err(engine_err)?,
                 // The failed handle was dropped when its write failed: nothing is left open.
                 Some(Handle::Failed) | None => {}

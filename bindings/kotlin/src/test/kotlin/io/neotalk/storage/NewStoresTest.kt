@@ -218,6 +218,24 @@ class NewStoresTest {
     }
 
     @Test
+    fun salvageCopiesADatabaseAndRefusesBadDirectories() {
+        val dir = tempDir().toString()
+        val saved = "${tempDir()}/saved"
+        StorageManager.open(dir).use { db ->
+            db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
+            assertFailsWith<StorageException.Locked> { salvage(dir, saved) }
+        }
+        val report = salvage(dir, saved)
+        assertTrue(report.damagedCount == 0uL && report.damaged.isEmpty() && !report.readFromCopy)
+        assertTrue(report.entriesCopied > 0uL)
+        StorageManager.open(saved).use { db ->
+            assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
+        }
+        val again = assertFailsWith<StorageException.InvalidInput> { salvage(dir, saved) }
+        assertTrue(again.message!!.contains("already holds a database"), again.message)
+    }
+
+    @Test
     fun snapshotsStatsCompactIntegrity() = onBoth { db ->
         db.alerts().create(alert("a1", AlertSeverity.ERROR, 1_000))
         val snapshot = db.exportSnapshot()
