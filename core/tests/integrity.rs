@@ -3,8 +3,8 @@
 //! rest of the database still reads.
 
 mod common;
+use common::damage_first_value;
 use neotalk_storage::*;
-use redb::ReadableTable;
 
 fn populate(db: &StorageManager) {
     for s in 0..3 {
@@ -12,23 +12,6 @@ fn populate(db: &StorageManager) {
         db.timeseries().write_series(&format!("dev-{s}"), "temperature", &points).unwrap();
     }
     db.events().append(&NewEvent::new("e1", "device.online", "gateway", 5, serde_json::json!({"d": 1}))).unwrap();
-}
-
-/// Flips one byte in the middle of the first stored value of `table` (a damaged sector).
-fn damage_first_value(path: &std::path::Path, table: &str) {
-    let db = redb::Database::open(path).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table)).unwrap();
-        let (key, mut value) = {
-            let (k, v) = t.first().unwrap().unwrap();
-            (k.value().to_vec(), v.value().to_vec())
-        };
-        let mid = value.len() / 2;
-        value[mid] ^= 0x10;
-        t.insert(key.as_slice(), value.as_slice()).unwrap();
-    }
-    txn.commit().unwrap();
 }
 
 #[test]

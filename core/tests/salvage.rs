@@ -2,8 +2,9 @@
 //! database, damaged ones are skipped and listed, the damaged files are never written, and
 //! the copy passes the integrity report.
 
+mod common;
+use common::damage_first_value;
 use neotalk_storage::*;
-use redb::ReadableTable;
 use std::path::Path;
 
 fn populate(db: &StorageManager) {
@@ -18,23 +19,6 @@ fn populate(db: &StorageManager) {
         db.events().append(&NewEvent::new(&format!("e{i}"), "device.online", "gateway", i, serde_json::json!({"i": i}))).unwrap();
     }
     db.alerts().create(&AlertRecord::new("a1", "hot", AlertSeverity::Warning, "too hot", "rule", 5)).unwrap();
-}
-
-/// Flips one byte in the middle of the first stored value of `table` (a damaged sector).
-fn damage_first_value(path: &Path, table: &str) {
-    let db = redb::Database::open(path).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table)).unwrap();
-        let (key, mut value) = {
-            let (k, v) = t.first().unwrap().unwrap();
-            (k.value().to_vec(), v.value().to_vec())
-        };
-        let mid = value.len() / 2;
-        value[mid] ^= 0x10;
-        t.insert(key.as_slice(), value.as_slice()).unwrap();
-    }
-    txn.commit().unwrap();
 }
 
 /// Every file under `dir` with its bytes, to show the damaged files are left alone.

@@ -97,3 +97,21 @@ pub fn env_num(name: &str) -> Option<u64> {
 pub fn seed(name: &str) -> u64 {
     env_num(name).unwrap_or_else(|| fastrand::u64(..))
 }
+
+/// Flips one byte in the middle of the first stored value of `table` (a damaged sector).
+pub fn damage_first_value(path: &std::path::Path, table: &str) {
+    use redb::ReadableTable;
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table)).unwrap();
+        let (key, mut value) = {
+            let (k, v) = t.first().unwrap().unwrap();
+            (k.value().to_vec(), v.value().to_vec())
+        };
+        let mid = value.len() / 2;
+        value[mid] ^= 0x10;
+        t.insert(key.as_slice(), value.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
