@@ -4,6 +4,7 @@
 #   fuzz/run.sh            # 10 s per target (the short run of the test command)
 #   fuzz/run.sh 3600       # the longer run: one hour per target
 #   fuzz/run.sh 60 open_file   # one target
+#   NTS_FUZZ_PARALLEL=1 fuzz/run.sh 3600   # every target at once (they share the cores)
 #
 # Installs cargo-fuzz when missing. Compiler: rustup's nightly with AddressSanitizer when it
 # is installed (or can be); otherwise the stable compiler with RUSTC_BOOTSTRAP=1 and no
@@ -37,8 +38,9 @@ else
 fi
 echo "fuzz: ${toolchain[*]:-stable (RUSTC_BOOTSTRAP=1)} ${sanitizer[*]:-address sanitizer}, $secs s per target"
 
-status=0
-for t in "${targets[@]}"; do
+# Runs one target for $secs seconds; prints its line and returns non-zero on a crash.
+fuzz_one() {
+    local t=$1 log
     mkdir -p "corpus/$t" "seeds/$t"
     log=$(mktemp)
     # -rss_limit_mb: a bad input must not make the store use more than this.
@@ -46,11 +48,32 @@ for t in "${targets[@]}"; do
         -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
         execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
         echo "fuzz $t: ok, $execs executions in $secs s"
+        rm -f "$log"
     else
-        status=1
         echo "fuzz $t: FAILED (last lines of the log below; input in fuzz/artifacts/$t/)"
         grep -v "^\s*\[" "$log" | tail -n 40 | cut -c1-300
+        rm -f "$log"
+        return 1
     fi
-    rm -f "$log"
-done
+}
+
+status=0
+if [ -n "${NTS_FUZZ_PARALLEL:-}" ]; then
+    # Build first, one target at a time (cargo locks the target directory anyway).
+    for t in "${targets[@]}"; do
+        cargo "${toolchain[@]}" fuzz build "${sanitizer[@]}" "$t" >/dev/null
+    done
+    pids=()
+    for t in "${targets[@]}"; do
+        fuzz_one "$t" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || status=1
+    done
+else
+    for t in "${targets[@]}"; do
+        fuzz_one "$t" || status=1
+    done
+fi
 exit $status

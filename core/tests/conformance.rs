@@ -110,6 +110,19 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "storage.close" => out(db.close()?),
         "storage.flush" => out(db.flush()?),
         "storage.integrity_report" => out(db.integrity_report()?),
+        "storage.salvage" => {
+            let from = db.path().expect("storage.salvage follows storage.open").to_path_buf();
+            let into = match text(args, "into") {
+                "itself" => from.clone(),
+                _ => {
+                    let dir = tempfile::tempdir().unwrap();
+                    let into = dir.path().join("salvaged");
+                    subject.dirs.push(dir);
+                    into
+                }
+            };
+            out(StorageManager::salvage(&from, &into)?)
+        }
         "ts.write" => out(db.timeseries().write(device(), metric(), point(args)?)?),
         "ts.write_batch" => out(db.timeseries().write_batch(&record::<Vec<TelemetryPoint>>(args, "points")?)?),
         "ts.query_range" => out(db.timeseries().query_range(device(), metric(), range(args))?),

@@ -176,6 +176,15 @@ class Subject:
         opened = StorageManager.open(target)
         self.old.append(self.db)  # closed at the end, as Rust drops it
         self.db = opened
+        self.path = target
+
+    def salvage(self, into):
+        if into == "itself":
+            target = self.path
+        else:
+            self.dirs.append(tempfile.TemporaryDirectory())
+            target = str(pathlib.Path(self.dirs[-1].name) / "salvaged")
+        return StorageManager.salvage(self.path, target)
 
     def open_memory(self, options):
         # StorageOptions is typed; its free-form rollup configuration crosses as JSON text.
@@ -203,6 +212,7 @@ def run(subject: Subject, op: str, a: dict):
         "storage.close": lambda: db.close(),
         "storage.flush": lambda: db.flush(),
         "storage.integrity_report": lambda: db.integrity_report(),
+        "storage.salvage": lambda: subject.salvage(a["into"]),
         "ts.write": lambda: ts().write(
             a["device"], a["metric"], a["point"]["timestamp"], _float(a["point"]["value"]),
             quality=a["point"].get("quality"), metadata=a["point"].get("metadata"),

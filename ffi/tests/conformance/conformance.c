@@ -31,6 +31,7 @@ typedef struct subject {
   nts_storage *db;
   char *dirs[16];
   size_t ndirs;
+  char path[4096]; /* the data directory last opened by `storage.open` */
 } subject;
 
 /* The outcome of one step: a status and, on NTS_OK, the result as JSON text (malloc'ed). */
@@ -287,6 +288,20 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
   return remove(path);
 }
 
+/* A fresh temporary directory, removed with the case; NULL (and the case marked bad) when
+   none can be made. */
+static const char *temp_dir(subject *sub, call *c) {
+  const char *tmp = getenv("TMPDIR");
+  char *dir = printed("%s/nts-conformance.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+  if (mkdtemp(dir) == NULL || sub->ndirs == sizeof sub->dirs / sizeof sub->dirs[0]) {
+    c->out->bad_case = printed("cannot make a temporary directory %s", dir);
+    free(dir);
+    return NULL;
+  }
+  sub->dirs[sub->ndirs++] = dir;
+  return dir;
+}
+
 static void storage_open(subject *sub, call *c) {
   const char *path = text(c, "path");
   nts_storage *opened = NULL;
@@ -295,21 +310,32 @@ static void storage_open(subject *sub, call *c) {
   if (path[0] == '\0') {
     target[0] = '\0';
   } else {
-    const char *tmp = getenv("TMPDIR");
-    char *dir = printed("%s/nts-conformance.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL || sub->ndirs == sizeof sub->dirs / sizeof sub->dirs[0]) {
-      c->out->bad_case = printed("cannot make a temporary directory %s", dir);
-      free(dir);
-      return;
-    }
-    sub->dirs[sub->ndirs++] = dir;
+    const char *dir = temp_dir(sub, c);
+    if (dir == NULL) return;
     snprintf(target, sizeof target, "%s/%s", dir, path);
   }
   if (status_of(c, nts_storage_open(target, NULL, &opened))) {
     nts_storage_free(sub->db);
     sub->db = opened;
+    snprintf(sub->path, sizeof sub->path, "%s", target);
     c->out->json = dup_text("null");
   }
+}
+
+/* `storage.salvage`: the directory last opened into a fresh directory ("new") or itself. */
+static void storage_salvage(subject *sub, call *c) {
+  const char *into = text(c, "into");
+  char target[4096];
+  char *json = NULL;
+  if (c->out->bad_case) return;
+  if (strcmp(into, "itself") == 0) {
+    snprintf(target, sizeof target, "%s", sub->path);
+  } else {
+    const char *dir = temp_dir(sub, c);
+    if (dir == NULL) return;
+    snprintf(target, sizeof target, "%s/salvaged", dir);
+  }
+  json_result(c, nts_storage_salvage(sub->path, target, &json), &json);
 }
 
 /* `storage.open_memory`: a fresh in-memory store opened with the case's options JSON. */
@@ -400,6 +426,7 @@ static void run_op(subject *sub, const char *op, call *c) {
   OP("storage.close") unit_result(c, nts_storage_close(db));
   OP("storage.flush") unit_result(c, nts_storage_flush(db));
   OP("storage.integrity_report") json_result(c, nts_storage_integrity_report(db, &json), &json);
+  OP("storage.salvage") storage_salvage(sub, c);
   OP("ts.write") ts_write(db, c);
   OP("ts.write_batch") {
     rec = record(c, "points");

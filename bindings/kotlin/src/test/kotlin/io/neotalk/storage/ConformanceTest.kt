@@ -107,6 +107,7 @@ class ConformanceTest {
         var db: StorageManager = StorageManager.inMemory()
         val opened = mutableListOf(db)
         val dirs = mutableListOf<Path>()
+        var path = "" // the data directory last opened by `storage.open`
 
         override fun close() {
             opened.forEach { runCatching { it.close() } }
@@ -148,6 +149,9 @@ class ConformanceTest {
 
     // ---- operations ----
 
+    private fun damagedJson(damaged: List<DamagedEntry>) =
+        JSONArray(damaged.map { jsonOf("table" to it.table, "key" to it.key, "what" to it.what, "problem" to it.problem) })
+
     private fun run(subject: Subject, op: String, args: JSONObject): Any {
         val db = subject.db
         fun device() = str(args, "device")
@@ -164,6 +168,7 @@ class ConformanceTest {
                 val opened = StorageManager.open(target)
                 subject.opened.add(opened)
                 subject.db = opened
+                subject.path = target
                 JSONObject.NULL
             }
             "storage.open_memory" -> {
@@ -185,9 +190,23 @@ class ConformanceTest {
             "storage.integrity_report" -> db.integrityReport().let { r ->
                 jsonOf(
                     "ok" to r.ok, "entries_checked" to r.entriesChecked.toJson(), "damaged_count" to r.damagedCount.toJson(),
-                    "damaged" to JSONArray(r.damaged.map { jsonOf("table" to it.table, "key" to it.key, "what" to it.what, "problem" to it.problem) }),
+                    "damaged" to damagedJson(r.damaged),
                     "engine_problem" to r.engineProblem, "engine_checked" to r.engineChecked,
                 )
+            }
+            "storage.salvage" -> {
+                val into = if (str(args, "into") == "itself") {
+                    subject.path
+                } else {
+                    Files.createTempDirectory("neotalk-conf-").also { subject.dirs.add(it) }.resolve("salvaged").toString()
+                }
+                salvage(subject.path, into).let { r ->
+                    jsonOf(
+                        "entries_copied" to r.entriesCopied.toJson(), "damaged_count" to r.damagedCount.toJson(),
+                        "damaged" to damagedJson(r.damaged),
+                        "read_from_copy" to r.readFromCopy, "config_files_copied" to r.configFilesCopied.toJson(),
+                    )
+                }
             }
 
             "ts.write" -> db.timeseries().write(device(), metric(), dataPoint(obj(args, "point"))).let { JSONObject.NULL }
