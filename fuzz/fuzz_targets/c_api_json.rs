@@ -175,7 +175,7 @@ fuzz_target!(|data: &[u8]| {
             4 => {
                 let e = expect::<Vec<NewEvent>>(&text);
                 let mut range = events::nts_sequence_range { first: 0, last: 0 };
-                let status = unsafe { events::nts_events_append_batch(db.0, arg, &mut range) };
+                let status = events::nts_events_append_batch(db.0, arg, &mut range);
                 if let Some(evs) = checked(status, e) {
                     assert_eq!(range.last + 1 - range.first, evs.len() as u64);
                     let all: Vec<EventLogEntry> = parse(&db.must_get(|d, o| events::nts_events_replay(d, 0, args::NTS_NO_LIMIT, o)));

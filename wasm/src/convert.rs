@@ -16,6 +16,47 @@ pub(crate) fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) 
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(field, e.to_string()))
 }
 
+/// [`from_js`] that also refuses the fields core's record does not have, as the JSON path
+/// ([`record`]) does: serde-wasm-bindgen reads only the fields a struct names. For records
+/// whose numbers need not be JSON-finite (a NaN point value must reach core's own check,
+/// which names `value`). The known fields are those core writes for the decoded record.
+pub(crate) fn from_js_strict<T: DeserializeOwned + Serialize>(field: &'static str, value: JsValue) -> JsResult<T> {
+    let decoded: T = from_js(field, value.clone())?;
+    let known = serde_json::to_value(&decoded).map_err(|e| invalid(field, e.to_string()))?;
+    refuse_unknown_keys(field, &value, &known)?;
+    Ok(decoded)
+}
+
+/// Walks plain objects and arrays of `v` beside `known` (core's form of the decoded value) and
+/// refuses a key `known` lacks. Members that are `undefined` count as absent, as in [`to_json`].
+fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Value) -> JsResult<()> {
+    match known {
+        serde_json::Value::Array(items) => {
+            if let Some(array) = v.dyn_ref::<Array>() {
+                for (x, k) in array.iter().zip(items) {
+                    refuse_unknown_keys(field, &x, k)?;
+                }
+            }
+        }
+        serde_json::Value::Object(fields) if v.is_object() && !js_sys::Symbol::iterator().js_in(v) => {
+            for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+                let pair: Array = entry.unchecked_into();
+                let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
+                match fields.get(&key) {
+                    Some(k) => refuse_unknown_keys(field, &value, k)?,
+                    None if value.is_undefined() => {}
+                    None => {
+                        let expected: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
+                        return Err(invalid(field, format!("unknown field `{key}`, expected one of {}", expected.join(", "))));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Decodes a plain JS object into a core record or options through the core's one
 /// user-input path ([`neotalk_storage::from_json_value`]): the core's defaults for omitted
 /// fields, unknown fields refused by name, enum names in any spelling, object keys kept in

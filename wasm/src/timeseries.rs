@@ -1,32 +1,31 @@
 //! JS class `TimeSeriesStore`: telemetry writes and queries, with packed typed-array paths.
 
 use crate::convert::{
-    f64s, from_js, int, limit, packed_points, packed_series, same_len, string, strings, time_range, timestamps, to_js, type_of, u32s,
+    f64s, from_js, from_js_strict, int, limit, packed_points, packed_series, same_len, string, strings, time_range, timestamps, to_js,
+    type_of, u32s,
 };
 use crate::error::{invalid, IntoJs, JsResult};
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object, Reflect};
 use neotalk_storage::{Column, DataPoint, MetricValue, RangeOptions, TelemetryPoint, TimeSeriesStore};
 use wasm_bindgen::prelude::*;
 
 /// The points of `writePoints` as float columns, when every point is `{ timestamp, value }`
-/// with numbers and no `quality` or `metadata`: the common case, read with a few property
+/// with numbers and no other key: the common case, read with a few property
 /// lookups per point instead of serde. `None` sends the array down the general path (which
 /// also words the errors for malformed points).
 fn float_points(points: &Array) -> JsResult<Option<(Vec<i64>, Vec<f64>)>> {
-    let keys = ["timestamp", "value", "quality", "metadata"].map(JsValue::from_str);
+    let keys = ["timestamp", "value"].map(JsValue::from_str);
     let n = points.length() as usize;
     let (mut ts, mut values) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for p in points.iter() {
-        if !p.is_object() {
+        // Any key besides `timestamp` and `value` (an unknown field, or `quality: null`)
+        // takes the checked path, which refuses unknown fields.
+        if !p.is_object() || Object::keys(p.unchecked_ref::<Object>()).length() != 2 {
             return Ok(None);
         }
         let (Some(t), Some(v)) = (Reflect::get(&p, &keys[0])?.as_f64(), Reflect::get(&p, &keys[1])?.as_f64()) else {
             return Ok(None);
         };
-        // `== null` in JS: only undefined and null count as left out.
-        if !Reflect::get(&p, &keys[2])?.loose_eq(&JsValue::NULL) || !Reflect::get(&p, &keys[3])?.loose_eq(&JsValue::NULL) {
-            return Ok(None);
-        }
         ts.push(int("timestamp", t)?);
         values.push(v);
     }
@@ -64,14 +63,14 @@ impl JsTimeSeriesStore {
         #[wasm_bindgen(unchecked_param_type = "DataPoint")] point: JsValue,
     ) -> JsResult<()> {
         let (device_id, metric) = series(&device_id, &metric)?;
-        let point: DataPoint = from_js("point", point)?;
+        let point: DataPoint = from_js_strict("point", point)?;
         self.inner.write(&device_id, &metric, point).js()
     }
 
     /// Commits points of many series in one transaction; all or none are stored.
     #[wasm_bindgen(js_name = writeBatch)]
     pub fn write_batch(&self, #[wasm_bindgen(unchecked_param_type = "TelemetryPoint[]")] points: JsValue) -> JsResult<()> {
-        let points: Vec<TelemetryPoint> = from_js("points", points)?;
+        let points: Vec<TelemetryPoint> = from_js_strict("points", points)?;
         self.inner.write_batch(&points).js()
     }
 
@@ -94,7 +93,7 @@ impl JsTimeSeriesStore {
         if let Some((ts, values)) = float_points(array)? {
             return self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&values)).js();
         }
-        let points: Vec<DataPoint> = from_js("points", points)?;
+        let points: Vec<DataPoint> = from_js_strict("points", points)?;
         let points: Vec<DataPoint> = points.into_iter().map(number_as_float).collect();
         self.inner.write_series(&device_id, &metric, &points).js()
     }

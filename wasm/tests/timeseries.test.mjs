@@ -262,7 +262,16 @@ test('writePoints: bad input is INVALID_INPUT naming the field and stores nothin
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1 }]), 'INVALID_INPUT', 'points');
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 'soon', value: 1 }]), 'INVALID_INPUT', 'points');
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, quality: 0.5 }, { timestamp: 2, value: NaN }]), 'INVALID_INPUT', 'value');
+  // An unknown field is refused on the fast path (plain numbers) and the general one.
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, unit: 'C' }]), 'INVALID_INPUT', 'points', /unknown field `unit`/);
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 'on', unit: 'C' }]), 'INVALID_INPUT', 'points', /unknown field `unit`/);
+  throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, metadata: { a: 1 }, extra: 1 }]), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.write('d', 'm', { timestamp: 1, value: 1, unit: 'C' }), 'INVALID_INPUT', 'point', /unknown field `unit`/);
+  throwsCode(() => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 1, value: 1, unit: 'C' } }]), 'INVALID_INPUT', 'points');
   assert.deepEqual(ts.listDevicesWithData(), []);
+  // `undefined` members count as absent, and free-form metadata keeps any key.
+  ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, unit: undefined, metadata: { anything: 1 } }]);
+  assert.equal(ts.queryRangePoints('d', 'm', 0).length, 1);
 });
 
 test('binary values are Uint8Arrays: a 1 MB camera image round-trips; the device snapshot keeps its size', () => {

@@ -65,8 +65,10 @@ const SERIES_BY_ID: &str = "ts_series_by_id";
 const CHUNKS: &str = "ts_chunks";
 const NEXT_SERIES_ID: &[u8] = b"ts.next_series_id";
 
-/// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
+/// A point addressed to a series, for [`TimeSeriesStore::write_batch`]. As input JSON, an
+/// unknown field is refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TelemetryPoint {
     /// Device id.
     pub device_id: String,

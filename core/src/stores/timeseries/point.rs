@@ -70,8 +70,9 @@ impl From<&[u8]> for MetricValue {
     }
 }
 
-/// One telemetry sample (seed section 1).
+/// One telemetry sample (seed section 1). As input JSON, an unknown field is refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DataPoint {
     /// Unix milliseconds.
     pub timestamp: i64,
