@@ -149,7 +149,10 @@ impl RedbBackend {
 
     /// A writable backend on `db`, once its value checksums are prepared.
     fn writable(db: redb::Database, file: Option<PathBuf>, reopen: Reopen) -> Result<Self> {
-        no_panic("preparing checksums", || prepare_checksums(&db))?;
+        if let Err(e) = no_panic("preparing checksums", || prepare_checksums(&db)) {
+            drop_quietly(Some(Handle::Writable(db)));
+            return Err(e);
+        }
         Ok(RedbBackend { path: file, db: RwLock::new(Some(Handle::Writable(db))), reopen: Some(reopen) })
     }
 
@@ -171,7 +174,7 @@ impl RedbBackend {
             _ => return Ok(()),
         }
         // The old handle must be gone before the file is opened again (it holds the file lock).
-        *guard = Some(Handle::Failed);
+        drop_quietly(guard.replace(Handle::Failed));
         *guard = Some(Handle::Writable(reopen()?));
         Ok(())
     }
@@ -397,6 +400,24 @@ impl ReadView for RedbView {
 
     fn table_names(&self) -> Result<Vec<String>> {
         no_panic("listing tables", || Ok(table_names(&self.txn)?.into_iter().filter(|t| t != CHECKSUMS_MARKER).collect()))
+    }
+}
+
+/// Drops a redb handle inside the panic guard: redb's `Drop` closes the file, which writes
+/// (the allocator state) and can panic on a damaged file (found by the `open_file` fuzz
+/// target: an index out of bounds in redb's page bitmap while dropping a handle whose file
+/// failed to open). A handle is dropped unclosed only after an error, so the panic adds
+/// nothing to report.
+fn drop_quietly(handle: Option<Handle>) {
+    let _ = no_panic("closing a damaged file", move || {
+        drop(handle);
+        Ok(())
+    });
+}
+
+impl Drop for RedbBackend {
+    fn drop(&mut self) {
+        drop_quietly(self.db.get_mut().take());
     }
 }
 
