@@ -4,7 +4,7 @@
 use crate::output::{opt, print, Format};
 use crate::time::{show_opt as show_time_opt, TimeStyle};
 use neotalk_storage::backup::{BackupInfo, BackupManager, BackupType, RestoreManager, SnapshotKind};
-use neotalk_storage::{unix_ms, DataCleanupTask, StorageManager};
+use neotalk_storage::{unix_ms, DamagedEntry, DataCleanupTask, StorageManager};
 use serde::Serialize;
 use std::path::Path;
 
@@ -115,14 +115,19 @@ pub fn check(db: &StorageManager, format: Format) -> CliResult<bool> {
         return Ok(true);
     }
     println!("database is damaged: {} of {} entries", report.damaged_count, report.damaged_count + report.entries_checked);
-    print(Format::Table, &["table", "key", "what", "problem"], &report.damaged, |d| {
-        vec![d.table.clone(), d.key.clone(), opt(d.what.clone()), d.problem.clone()]
-    });
+    print_damaged(&report.damaged);
     if let Some(problem) = &report.engine_problem {
         println!("redb's structural check: {problem}");
     }
     println!("to get the data back, restore a backup (neotalk-storage restore) or copy what is sound (neotalk-storage salvage --out DIR)");
     Ok(false)
+}
+
+/// The damaged entries of a check or a salvage, as a table.
+fn print_damaged(damaged: &[DamagedEntry]) {
+    print(Format::Table, &["table", "key", "what", "problem"], damaged, |d| {
+        vec![d.table.clone(), d.key.clone(), opt(d.what.clone()), d.problem.clone()]
+    });
 }
 
 /// Salvages the database in `dir` into `out`; returns whether nothing had to be skipped.
@@ -139,9 +144,7 @@ pub fn salvage(dir: &Path, out: &Path, format: Format) -> CliResult<bool> {
         return Ok(true);
     }
     println!("skipped {} damaged entries:", report.damaged_count);
-    print(Format::Table, &["table", "key", "what", "problem"], &report.damaged, |d| {
-        vec![d.table.clone(), d.key.clone(), opt(d.what.clone()), d.problem.clone()]
-    });
+    print_damaged(&report.damaged);
     Ok(false)
 }
 
