@@ -14,16 +14,9 @@ trap 'rm -rf "$work"' EXIT
 
 command -v cargo >/dev/null || { echo "test.sh: cargo not found; install a Rust toolchain first" >&2; exit 1; }
 
-if ! python3 -m venv "$work/venv" 2>/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        apt-get install -y -q python3-venv >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q python3-venv >/dev/null; }
-        rm -rf "$work/venv"
-        python3 -m venv "$work/venv"
-    else
-        echo "test.sh: python3 -m venv failed; install python3-venv" >&2
-        exit 1
-    fi
-fi
+# shellcheck source=../tools/venv.sh
+source "$root/tools/venv.sh"
+make_venv "$work/venv"
 py="$work/venv/bin/python"
 "$py" -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest numpy
 

@@ -45,7 +45,7 @@ step "build C and C++ tests against the installed package"
 cmake -S "$FFI_DIR/tests" -B "$TMP/tests" -DCMAKE_PREFIX_PATH="$TMP/prefix" -DCMAKE_BUILD_TYPE=Debug
 cmake --build "$TMP/tests" -j 2
 
-VALGRIND=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+VALGRIND=(valgrind -q --leak-check=full --suppressions="$FFI_DIR/tests/valgrind.supp" --errors-for-leak-kinds=definite,indirect,possible
   --show-leak-kinds=definite,indirect,possible --error-exitcode=1)
 
 step "C test under valgrind"

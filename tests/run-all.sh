@@ -16,6 +16,15 @@ if ! command -v cargo >/dev/null; then
 fi
 cargo --version
 
+# The replication tests start private PostgreSQL clusters (replicate/tests/support/pg.rs):
+# they need the Debian server package, not only the client.
+step "PostgreSQL server for the replication tests"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q postgresql >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q postgresql >/dev/null; }
+fi
+ls /usr/lib/postgresql/*/bin/initdb
+
 step "Rust hygiene: rustfmt and clippy (warnings are errors)"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
@@ -37,7 +46,7 @@ step "tests/cross-arm.sh aarch64-unknown-linux-gnu (qemu)"
 bash "$root/tests/cross-arm.sh" aarch64-unknown-linux-gnu
 
 # Each suite script installs what it needs and exits non-zero on any failure.
-for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh; do
+for suite in ffi/test.sh bindings/test.sh bindings/kotlin/test.sh wasm/test.sh replicate/test.sh; do
     step "$suite"
     bash "$root/$suite"
 done

@@ -49,6 +49,13 @@ impl StorageError {
     }
 }
 
+/// Replication errors take the core's kinds (`neotalk_storage_replicate`'s conversion).
+impl From<neotalk_storage_replicate::ReplicationError> for StorageError {
+    fn from(e: neotalk_storage_replicate::ReplicationError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
 impl From<CoreError> for StorageError {
     fn from(e: CoreError) -> Self {
         let message = e.to_string();

@@ -10,6 +10,7 @@ mod import;
 mod maintenance;
 mod output;
 mod query;
+mod replicate;
 mod time;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -110,6 +111,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Deliver telemetry, events, alert changes, decisions and rule and workflow executions
+    /// to PostgreSQL (postgres://USER@HOST:PORT/DB) or Parquet files (parquet:DIR), each row
+    /// exactly once.
+    /// The sink's cursors are kept in the database: a run resumes where the last stopped,
+    /// and retention keeps what the sink has not received (up to 7 days).
+    Replicate(replicate::Args),
     /// Take a backup into the configured backup directory (default <dir>/backups).
     Backup {
         /// Store only what changed since the newest backup (a full one when there is none).
@@ -245,6 +252,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 return Ok(ExitCode::from(maintenance::DAMAGED));
             }
         }
+        Command::Replicate(args) => replicate::run(open_existing(&cli.dir)?, args, cli.format)?,
         Command::Backup { incremental, tables } => maintenance::backup(&open_existing(&cli.dir)?, incremental, tables)?,
         Command::Backups => maintenance::list(&open_existing(&cli.dir)?, cli.format, cli.time)?,
         Command::Verify { id } => {
@@ -263,8 +271,11 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 fn stats(db: &StorageManager, format: Format, style: time::TimeStyle) -> neotalk_storage::Result<()> {
     let stats = db.stats()?;
+    let sinks: Vec<_> = db.feed().sinks()?.iter().map(|s| db.feed().status(s)).collect::<Result<_, _>>()?;
     if format == Format::Json {
-        println!("{}", serde_json::to_string(&stats).expect("stats serialize"));
+        let mut json = serde_json::to_value(&stats).expect("stats serialize");
+        json["replication"] = serde_json::to_value(&sinks).expect("sink status serializes");
+        println!("{json}");
         return Ok(());
     }
     println!("database size: {} bytes", stats.database_size_bytes);
@@ -273,5 +284,22 @@ fn stats(db: &StorageManager, format: Format, style: time::TimeStyle) -> neotalk
         let last_write = if t.last_write == 0 { "-".to_string() } else { time::show(t.last_write, style) };
         vec![name.to_string(), t.count.to_string(), t.size_bytes.to_string(), last_write]
     });
+    if !sinks.is_empty() {
+        println!();
+        let rows: Vec<_> = sinks.iter().flat_map(|s| s.feeds.iter().map(move |f| (s, f))).collect();
+        let columns = ["replication sink", "feed", "delivered", "pending", "lag", "dropped", "last delivery", "last error"];
+        output::print(Format::Table, &columns, &rows, |(s, f)| {
+            vec![
+                s.name.clone(),
+                f.feed.name().to_string(),
+                f.progress.delivered.to_string(),
+                f.pending_rows.to_string(),
+                f.lag_ms.map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0)),
+                f.progress.dropped.to_string(),
+                time::show_opt(f.progress.last_delivery_ms, style),
+                s.last_error.clone().unwrap_or_else(|| "-".into()),
+            ]
+        });
+    }
     Ok(())
 }

@@ -19,6 +19,7 @@
 // The house has three floors; every module is private and the public API is the list of
 // re-exports below.
 mod error;
+pub mod feed;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod json;
@@ -33,6 +34,7 @@ mod storage;
 mod stores;
 
 pub use error::{Cause, Result, StorageError};
+pub use feed::ChangeFeed;
 pub use json::{from_json, from_json_value};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 pub use page::Page;
@@ -91,8 +93,8 @@ pub mod backup {
 pub mod config {
     pub use crate::ops::config::{
         AdaptersConfig, ApiConfig, Config, ConfigError, ConfigStore, Definition, DefinitionKind, EventsConfig, EventsRetention, LlmConfig,
-        MaintenanceConfig, RecordRetention, RetentionConfig, StorageConfig, SystemConfig, TimeSeriesRetention, ADAPTERS_FILE, CONFIG_DIR,
-        RETENTION_FILE, SYSTEM_FILE,
+        MaintenanceConfig, RecordRetention, ReplicationConfig, ReplicationSink, RetentionConfig, StorageConfig, SystemConfig,
+        TimeSeriesRetention, ADAPTERS_FILE, CONFIG_DIR, RETENTION_FILE, SYSTEM_FILE,
     };
 }
 

@@ -1,6 +1,7 @@
 //! `StorageManager`: the facade that opens a backend and hands out the stores.
 
 use crate::error::{Result, StorageError};
+use crate::feed::ChangeFeed;
 use crate::ops::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
 use crate::ops::config::ConfigStore;
 use crate::storage::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
@@ -102,6 +103,7 @@ struct Inner {
     vectors: VectorStore,
     memory: LongTermMemoryStore,
     config: Arc<ConfigStore>,
+    feed: ChangeFeed,
     flusher: Mutex<Option<flusher::Flusher>>,
 }
 
@@ -277,6 +279,11 @@ impl StorageManager {
         let vectors = VectorStore::new(engine(FileGroup::Vectors));
         let memory = LongTermMemoryStore::new(engine(FileGroup::Vectors), vectors.clone());
         let config = config.owned_by(engine(FileGroup::Main));
+        let feed = ChangeFeed::new(engines.clone(), timeseries.clone(), events.clone());
+        if let Err(e) = feed.attach() {
+            engines.distinct().iter().for_each(|e| drop(e.close()));
+            return Err(e);
+        }
         let flusher = flusher::Flusher::start(engines.distinct().to_vec(), timeseries.clone(), &options);
         Ok(StorageManager {
             inner: Arc::new(Inner {
@@ -293,6 +300,7 @@ impl StorageManager {
                 vectors,
                 memory,
                 config: Arc::new(config),
+                feed,
                 flusher: Mutex::new(flusher),
             }),
         })
@@ -346,6 +354,11 @@ impl StorageManager {
     /// The LLM's long-term memory.
     pub fn memory(&self) -> &LongTermMemoryStore {
         &self.inner.memory
+    }
+
+    /// The change feeds that replication sinks read (see [`crate::feed`]).
+    pub fn feed(&self) -> &ChangeFeed {
+        &self.inner.feed
     }
 
     /// The config tree: `<data dir>/config` for a file database, an empty in-memory tree
@@ -540,7 +553,9 @@ impl StorageManager {
     fn reload_stores(&self) -> Result<()> {
         self.inner.devices.reload();
         self.inner.vectors.reload();
-        self.inner.timeseries.reload()
+        self.inner.timeseries.reload()?;
+        // The restored meta tables carry their own sinks and log sequences.
+        self.inner.feed.attach()
     }
 
     /// Commits buffered telemetry and makes every commit durable.

@@ -10,6 +10,7 @@ use neotalk_storage::{
     NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, StorageOptions, TelemetryPoint,
     VectorDocument, WorkflowExecutionRecord,
 };
+use neotalk_storage_replicate::{Replicator, Target};
 use serde::Serialize;
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -18,16 +19,24 @@ use tempfile::TempDir;
 struct Subject {
     db: StorageManager,
     dirs: Vec<TempDir>,
+    /// The case's directory for `DIR` in replication targets.
+    replica: TempDir,
 }
 
 impl Subject {
     fn new(redb: bool) -> Subject {
         if redb {
             let dir = tempfile::tempdir().unwrap();
-            Subject { db: StorageManager::open(dir.path()).unwrap(), dirs: vec![dir] }
+            Subject { db: StorageManager::open(dir.path()).unwrap(), dirs: vec![dir], replica: tempfile::tempdir().unwrap() }
         } else {
-            Subject { db: StorageManager::in_memory().unwrap(), dirs: Vec::new() }
+            Subject { db: StorageManager::in_memory().unwrap(), dirs: Vec::new(), replica: tempfile::tempdir().unwrap() }
         }
+    }
+
+    /// The `target` argument, `DIR` replaced by the case's directory.
+    fn target(&self, args: &Value) -> Result<Target> {
+        let text = self::text(args, "target").replace("DIR", &self.replica.path().display().to_string());
+        Ok(text.parse::<Target>()?)
     }
 }
 
@@ -123,6 +132,11 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
             };
             out(StorageManager::salvage(&from, &into)?)
         }
+        "replicate.run_once" => {
+            let target = subject.target(args)?;
+            out(Replicator::new(db.clone(), &target, text(args, "gateway_id"))?.run_once()?)
+        }
+        "replicate.status" => out(db.feed().status(&subject.target(args)?.sink_name())?),
         "ts.write" => out(db.timeseries().write(device(), metric(), point(args)?)?),
         "ts.write_batch" => out(db.timeseries().write_batch(&record::<Vec<TelemetryPoint>>(args, "points")?)?),
         "ts.query_range" => out(db.timeseries().query_range(device(), metric(), range(args))?),

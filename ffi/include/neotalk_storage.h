@@ -1107,6 +1107,34 @@ enum nts_status nts_query_alerts(const struct nts_storage *db,
                                  char **out_json);
 
 /*
+ Delivers everything not yet delivered to `target` (`postgres://USER[:PASSWORD]@HOST:PORT/DB`
+ or `parquet:DIR`), with rows keyed by `gateway_id` (letters, digits, '.', '_', '-'), then
+ returns. The target's cursors live in the database: the next call resumes where this one
+ stopped, and retention keeps what the target has not received (up to 7 days). On success
+ `*out_json` is `{"points", "events", "alert_changes", "record_changes", "dropped",
+ "batches"}` (free with nts_string_free()).
+
+ Errors: NTS_INVALID_INPUT (a bad `target` or `gateway_id`), NTS_IO (the target failed;
+ the batch in flight is delivered again by the next call, and the error is kept in the
+ status), NTS_CLOSED.
+ */
+enum nts_status nts_replicate(const struct nts_storage *db,
+                              const char *target,
+                              const char *gateway_id,
+                              char **out_json);
+
+/*
+ The replication status of `target`: SinkStatus JSON `{"name", "options": {"max_lag",
+ "max_backlog_bytes"}, "last_error", "last_error_ms", "feeds": [{"feed", "progress":
+ {"after", "within", "delivered", "dropped", "last_delivery_ms", ...}, "pending_rows",
+ "lag_ms"}]}` (free with nts_string_free()). NTS_NOT_FOUND before the first nts_replicate()
+ to that target.
+ */
+enum nts_status nts_replication_status(const struct nts_storage *db,
+                                       const char *target,
+                                       char **out_json);
+
+/*
  Records one rule execution from RuleExecutionRecord JSON: `{"execution_id", "rule_id",
  "rule_name", "triggered_at", "trigger_value" (number or null), "condition_met",
  "actions": [{"action_type", "action_data", "success", "error"}], "result" ("Success" |

@@ -50,6 +50,13 @@ impl From<StorageError> for FfiError {
     }
 }
 
+/// Replication errors take the core's kinds (`neotalk_storage_replicate`'s conversion).
+impl From<neotalk_storage_replicate::ReplicationError> for FfiError {
+    fn from(e: neotalk_storage_replicate::ReplicationError) -> Self {
+        StorageError::from(e).into()
+    }
+}
+
 /// Result of an entry point body.
 pub type FfiResult<T = ()> = Result<T, FfiError>;
 

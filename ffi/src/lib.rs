@@ -44,6 +44,7 @@ pub mod maintenance;
 pub mod memory;
 pub mod points;
 pub mod query;
+pub mod replication;
 pub mod rules;
 pub mod sessions;
 pub mod shapes;

@@ -25,6 +25,7 @@ from .event_log import EventLogStore
 from .maintenance import BackupManager, DataCleanupTask, RestoreManager
 from .manager import StorageManager
 from .memory import LongTermMemoryStore
+from .replication import Replicator
 from .rule_history import RuleHistoryStore
 from .sessions import SessionStore
 from .timeseries import TimeSeriesStore
@@ -42,6 +43,7 @@ DistanceMetric = _uniffi.DistanceMetric
 ExecutionStatus = _uniffi.ExecutionStatus
 IntegrityReport = _uniffi.IntegrityReport
 SalvageReport = _uniffi.SalvageReport
+ReplicationReport = _uniffi.ReplicationReport
 MemoryType = _uniffi.MemoryType
 SeverityCounts = _uniffi.SeverityCounts
 VectorDocument = _uniffi.VectorDocument
@@ -164,6 +166,8 @@ __all__ = [
     "RestoreManager",
     "RuleHistoryStore",
     "SalvageReport",
+    "ReplicationReport",
+    "Replicator",
     "SeriesKey",
     "SessionStore",
     "SeverityCounts",

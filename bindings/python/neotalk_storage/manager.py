@@ -122,6 +122,14 @@ class StorageManager:
         """Vector collections."""
         return self._stores["vectors"]
 
+    def replication_status(self, target) -> dict:
+        """The replication status of ``target`` (``postgres://...`` or ``parquet:DIR``):
+        options, last error, and per feed the cursor, delivered and dropped counts, pending
+        rows and lag. ``StorageError.NotFound`` before the first run to that target."""
+        if isinstance(target, os.PathLike):
+            target = f"parquet:{os.fspath(target)}"
+        return loads(_native.replication_status(self._native, target))
+
     def stats(self) -> dict:
         """Sizes and counts per table, last write times and query latency since open (the
         core's ``StorageStats`` as a dict)."""

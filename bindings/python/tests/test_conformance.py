@@ -16,6 +16,7 @@ import tempfile
 import pytest
 
 from neotalk_storage import (
+    Replicator,
     AlertRecord,
     DataCleanupTask,
     DataPoint,
@@ -186,6 +187,21 @@ class Subject:
             target = str(pathlib.Path(self.dirs[-1].name) / "salvaged")
         return StorageManager.salvage(self.path, target)
 
+    def target(self, text):
+        """A replication target, ``DIR`` replaced by the case's directory."""
+        if "DIR" not in text:
+            return text
+        if not hasattr(self, "replica"):
+            self.dirs.append(tempfile.TemporaryDirectory())
+            self.replica = self.dirs[-1].name
+        return text.replace("DIR", self.replica)
+
+    def replicate(self, target, gateway_id):
+        return Replicator(self.db, self.target(target), gateway_id).run_once()
+
+    def replication_status(self, target):
+        return self.db.replication_status(self.target(target))
+
     def open_memory(self, options):
         # StorageOptions is typed; its free-form rollup configuration crosses as JSON text.
         fields = {k: json.dumps(v) if k == "rollups" else v for k, v in options.items()}
@@ -213,6 +229,8 @@ def run(subject: Subject, op: str, a: dict):
         "storage.flush": lambda: db.flush(),
         "storage.integrity_report": lambda: db.integrity_report(),
         "storage.salvage": lambda: subject.salvage(a["into"]),
+        "replicate.run_once": lambda: subject.replicate(a["target"], a["gateway_id"]),
+        "replicate.status": lambda: subject.replication_status(a["target"]),
         "ts.write": lambda: ts().write(
             a["device"], a["metric"], a["point"]["timestamp"], _float(a["point"]["value"]),
             quality=a["point"].get("quality"), metadata=a["point"].get("metadata"),

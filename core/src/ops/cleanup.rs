@@ -29,6 +29,15 @@ impl Cleanable for crate::TimeSeriesStore {
     }
 }
 
+impl Cleanable for crate::ChangeFeed {
+    fn name(&self) -> &'static str {
+        "replication"
+    }
+    fn cleanup(&self, now_ms: i64, _: &RetentionConfig) -> Result<u64> {
+        self.expire(now_ms)
+    }
+}
+
 impl Cleanable for crate::EventLogStore {
     fn name(&self) -> &'static str {
         "events"
@@ -109,7 +118,12 @@ pub struct DataCleanupTask {
 impl DataCleanupTask {
     /// A task over every store of `db`.
     pub fn new(db: &StorageManager, config: RetentionConfig) -> Self {
-        let stores: Vec<Box<dyn Cleanable>> = vec![
+        let mut stores: Vec<Box<dyn Cleanable>> = Vec::new();
+        if crate::feed::ENABLED {
+            // First: what the sinks' options drop is no longer held by the stores' retention.
+            stores.push(Box::new(db.feed().clone()));
+        }
+        stores.extend::<[Box<dyn Cleanable>; 8]>([
             Box::new(db.timeseries().clone()),
             Box::new(db.events().clone()),
             Box::new(db.rule_history().clone()),
@@ -118,7 +132,7 @@ impl DataCleanupTask {
             Box::new(db.decisions().clone()),
             Box::new(db.sessions().clone()),
             Box::new(db.memory().clone()),
-        ];
+        ]);
         DataCleanupTask { db: db.clone(), config, stores }
     }
 

@@ -2,6 +2,7 @@
 
 use crate::error::{Result, StorageError};
 use crate::storage::backend::{Backend, Direction, KeyRange, ReadView, Visitor, WriteBatch, WriteOp};
+use crate::storage::record_log::RecordLog;
 use crate::storage::stats::QueryHistogram;
 use parking_lot::{Mutex, MutexGuard};
 use std::cell::Cell;
@@ -47,6 +48,8 @@ pub(crate) struct Engine {
     closed: AtomicBool,
     /// Latency of every store query (see [`Engine::read`]).
     pub(crate) queries: Arc<QueryHistogram>,
+    /// Change log of fed record tables, while a sink is registered (see `record_log`).
+    pub(crate) record_log: RecordLog,
 }
 
 thread_local! {
@@ -107,6 +110,7 @@ impl Engine {
             unsynced_bytes: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             queries,
+            record_log: RecordLog::default(),
         }
     }
 
@@ -151,9 +155,18 @@ impl Engine {
         Ok(Box::new(TimedView { view, queries: self.queries.clone(), started: crate::storage::clock::Stopwatch::start() }))
     }
 
-    /// Commits `batch` atomically, stamping the last write time of every table it touches.
+    /// Commits `batch` atomically, stamping the last write time of every table it touches
+    /// and logging its fed rows for registered sinks.
     pub(crate) fn commit(&self, batch: &WriteBatch) -> Result<()> {
-        self.commit_with(&[batch, &last_write_stamps(batch)])
+        let stamps = last_write_stamps(batch);
+        match crate::feed::ENABLED.then(|| self.record_log.stage(batch)).flatten() {
+            None => self.commit_with(&[batch, &stamps]),
+            Some(logged) => {
+                self.commit_with(&[batch, &stamps, &logged.batch])?;
+                logged.landed();
+                Ok(())
+            }
+        }
     }
 
     /// Commits `batch` exactly as given, without last-write stamps: a restore writes back the

@@ -350,9 +350,12 @@ impl EventLogStore {
     /// [`Page`] of them (`replay(after, 100)`: at most 100; `None`: all). Pass the last
     /// sequence seen to follow the log (0 starts at the beginning).
     pub fn replay(&self, after_sequence: u64, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
-        let view = self.engine.read()?;
+        Self::replay_in(&*self.engine.read()?, after_sequence, page.into())
+    }
+
+    fn replay_in(view: &dyn ReadView, after_sequence: u64, page: Page) -> Result<Vec<EventLogEntry>> {
         let mut out = Vec::new();
-        let mut pager = page.into().cursor();
+        let mut pager = page.cursor();
         if pager.is_full() {
             return Ok(out);
         }
@@ -364,6 +367,33 @@ impl EventLogStore {
             Ok(pager.step())
         })?;
         Ok(out)
+    }
+
+    /// Where a new replication sink starts: just before the first stored event.
+    pub(crate) fn feed_start(&self, view: &dyn ReadView) -> Result<u64> {
+        let mut first = None;
+        view.scan(EVENTS, &KeyRange::all(), Direction::Forward, &mut |k, _| {
+            first = Some(KeyReader::new(k).u64()?);
+            Ok(Scan::Stop)
+        })?;
+        match first {
+            Some(seq) => Ok(seq - 1),
+            None => Ok(Engine::meta_u64(view, NEXT_SEQ)?.saturating_sub(1)),
+        }
+    }
+
+    /// At most `max` events after `after`, and the last sequence assigned, from one snapshot
+    /// (so a gap between them is events removed, not events still arriving).
+    pub(crate) fn feed_read(&self, after: u64, max: usize) -> Result<(Vec<EventLogEntry>, u64)> {
+        let view = self.engine.read()?;
+        let last = Engine::meta_u64(&*view, NEXT_SEQ)?.saturating_sub(1);
+        Ok((Self::replay_in(&*view, after, Page::from(max))?, last))
+    }
+
+    /// Events after `after` (counting removed ones) and the timestamp of the first stored one.
+    pub(crate) fn feed_backlog(&self, after: u64) -> Result<(u64, Option<i64>)> {
+        let (first, last) = self.feed_read(after, 1)?;
+        Ok((last.saturating_sub(after), first.first().map(|e| e.metadata.timestamp)))
     }
 
     /// The highest sequence ever assigned (0 before the first append), including removed events.
@@ -393,12 +423,19 @@ impl EventLogStore {
     ///
     /// An event of type `t` is expired when `timestamp < now_ms - window(t)`, with `window(t)`
     /// from `by_type` or else `keep`; an event exactly at the boundary stays, and a type kept
-    /// `forever` never expires.
+    /// `forever` never expires. Events a replication sink has not received are kept, unless
+    /// older than its `max_lag` (see [`crate::feed::SinkOptions`]).
     pub fn cleanup(&self, now_ms: i64, retention: &EventRetention) -> Result<EventCleanup> {
         let cutoff = |t: &str| retention.by_type.get(t).copied().unwrap_or(retention.keep).cutoff(now_ms);
         // The latest cutoff of any window bounds the scan; `None` when everything is kept forever.
         let scan_end = retention.by_type.values().chain([&retention.keep]).filter_map(|w| w.cutoff(now_ms)).max();
         let mut result = EventCleanup::default();
+        // Events a replication sink has not received stay (see `crate::feed`).
+        let sinks = match crate::feed::ENABLED {
+            true => crate::feed::cursors(&*self.engine.read()?, crate::feed::Feed::Events)?,
+            false => Vec::new(),
+        };
+        let held = |seq: u64, ts: i64| crate::feed::held(&sinks, seq, ts, now_ms);
         // Expired events: walk the time index up to the latest cutoff, resuming after the last
         // key examined so kept events are not rescanned; the loop ends when the walk is done.
         let mut resume: Bound<Vec<u8>> = Bound::Unbounded;
@@ -415,7 +452,7 @@ impl EventLogStore {
                 let mut r = KeyReader::new(k);
                 let (ts, seq) = (r.i64()?, r.u64()?);
                 let event_type = std::str::from_utf8(v).map_err(|_| StorageError::Corrupted("event type is not UTF-8".into()))?;
-                if cutoff(event_type).is_some_and(|c| ts < c) {
+                if cutoff(event_type).is_some_and(|c| ts < c) && !held(seq, ts) {
                     let row = view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("missing event {seq}")))?;
                     let e: EventLogEntry = serde_json::from_slice(&row)?;
                     Self::stage_delete(&mut batch, &e, row.len() as u64, &mut bytes);
@@ -436,7 +473,8 @@ impl EventLogStore {
                 break;
             }
         }
-        // Over size: drop the oldest events by sequence.
+        // Over size: drop the oldest events by sequence (held ones are skipped, not rescanned).
+        let mut resume: Bound<Vec<u8>> = Bound::Unbounded;
         let limit = retention.max_size_mb.saturating_mul(1024 * 1024);
         loop {
             let _w = self.engine.lock_writes();
@@ -447,8 +485,12 @@ impl EventLogStore {
             }
             let mut batch = WriteBatch::new();
             let mut removed = 0;
-            view.scan(EVENTS, &KeyRange::all(), Direction::Forward, &mut |_, v| {
+            view.scan(EVENTS, &KeyRange { start: resume.clone(), end: Bound::Unbounded }, Direction::Forward, &mut |k, v| {
+                resume = Bound::Excluded(k.to_vec());
                 let e: EventLogEntry = serde_json::from_slice(v)?;
+                if held(e.sequence, e.metadata.timestamp) {
+                    return Ok(Scan::Continue);
+                }
                 Self::stage_delete(&mut batch, &e, v.len() as u64, &mut bytes);
                 removed += 1;
                 Ok(if bytes <= limit || removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })

@@ -105,5 +105,6 @@ void test_query(nts_storage *db);
 void test_maintenance(void);
 void test_backups(void);
 void test_lifecycle(void);
+void test_replication(void);
 
 #endif

@@ -69,6 +69,7 @@ int main(int argc, char **argv) {
   test_maintenance();
   test_backups();
   test_lifecycle();
+  test_replication();
 
   printf("%d checks, %d failures\n", checks, failures);
   return failures == 0 ? 0 : 1;

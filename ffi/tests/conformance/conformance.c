@@ -32,6 +32,7 @@ typedef struct subject {
   char *dirs[16];
   size_t ndirs;
   char path[4096]; /* the data directory last opened by `storage.open` */
+  char replica[4096]; /* the case's directory for `DIR` in replication targets ("" until made) */
 } subject;
 
 /* The outcome of one step: a status and, on NTS_OK, the result as JSON text (malloc'ed). */
@@ -338,6 +339,39 @@ static void storage_salvage(subject *sub, call *c) {
   json_result(c, nts_storage_salvage(sub->path, target, &json), &json);
 }
 
+/* A replication target: the case's `target`, `DIR` replaced by the case's directory. */
+static int replication_target(subject *sub, call *c, char *out, size_t cap) {
+  const char *target = text(c, "target"), *at;
+  if (c->out->bad_case) return 0;
+  at = strstr(target, "DIR");
+  if (at == NULL) {
+    snprintf(out, cap, "%s", target);
+    return 1;
+  }
+  if (sub->replica[0] == '\0') {
+    const char *dir = temp_dir(sub, c);
+    if (dir == NULL) return 0;
+    snprintf(sub->replica, sizeof sub->replica, "%s", dir);
+  }
+  snprintf(out, cap, "%.*s%s%s", (int)(at - target), target, sub->replica, at + 3);
+  return 1;
+}
+
+static void replicate_run_once(subject *sub, call *c) {
+  char target[8192];
+  char *json = NULL;
+  const char *gateway = text(c, "gateway_id");
+  if (!replication_target(sub, c, target, sizeof target)) return;
+  json_result(c, nts_replicate(sub->db, target, gateway, &json), &json);
+}
+
+static void replicate_status(subject *sub, call *c) {
+  char target[8192];
+  char *json = NULL;
+  if (!replication_target(sub, c, target, sizeof target)) return;
+  json_result(c, nts_replication_status(sub->db, target, &json), &json);
+}
+
 /* `storage.open_memory`: a fresh in-memory store opened with the case's options JSON. */
 static void storage_open_memory(subject *sub, call *c) {
   char *options = record(c, "options");
@@ -427,6 +461,8 @@ static void run_op(subject *sub, const char *op, call *c) {
   OP("storage.flush") unit_result(c, nts_storage_flush(db));
   OP("storage.integrity_report") json_result(c, nts_storage_integrity_report(db, &json), &json);
   OP("storage.salvage") storage_salvage(sub, c);
+  OP("replicate.run_once") replicate_run_once(sub, c);
+  OP("replicate.status") replicate_status(sub, c);
   OP("ts.write") ts_write(db, c);
   OP("ts.write_batch") {
     rec = record(c, "points");

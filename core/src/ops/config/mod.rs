@@ -43,7 +43,7 @@ pub use crate::stores::timeseries::TimeSeriesRetention;
 pub use adapters::AdaptersConfig;
 pub use definitions::{Definition, DefinitionKind};
 pub use retention::{EventsRetention, RecordRetention, RetentionConfig};
-pub use system::{ApiConfig, EventsConfig, LlmConfig, MaintenanceConfig, StorageConfig, SystemConfig};
+pub use system::{ApiConfig, EventsConfig, LlmConfig, MaintenanceConfig, ReplicationConfig, ReplicationSink, StorageConfig, SystemConfig};
 pub use yaml::ConfigError;
 
 use crate::error::{Result, StorageError};

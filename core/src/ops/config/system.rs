@@ -2,6 +2,7 @@
 
 use super::yaml::{at_least_one, port};
 use crate::ops::backup::BackupConfig;
+use crate::retention_window::RetentionWindow;
 use serde::{Deserialize, Serialize};
 
 /// Contents of `config/system.yaml`. Every section and field is optional in the file;
@@ -22,6 +23,66 @@ pub struct SystemConfig {
     /// Intervals of the background maintenance jobs (`Maintenance::from_config`, feature
     /// `tokio`); the backup interval is `backup.interval_hours`.
     pub maintenance: MaintenanceConfig,
+    /// Replication sinks, run on their intervals by the maintenance scheduler
+    /// (`neotalk_storage_replicate::schedule`).
+    pub replication: ReplicationConfig,
+}
+
+/// The `replication` section: where the gateway's data goes.
+///
+/// ```yaml
+/// replication:
+///   gateway_id: gateway-17
+///   sinks:
+///     - target: postgres://neotalk@fleet-db:5432/fleet
+///       interval_secs: 10
+///     - target: parquet:/mnt/archive
+///       interval_secs: 3600
+///       max_lag: forever
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplicationConfig {
+    /// The id every row is keyed by (default: the host name).
+    pub gateway_id: Option<String>,
+    /// The sinks, each replicated on its own interval.
+    pub sinks: Vec<ReplicationSink>,
+}
+
+/// One sink of [`ReplicationConfig`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationSink {
+    /// `postgres://USER[:PASSWORD]@HOST:PORT/DB` or `parquet:DIR`.
+    pub target: String,
+    /// Seconds between runs (default 10).
+    #[serde(default = "ten", deserialize_with = "at_least_one")]
+    pub interval_secs: u32,
+    /// Undelivered changes older than this are dropped rather than held (default `7d`).
+    #[serde(default = "seven_days")]
+    pub max_lag: RetentionWindow,
+    /// Undelivered bytes beyond which the oldest are dropped (default 1 GiB; 0: no limit).
+    #[serde(default = "one_gib")]
+    pub max_backlog_bytes: u64,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+fn seven_days() -> RetentionWindow {
+    crate::feed::SinkOptions::default().max_lag
+}
+
+fn one_gib() -> u64 {
+    crate::feed::SinkOptions::default().max_backlog_bytes
+}
+
+impl ReplicationSink {
+    /// The sink's feed options.
+    pub fn options(&self) -> crate::feed::SinkOptions {
+        crate::feed::SinkOptions { max_lag: self.max_lag, max_backlog_bytes: self.max_backlog_bytes }
+    }
 }
 
 /// How often the maintenance scheduler runs each job.

@@ -25,6 +25,7 @@ mod buffer;
 pub(crate) mod chunk;
 mod codec;
 mod columns;
+pub(crate) mod feed;
 pub(crate) mod head;
 pub(crate) mod point;
 mod retention;
@@ -425,6 +426,8 @@ struct Inner {
     rollups_fresh: AtomicBool,
     /// Largest binary value accepted, in bytes.
     max_binary_bytes: usize,
+    /// The change log kept for replication sinks.
+    feed: feed::TelemetryLog,
 }
 
 /// Store of telemetry series. Cheap to clone; obtain it from `StorageManager::timeseries()`.
@@ -461,6 +464,7 @@ impl TimeSeriesStore {
                 rollups,
                 rollups_fresh: AtomicBool::new(false),
                 max_binary_bytes,
+                feed: feed::TelemetryLog::default(),
             }),
         };
         store.check_rollups(true)?;
@@ -629,7 +633,15 @@ impl TimeSeriesStore {
         let mut per_device = HashMap::new();
         per_device.insert(device_id, DeviceTelemetry { newest: HashMap::from([(metric, &newest_point)]), max_ts: newest_point.timestamp });
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
+        let fed = match self.feed_on() {
+            true => {
+                let bytes = (0..n).map(|i| feed::row_bytes(&values.value(i))).sum();
+                self.feed_stage(&mut batch, &mut [feed::Span { series: id, first: ts[0], last: ts[n - 1], points: n as u32, bytes }])
+            }
+            false => None,
+        };
         engine.commit(&batch)?;
+        self.feed_landed(fed);
         if is_new {
             let mut series = self.inner.series.write();
             series.by_key.insert((device_id.to_string(), metric.to_string()), id);
@@ -788,6 +800,7 @@ impl TimeSeriesStore {
             by_series.entry(id).or_default().extend(run.iter().map(|p| &p.point));
             i = j;
         }
+        let mut spans = Vec::new();
         for (id, mut pts) in by_series {
             // Batches usually arrive in time order: then there is nothing to sort or drop.
             if !pts.windows(2).all(|w| w[0].timestamp < w[1].timestamp) {
@@ -812,9 +825,14 @@ impl TimeSeriesStore {
                 new_blob_series.push(id);
             }
             stage_series_points(&*view, &mut batch, id, &pts)?;
+            if self.feed_on() {
+                spans.push(feed::Span::of(id, pts.iter().copied()));
+            }
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
+        let fed = self.feed_stage(&mut batch, &mut spans);
         engine.commit(&batch)?;
+        self.feed_landed(fed);
         if !new_series.is_empty() || !new_blob_series.is_empty() {
             let mut series = self.inner.series.write();
             for (id, d, m) in new_series {
@@ -899,34 +917,45 @@ impl TimeSeriesStore {
         if limit == 0 {
             return Ok(out);
         }
+        if !opts.newest_first {
+            return self.read_points(&*view, id, start, last, limit).map_err(damaged_in(device_id, metric));
+        }
         let from = chunk_start_for(&*view, id, start)?;
-        if opts.newest_first {
-            view.scan(CHUNKS, &chunks_from(id, from, last), Direction::Reverse, &mut |_, v| {
-                if ChunkSummary::read(v)?.max_ts < start {
+        view.scan(CHUNKS, &chunks_from(id, from, last), Direction::Reverse, &mut |_, v| {
+            if ChunkSummary::read(v)?.max_ts < start {
+                return Ok(Scan::Stop);
+            }
+            for p in chunk::decode(v)?.into_iter().rev().filter(|p| range.contains(p.timestamp)) {
+                out.push(p);
+                if out.len() >= limit {
                     return Ok(Scan::Stop);
                 }
-                for p in chunk::decode(v)?.into_iter().rev().filter(|p| range.contains(p.timestamp)) {
-                    out.push(p);
-                    if out.len() >= limit {
-                        return Ok(Scan::Stop);
-                    }
-                }
-                Ok(Scan::Continue)
-            })
-            .map_err(damaged_in(device_id, metric))?;
-        } else {
-            view.scan(CHUNKS, &chunks_from(id, from, last), Direction::Forward, &mut |_, v| {
-                let s = ChunkSummary::read(v)?;
-                if s.max_ts < start {
-                    return Ok(Scan::Continue);
-                }
-                out.reserve((s.count as usize).min(limit - out.len()));
-                chunk::decode_range_into(v, start, last, &mut out, limit)?;
-                Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
-            })
-            .map_err(damaged_in(device_id, metric))?;
-        }
+            }
+            Ok(Scan::Continue)
+        })
+        .map_err(damaged_in(device_id, metric))?;
         self.fill_blobs(&*view, id, &mut out).map_err(damaged_in(device_id, metric))?;
+        Ok(out)
+    }
+
+    /// Stored points of `series` in `[start, last]`, oldest first, at most `limit`, with
+    /// their binary values.
+    fn read_points(&self, view: &dyn ReadView, series: u32, start: i64, last: i64, limit: usize) -> Result<Vec<DataPoint>> {
+        let mut out = Vec::new();
+        if limit == 0 || start > last {
+            return Ok(out);
+        }
+        let from = chunk_start_for(view, series, start)?;
+        view.scan(CHUNKS, &chunks_from(series, from, last), Direction::Forward, &mut |_, v| {
+            let s = ChunkSummary::read(v)?;
+            if s.max_ts < start {
+                return Ok(Scan::Continue);
+            }
+            out.reserve((s.count as usize).min(limit - out.len()));
+            chunk::decode_range_into(v, start, last, &mut out, limit)?;
+            Ok(if out.len() >= limit { Scan::Stop } else { Scan::Continue })
+        })?;
+        self.fill_blobs(view, series, &mut out)?;
         Ok(out)
     }
 

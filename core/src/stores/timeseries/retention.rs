@@ -53,7 +53,8 @@ impl TimeSeriesStore {
     /// Removes points older than their series' retention window, and rollup buckets older
     /// than their tier's `keep` (raw retention never removes a tier's buckets): a point is removed when
     /// `timestamp < now_ms - window`; a point exactly at the boundary stays, and a series kept
-    /// `forever` is not touched.
+    /// `forever` is not touched. Points a replication sink has not received are kept (see
+    /// [`crate::feed::SinkOptions`]).
     /// Deletes run in transactions of at most 10,000 points. Device metric
     /// snapshots are kept: they show the last value ever seen.
     pub fn cleanup(&self, now_ms: i64, retention: &TimeSeriesRetention) -> Result<TimeSeriesCleanup> {
@@ -62,6 +63,8 @@ impl TimeSeriesStore {
             self.inner.series.read().by_id.iter().map(|(id, (d, m))| (*id, d.clone(), m.clone())).collect();
         let mut result = TimeSeriesCleanup::default();
         let mut device_types: BTreeMap<String, Option<String>> = BTreeMap::new();
+        // Points a replication sink has not received stay (see `feed`).
+        let holds = self.feed_holds(now_ms)?;
         for (id, device, metric) in series {
             let device_type = match device_types.get(&device) {
                 Some(t) => t.clone(),
@@ -74,7 +77,7 @@ impl TimeSeriesStore {
             result.rollup_buckets += self.expire_rollups(id, &device, &metric, now_ms)?;
             let Some(cutoff) = retention.window_for(&metric, device_type.as_deref()).cutoff(now_ms) else { continue };
             // Everything before the cutoff: `[i64::MIN, cutoff - 1]` (nothing when the cutoff is i64::MIN).
-            let Some(last) = cutoff.checked_sub(1) else { continue };
+            let Some(last) = cutoff.min(holds.get(&id).copied().unwrap_or(i64::MAX)).checked_sub(1) else { continue };
             let removed = self.delete_points(id, i64::MIN, last, |_, _| Ok(()))?;
             if removed > 0 {
                 result.points += removed;

@@ -108,6 +108,14 @@ class ConformanceTest {
         val opened = mutableListOf(db)
         val dirs = mutableListOf<Path>()
         var path = "" // the data directory last opened by `storage.open`
+        var replica: Path? = null // the case's directory for `DIR` in replication targets
+
+        /** A replication target, `DIR` replaced by the case's directory. */
+        fun target(text: String): String {
+            if (!text.contains("DIR")) return text
+            val dir = replica ?: Files.createTempDirectory("neotalk-conf-").also { dirs.add(it); replica = it }
+            return text.replace("DIR", dir.toString())
+        }
 
         override fun close() {
             opened.forEach { runCatching { it.close() } }
@@ -209,6 +217,15 @@ class ConformanceTest {
                 }
             }
 
+            "replicate.run_once" -> Replicator(db, subject.target(str(args, "target")), str(args, "gateway_id")).use { r ->
+                r.runOnce().let {
+                    jsonOf(
+                        "points" to it.points.toJson(), "events" to it.events.toJson(), "alert_changes" to it.alertChanges.toJson(),
+                        "record_changes" to it.recordChanges.toJson(), "dropped" to it.dropped.toJson(), "batches" to it.batches.toJson(),
+                    )
+                }
+            }
+            "replicate.status" -> JSONObject(replicationStatus(db, subject.target(str(args, "target"))))
             "ts.write" -> db.timeseries().write(device(), metric(), dataPoint(obj(args, "point"))).let { JSONObject.NULL }
             "ts.write_batch" -> {
                 val points = arr(args, "points").objects().map {
