@@ -241,13 +241,7 @@ impl StorageManager {
     }
 
     fn start(engines: Engines, path: Option<PathBuf>, options: StorageOptions, config: ConfigStore) -> Result<Self> {
-        // The tiers: the options' when given, else retention.yaml's, so every program that
-        // opens the directory (the CLI, a binding) maintains the same tiers.
-        let rollups = match options.rollups.is_empty() {
-            true => config.retention().map(|r| r.rollups),
-            false => Ok(options.rollups.clone()),
-        };
-        let rollups = match rollups {
+        let rollups = match rollups_to_maintain(&options, path.as_deref(), &config) {
             Ok(r) => r,
             Err(e) => {
                 engines.distinct().iter().for_each(|e| drop(e.close()));
@@ -657,6 +651,20 @@ fn open_split(dir: &Path, want_split: bool) -> Result<bool> {
         ));
     }
     Ok(want_split)
+}
+
+/// The rollup tiers a database maintains: the options' when given, else those of the
+/// directory's `retention.yaml`, so every program that opens the directory (the CLI, a
+/// binding) maintains the same tiers. An in-memory database's config tree starts empty, and
+/// wasm has no other: not reading it there keeps the YAML parser out of the default wasm
+/// package (about 25 KB gzipped), whose users configure tiers through the options.
+fn rollups_to_maintain(options: &StorageOptions, dir: Option<&Path>, config: &ConfigStore) -> Result<RollupConfig> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if options.rollups.is_empty() && dir.is_some() {
+        return config.retention().map(|r| r.rollups);
+    }
+    let _ = (dir, config);
+    Ok(options.rollups.clone())
 }
 
 /// An engine over `backend` after checking (or stamping) its format version; the backend is
