@@ -111,7 +111,7 @@ console.log(`workload: ${SERIES} series x ${POINTS.toLocaleString('en-US')} poin
       const batch = [];
       for (let i = 0; i < BATCH; i++) {
         const k = p + i;
-        batch.push({ device_id: ids[k % SERIES], metric: 'temperature', point: { timestamp: T0 + Math.floor(k / SERIES) * STEP, value: value(k % SERIES, k) } });
+        batch.push({ deviceId: ids[k % SERIES], metric: 'temperature', point: { timestamp: T0 + Math.floor(k / SERIES) * STEP, value: value(k % SERIES, k) } });
       }
       ts.writeBatch(batch);
     }

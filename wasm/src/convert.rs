@@ -1,6 +1,7 @@
 //! Conversions between JS values and core types: records through serde, numbers through
 //! explicit checks (a JS number is an f64; ids, limits and timestamps must be integers).
 
+use crate::case::{to_snake, Camel, EitherCase};
 use crate::error::{invalid, js_error, JsResult};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use neotalk_storage::{with_binary_as_bytes, DataPoint, MetricValue, StorageError, TimeRange};
@@ -11,9 +12,10 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// Decodes a plain JS object into a core record; a shape mismatch is `INVALID_INPUT` on `field`.
+/// Decodes a plain JS object into a core record, its fields in camelCase or snake_case
+/// ([`EitherCase`]); a shape mismatch is `INVALID_INPUT` on `field`.
 pub(crate) fn from_js<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(field, e.to_string()))
+    T::deserialize(EitherCase(serde_wasm_bindgen::Deserializer::from(value))).map_err(|e| invalid(field, e.to_string()))
 }
 
 /// [`from_js`] that also refuses the fields core's record does not have, as the JSON path
@@ -28,7 +30,7 @@ pub(crate) fn from_js_strict<T: DeserializeOwned + Serialize>(field: &'static st
 }
 
 /// Walks plain objects and arrays of `v` beside `known` (core's form of the decoded value) and
-/// refuses a key `known` lacks. Members that are `undefined` count as absent, as in [`to_json`].
+/// refuses a key `known` lacks in either spelling (camelCase or core's snake_case). Members that are `undefined` count as absent, as in [`to_json`].
 fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Value) -> JsResult<()> {
     match known {
         serde_json::Value::Array(items) => {
@@ -42,7 +44,7 @@ fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Val
             for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
                 let pair: Array = entry.unchecked_into();
                 let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
-                match fields.get(&key) {
+                match fields.get(&key).or_else(|| fields.get(&to_snake(&key))) {
                     Some(k) => refuse_unknown_keys(field, &value, k)?,
                     None if value.is_undefined() => {}
                     None => {
@@ -57,14 +59,14 @@ fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Val
     Ok(())
 }
 
-/// Decodes a plain JS object into a core record or options through the core's one
-/// user-input path ([`neotalk_storage::from_json_value`]): the core's defaults for omitted
-/// fields, unknown fields refused by name, enum names in any spelling, object keys kept in
-/// their order; the same rules as C's JSON and Python's dicts. The object is read as JSON first
+/// Decodes a plain JS object into a core record or options by the core types' own serde
+/// rules, as [`neotalk_storage::from_json_value`] does for C's JSON and Python's dicts: the
+/// core's defaults for omitted fields, unknown fields refused by name, enum names in any
+/// spelling, object keys kept in their order; fields in camelCase or snake_case ([`EitherCase`]). The object is read as JSON first
 /// ([`to_json`]): serde-wasm-bindgen reads only the fields a struct names, which would defeat
 /// `deny_unknown_fields`. A shape mismatch or an unknown field is `INVALID_INPUT` on `field`.
 pub(crate) fn record<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
-    neotalk_storage::from_json_value(field, to_json(field, &value)?).map_err(js_error)
+    T::deserialize(EitherCase(to_json(field, &value)?)).map_err(|e| invalid(field, e.to_string()))
 }
 
 /// A JS value as JSON: plain objects, arrays, strings, finite numbers (safe integers as
@@ -111,12 +113,12 @@ pub(crate) fn to_json(field: &'static str, v: &JsValue) -> JsResult<serde_json::
     Err(invalid(field, format!("holds a value with no JSON form (typeof {})", type_of(v))))
 }
 
-/// Encodes a core record as a plain JS object (maps as objects, `None` as `null`, bytes as a
-/// `Uint8Array`).
+/// Encodes a core record as a plain JS object: fields in camelCase ([`Camel`]), maps as
+/// objects, `None` as `null`, bytes as a `Uint8Array`.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     // JSON-compatible, except that bytes (binary telemetry values) are a Uint8Array.
     let serializer = serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false);
-    with_binary_as_bytes(|| value.serialize(&serializer))
+    with_binary_as_bytes(|| Camel(value).serialize(&serializer))
         .map_err(|e| js_error(StorageError::Backend { message: format!("result cannot be represented in JavaScript: {e}"), source: None }))
 }
 

@@ -10,8 +10,9 @@
 //!   import in the backup format shared with the native build;
 //! - enum arguments are names parsed by the core's `FromStr` (any case); enums inside
 //!   records use the exact serialized names;
-//! - records are plain JS objects with the core's (seed's) snake_case field names, typed by
-//!   the TypeScript declarations below;
+//! - records are plain JS objects whose fields are the core's (seed's) names in camelCase
+//!   (`deviceId`, `bucketStart`; arguments take camelCase or snake_case, see `case.rs`), typed
+//!   by the TypeScript declarations below; keys of maps (event data, metadata) are the caller's;
 //! - telemetry batches and range results travel as packed `Float64Array`s (timestamps in
 //!   Unix ms, values);
 //! - every failure is thrown as an `Error` whose `code` is `StorageError::code()`
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod alerts;
+mod case;
 mod cleanup;
 #[cfg(feature = "config")]
 mod config;
@@ -76,7 +78,7 @@ export interface DataPoint {
 
 /** A point addressed to a series, for `TimeSeriesStore.writeBatch`. */
 export interface TelemetryPoint {
-  device_id: string;
+  deviceId: string;
   metric: string;
   point: DataPoint;
 }
@@ -89,7 +91,7 @@ export interface PackedSeries {
 
 /** Aggregates of one bucket `[bucket_start, bucket_start + bucketMs)`. */
 export interface AggregateBucket {
-  bucket_start: number;
+  bucketStart: number;
   count: number;
   sum: number | null;
   min: number | null;
@@ -106,20 +108,20 @@ export interface MetricSnapshot {
   timestamp: number;
   quality?: number | null;
   /** The size in bytes of a binary value (left out for other values). */
-  binary_bytes?: number;
+  binaryBytes?: number;
 }
 
 export type MdlDataType = "Float" | "Integer" | "String" | "Boolean";
 
 export interface MdlMetric {
   name: string;
-  data_type: MdlDataType;
+  dataType: MdlDataType;
   unit?: string | null;
 }
 
 export interface MdlParameter {
   name: string;
-  data_type: MdlDataType;
+  dataType: MdlDataType;
   required: boolean;
 }
 
@@ -130,7 +132,7 @@ export interface MdlCommand {
 
 /** Typed device-type description (MDL). */
 export interface MdlDeviceType {
-  type_id: string;
+  typeId: string;
   name: string;
   metrics: MdlMetric[];
   commands: MdlCommand[];
@@ -138,40 +140,40 @@ export interface MdlDeviceType {
 
 /** The current state of a device. */
 export interface DeviceState {
-  device_id: string;
-  device_type: string;
+  deviceId: string;
+  deviceType: string;
   name: string;
   online: boolean;
-  last_seen: number;
+  lastSeen: number;
   metrics: Record<string, MetricSnapshot>;
   config: unknown;
-  mdl_definition: MdlDeviceType | null;
+  mdlDefinition: MdlDeviceType | null;
   adapter: string;
 }
 
 /** Argument of `DeviceStateStore.upsert`: fields left out take the defaults (name = id,
  *  online, last_seen 0, no metrics, config null, no MDL definition, adapter ""). */
-export type DeviceInput = Pick<DeviceState, "device_id" | "device_type"> &
-  Partial<Omit<DeviceState, "device_id" | "device_type">>;
+export type DeviceInput = Pick<DeviceState, "deviceId" | "deviceType"> &
+  Partial<Omit<DeviceState, "deviceId" | "deviceType">>;
 
 export interface EventMetadata {
-  correlation_id?: string | null;
-  causation_id?: string | null;
+  correlationId?: string | null;
+  causationId?: string | null;
   source: string;
   timestamp: number;
 }
 
 /** An event to append (`event_data` null when left out). */
 export interface NewEvent {
-  event_id: string;
-  event_type: string;
-  event_data?: unknown;
+  eventId: string;
+  eventType: string;
+  eventData?: unknown;
   metadata: EventMetadata;
 }
 
 /** A stored event with its position in the log. */
 export interface EventLogEntry extends NewEvent {
-  event_data: unknown;
+  eventData: unknown;
   sequence: number;
 }
 
@@ -188,8 +190,8 @@ export type RetentionWindowInput = RetentionWindow | number;
 
 export interface EventRetention {
   keep: RetentionWindow;
-  max_size_mb: number;
-  by_type: Record<string, RetentionWindow>;
+  maxSizeMb: number;
+  byType: Record<string, RetentionWindow>;
 }
 
 /** A retention section as an argument: fields may be left out, windows may be numbers of
@@ -203,30 +205,30 @@ export type EventRetentionInput = WindowsInput<EventRetention>;
 
 export interface EventCleanup {
   expired: number;
-  over_size: number;
+  overSize: number;
 }
 
 export interface TableSize {
   name: string;
   entries: number;
-  stored_bytes: number;
+  storedBytes: number;
 }
 
 export interface WriteBufferOptions {
-  max_points: number;
-  max_delay_ms: number;
+  maxPoints: number;
+  maxDelayMs: number;
 }
 
 export interface StorageOptions {
   durability: "Immediate" | "Eventual";
-  write_buffer: WriteBufferOptions;
-  device_cache_entries: number;
-  series_cache_entries: number;
-  page_cache_bytes: number;
-  split_files: boolean;
+  writeBuffer: WriteBufferOptions;
+  deviceCacheEntries: number;
+  seriesCacheEntries: number;
+  pageCacheBytes: number;
+  splitFiles: boolean;
   rollups: RollupConfig;
   /** Largest binary telemetry value accepted, in bytes (16 MiB by default). */
-  max_binary_value_bytes: number;
+  maxBinaryValueBytes: number;
 }
 
 /** One rollup tier: buckets of `every` kept for `keep` (`"1m"`, `"90d"`, `"forever"`). */
@@ -238,14 +240,14 @@ export interface RollupTier {
 /** Which series get which tiers: by metric, else by device type, else `tiers`. */
 export interface RollupConfig {
   tiers: RollupTier[];
-  by_metric: Record<string, RollupTier[]>;
-  by_device_type: Record<string, RollupTier[]>;
+  byMetric: Record<string, RollupTier[]>;
+  byDeviceType: Record<string, RollupTier[]>;
 }
 
 /** Argument of the `StorageManager` constructor: fields left out (nested ones too) take the
  *  core's defaults (`StorageManager.defaultOptions()`); an unknown field is `INVALID_INPUT`. */
-export type StorageOptionsInput = Partial<Omit<StorageOptions, "write_buffer" | "rollups">> & {
-  write_buffer?: Partial<WriteBufferOptions>;
+export type StorageOptionsInput = Partial<Omit<StorageOptions, "writeBuffer" | "rollups">> & {
+  writeBuffer?: Partial<WriteBufferOptions>;
   rollups?: Partial<RollupConfig>;
 };
 
@@ -253,24 +255,24 @@ export type AlertSeverity = "Info" | "Warning" | "Error" | "Critical";
 
 /** A stored alert. */
 export interface AlertRecord {
-  alert_id: string;
+  alertId: string;
   title: string;
   severity: AlertSeverity;
   message: string;
-  entity_id: string | null;
-  entity_type: string | null;
-  created_at: number;
+  entityId: string | null;
+  entityType: string | null;
+  createdAt: number;
   acknowledged: boolean;
-  acknowledged_by: string | null;
-  acknowledged_at: number | null;
-  resolved_at: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
   /** What raised it: "rule", "llm", "workflow", "manual", ... */
   source: string;
 }
 
 /** Argument of `AlertStore.create`: fields left out are null / false / "" (message). */
-export type AlertInput = Pick<AlertRecord, "alert_id" | "title" | "severity" | "created_at" | "source"> &
-  Partial<Omit<AlertRecord, "alert_id" | "title" | "severity" | "created_at" | "source">>;
+export type AlertInput = Pick<AlertRecord, "alertId" | "title" | "severity" | "createdAt" | "source"> &
+  Partial<Omit<AlertRecord, "alertId" | "title" | "severity" | "createdAt" | "source">>;
 
 export interface SeverityCounts {
   info: number;
@@ -281,8 +283,8 @@ export interface SeverityCounts {
 
 /** One action a rule execution ran. */
 export interface RuleActionRecord {
-  action_type: string;
-  action_data: unknown;
+  actionType: string;
+  actionData: unknown;
   success: boolean;
   error?: string | null;
 }
@@ -290,47 +292,47 @@ export interface RuleActionRecord {
 /** Outcome of a rule execution. */
 export type ExecutionResult =
   | "Success"
-  | { PartialSuccess: { failed_actions: string[] } }
+  | { PartialSuccess: { failedActions: string[] } }
   | { Failed: { error: string } };
 
 /** A stored rule execution. */
 export interface RuleExecutionRecord {
-  execution_id: string;
-  rule_id: string;
-  rule_name: string;
-  triggered_at: number;
-  trigger_value: number | null;
-  condition_met: boolean;
+  executionId: string;
+  ruleId: string;
+  ruleName: string;
+  triggeredAt: number;
+  triggerValue: number | null;
+  conditionMet: boolean;
   actions: RuleActionRecord[];
   result: ExecutionResult;
-  duration_ms: number;
+  durationMs: number;
 }
 
 /** Argument of `RuleHistoryStore.record`: fields left out take the defaults (no trigger
  *  value, condition met, no actions, duration 0). */
-export type RuleExecutionInput = Pick<RuleExecutionRecord, "execution_id" | "rule_id" | "rule_name" | "triggered_at" | "result"> &
-  Partial<Omit<RuleExecutionRecord, "execution_id" | "rule_id" | "rule_name" | "triggered_at" | "result">>;
+export type RuleExecutionInput = Pick<RuleExecutionRecord, "executionId" | "ruleId" | "ruleName" | "triggeredAt" | "result"> &
+  Partial<Omit<RuleExecutionRecord, "executionId" | "ruleId" | "ruleName" | "triggeredAt" | "result">>;
 
 export interface RuleStatistics {
-  rule_id: string;
+  ruleId: string;
   triggers: number;
-  condition_met: number;
+  conditionMet: number;
   success: number;
-  partial_success: number;
+  partialSuccess: number;
   failed: number;
-  mean_duration_ms: number;
-  max_duration_ms: number;
+  meanDurationMs: number;
+  maxDurationMs: number;
 }
 
 export type ExecutionStatus = "Running" | "Completed" | "Failed" | "Cancelled";
 
 /** One step of a workflow run. */
 export interface StepExecutionRecord {
-  step_id: string;
-  step_name: string;
-  step_type: string;
-  started_at: number;
-  finished_at: number | null;
+  stepId: string;
+  stepName: string;
+  stepType: string;
+  startedAt: number;
+  finishedAt: number | null;
   status: ExecutionStatus;
   input: unknown;
   output: unknown;
@@ -338,19 +340,19 @@ export interface StepExecutionRecord {
 }
 
 /** Argument of `WorkflowHistoryStore.recordStep`: fields left out are null / `Running`. */
-export type StepInput = Pick<StepExecutionRecord, "step_id" | "step_name" | "step_type" | "started_at"> &
-  Partial<Omit<StepExecutionRecord, "step_id" | "step_name" | "step_type" | "started_at">>;
+export type StepInput = Pick<StepExecutionRecord, "stepId" | "stepName" | "stepType" | "startedAt"> &
+  Partial<Omit<StepExecutionRecord, "stepId" | "stepName" | "stepType" | "startedAt">>;
 
 /** A stored workflow run. */
 export interface WorkflowExecutionRecord {
-  execution_id: string;
-  workflow_id: string;
-  workflow_name: string;
+  executionId: string;
+  workflowId: string;
+  workflowName: string;
   /** What started it: "event", "cron", "manual", "llm_decision", ... */
-  trigger_type: string;
-  trigger_data: unknown;
-  started_at: number;
-  finished_at: number | null;
+  triggerType: string;
+  triggerData: unknown;
+  startedAt: number;
+  finishedAt: number | null;
   status: ExecutionStatus;
   steps: StepExecutionRecord[];
   inputs: unknown;
@@ -360,47 +362,47 @@ export interface WorkflowExecutionRecord {
 
 /** Argument of `WorkflowHistoryStore.start` / `update`: fields left out take the defaults
  *  (`Running`, no steps, null data). */
-export type WorkflowRunInput = Pick<WorkflowExecutionRecord, "execution_id" | "workflow_id" | "workflow_name" | "trigger_type" | "started_at"> &
-  Partial<Omit<WorkflowExecutionRecord, "execution_id" | "workflow_id" | "workflow_name" | "trigger_type" | "started_at" | "steps">> &
+export type WorkflowRunInput = Pick<WorkflowExecutionRecord, "executionId" | "workflowId" | "workflowName" | "triggerType" | "startedAt"> &
+  Partial<Omit<WorkflowExecutionRecord, "executionId" | "workflowId" | "workflowName" | "triggerType" | "startedAt" | "steps">> &
   { steps?: StepInput[] | null };
 
 export type DecisionStatus = "Proposed" | "Approved" | "Rejected" | "AutoExecuted" | "Expired";
 
 export interface ProposedAction {
   /** "control_device", "create_rule", "notify_user", ... */
-  action_type: string;
+  actionType: string;
   description: string;
   parameters: unknown;
 }
 
 export interface UserResponse {
-  user_id: string;
+  userId: string;
   /** "approved", "rejected", "modified", ... */
   response: string;
-  responded_at: number;
+  respondedAt: number;
   comments?: string | null;
 }
 
 /** A stored LLM decision. */
 export interface DecisionRecord {
-  decision_id: string;
+  decisionId: string;
   title: string;
   description: string;
   reasoning: string;
-  proposed_actions: ProposedAction[];
+  proposedActions: ProposedAction[];
   /** 0 to 1 (stored as f32). */
   confidence: number;
-  created_at: number;
+  createdAt: number;
   status: DecisionStatus;
-  user_response: UserResponse | null;
-  execution_result: ExecutionResult | null;
-  review_id: string | null;
+  userResponse: UserResponse | null;
+  executionResult: ExecutionResult | null;
+  reviewId: string | null;
 }
 
 /** Argument of `DecisionStore.create`: fields left out are "" / [] / null / `Proposed`. */
-export type DecisionInput = Pick<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at"> &
-  Partial<Omit<DecisionRecord, "decision_id" | "title" | "confidence" | "created_at" | "proposed_actions">> &
-  { proposed_actions?: (Pick<ProposedAction, "action_type"> & Partial<ProposedAction>)[] | null };
+export type DecisionInput = Pick<DecisionRecord, "decisionId" | "title" | "confidence" | "createdAt"> &
+  Partial<Omit<DecisionRecord, "decisionId" | "title" | "confidence" | "createdAt" | "proposedActions">> &
+  { proposedActions?: (Pick<ProposedAction, "actionType"> & Partial<ProposedAction>)[] | null };
 
 export interface RecordRetention {
   keep: RetentionWindow;
@@ -408,16 +410,16 @@ export interface RecordRetention {
 
 export interface TimeSeriesRetention {
   keep: RetentionWindow;
-  by_metric: Record<string, RetentionWindow>;
-  by_device_type: Record<string, RetentionWindow>;
+  byMetric: Record<string, RetentionWindow>;
+  byDeviceType: Record<string, RetentionWindow>;
 }
 
 /** `retention.yaml`: how long each store keeps its records. */
 export interface RetentionConfig {
   timeseries: TimeSeriesRetention;
   events: EventRetention;
-  rule_history: RecordRetention;
-  workflow_history: RecordRetention;
+  ruleHistory: RecordRetention;
+  workflowHistory: RecordRetention;
   alerts: RecordRetention;
   decisions: RecordRetention;
   sessions: RecordRetention;
@@ -440,11 +442,11 @@ export interface DamagedEntry {
 /** What `integrityReport()` found: damage is reported here, not thrown. */
 export interface IntegrityReport {
   ok: boolean;
-  entries_checked: number;
-  damaged_count: number;
+  entriesChecked: number;
+  damagedCount: number;
   damaged: DamagedEntry[];
-  engine_problem: string | null;
-  engine_checked: boolean;
+  engineProblem: string | null;
+  engineChecked: boolean;
 }
 
 /** What `DataCleanupTask.run` removed, by store, and which stores failed. */
@@ -454,37 +456,37 @@ export interface CleanupReport {
 }
 
 export interface CompactionReport {
-  before_bytes: number;
-  after_bytes: number;
+  beforeBytes: number;
+  afterBytes: number;
 }
 
 /** What `StorageManager.importSnapshot` restored. */
 export interface ImportedSnapshot {
   kind: "full" | "incremental" | "selective";
-  created_at: number;
-  source_format_version: number;
-  total_entries: number;
+  createdAt: number;
+  sourceFormatVersion: number;
+  totalEntries: number;
   tables: { name: string; entries: number }[];
 }
 
 export interface TableStats {
   count: number;
-  size_bytes: number;
-  last_write: number;
+  sizeBytes: number;
+  lastWrite: number;
 }
 
 export interface QueryPerformance {
-  total_queries: number;
-  avg_latency_ms: number;
-  p95_latency_ms: number;
-  p99_latency_ms: number;
-  queries_per_second: number;
+  totalQueries: number;
+  avgLatencyMs: number;
+  p95LatencyMs: number;
+  p99LatencyMs: number;
+  queriesPerSecond: number;
 }
 
 export interface StorageStats {
-  database_size_bytes: number;
-  table_stats: Record<string, TableStats>;
-  query_performance: QueryPerformance;
+  databaseSizeBytes: number;
+  tableStats: Record<string, TableStats>;
+  queryPerformance: QueryPerformance;
 }
 
 /** What every method throws: `code` is one of the `StorageError` codes. */
@@ -508,11 +510,11 @@ export type BackupType = { type: "full" } | { type: "incremental" } | { type: "s
 /** `system.yaml`. */
 export interface SystemConfig {
   api: { host: string; port: number };
-  storage: { data_dir: string; timeseries_retention_days: number; event_log_retention_days: number; alerts_retention_days: number; split_files: boolean };
-  llm: { provider: string; model: string; endpoint: string | null; timeout_secs: number };
-  events: { persist: boolean; channel_capacity: number };
-  backup: { backup_dir: string; interval_hours: number; retain_count: number; enabled_backups: BackupType[] };
-  maintenance: { flush_interval_secs: number; cleanup_interval_minutes: number; compact_interval_hours: number };
+  storage: { dataDir: string; timeseriesRetentionDays: number; eventLogRetentionDays: number; alertsRetentionDays: number; splitFiles: boolean };
+  llm: { provider: string; model: string; endpoint: string | null; timeoutSecs: number };
+  events: { persist: boolean; channelCapacity: number };
+  backup: { backupDir: string; intervalHours: number; retainCount: number; enabledBackups: BackupType[] };
+  maintenance: { flushIntervalSecs: number; cleanupIntervalMinutes: number; compactIntervalHours: number };
 }
 
 /** Argument of `ConfigStore.setSystem`: sections and fields left out take the defaults. */
@@ -579,8 +581,8 @@ const SESSION_TYPES: &'static str = r#"
 export interface SessionMessage {
   role: "user" | "assistant" | "system" | "tool";
   content: string;
-  tool_calls?: unknown[] | null;
-  tool_call_id?: string | null;
+  toolCalls?: unknown[] | null;
+  toolCallId?: string | null;
   thinking?: string | null;
   timestamp: number;
 }
@@ -591,18 +593,18 @@ export interface SequencedMessage {
 }
 
 export interface SessionInfo {
-  session_id: string;
+  sessionId: string;
   title: string;
-  created_at: number;
-  updated_at: number;
-  message_count: number;
-  last_sequence: number;
+  createdAt: number;
+  updatedAt: number;
+  messageCount: number;
+  lastSequence: number;
 }
 
 export interface SessionSummary {
-  session_id: string;
+  sessionId: string;
   summary: string;
-  updated_at: number;
+  updatedAt: number;
 }
 "#;
 
@@ -617,28 +619,28 @@ export interface MemoryMetadata {
   /** 0 to 1 (stored as f32). */
   importance: number;
   entities: string[];
-  expires_at: number | null;
+  expiresAt: number | null;
 }
 
 /** A stored long-term memory. */
 export interface MemoryEntry {
-  memory_id: string;
-  memory_type: MemoryType;
+  memoryId: string;
+  memoryType: MemoryType;
   content: string;
   embedding: Float32Array | null;
   metadata: MemoryMetadata;
-  created_at: number;
-  last_accessed: number | null;
-  access_count: number;
+  createdAt: number;
+  lastAccessed: number | null;
+  accessCount: number;
 }
 
 /** Argument of `LongTermMemoryStore.add` / `update`: fields left out take the defaults (no
  *  embedding, importance 0.5, no keywords, entities or expiry, never accessed). */
-export type MemoryInput = Pick<MemoryEntry, "memory_id" | "memory_type" | "content" | "created_at"> & {
+export type MemoryInput = Pick<MemoryEntry, "memoryId" | "memoryType" | "content" | "createdAt"> & {
   embedding?: Float32Array | number[] | null;
   metadata?: Partial<MemoryMetadata> | null;
-  last_accessed?: number | null;
-  access_count?: number | null;
+  lastAccessed?: number | null;
+  accessCount?: number | null;
 };
 
 /** A memory search result; higher `score` is better (BM25, cosine or fused rank). */

@@ -3,19 +3,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasm, openDb, throwsCode } from './helpers.mjs';
 
-const alert = (id, severity, created_at, extra = {}) => ({ alert_id: id, title: `alert ${id}`, severity, source: 'rule', created_at, ...extra });
+const alert = (id, severity, created_at, extra = {}) => ({ alertId: id, title: `alert ${id}`, severity, source: 'rule', created_at, ...extra });
 
 test('create fills the optional fields; get returns the plain record', () => {
   const alerts = openDb().alerts();
   assert.ok(alerts instanceof wasm.AlertStore);
-  alerts.create(alert('a1', 'Warning', 1000, { entity_id: 'thermo-1', entity_type: 'device', message: '31 C' }));
+  alerts.create(alert('a1', 'Warning', 1000, { entityId: 'thermo-1', entityType: 'device', message: '31 C' }));
   assert.deepEqual(alerts.get('a1'), {
-    alert_id: 'a1', title: 'alert a1', severity: 'Warning', message: '31 C', entity_id: 'thermo-1', entity_type: 'device',
-    created_at: 1000, acknowledged: false, acknowledged_by: null, acknowledged_at: null, resolved_at: null, source: 'rule',
+    alertId: 'a1', title: 'alert a1', severity: 'Warning', message: '31 C', entityId: 'thermo-1', entityType: 'device',
+    createdAt: 1000, acknowledged: false, acknowledgedBy: null, acknowledgedAt: null, resolvedAt: null, source: 'rule',
   });
   alerts.create(alert('a2', 'Info', 1001));
   assert.equal(alerts.get('a2').message, '');
-  assert.equal(alerts.get('a2').entity_id, null);
+  assert.equal(alerts.get('a2').entityId, null);
   assert.equal(alerts.get('missing'), null);
   throwsCode(() => alerts.create(alert('a1', 'Info', 5)), 'CONFLICT');
 });
@@ -26,14 +26,14 @@ test('acknowledge and resolve change the state once; unknown ids are NOT_FOUND',
   alerts.create(alert('a2', 'Error', 2000));
   const acked = alerts.acknowledge('a1', 'operator', 1500);
   assert.equal(acked.acknowledged, true);
-  assert.equal(acked.acknowledged_by, 'operator');
-  assert.equal(acked.acknowledged_at, 1500);
+  assert.equal(acked.acknowledgedBy, 'operator');
+  assert.equal(acked.acknowledgedAt, 1500);
   throwsCode(() => alerts.acknowledge('a1', 'someone', 1600), 'CONFLICT');
-  assert.equal(alerts.get('a1').acknowledged_by, 'operator', 'the first acknowledgement stays');
-  assert.deepEqual(alerts.unacknowledged().map((a) => a.alert_id), ['a2']);
-  assert.equal(alerts.resolve('a2', 2500).resolved_at, 2500);
+  assert.equal(alerts.get('a1').acknowledgedBy, 'operator', 'the first acknowledgement stays');
+  assert.deepEqual(alerts.unacknowledged().map((a) => a.alertId), ['a2']);
+  assert.equal(alerts.resolve('a2', 2500).resolvedAt, 2500);
   throwsCode(() => alerts.resolve('a2', 2600), 'CONFLICT');
-  assert.deepEqual(alerts.unresolved().map((a) => a.alert_id), ['a1']);
+  assert.deepEqual(alerts.unresolved().map((a) => a.alertId), ['a1']);
   throwsCode(() => alerts.acknowledge('nope', 'x', 1), 'NOT_FOUND');
   throwsCode(() => alerts.resolve('nope', 1), 'NOT_FOUND');
   throwsCode(() => alerts.acknowledge('a2', '', 1), 'INVALID_INPUT', 'acknowledged_by');
@@ -42,10 +42,10 @@ test('acknowledge and resolve change the state once; unknown ids are NOT_FOUND',
 
 test('queries by time, severity, entity and source are half-open and ordered', () => {
   const alerts = openDb().alerts();
-  alerts.create(alert('a1', 'Warning', 1000, { entity_id: 'd1', entity_type: 'device' }));
-  alerts.create(alert('a2', 'Critical', 2000, { entity_id: 'd2', entity_type: 'device', source: 'llm' }));
-  alerts.create(alert('a3', 'Warning', 3000, { entity_id: 'd1', entity_type: 'device' }));
-  const ids = (xs) => xs.map((a) => a.alert_id);
+  alerts.create(alert('a1', 'Warning', 1000, { entityId: 'd1', entityType: 'device' }));
+  alerts.create(alert('a2', 'Critical', 2000, { entityId: 'd2', entityType: 'device', source: 'llm' }));
+  alerts.create(alert('a3', 'Warning', 3000, { entityId: 'd1', entityType: 'device' }));
+  const ids = (xs) => xs.map((a) => a.alertId);
   assert.deepEqual(ids(alerts.queryRange(1000, 3000)), ['a1', 'a2']);
   assert.deepEqual(ids(alerts.queryRange(-Infinity, Infinity, 1)), ['a1']);
   assert.deepEqual(ids(alerts.queryBySeverity('Warning', -Infinity, Infinity)), ['a1', 'a3']);
@@ -67,7 +67,7 @@ test('a wrong severity string or shape is INVALID_INPUT naming the accepted valu
   assert.deepEqual(alerts.queryBySeverity('warning', 0, 10), [], 'an argument name parses in any case (core FromStr)');
   throwsCode(() => alerts.queryBySeverity(2, 0, 10), 'INVALID_INPUT', 'severity');
   assert.throws(() => alerts.queryBySeverity('Severe', 0, 10), (e) => e.code === 'INVALID_INPUT' && e.field === 'severity' && /Info.*Warning.*Error.*Critical/.test(e.message));
-  throwsCode(() => alerts.create({ alert_id: 'a', title: 't', severity: 'Info', source: 'rule' }), 'INVALID_INPUT', 'alert');
+  throwsCode(() => alerts.create({ alertId: 'a', title: 't', severity: 'Info', source: 'rule' }), 'INVALID_INPUT', 'alert');
   throwsCode(() => alerts.create(alert('', 'Info', 1)), 'INVALID_INPUT', 'alert_id');
   throwsCode(() => alerts.create(alert('a', 'Info', 1, { acknowledged: true })), 'INVALID_INPUT', 'acknowledged_at');
   throwsCode(() => alerts.create(alert('a', 'Info', 1.5)), 'INVALID_INPUT', 'alert');

@@ -14,28 +14,28 @@ function seeded() {
   const old = NOW - 50 * DAY;
   const recent = NOW - 1000;
   db.timeseries().writeSeries('d', 'temperature', new Float64Array([old, old + 1, old + 2, recent]), new Float64Array([1, 2, 3, 4]));
-  const ev = (id, at) => ({ event_id: id, event_type: 't', event_data: null, metadata: { source: 's', timestamp: at } });
+  const ev = (id, at) => ({ eventId: id, eventType: 't', eventData: null, metadata: { source: 's', timestamp: at } });
   db.events().appendBatch([ev('e-old', old), ev('e-new', recent)]);
-  const rule = (id, at) => ({ execution_id: id, rule_id: 'r', rule_name: 'r', triggered_at: at, result: 'Success' });
+  const rule = (id, at) => ({ executionId: id, ruleId: 'r', ruleName: 'r', triggeredAt: at, result: 'Success' });
   db.ruleHistory().recordBatch([rule('x-old', old), rule('x-new', recent)]);
-  const run = (id, at) => ({ execution_id: id, workflow_id: 'w', workflow_name: 'w', trigger_type: 'cron', started_at: at });
+  const run = (id, at) => ({ executionId: id, workflowId: 'w', workflowName: 'w', triggerType: 'cron', startedAt: at });
   db.workflowHistory().start(run('w-old', old));
   db.workflowHistory().start(run('w-new', recent));
-  const alert = (id, at) => ({ alert_id: id, title: 't', severity: 'Info', source: 'rule', created_at: at });
+  const alert = (id, at) => ({ alertId: id, title: 't', severity: 'Info', source: 'rule', createdAt: at });
   db.alerts().create(alert('a-old', old));
   db.alerts().create(alert('a-new', recent));
-  const decision = (id, at) => ({ decision_id: id, title: 't', confidence: 0.5, created_at: at });
+  const decision = (id, at) => ({ decisionId: id, title: 't', confidence: 0.5, createdAt: at });
   db.decisions().create(decision('d-old', old));
   db.decisions().create(decision('d-new', recent));
   db.sessions().createSession('s-old', 'old chat', old);
-  db.memory().add({ memory_id: 'm-expired', memory_type: 'Other', content: 'stale fact', created_at: old, metadata: { expires_at: old + 1 } });
-  db.memory().add({ memory_id: 'm-kept', memory_type: 'Other', content: 'lasting fact', created_at: old });
+  db.memory().add({ memoryId: 'm-expired', memoryType: 'Other', content: 'stale fact', createdAt: old, metadata: { expiresAt: old + 1 } });
+  db.memory().add({ memoryId: 'm-kept', memoryType: 'Other', content: 'lasting fact', createdAt: old });
   return db;
 }
 
 test('run removes what each retention window says has expired and reports it per store', () => {
   const db = seeded();
-  const task = new wasm.DataCleanupTask(db, { timeseries: { default_days: 10 }, rule_history: { days: 10 }, workflow_history: { keep: '240h' }, alerts: { keep: 10 }, decisions: { keep: '10d' } });
+  const task = new wasm.DataCleanupTask(db, { timeseries: { defaultDays: 10 }, ruleHistory: { days: 10 }, workflowHistory: { keep: '240h' }, alerts: { keep: 10 }, decisions: { keep: '10d' } });
   const report = task.run(NOW);
   assert.deepEqual(report, {
     removed: { timeseries: 3, events: 1, rule_history: 1, workflow_history: 1, alerts: 1, decisions: 1, sessions: 0, memory: 1 },
@@ -59,10 +59,10 @@ test('the defaults keep 90 days of history; config() shows the full retention', 
   const db = seeded();
   const task = new wasm.DataCleanupTask(db, {});
   const config = task.config();
-  assert.equal(config.rule_history.keep, '90d');
+  assert.equal(config.ruleHistory.keep, '90d');
   assert.equal(config.sessions.keep, '365d');
   assert.equal(config.timeseries.keep, '30d');
-  assert.deepEqual(config.events, { keep: '7d', max_size_mb: 1000, by_type: {} });
+  assert.deepEqual(config.events, { keep: '7d', maxSizeMb: 1000, byType: {} });
   const report = task.run(NOW);
   assert.equal(report.removed.rule_history, 0);
   assert.equal(report.removed.timeseries, 3, '50 days is past the 30-day default');
@@ -97,7 +97,7 @@ test('a bad retention or time is INVALID_INPUT; a closed database is CLOSED', ()
   throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { days: 0 } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { keep: '1mo' } }), 'INVALID_INPUT', 'retention', /unknown unit/);
   throwsCode(() => new wasm.DataCleanupTask(db, { alerts: { weeks: 2 } }), 'INVALID_INPUT', 'retention');
-  throwsCode(() => new wasm.DataCleanupTask(db, { events: { by_type: { x: -1 } } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => new wasm.DataCleanupTask(db, { events: { byType: { x: -1 } } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => new wasm.DataCleanupTask(db, 'forever'), 'INVALID_INPUT', 'retention');
   assert.throws(() => new wasm.DataCleanupTask({}, {}), Error, 'the database must be a StorageManager');
   const task = new wasm.DataCleanupTask(db);

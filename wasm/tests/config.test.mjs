@@ -7,9 +7,9 @@ import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 test('an empty tree reads the defaults; files given to the constructor are read', () => {
   const empty = new wasm.ConfigStore();
   assert.equal(empty.system().api.port, 8080);
-  assert.equal(empty.system().storage.timeseries_retention_days, 30);
-  assert.deepEqual(empty.system().backup.enabled_backups, [{ type: 'full' }]);
-  assert.deepEqual(empty.system().maintenance, { flush_interval_secs: 1, cleanup_interval_minutes: 60, compact_interval_hours: 24 });
+  assert.equal(empty.system().storage.timeseriesRetentionDays, 30);
+  assert.deepEqual(empty.system().backup.enabledBackups, [{ type: 'full' }]);
+  assert.deepEqual(empty.system().maintenance, { flushIntervalSecs: 1, cleanupIntervalMinutes: 60, compactIntervalHours: 24 });
   assert.equal(empty.retention().alerts.keep, '365d');
   assert.equal(empty.retention().events.keep, '7d');
   assert.deepEqual(empty.adapters(), {});
@@ -22,7 +22,7 @@ test('an empty tree reads the defaults; files given to the constructor are read'
     'rules/heat.rule': 'when temperature > 30 then alert',
   });
   const system = cfg.system();
-  assert.equal(system.storage.timeseries_retention_days, 14);
+  assert.equal(system.storage.timeseriesRetentionDays, 14);
   assert.equal(system.api.host, '127.0.0.1', 'missing fields take their defaults');
   assert.deepEqual(cfg.adapters(), { mqtt: { broker: 'tcp://localhost:1883', topics: ['sensors/#'] } });
   assert.deepEqual(cfg.definitionNames('Rule'), ['heat.rule']);
@@ -67,16 +67,16 @@ test('set sections as objects; bad values are refused and leave the tree as it w
   throwsCode(() => cfg.setSystem('port: 1'), 'INVALID_INPUT', 'system');
   assert.equal(cfg.system().api.port, 9090, 'unchanged');
 
-  cfg.setRetention({ alerts: { days: 30 }, timeseries: { by_metric: { power: 7, vibration: '36h' } }, decisions: { keep: 'forever' } });
+  cfg.setRetention({ alerts: { days: 30 }, timeseries: { byMetric: { power: 7, vibration: '36h' } }, decisions: { keep: 'forever' } });
   const r = cfg.retention();
   assert.equal(r.alerts.keep, '30d');
-  assert.equal(r.rule_history.keep, '90d');
+  assert.equal(r.ruleHistory.keep, '90d');
   assert.equal(r.decisions.keep, 'forever');
-  assert.deepEqual(r.timeseries, { keep: '30d', by_metric: { power: '7d', vibration: '36h' }, by_device_type: {} });
+  assert.deepEqual(r.timeseries, { keep: '30d', byMetric: { power: '7d', vibration: '36h' }, byDeviceType: {} });
   throwsCode(() => cfg.setRetention({ alerts: { keep: '3 days' } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => cfg.setRetention({ alerts: { days: 0 } }), 'INVALID_INPUT', 'retention');
   throwsCode(() => cfg.setRetention({ alerts: { days: 1.5 } }), 'INVALID_INPUT', 'retention');
-  throwsCode(() => cfg.setRetention({ events: { by_type: { '': 3 } } }), 'INVALID_INPUT', 'retention');
+  throwsCode(() => cfg.setRetention({ events: { byType: { '': 3 } } }), 'INVALID_INPUT', 'retention');
   assert.equal(cfg.retention().alerts.keep, '30d', 'unchanged');
 
   cfg.setAdapters({ modbus: { port: '/dev/ttyUSB0', baud: 9600 } });
@@ -87,7 +87,7 @@ test('set sections as objects; bad values are refused and leave the tree as it w
 test('YAML text out loads back to the same sections; YAML text in is validated', () => {
   const cfg = new wasm.ConfigStore();
   cfg.setSystem({ api: { port: 9000 }, events: { persist: false } });
-  cfg.setRetention({ decisions: { days: 3 }, events: { by_type: { 'device.online': 1 } } });
+  cfg.setRetention({ decisions: { days: 3 }, events: { byType: { 'device.online': 1 } } });
   cfg.setAdapters({ mqtt: { broker: 'tcp://b:1883' } });
   const files = { 'system.yaml': cfg.yaml('system.yaml'), 'retention.yaml': cfg.yaml('retention.yaml'), 'adapters.yaml': cfg.yaml('adapters.yaml') };
   assert.match(files['system.yaml'], /port: 9000/);

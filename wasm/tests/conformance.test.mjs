@@ -185,9 +185,9 @@ function run(subject, op, args) {
  * A JS result as core's JSON: `undefined` (a void method) and missing values are `null`,
  * typed arrays (embeddings) are arrays of numbers, bytes (`Uint8Array`, a binary telemetry
  * value) are core's `{"base64": "..."}`, maps are objects, BigInts are numbers.
- * Field names are the core's already (the binding returns records as core's serde writes
- * them, snake_case), so keys are kept as they are: renaming them would also rename the keys
- * of user data (metadata, event payloads).
+ * Keys are kept as they are: the binding returns a record's fields in camelCase, and
+ * renaming every key back would also rename the keys of user data (metadata, event
+ * payloads); `matches` finds a case's snake_case field under its camelCase name instead.
  */
 export function normalize(v) {
   if (v === undefined || v === null) return null;
@@ -202,6 +202,16 @@ export function normalize(v) {
 
 const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** `bucket_start` -> `bucketStart`: the name under which JS returns a record's field. */
+export const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** `actual[key]`: a case names fields as the core does (snake_case), JS returns a record's
+ * fields in camelCase and user data's keys as they were given. */
+function member(actual, key) {
+  if (Object.hasOwn(actual, key)) return actual[key];
+  return Object.hasOwn(actual, camel(key)) ? actual[camel(key)] : null;
+}
+
 /** Whether `actual` matches `expected` by the README's rules; throws the reason when not. */
 export function matches(expected, actual, at = '') {
   const differ = () => {
@@ -212,7 +222,7 @@ export function matches(expected, actual, at = '') {
   } else if (isPlainObject(expected)) {
     if (!isPlainObject(actual)) differ();
     for (const [key, want] of Object.entries(expected)) {
-      matches(want, Object.hasOwn(actual, key) ? actual[key] : null, `${at}.${key}`);
+      matches(want, member(actual, key), `${at}.${key}`);
     }
   } else if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) differ();
@@ -271,6 +281,8 @@ test('the matcher refuses what differs (the reference runner\'s checks)', () => 
   ok({ a: 1 }, { a: 1.0, b: 2 });
   bad({ a: 1 }, { a: 2 });
   ok({ a: null }, {});
+  ok({ bucket_start: 1 }, { bucketStart: 1 });
+  bad({ bucket_start: 1 }, { bucketStart: 2 });
   bad([1, 2], [1]);
   ok({ $len: 2 }, [7, 8]);
   bad({ $len: 2 }, [7]);

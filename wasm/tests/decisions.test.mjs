@@ -3,30 +3,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasm, openDb, throwsCode } from './helpers.mjs';
 
-const decision = (id, at, extra = {}) => ({ decision_id: id, title: `decision ${id}`, confidence: 0.75, created_at: at, ...extra });
-const response = (user, at, extra = {}) => ({ user_id: user, response: 'approved', responded_at: at, ...extra });
-const ids = (xs) => xs.map((d) => d.decision_id);
+const decision = (id, at, extra = {}) => ({ decisionId: id, title: `decision ${id}`, confidence: 0.75, createdAt: at, ...extra });
+const response = (user, at, extra = {}) => ({ userId: user, response: 'approved', respondedAt: at, ...extra });
+const ids = (xs) => xs.map((d) => d.decisionId);
 
 test('create fills the defaults; approve stores the response; the result is recorded once', () => {
   const d = openDb().decisions();
   assert.ok(d instanceof wasm.DecisionStore);
   d.create(decision('d1', 1000, {
     description: 'Room 3 is hot', reasoning: 'Trend up 2 °C/h',
-    proposed_actions: [{ action_type: 'control_device', parameters: { device: 'ac-3', setpoint: 22 } }, { action_type: 'notify_user', description: 'tell Alice' }],
+    proposedActions: [{ actionType: 'control_device', parameters: { device: 'ac-3', setpoint: 22 } }, { actionType: 'notify_user', description: 'tell Alice' }],
   }));
   assert.deepEqual(d.get('d1'), {
-    decision_id: 'd1', title: 'decision d1', description: 'Room 3 is hot', reasoning: 'Trend up 2 °C/h',
-    proposed_actions: [
-      { action_type: 'control_device', description: '', parameters: { device: 'ac-3', setpoint: 22 } },
-      { action_type: 'notify_user', description: 'tell Alice', parameters: null },
+    decisionId: 'd1', title: 'decision d1', description: 'Room 3 is hot', reasoning: 'Trend up 2 °C/h',
+    proposedActions: [
+      { actionType: 'control_device', description: '', parameters: { device: 'ac-3', setpoint: 22 } },
+      { actionType: 'notify_user', description: 'tell Alice', parameters: null },
     ],
-    confidence: 0.75, created_at: 1000, status: 'Proposed', user_response: null, execution_result: null, review_id: null,
+    confidence: 0.75, createdAt: 1000, status: 'Proposed', userResponse: null, executionResult: null, reviewId: null,
   });
   const approved = d.approve('d1', response('alice', 1500, { comments: 'go' }));
   assert.equal(approved.status, 'Approved');
-  assert.deepEqual(approved.user_response, { user_id: 'alice', response: 'approved', responded_at: 1500, comments: 'go' });
-  const done = d.recordExecutionResult('d1', { PartialSuccess: { failed_actions: ['notify_user'] } });
-  assert.deepEqual(done.execution_result, { PartialSuccess: { failed_actions: ['notify_user'] } });
+  assert.deepEqual(approved.userResponse, { userId: 'alice', response: 'approved', respondedAt: 1500, comments: 'go' });
+  const done = d.recordExecutionResult('d1', { PartialSuccess: { failedActions: ['notify_user'] } });
+  assert.deepEqual(done.executionResult, { PartialSuccess: { failedActions: ['notify_user'] } });
   assert.deepEqual(d.get('d1'), done);
   throwsCode(() => d.recordExecutionResult('d1', 'Success'), 'CONFLICT');
   assert.equal(d.get('missing'), null);
@@ -40,7 +40,7 @@ test('reject, transition (any case), the final statuses, and status queries', ()
   d.create(decision('c', 300));
   assert.equal(d.reject('a', response('bob', 150, { response: 'rejected' })).status, 'Rejected');
   assert.equal(d.transition('b', 'auto_executed').status, 'AutoExecuted');
-  assert.equal(d.recordExecutionResult('b', 'Success').execution_result, 'Success');
+  assert.equal(d.recordExecutionResult('b', 'Success').executionResult, 'Success');
   throwsCode(() => d.transition('a', 'Approved'), 'CONFLICT');
   throwsCode(() => d.approve('a', response('x', 1)), 'CONFLICT');
   throwsCode(() => d.recordExecutionResult('a', 'Success'), 'CONFLICT');
@@ -73,22 +73,22 @@ test('expireProposals expires old proposals only; cleanup removes old decisions'
 
 test('bad decisions, responses, results, status names and ids are INVALID_INPUT; nothing is stored', () => {
   const d = openDb().decisions();
-  throwsCode(() => d.create({ decision_id: 'x', title: 't', created_at: 1 }), 'INVALID_INPUT', 'decision');
+  throwsCode(() => d.create({ decisionId: 'x', title: 't', createdAt: 1 }), 'INVALID_INPUT', 'decision');
   throwsCode(() => d.create(decision('x', 1, { status: 'Maybe' })), 'INVALID_INPUT', 'decision');
   throwsCode(() => d.create(decision('x', 1, { extra: true })), 'INVALID_INPUT', 'decision');
-  throwsCode(() => d.create(decision('x', 1, { proposed_actions: [{ description: 'no type' }] })), 'INVALID_INPUT', 'decision');
+  throwsCode(() => d.create(decision('x', 1, { proposedActions: [{ description: 'no type' }] })), 'INVALID_INPUT', 'decision');
   throwsCode(() => d.create(null), 'INVALID_INPUT', 'decision');
   throwsCode(() => d.create(decision('', 1)), 'INVALID_INPUT', 'decision_id');
   throwsCode(() => d.create(decision('x', 1, { confidence: 1.5 })), 'INVALID_INPUT', 'confidence');
   throwsCode(() => d.create(decision('x', 1, { status: 'Approved' })), 'INVALID_INPUT', 'status');
-  throwsCode(() => d.create(decision('x', 1, { user_response: response('a', 1) })), 'INVALID_INPUT', 'user_response');
-  throwsCode(() => d.create(decision('x', 1, { execution_result: 'Success' })), 'INVALID_INPUT', 'execution_result');
-  throwsCode(() => d.create(decision('x', 1, { proposed_actions: [{ action_type: '' }] })), 'INVALID_INPUT', 'action_type');
+  throwsCode(() => d.create(decision('x', 1, { userResponse: response('a', 1) })), 'INVALID_INPUT', 'user_response');
+  throwsCode(() => d.create(decision('x', 1, { executionResult: 'Success' })), 'INVALID_INPUT', 'execution_result');
+  throwsCode(() => d.create(decision('x', 1, { proposedActions: [{ actionType: '' }] })), 'INVALID_INPUT', 'action_type');
   assert.deepEqual(d.queryRange(-Infinity, Infinity), []);
 
   d.create(decision('d', 1));
   throwsCode(() => d.create(decision('d', 2)), 'CONFLICT');
-  throwsCode(() => d.approve('d', { user_id: 'a' }), 'INVALID_INPUT', 'response');
+  throwsCode(() => d.approve('d', { userId: 'a' }), 'INVALID_INPUT', 'response');
   throwsCode(() => d.approve('d', response('', 1)), 'INVALID_INPUT', 'user_id');
   throwsCode(() => d.approve('ghost', response('a', 1)), 'NOT_FOUND');
   throwsCode(() => d.reject(7, response('a', 1)), 'INVALID_INPUT', 'decision_id');

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { openDb, throwsCode } from './helpers.mjs';
 
 const ev = (id, type, timestamp, extra = {}) => ({
-  event_id: id,
-  event_type: type,
-  event_data: { id },
+  eventId: id,
+  eventType: type,
+  eventData: { id },
   metadata: { source: 'test', timestamp, ...extra },
 });
 
@@ -15,8 +15,8 @@ test('append assigns sequences; get finds events by id', () => {
   assert.equal(events.lastSequence(), 0);
   const e1 = events.append(ev('e1', 'device.online', 1000));
   assert.deepEqual(e1, {
-    event_id: 'e1', event_type: 'device.online', event_data: { id: 'e1' },
-    metadata: { correlation_id: null, causation_id: null, source: 'test', timestamp: 1000 },
+    eventId: 'e1', eventType: 'device.online', eventData: { id: 'e1' },
+    metadata: { correlationId: null, causationId: null, source: 'test', timestamp: 1000 },
     sequence: 1,
   });
   assert.equal(events.append(ev('e2', 'device.offline', 2000)).sequence, 2);
@@ -29,23 +29,23 @@ test('append assigns sequences; get finds events by id', () => {
 test('event data keeps the caller\'s key order; omitted fields take the core defaults', () => {
   const events = openDb().events();
   const data = { device: 'dev-00', value: 20.01, seq: 1, nested: { z: 1, a: 2 } };
-  events.append({ event_id: 'k1', event_type: 'reading', event_data: data, metadata: { source: 's', timestamp: 1 } });
+  events.append({ eventId: 'k1', eventType: 'reading', eventData: data, metadata: { source: 's', timestamp: 1 } });
   const got = events.get('k1');
-  assert.equal(JSON.stringify(got.event_data), JSON.stringify(data));
-  assert.deepEqual(Object.keys(events.replay(0, 1)[0].event_data), ['device', 'value', 'seq', 'nested']);
-  const bare = events.append({ event_id: 'k2', event_type: 'reading', metadata: { source: 's', timestamp: 2 } });
-  assert.equal(bare.event_data, null);
+  assert.equal(JSON.stringify(got.eventData), JSON.stringify(data));
+  assert.deepEqual(Object.keys(events.replay(0, 1)[0].eventData), ['device', 'value', 'seq', 'nested']);
+  const bare = events.append({ eventId: 'k2', eventType: 'reading', metadata: { source: 's', timestamp: 2 } });
+  assert.equal(bare.eventData, null);
   assert.deepEqual(events.appendBatch([]), { first: 3, last: 2 });
   throwsCode(() => events.append({ ...ev('k3', 't', 3), sequnce: 1 }), 'INVALID_INPUT', 'event', /unknown field `sequnce`/);
-  throwsCode(() => events.append({ ...ev('k4', 't', 3), metadata: { source: 's', timestamp: 3, corelation_id: 'c' } }),
-    'INVALID_INPUT', 'event', /unknown field `corelation_id`/);
+  throwsCode(() => events.append({ ...ev('k4', 't', 3), metadata: { source: 's', timestamp: 3, corelationId: 'c' } }),
+    'INVALID_INPUT', 'event', /unknown field `corelationId`/);
 });
 
 test('appendBatch is all or nothing; duplicates are CONFLICT', () => {
   const events = openDb().events();
   const out = events.appendBatch([ev('a', 't', 1), ev('b', 't', 2)]);
   assert.deepEqual(out, { first: 1, last: 2 });
-  assert.deepEqual(events.replay(out.first - 1, out.last - out.first + 1).map((e) => e.event_id), ['a', 'b']);
+  assert.deepEqual(events.replay(out.first - 1, out.last - out.first + 1).map((e) => e.eventId), ['a', 'b']);
   throwsCode(() => events.append(ev('a', 't', 3)), 'CONFLICT');
   throwsCode(() => events.appendBatch([ev('c', 't', 3), ev('c', 't', 4)]), 'CONFLICT');
   throwsCode(() => events.appendBatch([ev('d', 't', 3), ev('a', 't', 4)]), 'CONFLICT');
@@ -57,20 +57,20 @@ test('appendBatch is all or nothing; duplicates are CONFLICT', () => {
 test('queryRange, queryByType and queryByCorrelation', () => {
   const events = openDb().events();
   events.appendBatch([
-    ev('r1', 'alert.raised', 100, { correlation_id: 'chain-1' }),
+    ev('r1', 'alert.raised', 100, { correlationId: 'chain-1' }),
     ev('x', 'device.online', 150),
     ev('r2', 'alert.raised', 200),
-    ev('k1', 'alert.acknowledged', 300, { correlation_id: 'chain-1', causation_id: 'r1' }),
+    ev('k1', 'alert.acknowledged', 300, { correlationId: 'chain-1', causationId: 'r1' }),
   ]);
-  assert.deepEqual(events.queryRange(100, 300).map((e) => e.event_id), ['r1', 'x', 'r2']);
-  assert.deepEqual(events.queryRange(-Infinity, Infinity, 2).map((e) => e.event_id), ['r1', 'x']);
+  assert.deepEqual(events.queryRange(100, 300).map((e) => e.eventId), ['r1', 'x', 'r2']);
+  assert.deepEqual(events.queryRange(-Infinity, Infinity, 2).map((e) => e.eventId), ['r1', 'x']);
   assert.deepEqual(events.queryRange(0, 100), []);
-  assert.deepEqual(events.queryByType('alert.raised', -Infinity, Infinity).map((e) => e.event_id), ['r1', 'r2']);
-  assert.deepEqual(events.queryByType('alert.raised', 150, Infinity).map((e) => e.event_id), ['r2']);
-  assert.deepEqual(events.queryByType('alert.raised', -Infinity, Infinity, 1).map((e) => e.event_id), ['r1']);
+  assert.deepEqual(events.queryByType('alert.raised', -Infinity, Infinity).map((e) => e.eventId), ['r1', 'r2']);
+  assert.deepEqual(events.queryByType('alert.raised', 150, Infinity).map((e) => e.eventId), ['r2']);
+  assert.deepEqual(events.queryByType('alert.raised', -Infinity, Infinity, 1).map((e) => e.eventId), ['r1']);
   const chain = events.queryByCorrelation('chain-1');
-  assert.deepEqual(chain.map((e) => e.event_id), ['r1', 'k1']);
-  assert.equal(chain[1].metadata.causation_id, 'r1');
+  assert.deepEqual(chain.map((e) => e.eventId), ['r1', 'k1']);
+  assert.equal(chain[1].metadata.causationId, 'r1');
   assert.deepEqual(events.queryByCorrelation('none'), []);
 });
 
@@ -89,11 +89,11 @@ test('cleanup removes expired events with default and explicit retention', () =>
   const day = 86_400_000;
   const now = 100 * day;
   events.appendBatch([ev('old', 'debug', now - 8 * day), ev('mid', 'debug', now - 2 * day), ev('new', 'alert', now)]);
-  assert.deepEqual(events.cleanup(now), { expired: 1, over_size: 0 });
+  assert.deepEqual(events.cleanup(now), { expired: 1, overSize: 0 });
   assert.equal(events.get('old'), null);
-  assert.deepEqual(events.cleanup(now, { keep: '7d', max_size_mb: 1000, by_type: { debug: '36h' } }), { expired: 1, over_size: 0 });
-  assert.deepEqual(events.queryRange(-Infinity, Infinity).map((e) => e.event_id), ['new']);
-  assert.deepEqual(events.cleanup(now, { days: 7, max_size_mb: 0, by_type: {} }), { expired: 0, over_size: 1 });
+  assert.deepEqual(events.cleanup(now, { keep: '7d', maxSizeMb: 1000, byType: { debug: '36h' } }), { expired: 1, overSize: 0 });
+  assert.deepEqual(events.queryRange(-Infinity, Infinity).map((e) => e.eventId), ['new']);
+  assert.deepEqual(events.cleanup(now, { days: 7, maxSizeMb: 0, byType: {} }), { expired: 0, overSize: 1 });
   assert.equal(events.totalBytes(), 0);
   assert.equal(events.lastSequence(), 3);
 });
@@ -105,7 +105,7 @@ test('bad events and arguments are INVALID_INPUT and store nothing', () => {
   throwsCode(() => events.append({ ...ev('e', 't', 1), metadata: { source: '', timestamp: 1 } }), 'INVALID_INPUT', 'source');
   throwsCode(() => events.append({ ...ev('e', 't', 1), metadata: undefined }), 'INVALID_INPUT', 'event');
   throwsCode(() => events.append(ev('e', 't', 1.5)), 'INVALID_INPUT', 'event');
-  throwsCode(() => events.append(ev('e', 't', 1, { correlation_id: '' })), 'INVALID_INPUT', 'correlation_id');
+  throwsCode(() => events.append(ev('e', 't', 1, { correlationId: '' })), 'INVALID_INPUT', 'correlation_id');
   throwsCode(() => events.appendBatch({}), 'INVALID_INPUT', 'events');
   throwsCode(() => events.appendBatch([ev('ok', 't', 1), ev('', 't', 1)]), 'INVALID_INPUT', 'event_id');
   assert.equal(events.lastSequence(), 0);
@@ -120,10 +120,10 @@ test('bad events and arguments are INVALID_INPUT and store nothing', () => {
   throwsCode(() => events.replay(0, NaN), 'INVALID_INPUT', 'limit');
   throwsCode(() => events.cleanup(NaN), 'INVALID_INPUT', 'now_ms');
   throwsCode(() => events.cleanup(0, { weeks: 1 }), 'INVALID_INPUT', 'retention', /weeks/);
-  assert.deepEqual(events.cleanup(0, { days: 1 }), { expired: 0, over_size: 0 }, 'omitted retention fields take their defaults');
+  assert.deepEqual(events.cleanup(0, { days: 1 }), { expired: 0, overSize: 0 }, 'omitted retention fields take their defaults');
   throwsCode(() => events.cleanup(0, { keep: '3 days' }), 'INVALID_INPUT', 'retention', /3 days/);
   throwsCode(() => events.cleanup(0, { keep: 0 }), 'INVALID_INPUT', 'retention');
-  assert.deepEqual(events.cleanup(0, { keep: 'forever' }), { expired: 0, over_size: 0 });
+  assert.deepEqual(events.cleanup(0, { keep: 'forever' }), { expired: 0, overSize: 0 });
 });
 
 test('ids of the wrong JS type are INVALID_INPUT', () => {

@@ -35,8 +35,8 @@ test('the default package leaves out config, vectors, memory and sessions; full 
 test('defaultOptions round-trips through the constructor; max_points 0 commits each write', () => {
   const opts = wasm.StorageManager.defaultOptions();
   assert.equal(opts.durability, 'Immediate');
-  assert.equal(opts.write_buffer.max_points, 4096);
-  opts.write_buffer.max_points = 0;
+  assert.equal(opts.writeBuffer.maxPoints, 4096);
+  opts.writeBuffer.maxPoints = 0;
   const db = new wasm.StorageManager(opts);
   db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
   assert.equal(db.timeseries().bufferedPoints(), 0);
@@ -51,11 +51,11 @@ test('defaultOptions round-trips through the constructor; max_points 0 commits e
 test('tableSizes counts what the stores wrote', () => {
   const db = openDb();
   db.timeseries().writeSeries('d', 'm', new Float64Array([1, 2, 3]), new Float64Array([1, 2, 3]));
-  db.events().append({ event_id: 'e', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } });
+  db.events().append({ eventId: 'e', eventType: 't', eventData: null, metadata: { source: 's', timestamp: 1 } });
   const sizes = Object.fromEntries(db.tableSizes().map((t) => [t.name, t]));
   assert.equal(sizes.ts_chunks.entries, 1, 'three points of one series share one chunk');
   assert.equal(sizes.events.entries, 1);
-  assert.ok(sizes.ts_chunks.stored_bytes > 0);
+  assert.ok(sizes.ts_chunks.storedBytes > 0);
 });
 
 test('compact and checkIntegrity: nothing to release in memory, always sound', () => {
@@ -63,8 +63,8 @@ test('compact and checkIntegrity: nothing to release in memory, always sound', (
   db.timeseries().write('d', 'm', { timestamp: 1, value: 1 });
   const report = db.compact();
   assert.equal(db.timeseries().bufferedPoints(), 0, 'compact commits the buffer first');
-  assert.ok(report.before_bytes > 0);
-  assert.deepEqual(report, { before_bytes: report.before_bytes, after_bytes: report.before_bytes });
+  assert.ok(report.beforeBytes > 0);
+  assert.deepEqual(report, { beforeBytes: report.beforeBytes, afterBytes: report.beforeBytes });
   assert.equal(db.checkIntegrity(), true);
 });
 
@@ -92,17 +92,17 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
   const cfg = mod.ConfigStore ? db.config() : null;
   const cleanup = new mod.DataCleanupTask(db);
   const snapshot = db.exportSnapshot(); // before the buffered write below
-  devices.upsert({ device_id: 'd', device_type: 't' });
+  devices.upsert({ deviceId: 'd', deviceType: 't' });
   ts.write('d', 'm', { timestamp: 1, value: 1 });
-  events.append({ event_id: 'e', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } });
+  events.append({ eventId: 'e', eventType: 't', eventData: null, metadata: { source: 's', timestamp: 1 } });
   db.close();
   assert.equal(ts.bufferedPoints(), 0, 'close flushed the buffer');
   db.close();
 
   const f64 = (...xs) => new Float64Array(xs);
-  const run = { execution_id: 'w', workflow_id: 'w', workflow_name: 'w', trigger_type: 't', started_at: 1 };
-  const memo = { memory_id: 'm', memory_type: 'Other', content: 'text', created_at: 1, embedding: new Float32Array([1, 0]) };
-  const ev = { event_id: 'e2', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 2 } };
+  const run = { executionId: 'w', workflowId: 'w', workflowName: 'w', triggerType: 't', startedAt: 1 };
+  const memo = { memoryId: 'm', memoryType: 'Other', content: 'text', createdAt: 1, embedding: new Float32Array([1, 0]) };
+  const ev = { eventId: 'e2', eventType: 't', eventData: null, metadata: { source: 's', timestamp: 2 } };
   const calls = {
     StorageManager: {
       // close() dropped the database handle: the store accessors throw too.
@@ -119,7 +119,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
     TimeSeriesStore: {
       flush: () => ts.flush(),
       write: () => ts.write('d', 'm', { timestamp: 2, value: 2 }),
-      writeBatch: () => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 2 } }]),
+      writeBatch: () => ts.writeBatch([{ deviceId: 'd', metric: 'm', point: { timestamp: 2, value: 2 } }]),
       writeSeries: () => ts.writeSeries('d', 'm', f64(2), f64(2)),
       writePoints: () => ts.writePoints('d', 'm', [{ timestamp: 2, value: 2 }]),
       writeColumns: () => ts.writeColumns(['d'], ['m'], new Uint32Array([0]), f64(2), f64(2)),
@@ -137,7 +137,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       rebuildRollups: () => ts.rebuildRollups(),
     },
     DeviceStateStore: {
-      upsert: () => devices.upsert({ device_id: 'd2', device_type: 't' }),
+      upsert: () => devices.upsert({ deviceId: 'd2', deviceType: 't' }),
       getDevice: () => devices.getDevice('d'),
       delete: () => devices.delete('d'),
       listDevices: () => devices.listDevices(),
@@ -159,7 +159,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       cleanup: () => events.cleanup(10),
     },
     AlertStore: {
-      create: () => alerts.create({ alert_id: 'a', title: 't', severity: 'Info', source: 's', created_at: 1 }),
+      create: () => alerts.create({ alertId: 'a', title: 't', severity: 'Info', source: 's', createdAt: 1 }),
       get: () => alerts.get('a'),
       delete: () => alerts.delete('a'),
       acknowledge: () => alerts.acknowledge('a', 'me', 1),
@@ -175,8 +175,8 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       cleanup: () => alerts.cleanup(10),
     },
     RuleHistoryStore: {
-      record: () => rules.record({ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: 'Success' }),
-      recordBatch: () => rules.recordBatch([{ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: 'Success' }]),
+      record: () => rules.record({ executionId: 'x', ruleId: 'r', ruleName: 'r', triggeredAt: 1, result: 'Success' }),
+      recordBatch: () => rules.recordBatch([{ executionId: 'x', ruleId: 'r', ruleName: 'r', triggeredAt: 1, result: 'Success' }]),
       get: () => rules.get('x'),
       queryByRule: () => rules.queryByRule('r', 0, 10),
       queryRuleRange: () => rules.queryRuleRange('r', 0, 10),
@@ -217,7 +217,7 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
     WorkflowHistoryStore: {
       start: () => workflows.start(run),
       update: () => workflows.update(run),
-      recordStep: () => workflows.recordStep('w', { step_id: 's', step_name: 's', step_type: 't', started_at: 1 }),
+      recordStep: () => workflows.recordStep('w', { stepId: 's', stepName: 's', stepType: 't', startedAt: 1 }),
       finish: () => workflows.finish('w', 'Completed', 2),
       get: () => workflows.get('w'),
       queryByWorkflow: () => workflows.queryByWorkflow('w', 0, 10),
@@ -227,11 +227,11 @@ for (const [variant, mod] of [['default', wasm], ['full', full]]) test(`close fl
       cleanup: () => workflows.cleanup(10),
     },
     DecisionStore: {
-      create: () => decisions.create({ decision_id: 'd', title: 't', confidence: 1, created_at: 1 }),
+      create: () => decisions.create({ decisionId: 'd', title: 't', confidence: 1, createdAt: 1 }),
       get: () => decisions.get('d'),
       transition: () => decisions.transition('d', 'Expired'),
-      approve: () => decisions.approve('d', { user_id: 'u', response: 'ok', responded_at: 2 }),
-      reject: () => decisions.reject('d', { user_id: 'u', response: 'no', responded_at: 2 }),
+      approve: () => decisions.approve('d', { userId: 'u', response: 'ok', respondedAt: 2 }),
+      reject: () => decisions.reject('d', { userId: 'u', response: 'no', respondedAt: 2 }),
       recordExecutionResult: () => decisions.recordExecutionResult('d', 'Success'),
       queryRange: () => decisions.queryRange(0, 10),
       queryByStatus: () => decisions.queryByStatus('Proposed', 0, 10),
@@ -312,10 +312,10 @@ test('queryLatest of a cached series throws CLOSED after close', () => {
 test('fromSnapshot opens a new database holding a snapshot; bad bytes are refused', () => {
   const src = openDb();
   src.timeseries().writeSeries('d', 'm', new Float64Array([1, 2]), new Float64Array([10, 20]));
-  src.devices().upsert({ device_id: 'd', device_type: 't' });
-  const copy = wasm.StorageManager.fromSnapshot(src.exportSnapshot(), { write_buffer: { max_points: 0 } });
+  src.devices().upsert({ deviceId: 'd', deviceType: 't' });
+  const copy = wasm.StorageManager.fromSnapshot(src.exportSnapshot(), { writeBuffer: { maxPoints: 0 } });
   assert.deepEqual([...copy.timeseries().queryRange('d', 'm', -Infinity, Infinity).values], [10, 20]);
-  assert.equal(copy.devices().getDevice('d').device_type, 't');
+  assert.equal(copy.devices().getDevice('d').deviceType, 't');
   copy.timeseries().write('d', 'm', { timestamp: 3, value: 1 });
   assert.equal(copy.timeseries().bufferedPoints(), 0, 'options apply');
   const buf = src.exportSnapshot().buffer;

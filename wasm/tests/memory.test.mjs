@@ -4,17 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { full as wasm, openFullDb as openDb, throwsCode } from './helpers.mjs';
 
-const mem = (id, type, content, extra = {}) => ({ memory_id: id, memory_type: type, content, created_at: 1000, ...extra });
+const mem = (id, type, content, extra = {}) => ({ memoryId: id, memoryType: type, content, createdAt: 1000, ...extra });
 const f32 = (...xs) => new Float32Array(xs);
-const hitIds = (hits) => hits.map((h) => h.entry.memory_id);
+const hitIds = (hits) => hits.map((h) => h.entry.memoryId);
 
 function seeded() {
   const m = openDb().memory();
   m.add(mem('pump', 'DeviceKnowledge', 'Pump 7 overheats above 80 °C', { embedding: f32(1, 0, 0), metadata: { keywords: ['cooling'], importance: 0.9, entities: ['pump-7'] } }));
-  m.add(mem('pref', 'UserPreference', '客厅温度保持在22度', { embedding: f32(0, 1, 0), created_at: 2000 }));
+  m.add(mem('pref', 'UserPreference', '客厅温度保持在22度', { embedding: f32(0, 1, 0), createdAt: 2000 }));
   m.addMany([
     mem('rule', 'RuleExplanation', 'The heat rule raises an alert when the pump is hot', { embedding: f32(0.8, 0.6, 0), metadata: { importance: 0.2 } }),
-    mem('note', 'DeviceKnowledge', 'Thermometer 3 reads 1 degree high', { created_at: 3000, metadata: { expires_at: 5000 } }),
+    mem('note', 'DeviceKnowledge', 'Thermometer 3 reads 1 degree high', { createdAt: 3000, metadata: { expiresAt: 5000 } }),
   ]);
   return m;
 }
@@ -25,15 +25,15 @@ test('add fills the defaults; peek reads without an access, get records one', ()
   assert.equal(m.count(), 4);
   const pref = m.peek('pref');
   assert.deepEqual({ ...pref, embedding: [...pref.embedding] }, {
-    memory_id: 'pref', memory_type: 'UserPreference', content: '客厅温度保持在22度', embedding: [0, 1, 0],
-    metadata: { keywords: [], importance: 0.5, entities: [], expires_at: null }, created_at: 2000, last_accessed: null, access_count: 0,
+    memoryId: 'pref', memoryType: 'UserPreference', content: '客厅温度保持在22度', embedding: [0, 1, 0],
+    metadata: { keywords: [], importance: 0.5, entities: [], expiresAt: null }, createdAt: 2000, lastAccessed: null, accessCount: 0,
   });
   assert.ok(pref.embedding instanceof Float32Array);
   assert.equal(m.peek('note').embedding, null);
   assert.deepEqual(m.peek('pump').metadata.entities, ['pump-7']);
   const got = m.get('pump', 7000);
-  assert.deepEqual([got.access_count, got.last_accessed], [1, 7000]);
-  assert.deepEqual([m.get('pump', 8000).access_count, m.peek('pump').last_accessed], [2, 8000]);
+  assert.deepEqual([got.accessCount, got.lastAccessed], [1, 7000]);
+  assert.deepEqual([m.get('pump', 8000).accessCount, m.peek('pump').lastAccessed], [2, 8000]);
   assert.equal(m.get('none', 1), null);
   assert.equal(m.peek('none'), null);
 });
@@ -55,22 +55,22 @@ test('keyword, semantic and hybrid search rank best first', () => {
   assert.deepEqual(hitIds(m.searchSemantic([0, 1, 0], 1)), ['pref'], 'a plain array of numbers works too');
 
   const hybrid = m.searchHybrid('heat rule', f32(0.8, 0.6, 0), 2);
-  assert.equal(hybrid[0].entry.memory_id, 'rule', 'first in both rankings');
+  assert.equal(hybrid[0].entry.memoryId, 'rule', 'first in both rankings');
   assert.equal(hybrid.length, 2);
-  assert.equal(m.peek('rule').access_count, 0, 'searches record no access');
+  assert.equal(m.peek('rule').accessCount, 0, 'searches record no access');
 });
 
 test('byType, byImportance, update, delete, purgeExpired', () => {
   const m = seeded();
-  assert.deepEqual(m.byType('DeviceKnowledge', 10).map((e) => e.memory_id), ['note', 'pump'], 'newest first');
-  assert.deepEqual(m.byType('device_knowledge', 1).map((e) => e.memory_id), ['note'], 'type names parse in any case');
+  assert.deepEqual(m.byType('DeviceKnowledge', 10).map((e) => e.memoryId), ['note', 'pump'], 'newest first');
+  assert.deepEqual(m.byType('device_knowledge', 1).map((e) => e.memoryId), ['note'], 'type names parse in any case');
   assert.deepEqual(m.byType('Other', 10), []);
-  assert.deepEqual(m.byImportance(2).map((e) => e.memory_id), ['pump', 'pref']);
+  assert.deepEqual(m.byImportance(2).map((e) => e.memoryId), ['pump', 'pref']);
   m.update(mem('rule', 'RuleExplanation', 'The cold rule warns about frost', { metadata: { importance: 1 } }));
   assert.deepEqual(hitIds(m.searchKeywords('frost', 5)), ['rule']);
   assert.deepEqual(m.searchKeywords('heat', 5), [], 'old words left the index');
   assert.equal(m.peek('rule').embedding, null, 'update without embedding drops it');
-  assert.equal(m.byImportance(1)[0].memory_id, 'rule');
+  assert.equal(m.byImportance(1)[0].memoryId, 'rule');
   assert.equal(m.delete('pref'), true);
   assert.equal(m.delete('pref'), false);
   assert.equal(m.count(), 3);
@@ -82,7 +82,7 @@ test('byType, byImportance, update, delete, purgeExpired', () => {
 
 test('bad entries, queries, embeddings, type names and ids are refused; a failing batch stores nothing', () => {
   const m = openDb().memory();
-  throwsCode(() => m.add({ memory_id: 'x', memory_type: 'Other', created_at: 1 }), 'INVALID_INPUT', 'entry');
+  throwsCode(() => m.add({ memoryId: 'x', memoryType: 'Other', createdAt: 1 }), 'INVALID_INPUT', 'entry');
   throwsCode(() => m.add(mem('x', 'Gossip', 'text')), 'INVALID_INPUT', 'entry');
   throwsCode(() => m.add(mem('x', 'Other', 'text', { mood: 'happy' })), 'INVALID_INPUT', 'entry');
   throwsCode(() => m.add(mem('x', 'Other', 'text', { embedding: 'vector' })), 'INVALID_INPUT', 'embedding');
@@ -119,5 +119,5 @@ test('bad entries, queries, embeddings, type names and ids are refused; a failin
   throwsCode(() => m.peek(null), 'INVALID_INPUT', 'memory_id');
   throwsCode(() => m.delete(''), 'INVALID_INPUT', 'memory_id');
   throwsCode(() => m.purgeExpired('now'), 'INVALID_INPUT', 'now_ms');
-  assert.equal(m.peek('a').access_count, 0);
+  assert.equal(m.peek('a').accessCount, 0);
 });

@@ -23,14 +23,14 @@ function datasetDb() {
 function otherDb() {
   const db = openDb();
   db.timeseries().writeSeries('other', 'm', new Float64Array([1, 2]), new Float64Array([5, 6]));
-  db.alerts().create({ alert_id: 'mine', title: 't', severity: 'Info', source: 'manual', created_at: 1 });
-  db.devices().upsert({ device_id: 'mine', device_type: 'plug' });
+  db.alerts().create({ alertId: 'mine', title: 't', severity: 'Info', source: 'manual', createdAt: 1 });
+  db.devices().upsert({ deviceId: 'mine', deviceType: 'plug' });
   db.flush();
   return db;
 }
 
 function tableCounts(db) {
-  return Object.fromEntries(Object.entries(db.stats().table_stats).map(([name, t]) => [name, t.count]));
+  return Object.fromEntries(Object.entries(db.stats().tableStats).map(([name, t]) => [name, t.count]));
 }
 
 /** Asserts that importing `bytes` into `db` throws a StorageError and leaves `db` unchanged. */
@@ -62,13 +62,13 @@ test('exportSnapshot / importSnapshot round trip to the same records and table c
   const dst = otherDb();
   const restored = dst.importSnapshot(bytes);
   assert.equal(restored.kind, 'full');
-  assert.equal(restored.total_entries, restored.tables.reduce((s, t) => s + t.entries, 0));
+  assert.equal(restored.totalEntries, restored.tables.reduce((s, t) => s + t.entries, 0));
   assert.deepEqual(summary(dst), summary(src));
   assert.deepEqual(tableCounts(dst), tableCounts(src));
   assert.equal(dst.alerts().get('mine'), null, 'the previous data is replaced');
   assert.deepEqual(dst.alerts().countBySeverity(), { info: 0, warning: 1, error: 0, critical: 1 });
   // The restored stores keep working: appends continue the sequence, acknowledge sees the alert.
-  assert.equal(dst.events().append({ event_id: 'ev-new', event_type: 't', event_data: null, metadata: { source: 's', timestamp: 1 } }).sequence, 6);
+  assert.equal(dst.events().append({ eventId: 'ev-new', eventType: 't', eventData: null, metadata: { source: 's', timestamp: 1 } }).sequence, 6);
   assert.equal(dst.alerts().acknowledge('alert-2', 'me', 5).acknowledged, true);
   // An ArrayBuffer works as well as a Uint8Array.
   const again = openDb();
@@ -142,10 +142,10 @@ test('importSnapshot rejects arguments that are not bytes; a closed database thr
 test('stats() counts per table what the stores wrote', () => {
   const db = datasetDb();
   const stats = db.stats();
-  assert.equal(stats.table_stats.alerts.count, 2);
-  assert.equal(stats.table_stats.events.count, 5);
-  assert.equal(stats.table_stats.ts_chunks.count, 2, 'one chunk per series');
-  assert.ok(stats.database_size_bytes > 0);
+  assert.equal(stats.tableStats.alerts.count, 2);
+  assert.equal(stats.tableStats.events.count, 5);
+  assert.equal(stats.tableStats.ts_chunks.count, 2, 'one chunk per series');
+  assert.ok(stats.databaseSizeBytes > 0);
 });
 
 test('a snapshot exported by the native build (committed fixture) restores in wasm', () => {

@@ -9,17 +9,17 @@ export function writeDataset(db) {
   db.timeseries().writeSeries('plug-1', 'power', times, times.map((_, i) => 100 + i));
   for (let i = 0; i < 5; i++) {
     db.events().append({
-      event_id: `ev-${i}`, event_type: 'device.online', event_data: { n: i },
-      metadata: { correlation_id: 'chain-1', causation_id: null, source: 'sim', timestamp: T0 + i },
+      eventId: `ev-${i}`, eventType: 'device.online', eventData: { n: i },
+      metadata: { correlationId: 'chain-1', causationId: null, source: 'sim', timestamp: T0 + i },
     });
   }
   const alerts = db.alerts();
-  alerts.create({ alert_id: 'alert-1', title: 'Hot', severity: 'Warning', message: '31 C', source: 'rule', created_at: T0, entity_id: 'thermo-1', entity_type: 'device' });
-  alerts.create({ alert_id: 'alert-2', title: 'Overload', severity: 'Critical', message: '1700 W', source: 'rule', created_at: T0 + 1 });
+  alerts.create({ alertId: 'alert-1', title: 'Hot', severity: 'Warning', message: '31 C', source: 'rule', createdAt: T0, entityId: 'thermo-1', entityType: 'device' });
+  alerts.create({ alertId: 'alert-2', title: 'Overload', severity: 'Critical', message: '1700 W', source: 'rule', createdAt: T0 + 1 });
   alerts.acknowledge('alert-1', 'operator', T0 + 10);
   const rules = db.ruleHistory();
-  rules.record({ execution_id: 'exec-1', rule_id: 'temp-high', rule_name: 'Temperature high', triggered_at: T0, trigger_value: 31, result: 'Success' });
-  rules.record({ execution_id: 'exec-2', rule_id: 'temp-high', rule_name: 'Temperature high', triggered_at: T0 + 5, result: { Failed: { error: 'no actuator' } } });
+  rules.record({ executionId: 'exec-1', ruleId: 'temp-high', ruleName: 'Temperature high', triggeredAt: T0, triggerValue: 31, result: 'Success' });
+  rules.record({ executionId: 'exec-2', ruleId: 'temp-high', ruleName: 'Temperature high', triggeredAt: T0 + 5, result: { Failed: { error: 'no actuator' } } });
   db.flush();
 }
 
@@ -31,9 +31,9 @@ export function summary(db) {
   return {
     tables,
     temperatures: Array.from(db.timeseries().queryRange('thermo-1', 'temperature', -Infinity, Infinity).values),
-    alerts: db.alerts().queryRange(-Infinity, Infinity).map((a) => [a.alert_id, a.acknowledged]),
+    alerts: db.alerts().queryRange(-Infinity, Infinity).map((a) => [a.alertId, a.acknowledged]),
     rule_runs: [stats.triggers, stats.success, stats.failed],
     last_sequence: db.events().lastSequence(),
-    devices: db.devices().listDevices().map((d) => d.device_id).sort(),
+    devices: db.devices().listDevices().map((d) => d.deviceId).sort(),
   };
 }

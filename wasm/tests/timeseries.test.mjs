@@ -57,11 +57,11 @@ test('write buffers single points until a read, flush or size', () => {
 test('value types survive queryRangePoints; packed output is a float column, nothing converted', () => {
   const ts = openDb().timeseries();
   ts.writeBatch([
-    { device_id: 'd', metric: 'm', point: { timestamp: 1, value: 7 } },
-    { device_id: 'd', metric: 'm', point: { timestamp: 2, value: true } },
-    { device_id: 'd', metric: 'm', point: { timestamp: 3, value: false } },
-    { device_id: 'd', metric: 'm', point: { timestamp: 4, value: 'on' } },
-    { device_id: 'd', metric: 'm', point: { timestamp: 5, value: -0.5 } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 1, value: 7 } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 2, value: true } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 3, value: false } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 4, value: 'on' } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 5, value: -0.5 } },
   ]);
   const pts = ts.queryRangePoints('d', 'm', 0, 10);
   assert.deepEqual(pts.map((p) => p.value), [7, true, false, 'on', -0.5]);
@@ -96,8 +96,8 @@ test('an open end (undefined or Infinity) reaches the largest timestamp; packed 
 test('writeBatch spans series and devices in one call', () => {
   const ts = openDb().timeseries();
   ts.writeBatch([
-    { device_id: 'a', metric: 'x', point: { timestamp: 1, value: 1.5 } },
-    { device_id: 'b', metric: 'y', point: { timestamp: 2, value: 2.5 } },
+    { deviceId: 'a', metric: 'x', point: { timestamp: 1, value: 1.5 } },
+    { deviceId: 'b', metric: 'y', point: { timestamp: 2, value: 2.5 } },
   ]);
   assert.deepEqual(ts.listDevicesWithData(), ['a', 'b']);
   assert.equal(ts.queryLatest('b', 'y').value, 2.5);
@@ -128,9 +128,9 @@ test('queryAggregated folds epoch-aligned buckets', () => {
   ts.writeSeries('d', 'm', f64(0, 500, 1000, 1500, 2500), f64(1, 3, 5, 7, 9));
   const b = ts.queryAggregated('d', 'm', 0, 3000, 1000);
   assert.deepEqual(b, [
-    { bucket_start: 0, count: 2, sum: 4, min: 1, max: 3, avg: 2, first: 1, last: 3 },
-    { bucket_start: 1000, count: 2, sum: 12, min: 5, max: 7, avg: 6, first: 5, last: 7 },
-    { bucket_start: 2000, count: 1, sum: 9, min: 9, max: 9, avg: 9, first: 9, last: 9 },
+    { bucketStart: 0, count: 2, sum: 4, min: 1, max: 3, avg: 2, first: 1, last: 3 },
+    { bucketStart: 1000, count: 2, sum: 12, min: 5, max: 7, avg: 6, first: 5, last: 7 },
+    { bucketStart: 2000, count: 1, sum: 9, min: 9, max: 9, avg: 9, first: 9, last: 9 },
   ]);
   assert.deepEqual(ts.queryAggregated('d', 'm', 1000, 2000, 1000).map((x) => x.count), [2]);
   assert.deepEqual(ts.queryAggregated('nope', 'm', 0, 10, 5), []);
@@ -175,8 +175,8 @@ test('bad ids, numbers and shapes are INVALID_INPUT and store nothing', () => {
   throwsCode(() => ts.writeBatch('not an array'), 'INVALID_INPUT', 'points');
   // One bad point refuses the whole batch.
   throwsCode(() => ts.writeBatch([
-    { device_id: 'd', metric: 'm', point: { timestamp: 1, value: 1 } },
-    { device_id: 'd', metric: '', point: { timestamp: 2, value: 2 } },
+    { deviceId: 'd', metric: 'm', point: { timestamp: 1, value: 1 } },
+    { deviceId: 'd', metric: '', point: { timestamp: 2, value: 2 } },
   ]), 'INVALID_INPUT', 'metric');
   const cols = (ids, ms, idx, t, v) => () => ts.writeColumns(ids, ms, new Uint32Array(idx), f64(...t), f64(...v));
   throwsCode(cols(['d'], ['m', 'n'], [0], [1], [1]), 'INVALID_INPUT', 'metrics');
@@ -267,7 +267,7 @@ test('writePoints: bad input is INVALID_INPUT naming the field and stores nothin
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 'on', unit: 'C' }]), 'INVALID_INPUT', 'points', /unknown field `unit`/);
   throwsCode(() => ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, metadata: { a: 1 }, extra: 1 }]), 'INVALID_INPUT', 'points');
   throwsCode(() => ts.write('d', 'm', { timestamp: 1, value: 1, unit: 'C' }), 'INVALID_INPUT', 'point', /unknown field `unit`/);
-  throwsCode(() => ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 1, value: 1, unit: 'C' } }]), 'INVALID_INPUT', 'points');
+  throwsCode(() => ts.writeBatch([{ deviceId: 'd', metric: 'm', point: { timestamp: 1, value: 1, unit: 'C' } }]), 'INVALID_INPUT', 'points');
   assert.deepEqual(ts.listDevicesWithData(), []);
   // `undefined` members count as absent, and free-form metadata keeps any key.
   ts.writePoints('d', 'm', [{ timestamp: 1, value: 1, unit: undefined, metadata: { anything: 1 } }]);
@@ -287,16 +287,16 @@ test('binary values are Uint8Arrays: a 1 MB camera image round-trips; the device
   assert.deepEqual(points[0].metadata, { format: 'jpeg' });
   assert.deepEqual(ts.queryLatest('cam-1', 'snapshot').value, Uint8Array.of(0, 255));
   const device = db.devices().getDevice('cam-1');
-  assert.deepEqual(device.metrics.snapshot, { value: new Uint8Array(0), timestamp: 2000, quality: null, binary_bytes: 2 });
+  assert.deepEqual(device.metrics.snapshot, { value: new Uint8Array(0), timestamp: 2000, quality: null, binaryBytes: 2 });
   // Read, renamed and written back, the snapshot keeps its size.
   db.devices().upsert({ ...device, name: 'Door camera' });
-  assert.equal(db.devices().getDevice('cam-1').metrics.snapshot.binary_bytes, 2);
+  assert.equal(db.devices().getDevice('cam-1').metrics.snapshot.binaryBytes, 2);
   // Packed reads carry floats only, and say where to read bytes.
   throwsCode(() => ts.queryRange('cam-1', 'snapshot', 0), 'INVALID_INPUT');
 });
 
 test('binary values over max_binary_value_bytes are INVALID_INPUT', () => {
-  const ts = openDb({ max_binary_value_bytes: 4 }).timeseries();
+  const ts = openDb({ maxBinaryValueBytes: 4 }).timeseries();
   ts.writePoints('cam', 'm', [{ timestamp: 1, value: new Uint8Array(4) }]);
   throwsCode(() => ts.writePoints('cam', 'm', [{ timestamp: 2, value: new Uint8Array(5) }]), 'INVALID_INPUT', 'value', /binary value is 5 bytes; the limit is 4/);
 });

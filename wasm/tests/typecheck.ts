@@ -8,13 +8,13 @@ import { ConfigStore, type SystemConfig, type ConfigError, type Definition, type
 const fullDb = new full.StorageManager();
 
 const options = StorageManager.defaultOptions();
-options.write_buffer.max_points = 0;
+options.writeBuffer.maxPoints = 0;
 const db = new StorageManager(options);
 const ts = db.timeseries();
 ts.writeSeries('d', 'm', new Float64Array([1]), new Float64Array([2]));
 ts.writeColumns(['d'], ['m'], new Uint32Array([0]), new Float64Array([1]), new Float64Array([2]));
 ts.write('d', 'm', { timestamp: 1, value: true });
-ts.writeBatch([{ device_id: 'd', metric: 'm', point: { timestamp: 2, value: 'on', quality: 0.5 } }]);
+ts.writeBatch([{ deviceId: 'd', metric: 'm', point: { timestamp: 2, value: 'on', quality: 0.5 } }]);
 ts.writePoints('d', 'm', [{ timestamp: 3, value: 21.5 }, { timestamp: 4, value: 22 }]);
 // @ts-expect-error points carry a timestamp
 ts.writePoints('d', 'm', [{ value: 1 }]);
@@ -29,39 +29,39 @@ const removed: number = ts.deleteRange('d', 'm', 0, 1);
 const names: string[] = ts.listMetrics('d');
 
 const devices = db.devices();
-devices.upsert({ device_id: 'd', device_type: 't', online: false });
+devices.upsert({ deviceId: 'd', deviceType: 't', online: false });
 const dev: DeviceState | null = devices.getDevice('d');
 const temp: number | undefined = dev?.metrics['m']?.timestamp;
 // @ts-expect-error device_type is required
-devices.upsert({ device_id: 'd' });
+devices.upsert({ deviceId: 'd' });
 
 const events = db.events();
-const e: EventLogEntry = events.append({ event_id: 'e', event_type: 'x', event_data: {}, metadata: { source: 's', timestamp: 1 } });
+const e: EventLogEntry = events.append({ eventId: 'e', eventType: 'x', eventData: {}, metadata: { source: 's', timestamp: 1 } });
 const seq: number = e.sequence;
 const cleaned: EventCleanup = events.cleanup(Date.now());
 const sizes: TableSize[] = db.tableSizes();
 // @ts-expect-error metadata is required
-events.append({ event_id: 'e', event_type: 'x', event_data: {} });
+events.append({ eventId: 'e', eventType: 'x', eventData: {} });
 
 const alerts = db.alerts();
-alerts.create({ alert_id: 'a', title: 't', severity: 'Critical', source: 'rule', created_at: 1 });
+alerts.create({ alertId: 'a', title: 't', severity: 'Critical', source: 'rule', createdAt: 1 });
 const acked: AlertRecord = alerts.acknowledge('a', 'me', 2);
 const counts: SeverityCounts = alerts.countBySeverity();
 const bySeverity: AlertRecord[] = alerts.queryBySeverity('Warning', 0, Infinity);
 // @ts-expect-error severity is one of four strings
-alerts.create({ alert_id: 'b', title: 't', severity: 'High', source: 'rule', created_at: 1 });
+alerts.create({ alertId: 'b', title: 't', severity: 'High', source: 'rule', createdAt: 1 });
 
 const rules = db.ruleHistory();
-rules.record({ execution_id: 'x', rule_id: 'r', rule_name: 'r', triggered_at: 1, result: { Failed: { error: 'e' } } });
+rules.record({ executionId: 'x', ruleId: 'r', ruleName: 'r', triggeredAt: 1, result: { Failed: { error: 'e' } } });
 const runs: RuleExecutionRecord[] = rules.queryByRule('r', 0, 10);
 const stats: RuleStatistics = rules.ruleStatistics('r', 0, Infinity);
 // @ts-expect-error result is required
-rules.record({ execution_id: 'y', rule_id: 'r', rule_name: 'r', triggered_at: 1 });
+rules.record({ executionId: 'y', ruleId: 'r', ruleName: 'r', triggeredAt: 1 });
 
 const snapshot: Uint8Array = db.exportSnapshot();
 const restored: ImportedSnapshot = db.importSnapshot(snapshot);
 const dbStats: StorageStats = db.stats();
-const alertCount: number | undefined = dbStats.table_stats['alerts']?.count;
+const alertCount: number | undefined = dbStats.tableStats['alerts']?.count;
 
 // @ts-expect-error the default package has no vector store
 db.vectors();
@@ -81,42 +81,42 @@ const window: SequencedMessage[] = sessions.contextWindow('s', 100);
 sessions.appendMessage('s', { role: 'robot', content: 'hi', timestamp: 2 });
 
 const workflows = db.workflowHistory();
-workflows.start({ execution_id: 'w', workflow_id: 'wf', workflow_name: 'Morning', trigger_type: 'cron', started_at: 1, inputs: { room: 'k' } });
-const withStep: WorkflowExecutionRecord = workflows.recordStep('w', { step_id: 's', step_name: 'S', step_type: 'delay', started_at: 2 });
+workflows.start({ executionId: 'w', workflowId: 'wf', workflowName: 'Morning', triggerType: 'cron', startedAt: 1, inputs: { room: 'k' } });
+const withStep: WorkflowExecutionRecord = workflows.recordStep('w', { stepId: 's', stepName: 'S', stepType: 'delay', startedAt: 2 });
 const finished: WorkflowExecutionRecord = workflows.finish('w', 'Completed', 3, { ok: true }, null);
 const runningRuns: WorkflowExecutionRecord[] = workflows.queryByStatus('Running', 0, Infinity, 10);
 const stepStatus: string = withStep.steps[0]!.status;
 // @ts-expect-error workflow_name is required
-workflows.start({ execution_id: 'w2', workflow_id: 'wf', trigger_type: 'cron', started_at: 1 });
+workflows.start({ executionId: 'w2', workflowId: 'wf', triggerType: 'cron', startedAt: 1 });
 // @ts-expect-error status is one of four strings
 workflows.finish('w', 'Done', 3);
 
 const decisions = db.decisions();
-decisions.create({ decision_id: 'd', title: 'Cool down', confidence: 0.8, created_at: 1, proposed_actions: [{ action_type: 'control_device', parameters: { on: false } }] });
-const approved: DecisionRecord = decisions.approve('d', { user_id: 'u', response: 'approved', responded_at: 2 });
+decisions.create({ decisionId: 'd', title: 'Cool down', confidence: 0.8, createdAt: 1, proposedActions: [{ actionType: 'control_device', parameters: { on: false } }] });
+const approved: DecisionRecord = decisions.approve('d', { userId: 'u', response: 'approved', respondedAt: 2 });
 const executed: DecisionRecord = decisions.recordExecutionResult('d', 'Success');
 const proposed: DecisionRecord[] = decisions.queryByStatus('Proposed', 0, Infinity);
 const expired: number = decisions.expireProposals(10, 5);
 // @ts-expect-error confidence is required
-decisions.create({ decision_id: 'd2', title: 't', created_at: 1 });
+decisions.create({ decisionId: 'd2', title: 't', createdAt: 1 });
 // @ts-expect-error status is one of five strings
 decisions.transition('d', 'Accepted');
 
 const memory = fullDb.memory();
-memory.add({ memory_id: 'm', memory_type: 'DeviceKnowledge', content: 'pump 7 runs hot', created_at: 1, embedding: new Float32Array([1, 0]), metadata: { importance: 0.9 } });
+memory.add({ memoryId: 'm', memoryType: 'DeviceKnowledge', content: 'pump 7 runs hot', createdAt: 1, embedding: new Float32Array([1, 0]), metadata: { importance: 0.9 } });
 const entry: MemoryEntry | null = memory.get('m', 2);
 const vector: Float32Array | null | undefined = entry?.embedding;
 const keywordHits: MemoryHit[] = memory.searchKeywords('pump', 5);
 const hybridHits: MemoryHit[] = memory.searchHybrid('pump', new Float32Array([1, 0]), 5);
 const purged: number = memory.purgeExpired(10);
 // @ts-expect-error memory_type is one of six strings
-memory.add({ memory_id: 'x', memory_type: 'Fact', content: 'c', created_at: 1 });
+memory.add({ memoryId: 'x', memoryType: 'Fact', content: 'c', createdAt: 1 });
 
 // @ts-expect-error the default package has no config store
 db.config();
 const config: ConfigStore = fullDb.config();
 config.setRetention({ alerts: { days: 30 } });
-config.setRetention({ alerts: { keep: '36h' }, timeseries: { default_days: 7, by_metric: { vibration: '15m', power: 90 } } });
+config.setRetention({ alerts: { keep: '36h' }, timeseries: { default_days: 7, byMetric: { vibration: '15m', power: 90 } } });
 const kept: string = config.retention().alerts.keep;
 const retention: RetentionConfig = config.retention();
 const system: SystemConfig = new ConfigStore({ 'system.yaml': 'api:\n  port: 9000\n' }).system();

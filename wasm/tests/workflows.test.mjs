@@ -3,27 +3,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasm, openDb, throwsCode } from './helpers.mjs';
 
-const run = (id, workflow, at, extra = {}) => ({ execution_id: id, workflow_id: workflow, workflow_name: `wf ${workflow}`, trigger_type: 'manual', started_at: at, ...extra });
-const step = (id, at, extra = {}) => ({ step_id: id, step_name: `step ${id}`, step_type: 'device_command', started_at: at, ...extra });
-const ids = (xs) => xs.map((r) => r.execution_id);
+const run = (id, workflow, at, extra = {}) => ({ executionId: id, workflowId: workflow, workflowName: `wf ${workflow}`, triggerType: 'manual', startedAt: at, ...extra });
+const step = (id, at, extra = {}) => ({ stepId: id, stepName: `step ${id}`, stepType: 'device_command', startedAt: at, ...extra });
+const ids = (xs) => xs.map((r) => r.executionId);
 
 test('start fills the defaults; steps are added and replaced; finish ends the run', () => {
   const wf = openDb().workflowHistory();
   assert.ok(wf instanceof wasm.WorkflowHistoryStore);
-  wf.start(run('r1', 'morning', 1000, { trigger_data: { cron: '0 7 * * *' }, inputs: { room: 'kitchen' } }));
+  wf.start(run('r1', 'morning', 1000, { triggerData: { cron: '0 7 * * *' }, inputs: { room: 'kitchen' } }));
   assert.deepEqual(wf.get('r1'), {
-    execution_id: 'r1', workflow_id: 'morning', workflow_name: 'wf morning', trigger_type: 'manual', trigger_data: { cron: '0 7 * * *' },
-    started_at: 1000, finished_at: null, status: 'Running', steps: [], inputs: { room: 'kitchen' }, outputs: null, error: null,
+    executionId: 'r1', workflowId: 'morning', workflowName: 'wf morning', triggerType: 'manual', triggerData: { cron: '0 7 * * *' },
+    startedAt: 1000, finishedAt: null, status: 'Running', steps: [], inputs: { room: 'kitchen' }, outputs: null, error: null,
   });
   let r = wf.recordStep('r1', step('lights', 1010, { input: { on: true } }));
-  assert.deepEqual(r.steps, [{ step_id: 'lights', step_name: 'step lights', step_type: 'device_command', started_at: 1010, finished_at: null, status: 'Running', input: { on: true }, output: null, error: null }]);
+  assert.deepEqual(r.steps, [{ stepId: 'lights', stepName: 'step lights', stepType: 'device_command', startedAt: 1010, finishedAt: null, status: 'Running', input: { on: true }, output: null, error: null }]);
   wf.recordStep('r1', step('coffee', 1020));
-  r = wf.recordStep('r1', step('lights', 1010, { status: 'Completed', finished_at: 1015, output: { ok: true } }));
-  assert.deepEqual(r.steps.map((s) => [s.step_id, s.status]), [['lights', 'Completed'], ['coffee', 'Running']], 'same step_id replaces in place');
+  r = wf.recordStep('r1', step('lights', 1010, { status: 'Completed', finishedAt: 1015, output: { ok: true } }));
+  assert.deepEqual(r.steps.map((s) => [s.stepId, s.status]), [['lights', 'Completed'], ['coffee', 'Running']], 'same step_id replaces in place');
   assert.deepEqual(ids(wf.running()), ['r1']);
   const done = wf.finish('r1', 'completed', 1500, { brewed: 1 });
   assert.equal(done.status, 'Completed', 'status names parse in any case');
-  assert.equal(done.finished_at, 1500);
+  assert.equal(done.finishedAt, 1500);
   assert.deepEqual(done.outputs, { brewed: 1 });
   assert.equal(done.error, null);
   assert.deepEqual(wf.get('r1'), done);
@@ -35,7 +35,7 @@ test('update replaces a running run and moves it in the indexes', () => {
   const wf = openDb().workflowHistory();
   wf.start(run('r1', 'a', 1000));
   const updated = wf.update(run('r1', 'b', 2000, { inputs: [1, 2] }));
-  assert.equal(updated.workflow_id, 'b');
+  assert.equal(updated.workflowId, 'b');
   assert.deepEqual(wf.queryByWorkflow('a', 0, 10), []);
   assert.deepEqual(ids(wf.queryByWorkflow('b', 0, 10)), ['r1']);
   assert.deepEqual(ids(wf.queryRange(2000, 2001)), ['r1']);
@@ -65,19 +65,19 @@ test('queries by workflow (newest first, paged), time range, status; cleanup', (
 
 test('bad records, wrong status names, bad ids and numbers are INVALID_INPUT; finished runs are CONFLICT', () => {
   const wf = openDb().workflowHistory();
-  throwsCode(() => wf.start({ execution_id: 'x', workflow_id: 'w', trigger_type: 't', started_at: 1 }), 'INVALID_INPUT', 'record');
+  throwsCode(() => wf.start({ executionId: 'x', workflowId: 'w', triggerType: 't', startedAt: 1 }), 'INVALID_INPUT', 'record');
   throwsCode(() => wf.start(run('x', 'w', 1, { status: 'Done' })), 'INVALID_INPUT', 'record');
-  throwsCode(() => wf.start(run('x', 'w', 1, { typo_field: 1 })), 'INVALID_INPUT', 'record');
+  throwsCode(() => wf.start(run('x', 'w', 1, { typoField: 1 })), 'INVALID_INPUT', 'record');
   throwsCode(() => wf.start(run('x', 'w', 1.5)), 'INVALID_INPUT', 'record');
   throwsCode(() => wf.start('run'), 'INVALID_INPUT', 'record');
   throwsCode(() => wf.start(run('', 'w', 1)), 'INVALID_INPUT', 'execution_id');
-  throwsCode(() => wf.start(run('x', 'w', 1, { status: 'Completed', finished_at: 2 })), 'INVALID_INPUT', 'status');
-  throwsCode(() => wf.start(run('x', 'w', 1, { finished_at: 2 })), 'INVALID_INPUT', 'finished_at');
+  throwsCode(() => wf.start(run('x', 'w', 1, { status: 'Completed', finishedAt: 2 })), 'INVALID_INPUT', 'status');
+  throwsCode(() => wf.start(run('x', 'w', 1, { finishedAt: 2 })), 'INVALID_INPUT', 'finished_at');
   assert.deepEqual(wf.queryRange(-Infinity, Infinity), [], 'nothing was stored');
 
   wf.start(run('r', 'w', 100));
   throwsCode(() => wf.start(run('r', 'w', 100)), 'CONFLICT');
-  throwsCode(() => wf.recordStep('r', { step_id: 's' }), 'INVALID_INPUT', 'step');
+  throwsCode(() => wf.recordStep('r', { stepId: 's' }), 'INVALID_INPUT', 'step');
   throwsCode(() => wf.recordStep('r', step('', 1)), 'INVALID_INPUT', 'step_id');
   throwsCode(() => wf.recordStep('r', step('s', 10, { status: 'Failed' })), 'INVALID_INPUT', 'step finished_at');
   throwsCode(() => wf.recordStep('missing', step('s', 1)), 'NOT_FOUND');

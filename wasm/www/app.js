@@ -98,15 +98,15 @@ async function main() {
       const stored = s.devices.getDevice(d.id);
       if (!stored) {
         s.devices.upsert({
-          device_id: d.id,
-          device_type: d.type,
+          deviceId: d.id,
+          deviceType: d.type,
           name: d.id,
           adapter: 'simulator',
           config: { rate_hz: CONFIG.rate },
-          mdl_definition: {
-            type_id: d.type,
+          mdlDefinition: {
+            typeId: d.type,
             name: d.type,
-            metrics: d.metrics.map((m) => ({ name: m.name, data_type: 'Float', unit: m.unit })),
+            metrics: d.metrics.map((m) => ({ name: m.name, dataType: 'Float', unit: m.unit })),
             commands: [],
           },
         });
@@ -140,7 +140,7 @@ async function main() {
         const step = Math.max((hi - lo) / 20, Math.abs(latest.value) * 0.001, 0.01);
         metrics.push({ name, unit: unitOf(id, name), last: latest.value, step });
       }
-      if (metrics.length) out.push({ id, type: s.devices.getDevice(id)?.device_type ?? 'device', metrics });
+      if (metrics.length) out.push({ id, type: s.devices.getDevice(id)?.deviceType ?? 'device', metrics });
     }
     return continuingDevices(out, CONFIG.seed);
   }
@@ -178,30 +178,30 @@ async function main() {
       const id = newEventId('alert');
       const value = Math.round(v * 100) / 100;
       s.alerts.create({
-        alert_id: id,
+        alertId: id,
         title: `${metric} above ${rule.above} ${rule.unit}`,
         severity: rule.severity,
         message: `${deviceIds[k]} ${metric} ${value} ${rule.unit} > ${rule.above}`,
-        entity_id: deviceIds[k],
-        entity_type: 'device',
+        entityId: deviceIds[k],
+        entityType: 'device',
         source: 'rule.threshold',
-        created_at: t,
+        createdAt: t,
       });
       if (rule.severity === 'Critical') proposeSwitchOff(id, deviceIds[k], value, t);
       pendingRuns.push({
-        execution_id: newEventId('run'),
-        rule_id: RULE_ID,
-        rule_name: 'Threshold',
-        triggered_at: t,
-        trigger_value: value,
-        actions: [{ action_type: 'alert.create', action_data: { alert_id: id, device_id: deviceIds[k], metric }, success: true }],
+        executionId: newEventId('run'),
+        ruleId: RULE_ID,
+        ruleName: 'Threshold',
+        triggeredAt: t,
+        triggerValue: value,
+        actions: [{ actionType: 'alert.create', actionData: { alert_id: id, device_id: deviceIds[k], metric }, success: true }],
         result: 'Success',
       });
       pendingEvents.push({
-        event_id: `${id}-raised`,
-        event_type: 'alert.raised',
-        event_data: { alert_id: id, device_id: deviceIds[k], metric, value, threshold: rule.above, unit: rule.unit },
-        metadata: { source: 'rule.threshold', timestamp: t, correlation_id: id },
+        eventId: `${id}-raised`,
+        eventType: 'alert.raised',
+        eventData: { alert_id: id, device_id: deviceIds[k], metric, value, threshold: rule.above, unit: rule.unit },
+        metadata: { source: 'rule.threshold', timestamp: t, correlationId: id },
       });
       stats.alertsRaised++;
     } else if (alerting[k] && v < rule.above - rule.hysteresis) {
@@ -212,14 +212,14 @@ async function main() {
   // What an LLM would propose for an overloaded plug; the operator's acknowledgement approves it.
   function proposeSwitchOff(alertId, deviceId, watts, t) {
     s.decisions.create({
-      decision_id: `decision-${alertId}`,
+      decisionId: `decision-${alertId}`,
       title: `Switch off ${deviceId}`,
       description: `${deviceId} draws ${watts} W`,
       reasoning: `Power above ${THRESHOLDS.power.above} W risks tripping the circuit.`,
-      proposed_actions: [{ action_type: 'control_device', parameters: { device_id: deviceId, command: 'switch_off' } }],
+      proposedActions: [{ actionType: 'control_device', parameters: { device_id: deviceId, command: 'switch_off' } }],
       confidence: Math.min(1, watts / (2 * THRESHOLDS.power.above)),
-      created_at: t,
-      review_id: alertId,
+      createdAt: t,
+      reviewId: alertId,
     });
     stats.decisions++;
   }
@@ -227,9 +227,9 @@ async function main() {
   function onState(d, online) {
     s.devices.setOnline(d.id, online);
     pendingEvents.push({
-      event_id: newEventId('dev'),
-      event_type: online ? 'device.online' : 'device.offline',
-      event_data: { device_id: d.id },
+      eventId: newEventId('dev'),
+      eventType: online ? 'device.online' : 'device.offline',
+      eventData: { device_id: d.id },
       metadata: { source: 'simulator', timestamp: Date.now() },
     });
   }
@@ -237,13 +237,13 @@ async function main() {
   // ---- what is in the store: metrics, their devices and units ---------------------------
 
   function unitOf(deviceId, metric) {
-    const mdl = state.catalogue.devices.get(deviceId)?.mdl_definition ?? s.devices.getDevice(deviceId)?.mdl_definition;
+    const mdl = state.catalogue.devices.get(deviceId)?.mdlDefinition ?? s.devices.getDevice(deviceId)?.mdlDefinition;
     return mdl?.metrics?.find((m) => m.name === metric)?.unit ?? KNOWN_UNITS[metric] ?? '';
   }
 
   /** Reads which metrics the store holds, for which devices, and the time span of the data. */
   function buildCatalogue() {
-    const devices = new Map(s.devices.listDevices().map((d) => [d.device_id, d]));
+    const devices = new Map(s.devices.listDevices().map((d) => [d.deviceId, d]));
     state.catalogue = { metrics: [], devices, start: NaN, end: NaN };
     const byMetric = new Map();
     const add = (id, m) => {
@@ -351,8 +351,8 @@ async function main() {
         const over = !state.readOnly && typeof v === 'number' && v > (THRESHOLDS[m.name]?.above ?? Infinity);
         return `<td class="${over ? 'over' : ''}">${typeof v === 'number' ? v.toFixed(Math.abs(v) >= 100 ? 0 : 1) : esc(v)}</td>`;
       };
-      const seen = !d.last_seen ? '-' : state.readOnly ? when(d.last_seen) : `${duration(now - d.last_seen)} ago`;
-      return `<tr data-id="${esc(d.device_id)}" class="${d.device_id === selected ? 'selected' : ''}"><td><span class="dot ${d.online ? '' : 'offline'}" title="${d.online ? 'online' : 'offline'}"></span></td><td>${esc(d.device_id)}</td><td>${esc(d.device_type)}</td>${metrics.map(cell).join('')}<td>${seen}</td></tr>`;
+      const seen = !d.lastSeen ? '-' : state.readOnly ? when(d.lastSeen) : `${duration(now - d.lastSeen)} ago`;
+      return `<tr data-id="${esc(d.deviceId)}" class="${d.deviceId === selected ? 'selected' : ''}"><td><span class="dot ${d.online ? '' : 'offline'}" title="${d.online ? 'online' : 'offline'}"></span></td><td>${esc(d.deviceId)}</td><td>${esc(d.deviceType)}</td>${metrics.map(cell).join('')}<td>${seen}</td></tr>`;
     });
     $('device-rows').innerHTML = rows.join('');
     const online = list.filter((d) => d.online).length;
@@ -362,9 +362,9 @@ async function main() {
   function renderAlerts() {
     // The 40 newest open alerts (acknowledged or not): a bounded read of the unresolved index.
     const items = s.alerts.unresolved(40).map((a) => {
-      const action = a.acknowledged ? `<span class="state">acknowledged by ${esc(a.acknowledged_by)}</span>`
+      const action = a.acknowledged ? `<span class="state">acknowledged by ${esc(a.acknowledgedBy)}</span>`
         : state.readOnly ? '<span class="state">open</span>' : '<button type="button" class="ack">Acknowledge</button>';
-      return `<li class="${a.acknowledged ? 'acknowledged' : 'active'} ${a.severity.toLowerCase()}" data-id="${esc(a.alert_id)}"><span class="what">${when(a.created_at)} <b>${esc(a.severity)}</b> ${esc(a.message ?? a.title)}</span>${action}</li>`;
+      return `<li class="${a.acknowledged ? 'acknowledged' : 'active'} ${a.severity.toLowerCase()}" data-id="${esc(a.alertId)}"><span class="what">${when(a.createdAt)} <b>${esc(a.severity)}</b> ${esc(a.message ?? a.title)}</span>${action}</li>`;
     });
     $('alerts').innerHTML = items.join('') || '<li>no open alerts</li>';
     const open = s.alerts.countUnresolvedBySeverity();
@@ -379,9 +379,9 @@ async function main() {
     const last = s.events.lastSequence();
     const recent = s.events.replay(Math.max(0, last - 40), 40).reverse();
     $('events').innerHTML = recent.map((e) => {
-      const cls = e.event_type.replace(/[^A-Za-z0-9]/g, '-');
-      const details = `#${e.sequence} ${e.event_type} from ${e.metadata?.source ?? '?'}\n${JSON.stringify(e.event_data, null, 1)}`;
-      return `<li title="${esc(details)}"><time>${when(e.metadata.timestamp)}</time> <span class="type ${cls}">${esc(e.event_type)}</span> <span class="what">${esc(eventSummary(e))}</span></li>`;
+      const cls = e.eventType.replace(/[^A-Za-z0-9]/g, '-');
+      const details = `#${e.sequence} ${e.eventType} from ${e.metadata?.source ?? '?'}\n${JSON.stringify(e.eventData, null, 1)}`;
+      return `<li title="${esc(details)}"><time>${when(e.metadata.timestamp)}</time> <span class="type ${cls}">${esc(e.eventType)}</span> <span class="what">${esc(eventSummary(e))}</span></li>`;
     }).join('') || '<li>no events</li>';
     $('stat-events').textContent = last.toLocaleString();
   }
@@ -397,7 +397,7 @@ async function main() {
     banner.hidden = !state.source;
     if (state.source) {
       const src = state.source;
-      const taken = src.created_at ? `taken ${dateTime(src.created_at)}` : 'exported in a browser';
+      const taken = src.createdAt ? `taken ${dateTime(src.createdAt)}` : 'exported in a browser';
       const span = Number.isFinite(state.catalogue.start) ? `, telemetry ${dateTime(state.catalogue.start)} to ${clock(state.catalogue.end)} (${duration(state.catalogue.end - state.catalogue.start)})` : '';
       $('backup-text').textContent = state.readOnly
         ? `Backup ${src.name} (${taken}): ${plural(state.catalogue.devices.size, 'device')}, ${plural(s.events.lastSequence(), 'event')}${span}. Read-only.`
@@ -472,21 +472,21 @@ async function main() {
     if (state.readOnly) return;
     const now = Date.now();
     const runId = `ack-${alertId}`;
-    s.workflows.start({ execution_id: runId, workflow_id: 'acknowledge_alert', workflow_name: 'Acknowledge alert', trigger_type: 'manual', started_at: now, inputs: { alert_id: alertId } });
-    const step = (id, type, output) => s.workflows.recordStep(runId, { step_id: id, step_name: id, step_type: type, started_at: now, finished_at: now, status: 'Completed', output });
+    s.workflows.start({ executionId: runId, workflowId: 'acknowledge_alert', workflowName: 'Acknowledge alert', triggerType: 'manual', startedAt: now, inputs: { alert_id: alertId } });
+    const step = (id, type, output) => s.workflows.recordStep(runId, { stepId: id, stepName: id, stepType: type, startedAt: now, finishedAt: now, status: 'Completed', output });
     s.alerts.acknowledge(alertId, 'operator', now);
     step('acknowledge', 'alert.acknowledge', { by: 'operator' });
     s.events.append({
-      event_id: `${alertId}-ack`,
-      event_type: 'alert.acknowledged',
-      event_data: { alert_id: alertId },
-      metadata: { source: 'operator', timestamp: now, correlation_id: alertId, causation_id: `${alertId}-raised` },
+      eventId: `${alertId}-ack`,
+      eventType: 'alert.acknowledged',
+      eventData: { alert_id: alertId },
+      metadata: { source: 'operator', timestamp: now, correlationId: alertId, causationId: `${alertId}-raised` },
     });
     step('log', 'event.append', { event_id: `${alertId}-ack` });
     const proposal = s.decisions.get(`decision-${alertId}`);
     if (proposal?.status === 'Proposed') {
-      s.decisions.approve(proposal.decision_id, { user_id: 'operator', response: 'approved', responded_at: now });
-      step('approve', 'decision.approve', { decision_id: proposal.decision_id });
+      s.decisions.approve(proposal.decisionId, { userId: 'operator', response: 'approved', respondedAt: now });
+      step('approve', 'decision.approve', { decision_id: proposal.decisionId });
     }
     s.workflows.finish(runId, 'Completed', now, { alert_id: alertId });
     stats.acknowledged++;
@@ -519,7 +519,7 @@ async function main() {
     try {
       const restored = state.db.importSnapshot(new Uint8Array(await file.arrayBuffer()));
       state.sim?.alerting.fill(0);
-      snapshotStatus(`imported ${restored.total_entries.toLocaleString()} entries from ${file.name}`);
+      snapshotStatus(`imported ${restored.totalEntries.toLocaleString()} entries from ${file.name}`);
       buildCatalogue();
       renderAll();
       save('import');
@@ -550,13 +550,13 @@ async function main() {
     state.readOnly = true;
     state.mode = 'backup';
     state.continued = false;
-    state.source = { name, created_at: manifest.created_at, entries: manifest.total_entries };
+    state.source = { name, createdAt: manifest.createdAt, entries: manifest.totalEntries };
     savedBackup = bytes;
     stats.running = false;
     selected = null;
     $('window').value = 'auto';
     buildCatalogue();
-    snapshotStatus(`opened ${name}: ${manifest.total_entries.toLocaleString()} entries`);
+    snapshotStatus(`opened ${name}: ${manifest.totalEntries.toLocaleString()} entries`);
     renderAll();
     await save('open backup');
   }
@@ -631,8 +631,8 @@ async function main() {
       } else {
         startSimulation(state.continued ? devicesFromStore() : makeDevices(m.devices || CONFIG.devices, CONFIG.seed));
       }
-      persistState.restored = { bytes: saved.bytes.length, mode: m.mode, savedAt: m.saved_at };
-      snapshotStatus(`restored the ${m.mode === 'backup' ? `backup ${m.source?.name ?? ''}` : 'simulation'} saved ${dateTime(m.saved_at)}`);
+      persistState.restored = { bytes: saved.bytes.length, mode: m.mode, savedAt: m.savedAt };
+      snapshotStatus(`restored the ${m.mode === 'backup' ? `backup ${m.source?.name ?? ''}` : 'simulation'} saved ${dateTime(m.savedAt)}`);
       restored = true;
     } catch (err) {
       snapshotStatus(`the saved store was refused (${err.code ?? 'error'}): ${err.message}; starting a new simulation`, true);
@@ -704,7 +704,7 @@ async function main() {
         renderPersist();
       }
       if (startedAt >= due.bytes) {
-        const bytes = state.db.tableSizes().reduce((sum, t) => sum + t.stored_bytes, 0);
+        const bytes = state.db.tableSizes().reduce((sum, t) => sum + t.storedBytes, 0);
         $('stat-bytes').textContent = fmtBytes(bytes);
         due.bytes = startedAt + 2000;
       }

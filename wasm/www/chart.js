@@ -221,19 +221,19 @@ export class TimeChart {
         // Band min..max, drawn per run of adjacent buckets.
         ctx.fillStyle = color;
         ctx.globalAlpha = s.highlight ? 0.3 : 0.12;
-        this.runs(s.buckets, (b) => b.bucket_start, gapMs, (run) => {
+        this.runs(s.buckets, (b) => b.bucketStart, gapMs, (run) => {
           ctx.beginPath();
-          run.forEach((b, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, x(b.bucket_start + bucketMs / 2), y(b.max)));
-          for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(x(run[k].bucket_start + bucketMs / 2), y(run[k].min));
+          run.forEach((b, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, x(b.bucketStart + bucketMs / 2), y(b.max)));
+          for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(x(run[k].bucketStart + bucketMs / 2), y(run[k].min));
           ctx.closePath();
           ctx.fill();
         });
         ctx.globalAlpha = s.highlight ? 1 : 0.75;
         ctx.strokeStyle = color;
         ctx.lineWidth = s.highlight ? 2.5 : 1.2;
-        this.runs(s.buckets, (b) => b.bucket_start, gapMs, (run) => {
+        this.runs(s.buckets, (b) => b.bucketStart, gapMs, (run) => {
           ctx.beginPath();
-          run.forEach((b, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, x(b.bucket_start + bucketMs / 2), y(b.avg)));
+          run.forEach((b, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, x(b.bucketStart + bucketMs / 2), y(b.avg)));
           ctx.stroke();
         });
       } else {
@@ -286,9 +286,9 @@ export class TimeChart {
       series.forEach((s, i) => {
         let hit = null;
         if (s.buckets) {
-          const k = floorIndex(s.buckets.length, (j) => s.buckets[j].bucket_start, t);
+          const k = floorIndex(s.buckets.length, (j) => s.buckets[j].bucketStart, t);
           const b = s.buckets[k];
-          if (b && b.avg != null && t < b.bucket_start + bucketMs) hit = { t: b.bucket_start, value: b.avg, bucket: b, at: b.bucket_start + bucketMs / 2 };
+          if (b && b.avg != null && t < b.bucketStart + bucketMs) hit = { t: b.bucketStart, value: b.avg, bucket: b, at: b.bucketStart + bucketMs / 2 };
         } else if (s.timestamps.length) {
           let k = floorIndex(s.timestamps.length, (j) => s.timestamps[j], t);
           if (k < s.timestamps.length - 1 && (k < 0 || t - s.timestamps[k] > s.timestamps[k + 1] - t)) k++;

@@ -94,11 +94,11 @@ const short = (v) => (typeof v === 'number' ? number(v) : typeof v === 'string' 
  * Unknown event types list their fields as `key value` pairs.
  */
 export function eventSummary(e) {
-  const d = e.event_data ?? {};
+  const d = e.eventData ?? {};
   const dev = d.device_id ?? d.device ?? '';
   const unit = d.unit ?? KNOWN_UNITS[d.metric] ?? '';
   const withUnit = (v) => `${short(v)}${unit ? ` ${unit}` : ''}`;
-  switch (e.event_type) {
+  switch (e.eventType) {
     case 'alert.raised':
       if (d.metric != null && d.value != null) return `${dev} ${d.metric} ${withUnit(d.value)}, above ${withUnit(d.threshold)}`;
       return `${d.severity ? `${d.severity} alert` : 'alert'}${dev ? ` for ${dev}` : ''}`;

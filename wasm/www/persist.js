@@ -130,7 +130,7 @@ export class Persistence {
     const run = (async () => {
       await previous;
       await this.store.write(SNAPSHOT, bytes);
-      await this.store.write(META, new TextEncoder().encode(JSON.stringify({ ...meta, bytes: bytes.length, saved_at: Date.now() })));
+      await this.store.write(META, new TextEncoder().encode(JSON.stringify({ ...meta, bytes: bytes.length, savedAt: Date.now() })));
     })();
     this.saving = run.catch(() => {});
     return run;

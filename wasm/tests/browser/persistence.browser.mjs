@@ -49,7 +49,7 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
     const db = window.sim.db;
     db.flush();
     return {
-      tables: Object.fromEntries(Object.entries(db.stats().table_stats).map(([name, s]) => [name, s.count])),
+      tables: Object.fromEntries(Object.entries(db.stats().tableStats).map(([name, s]) => [name, s.count])),
       lastEvent: db.events().lastSequence(),
       thermo: db.timeseries().queryRange('thermo-001', 'temperature', -Infinity, Infinity).timestamps.length,
     };
@@ -85,9 +85,9 @@ test('simulator page: reload persistence (OPFS) and a native gateway backup open
     const view = await page.evaluate(() => {
       const db = window.sim.db;
       return {
-        devices: db.devices().listDevices().map((d) => d.device_id),
+        devices: db.devices().listDevices().map((d) => d.deviceId),
         points: db.timeseries().queryRange('thermometer-00', 'temperature', -Infinity, Infinity).timestamps.length,
-        offline: db.devices().listOffline().map((d) => d.device_id),
+        offline: db.devices().listOffline().map((d) => d.deviceId),
         charts: [...document.querySelectorAll('#charts canvas')].map((c) => c.id),
         chartView: window.sim.chartView,
         ackButtons: document.querySelectorAll('#alerts button.ack').length,

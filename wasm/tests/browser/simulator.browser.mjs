@@ -72,7 +72,7 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     const db = window.sim.db;
     const all = db.alerts().queryRange(-Infinity, Infinity);
     const runs = db.ruleHistory().queryRuleRange('threshold', -Infinity, Infinity);
-    return { alerts: all.length, sources: [...new Set(all.map((a) => a.source))], runs: runs.length, linked: runs.every((r) => all.some((a) => a.alert_id === r.actions[0].action_data.alert_id)) };
+    return { alerts: all.length, sources: [...new Set(all.map((a) => a.source))], runs: runs.length, linked: runs.every((r) => all.some((a) => a.alertId === r.actions[0].actionData.alert_id)) };
   });
   assert.ok(raised.alerts > 0);
   assert.deepEqual(raised.sources, ['rule.threshold']);
@@ -87,9 +87,9 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   await page.waitForSelector(`#alerts li.acknowledged[data-id="${alertId}"]`, { timeout: 10_000 });
   const acked = await page.evaluate((id) => window.sim.db.alerts().get(id), alertId);
   assert.equal(acked.acknowledged, true);
-  assert.equal(acked.acknowledged_by, 'operator');
-  assert.ok(!(await page.evaluate((id) => window.sim.db.alerts().unacknowledged().some((a) => a.alert_id === id), alertId)));
-  const chain = await page.evaluate((id) => window.sim.db.events().queryByCorrelation(id).map((e) => e.event_type), alertId);
+  assert.equal(acked.acknowledgedBy, 'operator');
+  assert.ok(!(await page.evaluate((id) => window.sim.db.alerts().unacknowledged().some((a) => a.alertId === id), alertId)));
+  const chain = await page.evaluate((id) => window.sim.db.events().queryByCorrelation(id).map((e) => e.eventType), alertId);
   assert.deepEqual(chain, ['alert.raised', 'alert.acknowledged']);
   const logged = await page.locator('#events li', { hasText: 'alert.acknowledged' }).first().textContent();
   assert.match(logged, /^\d\d:\d\d:\d\d alert\.acknowledged alert \S+ acknowledged by operator$/, 'event log view shows the acknowledgement as a sentence');
@@ -109,12 +109,12 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
     return {
       runs: ids.map((id) => {
         const run = db.workflowHistory().get(`ack-${id}`);
-        return { status: run.status, steps: run.steps.map((s) => `${s.step_id}:${s.status}`), severity: db.alerts().get(id).severity, decision: db.decisions().get(`decision-${id}`)?.status ?? null };
+        return { status: run.status, steps: run.steps.map((s) => `${s.stepId}:${s.status}`), severity: db.alerts().get(id).severity, decision: db.decisions().get(`decision-${id}`)?.status ?? null };
       }),
       completed: db.workflowHistory().queryByStatus('Completed', -Infinity, Infinity).length,
       proposals: db.decisions().queryRange(-Infinity, Infinity).length,
       critical: critical.length,
-      linked: critical.every((a) => db.decisions().get(`decision-${a.alert_id}`)?.review_id === a.alert_id),
+      linked: critical.every((a) => db.decisions().get(`decision-${a.alertId}`)?.reviewId === a.alertId),
     };
   }, [alertId, criticalId]);
   for (const run of flows.runs) {
@@ -150,7 +150,7 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   await page.waitForFunction(() => window.sim.stats.running === false);
   const counts = () => page.evaluate(() => {
     window.sim.db.flush();
-    return Object.fromEntries(Object.entries(window.sim.db.stats().table_stats).map(([name, t]) => [name, t.count]));
+    return Object.fromEntries(Object.entries(window.sim.db.stats().tableStats).map(([name, t]) => [name, t.count]));
   });
   const before = await counts();
   assert.ok(before.alerts > 0 && before.ts_chunks > 0 && before.rule_executions > 0 && before.llm_decisions > 0 && before.workflow_executions > 0, JSON.stringify(before));
@@ -160,7 +160,7 @@ test('simulator page: telemetry, charts, alerts, acknowledge, snapshot export / 
   await download.saveAs(snapshotFile);
   assert.ok(fs.statSync(snapshotFile).size > 10_000);
   await page.evaluate(() => {
-    window.sim.db.alerts().create({ alert_id: 'after-export', title: 't', severity: 'Info', source: 'manual', created_at: Date.now() });
+    window.sim.db.alerts().create({ alertId: 'after-export', title: 't', severity: 'Info', source: 'manual', createdAt: Date.now() });
     window.sim.db.timeseries().deleteRange('thermo-001', 'temperature', -Infinity, Infinity);
   });
   assert.notDeepEqual(await counts(), before);
