@@ -266,6 +266,29 @@ on_both_backends! {
         assert_eq!((kept, b.delivery.to.dropped), (60, 40), "the newest 960 bytes stay");
     }
 
+    fn an_event_backlog_over_its_limit_drops_the_oldest_on_read_and_at_cleanup(fx) {
+        let db = &fx.db;
+        let append = |i: usize| {
+            db.events().append(&NewEvent::new(&format!("e{i}"), "device.online", "mqtt", 0, serde_json::json!({}))).unwrap();
+        };
+        append(0);
+        let row = db.events().total_bytes().unwrap(); // every event below stores as many bytes
+        let limit = row * 7 / 2; // room for the newest three
+        db.feed().register("reader", SinkOptions { max_lag: RetentionWindow::FOREVER, max_backlog_bytes: limit }).unwrap();
+        db.feed().register("silent", SinkOptions { max_lag: RetentionWindow::FOREVER, max_backlog_bytes: limit }).unwrap();
+        (1..10).for_each(append);
+        let b = db.feed().next_events("reader", 100).unwrap();
+        let ids: Vec<&str> = b.events.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!((ids, b.delivery.to.dropped), (vec!["e7", "e8", "e9"], 7));
+        db.feed().ack(&b.delivery).unwrap();
+        // A sink that does not read: cleanup applies its limit, and retention may take the rest.
+        let report = DataCleanupTask::new(db, RetentionConfig::default()).run(unix_ms()).unwrap();
+        assert_eq!(report.removed["replication"], 7, "{report:?}");
+        assert_eq!(report.removed["events"], 7, "the events (of 1970) expire but the three the silent sink still holds");
+        let events = &db.feed().status("silent").unwrap().feeds[1];
+        assert_eq!((events.progress.dropped, events.pending_rows), (7, 3));
+    }
+
     fn unregistering_the_last_sink_stops_the_logs(fx) {
         let db = &fx.db;
         db.feed().register("fleet", SinkOptions::default()).unwrap();

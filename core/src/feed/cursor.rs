@@ -88,7 +88,8 @@ pub struct SinkOptions {
     /// Changes older than this are dropped rather than held (default `7d`; `forever` holds
     /// them until delivered).
     pub max_lag: RetentionWindow,
-    /// Undelivered bytes (as sent, estimated) beyond which the oldest changes are dropped
+    /// Undelivered bytes of one feed (as sent, estimated: points as timestamp and value,
+    /// events and records as their stored JSON) beyond which its oldest changes are dropped
     /// (default 1 GiB; 0: no limit).
     pub max_backlog_bytes: u64,
 }

@@ -360,10 +360,20 @@ impl ChangeFeed {
     }
 
     /// The next events for `sink`, at most `max`. Events removed before delivery (past the
-    /// sink's `max_lag`) are counted as dropped.
+    /// sink's `max_lag`) and the oldest undelivered ones beyond its `max_backlog_bytes` are
+    /// skipped and counted as dropped.
     pub fn next_events(&self, sink: &str, max: usize) -> Result<EventBatch> {
+        self.read_events(sink, max.max(1))
+    }
+
+    /// [`Self::next_events`]; `max` 0 only applies the drops (for [`Self::expire`]).
+    fn read_events(&self, sink: &str, max: usize) -> Result<EventBatch> {
         let from = self.progress(sink, Feed::Events)?;
-        let (events, last) = self.events.feed_read(from.after, max.max(1))?;
+        let after = self.events.feed_within(from.after, from.options.max_backlog_bytes)?;
+        let (events, last) = match max {
+            0 => (Vec::new(), after),
+            _ => self.events.feed_read(after, max)?,
+        };
         let mut to = from.clone();
         to.after = events.last().map_or(last, |e| e.sequence);
         to.dropped += (to.after - from.after) - events.len() as u64;
@@ -436,7 +446,7 @@ impl ChangeFeed {
         for sink in self.sinks()? {
             let from = self.progress(&sink, Feed::Telemetry)?;
             let to = self.timeseries.feed_expired(&from, &sink, now_ms)?;
-            let mut deliveries = vec![Self::delivery(&sink, Feed::Telemetry, from, to)];
+            let mut deliveries = vec![Self::delivery(&sink, Feed::Telemetry, from, to), self.read_events(&sink, 0)?.delivery];
             for feed in Feed::RECORDS {
                 deliveries.push(self.read_records(&sink, feed, 0)?.delivery);
             }

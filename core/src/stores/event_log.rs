@@ -390,6 +390,32 @@ impl EventLogStore {
         Ok((Self::replay_in(&*view, after, Page::from(max))?, last))
     }
 
+    /// The cursor after which the stored events take at most `limit` bytes (stored rows,
+    /// what a sink is sent): `after` itself when they already do, else past the oldest ones
+    /// (a replication sink's `max_backlog_bytes`). `limit` 0 is no limit.
+    pub(crate) fn feed_within(&self, after: u64, limit: u64) -> Result<u64> {
+        if limit == 0 {
+            return Ok(after);
+        }
+        let view = self.engine.read()?;
+        let range = KeyRange { start: Bound::Excluded(seq_key(after)), end: Bound::Unbounded };
+        let mut backlog = 0u64;
+        view.scan(EVENTS, &range, Direction::Forward, &mut |_, v| {
+            backlog += v.len() as u64;
+            Ok(Scan::Continue)
+        })?;
+        let mut within = after;
+        view.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
+            if backlog <= limit {
+                return Ok(Scan::Stop);
+            }
+            backlog -= v.len() as u64;
+            within = KeyReader::new(k).u64()?;
+            Ok(Scan::Continue)
+        })?;
+        Ok(within)
+    }
+
     /// Events after `after` (counting removed ones) and the timestamp of the first stored one.
     pub(crate) fn feed_backlog(&self, after: u64) -> Result<(u64, Option<i64>)> {
         let (first, last) = self.feed_read(after, 1)?;
