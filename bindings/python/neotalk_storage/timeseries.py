@@ -1,10 +1,15 @@
 """Telemetry: :class:`TimeSeriesStore`."""
 
+import struct
 import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._buffers import packed
 from ._values import point_from_native, point_to_native, telemetry_to_native, value_to_native, json_dumps_opt
+
+# A bucket of ``query_aggregated_packed``: start, count, numeric flag, sum, min, max, avg,
+# first, last.
+_AGGREGATE_ROW = struct.Struct("<qQB6d")
 
 
 class TimeSeriesStore:
@@ -89,7 +94,14 @@ class TimeSeriesStore:
     def query_aggregated(self, device_id: str, metric: str, start: int, end: typing.Optional[int], bucket_ms: int) -> list:
         """``AggregateBucket`` records of ``start <= timestamp < end`` in epoch-aligned
         buckets of ``bucket_ms`` (positive); buckets without points are omitted."""
-        return self._native.query_aggregated(device_id, metric, start, end, bucket_ms)
+        # One buffer unpacked in C, not a uniffi record per bucket (about 27 us each).
+        raw = self._native.query_aggregated_packed(device_id, metric, start, end, bucket_ms)
+        return [
+            _native.AggregateBucket(bucket_start=b, count=c, sum=s, min=lo, max=hi, avg=avg, first=first, last=last)
+            if numeric
+            else _native.AggregateBucket(bucket_start=b, count=c, sum=None, min=None, max=None, avg=None, first=None, last=None)
+            for b, c, numeric, s, lo, hi, avg, first, last in _AGGREGATE_ROW.iter_unpack(raw)
+        ]
 
     def list_devices_with_data(self) -> list:
         """Devices with at least one stored point, ordered by id."""

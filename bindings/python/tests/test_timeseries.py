@@ -100,6 +100,12 @@ def test_query_aggregated(db):
         (0, 2, 4.0, 1.0, 3.0, 2.0, 1.0, 3.0),
         (1_000, 2, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0),
     ]
+    # A bucket of text alone has a count and no numeric fields; negative bucket starts and the
+    # extremes of i64 survive the packed path the wrapper reads.
+    ts.write_series("d", "m", [(-1_500, "a"), (2**63 - 1, -2.5)])
+    b = ts.query_aggregated("d", "m", -2**63, None, 1_000)
+    assert [(x.bucket_start, x.count, x.sum, x.first) for x in (b[0], b[-1])] == [(-2_000, 1, None, None), ((2**63 - 1) // 1_000 * 1_000, 1, -2.5, -2.5)]
+    assert b == ts._native.query_aggregated("d", "m", -2**63, None, 1_000), "the same records as the record path"
 
 
 def test_delete_range_and_list_metrics_of_unknown_device(db):
