@@ -5,7 +5,8 @@ Same process, files in one temporary directory, durable commits on both sides:
 
 - ingest ``--days`` days (default 90) of one 1 Hz float series, one day per ``write_packed``
   call, into a database without tiers and into one with the tiers 1m (keep 90d) and 1h
-  (keep 5y); sqlite3 ``executemany`` into a table keyed by timestamp, one day per transaction;
+  (keep 5y), two rounds alternating, the faster of each; sqlite3 ``executemany`` into a
+  table keyed by timestamp, one day per transaction;
 - a 1-hour aggregation over the whole span: from the 1h tier, from raw chunks (the database
   without tiers) and sqlite3 ``GROUP BY ts / 3600000``; all three must agree (count, min, max,
   first, last exactly, sums within 1e-9 relative);
@@ -70,12 +71,19 @@ def main():
         print(f"{args.days} days of 1 Hz ({points:,} points), tiers 1m + 1h; {args.images} images of 1 MB; files in {tmp}")
 
         # --- ingest ---------------------------------------------------------------------------
-        raw = StorageManager.open(os.path.join(tmp, "raw"))
-        tiered = StorageManager.open(os.path.join(tmp, "tiered"), StorageOptions(rollups=TIERS))
-        timings = {}
-        for name, db in (("raw", raw), ("tiered", tiered)):
-            w = db.timeseries().write_packed
-            timings[name], _ = timed(lambda: [w(DEVICE, METRIC, ts, vs) for ts, vs in days])
+        # Two rounds on fresh databases, alternating, the faster round of each kept (the first
+        # database written in a process pays for warming up).
+        timings = {"raw": float("inf"), "tiered": float("inf")}
+        for round_ in range(2):
+            raw = StorageManager.open(os.path.join(tmp, f"raw-{round_}"))
+            tiered = StorageManager.open(os.path.join(tmp, f"tiered-{round_}"), StorageOptions(rollups=TIERS))
+            for name, db in (("raw", raw), ("tiered", tiered)):
+                w = db.timeseries().write_packed
+                seconds, _ = timed(lambda: [w(DEVICE, METRIC, ts, vs) for ts, vs in days])
+                timings[name] = min(timings[name], seconds)
+            if round_ == 0:
+                raw.close()
+                tiered.close()
         con = sqlite_table(os.path.join(tmp, "telemetry.sqlite"))
 
         def sqlite_ingest():
