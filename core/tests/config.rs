@@ -253,6 +253,29 @@ fn failed_save_leaves_the_old_file() {
 }
 
 #[test]
+fn yaml_text_in_and_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::open(dir.path());
+    store.save_yaml("retention.yaml", "# a comment\nretention:\n  alerts:\n    days: 10\n").unwrap();
+    assert_eq!(store.retention().unwrap().alerts.keep, RetentionWindow::days(10));
+    let text = store.yaml("retention.yaml").unwrap();
+    assert!(text.starts_with("retention:") && text.contains("keep: 10d") && !text.contains("comment"), "{text}");
+    // What yaml() gives loads back to the same section, every file.
+    let copy = |file: &str| ConfigStore::from_strings([(file, store.yaml(file).unwrap().as_str())]).unwrap();
+    assert_eq!(copy("system.yaml").system().unwrap(), store.system().unwrap());
+    assert_eq!(copy("retention.yaml").retention().unwrap(), store.retention().unwrap());
+    assert_eq!(copy("adapters.yaml").adapters().unwrap(), store.adapters().unwrap());
+    // A bad value names file, line and field, and the tree keeps what it had.
+    let bad = store.save_yaml("retention.yaml", "retention:\n  alerts:\n    days: 0\n").unwrap_err();
+    assert!(matches!(&bad, StorageError::InvalidInput { field: "config", reason } if reason.contains("retention.yaml:3")), "{bad}");
+    assert_eq!(store.retention().unwrap().alerts.keep, RetentionWindow::days(10));
+    for file in ["rules/a.rule", "secrets.yaml", "../system.yaml"] {
+        assert!(matches!(store.save_yaml(file, "{}"), Err(StorageError::InvalidInput { field: "file", .. })), "{file}");
+        assert!(matches!(store.yaml(file), Err(StorageError::InvalidInput { field: "file", .. })), "{file}");
+    }
+}
+
+#[test]
 fn definitions_and_paths_are_checked() {
     let store = ConfigStore::in_memory();
     for name in ["../system.yaml", "a/b.rule", "a\\b", ".hidden", "", "x y"] {

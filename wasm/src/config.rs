@@ -2,10 +2,9 @@
 //! `adapters.yaml`, `rules/*`, `workflows/*`) in memory, as objects or as YAML text.
 
 use crate::convert::{from_js, record, string, to_js};
-use crate::error::{invalid, IntoJs, JsResult};
-use neotalk_storage::config::{ConfigStore, DefinitionKind, ADAPTERS_FILE, RETENTION_FILE, SYSTEM_FILE};
-use neotalk_storage::{RetentionConfig, StorageManager};
-use serde::Serialize;
+use crate::error::{IntoJs, JsResult};
+use neotalk_storage::config::{ConfigStore, DefinitionKind};
+use neotalk_storage::StorageManager;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
@@ -17,26 +16,8 @@ enum Tree {
     Database(StorageManager),
 }
 
-/// `retention.yaml` holds the retention under a top-level `retention:` key.
-#[derive(Serialize)]
-struct RetentionFile<'a> {
-    retention: &'a RetentionConfig,
-}
-
-fn yaml<T: Serialize>(file: &str, value: &T) -> JsResult<String> {
-    serde_yaml_ng::to_string(value).map_err(|e| invalid("config", format!("{file}: cannot serialize: {e}")))
-}
-
 fn kind(v: JsValue) -> JsResult<DefinitionKind> {
     from_js("kind", v)
-}
-
-fn config_file(file: &JsValue) -> JsResult<String> {
-    let file = string("file", file)?;
-    if ![SYSTEM_FILE, RETENTION_FILE, ADAPTERS_FILE].contains(&file.as_str()) {
-        return Err(invalid("file", format!("{file:?} is not {SYSTEM_FILE}, {RETENTION_FILE} or {ADAPTERS_FILE}")));
-    }
-    Ok(file)
 }
 
 /// The config tree in memory. `new ConfigStore(files?)` makes a tree of its own;
@@ -115,13 +96,7 @@ impl JsConfigStore {
     /// The YAML text of `file` (`"system.yaml"`, `"retention.yaml"` or `"adapters.yaml"`)
     /// as the tree holds it now, defaults filled in.
     pub fn yaml(&self, #[wasm_bindgen(unchecked_param_type = "ConfigFile")] file: JsValue) -> JsResult<String> {
-        let file = config_file(&file)?;
-        let store = self.store();
-        match file.as_str() {
-            SYSTEM_FILE => yaml(&file, &store.system().js()?),
-            RETENTION_FILE => yaml(&file, &RetentionFile { retention: &store.retention().js()? }),
-            _ => yaml(&file, &store.adapters().js()?),
-        }
+        self.store().yaml(&string("file", &file)?).js()
     }
 
     /// Validates YAML `text` as `file` and saves it. A bad value is `INVALID_INPUT` on
@@ -132,17 +107,7 @@ impl JsConfigStore {
         #[wasm_bindgen(unchecked_param_type = "ConfigFile")] file: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> JsResult<()> {
-        let file = config_file(&file)?;
-        let text = string("text", &text)?;
-        // The core parses and checks the text as that file; the section it yields is saved.
-        let parsed = ConfigStore::from_strings([(file.as_str(), text.as_str())]).js()?;
-        let store = self.store();
-        match file.as_str() {
-            SYSTEM_FILE => store.save_system(&parsed.system().js()?),
-            RETENTION_FILE => store.save_retention(&parsed.retention().js()?),
-            _ => store.save_adapters(&parsed.adapters().js()?),
-        }
-        .js()
+        self.store().save_yaml(&string("file", &file)?, &string("text", &text)?).js()
     }
 
     /// Every problem of the three YAML files (`{ file, line, column, field, message }`),

@@ -190,6 +190,40 @@ impl ConfigStore {
         self.source()?.write(rel, &text)
     }
 
+    /// The YAML text of `file` (`system.yaml`, `retention.yaml` or `adapters.yaml`) as the
+    /// tree holds it now, defaults filled in (comments are not kept). Another name is
+    /// `InvalidInput` on `file`; an invalid file is `InvalidInput` on `config`.
+    ///
+    /// ```
+    /// let tree = neotalk_storage::config::ConfigStore::from_strings([("retention.yaml", "retention:\n  alerts:\n    days: 10\n")]).unwrap();
+    /// assert!(tree.yaml("retention.yaml").unwrap().contains("keep: 10d"));
+    /// assert!(tree.yaml("secrets.yaml").is_err());
+    /// ```
+    pub fn yaml(&self, file: &str) -> Result<String> {
+        match file {
+            SYSTEM_FILE => yaml::emit(file, &self.system()?),
+            RETENTION_FILE => yaml::emit(file, &retention::RetentionFile { retention: self.retention()? }),
+            ADAPTERS_FILE => yaml::emit(file, &self.adapters()?),
+            _ => Err(not_a_config_file(file)),
+        }
+    }
+
+    /// Validates YAML `text` as `file` (one of the three) and saves the section it yields, so
+    /// its comments are not kept. A bad value is `InvalidInput` on `config` naming the file,
+    /// line, column and field; the tree is then unchanged.
+    pub fn save_yaml(&self, file: &str, text: &str) -> Result<()> {
+        if ![SYSTEM_FILE, RETENTION_FILE, ADAPTERS_FILE].contains(&file) {
+            return Err(not_a_config_file(file));
+        }
+        let parsed = ConfigStore::from_strings([(file, text)])?;
+        match file {
+            SYSTEM_FILE => self.save_system(&parsed.system()?),
+            RETENTION_FILE => self.save_retention(&parsed.retention()?),
+            ADAPTERS_FILE => self.save_adapters(&parsed.adapters()?),
+            _ => Err(not_a_config_file(file)),
+        }
+    }
+
     /// Names of the definition files of `kind`, sorted. Files whose names are not plain
     /// `[A-Za-z0-9._-]` names (or start with `.`, like temp files of a save) are skipped.
     pub fn definition_names(&self, kind: DefinitionKind) -> Result<Vec<String>> {
@@ -269,6 +303,10 @@ impl ConfigStore {
         }
         Ok(written)
     }
+}
+
+fn not_a_config_file(file: &str) -> StorageError {
+    StorageError::invalid("file", format!("{file:?} is not {SYSTEM_FILE}, {RETENTION_FILE} or {ADAPTERS_FILE}"))
 }
 
 fn check_size(rel: &str, text: &str) -> Result<()> {
