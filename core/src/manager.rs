@@ -657,7 +657,7 @@ fn open_split(dir: &Path, want_split: bool) -> Result<bool> {
 /// directory's `retention.yaml`, so every program that opens the directory (the CLI, a
 /// binding) maintains the same tiers. An in-memory database's config tree starts empty, and
 /// wasm has no other: not reading it there keeps the YAML parser out of the default wasm
-/// package (about 25 KB gzipped), whose users configure tiers through the options.
+/// package (53 KB of its gzipped size), whose users configure tiers through the options.
 fn rollups_to_maintain(options: &StorageOptions, dir: Option<&Path>, config: &ConfigStore) -> Result<RollupConfig> {
     #[cfg(not(target_arch = "wasm32"))]
     if options.rollups.is_empty() && dir.is_some() {
