@@ -55,8 +55,10 @@ pub fn from_json_value<T: DeserializeOwned>(field: &'static str, value: serde_js
 
 /// A caller's JSON that does not decode: `InvalidInput` on `field` with serde's message,
 /// which names the offending field and, for text, where it is; text that is not JSON at all
-/// says `malformed JSON`.
-pub(crate) fn invalid_json(field: &'static str, e: serde_json::Error) -> StorageError {
+/// says `malformed JSON`. Public for bindings that decode a caller's JSON through a
+/// deserializer of their own (the wasm binding's field-name matching), so the error is the
+/// one [`from_json`] gives.
+pub fn invalid_json(field: &'static str, e: serde_json::Error) -> StorageError {
     match e.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             StorageError::invalid(field, format!("malformed JSON: {e}"))

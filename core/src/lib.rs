@@ -35,7 +35,7 @@ mod stores;
 
 pub use error::{Cause, Result, StorageError};
 pub use feed::ChangeFeed;
-pub use json::{from_json, from_json_value};
+pub use json::{from_json, from_json_value, invalid_json};
 pub use manager::{CompactionReport, StorageManager, StorageOptions, DATABASE_FILE};
 pub use page::Page;
 pub use range::TimeRange;

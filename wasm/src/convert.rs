@@ -30,7 +30,8 @@ pub(crate) fn from_js_strict<T: DeserializeOwned + Serialize>(field: &'static st
 }
 
 /// Walks plain objects and arrays of `v` beside `known` (core's form of the decoded value) and
-/// refuses a key `known` lacks in either spelling (camelCase or core's snake_case). Members that are `undefined` count as absent, as in [`to_json`].
+/// refuses a key `known` lacks in either spelling (camelCase or core's snake_case). Members
+/// that are `undefined` count as absent, as in [`to_json`].
 fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Value) -> JsResult<()> {
     match known {
         serde_json::Value::Array(items) => {
@@ -62,11 +63,12 @@ fn refuse_unknown_keys(field: &'static str, v: &JsValue, known: &serde_json::Val
 /// Decodes a plain JS object into a core record or options by the core types' own serde
 /// rules, as [`neotalk_storage::from_json_value`] does for C's JSON and Python's dicts: the
 /// core's defaults for omitted fields, unknown fields refused by name, enum names in any
-/// spelling, object keys kept in their order; fields in camelCase or snake_case ([`EitherCase`]). The object is read as JSON first
+/// spelling, object keys kept in their order; fields in camelCase or snake_case
+/// ([`EitherCase`]). The object is read as JSON first
 /// ([`to_json`]): serde-wasm-bindgen reads only the fields a struct names, which would defeat
 /// `deny_unknown_fields`. A shape mismatch or an unknown field is `INVALID_INPUT` on `field`.
 pub(crate) fn record<T: DeserializeOwned>(field: &'static str, value: JsValue) -> JsResult<T> {
-    T::deserialize(EitherCase(to_json(field, &value)?)).map_err(|e| invalid(field, e.to_string()))
+    T::deserialize(EitherCase(to_json(field, &value)?)).map_err(|e| js_error(neotalk_storage::invalid_json(field, e)))
 }
 
 /// A JS value as JSON: plain objects, arrays, strings, finite numbers (safe integers as
