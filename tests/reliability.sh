@@ -22,15 +22,15 @@ if ! command -v cargo >/dev/null; then
 fi
 
 echo "=== crash test (${NTS_CRASH_ROUNDS:-100} rounds) ==="
-cargo test -p neotalk-storage --test crash -- --nocapture crash_recovery
+cargo test -p neotalk-storage --test integration -- crash::crash_recovery --nocapture
 echo "=== concurrency stress test (${NTS_STRESS_SECS:-3} s per backend) ==="
-cargo test -p neotalk-storage --test stress -- --nocapture --test-threads=1
+cargo test -p neotalk-storage --test integration -- stress:: --nocapture --test-threads=1
 echo "=== power cuts (${NTS_POWER_CUTS:-200}) ==="
-cargo test -p neotalk-storage --features fuzzing --test power_loss -- --nocapture
+cargo test -p neotalk-storage --features fuzzing --test integration -- power_loss:: --nocapture
 echo "=== byte flips (${NTS_FLIP_TRIALS:-200} trials) ==="
-NTS_FLIP_SEED="${NTS_FLIP_SEED:-random}" cargo test -p neotalk-storage --test byte_flips -- --nocapture
+NTS_FLIP_SEED="${NTS_FLIP_SEED:-random}" cargo test -p neotalk-storage --test integration -- byte_flips:: --nocapture
 echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
-cargo test -p neotalk-storage --test model
+cargo test -p neotalk-storage --test integration -- model::
 
 if [ "${NTS_CROSS_ARMV7:-1}" != 0 ]; then
     echo "=== armv7 (32-bit) leg under qemu-arm: tests/cross-arm.sh armv7-unknown-linux-gnueabihf ==="

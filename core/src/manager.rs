@@ -220,7 +220,7 @@ impl StorageManager {
 
     /// A database on a custom redb storage, in one file layout with an in-memory config
     /// tree: the simulated disks of the power-cut and full-disk tests
-    /// (`core/tests/power_loss.rs`, `core/tests/full_disk.rs`); a clone of `storage` must
+    /// (`core/tests/integration/power_loss.rs`, `core/tests/integration/full_disk.rs`); a clone of `storage` must
     /// reach the same bytes. Not a stable API.
     #[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
     pub fn on_redb_storage<S: redb::StorageBackend + Clone + Sync>(storage: S, options: StorageOptions) -> Result<Self> {

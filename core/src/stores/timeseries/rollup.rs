@@ -9,7 +9,7 @@
 //! bucket: a bulk write of a million 1 Hz points touches about 65 one-minute blocks rather
 //! than 16,667 rows, and columns of neighbouring buckets compress as raw values do.
 //!
-//! Rules (pinned by `core/tests/rollups.rs`):
+//! Rules (pinned by `core/tests/integration/rollups.rs`):
 //! - A tier's bucket counts every point ever committed into it: deleting or expiring raw
 //!   points keeps the rollups (that is their purpose); `delete_device` / `delete_metric`
 //!   (whole series) remove them too.

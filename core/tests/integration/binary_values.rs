@@ -2,7 +2,7 @@
 //! range and latest, kept by size in device snapshots, removed with their points by
 //! overwrites, deletes and retention, carried by snapshots, and bounded by the configured
 //! limit.
-mod common;
+use crate::common;
 use common::Fixture;
 use neotalk_storage::*;
 

@@ -1,5 +1,5 @@
 #![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
-mod common;
+use crate::common;
 use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
 

@@ -1,6 +1,5 @@
 //! One paging rule for every listing query: a number is a limit, 0 returns nothing, `None`
 //! returns everything, and `Page::next` walks the pages without gaps or repeats.
-mod common;
 use neotalk_storage::*;
 
 /// Walks `query` page by page (pages of 3) and returns every id seen, in order.

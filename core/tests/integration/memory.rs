@@ -1,4 +1,3 @@
-mod common;
 use neotalk_storage::limits::MEMORY_PURGE_BATCH;
 use neotalk_storage::*;
 

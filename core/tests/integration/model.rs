@@ -4,7 +4,7 @@
 //! Small id pools and timestamps make duplicates, late points, conflicts and not-found cases
 //! common. 256 cases by default; `PROPTEST_CASES=5000` for a longer run.
 
-mod common;
+use crate::common;
 
 use common::Fixture;
 use neotalk_storage::{

@@ -1,7 +1,6 @@
 //! The lifecycle rules every binding inherits: closing twice is harmless, every call after
 //! close is `Closed` (on every clone, for every store), and an empty or unusable path is
 //! refused before anything is created.
-mod common;
 use neotalk_storage::*;
 
 /// Collects every call that did not answer `Closed`, so one run names them all.

@@ -10,7 +10,7 @@
 //! a run (the seed is printed).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 use common::{env_num, seed};
 
 use neotalk_storage::{
@@ -196,7 +196,7 @@ fn crash_recovery() {
     for round in 0..rounds {
         let eventual = round % 4 == 3;
         let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "crash_child_process", "--nocapture", "--test-threads=1"])
+            .args(["--ignored", "--exact", "crash::crash_child_process", "--nocapture", "--test-threads=1"])
             .env("NTS_CRASH_CHILD_DIR", dir.path())
             .env("NTS_CRASH_START", next_batch.to_string())
             .env("NTS_CRASH_BUF_START", buffered.to_string())

@@ -1,6 +1,6 @@
 // Reversed ranges are fed in on purpose.
 #![allow(clippy::reversed_empty_ranges)]
-mod common;
+use crate::common;
 use neotalk_storage::*;
 
 fn ts_of(points: &[DataPoint]) -> Vec<i64> {

@@ -1,7 +1,6 @@
 //! The JSON contract of every input record and of `StorageOptions`: defaults of omitted
 //! fields, unknown fields refused naming them, enum spellings, free-form JSON key order, a
 //! caller's bad JSON is `InvalidInput` (never `Corrupted`), and `append_batch`'s range.
-mod common;
 use neotalk_storage::*;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};

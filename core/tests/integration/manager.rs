@@ -1,4 +1,4 @@
-mod common;
+use crate::common;
 use neotalk_storage::*;
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
@@ -120,7 +120,7 @@ fn a_second_process_is_locked_out() {
     let dir = tempfile::tempdir().unwrap();
     let _db = StorageManager::open(dir.path()).unwrap();
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "a_second_process_is_locked_out", "--nocapture"])
+        .args(["--exact", "manager::a_second_process_is_locked_out", "--nocapture"])
         .env("NTS_LOCK_CHILD_DIR", dir.path())
         .status()
         .unwrap();

@@ -2,7 +2,6 @@
 //! points included); nothing moves until a batch is acknowledged; retention holds what a
 //! sink has not received unless its options say to drop it, and drops are counted.
 
-mod common;
 use neotalk_storage::feed::{Feed, SinkOptions};
 use neotalk_storage::*;
 use std::collections::BTreeMap;

@@ -1,5 +1,4 @@
 #![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
-mod common;
 use neotalk_storage::*;
 
 on_both_backends! {

@@ -5,7 +5,7 @@
 //! others run. A watchdog aborts the process if the run deadlocks.
 //! `NTS_STRESS_SECS` sets the run time per backend (default 3).
 
-mod common;
+use crate::common;
 
 use common::Fixture;
 

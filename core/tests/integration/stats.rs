@@ -1,4 +1,3 @@
-mod common;
 use neotalk_storage::*;
 
 on_both_backends! {

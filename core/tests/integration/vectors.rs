@@ -1,4 +1,3 @@
-mod common;
 use neotalk_storage::Quantization;
 use neotalk_storage::*;
 use serde_json::json;

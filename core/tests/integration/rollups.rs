@@ -1,7 +1,7 @@
 //! Rollup tiers against a reference: after random writes, late points, overwrites, deletes and
 //! retention, a tier's answer equals the aggregation of every point ever committed (last write
 //! wins), and raw-data answers are untouched.
-mod common;
+use crate::common;
 use common::Fixture;
 use neotalk_storage::*;
 use std::collections::BTreeMap;

@@ -1,5 +1,4 @@
 #![allow(clippy::reversed_empty_ranges)] // reversed ranges are tested as bad input
-mod common;
 use neotalk_storage::limits::CLEANUP_BATCH;
 use neotalk_storage::*;
 use serde_json::json;

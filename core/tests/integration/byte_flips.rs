@@ -11,7 +11,7 @@
 //! scan stop short without an error (NTS_FLIP_TRIALS=2000, trial 1646); scans now read and
 //! check the first entry past their far bound, and `integrity.rs` pins that case.
 
-mod common;
+use crate::common;
 use common::env_num;
 
 /// The seed of the README's test command; `NTS_FLIP_SEED=random` draws one.

@@ -1,6 +1,5 @@
 //! Deletes a user expects: all telemetry of a device or of a metric, a device with its
 //! telemetry (cascade), and one alert; each reflected in counts, stats and snapshots.
-mod common;
 use neotalk_storage::*;
 
 /// Points per series: enough to span several sealed chunks and more than one delete batch.

@@ -1,7 +1,7 @@
 //! Backup and restore: round trips (full, selective, incremental chains), damage detection,
 //! cross-backend portability, pruning and hostile ids.
 
-mod common;
+use crate::common;
 use common::Fixture;
 use neotalk_storage::backup::*;
 use neotalk_storage::*;

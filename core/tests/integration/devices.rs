@@ -1,4 +1,3 @@
-mod common;
 use neotalk_storage::*;
 use std::collections::HashMap;
 

@@ -2,7 +2,7 @@
 //! database, damaged ones are skipped and listed, the damaged files are never written, and
 //! the copy passes the integrity report.
 
-mod common;
+use crate::common;
 use common::damage_first_value;
 use neotalk_storage::*;
 use std::path::Path;

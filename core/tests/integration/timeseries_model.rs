@@ -2,7 +2,7 @@
 //! `BTreeMap` per series) under random interleavings of batched, buffered, late and duplicate
 //! writes, range deletes, retention and reopening, on both backends.
 
-mod common;
+use crate::common;
 use common::Fixture;
 use neotalk_storage::*;
 use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! its table, key and series, never a wrong value; the report lists it without raising; the
 //! rest of the database still reads.
 
-mod common;
+use crate::common;
 use common::damage_first_value;
 use neotalk_storage::*;
 

@@ -10,7 +10,7 @@
 //! 200 by default, `NTS_POWER_CUTS=10000` for a long run; `NTS_POWER_SEED` replays a run.
 #![cfg(feature = "fuzzing")]
 
-mod common;
+use crate::common;
 use common::{env_num, seed};
 use neotalk_storage::{AlertRecord, AlertSeverity, DataPoint, Durability, NewEvent, StorageManager, StorageOptions};
 use parking_lot::Mutex;
