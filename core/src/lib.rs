@@ -52,7 +52,9 @@ pub use stores::decisions::{DecisionRecord, DecisionStatus, DecisionStore, Propo
 pub use stores::device_state::{
     DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot,
 };
-pub use stores::event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent, SequenceRange};
+pub use stores::event_log::{
+    EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, EventText, NewEvent, SequenceRange,
+};
 pub use stores::knowledge::{
     tokenize, LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata, MemoryType, BM25_B, BM25_K1, MEMORY_COLLECTION, RRF_K,
 };

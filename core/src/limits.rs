@@ -67,6 +67,12 @@ pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
 
 /// Checks the depth and serialized size of a JSON document.
 pub(crate) fn check_json(field: &'static str, value: &serde_json::Value) -> Result<()> {
+    check_json_depth(field, value)?;
+    check_json_size(field, serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX))
+}
+
+/// Refuses JSON nesting deeper than [`MAX_JSON_DEPTH`] (a scalar is 0 deep, `[1]` 1 deep).
+pub(crate) fn check_json_depth(field: &'static str, value: &serde_json::Value) -> Result<()> {
     fn depth(v: &serde_json::Value, level: usize) -> usize {
         if level > MAX_JSON_DEPTH {
             return level;
@@ -77,14 +83,53 @@ pub(crate) fn check_json(field: &'static str, value: &serde_json::Value) -> Resu
             _ => level,
         }
     }
-    if depth(value, 0) > MAX_JSON_DEPTH {
-        return Err(StorageError::invalid(field, format!("JSON nests deeper than {MAX_JSON_DEPTH} levels")));
+    too_deep(field, depth(value, 0))
+}
+
+fn too_deep(field: &'static str, depth: usize) -> Result<()> {
+    match depth > MAX_JSON_DEPTH {
+        true => Err(StorageError::invalid(field, format!("JSON nests deeper than {MAX_JSON_DEPTH} levels"))),
+        false => Ok(()),
     }
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
-    if size > MAX_JSON_BYTES {
-        return Err(StorageError::invalid(field, format!("JSON is {size} bytes; the limit is {MAX_JSON_BYTES}")));
+}
+
+/// Refuses a JSON document of `size` bytes (serialized) over [`MAX_JSON_BYTES`].
+pub(crate) fn check_json_size(field: &'static str, size: usize) -> Result<()> {
+    match size > MAX_JSON_BYTES {
+        true => Err(StorageError::invalid(field, format!("JSON is {size} bytes; the limit is {MAX_JSON_BYTES}"))),
+        false => Ok(()),
     }
-    Ok(())
+}
+
+/// [`check_json`] for JSON text, which is also checked to be one well-formed JSON value
+/// (without building it: the text is stored as given).
+pub(crate) fn check_json_text(field: &'static str, text: &str) -> Result<()> {
+    check_json_size(field, text.len())?;
+    // The nesting is counted on the text first: serde's own recursion limit (128) is deeper
+    // than ours and would answer with a less helpful message.
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text.as_bytes() {
+        if in_string {
+            (in_string, escaped) = match (escaped, b) {
+                (true, _) => (true, false),
+                (false, b'\\') => (true, true),
+                (false, b'"') => (false, false),
+                _ => (true, false),
+            };
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    too_deep(field, deepest)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map(drop).map_err(|e| crate::json::invalid_json(field, e))
 }
 
 /// Serializes a record as its stored JSON row, refusing rows over [`MAX_JSON_BYTES`].

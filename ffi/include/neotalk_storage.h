@@ -844,7 +844,8 @@ enum nts_status nts_events_last_sequence(const struct nts_storage *db, uint64_t 
 
 /*
  Appends `count` events given as C structs in one transaction, in order, all or none (as
- nts_events_append_batch(), without building JSON records). A bad field is
+ nts_events_append_batch(), without building JSON records). Each payload is stored as the
+ JSON text given (nts_events_replay_structs() returns it byte for byte). A bad field is
  NTS_INVALID_INPUT (or NTS_NULL_POINTER, NTS_INVALID_UTF8) naming `events[i]` and the field.
  When `out_range` is not NULL it receives the sequences assigned.
  */

@@ -6,7 +6,7 @@ use crate::shapes::{get_json, json_out, opt_json_out, opt_scalar_out, scalar_out
 use crate::status::nts_status;
 use crate::storage::handle;
 use crate::storage::nts_storage;
-use neotalk_storage::{EventLogEntry, EventMetadata, NewEvent};
+use neotalk_storage::{EventText, NewEvent};
 use std::ffi::c_char;
 
 /// Appends one event from NewEvent JSON: `{"event_id", "event_type", "event_data",
@@ -139,32 +139,29 @@ fn element(e: FfiError, array: &str, i: usize) -> FfiError {
     FfiError::new(e.status, format!("{array}[{i}]: {}", e.message))
 }
 
-/// An nts_event as the core's NewEvent; its payload text is decoded by core's JSON path.
-unsafe fn new_event(e: &nts_event) -> FfiResult<NewEvent> {
+/// An nts_event as the core's EventText, borrowing the caller's strings: the payload text is
+/// checked by the core and stored as given (not parsed into a value and printed again).
+unsafe fn event_text<'a>(e: &'a nts_event) -> FfiResult<EventText<'a>> {
     let data = match slice_arg(e.data.cast::<u8>(), e.data_len, "data")? {
-        [] if e.data.is_null() => serde_json::Value::Null,
-        bytes => {
-            let text = std::str::from_utf8(bytes).map_err(|err| {
-                FfiError::new(nts_status::NTS_INVALID_UTF8, format!("data is not valid UTF-8 (at byte {})", err.valid_up_to()))
-            })?;
-            neotalk_storage::from_json("data", text)?
-        }
+        [] if e.data.is_null() => "null",
+        bytes => std::str::from_utf8(bytes).map_err(|err| {
+            FfiError::new(nts_status::NTS_INVALID_UTF8, format!("data is not valid UTF-8 (at byte {})", err.valid_up_to()))
+        })?,
     };
-    Ok(NewEvent {
-        event_id: str_arg(e.event_id, "event_id")?.to_string(),
-        event_type: str_arg(e.event_type, "event_type")?.to_string(),
-        event_data: data,
-        metadata: EventMetadata {
-            correlation_id: opt_str_arg(e.correlation_id, "correlation_id")?.map(str::to_string),
-            causation_id: opt_str_arg(e.causation_id, "causation_id")?.map(str::to_string),
-            source: str_arg(e.source, "source")?.to_string(),
-            timestamp: e.timestamp,
-        },
+    Ok(EventText {
+        event_id: str_arg(e.event_id, "event_id")?,
+        event_type: str_arg(e.event_type, "event_type")?,
+        data,
+        correlation_id: opt_str_arg(e.correlation_id, "correlation_id")?,
+        causation_id: opt_str_arg(e.causation_id, "causation_id")?,
+        source: str_arg(e.source, "source")?,
+        timestamp: e.timestamp,
     })
 }
 
 /// Appends `count` events given as C structs in one transaction, in order, all or none (as
-/// nts_events_append_batch(), without building JSON records). A bad field is
+/// nts_events_append_batch(), without building JSON records). Each payload is stored as the
+/// JSON text given (nts_events_replay_structs() returns it byte for byte). A bad field is
 /// NTS_INVALID_INPUT (or NTS_NULL_POINTER, NTS_INVALID_UTF8) naming `events[i]` and the field.
 /// When `out_range` is not NULL it receives the sequences assigned.
 #[no_mangle]
@@ -177,8 +174,8 @@ pub unsafe extern "C" fn nts_events_append_structs(
     opt_scalar_out(db, out_range, "out_range", |db| {
         let given = slice_arg(events, count, "events")?;
         let events =
-            given.iter().enumerate().map(|(i, e)| new_event(e).map_err(|err| element(err, "events", i))).collect::<FfiResult<Vec<_>>>()?;
-        let range = db.events().append_batch(&events)?;
+            given.iter().enumerate().map(|(i, e)| event_text(e).map_err(|err| element(err, "events", i))).collect::<FfiResult<Vec<_>>>()?;
+        let range = db.events().append_text(&events)?;
         Ok(nts_sequence_range { first: range.first, last: range.last })
     })
 }
@@ -217,48 +214,60 @@ pub struct nts_event_list {
     _text: Box<[u8]>,
 }
 
-/// Lays out the entries' strings in one buffer and points the C entries into it.
-fn event_list(found: Vec<EventLogEntry>) -> FfiResult<nts_event_list> {
-    const NONE: usize = usize::MAX;
-    let mut text = Vec::new();
-    let mut put = |s: &str| {
-        let at = text.len();
-        text.extend_from_slice(s.as_bytes());
-        text.push(0);
+/// The entries of a replay being laid out: every string in one buffer, by offset until the
+/// buffer stops growing.
+#[derive(Default)]
+struct EventListBuilder {
+    text: Vec<u8>,
+    // Per entry: sequence, timestamp and the offsets of id, type, data, data length,
+    // correlation, causation and source (NONE for an absent link).
+    rows: Vec<(u64, i64, [usize; 7])>,
+}
+
+const NONE: usize = usize::MAX;
+
+impl EventListBuilder {
+    fn put(&mut self, s: &str) -> usize {
+        let at = self.text.len();
+        self.text.extend_from_slice(s.as_bytes());
+        self.text.push(0);
         at
-    };
-    let mut offsets = Vec::with_capacity(found.len());
-    for e in &found {
-        let data = serde_json::to_string(&e.event_data)
-            .map_err(|err| FfiError::new(nts_status::NTS_BACKEND, format!("event data does not serialize: {err}")))?;
-        offsets.push([
-            put(&e.event_id),
-            put(&e.event_type),
-            put(&data),
-            data.len(),
-            e.metadata.correlation_id.as_deref().map_or(NONE, &mut put),
-            e.metadata.causation_id.as_deref().map_or(NONE, &mut put),
-            put(&e.metadata.source),
-        ]);
     }
-    let text = text.into_boxed_slice();
-    let at = |offset: usize| if offset == NONE { std::ptr::null() } else { text[offset..].as_ptr().cast::<c_char>() };
-    let entries = found
-        .iter()
-        .zip(&offsets)
-        .map(|(e, o)| nts_event_entry {
-            sequence: e.sequence,
-            event_id: at(o[0]),
-            event_type: at(o[1]),
-            data: at(o[2]),
-            data_len: o[3],
-            correlation_id: at(o[4]),
-            causation_id: at(o[5]),
-            source: at(o[6]),
-            timestamp: e.metadata.timestamp,
-        })
-        .collect();
-    Ok(nts_event_list { entries, _text: text })
+
+    fn push(&mut self, sequence: u64, e: EventText<'_>) {
+        let offsets = [
+            self.put(e.event_id),
+            self.put(e.event_type),
+            self.put(e.data),
+            e.data.len(),
+            e.correlation_id.map_or(NONE, |c| self.put(c)),
+            e.causation_id.map_or(NONE, |c| self.put(c)),
+            self.put(e.source),
+        ];
+        self.rows.push((sequence, e.timestamp, offsets));
+    }
+
+    /// Points the C entries into the finished buffer.
+    fn finish(self) -> nts_event_list {
+        let text = self.text.into_boxed_slice();
+        let at = |offset: usize| if offset == NONE { std::ptr::null() } else { text[offset..].as_ptr().cast::<c_char>() };
+        let entries = self
+            .rows
+            .iter()
+            .map(|&(sequence, timestamp, o)| nts_event_entry {
+                sequence,
+                event_id: at(o[0]),
+                event_type: at(o[1]),
+                data: at(o[2]),
+                data_len: o[3],
+                correlation_id: at(o[4]),
+                causation_id: at(o[5]),
+                source: at(o[6]),
+                timestamp,
+            })
+            .collect();
+        nts_event_list { entries, _text: text }
+    }
 }
 
 /// nts_events_replay() as C structs: up to `limit` events (NTS_NO_LIMIT for all) with a
@@ -280,8 +289,12 @@ pub unsafe extern "C" fn nts_events_replay_structs(
         entries_out.write(std::ptr::null());
         let count_out = out_ptr(out_count, "out_count")?;
         count_out.write(0);
-        let list = event_list(handle(db)?.events().replay(after_sequence, limit_arg(limit))?)?;
-        let list = Box::new(list);
+        let mut list = EventListBuilder::default();
+        handle(db)?.events().replay_text(after_sequence, limit_arg(limit), |seq, e| {
+            list.push(seq, e);
+            Ok(())
+        })?;
+        let list = Box::new(list.finish());
         if !list.entries.is_empty() {
             entries_out.write(list.entries.as_ptr());
         }

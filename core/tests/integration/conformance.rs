@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use neotalk_storage::{
-    from_json_value, AlertRecord, DataCleanupTask, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, MemoryEntry,
-    NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, StorageOptions, TelemetryPoint,
-    VectorDocument, WorkflowExecutionRecord,
+    from_json_value, AlertRecord, DataCleanupTask, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, EventText,
+    MemoryEntry, NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, StorageOptions,
+    TelemetryPoint, VectorDocument, WorkflowExecutionRecord,
 };
 use neotalk_storage_replicate::{Replicator, Target};
 use serde::Serialize;
@@ -46,6 +46,11 @@ fn arg<'a>(args: &'a Value, name: &str) -> &'a Value {
 
 fn text<'a>(args: &'a Value, name: &str) -> &'a str {
     arg(args, name).as_str().unwrap_or_else(|| panic!("`{name}` is not a string"))
+}
+
+/// A string argument that may be absent (or null).
+fn opt_text<'a>(args: &'a Value, name: &str) -> Option<&'a str> {
+    args.get(name).and_then(Value::as_str)
 }
 
 fn int(args: &Value, name: &str) -> i64 {
@@ -153,6 +158,32 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "events.replay" => out(db.events().replay(uint(args, "after"), limit(args))?),
         "events.query_range" => out(db.events().query_range(range(args), limit(args))?),
         "events.last_sequence" => out(db.events().last_sequence()?),
+        "events.append_text" => {
+            let items = arg(args, "events").as_array().expect("`events` is an array");
+            let events: Vec<EventText<'_>> = items
+                .iter()
+                .map(|e| EventText {
+                    event_id: opt_text(e, "event_id").unwrap_or_default(),
+                    event_type: opt_text(e, "event_type").unwrap_or_default(),
+                    data: opt_text(e, "data").unwrap_or("null"),
+                    correlation_id: opt_text(e, "correlation_id"),
+                    causation_id: opt_text(e, "causation_id"),
+                    source: opt_text(e, "source").unwrap_or_default(),
+                    timestamp: int(e, "timestamp"),
+                })
+                .collect();
+            out(db.events().append_text(&events)?)
+        }
+        "events.replay_text" => {
+            let mut found = Vec::new();
+            db.events().replay_text(uint(args, "after"), limit(args), |sequence, e| {
+                found.push(serde_json::json!({"sequence": sequence, "event_id": e.event_id, "event_type": e.event_type,
+                    "data": e.data, "correlation_id": e.correlation_id, "causation_id": e.causation_id,
+                    "source": e.source, "timestamp": e.timestamp}));
+                Ok(())
+            })?;
+            out(found)
+        }
         "devices.upsert" => out(db.devices().upsert(&record::<DeviceState>(args, "state")?)?),
         "devices.get" => out(db.devices().get_device(text(args, "device_id"))?),
         "devices.list" => out(db.devices().list_devices()?),

@@ -126,3 +126,65 @@ on_both_backends! {
         assert_eq!(log.replay(0, 10).unwrap().len(), 1);
     }
 }
+
+fn text<'a>(id: &'a str, data: &'a str) -> EventText<'a> {
+    EventText { event_id: id, event_type: "t", data, correlation_id: Some("chain"), causation_id: None, source: "c", timestamp: 7 }
+}
+
+on_both_backends! {
+    fn events_appended_as_text_keep_their_payload_text(fx) {
+        let log = fx.db.events();
+        let payload = "{ \"b\": [1, 2.50],\n  \"a\": \"\\u00e9\" }";
+        let range = log.append_text(&[text("x", payload), text("y", "null")]).unwrap();
+        assert_eq!((range.first, range.last), (1, 2));
+        log.append(&ev("z", "u", 9)).unwrap();
+        let mut seen = Vec::new();
+        log.replay_text(0, None, |seq, e| {
+            seen.push((seq, e.event_id.to_string(), e.data.to_string(), e.correlation_id.map(String::from)));
+            Ok(())
+        }).unwrap();
+        assert_eq!(seen, [
+            (1, "x".into(), payload.to_string(), Some("chain".into())),
+            (2, "y".into(), "null".into(), Some("chain".into())),
+            (3, "z".into(), r#"{"id":"z"}"#.into(), None),
+        ]);
+        // Read as values, the text is parsed; every index knows the events.
+        assert_eq!(log.get("x").unwrap().unwrap().event_data, json!({"a": "é", "b": [1, 2.5]}));
+        assert_eq!(seqs(&log.query_by_type("t", .., None).unwrap()), [1, 2]);
+        assert_eq!(seqs(&log.query_by_correlation("chain").unwrap()), [1, 2]);
+        assert_eq!(seqs(&log.query_range(7..8, None).unwrap()), [1, 2]);
+        // Paging, and an error of the visitor stops the replay and is returned.
+        let mut n = 0;
+        log.replay_text(1, 1, |_, _| {
+            n += 1;
+            Ok(())
+        }).unwrap();
+        assert_eq!(n, 1);
+        let stopped = log.replay_text(0, None, |_, _| Err(StorageError::Conflict("enough".into())));
+        assert!(matches!(stopped, Err(StorageError::Conflict(m)) if m == "enough"));
+        // Cleanup removes text-appended events with their index entries.
+        let removed = log.cleanup(DAY, &EventRetention { keep: RetentionWindow::hours(1), ..Default::default() }).unwrap();
+        assert_eq!(removed.expired, 3);
+        assert_eq!((log.replay(0, None).unwrap().len(), log.total_bytes().unwrap()), (0, 0));
+        assert!(log.query_by_correlation("chain").unwrap().is_empty());
+    }
+
+    fn bad_payload_text_is_refused_naming_the_field(fx) {
+        let log = fx.db.events();
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        let big = format!("\"{}\"", "x".repeat(limits::MAX_JSON_BYTES));
+        let nested_ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        for (data, says) in [("", "malformed"), ("{", "malformed"), ("1 2", "trailing"), (deep.as_str(), "deeper than 64"), (big.as_str(), "limit is")] {
+            match log.append_text(&[text("a", data)]) {
+                Err(StorageError::InvalidInput { field, reason }) => assert!(field == "event_data" && reason.contains(says), "{data:.20}: {reason}"),
+                other => panic!("{data:.20}: {other:?}"),
+            }
+        }
+        // Brackets inside strings do not count as nesting.
+        log.append_text(&[text("a", &format!("[\"{}\\\"\"]", "[".repeat(100))), text("b", &nested_ok)]).unwrap();
+        assert!(matches!(log.append_text(&[text("c", "1"), text("c", "2")]), Err(StorageError::Conflict(_))));
+        assert!(matches!(log.append_text(&[text("a", "1")]), Err(StorageError::Conflict(_))));
+        assert!(matches!(log.append_text(&[EventText { source: "", ..text("d", "1") }]), Err(StorageError::InvalidInput { field: "source", .. })));
+        assert_eq!(log.last_sequence().unwrap(), 2, "a refused batch stores nothing");
+    }
+}

@@ -152,7 +152,7 @@ void test_events(nts_storage *db) {
 
 /* Events as C structs: the payload is the caller's JSON text; replay hands back C fields. */
 void test_events_structs(nts_storage *db) {
-  const char payload[] = "{\"v\":1.5,\"tag\":\"x\"}trailing bytes not passed";
+  const char payload[] = "{\"v\": 1.5,\"tag\":\"x\"}trailing bytes not passed";
   nts_event in[2];
   nts_sequence_range range = {0, 0};
   nts_event_list *list = (nts_event_list *)POISON;
@@ -164,7 +164,7 @@ void test_events_structs(nts_storage *db) {
   in[0].event_id = "s1";
   in[0].event_type = "reading";
   in[0].data = payload;
-  in[0].data_len = 19; /* just the object */
+  in[0].data_len = 20; /* just the object */
   in[0].correlation_id = "c9";
   in[0].source = "modbus";
   in[0].timestamp = 7000;
@@ -186,6 +186,8 @@ void test_events_structs(nts_storage *db) {
     CHECK(strcmp(entries[0].event_type, "reading") == 0 && strcmp(entries[0].source, "modbus") == 0);
     CHECK(entries[0].timestamp == 7000 && strcmp(entries[0].correlation_id, "c9") == 0 && entries[0].causation_id == NULL);
     CHECK(entries[0].data_len == strlen(entries[0].data));
+    /* The payload comes back as the bytes given, not re-printed. */
+    CHECK(entries[0].data_len == 20 && memcmp(entries[0].data, payload, 20) == 0);
     JSON_KEYS(entries[0].data, "", "v,tag");
     JSON_NUM(entries[0].data, "v", 1.5);
     CHECK(strcmp(entries[1].data, "null") == 0 && entries[1].data_len == 4);

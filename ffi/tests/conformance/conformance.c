@@ -445,6 +445,70 @@ static void ts_write(nts_storage *db, call *c) {
   }
 }
 
+/* A string field of an element that may be absent or null: NULL then. */
+static const char *opt_text(call *c, const char *name) { return present(c, name) ? text(c, name) : NULL; }
+
+/* events.append_text: each element of `events` as an nts_event whose payload is the case's text. */
+static void events_append_text(nts_storage *db, call *c) {
+  const jv *list = arg(c, "events");
+  nts_event *in;
+  nts_sequence_range range = {0, 0};
+  size_t i, n = list != NULL && list->kind == J_ARRAY ? list->count : 0;
+  if (list != NULL && list->kind != J_ARRAY && c->out->bad_case == NULL) c->out->bad_case = dup_text("`events` is not an array");
+  in = calloc(n + 1, sizeof *in);
+  if (in == NULL) exit(2);
+  for (i = 0; i < n; i++) {
+    call e = {&list->items[i], c->out};
+    in[i].event_id = text(&e, "event_id");
+    in[i].event_type = text(&e, "event_type");
+    in[i].data = opt_text(&e, "data");
+    in[i].data_len = in[i].data != NULL ? strlen(in[i].data) : 0;
+    in[i].correlation_id = opt_text(&e, "correlation_id");
+    in[i].causation_id = opt_text(&e, "causation_id");
+    in[i].source = text(&e, "source");
+    in[i].timestamp = (int64_t)int_arg(&e, "timestamp");
+  }
+  if (c->out->bad_case == NULL && status_of(c, nts_events_append_structs(db, in, n, &range)))
+    c->out->json = printed("{\"first\":%llu,\"last\":%llu}", (unsigned long long)range.first, (unsigned long long)range.last);
+  free(in);
+}
+
+static void jb_opt_quote(jbuf *b, const char *s) {
+  if (s == NULL)
+    jb_str(b, "null");
+  else
+    jb_quote(b, s, strlen(s));
+}
+
+/* events.replay_text: nts_events_replay_structs, each entry as an object of its C fields. */
+static void events_replay_text(nts_storage *db, call *c) {
+  uint64_t after = uint_arg(c, "after");
+  size_t limit = limit_arg(c), n = 0, i;
+  nts_event_list *list = NULL;
+  const nts_event_entry *e = NULL;
+  jbuf b = {NULL, 0, 0};
+  if (c->out->bad_case != NULL || !status_of(c, nts_events_replay_structs(db, after, limit, &list, &e, &n))) return;
+  jb_str(&b, "[");
+  for (i = 0; i < n; i++) {
+    jb_printf(&b, "%s{\"sequence\":%llu,\"event_id\":", i ? "," : "", (unsigned long long)e[i].sequence);
+    jb_quote(&b, e[i].event_id, strlen(e[i].event_id));
+    jb_str(&b, ",\"event_type\":");
+    jb_quote(&b, e[i].event_type, strlen(e[i].event_type));
+    jb_str(&b, ",\"data\":");
+    jb_quote(&b, e[i].data, e[i].data_len);
+    jb_str(&b, ",\"correlation_id\":");
+    jb_opt_quote(&b, e[i].correlation_id);
+    jb_str(&b, ",\"causation_id\":");
+    jb_opt_quote(&b, e[i].causation_id);
+    jb_str(&b, ",\"source\":");
+    jb_quote(&b, e[i].source, strlen(e[i].source));
+    jb_printf(&b, ",\"timestamp\":%lld}", (long long)e[i].timestamp);
+  }
+  jb_str(&b, "]");
+  nts_event_list_free(list);
+  c->out->json = b.data;
+}
+
 static void run_op(subject *sub, const char *op, call *c) {
   nts_storage *db = sub->db;
   char *json = NULL, *rec = NULL;
@@ -528,6 +592,8 @@ static void run_op(subject *sub, const char *op, call *c) {
     if (!BAD) json_result(c, nts_events_query_range(db, start, end, limit, &json), &json);
   }
   OP("events.last_sequence") count_result(c, nts_events_last_sequence(db, &n), &n);
+  OP("events.append_text") events_append_text(db, c);
+  OP("events.replay_text") events_replay_text(db, c);
   OP("devices.upsert") {
     rec = record(c, "state");
     if (!BAD) unit_result(c, nts_devices_upsert(db, rec));

@@ -30,9 +30,15 @@ fn checksum(table: &str, key: &[u8], value: &[u8]) -> [u8; CHECKSUM_BYTES] {
 /// The stored form of `value`: the value, then its checksum.
 pub(crate) fn seal(table: &str, key: &[u8], value: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.len() + CHECKSUM_BYTES);
+    seal_into(table, key, value, &mut out);
+    out
+}
+
+/// [`seal`] into `out` (cleared first), so a commit reuses one buffer for all its values.
+pub(crate) fn seal_into(table: &str, key: &[u8], value: &[u8], out: &mut Vec<u8>) {
+    out.clear();
     out.extend_from_slice(value);
     out.extend_from_slice(&checksum(table, key, value));
-    out
 }
 
 /// The value of a stored entry after checking its checksum; a mismatch is `Corrupted`

@@ -1,7 +1,7 @@
 //! redb backend: one database file, every table `&[u8] -> &[u8]`, every value sealed with a
 //! checksum (see `checksum`).
 
-use super::checksum::{open as unseal, seal};
+use super::checksum::{open as unseal, seal, seal_into};
 use super::panic_guard::guarded as no_panic;
 use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
@@ -433,6 +433,7 @@ fn write_to(handle: &Handle, batches: &[&WriteBatch], durable: bool) -> Result<(
     txn.set_durability(durability).map_err(engine_err)?;
     {
         let mut open: HashMap<&'static str, redb::Table<&'static [u8], &'static [u8]>> = HashMap::new();
+        let mut sealed = Vec::new();
         for op in batches.iter().flat_map(|b| b.ops()) {
             let name = match op {
                 WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
@@ -443,7 +444,8 @@ fn write_to(handle: &Handle, batches: &[&WriteBatch], durable: bool) -> Result<(
             let t = open.get_mut(name).expect("opened above");
             match op {
                 WriteOp::Put { key, value, .. } => {
-                    t.insert(key.as_slice(), seal(name, key, value).as_slice()).map_err(storage_err)?;
+                    seal_into(name, key, value, &mut sealed);
+                    t.insert(key.as_slice(), sealed.as_slice()).map_err(storage_err)?;
                 }
                 WriteOp::Delete { key, .. } => {
                     t.remove(key.as_slice()).map_err(storage_err)?;

@@ -23,7 +23,7 @@ mod aggregate;
 mod blobs;
 mod buffer;
 pub(crate) mod chunk;
-mod codec;
+pub(crate) mod codec;
 mod columns;
 pub(crate) mod feed;
 pub(crate) mod head;

@@ -4,14 +4,14 @@
 //! reused, not after cleanup and not after reopen: the counter is persisted with each append.
 //!
 //! Tables:
-//! - `events`: sequence -> JSON of the [`EventLogEntry`]
+//! - `events`: sequence -> the event's row (see `row`: binary, the payload as JSON text)
 //! - `events_by_id`: event_id -> sequence
 //! - `events_by_time`: (timestamp, sequence) -> event_type
 //! - `events_by_type`: (event_type, timestamp, sequence) -> ()
 //! - `events_by_correlation`: (correlation_id, sequence) -> ()
 
 use crate::error::{Result, StorageError};
-use crate::limits::{check_id, check_json, CLEANUP_BATCH};
+use crate::limits::{check_id, check_json_depth, check_json_size, check_json_text, CLEANUP_BATCH};
 use crate::page::Page;
 use crate::range::TimeRange;
 use crate::retention_window::RetentionWindow;
@@ -24,6 +24,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 use std::ops::RangeBounds;
 use std::sync::Arc;
+
+mod row;
+use row::Row;
 
 const EVENTS: &str = "events";
 const BY_ID: &str = "events_by_id";
@@ -105,7 +108,44 @@ impl NewEvent {
         if let Some(c) = &self.metadata.causation_id {
             check_id("causation_id", c)?;
         }
-        check_json("event_data", &self.event_data)
+        check_json_depth("event_data", &self.event_data)
+    }
+}
+
+/// An event with its payload as JSON text, borrowed: what [`EventLogStore::append_text`]
+/// stores as given (the text is checked, not parsed into a value and printed again) and
+/// [`EventLogStore::replay_text`] hands out. The fields are those of [`NewEvent`] and its
+/// [`EventMetadata`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventText<'a> {
+    /// Caller-chosen unique id.
+    pub event_id: &'a str,
+    /// Event type.
+    pub event_type: &'a str,
+    /// The payload: one JSON value as text (`"null"` for none).
+    pub data: &'a str,
+    /// Id shared by every event of one causal chain.
+    pub correlation_id: Option<&'a str>,
+    /// Id of the event that caused this one.
+    pub causation_id: Option<&'a str>,
+    /// Component that emitted the event.
+    pub source: &'a str,
+    /// When it happened (Unix ms).
+    pub timestamp: i64,
+}
+
+impl EventText<'_> {
+    fn validate_ids(&self) -> Result<()> {
+        check_id("event_id", self.event_id)?;
+        check_id("event_type", self.event_type)?;
+        check_id("source", self.source)?;
+        if let Some(c) = self.correlation_id {
+            check_id("correlation_id", c)?;
+        }
+        if let Some(c) = self.causation_id {
+            check_id("causation_id", c)?;
+        }
+        Ok(())
     }
 }
 
@@ -143,17 +183,6 @@ impl From<SequenceRange> for std::ops::RangeInclusive<u64> {
     fn from(r: SequenceRange) -> Self {
         r.iter()
     }
-}
-
-/// The stored row of an event: the JSON of an [`EventLogEntry`], written from borrowed parts
-/// so appending copies nothing (same fields, same order, same bytes as the entry's own).
-#[derive(Serialize)]
-struct EntryRow<'a> {
-    event_id: &'a str,
-    event_type: &'a str,
-    event_data: &'a serde_json::Value,
-    metadata: &'a EventMetadata,
-    sequence: u64,
 }
 
 /// Event-log retention (the seed's `retention.events`). As JSON, omitted fields take their
@@ -245,10 +274,60 @@ impl EventLogStore {
     /// assert!(db.events().append_batch(&[]).unwrap().is_empty());
     /// ```
     pub fn append_batch(&self, events: &[NewEvent]) -> Result<SequenceRange> {
-        let mut seen = HashSet::with_capacity(events.len());
+        let mut payloads = Vec::with_capacity(events.len());
         for e in events {
             e.validate()?;
-            if !seen.insert(e.event_id.as_str()) {
+            let data = serde_json::to_string(&e.event_data).map_err(|err| StorageError::invalid("event_data", err.to_string()))?;
+            check_json_size("event_data", data.len())?;
+            payloads.push(data);
+        }
+        let texts: Vec<EventText<'_>> = events
+            .iter()
+            .zip(&payloads)
+            .map(|(e, data)| EventText {
+                event_id: &e.event_id,
+                event_type: &e.event_type,
+                data,
+                correlation_id: e.metadata.correlation_id.as_deref(),
+                causation_id: e.metadata.causation_id.as_deref(),
+                source: &e.metadata.source,
+                timestamp: e.metadata.timestamp,
+            })
+            .collect();
+        self.append_checked(&texts)
+    }
+
+    /// [`append_batch`](Self::append_batch) for events whose payload is JSON text: the text
+    /// is checked (one well-formed JSON value, the same depth and size limits) and stored as
+    /// given, so [`replay_text`](Self::replay_text) returns it byte for byte, and a replay as
+    /// values parses it. A refused field's message names its element (`events[3]: ...`). For
+    /// callers that hold JSON text already (the C API's structs).
+    ///
+    /// ```
+    /// use neotalk_storage::{EventText, StorageManager};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// let e = EventText { event_id: "e1", event_type: "tick", data: r#"{"n": 1}"#, correlation_id: None,
+    ///                     causation_id: None, source: "clock", timestamp: 5 };
+    /// assert_eq!(db.events().append_text(&[e]).unwrap().first, 1);
+    /// assert_eq!(db.events().replay(0, 1).unwrap()[0].event_data["n"], 1);
+    /// let bad = EventText { event_id: "e2", data: "{", ..e };
+    /// assert!(db.events().append_text(&[bad]).is_err());
+    /// ```
+    pub fn append_text(&self, events: &[EventText<'_>]) -> Result<SequenceRange> {
+        for (i, e) in events.iter().enumerate() {
+            e.validate_ids().and_then(|()| check_json_text("event_data", e.data)).map_err(|err| match err {
+                StorageError::InvalidInput { field, reason } => StorageError::invalid(field, format!("events[{i}]: {reason}")),
+                other => other,
+            })?;
+        }
+        self.append_checked(events)
+    }
+
+    /// Appends events whose fields and payloads are checked.
+    fn append_checked(&self, events: &[EventText<'_>]) -> Result<SequenceRange> {
+        let mut seen = HashSet::with_capacity(events.len());
+        for e in events {
+            if !seen.insert(e.event_id) {
                 return Err(StorageError::Conflict(format!("event id {:?} appears twice in the batch", e.event_id)));
             }
         }
@@ -262,25 +341,19 @@ impl EventLogStore {
         let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
         let mut batch = WriteBatch::new();
         for (seq, e) in (first..).zip(events) {
-            let id = id_key(&e.event_id);
+            let id = id_key(e.event_id);
             if view.get(BY_ID, &id)?.is_some() {
                 return Err(StorageError::Conflict(format!("event id {:?} already exists", e.event_id)));
             }
-            let row = EntryRow {
-                event_id: &e.event_id,
-                event_type: &e.event_type,
-                event_data: &e.event_data,
-                metadata: &e.metadata,
-                sequence: seq,
-            };
-            let row = serde_json::to_vec(&row).map_err(|err| StorageError::invalid("event_data", err.to_string()))?;
+            let mut row = Vec::with_capacity(row::encoded_len(e));
+            row::encode(e, &mut row);
             bytes += row.len() as u64;
-            let ts = e.metadata.timestamp;
+            let ts = e.timestamp;
             batch.put(EVENTS, seq_key(seq), row);
             batch.put(BY_ID, id, seq.to_le_bytes().to_vec());
             batch.put(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish(), e.event_type.as_bytes().to_vec());
-            batch.put(BY_TYPE, KeyBuilder::new().str(&e.event_type).i64(ts).u64(seq).finish(), Vec::new());
-            if let Some(c) = &e.metadata.correlation_id {
+            batch.put(BY_TYPE, KeyBuilder::new().str(e.event_type).i64(ts).u64(seq).finish(), Vec::new());
+            if let Some(c) = e.correlation_id {
                 batch.put(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish(), Vec::new());
             }
         }
@@ -294,7 +367,7 @@ impl EventLogStore {
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
         let row =
             view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))?;
-        Ok(serde_json::from_slice(&row)?)
+        Row::read(&row, seq)?.into_entry(seq)
     }
 
     /// The event with this id.
@@ -360,13 +433,50 @@ impl EventLogStore {
             return Ok(out);
         }
         let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
-        view.scan(EVENTS, &range, Direction::Forward, &mut |_, v| {
+        view.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
             if pager.admit() {
-                out.push(serde_json::from_slice(v)?);
+                let seq = KeyReader::new(k).u64()?;
+                out.push(Row::read(v, seq)?.into_entry(seq)?);
             }
             Ok(pager.step())
         })?;
         Ok(out)
+    }
+
+    /// [`replay`](Self::replay) with each event handed to `visit` as text, borrowed from the
+    /// stored row: `visit(sequence, event)`. The payload is the text it was appended with
+    /// (events appended as values: their compact JSON); nothing is parsed. Stops at the first
+    /// error `visit` returns.
+    ///
+    /// ```
+    /// use neotalk_storage::{NewEvent, StorageManager};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// db.events().append(&NewEvent::new("e1", "tick", "clock", 5, serde_json::json!({"n": 1}))).unwrap();
+    /// let mut seen = Vec::new();
+    /// db.events().replay_text(0, None, |seq, e| {
+    ///     seen.push((seq, e.data.to_string()));
+    ///     Ok(())
+    /// }).unwrap();
+    /// assert_eq!(seen, [(1, r#"{"n":1}"#.to_string())]);
+    /// ```
+    pub fn replay_text(
+        &self,
+        after_sequence: u64,
+        page: impl Into<Page>,
+        mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut pager = page.into().cursor();
+        if pager.is_full() {
+            return Ok(());
+        }
+        let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
+        self.engine.read()?.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
+            if pager.admit() {
+                let seq = KeyReader::new(k).u64()?;
+                Row::read(v, seq)?.with_text(|e| visit(seq, *e))?;
+            }
+            Ok(pager.step())
+        })
     }
 
     /// Where a new replication sink starts: just before the first stored event.
@@ -437,13 +547,13 @@ impl EventLogStore {
         Engine::meta_u64(&*self.engine.read()?, TOTAL_BYTES)
     }
 
-    fn stage_delete(batch: &mut WriteBatch, e: &EventLogEntry, row_len: u64, bytes: &mut u64) {
-        let (seq, ts) = (e.sequence, e.metadata.timestamp);
+    fn stage_delete(batch: &mut WriteBatch, seq: u64, row: &Row<'_>, row_len: u64, bytes: &mut u64) {
+        let (event_id, event_type, ts, correlation_id) = row.keys();
         batch.delete(EVENTS, seq_key(seq));
-        batch.delete(BY_ID, id_key(&e.event_id));
+        batch.delete(BY_ID, id_key(event_id));
         batch.delete(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish());
-        batch.delete(BY_TYPE, KeyBuilder::new().str(&e.event_type).i64(ts).u64(seq).finish());
-        if let Some(c) = &e.metadata.correlation_id {
+        batch.delete(BY_TYPE, KeyBuilder::new().str(event_type).i64(ts).u64(seq).finish());
+        if let Some(c) = correlation_id {
             batch.delete(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish());
         }
         *bytes = bytes.saturating_sub(row_len);
@@ -485,8 +595,7 @@ impl EventLogStore {
                 let event_type = std::str::from_utf8(v).map_err(|_| StorageError::Corrupted("event type is not UTF-8".into()))?;
                 if cutoff(event_type).is_some_and(|c| ts < c) && !held(seq, ts) {
                     let row = view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("missing event {seq}")))?;
-                    let e: EventLogEntry = serde_json::from_slice(&row)?;
-                    Self::stage_delete(&mut batch, &e, row.len() as u64, &mut bytes);
+                    Self::stage_delete(&mut batch, seq, &Row::read(&row, seq)?, row.len() as u64, &mut bytes);
                     removed += 1;
                 }
                 if removed >= CLEANUP_BATCH {
@@ -518,11 +627,12 @@ impl EventLogStore {
             let mut removed = 0;
             view.scan(EVENTS, &KeyRange { start: resume.clone(), end: Bound::Unbounded }, Direction::Forward, &mut |k, v| {
                 resume = Bound::Excluded(k.to_vec());
-                let e: EventLogEntry = serde_json::from_slice(v)?;
-                if held(e.sequence, e.metadata.timestamp) {
+                let seq = KeyReader::new(k).u64()?;
+                let row = Row::read(v, seq)?;
+                if held(seq, row.timestamp()) {
                     return Ok(Scan::Continue);
                 }
-                Self::stage_delete(&mut batch, &e, v.len() as u64, &mut bytes);
+                Self::stage_delete(&mut batch, seq, &row, v.len() as u64, &mut bytes);
                 removed += 1;
                 Ok(if bytes <= limit || removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
             })?;
