@@ -5,7 +5,7 @@ use crate::feed::ChangeFeed;
 use crate::ops::backup::{ChainState, Manifest, Snapshot, SnapshotKind, SnapshotOptions};
 use crate::ops::config::ConfigStore;
 use crate::storage::backend::{Backend, Direction, KeyRange, MemoryBackend, Scan, TableSize, WriteBatch};
-use crate::storage::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
+use crate::storage::engine::{Durability, Engine, FORMAT_VERSION, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META, READABLE_FORMATS};
 use crate::storage::layout::{Engines, FileGroup};
 use crate::storage::stats::QueryHistogram;
 use crate::storage::stats::StorageStats;
@@ -487,8 +487,9 @@ impl StorageManager {
         if !state.selective {
             // A whole-database restore must carry our format stamp, or the next open fails.
             let stamp = state.tables.get(META).and_then(|t| t.get(FORMAT_VERSION_KEY));
-            if stamp.copied() != Some(&FORMAT_VERSION.to_le_bytes()[..]) {
-                return Err(StorageError::Corrupted("the snapshot has no format version stamp of this build".into()));
+            let version = stamp.and_then(|v| <[u8; 4]>::try_from(*v).ok()).map(u32::from_le_bytes);
+            if !version.is_some_and(|v| READABLE_FORMATS.contains(&v)) {
+                return Err(StorageError::Corrupted("the snapshot has no format version stamp this build reads".into()));
             }
         }
         self.inner.timeseries.flush()?;
@@ -535,6 +536,10 @@ impl StorageManager {
             }
         }
         drop(view);
+        if !state.selective && !engines.is_split() {
+            // A snapshot of an older format version is restored as this build's (see check_format).
+            batches[0].put(META, FORMAT_VERSION_KEY.to_vec(), FORMAT_VERSION.to_le_bytes().to_vec());
+        }
         for (engine, batch) in engines.distinct().iter().zip(&batches) {
             engine.commit_exact(batch)?;
         }
@@ -677,23 +682,34 @@ fn start_engine(backend: Box<dyn Backend>, durability: Durability, queries: Arc<
     Ok(Arc::new(Engine::new(backend, durability, queries)))
 }
 
-/// Refuses files of another format version or another program; stamps new files.
+/// The write that stamps a file with this build's format version.
+fn format_stamp() -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    batch.put(META, FORMAT_VERSION_KEY.to_vec(), FORMAT_VERSION.to_le_bytes().to_vec());
+    batch
+}
+
+/// Refuses files of a format version this build does not read, or of another program;
+/// stamps new files and restamps those of an older version it reads.
 fn check_format(backend: &dyn Backend) -> Result<()> {
     let view = backend.read()?;
     match view.get(META, FORMAT_VERSION_KEY)? {
         Some(v) => {
             let found =
                 u32::from_le_bytes(v.as_slice().try_into().map_err(|_| StorageError::Corrupted("format version is not 4 bytes".into()))?);
-            if found != FORMAT_VERSION {
+            if !READABLE_FORMATS.contains(&found) {
                 return Err(StorageError::VersionMismatch { found, supported: FORMAT_VERSION });
             }
-            Ok(())
+            if found == FORMAT_VERSION {
+                return Ok(());
+            }
+            // An older version this build reads: restamped, unless opened read-only.
+            match backend.write(&[&format_stamp()], true) {
+                Err(StorageError::ReadOnly(_)) => Ok(()),
+                written => written,
+            }
         }
-        None if view.table_names()?.is_empty() => {
-            let mut batch = WriteBatch::new();
-            batch.put(META, FORMAT_VERSION_KEY.to_vec(), FORMAT_VERSION.to_le_bytes().to_vec());
-            backend.write(&[&batch], true)
-        }
+        None if view.table_names()?.is_empty() => backend.write(&[&format_stamp()], true),
         None => Err(StorageError::Corrupted("the file has tables but no format version: not a neotalk-storage database".into())),
     }
 }

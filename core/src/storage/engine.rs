@@ -16,8 +16,13 @@ pub(crate) const META: &str = "meta";
 pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 /// Meta key prefix of a table's last commit time: `last_write.<table>` -> i64 Unix ms.
 pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
-/// The format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes. Version 3 stores event rows as binary (version 2
+/// stored them as JSON).
+pub const FORMAT_VERSION: u32 = 3;
+/// The format versions this build reads. A file of an older one is restamped with
+/// [`FORMAT_VERSION`] when it is opened for writing (its old rows still read), so a build
+/// that predates the new rows refuses the file instead of reading them as damage.
+pub(crate) const READABLE_FORMATS: std::ops::RangeInclusive<u32> = 2..=FORMAT_VERSION;
 /// Under `Durability::Eventual`, the bytes of non-durable commits after which a commit is
 /// made durable.
 const UNSYNCED_BYTES: usize = 16 * 1024 * 1024;

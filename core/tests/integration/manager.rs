@@ -51,6 +51,59 @@ fn unknown_format_version_is_refused_and_data_is_kept() {
     assert_eq!(db.timeseries().query_range("d", "m", ..).unwrap().len(), 2);
 }
 
+#[test]
+fn a_file_of_the_previous_format_reads_and_is_restamped_when_opened_for_writing() {
+    // Version 2 stored event rows as JSON: the row of `e1` written here as that version wrote it.
+    let dir = written_database();
+    let file = dir.path().join(DATABASE_FILE);
+    let json_row = br#"{"event_id":"e1","event_type":"t","event_data":{"k":1},"metadata":{"correlation_id":null,"causation_id":null,"source":"s","timestamp":1},"sequence":1}"#;
+    legacy_file(&file, 2);
+    {
+        let db = redb::Database::open(&file).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(def("events")).unwrap().insert(&[0u8, 0, 0, 0, 0, 0, 0, 1][..], &json_row[..]).unwrap();
+        txn.commit().unwrap();
+    }
+    let stamp = || {
+        let db = redb::Database::open(&file).unwrap();
+        let read = db.begin_read().unwrap();
+        let v = read.open_table(def("meta")).unwrap().get(b"format_version".as_slice()).unwrap().unwrap().value().to_vec();
+        u32::from_le_bytes(v[..4].try_into().unwrap())
+    };
+    let db = StorageManager::open(dir.path()).unwrap();
+    assert_eq!(db.events().get("e1").unwrap().unwrap().event_data, serde_json::json!({"k": 1}));
+    db.events().append(&NewEvent::new("new", "t", "s", 6, serde_json::json!([1]))).unwrap();
+    db.close().unwrap();
+    assert_eq!(stamp(), FORMAT_VERSION);
+    // Opened read-only, a file of version 2 keeps its stamp.
+    set_sealed_stamp(&file, 2);
+    let db = StorageManager::open_read_only(dir.path()).unwrap();
+    let replayed: Vec<String> = db.events().replay(0, None).unwrap().into_iter().map(|e| e.event_id).collect();
+    assert_eq!(replayed, ["e1", "new"], "a JSON row and a binary row");
+    db.close().unwrap();
+    assert_eq!(stamp(), 2);
+    // Version 1 (before this format line) is refused.
+    set_sealed_stamp(&file, 1);
+    assert_eq!(StorageManager::open(dir.path()).err().unwrap(), StorageError::VersionMismatch { found: 1, supported: FORMAT_VERSION });
+}
+
+/// Stamps `version` with its value checksum, as the file format stores it (`table`, `key` and
+/// value under 32 bits of xxh3; see `storage/backend/checksum.rs`).
+fn set_sealed_stamp(path: &std::path::Path, version: u32) {
+    let (table, key, value) = (b"meta".as_slice(), b"format_version".as_slice(), version.to_le_bytes());
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [table, key] {
+        h.update(&(part.len() as u32).to_le_bytes());
+        h.update(part);
+    }
+    h.update(&value);
+    let sealed = [value, (h.digest() as u32).to_le_bytes()].concat();
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(def("meta")).unwrap().insert(key, sealed.as_slice()).unwrap();
+    txn.commit().unwrap();
+}
+
 fn set_legacy_stamp(path: &std::path::Path, version: u32) {
     let db = redb::Database::open(path).unwrap();
     let txn = db.begin_write().unwrap();

@@ -23,7 +23,7 @@
 use crate::error::{Result, StorageError};
 use crate::limits::{MAX_ID_BYTES, MAX_JSON_BYTES, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_TABLES};
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan};
-use crate::storage::engine::FORMAT_VERSION;
+use crate::storage::engine::{FORMAT_VERSION, READABLE_FORMATS};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -386,7 +386,7 @@ impl<'a> Snapshot<'a> {
             return Err(StorageError::Corrupted("snapshot checksum mismatch (damaged or truncated file)".into()));
         }
         let (manifest, mut pos) = Self::read_manifest(body)?;
-        if manifest.source_format_version != FORMAT_VERSION {
+        if !READABLE_FORMATS.contains(&manifest.source_format_version) {
             return Err(StorageError::VersionMismatch { found: manifest.source_format_version, supported: FORMAT_VERSION });
         }
         check_manifest(&manifest)?;

@@ -5,7 +5,7 @@ use super::checksum::{open as unseal, seal, seal_into};
 use super::panic_guard::guarded as no_panic;
 use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
-use crate::storage::engine::{FORMAT_VERSION, FORMAT_VERSION_KEY, META};
+use crate::storage::engine::{FORMAT_VERSION, FORMAT_VERSION_KEY, META, READABLE_FORMATS};
 use parking_lot::RwLock;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use std::collections::HashMap;
@@ -254,7 +254,7 @@ fn prepare_checksums(db: &redb::Database) -> Result<()> {
             Err(_) => None,
         };
         match stamp.as_deref().map(<[u8; 4]>::try_from) {
-            Some(Ok(v)) if u32::from_le_bytes(v) == FORMAT_VERSION => {}
+            Some(Ok(v)) if READABLE_FORMATS.contains(&u32::from_le_bytes(v)) => {}
             Some(Ok(v)) => return Err(StorageError::VersionMismatch { found: u32::from_le_bytes(v), supported: FORMAT_VERSION }),
             _ => return Ok(()),
         }
