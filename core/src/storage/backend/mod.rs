@@ -57,6 +57,7 @@ impl WriteOp {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteBatch {
     ops: Vec<WriteOp>,
+    durable: bool,
 }
 
 impl WriteBatch {
@@ -68,6 +69,16 @@ impl WriteBatch {
     /// Queues an insert-or-replace.
     pub fn put(&mut self, table: &'static str, key: Vec<u8>, value: Vec<u8>) {
         self.ops.push(WriteOp::Put { table, key, value });
+    }
+
+    /// Asks for this batch's commit to be durable even under `Durability::Eventual`.
+    pub fn make_durable(&mut self) {
+        self.durable = true;
+    }
+
+    /// Whether [`make_durable`](Self::make_durable) was asked for.
+    pub fn wants_durable(&self) -> bool {
+        self.durable
     }
 
     /// Queues a delete.

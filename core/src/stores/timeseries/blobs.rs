@@ -49,7 +49,13 @@ pub(crate) fn stage_writes<'a>(
     }
     for p in points {
         match &p.value {
-            MetricValue::Binary(bytes) => batch.put(BLOBS, blob_key(series, p.timestamp), bytes.clone()),
+            MetricValue::Binary(bytes) => {
+                // Durable at once even under Eventual: megabytes of values left unsynced slow
+                // every later non-durable commit (the numeric ingest beside 1 MB camera
+                // images at 1/s: 0.74x with a sync every 16 MB, 1.1x with this; `bench binary`).
+                batch.make_durable();
+                batch.put(BLOBS, blob_key(series, p.timestamp), bytes.clone())
+            }
             _ => batch.delete(BLOBS, blob_key(series, p.timestamp)),
         }
     }
