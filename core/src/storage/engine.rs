@@ -300,11 +300,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn eventual_commits_turn_durable_every_16_mib() {
+    /// An `Eventual` engine on the memory backend, and the durability of each of its writes.
+    fn recording_engine() -> (Engine, Arc<PlMutex<Vec<bool>>>) {
         let writes = Arc::new(PlMutex::new(Vec::new()));
         let engine =
             Engine::new(Box::new(Recording(MemoryBackend::new(), writes.clone())), Durability::Eventual, Arc::new(QueryHistogram::new()));
+        (engine, writes)
+    }
+
+    #[test]
+    fn eventual_commits_turn_durable_every_16_mib() {
+        let (engine, writes) = recording_engine();
         let mut batch = WriteBatch::new();
         batch.put("t", b"k".to_vec(), vec![0; 4 * 1024 * 1024]);
         for _ in 0..9 {
@@ -319,9 +325,7 @@ mod tests {
 
     #[test]
     fn an_eventual_batch_asked_to_be_durable_is_synced_and_restarts_the_count() {
-        let writes = Arc::new(PlMutex::new(Vec::new()));
-        let engine =
-            Engine::new(Box::new(Recording(MemoryBackend::new(), writes.clone())), Durability::Eventual, Arc::new(QueryHistogram::new()));
+        let (engine, writes) = recording_engine();
         let mut small = WriteBatch::new();
         small.put("t", b"k".to_vec(), vec![0; 8 * 1024 * 1024]);
         let mut durable = small.clone();
