@@ -99,17 +99,24 @@ impl NewEvent {
     }
 
     fn validate(&self) -> Result<()> {
-        check_id("event_id", &self.event_id)?;
-        check_id("event_type", &self.event_type)?;
-        check_id("source", &self.metadata.source)?;
-        if let Some(c) = &self.metadata.correlation_id {
-            check_id("correlation_id", c)?;
-        }
-        if let Some(c) = &self.metadata.causation_id {
-            check_id("causation_id", c)?;
-        }
+        let m = &self.metadata;
+        check_ids(&self.event_id, &self.event_type, &m.source, m.correlation_id.as_deref(), m.causation_id.as_deref())?;
         check_json_depth("event_data", &self.event_data)
     }
+}
+
+/// The id-like fields of an event, each non-empty and not too long.
+fn check_ids(event_id: &str, event_type: &str, source: &str, correlation_id: Option<&str>, causation_id: Option<&str>) -> Result<()> {
+    check_id("event_id", event_id)?;
+    check_id("event_type", event_type)?;
+    check_id("source", source)?;
+    if let Some(c) = correlation_id {
+        check_id("correlation_id", c)?;
+    }
+    if let Some(c) = causation_id {
+        check_id("causation_id", c)?;
+    }
+    Ok(())
 }
 
 /// An event with its payload as JSON text, borrowed: what [`EventLogStore::append_text`]
@@ -134,18 +141,22 @@ pub struct EventText<'a> {
     pub timestamp: i64,
 }
 
-impl EventText<'_> {
+impl<'a> EventText<'a> {
+    /// An event's fields with `data` as its payload text.
+    fn of(event_id: &'a str, event_type: &'a str, data: &'a str, m: &'a EventMetadata) -> Self {
+        EventText {
+            event_id,
+            event_type,
+            data,
+            correlation_id: m.correlation_id.as_deref(),
+            causation_id: m.causation_id.as_deref(),
+            source: &m.source,
+            timestamp: m.timestamp,
+        }
+    }
+
     fn validate_ids(&self) -> Result<()> {
-        check_id("event_id", self.event_id)?;
-        check_id("event_type", self.event_type)?;
-        check_id("source", self.source)?;
-        if let Some(c) = self.correlation_id {
-            check_id("correlation_id", c)?;
-        }
-        if let Some(c) = self.causation_id {
-            check_id("causation_id", c)?;
-        }
-        Ok(())
+        check_ids(self.event_id, self.event_type, self.source, self.correlation_id, self.causation_id)
     }
 }
 
@@ -281,19 +292,8 @@ impl EventLogStore {
             check_json_size("event_data", data.len())?;
             payloads.push(data);
         }
-        let texts: Vec<EventText<'_>> = events
-            .iter()
-            .zip(&payloads)
-            .map(|(e, data)| EventText {
-                event_id: &e.event_id,
-                event_type: &e.event_type,
-                data,
-                correlation_id: e.metadata.correlation_id.as_deref(),
-                causation_id: e.metadata.causation_id.as_deref(),
-                source: &e.metadata.source,
-                timestamp: e.metadata.timestamp,
-            })
-            .collect();
+        let texts: Vec<EventText<'_>> =
+            events.iter().zip(&payloads).map(|(e, data)| EventText::of(&e.event_id, &e.event_type, data, &e.metadata)).collect();
         self.append_checked(&texts)
     }
 
@@ -428,19 +428,27 @@ impl EventLogStore {
 
     fn replay_in(view: &dyn ReadView, after_sequence: u64, page: Page) -> Result<Vec<EventLogEntry>> {
         let mut out = Vec::new();
+        Self::each_row(view, after_sequence, page, |seq, row| {
+            out.push(row.into_entry(seq)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands `visit` the stored rows after `after_sequence`, one [`Page`] of them, in order.
+    fn each_row(view: &dyn ReadView, after_sequence: u64, page: Page, mut visit: impl FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
         let mut pager = page.cursor();
         if pager.is_full() {
-            return Ok(out);
+            return Ok(());
         }
         let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
         view.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
             if pager.admit() {
                 let seq = KeyReader::new(k).u64()?;
-                out.push(Row::read(v, seq)?.into_entry(seq)?);
+                visit(seq, Row::read(v, seq)?)?;
             }
             Ok(pager.step())
-        })?;
-        Ok(out)
+        })
     }
 
     /// [`replay`](Self::replay) with each event handed to `visit` as text, borrowed from the
@@ -465,18 +473,7 @@ impl EventLogStore {
         page: impl Into<Page>,
         mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut pager = page.into().cursor();
-        if pager.is_full() {
-            return Ok(());
-        }
-        let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
-        self.engine.read()?.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
-            if pager.admit() {
-                let seq = KeyReader::new(k).u64()?;
-                Row::read(v, seq)?.with_text(|e| visit(seq, *e))?;
-            }
-            Ok(pager.step())
-        })
+        Self::each_row(&*self.engine.read()?, after_sequence, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
     }
 
     /// Where a new replication sink starts: just before the first stored event.

@@ -79,19 +79,7 @@ impl<'a> Row<'a> {
     pub(super) fn with_text<T>(&self, f: impl FnOnce(&EventText<'_>) -> T) -> T {
         match self {
             Row::Binary(e) => f(e),
-            Row::Json(e) => {
-                let data = e.event_data.to_string();
-                let m = &e.metadata;
-                f(&EventText {
-                    event_id: &e.event_id,
-                    event_type: &e.event_type,
-                    data: &data,
-                    correlation_id: m.correlation_id.as_deref(),
-                    causation_id: m.causation_id.as_deref(),
-                    source: &m.source,
-                    timestamp: m.timestamp,
-                })
-            }
+            Row::Json(e) => f(&EventText::of(&e.event_id, &e.event_type, &e.event_data.to_string(), &e.metadata)),
         }
     }
 
