@@ -2,7 +2,7 @@
 # Reliability suite of issue #9 (core): crash test (SIGKILL rounds), concurrency stress
 # test, model-based tests, and a short fuzz run of every target.
 #
-#   tests/reliability.sh                      # the default (part of tests/run-all.sh)
+#   tests/reliability.sh                      # the default settings
 #   NTS_CRASH_ROUNDS=10000 NTS_STRESS_SECS=600 PROPTEST_CASES=5000 NTS_FLIP_TRIALS=5000 NTS_POWER_CUTS=10000 NTS_FUZZ_SECS=3600 tests/reliability.sh
 #                                             # the long run
 #
