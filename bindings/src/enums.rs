@@ -1,6 +1,9 @@
 //! The core's enums that are call arguments, as uniffi enums (one variant per core variant).
-//! Inside JSON records the same enums appear as the core's serde names (`"Warning"`).
+//! Inside JSON records the same enums appear as the core's serde names (`"Warning"`). Also
+//! [`ExecutionResult`], the outcome of a rule execution or an executed decision.
 
+use crate::error::Result;
+use crate::mirror::Mirror;
 use neotalk_storage as core;
 
 /// Generates a uniffi enum mirroring a core enum and the conversions both ways.
@@ -21,6 +24,15 @@ macro_rules! mirror_enum {
         impl From<$core> for $name {
             fn from(v: $core) -> Self {
                 match v { $(<$core>::$variant => $name::$variant,)+ }
+            }
+        }
+
+        impl Mirror<$core> for $name {
+            fn from_core(core: $core) -> Self {
+                core.into()
+            }
+            fn into_core(self, _field: &'static str) -> Result<$core> {
+                Ok(self.into())
             }
         }
     };
@@ -97,5 +109,39 @@ mirror_enum! {
         Euclidean,
         /// Dot product.
         DotProduct,
+    }
+}
+
+/// Outcome of a rule execution or of an executed decision.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ExecutionResult {
+    /// Every action succeeded.
+    Success,
+    /// Some actions failed.
+    PartialSuccess {
+        /// The actions that failed.
+        failed_actions: Vec<String>,
+    },
+    /// The execution failed.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+impl Mirror<core::ExecutionResult> for ExecutionResult {
+    fn from_core(core: core::ExecutionResult) -> Self {
+        match core {
+            core::ExecutionResult::Success => ExecutionResult::Success,
+            core::ExecutionResult::PartialSuccess { failed_actions } => ExecutionResult::PartialSuccess { failed_actions },
+            core::ExecutionResult::Failed { error } => ExecutionResult::Failed { error },
+        }
+    }
+    fn into_core(self, _field: &'static str) -> Result<core::ExecutionResult> {
+        Ok(match self {
+            ExecutionResult::Success => core::ExecutionResult::Success,
+            ExecutionResult::PartialSuccess { failed_actions } => core::ExecutionResult::PartialSuccess { failed_actions },
+            ExecutionResult::Failed { error } => core::ExecutionResult::Failed { error },
+        })
     }
 }

@@ -4,11 +4,11 @@
 //! This layer converts types and errors only; every store rule lives in the core crate.
 //!
 //! One file per store: each wraps a core store in a uniffi Object and declares the uniffi
-//! Records it exchanges. JSON fields (metadata, event data, config) cross as JSON text.
-//! Hot paths take and return packed little-endian buffers (see [`timeseries`], and
-//! [`vectors`] for packed `f32` embeddings). Deeply nested core records (rule and workflow
-//! executions, decisions, memories, session messages, stats, backup reports) cross as JSON
-//! text of the core's serde form; flat ones (alerts, collections, matches) as uniffi Records.
+//! Records it exchanges (`mirror_record!` of `mirror.rs` for the newer ones). JSON fields
+//! (metadata, event data, config, action parameters) cross as JSON text. Hot paths take and
+//! return packed little-endian buffers (see [`timeseries`], and [`vectors`] for packed `f32`
+//! embeddings). Rule and workflow executions, memories, session messages, stats and backup
+//! reports still cross as JSON text of the core's serde form.
 
 uniffi::setup_scaffolding!();
 
@@ -23,6 +23,7 @@ pub mod event_log;
 mod json;
 pub mod manager;
 pub mod memory;
+mod mirror;
 mod packed;
 pub mod replication;
 pub mod rule_history;
@@ -34,9 +35,9 @@ pub mod workflow_history;
 pub use alerts::{AlertRecord, AlertStore, SeverityCounts};
 pub use backup::{BackupManager, RestoreManager};
 pub use cleanup::DataCleanupTask;
-pub use decisions::DecisionStore;
+pub use decisions::{DecisionRecord, DecisionStore, ProposedAction, UserResponse};
 pub use device_state::{DeviceState, DeviceStateStore, MdlCommand, MdlDataType, MdlDeviceType, MdlMetric, MdlParameter, MetricSnapshot};
-pub use enums::{AlertSeverity, DecisionStatus, DistanceMetric, ExecutionStatus, MemoryType};
+pub use enums::{AlertSeverity, DecisionStatus, DistanceMetric, ExecutionResult, ExecutionStatus, MemoryType};
 pub use error::StorageError;
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
 pub use manager::{salvage, CompactionReport, Durability, SalvageReport, StorageManager, StorageOptions, TableSize, WriteBufferOptions};

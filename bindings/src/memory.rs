@@ -1,6 +1,6 @@
 //! Long-term memory: [`LongTermMemoryStore`]. Entries cross as JSON text of the core's
 //! `MemoryEntry` (nested metadata, optional embedding); hits as JSON of `MemoryHit`.
-//! Query embeddings are packed little-endian `f32` buffers (see [`crate::packed`]).
+//! Query embeddings are packed little-endian `f32` buffers (the format of `packed.rs`).
 
 use crate::enums::MemoryType;
 use crate::error::Result;

@@ -158,6 +158,8 @@ function run(subject, op, args) {
     case 'decisions.create': return db.decisions().create(a.decision);
     case 'decisions.get': return db.decisions().get(a.decision_id);
     case 'decisions.transition': return db.decisions().transition(a.decision_id, a.to);
+    case 'decisions.approve': return db.decisions().approve(a.decision_id, a.response);
+    case 'decisions.record_execution_result': return db.decisions().recordExecutionResult(a.decision_id, a.result);
     case 'rules.record': return db.ruleHistory().record(a.record);
     case 'rules.get': return db.ruleHistory().get(a.execution_id);
     case 'rules.query_by_rule': return db.ruleHistory().queryByRule(a.rule_id, a.offset, opt(a.limit));

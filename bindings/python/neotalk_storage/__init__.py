@@ -38,6 +38,7 @@ AlertSeverity = _uniffi.AlertSeverity
 CollectionInfo = _uniffi.CollectionInfo
 CompactionReport = _uniffi.CompactionReport
 DamagedEntry = _uniffi.DamagedEntry
+DecisionRecord = _uniffi.DecisionRecord
 DecisionStatus = _uniffi.DecisionStatus
 DistanceMetric = _uniffi.DistanceMetric
 ExecutionStatus = _uniffi.ExecutionStatus
@@ -56,6 +57,7 @@ EventCleanup = _uniffi.EventCleanup
 EventLogEntry = _uniffi.EventLogEntry
 EventMetadata = _uniffi.EventMetadata
 EventRetention = _uniffi.EventRetention
+ExecutionResult = _uniffi.ExecutionResult
 SequenceRange = _uniffi.SequenceRange
 MdlCommand = _uniffi.MdlCommand
 MdlDataType = _uniffi.MdlDataType
@@ -65,11 +67,13 @@ MdlParameter = _uniffi.MdlParameter
 MetricSnapshot = _uniffi.MetricSnapshot
 NewEvent = _uniffi.NewEvent
 PackedSeries = _uniffi.PackedSeries
+ProposedAction = _uniffi.ProposedAction
 SeriesKey = _uniffi.SeriesKey
 StorageError = _uniffi.StorageError
 StorageOptions = _uniffi.StorageOptions
 TableSize = _uniffi.TableSize
 TelemetryPoint = _uniffi.TelemetryPoint
+UserResponse = _uniffi.UserResponse
 WriteBufferOptions = _uniffi.WriteBufferOptions
 
 # The core's machine-readable code of each kind of error.
@@ -110,9 +114,17 @@ def _patch_record_reprs():
     dataclass ``repr`` shows none (``DataPoint()``): give them one that lists every field."""
     import dataclasses
 
+    def patch(cls):
+        if dataclasses.is_dataclass(cls) and "__str__" in vars(cls):
+            cls.__repr__ = _record_repr
+
     for value in list(globals().values()):
-        if isinstance(value, type) and dataclasses.is_dataclass(value) and "__str__" in vars(value):
-            value.__repr__ = _record_repr
+        if isinstance(value, type):
+            patch(value)
+            # The variants of an enum with fields (``ExecutionResult.FAILED``) are nested classes.
+            for nested in list(vars(value).values()):
+                if isinstance(nested, type):
+                    patch(nested)
 
 
 _patch_record_reprs()
@@ -139,6 +151,7 @@ __all__ = [
     "DamagedEntry",
     "DataCleanupTask",
     "DataPoint",
+    "DecisionRecord",
     "DecisionStatus",
     "DecisionStore",
     "DeviceState",
@@ -151,6 +164,7 @@ __all__ = [
     "EventLogStore",
     "EventMetadata",
     "EventRetention",
+    "ExecutionResult",
     "ExecutionStatus",
     "IntegrityReport",
     "LongTermMemoryStore",
@@ -163,6 +177,7 @@ __all__ = [
     "MetricSnapshot",
     "NewEvent",
     "PackedSeries",
+    "ProposedAction",
     "RestoreManager",
     "RuleHistoryStore",
     "SalvageReport",
@@ -177,6 +192,7 @@ __all__ = [
     "TableSize",
     "TelemetryPoint",
     "TimeSeriesStore",
+    "UserResponse",
     "VectorDocument",
     "VectorFilter",
     "VectorMatch",

@@ -506,19 +506,79 @@ class AlertStore:
     def count_unresolved_by_severity(self) -> SeverityCounts: ...
     def cleanup(self, before_ms: int) -> int: ...
 
-class DecisionStore:
-    """LLM decisions (dicts of the core's ``DecisionRecord``)."""
+class ProposedAction:
+    """An action a decision proposes; ``parameters`` is any JSON value."""
 
-    def create(self, decision: dict[str, Any]) -> None: ...
-    def get(self, decision_id: str) -> Optional[dict[str, Any]]: ...
-    def transition(self, decision_id: str, to: Union[DecisionStatus, str]) -> dict[str, Any]: ...
-    def approve(self, decision_id: str, response: dict[str, Any]) -> dict[str, Any]: ...
-    def reject(self, decision_id: str, response: dict[str, Any]) -> dict[str, Any]: ...
-    def record_execution_result(self, decision_id: str, result: _Json) -> dict[str, Any]: ...
-    def query_range(self, start: int, end: int, limit: Optional[int] = None) -> list[dict[str, Any]]: ...
+    action_type: str
+    description: str
+    parameters: _Json
+    def __init__(self, *, action_type: str, description: str = "", parameters: _Json = None) -> None: ...
+
+class UserResponse:
+    """A user's answer to a decision."""
+
+    user_id: str
+    response: str
+    responded_at: int
+    comments: Optional[str]
+    def __init__(self, *, user_id: str, response: str, responded_at: int, comments: Optional[str] = None) -> None: ...
+
+class ExecutionResult:
+    """Outcome of a rule execution or an executed decision: ``ExecutionResult.SUCCESS()``,
+    ``ExecutionResult.PARTIAL_SUCCESS(failed_actions=[...])``, ``ExecutionResult.FAILED(error=...)``."""
+
+    class SUCCESS(ExecutionResult):
+        def __init__(self) -> None: ...
+    class PARTIAL_SUCCESS(ExecutionResult):
+        failed_actions: list[str]
+        def __init__(self, failed_actions: list[str]) -> None: ...
+    class FAILED(ExecutionResult):
+        error: str
+        def __init__(self, error: str) -> None: ...
+
+class DecisionRecord:
+    """A decision proposed by the LLM."""
+
+    decision_id: str
+    title: str
+    description: str
+    reasoning: str
+    proposed_actions: list[ProposedAction]
+    confidence: float
+    created_at: int
+    status: DecisionStatus
+    user_response: Optional[UserResponse]
+    execution_result: Optional[ExecutionResult]
+    review_id: Optional[str]
+    def __init__(
+        self,
+        *,
+        decision_id: str,
+        title: str,
+        confidence: float,
+        created_at: int,
+        status: DecisionStatus,
+        description: str = "",
+        reasoning: str = "",
+        proposed_actions: list[ProposedAction] = ...,
+        user_response: Optional[UserResponse] = None,
+        execution_result: Optional[ExecutionResult] = None,
+        review_id: Optional[str] = None,
+    ) -> None: ...
+
+class DecisionStore:
+    """LLM decisions; arguments are typed records or dicts of the core's JSON form."""
+
+    def create(self, decision: Union[DecisionRecord, dict[str, Any]]) -> None: ...
+    def get(self, decision_id: str) -> Optional[DecisionRecord]: ...
+    def transition(self, decision_id: str, to: Union[DecisionStatus, str]) -> DecisionRecord: ...
+    def approve(self, decision_id: str, response: Union[UserResponse, dict[str, Any]]) -> DecisionRecord: ...
+    def reject(self, decision_id: str, response: Union[UserResponse, dict[str, Any]]) -> DecisionRecord: ...
+    def record_execution_result(self, decision_id: str, result: Union[ExecutionResult, _Json]) -> DecisionRecord: ...
+    def query_range(self, start: int, end: int, limit: Optional[int] = None) -> list[DecisionRecord]: ...
     def query_by_status(
         self, status: Union[DecisionStatus, str], start: int, end: int, limit: Optional[int] = None
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[DecisionRecord]: ...
     def expire_proposals(self, now_ms: int, max_age_ms: int) -> int: ...
     def cleanup(self, before_ms: int) -> int: ...
 

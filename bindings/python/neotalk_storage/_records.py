@@ -1,8 +1,10 @@
-"""JSON-backed records and enum arguments of the stores added after the first four.
+"""Records of the stores added after the first four, and their enum arguments.
 
-Deeply nested core records (rule and workflow executions, decisions, memories, session
-messages, stats, backup reports) cross the native boundary as JSON text of the core's serde
-form; here they are plain ``dict`` objects. Enum fields inside them use the core's names
+Typed records (decisions so far) are the native record classes; a caller may also pass a
+``dict`` of the core's JSON form, which the core decodes (``*_from_json``) with its defaults
+and its errors. The other nested core records (rule and workflow executions, memories,
+session messages, stats, backup reports) still cross the native boundary as JSON text of
+the core's serde form; here they are plain ``dict`` objects. Enum fields inside them use the core's names
 (``"Warning"``, ``"AutoExecuted"``); the core refuses unknown names with
 ``StorageError.InvalidInput``. Enum *arguments* are the native enums or their names as
 strings, in any case and with or without underscores (``"auto_executed"``,
@@ -10,6 +12,7 @@ strings, in any case and with or without underscores (``"auto_executed"``,
 """
 
 import array
+import enum
 import json
 import sys
 
@@ -22,6 +25,34 @@ def dumps(field: str, record) -> str:
     if not isinstance(record, dict):
         raise invalid(field, f"expected a dict, got {type(record).__name__}")
     return json_dumps(field, record)
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def core_form(value):
+    """A typed record (with its JSON fields as Python objects), enum or plain value as the
+    core's JSON form, for the native ``*_from_json`` decoders."""
+    if isinstance(value, enum.Enum):
+        return _pascal(value.name)
+    if isinstance(value, _native.ExecutionResult):
+        return json.loads(_native.execution_result_to_json(value))
+    if isinstance(value, dict):
+        return {k: core_form(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [core_form(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {k: core_form(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return value
+
+
+def typed_in(field: str, value, cls, from_json):
+    """``value`` (a ``cls`` or a dict of the core's JSON form) as a native ``cls``, decoded by
+    the core (``from_json``); anything else is ``InvalidInput`` naming ``field``."""
+    if not isinstance(value, (cls, dict)):
+        raise invalid(field, f"expected a {cls.__name__} or a dict, got {type(value).__name__}")
+    return from_json(json_dumps(field, core_form(value)))
 
 
 def loads(text):

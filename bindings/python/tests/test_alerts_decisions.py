@@ -1,8 +1,19 @@
-"""AlertStore (uniffi records, enum severity) and DecisionStore (dict records)."""
+"""AlertStore and DecisionStore: typed records, enum arguments, the core's JSON form."""
 
 import pytest
 
-from neotalk_storage import AlertRecord, AlertSeverity, DecisionStatus, SeverityCounts, StorageError
+from neotalk_storage import (
+    AlertRecord,
+    AlertSeverity,
+    DecisionRecord,
+    DecisionStatus,
+    ExecutionResult,
+    ProposedAction,
+    SeverityCounts,
+    StorageError,
+    UserResponse,
+)
+from neotalk_storage._records import core_form
 
 
 def alert(alert_id, severity, at, entity="thermo-1", source="rules"):
@@ -76,21 +87,42 @@ def test_decision_lifecycle(db):
     decisions.create(decision("d1", 1_000))
     decisions.create(decision("d2", 2_000))
     decisions.create(decision("d3", 3_000))
-    assert decisions.get("d1") == decision("d1", 1_000)
+    got = decisions.get("d1")
+    assert isinstance(got, DecisionRecord) and core_form(got) == decision("d1", 1_000)
+    assert got.confidence == 0.8 and got.proposed_actions[0].parameters == {"setpoint": 22}
+    assert "decision_id='d1'" in repr(got)
     assert decisions.get("nope") is None
-    approved = decisions.approve("d1", {"user_id": "u1", "response": "yes", "responded_at": 1_100, "comments": None})
-    assert approved["status"] == "Approved" and approved["user_response"]["user_id"] == "u1"
-    done = decisions.record_execution_result("d1", {"PartialSuccess": {"failed_actions": ["set 22"]}})
-    assert done["execution_result"] == {"PartialSuccess": {"failed_actions": ["set 22"]}}
-    assert decisions.reject("d2", {"user_id": "u1", "response": "no", "responded_at": 2_100})["status"] == "Rejected"
-    assert decisions.transition("d3", "auto_executed")["status"] == "AutoExecuted"
-    assert [d["decision_id"] for d in decisions.query_by_status(DecisionStatus.REJECTED, 0, 10_000)] == ["d2"]
-    assert [d["decision_id"] for d in decisions.query_range(0, 2_500)] == ["d1", "d2"]
+    approved = decisions.approve("d1", UserResponse(user_id="u1", response="yes", responded_at=1_100))
+    assert approved.status == DecisionStatus.APPROVED and approved.user_response.user_id == "u1"
+    done = decisions.record_execution_result("d1", ExecutionResult.PARTIAL_SUCCESS(failed_actions=["set 22"]))
+    assert done.execution_result == ExecutionResult.PARTIAL_SUCCESS(failed_actions=["set 22"])
+    assert decisions.reject("d2", {"user_id": "u1", "response": "no", "responded_at": 2_100}).status == DecisionStatus.REJECTED
+    assert decisions.transition("d3", "auto_executed").status == DecisionStatus.AUTO_EXECUTED
+    assert [d.decision_id for d in decisions.query_by_status(DecisionStatus.REJECTED, 0, 10_000)] == ["d2"]
+    assert [d.decision_id for d in decisions.query_range(0, 2_500)] == ["d1", "d2"]
     decisions.create(decision("d4", 4_000))
     assert decisions.expire_proposals(100_000, 10_000) == 1
-    assert decisions.get("d4")["status"] == "Expired"
+    assert decisions.get("d4").status == DecisionStatus.EXPIRED
     assert decisions.cleanup(2_500) == 2
     assert decisions.get("d1") is None
+
+
+def test_decision_typed_records_round_trip(db):
+    decisions = db.decisions()
+    typed = DecisionRecord(
+        decision_id="t1",
+        title="fan",
+        proposed_actions=[ProposedAction(action_type="set", parameters={"rpm": [100, 200], "why": None})],
+        confidence=0.25,
+        created_at=5,
+        status=DecisionStatus.PROPOSED,
+    )
+    decisions.create(typed)
+    got = decisions.get("t1")
+    assert got == typed
+    assert (got.description, got.reasoning, got.user_response, got.execution_result) == ("", "", None, None)
+    # The record passed in is not changed by the call.
+    assert typed.proposed_actions[0].parameters == {"rpm": [100, 200], "why": None}
 
 
 def test_decision_defaults_and_enum_spellings(db):
@@ -99,9 +131,9 @@ def test_decision_defaults_and_enum_spellings(db):
     decisions.create({"decision_id": "m1", "title": "minimal", "confidence": 0.5, "created_at": 1, "status": "proposed",
                       "proposed_actions": [{"action_type": "notify", "parameters": {"z": 1, "a": 2}}]})
     got = decisions.get("m1")
-    assert (got["description"], got["reasoning"], got["status"], got["user_response"]) == ("", "", "Proposed", None)
-    assert got["proposed_actions"][0]["description"] == ""
-    assert list(got["proposed_actions"][0]["parameters"]) == ["z", "a"]
+    assert (got.description, got.reasoning, got.status, got.user_response) == ("", "", DecisionStatus.PROPOSED, None)
+    assert got.proposed_actions[0].description == ""
+    assert list(got.proposed_actions[0].parameters) == ["z", "a"]
 
 
 def test_decision_errors(db):

@@ -22,6 +22,7 @@ from neotalk_storage import (
     DataPoint,
     DeviceState,
     EventMetadata,
+    ExecutionResult,
     NewEvent,
     StorageError,
     StorageManager,
@@ -118,6 +119,10 @@ def to_json(value):
     """A result as the core's serde JSON: records as dicts, enums by the core's names."""
     if isinstance(value, enum.Enum):
         return _pascal(value.name)
+    if isinstance(value, ExecutionResult):
+        # A variant with fields is {"Name": {fields}}, one without is "Name" (serde's form).
+        name, fields = _pascal(type(value).__name__.split(".")[-1].lower()), vars(value)
+        return {name: to_json(fields)} if fields else name
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -268,6 +273,8 @@ def run(subject: Subject, op: str, a: dict):
         "decisions.create": lambda: db.decisions().create(a["decision"]),
         "decisions.get": lambda: db.decisions().get(a["decision_id"]),
         "decisions.transition": lambda: db.decisions().transition(a["decision_id"], a["to"]),
+        "decisions.approve": lambda: db.decisions().approve(a["decision_id"], a["response"]),
+        "decisions.record_execution_result": lambda: db.decisions().record_execution_result(a["decision_id"], a["result"]),
         "rules.record": lambda: db.rule_history().record(a["record"]),
         "rules.get": lambda: db.rule_history().get(a["execution_id"]),
         "rules.query_by_rule": lambda: db.rule_history().query_by_rule(a["rule_id"], a["offset"], a.get("limit")),

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use neotalk_storage::{
     from_json_value, AlertRecord, DataCleanupTask, DataPoint, DecisionRecord, DecisionStatus, DeviceState, DistanceMetric, EventText,
-    MemoryEntry, NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager, StorageOptions,
-    TelemetryPoint, VectorDocument, WorkflowExecutionRecord,
+    ExecutionResult, MemoryEntry, NewEvent, Page, Result, RetentionConfig, RuleExecutionRecord, SessionMessage, StorageManager,
+    StorageOptions, TelemetryPoint, UserResponse, VectorDocument, WorkflowExecutionRecord,
 };
 use neotalk_storage_replicate::{Replicator, Target};
 use serde::Serialize;
@@ -205,6 +205,10 @@ fn run(subject: &mut Subject, op: &str, args: &Value) -> Result<Value> {
         "decisions.transition" => {
             let to: DecisionStatus = record(args, "to")?;
             out(db.decisions().transition(text(args, "decision_id"), to)?)
+        }
+        "decisions.approve" => out(db.decisions().approve(text(args, "decision_id"), &record::<UserResponse>(args, "response")?)?),
+        "decisions.record_execution_result" => {
+            out(db.decisions().record_execution_result(text(args, "decision_id"), &record::<ExecutionResult>(args, "result")?)?)
         }
         "rules.record" => out(db.rule_history().record(&record::<RuleExecutionRecord>(args, "record")?)?),
         "rules.get" => out(db.rule_history().get(text(args, "execution_id"))?),

@@ -657,6 +657,16 @@ static void run_op(subject *sub, const char *op, call *c) {
     const char *id = text(c, "decision_id"), *to = text(c, "to");
     if (!BAD) json_result(c, nts_decisions_transition(db, id, to, &json), &json);
   }
+  OP("decisions.approve") {
+    const char *id = text(c, "decision_id");
+    rec = record(c, "response");
+    if (!BAD) json_result(c, nts_decisions_approve(db, id, rec, &json), &json);
+  }
+  OP("decisions.record_execution_result") {
+    const char *id = text(c, "decision_id");
+    rec = record(c, "result");
+    if (!BAD) json_result(c, nts_decisions_record_execution_result(db, id, rec, &json), &json);
+  }
   OP("rules.record") {
     rec = record(c, "record");
     if (!BAD) unit_result(c, nts_rules_record(db, rec));

@@ -273,9 +273,12 @@ class ConformanceTest {
             "alerts.query_range" -> JSONArray(db.alerts().queryRange(long(args, "start"), optLong(args, "end"), optULong(args, "limit")).map(::alertJson))
             "alerts.unresolved" -> JSONArray(db.alerts().unresolved(optULong(args, "limit")).map(::alertJson))
 
-            "decisions.create" -> db.decisions().create(jsonText(args.get("decision"))).let { JSONObject.NULL }
-            "decisions.get" -> db.decisions().get(str(args, "decision_id"))?.let(::parse) ?: JSONObject.NULL
-            "decisions.transition" -> parse(db.decisions().transition(str(args, "decision_id"), enumOf<DecisionStatus>(str(args, "to"), "to")))
+            "decisions.create" -> db.decisions().create(decisionRecordFromJson(jsonText(args.get("decision")))).let { JSONObject.NULL }
+            "decisions.get" -> db.decisions().get(str(args, "decision_id"))?.let(::decisionJson) ?: JSONObject.NULL
+            "decisions.transition" -> decisionJson(db.decisions().transition(str(args, "decision_id"), enumOf<DecisionStatus>(str(args, "to"), "to")))
+            "decisions.approve" -> decisionJson(db.decisions().approve(str(args, "decision_id"), userResponseFromJson(jsonText(args.get("response")))))
+            "decisions.record_execution_result" ->
+                decisionJson(db.decisions().recordExecutionResult(str(args, "decision_id"), executionResultFromJson(jsonText(args.get("result")))))
 
             "rules.record" -> db.ruleHistory().record(jsonText(args.get("record"))).let { JSONObject.NULL }
             "rules.get" -> db.ruleHistory().get(str(args, "execution_id"))?.let(::parse) ?: JSONObject.NULL
@@ -498,6 +501,8 @@ class ConformanceTest {
     private fun ULong.toJson(): Any = if (this <= Long.MAX_VALUE.toULong()) toLong() else BigInteger(toString())
 
     private fun parse(text: String): Any = JSONTokener(text).nextValue()
+
+    private fun decisionJson(d: DecisionRecord): Any = parse(decisionRecordToJson(d))
 
     /** JSON text keeping a number's written form (`1.0` stays a float). */
     private fun jsonText(v: Any?): String = when (v) {

@@ -58,7 +58,7 @@ class HostileInputTest {
         db.devices().upsert(DeviceState(deviceId = "dev", deviceType = "pump", config = """{"a":1}"""))
         db.events().append(NewEvent("e1", "t", """{"x":1}""", EventMetadata("s", 1_000L)))
         db.alerts().create(alert("a1", 1_000))
-        db.decisions().create(decision("dec1"))
+        db.decisions().create(decisionRecordFromJson(decision("dec1")))
         db.memory().add(memoryEntry("m1"))
         db.workflowHistory().start(workflow("w1"))
         db.sessions().createSession("s1", "title", 1_000)
@@ -134,7 +134,9 @@ class HostileInputTest {
         refused<StorageException.InvalidInput>() { db.vectors().search("c", listOf(1f, Float.POSITIVE_INFINITY, 0f), 1uL, null) }
         refused<StorageException.InvalidInput>() { db.memory().searchSemantic(packFloats(Float.NaN, 1f), 1uL) }
         // JSON has no NaN: a record carrying one is malformed text.
-        refused<StorageException.InvalidInput>("expected value") { db.decisions().create(decision("dec2").replace("0.5", "NaN")) }
+        refused<StorageException.InvalidInput>("expected value") { decisionRecordFromJson(decision("dec2").replace("0.5", "NaN")) }
+        val nanConfidence = decisionRecordFromJson(decision("dec2")).copy(confidence = Double.NaN)
+        refused<StorageException.InvalidInput>("confidence") { db.decisions().create(nanConfidence) }
     }
 
     @Test
@@ -152,7 +154,7 @@ class HostileInputTest {
 
     @Test
     fun wrongEnumNames() = unchangedAfter { db ->
-        refused<StorageException.InvalidInput>("Pending") { db.decisions().create(decision("dec2", "Pending")) }
+        refused<StorageException.InvalidInput>("Pending") { decisionRecordFromJson(decision("dec2", "Pending")) }
         refused<StorageException.InvalidInput>("Gossip") { db.memory().add(memoryEntry("m2", "Gossip")) }
         refused<StorageException.InvalidInput>("Paused") { db.workflowHistory().start(workflow("w2", "Paused")) }
         refused<StorageException.InvalidInput>("Maybe") {
@@ -170,7 +172,7 @@ class HostileInputTest {
         val deep = "[".repeat(100_000) + "]".repeat(100_000)
         refused<StorageException.InvalidInput>("event_data") { db.events().append(NewEvent("e2", "t", deep, EventMetadata("s", 2_000L))) }
         refused<StorageException.InvalidInput>("config") { db.devices().upsert(DeviceState(deviceId = "dev2", deviceType = "t", config = deep)) }
-        refused<StorageException.InvalidInput>() { db.decisions().create(deep) }
+        refused<StorageException.InvalidInput>() { decisionRecordFromJson(deep) }
         refused<StorageException.InvalidInput>() { db.vectors().upsert("c", "v2", listOf(1f, 2f, 3f), deep) }
         // Nesting just past the limit, in an otherwise valid record.
         val nested65 = "{\"a\":".repeat(65) + "1" + "}".repeat(65)
@@ -244,7 +246,7 @@ class HostileInputTest {
                 { db.devices().upsert(DeviceState(deviceId = "x", deviceType = "t", config = "{}")) },
                 { db.events().append(NewEvent("e9", "t", "1", EventMetadata("s", 1L))) },
                 { db.alerts().create(alert("a9", 1)) },
-                { db.decisions().create(decision("dec9")) },
+                { db.decisions().create(decisionRecordFromJson(decision("dec9"))) },
                 { db.memory().add(memoryEntry("m9")) },
                 { db.workflowHistory().start(workflow("w9")) },
                 { db.sessions().appendMessage("s1", """{"role":"user","content":"x","timestamp":1}""") },

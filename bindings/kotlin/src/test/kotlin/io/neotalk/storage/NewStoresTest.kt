@@ -112,25 +112,46 @@ class NewStoresTest {
     @Test
     fun decisions() = onBoth { db ->
         val decisions = db.decisions()
-        fun decision(id: String, at: Long) =
-            """{"decision_id":"$id","title":"t","description":"d","reasoning":"r","proposed_actions":[],"confidence":0.8,""" +
-                """"created_at":$at,"status":"Proposed","user_response":null,"execution_result":null,"review_id":null}"""
+        fun decision(id: String, at: Long) = DecisionRecord(
+            decisionId = id, title = "t", description = "d", reasoning = "r", confidence = 0.8, createdAt = at,
+            status = DecisionStatus.PROPOSED,
+            proposedActions = listOf(ProposedAction(actionType = "set", parameters = """{"rpm":100}""")),
+        )
         decisions.create(decision("d1", 1_000))
         decisions.create(decision("d2", 2_000))
         decisions.create(decision("d3", 3_000))
-        val response = """{"user_id":"u1","response":"yes","responded_at":1100,"comments":null}"""
-        assertTrue(decisions.approve("d1", response).contains("\"Approved\""))
-        assertTrue(decisions.recordExecutionResult("d1", "\"Success\"").contains("\"execution_result\":\"Success\""))
-        assertTrue(decisions.reject("d2", response).contains("\"Rejected\""))
-        assertTrue(decisions.transition("d3", DecisionStatus.AUTO_EXECUTED).contains("\"AutoExecuted\""))
-        assertEquals(1, decisions.queryByStatus(DecisionStatus.REJECTED, 0, 10_000, null).size)
+        assertEquals(decision("d1", 1_000), decisions.get("d1"))
+        assertEquals(0.8, decisions.get("d1")!!.confidence)
+        val response = UserResponse(userId = "u1", response = "yes", respondedAt = 1_100)
+        assertEquals(DecisionStatus.APPROVED, decisions.approve("d1", response).status)
+        val partial = ExecutionResult.PartialSuccess(failedActions = listOf("set"))
+        assertEquals(partial, decisions.recordExecutionResult("d1", partial).executionResult)
+        assertEquals(response, decisions.get("d1")!!.userResponse)
+        assertEquals(DecisionStatus.REJECTED, decisions.reject("d2", response).status)
+        assertEquals(DecisionStatus.AUTO_EXECUTED, decisions.transition("d3", DecisionStatus.AUTO_EXECUTED).status)
+        assertEquals(listOf("d2"), decisions.queryByStatus(DecisionStatus.REJECTED, 0, 10_000, null).map { it.decisionId })
         assertEquals(3, decisions.queryRange(0, 10_000, null).size)
-        assertNotNull(decisions.get("d1"))
         decisions.create(decision("d4", 4_000))
         assertEquals(1uL, decisions.expireProposals(100_000, 10_000))
         assertFailsWith<StorageException.Conflict> { decisions.transition("d2", DecisionStatus.APPROVED) }
-        assertFailsWith<StorageException.InvalidInput> { decisions.create(decision("d5", 1).replace("Proposed", "Pending")) }
+        assertFailsWith<StorageException.InvalidInput> { decisions.create(decision("d5", 1).copy(confidence = 1.5)) }
+        assertFailsWith<StorageException.InvalidInput> {
+            decisions.create(decision("d5", 1).copy(proposedActions = listOf(ProposedAction(actionType = "set", parameters = "{rpm"))))
+        }
         assertEquals(2uL, decisions.cleanup(2_500))
+    }
+
+    @Test
+    fun recordsFromAndToTheCoreJson() {
+        // The core's JSON form (the C API's, and what an LLM writes): defaults fill omitted fields.
+        val d = decisionRecordFromJson("""{"decision_id":"j1","title":"t","confidence":0.5,"created_at":1}""")
+        assertEquals(DecisionStatus.PROPOSED, d.status)
+        assertEquals(emptyList(), d.proposedActions)
+        assertEquals(d, decisionRecordFromJson(decisionRecordToJson(d)))
+        assertEquals("\"Success\"", executionResultToJson(ExecutionResult.Success))
+        assertEquals(ExecutionResult.Failed("boom"), executionResultFromJson("""{"Failed":{"error":"boom"}}"""))
+        assertFailsWith<StorageException.InvalidInput> { userResponseFromJson("""{"user_id":"u"}""") }
+        assertFailsWith<StorageException.InvalidInput> { decisionRecordFromJson("""{"decision_id":"j1","title":"t","confidence":0.5,"created_at":1,"colour":1}""") }
     }
 
     @Test
