@@ -28,11 +28,6 @@ pub(crate) fn record<T: serde::de::DeserializeOwned>(field: &'static str, text: 
     Ok(neotalk_storage::from_json(field, text)?)
 }
 
-/// Decodes a list of JSON records for `field`.
-pub(crate) fn records<T: serde::de::DeserializeOwned>(field: &'static str, texts: &[String]) -> Result<Vec<T>> {
-    texts.iter().map(|t| record(field, t)).collect()
-}
-
 /// JSON text of a core record (every core record serializes; a failure would be a core bug,
 /// reported as `Corrupted` rather than a panic).
 pub(crate) fn text<T: serde::Serialize>(value: &T) -> Result<String> {

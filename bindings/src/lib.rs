@@ -41,10 +41,10 @@ pub use enums::{AlertSeverity, DecisionStatus, DistanceMetric, ExecutionResult, 
 pub use error::StorageError;
 pub use event_log::{EventCleanup, EventLogEntry, EventLogStore, EventMetadata, EventRetention, NewEvent};
 pub use manager::{salvage, CompactionReport, Durability, SalvageReport, StorageManager, StorageOptions, TableSize, WriteBufferOptions};
-pub use memory::LongTermMemoryStore;
+pub use memory::{LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata};
 pub use replication::{replication_status, ReplicationReport, Replicator};
-pub use rule_history::RuleHistoryStore;
-pub use sessions::SessionStore;
+pub use rule_history::{RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
+pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
 pub use timeseries::{AggregateBucket, DataPoint, MetricValue, PackedSeries, RangeOptions, SeriesKey, TelemetryPoint, TimeSeriesStore};
 pub use vectors::{CollectionInfo, VectorDocument, VectorFilter, VectorMatch, VectorStore};
-pub use workflow_history::WorkflowHistoryStore;
+pub use workflow_history::{StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

@@ -1,11 +1,82 @@
-//! Chat sessions: [`SessionStore`]. Messages cross as JSON text of the core's
-//! `SessionMessage` (tool calls are JSON); sessions and summaries as JSON of `SessionInfo` /
-//! `SessionSummary`, loaded messages as JSON of `SequencedMessage`.
+//! Chat sessions: [`SessionStore`] and its records [`SessionMessage`], [`SequencedMessage`],
+//! [`SessionInfo`] and [`SessionSummary`].
 
 use crate::error::Result;
 use crate::json::{self, to_usize};
+use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
 use std::sync::Arc;
+
+mirror_record! {
+    /// One message of a chat session. Only `assistant` messages carry `tool_calls`; a `tool`
+    /// message answers a call, so it has a `tool_call_id`.
+    SessionMessage => core::SessionMessage {
+        /// `user`, `assistant`, `system` or `tool`.
+        role: String,
+        /// Text of the message.
+        content: String,
+        /// Tool calls requested by an assistant message: each the JSON text of the provider's call.
+        #[uniffi(default)]
+        tool_calls: Option<Vec<String>>,
+        /// The call a `tool` message answers.
+        #[uniffi(default)]
+        tool_call_id: Option<String>,
+        /// The model's reasoning, kept for inspection (not counted in context windows).
+        #[uniffi(default)]
+        thinking: Option<String>,
+        /// When it was written (Unix ms).
+        timestamp: i64,
+    }
+}
+
+mirror_record! {
+    /// A stored message with its position in the session.
+    SequencedMessage => core::SequencedMessage {
+        /// Position in the session, from 1.
+        sequence: u64,
+        /// The message.
+        message: SessionMessage,
+    }
+}
+
+mirror_record! {
+    /// A session as listed.
+    SessionInfo => core::SessionInfo {
+        /// Caller-chosen id.
+        session_id: String,
+        /// Display title (may be empty).
+        title: String,
+        /// When it was created (Unix ms).
+        created_at: i64,
+        /// The latest of `created_at` and every message timestamp.
+        updated_at: i64,
+        /// Messages currently stored.
+        message_count: u64,
+        /// Highest sequence assigned (0 before the first message).
+        last_sequence: u64,
+    }
+}
+
+mirror_record! {
+    /// The mid-term memory of one session: a summary of the conversation so far.
+    SessionSummary => core::SessionSummary {
+        /// Session summarised.
+        session_id: String,
+        /// The summary text.
+        summary: String,
+        /// When it was written (Unix ms).
+        updated_at: i64,
+    }
+}
+
+json_functions! {
+    SessionMessage => core::SessionMessage, "message",
+    /// The session message of JSON text in the core's form (the C API's); unknown fields are
+    /// `InvalidInput`.
+    fn session_message_from_json,
+    /// The JSON text of a session message, in the core's form.
+    fn session_message_to_json
+}
 
 /// Store of chat sessions; obtain it from `StorageManager.sessions()`.
 #[derive(uniffi::Object)]
@@ -21,64 +92,64 @@ impl SessionStore {
 
 #[uniffi::export]
 impl SessionStore {
-    /// Creates a session; a duplicate id is `Conflict`. Returns its `SessionInfo` (JSON).
-    pub fn create_session(&self, session_id: String, title: String, created_at: i64) -> Result<String> {
-        json::text(&self.inner.create_session(&session_id, &title, created_at)?)
+    /// Creates a session; a duplicate id is `Conflict`.
+    pub fn create_session(&self, session_id: String, title: String, created_at: i64) -> Result<SessionInfo> {
+        Ok(Mirror::from_core(self.inner.create_session(&session_id, &title, created_at)?))
     }
 
-    /// The session's `SessionInfo` (JSON), or none.
-    pub fn get_session(&self, session_id: String) -> Result<Option<String>> {
-        json::text_opt(self.inner.get_session(&session_id)?)
+    /// The session, or none.
+    pub fn get_session(&self, session_id: String) -> Result<Option<SessionInfo>> {
+        Ok(Mirror::from_core(self.inner.get_session(&session_id)?))
     }
 
     /// Sessions, most recently updated first, at most `limit`.
-    pub fn list_sessions(&self, limit: Option<u64>) -> Result<Vec<String>> {
-        json::texts(&self.inner.list_sessions(json::limit(limit))?)
+    pub fn list_sessions(&self, limit: Option<u64>) -> Result<Vec<SessionInfo>> {
+        Ok(from_core_all(self.inner.list_sessions(json::limit(limit))?))
     }
 
-    /// Appends a message (JSON of a `SessionMessage`); returns its sequence.
-    pub fn append_message(&self, session_id: String, message: String) -> Result<u64> {
-        Ok(self.inner.append_message(&session_id, &json::record("message", &message)?)?)
+    /// Appends a message; returns its sequence.
+    pub fn append_message(&self, session_id: String, message: SessionMessage) -> Result<u64> {
+        Ok(self.inner.append_message(&session_id, &to_core("message", message)?)?)
     }
 
     /// Appends messages in one transaction; returns their sequences.
-    pub fn append_messages(&self, session_id: String, messages: Vec<String>) -> Result<Vec<u64>> {
-        Ok(self.inner.append_messages(&session_id, &json::records::<core::SessionMessage>("message", &messages)?)?)
+    pub fn append_messages(&self, session_id: String, messages: Vec<SessionMessage>) -> Result<Vec<u64>> {
+        Ok(self.inner.append_messages(&session_id, &to_core::<_, Vec<core::SessionMessage>>("message", messages)?)?)
     }
 
     /// Every message of a session, in order.
-    pub fn load_messages(&self, session_id: String) -> Result<Vec<String>> {
-        json::texts(&self.inner.load_messages(&session_id)?)
+    pub fn load_messages(&self, session_id: String) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.load_messages(&session_id)?))
     }
 
     /// The last `n` messages, in order.
-    pub fn last_messages(&self, session_id: String, n: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.last_messages(&session_id, to_usize(n))?)
+    pub fn last_messages(&self, session_id: String, n: u64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.last_messages(&session_id, to_usize(n))?))
     }
 
     /// Messages with `start <= sequence < end`, in order.
-    pub fn messages_range(&self, session_id: String, start: u64, end: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.messages_range(&session_id, start, end)?)
+    pub fn messages_range(&self, session_id: String, start: u64, end: u64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.messages_range(&session_id, start, end)?))
     }
 
     /// The newest messages whose content fits in `max_chars`, in order.
-    pub fn context_window(&self, session_id: String, max_chars: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.context_window(&session_id, to_usize(max_chars))?)
+    pub fn context_window(&self, session_id: String, max_chars: u64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.context_window(&session_id, to_usize(max_chars))?))
     }
 
-    /// Sets a session's summary; returns it (JSON of `SessionSummary`).
-    pub fn set_summary(&self, session_id: String, summary: String, updated_at: i64) -> Result<String> {
-        json::text(&self.inner.set_summary(&session_id, &summary, updated_at)?)
+    /// Sets a session's summary; returns it.
+    pub fn set_summary(&self, session_id: String, summary: String, updated_at: i64) -> Result<SessionSummary> {
+        Ok(Mirror::from_core(self.inner.set_summary(&session_id, &summary, updated_at)?))
     }
 
-    /// A session's summary (JSON), or none.
-    pub fn get_summary(&self, session_id: String) -> Result<Option<String>> {
-        json::text_opt(self.inner.get_summary(&session_id)?)
+    /// A session's summary, or none.
+    pub fn get_summary(&self, session_id: String) -> Result<Option<SessionSummary>> {
+        Ok(Mirror::from_core(self.inner.get_summary(&session_id)?))
     }
 
     /// The `n` most recently updated summaries.
-    pub fn recent_summaries(&self, n: u64) -> Result<Vec<String>> {
-        json::texts(&self.inner.recent_summaries(to_usize(n))?)
+    pub fn recent_summaries(&self, n: u64) -> Result<Vec<SessionSummary>> {
+        Ok(from_core_all(self.inner.recent_summaries(to_usize(n))?))
     }
 
     /// Deletes a session with its messages and summary; false when there was none.

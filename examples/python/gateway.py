@@ -26,7 +26,17 @@ import random
 import sys
 import tempfile
 
-from neotalk_storage import AlertRecord, DeviceState, EventMetadata, NewEvent, StorageError, StorageManager
+from neotalk_storage import (
+    AlertRecord,
+    DeviceState,
+    EventMetadata,
+    ExecutionResult,
+    NewEvent,
+    RuleActionRecord,
+    RuleExecutionRecord,
+    StorageError,
+    StorageManager,
+)
 
 DEVICES = {"thermo-1": "thermometer", "thermo-2": "thermometer", "pump-7": "pump"}
 START_MS = 1_700_000_000_000
@@ -86,20 +96,18 @@ class Gateway:
 
     def record_overheat(self, device, value, ts, alert_id, event):
         """The rule's execution record: what triggered it and the actions it took."""
-        self.db.rule_history().record({
-            "execution_id": f"overheat-{device}-{ts}",
-            "rule_id": "overheat",
-            "rule_name": f"temperature above {self.threshold}",
-            "triggered_at": ts,
-            "trigger_value": value,
-            "condition_met": True,
-            "actions": [
-                {"action_type": "raise_alert", "action_data": {"alert_id": alert_id}, "success": True, "error": None},
-                {"action_type": "log_event", "action_data": {"event_id": event.event_id}, "success": True, "error": None},
+        self.db.rule_history().record(RuleExecutionRecord(
+            execution_id=f"overheat-{device}-{ts}",
+            rule_id="overheat",
+            rule_name=f"temperature above {self.threshold}",
+            triggered_at=ts,
+            trigger_value=value,
+            actions=[
+                RuleActionRecord(action_type="raise_alert", action_data={"alert_id": alert_id}, success=True),
+                RuleActionRecord(action_type="log_event", action_data={"event_id": event.event_id}, success=True),
             ],
-            "result": "Success",
-            "duration_ms": 0,
-        })
+            result=ExecutionResult.SUCCESS(),
+        ))
 
     def handle_tick(self, tick, messages):
         now = START_MS + tick * TICK_MS
@@ -174,7 +182,7 @@ def main():
             state = "resolved" if a.resolved_at is not None else "open"
             print(f"  alert {a.alert_id} {a.severity.name.lower()} {a.entity_id}: {a.message} ({state})")
         stats = db.rule_history().rule_statistics("overheat", START_MS, end)
-        print(f"  rule overheat: {stats['triggers']} triggers, {stats['success']} succeeded")
+        print(f"  rule overheat: {stats.triggers} triggers, {stats.success} succeeded")
         executions = db.rule_history().query_by_rule("overheat", 0, 10)
 
         kinds = [e.event_type for e in events]
@@ -190,8 +198,8 @@ def main():
             and all(a.resolved_at is not None for a in alerts)
             and db.alerts().count_unresolved_by_severity().critical == 0
             and len(executions) == 1
-            and executions[0]["trigger_value"] == overheats[0].event_data["value"]
-            and executions[0]["actions"][0]["action_data"]["alert_id"] == alerts[1].alert_id
+            and executions[0].trigger_value == overheats[0].event_data["value"]
+            and executions[0].actions[0].action_data["alert_id"] == alerts[1].alert_id
         )
     print("gateway example: OK" if ok else "gateway example: FAILED (expected one overheat and one outage)")
     return 0 if ok else 1

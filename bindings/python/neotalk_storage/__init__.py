@@ -75,6 +75,18 @@ TableSize = _uniffi.TableSize
 TelemetryPoint = _uniffi.TelemetryPoint
 UserResponse = _uniffi.UserResponse
 WriteBufferOptions = _uniffi.WriteBufferOptions
+MemoryEntry = _uniffi.MemoryEntry
+MemoryHit = _uniffi.MemoryHit
+MemoryMetadata = _uniffi.MemoryMetadata
+RuleActionRecord = _uniffi.RuleActionRecord
+RuleExecutionRecord = _uniffi.RuleExecutionRecord
+RuleStatistics = _uniffi.RuleStatistics
+SequencedMessage = _uniffi.SequencedMessage
+SessionInfo = _uniffi.SessionInfo
+SessionMessage = _uniffi.SessionMessage
+SessionSummary = _uniffi.SessionSummary
+StepExecutionRecord = _uniffi.StepExecutionRecord
+WorkflowExecutionRecord = _uniffi.WorkflowExecutionRecord
 
 # The core's machine-readable code of each kind of error.
 _CODES = {
@@ -160,7 +172,6 @@ __all__ = [
     "Durability",
     "EventCleanup",
     "EventLogEntry",
-    "SequenceRange",
     "EventLogStore",
     "EventMetadata",
     "EventRetention",
@@ -173,19 +184,31 @@ __all__ = [
     "MdlDeviceType",
     "MdlMetric",
     "MdlParameter",
+    "MemoryEntry",
+    "MemoryHit",
+    "MemoryMetadata",
     "MemoryType",
     "MetricSnapshot",
     "NewEvent",
     "PackedSeries",
     "ProposedAction",
-    "RestoreManager",
-    "RuleHistoryStore",
-    "SalvageReport",
     "ReplicationReport",
     "Replicator",
+    "RestoreManager",
+    "RuleActionRecord",
+    "RuleExecutionRecord",
+    "RuleHistoryStore",
+    "RuleStatistics",
+    "SalvageReport",
+    "SequenceRange",
+    "SequencedMessage",
     "SeriesKey",
+    "SessionInfo",
+    "SessionMessage",
     "SessionStore",
+    "SessionSummary",
     "SeverityCounts",
+    "StepExecutionRecord",
     "StorageError",
     "StorageManager",
     "StorageOptions",
@@ -197,6 +220,7 @@ __all__ = [
     "VectorFilter",
     "VectorMatch",
     "VectorStore",
+    "WorkflowExecutionRecord",
     "WorkflowHistoryStore",
     "WriteBufferOptions",
 ]

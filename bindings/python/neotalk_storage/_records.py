@@ -1,10 +1,11 @@
 """Records of the stores added after the first four, and their enum arguments.
 
-Typed records (decisions so far) are the native record classes; a caller may also pass a
-``dict`` of the core's JSON form, which the core decodes (``*_from_json``) with its defaults
-and its errors. The other nested core records (rule and workflow executions, memories,
-session messages, stats, backup reports) still cross the native boundary as JSON text of
-the core's serde form; here they are plain ``dict`` objects. Enum fields inside them use the core's names
+Records of decisions, rule and workflow executions, sessions and memories are the native
+record classes, with their JSON fields (action parameters, workflow inputs, tool calls) as
+Python objects; a caller may also pass a ``dict`` of the core's JSON form, which the core
+decodes (``*_from_json``) with its defaults and its errors. Stats and backup reports still
+cross the native boundary as JSON text of the core's serde form; here they are plain
+``dict`` objects. Enum fields inside them use the core's names
 (``"Warning"``, ``"AutoExecuted"``); the core refuses unknown names with
 ``StorageError.InvalidInput``. Enum *arguments* are the native enums or their names as
 strings, in any case and with or without underscores (``"auto_executed"``,
@@ -44,7 +45,19 @@ def core_form(value):
         return [core_form(v) for v in value]
     if hasattr(value, "__dict__"):
         return {k: core_form(v) for k, v in vars(value).items() if not k.startswith("_")}
+    if hasattr(value, "tolist"):  # a numpy array or scalar (an embedding)
+        return value.tolist()
     return value
+
+
+def json_out(record, *fields):
+    """``record`` (a native record, or ``None``) with its named JSON-text fields parsed into
+    Python objects, in place."""
+    if record is not None:
+        for name in fields:
+            text = getattr(record, name)
+            setattr(record, name, None if text is None else json.loads(text))
+    return record
 
 
 def typed_in(field: str, value, cls, from_json):

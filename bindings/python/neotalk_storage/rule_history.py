@@ -1,18 +1,32 @@
-"""Rule execution history: :class:`RuleHistoryStore` (records are dicts)."""
+"""Rule execution history: :class:`RuleHistoryStore` (records are ``RuleExecutionRecord``)."""
 
 import typing
 
-from ._records import dumps, loads, loads_all
+from ._native import neotalk_storage_uniffi as _native
+from ._records import json_out, typed_in
+
+
+def _record_in(record):
+    return typed_in("record", record, _native.RuleExecutionRecord, _native.rule_execution_record_from_json)
+
+
+def _record_out(record):
+    """A native execution with its actions' ``action_data`` as Python objects (in place)."""
+    if record is not None:
+        for action in record.actions:
+            json_out(action, "action_data")
+    return record
 
 
 class RuleHistoryStore:
     """Executions of automation rules; obtain it from ``StorageManager.rule_history()``.
 
-    A record is a dict of the core's ``RuleExecutionRecord``: ``execution_id``, ``rule_id``,
-    ``rule_name``, ``triggered_at`` (Unix ms), ``trigger_value`` (float or None),
-    ``condition_met``, ``actions`` (dicts with ``action_type``, ``action_data``, ``success``,
-    ``error``), ``result`` (``"Success"``, ``{"PartialSuccess": {"failed_actions": [...]}}``
-    or ``{"Failed": {"error": "..."}}``) and ``duration_ms``. Time ranges are ``[start, end)``.
+    A record is a ``RuleExecutionRecord``: ``execution_id``, ``rule_id``, ``rule_name``,
+    ``triggered_at`` (Unix ms), ``trigger_value`` (float or None), ``condition_met``,
+    ``actions`` (``RuleActionRecord``: ``action_type``, ``action_data`` (any JSON value),
+    ``success``, ``error``), ``result`` (an ``ExecutionResult``) and ``duration_ms``. Arguments
+    may also be dicts of the core's JSON form (``"result": "Success"`` or
+    ``{"Failed": {"error": "..."}}``). Time ranges are ``[start, end)``.
     """
 
     __slots__ = ("_native",)
@@ -20,42 +34,42 @@ class RuleHistoryStore:
     def __init__(self, native):
         self._native = native
 
-    def record(self, record: dict) -> None:
+    def record(self, record) -> None:
         """Stores one execution; a duplicate ``execution_id`` is ``StorageError.Conflict``."""
-        self._native.record(dumps("record", record))
+        self._native.record(_record_in(record))
 
-    def record_batch(self, records: typing.Iterable[dict]) -> None:
+    def record_batch(self, records: typing.Iterable) -> None:
         """Stores executions in one transaction; all or none."""
-        self._native.record_batch([dumps("record", r) for r in records])
+        self._native.record_batch([_record_in(r) for r in records])
 
     def get(self, execution_id: str):
         """The execution with this id, or ``None``."""
-        return loads(self._native.get(execution_id))
+        return _record_out(self._native.get(execution_id))
 
     def query_by_rule(self, rule_id: str, offset: int = 0, limit=None) -> list:
         """One page of a rule's executions, newest first: skips ``offset``, then at most
         ``limit`` (``None``: all the rest)."""
-        return loads_all(self._native.query_by_rule(rule_id, offset, limit))
+        return [_record_out(r) for r in self._native.query_by_rule(rule_id, offset, limit)]
 
     def query_rule_range(self, rule_id: str, start: int, end: int, limit=None) -> list:
         """Executions of one rule with ``start <= triggered_at < end``, oldest first."""
-        return loads_all(self._native.query_rule_range(rule_id, start, end, limit))
+        return [_record_out(r) for r in self._native.query_rule_range(rule_id, start, end, limit)]
 
     def query_range(self, start: int, end: int, limit=None) -> list:
         """Executions with ``start <= triggered_at < end``, oldest first."""
-        return loads_all(self._native.query_range(start, end, limit))
+        return [_record_out(r) for r in self._native.query_range(start, end, limit)]
 
     def query_failed(self, start: int, end: int, limit=None) -> list:
         """Failed executions with ``start <= triggered_at < end``, oldest first."""
-        return loads_all(self._native.query_failed(start, end, limit))
+        return [_record_out(r) for r in self._native.query_failed(start, end, limit)]
 
-    def rule_statistics(self, rule_id: str, start: int, end: int) -> dict:
+    def rule_statistics(self, rule_id: str, start: int, end: int) -> "_native.RuleStatistics":
         """Counts and durations (``RuleStatistics``) of one rule over ``[start, end)``."""
-        return loads(self._native.rule_statistics(rule_id, start, end))
+        return self._native.rule_statistics(rule_id, start, end)
 
     def statistics(self, start: int, end: int) -> list:
-        """Statistics of every rule triggered in ``[start, end)``."""
-        return loads_all(self._native.statistics(start, end))
+        """``RuleStatistics`` of every rule triggered in ``[start, end)``."""
+        return self._native.statistics(start, end)
 
     def cleanup(self, before_ms: int) -> int:
         """Removes executions triggered before ``before_ms``; returns how many."""

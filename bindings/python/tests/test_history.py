@@ -1,8 +1,19 @@
-"""RuleHistoryStore and WorkflowHistoryStore through the installed wheel (dict records)."""
+"""RuleHistoryStore and WorkflowHistoryStore through the installed wheel (typed records; dicts of
+the core's JSON form are accepted as arguments)."""
 
 import pytest
 
-from neotalk_storage import ExecutionStatus, StorageError
+from neotalk_storage import (
+    ExecutionResult,
+    ExecutionStatus,
+    RuleActionRecord,
+    RuleExecutionRecord,
+    RuleStatistics,
+    StepExecutionRecord,
+    StorageError,
+    WorkflowExecutionRecord,
+)
+from neotalk_storage._records import core_form
 
 
 def rule_exec(execution_id, rule_id, at, result="Success", duration_ms=5):
@@ -41,19 +52,22 @@ def test_rule_history_round_trip_queries_and_statistics(db):
     rules.record(rule_exec("x1", "overheat", 1_000, duration_ms=10))
     rules.record_batch([rule_exec("x2", "overheat", 2_000, {"Failed": {"error": "relay offline"}}, 30), rule_exec("x3", "leak", 3_000)])
     got = rules.get("x1")
-    assert got == rule_exec("x1", "overheat", 1_000, duration_ms=10)
+    assert isinstance(got, RuleExecutionRecord) and core_form(got) == rule_exec("x1", "overheat", 1_000, duration_ms=10)
+    assert got.result == ExecutionResult.SUCCESS() and got.actions[0].action_data == {"to": "ops"}
+    assert rules.get("x2").result == ExecutionResult.FAILED(error="relay offline")
     assert rules.get("nope") is None
-    assert [r["execution_id"] for r in rules.query_by_rule("overheat", 0, 10)] == ["x2", "x1"]
-    assert [r["execution_id"] for r in rules.query_by_rule("overheat", 1, 10)] == ["x1"]
-    assert [r["execution_id"] for r in rules.query_rule_range("overheat", 0, 1_500)] == ["x1"]
-    assert [r["execution_id"] for r in rules.query_range(0, 10_000, 2)] == ["x1", "x2"]
-    assert [r["execution_id"] for r in rules.query_failed(0, 10_000)] == ["x2"]
+    assert [r.execution_id for r in rules.query_by_rule("overheat", 0, 10)] == ["x2", "x1"]
+    assert [r.execution_id for r in rules.query_by_rule("overheat", 1, 10)] == ["x1"]
+    assert [r.execution_id for r in rules.query_rule_range("overheat", 0, 1_500)] == ["x1"]
+    assert [r.execution_id for r in rules.query_range(0, 10_000, 2)] == ["x1", "x2"]
+    assert [r.execution_id for r in rules.query_failed(0, 10_000)] == ["x2"]
     stats = rules.rule_statistics("overheat", 0, 10_000)
-    assert (stats["triggers"], stats["success"], stats["failed"], stats["max_duration_ms"]) == (2, 1, 1, 30)
-    assert stats["mean_duration_ms"] == pytest.approx(20.0)
-    assert sorted(s["rule_id"] for s in rules.statistics(0, 10_000)) == ["leak", "overheat"]
+    assert isinstance(stats, RuleStatistics)
+    assert (stats.triggers, stats.success, stats.failed, stats.max_duration_ms) == (2, 1, 1, 30)
+    assert stats.mean_duration_ms == pytest.approx(20.0)
+    assert sorted(s.rule_id for s in rules.statistics(0, 10_000)) == ["leak", "overheat"]
     assert rules.cleanup(2_500) == 2
-    assert [r["execution_id"] for r in rules.query_range(0, 10_000)] == ["x3"]
+    assert [r.execution_id for r in rules.query_range(0, 10_000)] == ["x3"]
 
 
 def test_rule_history_errors(db):
@@ -84,23 +98,28 @@ def test_workflow_run_lifecycle(db):
     wf = db.workflow_history()
     wf.start(run("w1", "cool", 1_000))
     wf.start(run("w2", "cool", 2_000))
-    assert [r["execution_id"] for r in wf.running()] == ["w1", "w2"]
+    assert [r.execution_id for r in wf.running()] == ["w1", "w2"]
     record = wf.get("w1")
-    record["workflow_name"] = "renamed"
-    assert wf.update(record)["workflow_name"] == "renamed"
-    assert wf.get("w1")["workflow_name"] == "renamed"
+    assert isinstance(record, WorkflowExecutionRecord)
+    assert (record.trigger_data, record.inputs, record.outputs) == ({"event": "e1"}, {"target": 20}, None)
+    record.workflow_name = "renamed"
+    assert wf.update(record).workflow_name == "renamed"
+    assert wf.get("w1").workflow_name == "renamed"
     step = {"step_id": "s1", "step_name": "fan on", "step_type": "command", "started_at": 1_100,
             "finished_at": 1_200, "status": "Completed", "input": {"speed": 3}, "output": None, "error": None}
     after = wf.record_step("w1", step)
-    assert after["steps"] == [step]
+    assert core_form(after.steps) == [step]
+    typed_step = StepExecutionRecord(step_id="s2", step_name="wait", step_type="delay", started_at=1_300,
+                                     status=ExecutionStatus.RUNNING, input={"ms": 100})
+    assert wf.record_step("w1", typed_step).steps[1] == typed_step
     done = wf.finish("w1", "completed", 1_500, outputs={"ok": True})
-    assert (done["status"], done["finished_at"], done["outputs"]) == ("Completed", 1_500, {"ok": True})
+    assert (done.status, done.finished_at, done.outputs) == (ExecutionStatus.COMPLETED, 1_500, {"ok": True})
     failed = wf.finish("w2", ExecutionStatus.FAILED, 2_500, error="timeout")
-    assert failed["error"] == "timeout"
+    assert failed.error == "timeout"
     assert wf.running() == []
-    assert [r["execution_id"] for r in wf.query_by_status("Failed", 0, 10_000)] == ["w2"]
-    assert [r["execution_id"] for r in wf.query_by_workflow("cool", 0, 1)] == ["w2"]
-    assert [r["execution_id"] for r in wf.query_range(0, 1_500)] == ["w1"]
+    assert [r.execution_id for r in wf.query_by_status("Failed", 0, 10_000)] == ["w2"]
+    assert [r.execution_id for r in wf.query_by_workflow("cool", 0, 1)] == ["w2"]
+    assert [r.execution_id for r in wf.query_range(0, 1_500)] == ["w1"]
     with pytest.raises(StorageError.Conflict):
         wf.update(wf.get("w1"))  # a finished run is final
     assert wf.get("none") is None

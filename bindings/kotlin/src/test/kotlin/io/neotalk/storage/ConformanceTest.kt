@@ -280,20 +280,22 @@ class ConformanceTest {
             "decisions.record_execution_result" ->
                 decisionJson(db.decisions().recordExecutionResult(str(args, "decision_id"), executionResultFromJson(jsonText(args.get("result")))))
 
-            "rules.record" -> db.ruleHistory().record(jsonText(args.get("record"))).let { JSONObject.NULL }
-            "rules.get" -> db.ruleHistory().get(str(args, "execution_id"))?.let(::parse) ?: JSONObject.NULL
-            "rules.query_by_rule" -> JSONArray(db.ruleHistory().queryByRule(str(args, "rule_id"), ulong(args, "offset"), optULong(args, "limit")).map(::parse))
+            "rules.record" -> db.ruleHistory().record(ruleExecutionRecordFromJson(jsonText(args.get("record")))).let { JSONObject.NULL }
+            "rules.get" -> db.ruleHistory().get(str(args, "execution_id"))?.let { parse(ruleExecutionRecordToJson(it)) } ?: JSONObject.NULL
+            "rules.query_by_rule" -> JSONArray(db.ruleHistory().queryByRule(str(args, "rule_id"), ulong(args, "offset"), optULong(args, "limit")).map { parse(ruleExecutionRecordToJson(it)) })
 
-            "workflows.start" -> db.workflowHistory().start(jsonText(args.get("record"))).let { JSONObject.NULL }
-            "workflows.get" -> db.workflowHistory().get(str(args, "execution_id"))?.let(::parse) ?: JSONObject.NULL
+            "workflows.start" -> db.workflowHistory().start(workflowExecutionRecordFromJson(jsonText(args.get("record")))).let { JSONObject.NULL }
+            "workflows.get" -> db.workflowHistory().get(str(args, "execution_id"))?.let { parse(workflowExecutionRecordToJson(it)) } ?: JSONObject.NULL
 
-            "sessions.create" -> parse(db.sessions().createSession(str(args, "session_id"), str(args, "title"), long(args, "created_at")))
-            "sessions.append_message" -> db.sessions().appendMessage(str(args, "session_id"), jsonText(args.get("message"))).toJson()
-            "sessions.load_messages" -> JSONArray(db.sessions().loadMessages(str(args, "session_id")).map(::parse))
+            "sessions.create" -> sessionJson(db.sessions().createSession(str(args, "session_id"), str(args, "title"), long(args, "created_at")))
+            "sessions.append_message" -> db.sessions().appendMessage(str(args, "session_id"), sessionMessageFromJson(jsonText(args.get("message")))).toJson()
+            "sessions.load_messages" -> JSONArray(db.sessions().loadMessages(str(args, "session_id")).map {
+                jsonOf("sequence" to it.sequence.toJson(), "message" to parse(sessionMessageToJson(it.message)))
+            })
             "sessions.delete" -> db.sessions().deleteSession(str(args, "session_id"))
 
-            "memory.add" -> db.memory().add(jsonText(args.get("entry"))).let { JSONObject.NULL }
-            "memory.peek" -> db.memory().peek(str(args, "memory_id"))?.let(::parse) ?: JSONObject.NULL
+            "memory.add" -> db.memory().add(memoryEntryFromJson(jsonText(args.get("entry")))).let { JSONObject.NULL }
+            "memory.peek" -> db.memory().peek(str(args, "memory_id"))?.let { parse(memoryEntryToJson(it)) } ?: JSONObject.NULL
             "memory.count" -> db.memory().count().toJson()
 
             "vectors.create_collection" -> {
@@ -503,6 +505,11 @@ class ConformanceTest {
     private fun parse(text: String): Any = JSONTokener(text).nextValue()
 
     private fun decisionJson(d: DecisionRecord): Any = parse(decisionRecordToJson(d))
+
+    private fun sessionJson(s: SessionInfo): JSONObject = jsonOf(
+        "session_id" to s.sessionId, "title" to s.title, "created_at" to s.createdAt, "updated_at" to s.updatedAt,
+        "message_count" to s.messageCount.toJson(), "last_sequence" to s.lastSequence.toJson(),
+    )
 
     /** JSON text keeping a number's written form (`1.0` stays a float). */
     private fun jsonText(v: Any?): String = when (v) {

@@ -59,10 +59,10 @@ class HostileInputTest {
         db.events().append(NewEvent("e1", "t", """{"x":1}""", EventMetadata("s", 1_000L)))
         db.alerts().create(alert("a1", 1_000))
         db.decisions().create(decisionRecordFromJson(decision("dec1")))
-        db.memory().add(memoryEntry("m1"))
-        db.workflowHistory().start(workflow("w1"))
+        db.memory().add(memoryEntryFromJson(memoryEntry("m1")))
+        db.workflowHistory().start(workflowExecutionRecordFromJson(workflow("w1")))
         db.sessions().createSession("s1", "title", 1_000)
-        db.sessions().appendMessage("s1", """{"role":"user","content":"hi","timestamp":1000}""")
+        db.sessions().appendMessage("s1", SessionMessage(role = "user", content = "hi", timestamp = 1_000))
         db.vectors().createCollection("c", 3u, DistanceMetric.EUCLIDEAN)
         db.vectors().upsert("c", "v1", listOf(1f, 2f, 3f), """{"k":"v"}""")
     }
@@ -155,10 +155,10 @@ class HostileInputTest {
     @Test
     fun wrongEnumNames() = unchangedAfter { db ->
         refused<StorageException.InvalidInput>("Pending") { decisionRecordFromJson(decision("dec2", "Pending")) }
-        refused<StorageException.InvalidInput>("Gossip") { db.memory().add(memoryEntry("m2", "Gossip")) }
-        refused<StorageException.InvalidInput>("Paused") { db.workflowHistory().start(workflow("w2", "Paused")) }
+        refused<StorageException.InvalidInput>("Gossip") { memoryEntryFromJson(memoryEntry("m2", "Gossip")) }
+        refused<StorageException.InvalidInput>("Paused") { workflowExecutionRecordFromJson(workflow("w2", "Paused")) }
         refused<StorageException.InvalidInput>("Maybe") {
-            db.ruleHistory().record(
+            ruleExecutionRecordFromJson(
                 """{"execution_id":"x","rule_id":"r","rule_name":"n","triggered_at":1,"trigger_value":null,""" +
                     """"condition_met":true,"actions":[],"result":"Maybe","duration_ms":0}""",
             )
@@ -182,7 +182,7 @@ class HostileInputTest {
         refused<StorageException.InvalidInput>("bytes") { db.events().append(NewEvent("e2", "t", huge, EventMetadata("s", 2_000L))) }
         refused<StorageException.InvalidInput>() { db.workflowHistory().finish("w1", ExecutionStatus.COMPLETED, 2_000, huge, null) }
         refused<StorageException.InvalidInput>("malformed JSON") { db.events().append(NewEvent("e2", "t", "{\"a\":", EventMetadata("s", 2_000L))) }
-        refused<StorageException.InvalidInput>() { db.sessions().appendMessage("s1", "") }
+        refused<StorageException.InvalidInput>() { sessionMessageFromJson("") }
     }
 
     @Test
@@ -247,9 +247,9 @@ class HostileInputTest {
                 { db.events().append(NewEvent("e9", "t", "1", EventMetadata("s", 1L))) },
                 { db.alerts().create(alert("a9", 1)) },
                 { db.decisions().create(decisionRecordFromJson(decision("dec9"))) },
-                { db.memory().add(memoryEntry("m9")) },
-                { db.workflowHistory().start(workflow("w9")) },
-                { db.sessions().appendMessage("s1", """{"role":"user","content":"x","timestamp":1}""") },
+                { db.memory().add(memoryEntryFromJson(memoryEntry("m9"))) },
+                { db.workflowHistory().start(workflowExecutionRecordFromJson(workflow("w9"))) },
+                { db.sessions().appendMessage("s1", SessionMessage(role = "user", content = "x", timestamp = 1)) },
                 { db.vectors().upsert("c", "v9", listOf(1f, 2f, 3f), "null") },
                 { db.exportSnapshot() },
                 { db.importSnapshot(snapshot) },

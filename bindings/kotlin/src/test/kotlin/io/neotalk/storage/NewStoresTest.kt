@@ -16,8 +16,7 @@ import kotlin.test.assertTrue
 /**
  * The stores added to the bindings for issue #6: history, alerts, decisions, sessions,
  * memory, vectors, and the manager's maintenance calls, cleanup and backup/restore.
- * Nested records are JSON text of the core's serde form (checked here by substring: the
- * test suite has no JSON library).
+ * Records are typed data classes; free-form JSON fields inside them are JSON text.
  */
 class NewStoresTest {
     private val dirs = mutableListOf<Path>()
@@ -37,10 +36,11 @@ class NewStoresTest {
     private fun packFloats(vararg xs: Float): ByteArray =
         ByteBuffer.allocate(4 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putFloat(it) } }.array()
 
-    private fun ruleExec(id: String, rule: String, at: Long, result: String = "\"Success\"") =
-        """{"execution_id":"$id","rule_id":"$rule","rule_name":"n","triggered_at":$at,"trigger_value":31.5,""" +
-            """"condition_met":true,"actions":[{"action_type":"notify","action_data":{"to":"ops"},"success":true,"error":null}],""" +
-            """"result":$result,"duration_ms":5}"""
+    private fun ruleExec(id: String, rule: String, at: Long, result: ExecutionResult = ExecutionResult.Success) = RuleExecutionRecord(
+        executionId = id, ruleId = rule, ruleName = "n", triggeredAt = at, triggerValue = 31.5,
+        actions = listOf(RuleActionRecord(actionType = "notify", actionData = """{"to":"ops"}""", success = true)),
+        result = result, durationMs = 5uL,
+    )
 
     private fun alert(id: String, severity: AlertSeverity, at: Long, entity: String = "thermo-1") =
         AlertRecord(alertId = id, title = "too hot", severity = severity, message = "31.5 C", source = "rules", createdAt = at, entityId = entity, entityType = "device")
@@ -49,33 +49,42 @@ class NewStoresTest {
     fun ruleHistory() = onBoth { db ->
         val rules = db.ruleHistory()
         rules.record(ruleExec("x1", "overheat", 1_000))
-        rules.recordBatch(listOf(ruleExec("x2", "overheat", 2_000, """{"Failed":{"error":"relay"}}"""), ruleExec("x3", "leak", 3_000)))
-        assertTrue(rules.get("x1")!!.contains("\"execution_id\":\"x1\""))
+        rules.recordBatch(listOf(ruleExec("x2", "overheat", 2_000, ExecutionResult.Failed("relay")), ruleExec("x3", "leak", 3_000)))
+        assertEquals(ruleExec("x1", "overheat", 1_000), rules.get("x1"))
         assertNull(rules.get("none"))
-        assertEquals(2, rules.queryByRule("overheat", 0uL, 10uL).size)
+        assertEquals(listOf("x2", "x1"), rules.queryByRule("overheat", 0uL, 10uL).map { it.executionId })
         assertEquals(1, rules.queryRuleRange("overheat", 0, 1_500, null).size)
         assertEquals(3, rules.queryRange(0, 10_000, null).size)
-        assertTrue(rules.queryFailed(0, 10_000, null).single().contains("relay"))
-        assertTrue(rules.ruleStatistics("overheat", 0, 10_000).contains("\"triggers\":2"))
+        assertEquals(ExecutionResult.Failed("relay"), rules.queryFailed(0, 10_000, null).single().result)
+        val stats = rules.ruleStatistics("overheat", 0, 10_000)
+        assertEquals(2uL, stats.triggers)
+        assertEquals(1uL, stats.failed)
         assertEquals(2, rules.statistics(0, 10_000).size)
         assertFailsWith<StorageException.Conflict> { rules.record(ruleExec("x1", "overheat", 1_000)) }
-        assertFailsWith<StorageException.InvalidInput> { rules.record(ruleExec("x9", "r", 1, "\"Maybe\"")) }
-        assertFailsWith<StorageException.InvalidInput> { rules.record("{not json") }
+        assertFailsWith<StorageException.InvalidInput> { rules.record(ruleExec("x9", "", 1)) }
+        assertFailsWith<StorageException.InvalidInput> {
+            rules.record(ruleExec("x9", "r", 1).copy(actions = listOf(RuleActionRecord(actionType = "a", actionData = "{not json", success = true))))
+        }
+        assertFailsWith<StorageException.InvalidInput> { ruleExecutionRecordFromJson("{not json") }
         assertEquals(2uL, rules.cleanup(2_500))
     }
 
     @Test
     fun workflowHistory() = onBoth { db ->
         val wf = db.workflowHistory()
-        val run = """{"execution_id":"w1","workflow_id":"cool","workflow_name":"cool down","trigger_type":"event",""" +
-            """"trigger_data":null,"started_at":1000,"finished_at":null,"status":"Running","steps":[],"inputs":{},"outputs":null,"error":null}"""
+        val run = WorkflowExecutionRecord(
+            executionId = "w1", workflowId = "cool", workflowName = "cool down", triggerType = "event",
+            startedAt = 1_000, status = ExecutionStatus.RUNNING, inputs = "{}",
+        )
         wf.start(run)
+        assertEquals(run, wf.get("w1"))
         assertEquals(1, wf.running().size)
-        assertTrue(wf.update(wf.get("w1")!!.replace("cool down", "renamed")).contains("renamed"))
-        val step = """{"step_id":"s1","step_name":"fan","step_type":"command","started_at":1100,"finished_at":null,""" +
-            """"status":"Running","input":null,"output":null,"error":null}"""
-        assertTrue(wf.recordStep("w1", step).contains("\"step_id\":\"s1\""))
-        assertTrue(wf.finish("w1", ExecutionStatus.COMPLETED, 1_500, """{"ok":true}""", null).contains("\"Completed\""))
+        assertEquals("renamed", wf.update(wf.get("w1")!!.copy(workflowName = "renamed")).workflowName)
+        val step = StepExecutionRecord(stepId = "s1", stepName = "fan", stepType = "command", startedAt = 1_100, status = ExecutionStatus.RUNNING)
+        assertEquals(listOf(step), wf.recordStep("w1", step).steps)
+        val done = wf.finish("w1", ExecutionStatus.COMPLETED, 1_500, """{"ok":true}""", null)
+        assertEquals(ExecutionStatus.COMPLETED, done.status)
+        assertEquals("""{"ok":true}""", done.outputs)
         assertEquals(0, wf.running().size)
         assertEquals(1, wf.queryByStatus(ExecutionStatus.COMPLETED, 0, 10_000, null).size)
         assertEquals(1, wf.queryByWorkflow("cool", 0uL, 10uL).size)
@@ -157,22 +166,26 @@ class NewStoresTest {
     @Test
     fun sessions() = onBoth { db ->
         val sessions = db.sessions()
-        assertTrue(sessions.createSession("s1", "kitchen", 1_000).contains("\"message_count\":0"))
-        assertEquals(1uL, sessions.appendMessage("s1", """{"role":"user","content":"fan on","timestamp":2000}"""))
+        assertEquals(0uL, sessions.createSession("s1", "kitchen", 1_000).messageCount)
+        val first = SessionMessage(role = "user", content = "fan on", timestamp = 2_000)
+        assertEquals(1uL, sessions.appendMessage("s1", first))
         assertEquals(listOf(2uL, 3uL), sessions.appendMessages("s1", listOf(
-            """{"role":"assistant","content":"","timestamp":2100,"tool_calls":[{"id":"c1"}]}""",
-            """{"role":"tool","content":"on","timestamp":2200,"tool_call_id":"c1"}""")))
-        assertEquals(3, sessions.loadMessages("s1").size)
+            SessionMessage(role = "assistant", content = "", timestamp = 2_100, toolCalls = listOf("""{"id":"c1"}""")),
+            SessionMessage(role = "tool", content = "on", timestamp = 2_200, toolCallId = "c1"))))
+        val loaded = sessions.loadMessages("s1")
+        assertEquals(SequencedMessage(1uL, first), loaded[0])
+        assertEquals(listOf("""{"id":"c1"}"""), loaded[1].message.toolCalls)
         assertEquals(1, sessions.lastMessages("s1", 1uL).size)
         assertEquals(2, sessions.messagesRange("s1", 1uL, 3uL).size)
         assertEquals(3, sessions.contextWindow("s1", 1_000uL).size)
-        assertTrue(sessions.getSession("s1")!!.contains("\"message_count\":3"))
+        assertEquals(3uL, sessions.getSession("s1")!!.messageCount)
         assertEquals(1, sessions.listSessions(null).size)
-        assertTrue(sessions.setSummary("s1", "fan turned on", 3_000).contains("fan turned on"))
-        assertNotNull(sessions.getSummary("s1"))
+        assertEquals("fan turned on", sessions.setSummary("s1", "fan turned on", 3_000).summary)
+        assertEquals(3_000L, sessions.getSummary("s1")!!.updatedAt)
         assertEquals(1, sessions.recentSummaries(5uL).size)
-        assertFailsWith<StorageException.NotFound> { sessions.appendMessage("ghost", """{"role":"user","content":"x","timestamp":1}""") }
-        assertFailsWith<StorageException.InvalidInput> { sessions.appendMessage("s1", """{"role":"user"}""") }
+        assertFailsWith<StorageException.NotFound> { sessions.appendMessage("ghost", first) }
+        assertFailsWith<StorageException.InvalidInput> { sessions.appendMessage("s1", first.copy(role = "robot")) }
+        assertFailsWith<StorageException.InvalidInput> { sessionMessageFromJson("""{"role":"user"}""") }
         assertTrue(sessions.deleteSession("s1"))
         assertFalse(sessions.deleteSession("s1"))
         sessions.createSession("s2", "old", 1)
@@ -182,22 +195,25 @@ class NewStoresTest {
     @Test
     fun memory() = onBoth { db ->
         val mem = db.memory()
-        fun entry(id: String, type: String, content: String, embedding: String) =
-            """{"memory_id":"$id","memory_type":"$type","content":"$content","embedding":$embedding,""" +
-                """"metadata":{"keywords":[],"importance":0.5,"entities":[],"expires_at":null},"created_at":1,"last_accessed":null,"access_count":0}"""
-        mem.add(entry("m1", "DeviceKnowledge", "kitchen thermostat runs hot", "[1.0,0.0]"))
-        mem.addMany(listOf(entry("m2", "UserPreference", "likes the kitchen cool", "[0.0,1.0]")))
+        fun entry(id: String, type: MemoryType, content: String, embedding: List<Float>?) = MemoryEntry(
+            memoryId = id, memoryType = type, content = content, embedding = embedding, metadata = MemoryMetadata(), createdAt = 1,
+        )
+        mem.add(entry("m1", MemoryType.DEVICE_KNOWLEDGE, "kitchen thermostat runs hot", listOf(1f, 0f)))
+        mem.addMany(listOf(entry("m2", MemoryType.USER_PREFERENCE, "likes the kitchen cool", listOf(0f, 1f))))
         assertEquals(2uL, mem.count())
-        assertTrue(mem.get("m1", 9_000)!!.contains("\"access_count\":1"))
-        assertTrue(mem.peek("m1")!!.contains("\"last_accessed\":9000"))
+        assertEquals(1u, mem.get("m1", 9_000)!!.accessCount)
+        assertEquals(9_000L, mem.peek("m1")!!.lastAccessed)
+        assertEquals(0.5, mem.peek("m1")!!.metadata.importance)
         assertEquals(1, mem.byType(MemoryType.USER_PREFERENCE, 10uL).size)
         assertEquals(2, mem.byImportance(5uL).size)
         assertEquals(2, mem.searchKeywords("kitchen", 10uL).size)
-        assertTrue(mem.searchSemantic(packFloats(0.1f, 0.9f), 1uL).single().contains("\"m2\""))
-        assertTrue(mem.searchHybrid("thermostat", packFloats(1f, 0f), 1uL).single().contains("\"m1\""))
-        mem.update(entry("m2", "UserPreference", "likes 22 degrees", "[0.0,1.0]"))
+        assertEquals("m2", mem.searchSemantic(packFloats(0.1f, 0.9f), 1uL).single().entry.memoryId)
+        assertEquals("m1", mem.searchHybrid("thermostat", packFloats(1f, 0f), 1uL).single().entry.memoryId)
+        mem.update(entry("m2", MemoryType.USER_PREFERENCE, "likes 22 degrees", listOf(0f, 1f)))
+        assertEquals("likes 22 degrees", mem.peek("m2")!!.content)
         assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(ByteArray(3), 1uL) }
-        assertFailsWith<StorageException.InvalidInput> { mem.add(entry("m3", "Gossip", "x", "null")) }
+        assertFailsWith<StorageException.InvalidInput> { memoryEntryFromJson("""{"memory_id":"m3","memory_type":"Gossip","content":"x","created_at":1}""") }
+        assertFailsWith<StorageException.InvalidInput> { mem.add(entry("m3", MemoryType.OTHER, "x", listOf(Float.NaN, 1f))) }
         assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(packFloats(Float.NaN, 1f), 1uL) }
         assertEquals(0uL, mem.purgeExpired(10_000))
         assertTrue(mem.delete("m2"))
