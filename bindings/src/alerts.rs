@@ -3,98 +3,57 @@
 use crate::enums::AlertSeverity;
 use crate::error::Result;
 use crate::json;
+use crate::mirror::{mirror_record, to_core};
 use neotalk_storage as core;
 use std::sync::Arc;
 
-/// An alert raised for the operator.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct AlertRecord {
-    /// Caller-chosen unique id.
-    pub alert_id: String,
-    /// Short title.
-    pub title: String,
-    /// Severity.
-    pub severity: AlertSeverity,
-    /// Full message.
-    pub message: String,
-    /// Component that raised it (`rules`, `mqtt`, ...).
-    pub source: String,
-    /// When it was raised (Unix ms).
-    pub created_at: i64,
-    /// Entity it concerns (a device id, ...).
-    #[uniffi(default)]
-    pub entity_id: Option<String>,
-    /// Kind of that entity (`device`, ...).
-    #[uniffi(default)]
-    pub entity_type: Option<String>,
-    /// Whether someone acknowledged it.
-    #[uniffi(default = false)]
-    pub acknowledged: bool,
-    /// Who acknowledged it.
-    #[uniffi(default)]
-    pub acknowledged_by: Option<String>,
-    /// When it was acknowledged (Unix ms).
-    #[uniffi(default)]
-    pub acknowledged_at: Option<i64>,
-    /// When it was resolved (Unix ms).
-    #[uniffi(default)]
-    pub resolved_at: Option<i64>,
-}
-
-impl From<AlertRecord> for core::AlertRecord {
-    fn from(a: AlertRecord) -> Self {
-        core::AlertRecord {
-            alert_id: a.alert_id,
-            title: a.title,
-            severity: a.severity.into(),
-            message: a.message,
-            entity_id: a.entity_id,
-            entity_type: a.entity_type,
-            created_at: a.created_at,
-            acknowledged: a.acknowledged,
-            acknowledged_by: a.acknowledged_by,
-            acknowledged_at: a.acknowledged_at,
-            resolved_at: a.resolved_at,
-            source: a.source,
-        }
+mirror_record! {
+    /// An alert raised for the operator.
+    AlertRecord => core::AlertRecord {
+        /// Caller-chosen unique id.
+        alert_id: String,
+        /// Short title.
+        title: String,
+        /// Severity.
+        severity: AlertSeverity,
+        /// Full message.
+        message: String,
+        /// Component that raised it (`rules`, `mqtt`, ...).
+        source: String,
+        /// When it was raised (Unix ms).
+        created_at: i64,
+        /// Entity it concerns (a device id, ...).
+        #[uniffi(default)]
+        entity_id: Option<String>,
+        /// Kind of that entity (`device`, ...).
+        #[uniffi(default)]
+        entity_type: Option<String>,
+        /// Whether someone acknowledged it.
+        #[uniffi(default = false)]
+        acknowledged: bool,
+        /// Who acknowledged it.
+        #[uniffi(default)]
+        acknowledged_by: Option<String>,
+        /// When it was acknowledged (Unix ms).
+        #[uniffi(default)]
+        acknowledged_at: Option<i64>,
+        /// When it was resolved (Unix ms).
+        #[uniffi(default)]
+        resolved_at: Option<i64>,
     }
 }
 
-impl From<core::AlertRecord> for AlertRecord {
-    fn from(a: core::AlertRecord) -> Self {
-        AlertRecord {
-            alert_id: a.alert_id,
-            title: a.title,
-            severity: a.severity.into(),
-            message: a.message,
-            entity_id: a.entity_id,
-            entity_type: a.entity_type,
-            created_at: a.created_at,
-            acknowledged: a.acknowledged,
-            acknowledged_by: a.acknowledged_by,
-            acknowledged_at: a.acknowledged_at,
-            resolved_at: a.resolved_at,
-            source: a.source,
-        }
-    }
-}
-
-/// Alert counts per severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SeverityCounts {
-    /// `Info` alerts.
-    pub info: u64,
-    /// `Warning` alerts.
-    pub warning: u64,
-    /// `Error` alerts.
-    pub error: u64,
-    /// `Critical` alerts.
-    pub critical: u64,
-}
-
-impl From<core::SeverityCounts> for SeverityCounts {
-    fn from(c: core::SeverityCounts) -> Self {
-        SeverityCounts { info: c.info, warning: c.warning, error: c.error, critical: c.critical }
+mirror_record! {
+    /// Alert counts per severity.
+    SeverityCounts => core::SeverityCounts {
+        /// `Info` alerts.
+        info: u64,
+        /// `Warning` alerts.
+        warning: u64,
+        /// `Error` alerts.
+        error: u64,
+        /// `Critical` alerts.
+        critical: u64,
     }
 }
 
@@ -118,7 +77,7 @@ impl AlertStore {
 impl AlertStore {
     /// Stores a new alert; a duplicate id is `Conflict`.
     pub fn create(&self, alert: AlertRecord) -> Result<()> {
-        Ok(self.inner.create(&alert.into())?)
+        Ok(self.inner.create(&to_core("alert", alert)?)?)
     }
 
     /// The alert with this id, or none.

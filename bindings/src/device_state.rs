@@ -1,222 +1,106 @@
 //! Device states: [`DeviceStateStore`] and its records.
 
+use crate::enums::MdlDataType;
 use crate::error::Result;
-use crate::json;
+use crate::mirror::{mirror_record, to_core};
 use crate::timeseries::MetricValue;
 use neotalk_storage as core;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Data type of a metric or command parameter in a device-type description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum MdlDataType {
-    /// Floating-point number.
-    Float,
-    /// Whole number.
-    Integer,
-    /// Text.
-    String,
-    /// Flag.
-    Boolean,
-}
-
-impl From<MdlDataType> for core::MdlDataType {
-    fn from(t: MdlDataType) -> Self {
-        match t {
-            MdlDataType::Float => core::MdlDataType::Float,
-            MdlDataType::Integer => core::MdlDataType::Integer,
-            MdlDataType::String => core::MdlDataType::String,
-            MdlDataType::Boolean => core::MdlDataType::Boolean,
-        }
+mirror_record! {
+    /// A metric a device type reports.
+    MdlMetric => core::MdlMetric {
+        /// Metric name (`temperature`).
+        name: String,
+        /// Value type.
+        data_type: MdlDataType,
+        /// Unit (`°C`), if any.
+        #[uniffi(default)]
+        unit: Option<String>,
     }
 }
 
-impl From<core::MdlDataType> for MdlDataType {
-    fn from(t: core::MdlDataType) -> Self {
-        match t {
-            core::MdlDataType::Float => MdlDataType::Float,
-            core::MdlDataType::Integer => MdlDataType::Integer,
-            core::MdlDataType::String => MdlDataType::String,
-            core::MdlDataType::Boolean => MdlDataType::Boolean,
-        }
+mirror_record! {
+    /// A parameter of a device command.
+    MdlParameter => core::MdlParameter {
+        /// Parameter name.
+        name: String,
+        /// Value type.
+        data_type: MdlDataType,
+        /// Whether the command needs it.
+        required: bool,
     }
 }
 
-/// A metric a device type reports.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MdlMetric {
-    /// Metric name (`temperature`).
-    pub name: String,
-    /// Value type.
-    pub data_type: MdlDataType,
-    /// Unit (`°C`), if any.
-    #[uniffi(default)]
-    pub unit: Option<String>,
-}
-
-/// A parameter of a device command.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MdlParameter {
-    /// Parameter name.
-    pub name: String,
-    /// Value type.
-    pub data_type: MdlDataType,
-    /// Whether the command needs it.
-    pub required: bool,
-}
-
-/// A command a device type accepts.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MdlCommand {
-    /// Command name (`set_power`).
-    pub name: String,
-    /// Parameters in order.
-    pub parameters: Vec<MdlParameter>,
-}
-
-/// Typed device-type description (the seed's MDL definition).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MdlDeviceType {
-    /// Device type id (`thermo-v2`).
-    pub type_id: String,
-    /// Human-readable name.
-    pub name: String,
-    /// Metrics the type reports.
-    pub metrics: Vec<MdlMetric>,
-    /// Commands the type accepts.
-    pub commands: Vec<MdlCommand>,
-}
-
-impl From<MdlDeviceType> for core::MdlDeviceType {
-    fn from(t: MdlDeviceType) -> Self {
-        core::MdlDeviceType {
-            type_id: t.type_id,
-            name: t.name,
-            metrics: t.metrics.into_iter().map(|m| core::MdlMetric { name: m.name, data_type: m.data_type.into(), unit: m.unit }).collect(),
-            commands: t
-                .commands
-                .into_iter()
-                .map(|c| core::MdlCommand {
-                    name: c.name,
-                    parameters: c
-                        .parameters
-                        .into_iter()
-                        .map(|p| core::MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required })
-                        .collect(),
-                })
-                .collect(),
-        }
+mirror_record! {
+    /// A command a device type accepts.
+    MdlCommand => core::MdlCommand {
+        /// Command name (`set_power`).
+        name: String,
+        /// Parameters in order.
+        parameters: Vec<MdlParameter>,
     }
 }
 
-impl From<core::MdlDeviceType> for MdlDeviceType {
-    fn from(t: core::MdlDeviceType) -> Self {
-        MdlDeviceType {
-            type_id: t.type_id,
-            name: t.name,
-            metrics: t.metrics.into_iter().map(|m| MdlMetric { name: m.name, data_type: m.data_type.into(), unit: m.unit }).collect(),
-            commands: t
-                .commands
-                .into_iter()
-                .map(|c| MdlCommand {
-                    name: c.name,
-                    parameters: c
-                        .parameters
-                        .into_iter()
-                        .map(|p| MdlParameter { name: p.name, data_type: p.data_type.into(), required: p.required })
-                        .collect(),
-                })
-                .collect(),
-        }
+mirror_record! {
+    /// Typed device-type description (the seed's MDL definition).
+    MdlDeviceType => core::MdlDeviceType {
+        /// Device type id (`thermo-v2`).
+        type_id: String,
+        /// Human-readable name.
+        name: String,
+        /// Metrics the type reports.
+        metrics: Vec<MdlMetric>,
+        /// Commands the type accepts.
+        commands: Vec<MdlCommand>,
     }
 }
 
-/// The latest value of one metric of a device.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MetricSnapshot {
-    /// Latest value.
-    pub value: MetricValue,
-    /// Its timestamp (Unix ms).
-    pub timestamp: i64,
-    /// Its quality, if reported.
-    #[uniffi(default)]
-    pub quality: Option<f32>,
-    /// The size in bytes of a binary value, whose bytes the snapshot leaves out (`value` is
-    /// then empty `Binary`); `None` for other values.
-    #[uniffi(default)]
-    pub binary_bytes: Option<u64>,
-}
-
-impl From<MetricSnapshot> for core::MetricSnapshot {
-    fn from(s: MetricSnapshot) -> Self {
-        core::MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }
+mirror_record! {
+    /// The latest value of one metric of a device.
+    MetricSnapshot => core::MetricSnapshot {
+        /// Latest value.
+        value: MetricValue,
+        /// Its timestamp (Unix ms).
+        timestamp: i64,
+        /// Its quality, if reported.
+        #[uniffi(default)]
+        quality: Option<f32>,
+        /// The size in bytes of a binary value, whose bytes the snapshot leaves out (`value` is
+        /// then empty `Binary`); `None` for other values.
+        #[uniffi(default)]
+        binary_bytes: Option<u64>,
     }
 }
 
-impl From<core::MetricSnapshot> for MetricSnapshot {
-    fn from(s: core::MetricSnapshot) -> Self {
-        MetricSnapshot { value: s.value.into(), timestamp: s.timestamp, quality: s.quality, binary_bytes: s.binary_bytes }
-    }
-}
-
-/// The current state of a device.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct DeviceState {
-    /// Device id.
-    pub device_id: String,
-    /// Device type (indexed for `list_by_type`).
-    pub device_type: String,
-    /// Device configuration, as JSON text.
-    pub config: String,
-    /// Display name.
-    #[uniffi(default = "")]
-    pub name: String,
-    /// Online state (indexed for `list_online` / `list_offline`).
-    #[uniffi(default = true)]
-    pub online: bool,
-    /// Last time the device was heard from (Unix ms); it only moves forward.
-    #[uniffi(default = 0)]
-    pub last_seen: i64,
-    /// Latest value per metric, kept up to date by telemetry writes.
-    #[uniffi(default)]
-    pub metrics: HashMap<String, MetricSnapshot>,
-    /// Typed device-type description.
-    #[uniffi(default)]
-    pub mdl_definition: Option<MdlDeviceType>,
-    /// Adapter the device comes from (`mqtt`, `modbus`, ...).
-    #[uniffi(default = "")]
-    pub adapter: String,
-}
-
-impl DeviceState {
-    fn into_core(self) -> Result<core::DeviceState> {
-        Ok(core::DeviceState {
-            config: json::parse("config", &self.config)?,
-            device_id: self.device_id,
-            device_type: self.device_type,
-            name: self.name,
-            online: self.online,
-            last_seen: self.last_seen,
-            metrics: self.metrics.into_iter().map(|(m, s)| (m, s.into())).collect(),
-            mdl_definition: self.mdl_definition.map(Into::into),
-            adapter: self.adapter,
-        })
-    }
-}
-
-impl From<core::DeviceState> for DeviceState {
-    fn from(d: core::DeviceState) -> Self {
-        DeviceState {
-            config: json::print(&d.config),
-            device_id: d.device_id,
-            device_type: d.device_type,
-            name: d.name,
-            online: d.online,
-            last_seen: d.last_seen,
-            metrics: d.metrics.into_iter().map(|(m, s)| (m, s.into())).collect(),
-            mdl_definition: d.mdl_definition.map(Into::into),
-            adapter: d.adapter,
-        }
+mirror_record! {
+    /// The current state of a device.
+    DeviceState => core::DeviceState {
+        /// Device id.
+        device_id: String,
+        /// Device type (indexed for `list_by_type`).
+        device_type: String,
+        /// Device configuration, as JSON text.
+        config: String,
+        /// Display name.
+        #[uniffi(default = "")]
+        name: String,
+        /// Online state (indexed for `list_online` / `list_offline`).
+        #[uniffi(default = true)]
+        online: bool,
+        /// Last time the device was heard from (Unix ms); it only moves forward.
+        #[uniffi(default = 0)]
+        last_seen: i64,
+        /// Latest value per metric, kept up to date by telemetry writes.
+        #[uniffi(default)]
+        metrics: HashMap<String, MetricSnapshot>,
+        /// Typed device-type description.
+        #[uniffi(default)]
+        mdl_definition: Option<MdlDeviceType>,
+        /// Adapter the device comes from (`mqtt`, `modbus`, ...).
+        #[uniffi(default = "")]
+        adapter: String,
     }
 }
 
@@ -243,7 +127,7 @@ impl DeviceStateStore {
     /// snapshots are merged: one replaces the stored snapshot of its metric when it is at
     /// least as new; snapshots not mentioned are kept.
     pub fn upsert(&self, state: DeviceState) -> Result<()> {
-        Ok(self.inner.upsert(&state.into_core()?)?)
+        Ok(self.inner.upsert(&to_core("state", state)?)?)
     }
 
     /// The device's full state, latest metric values included, or none.

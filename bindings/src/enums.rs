@@ -3,7 +3,7 @@
 //! [`ExecutionResult`], the outcome of a rule execution or an executed decision.
 
 use crate::error::Result;
-use crate::mirror::Mirror;
+use crate::mirror::{mirror_by_from, Mirror};
 use neotalk_storage as core;
 
 /// Generates a uniffi enum mirroring a core enum and the conversions both ways.
@@ -27,14 +27,7 @@ macro_rules! mirror_enum {
             }
         }
 
-        impl Mirror<$core> for $name {
-            fn from_core(core: $core) -> Self {
-                core.into()
-            }
-            fn into_core(self, _field: &'static str) -> Result<$core> {
-                Ok(self.into())
-            }
-        }
+        mirror_by_from!($name => $core);
     };
 }
 
@@ -143,5 +136,19 @@ impl Mirror<core::ExecutionResult> for ExecutionResult {
             ExecutionResult::PartialSuccess { failed_actions } => core::ExecutionResult::PartialSuccess { failed_actions },
             ExecutionResult::Failed { error } => core::ExecutionResult::Failed { error },
         })
+    }
+}
+
+mirror_enum! {
+    /// Data type of a metric or command parameter in a device-type description.
+    MdlDataType => core::MdlDataType {
+        /// Floating-point number.
+        Float,
+        /// Whole number.
+        Integer,
+        /// Text.
+        String,
+        /// Flag.
+        Boolean,
     }
 }

@@ -1,86 +1,54 @@
 //! The event log: [`EventLogStore`] and its records.
 
 use crate::error::Result;
-use crate::json;
+use crate::mirror::{mirror_record, to_core};
 use neotalk_storage as core;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Where an event came from and how it relates to others.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct EventMetadata {
-    /// Component that emitted the event (`rule_engine`, `mqtt`, ...).
-    pub source: String,
-    /// When it happened (Unix ms).
-    pub timestamp: i64,
-    /// Id shared by every event of one causal chain.
-    #[uniffi(default)]
-    pub correlation_id: Option<String>,
-    /// Id of the event that caused this one.
-    #[uniffi(default)]
-    pub causation_id: Option<String>,
-}
-
-impl From<EventMetadata> for core::EventMetadata {
-    fn from(m: EventMetadata) -> Self {
-        core::EventMetadata { correlation_id: m.correlation_id, causation_id: m.causation_id, source: m.source, timestamp: m.timestamp }
+mirror_record! {
+    /// Where an event came from and how it relates to others.
+    EventMetadata => core::EventMetadata {
+        /// Component that emitted the event (`rule_engine`, `mqtt`, ...).
+        source: String,
+        /// When it happened (Unix ms).
+        timestamp: i64,
+        /// Id shared by every event of one causal chain.
+        #[uniffi(default)]
+        correlation_id: Option<String>,
+        /// Id of the event that caused this one.
+        #[uniffi(default)]
+        causation_id: Option<String>,
     }
 }
 
-impl From<core::EventMetadata> for EventMetadata {
-    fn from(m: core::EventMetadata) -> Self {
-        EventMetadata { correlation_id: m.correlation_id, causation_id: m.causation_id, source: m.source, timestamp: m.timestamp }
+mirror_record! {
+    /// An event to append: an [`EventLogEntry`] before it has a sequence.
+    NewEvent => core::NewEvent {
+        /// Caller-chosen unique id.
+        event_id: String,
+        /// Event type (`device.offline`, `rule.triggered`, ...).
+        event_type: String,
+        /// Event payload, as JSON text.
+        event_data: String,
+        /// Source, time and causal links.
+        metadata: EventMetadata,
     }
 }
 
-/// An event to append: an [`EventLogEntry`] before it has a sequence.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct NewEvent {
-    /// Caller-chosen unique id.
-    pub event_id: String,
-    /// Event type (`device.offline`, `rule.triggered`, ...).
-    pub event_type: String,
-    /// Event payload, as JSON text.
-    pub event_data: String,
-    /// Source, time and causal links.
-    pub metadata: EventMetadata,
-}
-
-impl NewEvent {
-    fn into_core(self) -> Result<core::NewEvent> {
-        Ok(core::NewEvent {
-            event_data: json::parse("event_data", &self.event_data)?,
-            event_id: self.event_id,
-            event_type: self.event_type,
-            metadata: self.metadata.into(),
-        })
-    }
-}
-
-/// A stored event.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct EventLogEntry {
-    /// Caller-chosen unique id.
-    pub event_id: String,
-    /// Event type.
-    pub event_type: String,
-    /// Event payload, as JSON text.
-    pub event_data: String,
-    /// Source, time and causal links.
-    pub metadata: EventMetadata,
-    /// Position in the log, assigned by `append`; strictly increasing, never reused.
-    pub sequence: u64,
-}
-
-impl From<core::EventLogEntry> for EventLogEntry {
-    fn from(e: core::EventLogEntry) -> Self {
-        EventLogEntry {
-            event_data: json::print(&e.event_data),
-            event_id: e.event_id,
-            event_type: e.event_type,
-            metadata: e.metadata.into(),
-            sequence: e.sequence,
-        }
+mirror_record! {
+    /// A stored event.
+    EventLogEntry => core::EventLogEntry {
+        /// Caller-chosen unique id.
+        event_id: String,
+        /// Event type.
+        event_type: String,
+        /// Event payload, as JSON text.
+        event_data: String,
+        /// Source, time and causal links.
+        metadata: EventMetadata,
+        /// Position in the log, assigned by `append`; strictly increasing, never reused.
+        sequence: u64,
     }
 }
 
@@ -154,14 +122,14 @@ impl EventLogStore {
     /// Appends one event; returns it with its sequence. A duplicate `event_id` fails with
     /// `Conflict`.
     pub fn append(&self, event: NewEvent) -> Result<EventLogEntry> {
-        Ok(self.inner.append(&event.into_core()?)?.into())
+        Ok(self.inner.append(&to_core("event", event)?)?.into())
     }
 
     /// Appends events in one transaction, in order; either all are stored or none. Returns
     /// the sequences assigned (read the entries back with `replay(first - 1, ...)`). A
     /// duplicate `event_id` (stored or within the batch) fails with `Conflict`.
     pub fn append_batch(&self, events: Vec<NewEvent>) -> Result<SequenceRange> {
-        let events = events.into_iter().map(NewEvent::into_core).collect::<Result<Vec<_>>>()?;
+        let events: Vec<core::NewEvent> = to_core("event", events)?;
         let range = self.inner.append_batch(&events)?;
         Ok(SequenceRange { first: range.first, last: range.last })
     }

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::event_log::EventLogStore;
 use crate::json;
 use crate::memory::LongTermMemoryStore;
+use crate::mirror::{from_core_all, mirror_record};
 use crate::rule_history::RuleHistoryStore;
 use crate::sessions::SessionStore;
 use crate::timeseries::TimeSeriesStore;
@@ -100,15 +101,16 @@ impl StorageOptions {
     }
 }
 
-/// Entry count and size of one table.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct TableSize {
-    /// Table name.
-    pub name: String,
-    /// Number of entries.
-    pub entries: u64,
-    /// Bytes of keys and values stored (excluding engine overhead).
-    pub stored_bytes: u64,
+mirror_record! {
+    /// Entry count and size of one table.
+    TableSize => core::TableSize {
+        /// Table name.
+        name: String,
+        /// Number of entries.
+        entries: u64,
+        /// Bytes of keys and values stored (excluding engine overhead).
+        stored_bytes: u64,
+    }
 }
 
 /// The storage of one NeoTalk gateway: every store over one database.
@@ -130,86 +132,61 @@ pub struct StorageManager {
     vectors: Arc<VectorStore>,
 }
 
-/// Bytes of the database file before and after `compact()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct CompactionReport {
-    /// Bytes before compaction.
-    pub before_bytes: u64,
-    /// Bytes after compaction.
-    pub after_bytes: u64,
-}
-
-/// One damaged entry of an [`IntegrityReport`].
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct DamagedEntry {
-    /// Table name.
-    pub table: String,
-    /// The entry's key as hex.
-    pub key: String,
-    /// What the key holds, when the store can tell (telemetry: series and chunk start).
-    pub what: Option<String>,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// Outcome of `integrity_report()`: what is damaged, reported rather than raised.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct IntegrityReport {
-    /// No damaged entry and redb's own check passed.
-    pub ok: bool,
-    /// Entries read whose checksum held.
-    pub entries_checked: u64,
-    /// Damaged entries found.
-    pub damaged_count: u64,
-    /// The first 1,000 of them.
-    pub damaged: Vec<DamagedEntry>,
-    /// What redb's structural check said, when it did not pass.
-    pub engine_problem: Option<String>,
-    /// Whether redb's structural check ran (not on a database opened read-only).
-    pub engine_checked: bool,
-}
-
-impl From<core::IntegrityReport> for IntegrityReport {
-    fn from(r: core::IntegrityReport) -> Self {
-        IntegrityReport {
-            ok: r.ok,
-            entries_checked: r.entries_checked,
-            damaged_count: r.damaged_count,
-            damaged: damaged_entries(r.damaged),
-            engine_problem: r.engine_problem,
-            engine_checked: r.engine_checked,
-        }
+mirror_record! {
+    /// Bytes of the database file before and after `compact()`.
+    CompactionReport => core::CompactionReport {
+        /// Bytes before compaction.
+        before_bytes: u64,
+        /// Bytes after compaction.
+        after_bytes: u64,
     }
 }
 
-/// Outcome of [`salvage`]: what was copied and which damaged entries were skipped.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SalvageReport {
-    /// Entries copied into the new database (their checksums held).
-    pub entries_copied: u64,
-    /// Damaged entries skipped.
-    pub damaged_count: u64,
-    /// The first 1,000 of them.
-    pub damaged: Vec<DamagedEntry>,
-    /// Whether the damaged files needed recovery, so a recovered copy of them was read.
-    pub read_from_copy: bool,
-    /// Configuration files copied from `config/`.
-    pub config_files_copied: u64,
+mirror_record! {
+    /// One damaged entry of an [`IntegrityReport`].
+    DamagedEntry => core::DamagedEntry {
+        /// Table name.
+        table: String,
+        /// The entry's key as hex.
+        key: String,
+        /// What the key holds, when the store can tell (telemetry: series and chunk start).
+        what: Option<String>,
+        /// What is wrong.
+        problem: String,
+    }
 }
 
-fn damaged_entries(entries: Vec<core::DamagedEntry>) -> Vec<DamagedEntry> {
-    entries.into_iter().map(|d| DamagedEntry { table: d.table, key: d.key, what: d.what, problem: d.problem }).collect()
+mirror_record! {
+    /// Outcome of `integrity_report()`: what is damaged, reported rather than raised.
+    IntegrityReport => core::IntegrityReport {
+        /// No damaged entry and redb's own check passed.
+        ok: bool,
+        /// Entries read whose checksum held.
+        entries_checked: u64,
+        /// Damaged entries found.
+        damaged_count: u64,
+        /// The first 1,000 of them.
+        damaged: Vec<DamagedEntry>,
+        /// What redb's structural check said, when it did not pass.
+        engine_problem: Option<String>,
+        /// Whether redb's structural check ran (not on a database opened read-only).
+        engine_checked: bool,
+    }
 }
 
-impl From<core::SalvageReport> for SalvageReport {
-    fn from(r: core::SalvageReport) -> Self {
-        SalvageReport {
-            entries_copied: r.entries_copied,
-            damaged_count: r.damaged_count,
-            damaged: damaged_entries(r.damaged),
-            read_from_copy: r.read_from_copy,
-            config_files_copied: r.config_files_copied,
-        }
+mirror_record! {
+    /// Outcome of [`salvage`]: what was copied and which damaged entries were skipped.
+    SalvageReport => core::SalvageReport {
+        /// Entries copied into the new database (their checksums held).
+        entries_copied: u64,
+        /// Damaged entries skipped.
+        damaged_count: u64,
+        /// The first 1,000 of them.
+        damaged: Vec<DamagedEntry>,
+        /// Whether the damaged files needed recovery, so a recovered copy of them was read.
+        read_from_copy: bool,
+        /// Configuration files copied from `config/`.
+        config_files_copied: u64,
     }
 }
 
@@ -338,8 +315,7 @@ impl StorageManager {
     /// Commits buffered telemetry, then rewrites the file to release freed space (a no-op
     /// in memory). `Conflict` while another thread holds a read snapshot.
     pub fn compact(&self) -> Result<CompactionReport> {
-        let r = self.inner.compact()?;
-        Ok(CompactionReport { before_bytes: r.before_bytes, after_bytes: r.after_bytes })
+        Ok(self.inner.compact()?.into())
     }
 
     /// Checks every value's checksum and the file's structure; true when sound (always in
@@ -383,12 +359,7 @@ impl StorageManager {
 
     /// Entry count and stored bytes of every table.
     pub fn table_sizes(&self) -> Result<Vec<TableSize>> {
-        Ok(self
-            .inner
-            .table_sizes()?
-            .into_iter()
-            .map(|t| TableSize { name: t.name, entries: t.entries, stored_bytes: t.stored_bytes })
-            .collect())
+        Ok(from_core_all(self.inner.table_sizes()?))
     }
 
     /// Commits buffered telemetry and makes every commit durable.

@@ -13,6 +13,7 @@
 //! one is `InvalidInput` naming its field.
 
 use crate::error::Result;
+use std::collections::HashMap;
 
 /// A uniffi-side value and the core value `C` it stands for.
 pub(crate) trait Mirror<C>: Sized {
@@ -56,6 +57,32 @@ impl<A: Mirror<C>, C> Mirror<Option<C>> for Option<A> {
     }
 }
 
+impl<A: Mirror<C>, C> Mirror<HashMap<String, C>> for HashMap<String, A> {
+    fn from_core(core: HashMap<String, C>) -> Self {
+        core.into_iter().map(|(k, v)| (k, A::from_core(v))).collect()
+    }
+    fn into_core(self, field: &'static str) -> Result<HashMap<String, C>> {
+        self.into_iter().map(|(k, v)| Ok((k, v.into_core(field)?))).collect()
+    }
+}
+
+/// [`Mirror`] of a type whose conversions both ways are infallible `From`s (enums mirrored
+/// variant by variant).
+macro_rules! mirror_by_from {
+    ($name:ty => $core:ty) => {
+        impl $crate::mirror::Mirror<$core> for $name {
+            fn from_core(core: $core) -> Self {
+                core.into()
+            }
+            fn into_core(self, _field: &'static str) -> $crate::error::Result<$core> {
+                Ok(self.into())
+            }
+        }
+    };
+}
+
+pub(crate) use mirror_by_from;
+
 /// A core `f32` crosses as the `f64` of its shortest decimal form, so a confidence stored as
 /// `0.8` reads back as `0.8` in Python and Kotlin, not `0.800000011920929`.
 impl Mirror<f32> for f64 {
@@ -78,8 +105,9 @@ impl Mirror<serde_json::Value> for String {
     }
 }
 
-/// Declares a uniffi Record mirroring a core record and its [`Mirror`] conversion. Field
-/// attributes (docs, `#[uniffi(default)]`) pass through to the Record.
+/// Declares a uniffi Record mirroring a core record, its [`Mirror`] conversion and the
+/// infallible `From` of the core record. Field attributes (docs, `#[uniffi(default)]`) pass
+/// through to the Record.
 macro_rules! mirror_record {
     ($(#[$doc:meta])* $name:ident => $core:path {
         $($(#[$fattr:meta])* $field:ident: $ty:ty),+ $(,)?
@@ -88,6 +116,12 @@ macro_rules! mirror_record {
         #[derive(Debug, Clone, PartialEq, uniffi::Record)]
         pub struct $name {
             $($(#[$fattr])* pub $field: $ty,)+
+        }
+
+        impl From<$core> for $name {
+            fn from(core: $core) -> Self {
+                $crate::mirror::Mirror::from_core(core)
+            }
         }
 
         impl $crate::mirror::Mirror<$core> for $name {

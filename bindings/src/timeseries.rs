@@ -11,7 +11,7 @@
 //! included, is in range.
 
 use crate::error::{Result, StorageError};
-use crate::json;
+use crate::mirror::{from_core_all, mirror_record, to_core};
 use neotalk_storage as core;
 use neotalk_storage::{Column, TimeRange};
 use std::sync::Arc;
@@ -76,47 +76,34 @@ impl From<core::MetricValue> for MetricValue {
     }
 }
 
-/// One telemetry sample.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct DataPoint {
-    /// Unix milliseconds.
-    pub timestamp: i64,
-    /// The sampled value.
-    pub value: MetricValue,
-    /// Optional quality indicator (finite; conventionally 0..=1).
-    #[uniffi(default)]
-    pub quality: Option<f32>,
-    /// Optional free-form metadata, as JSON text.
-    #[uniffi(default)]
-    pub metadata: Option<String>,
-}
+crate::mirror::mirror_by_from!(MetricValue => core::MetricValue);
 
-impl DataPoint {
-    pub(crate) fn into_core(self) -> Result<core::DataPoint> {
-        Ok(core::DataPoint {
-            timestamp: self.timestamp,
-            value: self.value.into(),
-            quality: self.quality,
-            metadata: json::parse_opt("metadata", self.metadata.as_deref())?,
-        })
+mirror_record! {
+    /// One telemetry sample.
+    DataPoint => core::DataPoint {
+        /// Unix milliseconds.
+        timestamp: i64,
+        /// The sampled value.
+        value: MetricValue,
+        /// Optional quality indicator (finite; conventionally 0..=1).
+        #[uniffi(default)]
+        quality: Option<f32>,
+        /// Optional free-form metadata, as JSON text.
+        #[uniffi(default)]
+        metadata: Option<String>,
     }
 }
 
-impl From<core::DataPoint> for DataPoint {
-    fn from(p: core::DataPoint) -> Self {
-        DataPoint { timestamp: p.timestamp, value: p.value.into(), quality: p.quality, metadata: p.metadata.as_ref().map(json::print) }
+mirror_record! {
+    /// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
+    TelemetryPoint => core::TelemetryPoint {
+        /// Device id.
+        device_id: String,
+        /// Metric name.
+        metric: String,
+        /// The sample.
+        point: DataPoint,
     }
-}
-
-/// A point addressed to a series, for [`TimeSeriesStore::write_batch`].
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct TelemetryPoint {
-    /// Device id.
-    pub device_id: String,
-    /// Metric name.
-    pub metric: String,
-    /// The sample.
-    pub point: DataPoint,
 }
 
 /// A series, named by device and metric.
@@ -145,42 +132,28 @@ impl From<RangeOptions> for core::RangeOptions {
     }
 }
 
-/// Aggregates of the points in one time bucket `[bucket_start, bucket_start + bucket_ms)`.
-///
-/// `count` counts every point; the numeric fields are set only when the bucket holds numeric
-/// values, and then cover just those values.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct AggregateBucket {
-    /// Start of the bucket (Unix ms), a multiple of `bucket_ms` from the epoch.
-    pub bucket_start: i64,
-    /// Number of points of any type.
-    pub count: u64,
-    /// Sum of numeric values.
-    pub sum: Option<f64>,
-    /// Smallest numeric value.
-    pub min: Option<f64>,
-    /// Largest numeric value.
-    pub max: Option<f64>,
-    /// Mean of numeric values.
-    pub avg: Option<f64>,
-    /// Numeric value with the earliest timestamp.
-    pub first: Option<f64>,
-    /// Numeric value with the latest timestamp.
-    pub last: Option<f64>,
-}
-
-impl From<core::AggregateBucket> for AggregateBucket {
-    fn from(b: core::AggregateBucket) -> Self {
-        AggregateBucket {
-            bucket_start: b.bucket_start,
-            count: b.count,
-            sum: b.sum,
-            min: b.min,
-            max: b.max,
-            avg: b.avg,
-            first: b.first,
-            last: b.last,
-        }
+mirror_record! {
+    /// Aggregates of the points in one time bucket `[bucket_start, bucket_start + bucket_ms)`.
+    ///
+    /// `count` counts every point; the numeric fields are set only when the bucket holds numeric
+    /// values, and then cover just those values.
+    AggregateBucket => core::AggregateBucket {
+        /// Start of the bucket (Unix ms), a multiple of `bucket_ms` from the epoch.
+        bucket_start: i64,
+        /// Number of points of any type.
+        count: u64,
+        /// Sum of numeric values.
+        sum: Option<f64>,
+        /// Smallest numeric value.
+        min: Option<f64>,
+        /// Largest numeric value.
+        max: Option<f64>,
+        /// Mean of numeric values.
+        avg: Option<f64>,
+        /// Numeric value with the earliest timestamp.
+        first: Option<f64>,
+        /// Numeric value with the latest timestamp.
+        last: Option<f64>,
     }
 }
 
@@ -234,14 +207,6 @@ fn range(start: i64, end: Option<i64>) -> Result<TimeRange> {
     Ok(TimeRange::half_open(start, end)?)
 }
 
-fn into_core_points(points: Vec<DataPoint>) -> Result<Vec<core::DataPoint>> {
-    points.into_iter().map(DataPoint::into_core).collect()
-}
-
-fn from_core_points(points: Vec<core::DataPoint>) -> Vec<DataPoint> {
-    points.into_iter().map(DataPoint::from).collect()
-}
-
 /// Store of telemetry series; obtain it from `StorageManager.timeseries()`.
 ///
 /// Time ranges are half-open: `start` is included, `end` excluded. Writing telemetry also
@@ -262,21 +227,18 @@ impl TimeSeriesStore {
     /// Queues one point in the write buffer; it is committed with the next group commit, on
     /// `flush()`, before any read, or on close. Invalid points are refused here.
     pub fn write(&self, device_id: String, metric: String, point: DataPoint) -> Result<()> {
-        Ok(self.inner.write(&device_id, &metric, point.into_core()?)?)
+        Ok(self.inner.write(&device_id, &metric, to_core("point", point)?)?)
     }
 
     /// Commits many points of many series in one transaction; all are stored or none.
     pub fn write_batch(&self, points: Vec<TelemetryPoint>) -> Result<()> {
-        let points = points
-            .into_iter()
-            .map(|p| Ok(core::TelemetryPoint { device_id: p.device_id, metric: p.metric, point: p.point.into_core()? }))
-            .collect::<Result<Vec<_>>>()?;
+        let points: Vec<core::TelemetryPoint> = to_core("point", points)?;
         Ok(self.inner.write_batch(&points)?)
     }
 
     /// Commits many points of one series in one transaction.
     pub fn write_series(&self, device_id: String, metric: String, points: Vec<DataPoint>) -> Result<()> {
-        Ok(self.inner.write_series(&device_id, &metric, &into_core_points(points)?)?)
+        Ok(self.inner.write_series(&device_id, &metric, &to_core::<_, Vec<core::DataPoint>>("point", points)?)?)
     }
 
     /// Commits float points of one series in one transaction from packed buffers:
@@ -304,7 +266,7 @@ impl TimeSeriesStore {
     /// Points of one series with `start <= timestamp < end`, oldest first. An unknown series
     /// gives an empty list.
     pub fn query_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range(&device_id, &metric, range(start, end)?)?))
+        Ok(from_core_all(self.inner.query_range(&device_id, &metric, range(start, end)?)?))
     }
 
     /// Points of one series with `start <= timestamp < end`, with a limit and an order.
@@ -316,7 +278,7 @@ impl TimeSeriesStore {
         end: Option<i64>,
         options: RangeOptions,
     ) -> Result<Vec<DataPoint>> {
-        Ok(from_core_points(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
+        Ok(from_core_all(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
     }
 
     /// Like `query_range_with`, for a float series, returned as packed buffers (see

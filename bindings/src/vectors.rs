@@ -6,24 +6,20 @@
 use crate::enums::DistanceMetric;
 use crate::error::{Result, StorageError};
 use crate::json::{self, to_usize};
+use crate::mirror::mirror_record;
 use crate::packed;
 use neotalk_storage as core;
 use std::sync::Arc;
 
-/// A collection: name, dimension and metric.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct CollectionInfo {
-    /// Collection name.
-    pub name: String,
-    /// Length of every vector.
-    pub dimension: u32,
-    /// How vectors are compared.
-    pub metric: DistanceMetric,
-}
-
-impl From<core::CollectionInfo> for CollectionInfo {
-    fn from(c: core::CollectionInfo) -> Self {
-        CollectionInfo { name: c.name, dimension: c.dimension, metric: c.metric.into() }
+mirror_record! {
+    /// A collection: name, dimension and metric.
+    CollectionInfo => core::CollectionInfo {
+        /// Collection name.
+        name: String,
+        /// Length of every vector.
+        dimension: u32,
+        /// How vectors are compared.
+        metric: DistanceMetric,
     }
 }
 
