@@ -5,7 +5,6 @@ use crate::error::Result;
 use crate::json;
 use crate::mirror::{mirror_record, to_core};
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// An alert raised for the operator.
@@ -61,16 +60,9 @@ fn list(alerts: Vec<core::AlertRecord>) -> Vec<AlertRecord> {
     alerts.into_iter().map(AlertRecord::from).collect()
 }
 
-/// Store of alerts; obtain it from `StorageManager.alerts()`.
-#[derive(uniffi::Object)]
-pub struct AlertStore {
-    inner: core::AlertStore,
-}
-
-impl AlertStore {
-    pub(crate) fn new(inner: core::AlertStore) -> Arc<Self> {
-        Arc::new(AlertStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of alerts; obtain it from `StorageManager.alerts()`.
+    AlertStore => core::AlertStore
 }
 
 #[uniffi::export]

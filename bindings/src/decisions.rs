@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::json;
 use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// A decision proposed by the LLM.
@@ -97,16 +96,9 @@ json_functions! {
     fn execution_result_to_json
 }
 
-/// Store of decisions; obtain it from `StorageManager.decisions()`.
-#[derive(uniffi::Object)]
-pub struct DecisionStore {
-    inner: core::DecisionStore,
-}
-
-impl DecisionStore {
-    pub(crate) fn new(inner: core::DecisionStore) -> Arc<Self> {
-        Arc::new(DecisionStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of decisions; obtain it from `StorageManager.decisions()`.
+    DecisionStore => core::DecisionStore
 }
 
 #[uniffi::export]

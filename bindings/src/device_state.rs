@@ -6,7 +6,6 @@ use crate::mirror::{mirror_record, to_core};
 use crate::timeseries::MetricValue;
 use neotalk_storage as core;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 mirror_record! {
     /// A metric a device type reports.
@@ -108,16 +107,9 @@ fn from_core_list(devices: Vec<core::DeviceState>) -> Vec<DeviceState> {
     devices.into_iter().map(DeviceState::from).collect()
 }
 
-/// Store of device states; obtain it from `StorageManager.devices()`.
-#[derive(uniffi::Object)]
-pub struct DeviceStateStore {
-    inner: core::DeviceStateStore,
-}
-
-impl DeviceStateStore {
-    pub(crate) fn new(inner: core::DeviceStateStore) -> Arc<Self> {
-        Arc::new(DeviceStateStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of device states; obtain it from `StorageManager.devices()`.
+    DeviceStateStore => core::DeviceStateStore
 }
 
 #[uniffi::export]

@@ -4,7 +4,6 @@ use crate::error::Result;
 use crate::mirror::{mirror_record, to_core};
 use neotalk_storage as core;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 mirror_record! {
     /// Where an event came from and how it relates to others.
@@ -105,16 +104,9 @@ fn to_usize(limit: Option<u64>) -> Option<usize> {
     limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX))
 }
 
-/// Store of events; obtain it from `StorageManager.events()`.
-#[derive(uniffi::Object)]
-pub struct EventLogStore {
-    inner: core::EventLogStore,
-}
-
-impl EventLogStore {
-    pub(crate) fn new(inner: core::EventLogStore) -> Arc<Self> {
-        Arc::new(EventLogStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of events; obtain it from `StorageManager.events()`.
+    EventLogStore => core::EventLogStore
 }
 
 #[uniffi::export]

@@ -28,6 +28,7 @@ mod packed;
 pub mod replication;
 pub mod rule_history;
 pub mod sessions;
+mod store_object;
 pub mod timeseries;
 pub mod vectors;
 pub mod workflow_history;

@@ -8,7 +8,6 @@ use crate::json::to_usize;
 use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use crate::packed;
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// One long-term memory.
@@ -73,16 +72,9 @@ json_functions! {
     fn memory_entry_to_json
 }
 
-/// Store of long-term memories; obtain it from `StorageManager.memory()`.
-#[derive(uniffi::Object)]
-pub struct LongTermMemoryStore {
-    inner: core::LongTermMemoryStore,
-}
-
-impl LongTermMemoryStore {
-    pub(crate) fn new(inner: core::LongTermMemoryStore) -> Arc<Self> {
-        Arc::new(LongTermMemoryStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of long-term memories; obtain it from `StorageManager.memory()`.
+    LongTermMemoryStore => core::LongTermMemoryStore
 }
 
 #[uniffi::export]

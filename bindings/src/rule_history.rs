@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::json::{self, to_usize};
 use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// One execution of a rule.
@@ -83,16 +82,9 @@ json_functions! {
     fn rule_execution_record_to_json
 }
 
-/// Store of rule executions; obtain it from `StorageManager.rule_history()`.
-#[derive(uniffi::Object)]
-pub struct RuleHistoryStore {
-    inner: core::RuleHistoryStore,
-}
-
-impl RuleHistoryStore {
-    pub(crate) fn new(inner: core::RuleHistoryStore) -> Arc<Self> {
-        Arc::new(RuleHistoryStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of rule executions; obtain it from `StorageManager.rule_history()`.
+    RuleHistoryStore => core::RuleHistoryStore
 }
 
 #[uniffi::export]

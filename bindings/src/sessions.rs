@@ -5,7 +5,6 @@ use crate::error::Result;
 use crate::json::{self, to_usize};
 use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// One message of a chat session. Only `assistant` messages carry `tool_calls`; a `tool`
@@ -78,16 +77,9 @@ json_functions! {
     fn session_message_to_json
 }
 
-/// Store of chat sessions; obtain it from `StorageManager.sessions()`.
-#[derive(uniffi::Object)]
-pub struct SessionStore {
-    inner: core::SessionStore,
-}
-
-impl SessionStore {
-    pub(crate) fn new(inner: core::SessionStore) -> Arc<Self> {
-        Arc::new(SessionStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of chat sessions; obtain it from `StorageManager.sessions()`.
+    SessionStore => core::SessionStore
 }
 
 #[uniffi::export]

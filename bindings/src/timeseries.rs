@@ -14,7 +14,6 @@ use crate::error::{Result, StorageError};
 use crate::mirror::{from_core_all, mirror_record, to_core};
 use neotalk_storage as core;
 use neotalk_storage::{Column, TimeRange};
-use std::sync::Arc;
 
 /// Bytes of one bucket in [`TimeSeriesStore::query_aggregated_packed`].
 const AGGREGATE_ROW_BYTES: usize = 8 + 8 + 1 + 6 * 8;
@@ -207,19 +206,12 @@ fn range(start: i64, end: Option<i64>) -> Result<TimeRange> {
     Ok(TimeRange::half_open(start, end)?)
 }
 
-/// Store of telemetry series; obtain it from `StorageManager.timeseries()`.
-///
-/// Time ranges are half-open: `start` is included, `end` excluded. Writing telemetry also
-/// updates the device's latest metric values and `last_seen` (registering unknown devices).
-#[derive(uniffi::Object)]
-pub struct TimeSeriesStore {
-    inner: core::TimeSeriesStore,
-}
-
-impl TimeSeriesStore {
-    pub(crate) fn new(inner: core::TimeSeriesStore) -> Arc<Self> {
-        Arc::new(TimeSeriesStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of telemetry series; obtain it from `StorageManager.timeseries()`.
+    ///
+    /// Time ranges are half-open: `start` is included, `end` excluded. Writing telemetry also
+    /// updates the device's latest metric values and `last_seen` (registering unknown devices).
+    TimeSeriesStore => core::TimeSeriesStore
 }
 
 #[uniffi::export]

@@ -9,7 +9,6 @@ use crate::json::{self, to_usize};
 use crate::mirror::mirror_record;
 use crate::packed;
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// A collection: name, dimension and metric.
@@ -96,16 +95,9 @@ fn matches(found: Vec<core::VectorMatch>) -> Vec<VectorMatch> {
     found.into_iter().map(|m| VectorMatch { id: m.id, score: m.score, metadata: json::print(&m.metadata) }).collect()
 }
 
-/// Store of vector collections; obtain it from `StorageManager.vectors()`.
-#[derive(uniffi::Object)]
-pub struct VectorStore {
-    inner: core::VectorStore,
-}
-
-impl VectorStore {
-    pub(crate) fn new(inner: core::VectorStore) -> Arc<Self> {
-        Arc::new(VectorStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of vector collections; obtain it from `StorageManager.vectors()`.
+    VectorStore => core::VectorStore
 }
 
 #[uniffi::export]

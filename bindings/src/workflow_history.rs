@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::json::{self, to_usize};
 use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
-use std::sync::Arc;
 
 mirror_record! {
     /// One run of a workflow.
@@ -89,16 +88,9 @@ json_functions! {
     fn step_execution_record_to_json
 }
 
-/// Store of workflow runs; obtain it from `StorageManager.workflow_history()`.
-#[derive(uniffi::Object)]
-pub struct WorkflowHistoryStore {
-    inner: core::WorkflowHistoryStore,
-}
-
-impl WorkflowHistoryStore {
-    pub(crate) fn new(inner: core::WorkflowHistoryStore) -> Arc<Self> {
-        Arc::new(WorkflowHistoryStore { inner })
-    }
+crate::store_object::store_object! {
+    /// Store of workflow runs; obtain it from `StorageManager.workflow_history()`.
+    WorkflowHistoryStore => core::WorkflowHistoryStore
 }
 
 #[uniffi::export]

@@ -3,9 +3,6 @@ package io.neotalk.storage
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
 import java.nio.charset.CharacterCodingException
-import java.nio.file.Files
-import java.nio.file.Path
-import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -18,24 +15,7 @@ import kotlin.test.assertTrue
  * manager. Each is a typed exception with a message naming the problem; the JVM carries on,
  * and every store reads back exactly as before the hostile calls.
  */
-class HostileInputTest {
-    private val dirs = mutableListOf<Path>()
-
-    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-hostile-").also { dirs.add(it) }
-
-    @AfterTest
-    fun cleanup() {
-        dirs.forEach { it.toFile().deleteRecursively() }
-    }
-
-    private fun onBoth(body: (StorageManager) -> Unit) {
-        StorageManager.inMemory().use(body)
-        StorageManager.open(tempDir().toString()).use(body)
-    }
-
-    private fun packFloats(vararg xs: Float): ByteArray =
-        ByteBuffer.allocate(4 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putFloat(it) } }.array()
-
+class HostileInputTest : StorageTestBase() {
     private fun alert(id: String, at: Long) =
         AlertRecord(alertId = id, title = "hot", severity = AlertSeverity.WARNING, message = "m", source = "rules", createdAt = at)
 

@@ -1,10 +1,5 @@
 package io.neotalk.storage
 
-import java.nio.ByteBuffer
-import java.nio.ByteOrder
-import java.nio.file.Files
-import java.nio.file.Path
-import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -18,24 +13,7 @@ import kotlin.test.assertTrue
  * memory, vectors, and the manager's maintenance calls, cleanup and backup/restore.
  * Records are typed data classes; free-form JSON fields inside them are JSON text.
  */
-class NewStoresTest {
-    private val dirs = mutableListOf<Path>()
-
-    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-").also { dirs.add(it) }
-
-    @AfterTest
-    fun cleanup() {
-        dirs.forEach { it.toFile().deleteRecursively() }
-    }
-
-    private fun onBoth(body: (StorageManager) -> Unit) {
-        StorageManager.inMemory().use(body)
-        StorageManager.open(tempDir().toString()).use(body)
-    }
-
-    private fun packFloats(vararg xs: Float): ByteArray =
-        ByteBuffer.allocate(4 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putFloat(it) } }.array()
-
+class NewStoresTest : StorageTestBase() {
     private fun ruleExec(id: String, rule: String, at: Long, result: ExecutionResult = ExecutionResult.Success) = RuleExecutionRecord(
         executionId = id, ruleId = rule, ruleName = "n", triggeredAt = at, triggerValue = 31.5,
         actions = listOf(RuleActionRecord(actionType = "notify", actionData = """{"to":"ops"}""", success = true)),

@@ -1,25 +1,13 @@
 package io.neotalk.storage
 
-import java.nio.file.Files
-import java.nio.file.Path
 import kotlin.concurrent.thread
-import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 
 /** Replicator from Kotlin: Parquet files receive every point once; bad input is refused. */
-class ReplicationTest {
-    private val dirs = mutableListOf<Path>()
-
-    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-repl-").also { dirs.add(it) }
-
-    @AfterTest
-    fun cleanup() {
-        dirs.forEach { it.toFile().deleteRecursively() }
-    }
-
+class ReplicationTest : StorageTestBase() {
     private fun write(db: StorageManager, from: Long, n: Long) {
         for (i in from until from + n) db.timeseries().write("pump-1", "power", DataPoint(i * 1_000, MetricValue.Float(i / 4.0)))
         db.timeseries().flush()

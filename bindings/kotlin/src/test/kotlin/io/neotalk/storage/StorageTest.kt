@@ -2,9 +2,6 @@ package io.neotalk.storage
 
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
-import java.nio.file.Files
-import java.nio.file.Path
-import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -12,28 +9,7 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 /** Every store through the built jar (generated sources + bundled native library). */
-class StorageTest {
-    private val dirs = mutableListOf<Path>()
-
-    private fun tempDir(): Path = Files.createTempDirectory("neotalk-kt-").also { dirs.add(it) }
-
-    @AfterTest
-    fun cleanup() {
-        dirs.forEach { it.toFile().deleteRecursively() }
-    }
-
-    /** Runs [body] on a memory and on a redb database. */
-    private fun onBoth(body: (StorageManager) -> Unit) {
-        StorageManager.inMemory().use(body)
-        StorageManager.open(tempDir().toString()).use(body)
-    }
-
-    private fun packLongs(vararg xs: Long): ByteArray =
-        ByteBuffer.allocate(8 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putLong(it) } }.array()
-
-    private fun packDoubles(vararg xs: Double): ByteArray =
-        ByteBuffer.allocate(8 * xs.size).order(ByteOrder.LITTLE_ENDIAN).apply { xs.forEach { putDouble(it) } }.array()
-
+class StorageTest : StorageTestBase() {
     /** The upstream NeoMind case: a 1 MB camera image as telemetry, as a ByteArray. */
     @Test
     fun binaryValuesAreByteArrays() = onBoth { db ->
