@@ -1,6 +1,7 @@
 //! The event log: [`EventLogStore`] and its records.
 
 use crate::error::Result;
+use crate::event_rows::EventRows;
 use crate::mirror::{mirror_record, to_core};
 use neotalk_storage as core;
 use std::collections::HashMap;
@@ -150,6 +151,29 @@ impl EventLogStore {
     /// Pass the last sequence seen to follow the log (0 starts at the beginning).
     pub fn replay(&self, after_sequence: u64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
         Ok(from_core_list(self.inner.replay(after_sequence, to_usize(limit))?))
+    }
+
+    /// Like `replay`, as one JSON text: an array of rows
+    /// `[sequence, event_id, event_type, data, source, timestamp, correlation_id,
+    /// causation_id]` with each payload as stored (the bulk path of the Python layer).
+    pub fn replay_json(&self, after_sequence: u64, limit: Option<u64>) -> Result<String> {
+        let mut rows = EventRows::new();
+        self.inner.replay_text(after_sequence, to_usize(limit), |sequence, e| rows.push(sequence, e))?;
+        Ok(rows.finish()?)
+    }
+
+    /// Like `query_range`, as the rows of `replay_json`.
+    pub fn query_range_json(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<String> {
+        Ok(EventRows::of_entries(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?)?)
+    }
+
+    /// Like `query_by_type`, as the rows of `replay_json`.
+    pub fn query_by_type_json(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<String> {
+        Ok(EventRows::of_entries(&self.inner.query_by_type(
+            &event_type,
+            neotalk_storage::TimeRange::half_open(start, end)?,
+            to_usize(limit),
+        )?)?)
     }
 
     /// The highest sequence ever assigned (0 before the first append).

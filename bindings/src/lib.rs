@@ -20,6 +20,7 @@ pub mod device_state;
 pub mod enums;
 pub mod error;
 pub mod event_log;
+mod event_rows;
 mod json;
 pub mod manager;
 pub mod memory;
@@ -46,6 +47,8 @@ pub use memory::{LongTermMemoryStore, MemoryEntry, MemoryHit, MemoryMetadata};
 pub use replication::{replication_status, ReplicationReport, Replicator};
 pub use rule_history::{RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
-pub use timeseries::{AggregateBucket, DataPoint, MetricValue, PackedSeries, RangeOptions, SeriesKey, TelemetryPoint, TimeSeriesStore};
+pub use timeseries::{
+    AggregateBucket, DataPoint, MetricValue, PackedSeries, PointBatch, RangeOptions, SeriesKey, TelemetryPoint, TimeSeriesStore,
+};
 pub use vectors::{CollectionInfo, VectorDocument, VectorFilter, VectorMatch, VectorStore};
 pub use workflow_history::{StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

@@ -156,6 +156,61 @@ mirror_record! {
     }
 }
 
+/// The points of a range for a bulk read in one buffer where it can be: a list of records
+/// costs a foreign call's worth of lifting per field, so a range of plain numbers crosses
+/// as two packed columns instead (the common case: every point a float, or every point an
+/// integer, none with quality or metadata) and the foreign layer builds its records from
+/// them; any other range crosses as records.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum PointBatch {
+    /// Every point a float without quality or metadata: little-endian `i64` timestamps and
+    /// `f64` values, `8 * n` bytes each.
+    Floats {
+        /// Little-endian `i64` Unix ms.
+        timestamps: Vec<u8>,
+        /// Little-endian `f64` values.
+        values: Vec<u8>,
+    },
+    /// Every point an integer without quality or metadata: little-endian `i64` timestamps
+    /// and `i64` values.
+    Integers {
+        /// Little-endian `i64` Unix ms.
+        timestamps: Vec<u8>,
+        /// Little-endian `i64` values.
+        values: Vec<u8>,
+    },
+    /// Any other range, point by point.
+    Points {
+        /// The points.
+        points: Vec<DataPoint>,
+    },
+}
+
+impl PointBatch {
+    fn of(points: Vec<core::DataPoint>) -> PointBatch {
+        use core::MetricValue::{Float, Integer};
+        let plain = |p: &core::DataPoint| p.quality.is_none() && p.metadata.is_none();
+        let timestamps = || points.iter().flat_map(|p| p.timestamp.to_le_bytes()).collect();
+        let floats: Option<Vec<u8>> = points
+            .iter()
+            .map(|p| if let (Float(v), true) = (&p.value, plain(p)) { Some(v.to_le_bytes()) } else { None })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat());
+        if let Some(values) = floats {
+            return PointBatch::Floats { timestamps: timestamps(), values };
+        }
+        let integers: Option<Vec<u8>> = points
+            .iter()
+            .map(|p| if let (Integer(v), true) = (&p.value, plain(p)) { Some(v.to_le_bytes()) } else { None })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat());
+        if let Some(values) = integers {
+            return PointBatch::Integers { timestamps: timestamps(), values };
+        }
+        PointBatch::Points { points: from_core_all(points) }
+    }
+}
+
 /// Points of one series as two packed buffers of equal item count: `timestamps` holds
 /// little-endian `i64` Unix ms, `values` little-endian `f64` (integers converted to `f64`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -271,6 +326,19 @@ impl TimeSeriesStore {
         options: RangeOptions,
     ) -> Result<Vec<DataPoint>> {
         Ok(from_core_all(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
+    }
+
+    /// Like `query_range_with`, as a [`PointBatch`]: packed columns for a range of plain
+    /// floats or plain integers, records otherwise (the bulk path of the Python layer).
+    pub fn query_range_batch(
+        &self,
+        device_id: String,
+        metric: String,
+        start: i64,
+        end: Option<i64>,
+        options: RangeOptions,
+    ) -> Result<PointBatch> {
+        Ok(PointBatch::of(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
     }
 
     /// Like `query_range_with`, for a float series, returned as packed buffers (see

@@ -6,8 +6,11 @@ JSON text there. Records handed out are the native record classes with these fie
 converted in place; records passed in are copied, never changed.
 """
 
+import array
+import itertools
 import json
 import numbers
+import sys
 
 from ._native import neotalk_storage_uniffi as _native
 
@@ -96,6 +99,44 @@ def point_to_native(p) -> "_native.DataPoint":
     )
 
 
+class _BulkPoint(_DataPoint):
+    """A ``DataPoint`` without quality or metadata, made positionally from packed columns for
+    the bulk reads: building the record is most of a range read's time, and the native
+    record's keyword-only constructor costs several times more. ``quality`` and ``metadata``
+    are ``None`` as class attributes (two stores per point instead of four)."""
+
+    quality = None
+    metadata = None
+
+    def __init__(self, timestamp, value):
+        self.timestamp = timestamp
+        self.value = value
+
+    def __repr__(self):
+        return f"DataPoint(timestamp={self.timestamp!r}, value={self.value!r}, quality=None, metadata=None)"
+
+
+_BulkPoint.__name__ = _BulkPoint.__qualname__ = "DataPoint"
+_BATCH_FLOATS, _BATCH_INTEGERS = _native.PointBatch.FLOATS, _native.PointBatch.INTEGERS
+
+
+def _le_list(code: str, data: bytes) -> list:
+    """The numbers of a little-endian packed buffer of ``code`` items (``q`` or ``d``)."""
+    if sys.byteorder == "little":
+        return memoryview(data).cast(code).tolist()
+    items = array.array(code, data)
+    items.byteswap()
+    return items.tolist()
+
+
+def points_from_batch(batch) -> list:
+    """The ``DataPoint`` list of a native ``PointBatch``: packed float or integer columns, or
+    native records."""
+    if isinstance(batch, (_BATCH_FLOATS, _BATCH_INTEGERS)):
+        return list(map(_BulkPoint, _le_list("q", batch.timestamps), _le_list("d" if isinstance(batch, _BATCH_FLOATS) else "q", batch.values)))
+    return [point_from_native(p) for p in batch.points]
+
+
 def point_from_native(p):
     """Converts a native ``DataPoint`` in place to Python values and returns it."""
     if p is not None:
@@ -159,3 +200,34 @@ def event_from_native(e):
     if e is not None:
         e.event_data = json.loads(e.event_data)
     return e
+
+
+class _BulkMetadata(_native.EventMetadata):
+    """An ``EventMetadata`` made positionally, for the bulk reads (see ``_BulkPoint``)."""
+
+    def __init__(self, source, timestamp, correlation_id, causation_id):
+        self.source = source
+        self.timestamp = timestamp
+        self.correlation_id = correlation_id
+        self.causation_id = causation_id
+
+
+class _BulkEvent(_native.EventLogEntry):
+    """An ``EventLogEntry`` made from one row of the native ``*_json`` event reads:
+    ``[sequence, event_id, event_type, data, source, timestamp, correlation_id, causation_id]``."""
+
+    def __init__(self, sequence, event_id, event_type, event_data, source, timestamp, correlation_id, causation_id):
+        self.event_id = event_id
+        self.event_type = event_type
+        self.event_data = event_data
+        self.metadata = _BulkMetadata(source, timestamp, correlation_id, causation_id)
+        self.sequence = sequence
+
+
+_BulkMetadata.__name__ = _BulkMetadata.__qualname__ = "EventMetadata"
+_BulkEvent.__name__ = _BulkEvent.__qualname__ = "EventLogEntry"
+
+
+def events_from_rows(text: str) -> list:
+    """The ``EventLogEntry`` list of the JSON rows a native ``*_json`` event read returns."""
+    return list(itertools.starmap(_BulkEvent, json.loads(text)))

@@ -3,7 +3,7 @@
 import typing
 
 from ._native import neotalk_storage_uniffi as _native
-from ._values import event_from_native, event_to_native
+from ._values import event_from_native, event_to_native, events_from_rows
 
 
 class EventLogStore:
@@ -34,11 +34,11 @@ class EventLogStore:
 
     def query_range(self, start: int, end: int, limit=None) -> list:
         """Events with ``start <= timestamp < end``, in time order, at most ``limit``."""
-        return [event_from_native(e) for e in self._native.query_range(start, end, limit)]
+        return events_from_rows(self._native.query_range_json(start, end, limit))
 
     def query_by_type(self, event_type: str, start: int, end: int, limit=None) -> list:
         """Events of one type with ``start <= timestamp < end``, in time order."""
-        return [event_from_native(e) for e in self._native.query_by_type(event_type, start, end, limit)]
+        return events_from_rows(self._native.query_by_type_json(event_type, start, end, limit))
 
     def query_by_correlation(self, correlation_id: str) -> list:
         """Every event of a correlation chain, in sequence order."""
@@ -48,7 +48,7 @@ class EventLogStore:
         """Up to ``limit`` events (``None``: all; 0: none) with a sequence greater than
         ``after_sequence``, in order; pass the last sequence seen to follow the log (0 starts
         at the beginning)."""
-        return [event_from_native(e) for e in self._native.replay(after_sequence, limit)]
+        return events_from_rows(self._native.replay_json(after_sequence, limit))
 
     def last_sequence(self) -> int:
         """The highest sequence ever assigned (0 before the first append)."""

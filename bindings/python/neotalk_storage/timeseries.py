@@ -5,7 +5,7 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._buffers import packed
-from ._values import point_from_native, point_to_native, telemetry_to_native, value_to_native, json_dumps_opt
+from ._values import json_dumps_opt, point_from_native, point_to_native, points_from_batch, telemetry_to_native, value_to_native
 
 # A bucket of ``query_aggregated_packed``: start, count, numeric flag, sum, min, max, avg,
 # first, last.
@@ -70,7 +70,7 @@ class TimeSeriesStore:
         """Points of one series with ``start <= timestamp < end`` (oldest first unless
         ``newest_first``), at most ``limit``. An unknown series gives an empty list."""
         options = _native.RangeOptions(limit=limit, newest_first=newest_first)
-        return [point_from_native(p) for p in self._native.query_range_with(device_id, metric, start, end, options)]
+        return points_from_batch(self._native.query_range_batch(device_id, metric, start, end, options))
 
     def query_range_packed(self, device_id: str, metric: str, start: int, end: typing.Optional[int], *, limit=None, newest_first=False):
         """Like :meth:`query_range`, as a ``PackedSeries`` of two ``bytes`` buffers

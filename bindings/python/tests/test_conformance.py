@@ -119,6 +119,9 @@ def to_json(value):
     """A result as the core's serde JSON: records as dicts, enums by the core's names."""
     if isinstance(value, enum.Enum):
         return _pascal(value.name)
+    if isinstance(value, DataPoint):
+        # Every field, also those a bulk-read point keeps as class attributes.
+        return {k: to_json(getattr(value, k)) for k in ("timestamp", "value", "quality", "metadata")}
     if isinstance(value, ExecutionResult):
         # A variant with fields is {"Name": {fields}}, one without is "Name" (serde's form).
         name, fields = _pascal(type(value).__name__.split(".")[-1].lower()), vars(value)
