@@ -189,26 +189,28 @@ pub enum PointBatch {
 impl PointBatch {
     fn of(points: Vec<core::DataPoint>) -> PointBatch {
         use core::MetricValue::{Float, Integer};
-        let plain = |p: &core::DataPoint| p.quality.is_none() && p.metadata.is_none();
         let timestamps = || points.iter().flat_map(|p| p.timestamp.to_le_bytes()).collect();
-        let floats: Option<Vec<u8>> = points
-            .iter()
-            .map(|p| if let (Float(v), true) = (&p.value, plain(p)) { Some(v.to_le_bytes()) } else { None })
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.concat());
-        if let Some(values) = floats {
+        if let Some(values) = plain_column(&points, |v| if let Float(x) = v { Some(x.to_le_bytes()) } else { None }) {
             return PointBatch::Floats { timestamps: timestamps(), values };
         }
-        let integers: Option<Vec<u8>> = points
-            .iter()
-            .map(|p| if let (Integer(v), true) = (&p.value, plain(p)) { Some(v.to_le_bytes()) } else { None })
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.concat());
-        if let Some(values) = integers {
+        if let Some(values) = plain_column(&points, |v| if let Integer(x) = v { Some(x.to_le_bytes()) } else { None }) {
             return PointBatch::Integers { timestamps: timestamps(), values };
         }
         PointBatch::Points { points: from_core_all(points) }
     }
+}
+
+/// The packed values of `points` when every one is plain (no quality, no metadata) and
+/// `value` packs it; `None` as soon as one is not.
+fn plain_column(points: &[core::DataPoint], value: impl Fn(&core::MetricValue) -> Option<[u8; 8]>) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(8 * points.len());
+    for p in points {
+        if p.quality.is_some() || p.metadata.is_some() {
+            return None;
+        }
+        out.extend_from_slice(&value(&p.value)?);
+    }
+    Some(out)
 }
 
 /// Points of one series as two packed buffers of equal item count: `timestamps` holds
