@@ -88,8 +88,11 @@ RUN=("$QEMU" -L "/usr/$GNU")
 step "core: every test but the two that re-exec themselves, under $QEMU"
 # Release code runs far faster under qemu than debug code, and shares the dependencies built
 # above; overflow checks and debug assertions stay on for the core itself, so arithmetic that
-# was implicitly 64-bit panics on armv7 instead of wrapping silently.
+# was implicitly 64-bit panics on armv7 instead of wrapping silently. The core itself builds
+# at opt-level 1: 213 s instead of 281 s at 3 on aarch64, and its tests ran as fast under qemu
+# (118 s against 122 s).
 CORE_TEST=("${CROSS_CARGO[@]}" test "${BUILD_STD[@]}" --release --target "$TARGET" -p neotalk-storage
+  --config 'profile.release.package.neotalk-storage.opt-level=1'
   --config 'profile.release.package.neotalk-storage.overflow-checks=true'
   --config 'profile.release.package.neotalk-storage.debug-assertions=true'
   --features 'tokio fuzzing' --lib --tests)
