@@ -48,7 +48,8 @@ pub use replication::{replication_status, ReplicationReport, Replicator};
 pub use rule_history::{RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
 pub use timeseries::{
-    AggregateBucket, DataPoint, MetricValue, PackedSeries, PointBatch, RangeOptions, SeriesKey, TelemetryPoint, TimeSeriesStore,
+    AggregateBucket, DataPoint, MetricValue, PackedSeries, PackedValueType, PointBatch, RangeOptions, SeriesKey, TelemetryPoint,
+    TimeSeriesStore,
 };
 pub use vectors::{CollectionInfo, VectorDocument, VectorFilter, VectorMatch, VectorStore};
 pub use workflow_history::{StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

@@ -223,24 +223,62 @@ pub struct PackedSeries {
     pub values: Vec<u8>,
 }
 
-/// Decodes packed timestamps and values into columns, checking their sizes (the buffers may
-/// be unaligned, so each is copied once into a typed vector).
-fn unpack(timestamps: &[u8], values: &[u8]) -> Result<(Vec<i64>, Vec<f64>)> {
+/// The value type of a packed column in [`TimeSeriesStore::write_packed_column`]; each is
+/// written as the core's column of that type, nothing converted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PackedValueType {
+    /// Little-endian `f64`, 8 bytes each (numpy `float64`).
+    Float,
+    /// Little-endian `i64`, 8 bytes each (numpy `int64`).
+    Integer,
+    /// One byte each, 0 or 1 (numpy `bool`).
+    Boolean,
+}
+
+impl PackedValueType {
+    /// Bytes per value.
+    fn width(self) -> usize {
+        match self {
+            PackedValueType::Float | PackedValueType::Integer => 8,
+            PackedValueType::Boolean => 1,
+        }
+    }
+
+    /// The type's name in messages.
+    fn name(self) -> &'static str {
+        match self {
+            PackedValueType::Float => "f64",
+            PackedValueType::Integer => "i64",
+            PackedValueType::Boolean => "bool (one byte, 0 or 1)",
+        }
+    }
+}
+
+/// Decodes packed little-endian `i64` timestamps (the buffer may be unaligned, so it is
+/// copied once into a typed vector).
+fn unpack_timestamps(timestamps: &[u8]) -> Result<Vec<i64>> {
     if timestamps.len() % 8 != 0 {
         return Err(StorageError::invalid("timestamps", format!("{} bytes is not a whole number of 8-byte i64 values", timestamps.len())));
     }
-    if values.len() % 8 != 0 {
-        return Err(StorageError::invalid("values", format!("{} bytes is not a whole number of 8-byte f64 values", values.len())));
-    }
-    if timestamps.len() != values.len() {
+    Ok(timestamps.chunks_exact(8).map(|t| i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"))).collect())
+}
+
+/// Checks that `values` holds exactly `count` values of `kind`.
+fn check_values(values: &[u8], kind: PackedValueType, count: usize) -> Result<()> {
+    let width = kind.width();
+    if values.len() % width != 0 {
         return Err(StorageError::invalid(
             "values",
-            format!("{} timestamps but {} values; the counts must match", timestamps.len() / 8, values.len() / 8),
+            format!("{} bytes is not a whole number of {}-byte {} values", values.len(), width, kind.name()),
         ));
     }
-    let ts = timestamps.chunks_exact(8).map(|t| i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"))).collect();
-    let vs = values.chunks_exact(8).map(|v| f64::from_le_bytes(v.try_into().expect("chunks are 8 bytes"))).collect();
-    Ok((ts, vs))
+    if values.len() / width != count {
+        return Err(StorageError::invalid(
+            "values",
+            format!("{} timestamps but {} values; the counts must match", count, values.len() / width),
+        ));
+    }
+    Ok(())
 }
 
 /// Encodes a float column into packed buffers; the core refuses columns of other types
@@ -296,10 +334,51 @@ impl TimeSeriesStore {
     /// and so are NaN and infinities (naming `values`). The series is written as the core's
     /// float column (`write_columns`).
     pub fn write_packed(&self, device_id: String, metric: String, timestamps: Vec<u8>, values: Vec<u8>) -> Result<()> {
-        let (ts, vs) = unpack(&timestamps, &values)?;
-        // The byte buffers are not needed past here: free them before the write.
-        drop((timestamps, values));
-        Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&vs))?)
+        self.write_packed_column(device_id, metric, timestamps, values, PackedValueType::Float)
+    }
+
+    /// Like [`TimeSeriesStore::write_packed`], with `values` packed as `value_type` says and
+    /// written as the core's column of that type: `f64` floats, `i64` integers, or one byte
+    /// per boolean (0 or 1; any other byte is refused, naming its index).
+    pub fn write_packed_column(
+        &self,
+        device_id: String,
+        metric: String,
+        timestamps: Vec<u8>,
+        values: Vec<u8>,
+        value_type: PackedValueType,
+    ) -> Result<()> {
+        let ts = unpack_timestamps(&timestamps)?;
+        drop(timestamps);
+        check_values(&values, value_type, ts.len())?;
+        let eight = |v: &[u8]| -> [u8; 8] { v.try_into().expect("chunks are 8 bytes") };
+        // Each decoded column is built before the byte buffer is freed: at most the input
+        // twice over, as the core's write_columns promises.
+        match value_type {
+            PackedValueType::Float => {
+                let vs: Vec<f64> = values.chunks_exact(8).map(|v| f64::from_le_bytes(eight(v))).collect();
+                drop(values);
+                Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&vs))?)
+            }
+            PackedValueType::Integer => {
+                let vs: Vec<i64> = values.chunks_exact(8).map(|v| i64::from_le_bytes(eight(v))).collect();
+                drop(values);
+                Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Integer(&vs))?)
+            }
+            PackedValueType::Boolean => {
+                let vs = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| match b {
+                        0 => Ok(false),
+                        1 => Ok(true),
+                        other => Err(StorageError::invalid("values", format!("byte {i} is {other}; a boolean is 0 or 1"))),
+                    })
+                    .collect::<Result<Vec<bool>>>()?;
+                drop(values);
+                Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Boolean(&vs))?)
+            }
+        }
     }
 
     /// Commits everything in the write buffer now.
@@ -461,13 +540,23 @@ mod tests {
     fn packed_round_trip_and_size_errors() {
         let ts: Vec<u8> = [-5i64, 0, 7].iter().flat_map(|t| t.to_le_bytes()).collect();
         let vs: Vec<u8> = [1.5f64, -2.0, 3.25].iter().flat_map(|v| v.to_le_bytes()).collect();
-        let (t, v) = unpack(&ts, &vs).unwrap();
-        assert_eq!((t[0], v[0]), (-5, 1.5));
+        let t = unpack_timestamps(&ts).unwrap();
+        assert_eq!(t, [-5, 0, 7]);
+        let v = vec![1.5, -2.0, 3.25];
         let packed = pack(core::Columns { timestamps: t, values: core::ColumnValues::Float(v) }).unwrap();
         assert_eq!((packed.timestamps, packed.values), (ts.clone(), vs.clone()));
-        assert!(matches!(unpack(&ts[..7], &vs), Err(StorageError::InvalidInput(m)) if m.contains("timestamps")));
-        assert!(matches!(unpack(&ts, &vs[..9]), Err(StorageError::InvalidInput(m)) if m.contains("values")));
-        assert!(matches!(unpack(&ts, &vs[..16]), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values")));
+        assert!(matches!(unpack_timestamps(&ts[..7]), Err(StorageError::InvalidInput(m)) if m.contains("timestamps")));
+        assert!(matches!(check_values(&vs[..9], PackedValueType::Float, 3), Err(StorageError::InvalidInput(m)) if m.contains("values")));
+        assert!(
+            matches!(check_values(&vs[..16], PackedValueType::Float, 3), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values"))
+        );
+        assert!(check_values(&[0, 1], PackedValueType::Boolean, 2).is_ok());
+        assert!(
+            matches!(check_values(&[0, 1], PackedValueType::Boolean, 3), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values"))
+        );
+        assert!(
+            matches!(check_values(&[0; 12], PackedValueType::Integer, 1), Err(StorageError::InvalidInput(m)) if m.contains("8-byte i64"))
+        );
         let strings = core::Columns { timestamps: vec![1], values: core::ColumnValues::String(vec!["on".into()]) };
         assert!(matches!(pack(strings), Err(StorageError::InvalidInput(m)) if m.contains("string") && m.contains("query_range")));
         let ints = core::Columns { timestamps: vec![1], values: core::ColumnValues::Integer(vec![3]) };
