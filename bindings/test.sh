@@ -18,7 +18,7 @@ command -v cargo >/dev/null || { echo "test.sh: cargo not found; install a Rust 
 source "$root/tools/venv.sh"
 make_venv "$work/venv"
 py="$work/venv/bin/python"
-"$py" -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest numpy
+"$py" -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest numpy pandas
 
 profile_flag=()
 [ "${BUILD_PROFILE:-debug}" = release ] && profile_flag=(--release)

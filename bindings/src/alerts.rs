@@ -2,8 +2,7 @@
 
 use crate::enums::AlertSeverity;
 use crate::error::Result;
-use crate::json;
-use crate::mirror::{mirror_record, to_core};
+use crate::mirror::{from_core, mirror_record, to_core};
 use neotalk_storage as core;
 
 mirror_record! {
@@ -46,13 +45,13 @@ mirror_record! {
     /// Alert counts per severity.
     SeverityCounts => core::SeverityCounts {
         /// `Info` alerts.
-        info: u64,
+        info: i64,
         /// `Warning` alerts.
-        warning: u64,
+        warning: i64,
         /// `Error` alerts.
-        error: u64,
+        error: i64,
         /// `Critical` alerts.
-        critical: u64,
+        critical: i64,
     }
 }
 
@@ -93,33 +92,37 @@ impl AlertStore {
     }
 
     /// Alerts with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.
-    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_severity(severity.into(), neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_by_severity(&self, severity: AlertSeverity, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_severity(
+            severity.into(),
+            neotalk_storage::TimeRange::half_open(start, end)?,
+            to_core("limit", limit)?,
+        )?))
     }
 
     /// Alerts of one entity with `start <= created_at < end`, oldest first.
-    pub fn query_by_entity(&self, entity_id: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_entity(&entity_id, neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_by_entity(&self, entity_id: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_entity(&entity_id, neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Alerts of one source with `start <= created_at < end`, oldest first.
-    pub fn query_by_source(&self, source: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.query_by_source(&source, neotalk_storage::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_by_source(&self, source: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.query_by_source(&source, neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Alerts nobody acknowledged.
-    pub fn unacknowledged(&self, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.unacknowledged(json::limit(limit))?))
+    pub fn unacknowledged(&self, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.unacknowledged(to_core("limit", limit)?)?))
     }
 
     /// Alerts not resolved.
-    pub fn unresolved(&self, limit: Option<u64>) -> Result<Vec<AlertRecord>> {
-        Ok(list(self.inner.unresolved(json::limit(limit))?))
+    pub fn unresolved(&self, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
+        Ok(list(self.inner.unresolved(to_core("limit", limit)?)?))
     }
 
     /// Stored alerts per severity.
@@ -133,7 +136,7 @@ impl AlertStore {
     }
 
     /// Removes alerts created before `before_ms`; returns how many.
-    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        Ok(self.inner.cleanup(before_ms)?)
+    pub fn cleanup(&self, before_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.cleanup(before_ms)?))
     }
 }

@@ -3,8 +3,7 @@
 
 use crate::enums::{DecisionStatus, ExecutionResult};
 use crate::error::Result;
-use crate::json;
-use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
+use crate::mirror::{from_core, from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
 
 mirror_record! {
@@ -135,22 +134,22 @@ impl DecisionStore {
     }
 
     /// Decisions with `start <= created_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<DecisionRecord>> {
-        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<DecisionRecord>> {
+        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Decisions with this status and `start <= created_at < end`, oldest first.
-    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<DecisionRecord>> {
-        Ok(from_core_all(self.inner.query_by_status(status.into(), core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_by_status(&self, status: DecisionStatus, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<DecisionRecord>> {
+        Ok(from_core_all(self.inner.query_by_status(status.into(), core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Marks proposals older than `max_age_ms` at `now_ms` `Expired`; returns how many.
-    pub fn expire_proposals(&self, now_ms: i64, max_age_ms: i64) -> Result<u64> {
-        Ok(self.inner.expire_proposals(now_ms, max_age_ms)?)
+    pub fn expire_proposals(&self, now_ms: i64, max_age_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.expire_proposals(now_ms, max_age_ms)?))
     }
 
     /// Removes decisions created before `before_ms`; returns how many.
-    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        Ok(self.inner.cleanup(before_ms)?)
+    pub fn cleanup(&self, before_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.cleanup(before_ms)?))
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::enums::MdlDataType;
 use crate::error::Result;
-use crate::mirror::{mirror_record, to_core};
+use crate::mirror::{from_core, mirror_record, to_core};
 use crate::timeseries::MetricValue;
 use neotalk_storage as core;
 use std::collections::HashMap;
@@ -69,7 +69,7 @@ mirror_record! {
         /// The size in bytes of a binary value, whose bytes the snapshot leaves out (`value` is
         /// then empty `Binary`); `None` for other values.
         #[uniffi(default)]
-        binary_bytes: Option<u64>,
+        binary_bytes: Option<i64>,
     }
 }
 
@@ -131,9 +131,9 @@ impl DeviceStateStore {
     /// point of the device first (core `delete_with_telemetry`). Returns how many points went
     /// (0 without `cascade`: the telemetry stays). Unknown devices fail with `NotFound`.
     #[uniffi::method(default(cascade = false))]
-    pub fn delete(&self, device_id: String, cascade: bool) -> Result<u64> {
+    pub fn delete(&self, device_id: String, cascade: bool) -> Result<i64> {
         if cascade {
-            return Ok(self.inner.delete_with_telemetry(&device_id)?);
+            return Ok(from_core(self.inner.delete_with_telemetry(&device_id)?));
         }
         self.inner.delete(&device_id)?;
         Ok(0)

@@ -1,8 +1,8 @@
 //! The event log: [`EventLogStore`] and its records.
 
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use crate::event_rows::EventRows;
-use crate::mirror::{mirror_record, to_core};
+use crate::mirror::{from_core, mirror_record, to_core};
 use neotalk_storage as core;
 use std::collections::HashMap;
 
@@ -48,7 +48,7 @@ mirror_record! {
         /// Source, time and causal links.
         metadata: EventMetadata,
         /// Position in the log, assigned by `append`; strictly increasing, never reused.
-        sequence: u64,
+        sequence: i64,
     }
 }
 
@@ -61,19 +61,23 @@ pub struct EventRetention {
     pub keep: String,
     /// Total size of stored events above which the oldest are dropped first.
     #[uniffi(default = 1000)]
-    pub max_size_mb: u64,
+    pub max_size_mb: i64,
     /// Window per event type, overriding `keep`.
     #[uniffi(default)]
     pub by_type: HashMap<String, String>,
 }
 
 impl TryFrom<EventRetention> for core::EventRetention {
-    type Error = core::StorageError;
+    type Error = StorageError;
 
-    fn try_from(r: EventRetention) -> core::Result<Self> {
+    fn try_from(r: EventRetention) -> Result<Self> {
         use core::RetentionWindow as Window;
         let by_type = r.by_type.iter().map(|(t, w)| Ok((t.clone(), Window::parse_field("by_type", w)?))).collect::<core::Result<_>>()?;
-        Ok(core::EventRetention { keep: Window::parse_field("keep", &r.keep)?, max_size_mb: r.max_size_mb, by_type })
+        Ok(core::EventRetention {
+            keep: Window::parse_field("keep", &r.keep)?,
+            max_size_mb: to_core("max_size_mb", r.max_size_mb)?,
+            by_type,
+        })
     }
 }
 
@@ -83,26 +87,22 @@ impl TryFrom<EventRetention> for core::EventRetention {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct SequenceRange {
     /// Sequence of the batch's first event.
-    pub first: u64,
+    pub first: i64,
     /// Sequence of the batch's last event (`first - 1` for an empty batch).
-    pub last: u64,
+    pub last: i64,
 }
 
 /// What an event-log cleanup removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct EventCleanup {
     /// Events older than their retention window.
-    pub expired: u64,
+    pub expired: i64,
     /// Events dropped, oldest first, to get under `max_size_mb`.
-    pub over_size: u64,
+    pub over_size: i64,
 }
 
 fn from_core_list(events: Vec<core::EventLogEntry>) -> Vec<EventLogEntry> {
     events.into_iter().map(EventLogEntry::from).collect()
-}
-
-fn to_usize(limit: Option<u64>) -> Option<usize> {
-    limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX))
 }
 
 crate::store_object::store_object! {
@@ -124,7 +124,7 @@ impl EventLogStore {
     pub fn append_batch(&self, events: Vec<NewEvent>) -> Result<SequenceRange> {
         let events: Vec<core::NewEvent> = to_core("event", events)?;
         let range = self.inner.append_batch(&events)?;
-        Ok(SequenceRange { first: range.first, last: range.last })
+        Ok(SequenceRange { first: from_core(range.first), last: from_core(range.last) })
     }
 
     /// The event with this id, or none.
@@ -133,13 +133,17 @@ impl EventLogStore {
     }
 
     /// Events with `start <= timestamp < end`, in time order, at most `limit`.
-    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Events of one type with `start <= timestamp < end`, in time order, at most `limit`.
-    pub fn query_by_type(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.query_by_type(&event_type, neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?))
+    pub fn query_by_type(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.query_by_type(
+            &event_type,
+            neotalk_storage::TimeRange::half_open(start, end)?,
+            to_core("limit", limit)?,
+        )?))
     }
 
     /// Every event of a correlation chain, in sequence order.
@@ -149,41 +153,42 @@ impl EventLogStore {
 
     /// Up to `limit` events with a sequence greater than `after_sequence`, in sequence order.
     /// Pass the last sequence seen to follow the log (0 starts at the beginning).
-    pub fn replay(&self, after_sequence: u64, limit: Option<u64>) -> Result<Vec<EventLogEntry>> {
-        Ok(from_core_list(self.inner.replay(after_sequence, to_usize(limit))?))
+    pub fn replay(&self, after_sequence: i64, limit: Option<i64>) -> Result<Vec<EventLogEntry>> {
+        Ok(from_core_list(self.inner.replay(to_core("after_sequence", after_sequence)?, to_core("limit", limit)?)?))
     }
 
     /// Like `replay`, as one JSON text: an array of rows
     /// `[sequence, event_id, event_type, data, source, timestamp, correlation_id,
     /// causation_id]` with each payload as stored (the bulk path of the Python layer).
-    pub fn replay_json(&self, after_sequence: u64, limit: Option<u64>) -> Result<String> {
+    pub fn replay_json(&self, after_sequence: i64, limit: Option<i64>) -> Result<String> {
         let mut rows = EventRows::new();
-        self.inner.replay_text(after_sequence, to_usize(limit), |sequence, e| rows.push(sequence, e))?;
+        self.inner
+            .replay_text(to_core("after_sequence", after_sequence)?, to_core("limit", limit)?, |sequence, e| rows.push(sequence, e))?;
         Ok(rows.finish()?)
     }
 
     /// Like `query_range`, as the rows of `replay_json`.
-    pub fn query_range_json(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<String> {
-        Ok(EventRows::of_entries(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_usize(limit))?)?)
+    pub fn query_range_json(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<String> {
+        Ok(EventRows::of_entries(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?)?)
     }
 
     /// Like `query_by_type`, as the rows of `replay_json`.
-    pub fn query_by_type_json(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<String> {
+    pub fn query_by_type_json(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<String> {
         Ok(EventRows::of_entries(&self.inner.query_by_type(
             &event_type,
             neotalk_storage::TimeRange::half_open(start, end)?,
-            to_usize(limit),
+            to_core("limit", limit)?,
         )?)?)
     }
 
     /// The highest sequence ever assigned (0 before the first append).
-    pub fn last_sequence(&self) -> Result<u64> {
-        Ok(self.inner.last_sequence()?)
+    pub fn last_sequence(&self) -> Result<i64> {
+        Ok(from_core(self.inner.last_sequence()?))
     }
 
     /// Total bytes of stored events (the quantity `max_size_mb` limits).
-    pub fn total_bytes(&self) -> Result<u64> {
-        Ok(self.inner.total_bytes()?)
+    pub fn total_bytes(&self) -> Result<i64> {
+        Ok(from_core(self.inner.total_bytes()?))
     }
 
     /// Removes events past their retention window, then the oldest events while the log is
@@ -191,6 +196,6 @@ impl EventLogStore {
     /// `timestamp < now_ms - window(t)`; a window that is not a duration is `InvalidInput`.
     pub fn cleanup(&self, now_ms: i64, retention: EventRetention) -> Result<EventCleanup> {
         let c = self.inner.cleanup(now_ms, &retention.try_into()?)?;
-        Ok(EventCleanup { expired: c.expired, over_size: c.over_size })
+        Ok(EventCleanup { expired: from_core(c.expired), over_size: from_core(c.over_size) })
     }
 }

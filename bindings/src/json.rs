@@ -43,13 +43,3 @@ pub(crate) fn texts<T: serde::Serialize>(values: &[T]) -> Result<Vec<String>> {
 pub(crate) fn text_opt<T: serde::Serialize>(value: Option<T>) -> Result<Option<String>> {
     value.as_ref().map(text).transpose()
 }
-
-/// A foreign count or limit as `usize` (saturating on 32-bit targets).
-pub(crate) fn to_usize(v: u64) -> usize {
-    usize::try_from(v).unwrap_or(usize::MAX)
-}
-
-/// An optional foreign limit as `usize`.
-pub(crate) fn limit(v: Option<u64>) -> Option<usize> {
-    v.map(to_usize)
-}

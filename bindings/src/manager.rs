@@ -32,10 +32,10 @@ pub enum Durability {
 pub struct WriteBufferOptions {
     /// Points held before a flush is forced; `0` makes every `write` commit at once.
     #[uniffi(default)]
-    pub max_points: Option<u64>,
+    pub max_points: Option<i64>,
     /// Age of the oldest buffered point that triggers a flush, in ms.
     #[uniffi(default)]
-    pub max_delay_ms: Option<u64>,
+    pub max_delay_ms: Option<i64>,
 }
 
 /// Settings for opening a [`StorageManager`]; a field left unset keeps the core's default
@@ -50,13 +50,13 @@ pub struct StorageOptions {
     pub write_buffer: Option<WriteBufferOptions>,
     /// Device states held in the hot cache.
     #[uniffi(default)]
-    pub device_cache_entries: Option<u64>,
+    pub device_cache_entries: Option<i64>,
     /// Latest points (one per series) held in the hot cache.
     #[uniffi(default)]
-    pub series_cache_entries: Option<u64>,
+    pub series_cache_entries: Option<i64>,
     /// redb page cache, in bytes.
     #[uniffi(default)]
-    pub page_cache_bytes: Option<u64>,
+    pub page_cache_bytes: Option<i64>,
     /// A new database in the split layout: time series, vectors, sessions and events in files
     /// of their own (an existing database keeps its layout).
     #[uniffi(default)]
@@ -67,7 +67,7 @@ pub struct StorageOptions {
     pub rollups: Option<String>,
     /// Largest binary telemetry value accepted, in bytes (16 MiB by default, at most 256 MiB).
     #[uniffi(default)]
-    pub max_binary_value_bytes: Option<u64>,
+    pub max_binary_value_bytes: Option<i64>,
 }
 
 /// Inserts `value` under `key` when it is set.
@@ -107,9 +107,9 @@ mirror_record! {
         /// Table name.
         name: String,
         /// Number of entries.
-        entries: u64,
+        entries: i64,
         /// Bytes of keys and values stored (excluding engine overhead).
-        stored_bytes: u64,
+        stored_bytes: i64,
     }
 }
 
@@ -136,9 +136,9 @@ mirror_record! {
     /// Bytes of the database file before and after `compact()`.
     CompactionReport => core::CompactionReport {
         /// Bytes before compaction.
-        before_bytes: u64,
+        before_bytes: i64,
         /// Bytes after compaction.
-        after_bytes: u64,
+        after_bytes: i64,
     }
 }
 
@@ -162,9 +162,9 @@ mirror_record! {
         /// No damaged entry and redb's own check passed.
         ok: bool,
         /// Entries read whose checksum held.
-        entries_checked: u64,
+        entries_checked: i64,
         /// Damaged entries found.
-        damaged_count: u64,
+        damaged_count: i64,
         /// The first 1,000 of them.
         damaged: Vec<DamagedEntry>,
         /// What redb's structural check said, when it did not pass.
@@ -178,15 +178,15 @@ mirror_record! {
     /// Outcome of [`salvage`]: what was copied and which damaged entries were skipped.
     SalvageReport => core::SalvageReport {
         /// Entries copied into the new database (their checksums held).
-        entries_copied: u64,
+        entries_copied: i64,
         /// Damaged entries skipped.
-        damaged_count: u64,
+        damaged_count: i64,
         /// The first 1,000 of them.
         damaged: Vec<DamagedEntry>,
         /// Whether the damaged files needed recovery, so a recovered copy of them was read.
         read_from_copy: bool,
         /// Configuration files copied from `config/`.
-        config_files_copied: u64,
+        config_files_copied: i64,
     }
 }
 
@@ -367,18 +367,33 @@ impl StorageManager {
         Ok(self.inner.flush()?)
     }
 
-    /// Flushes and releases the database; later calls fail with `Closed`. Exported as
-    /// `close_storage` because Kotlin's `AutoCloseable.close()` (which `use { }` calls)
-    /// already frees the handle, and dropping the last handle closes the database too.
+    /// Flushes and releases the database; later calls on it and on its stores fail with
+    /// `Closed`, and closing twice is harmless. Exported as `close_storage` because Kotlin's
+    /// `AutoCloseable.close()` (which `use { }` calls) is uniffi's: it releases this handle,
+    /// which closes the database the same way (see `Drop`) but cannot report an error.
     #[uniffi::method(name = "close_storage")]
     pub fn close(&self) -> Result<()> {
         Ok(self.inner.close()?)
     }
 }
 
+/// Releasing the handle closes the database: Kotlin's `close()` / `use { }` is then the one
+/// close a Kotlin caller needs (flush, release the file, stores fail with `Closed`), and a
+/// manager that the JVM's garbage collector frees does not keep the file locked while its
+/// stores wait to be collected. So a caller keeps the manager while it uses the stores (the
+/// Python layer's stores hold it for the caller). A failure here has no caller to go to; an
+/// explicit `flush()` or `close_storage()` reports it.
+impl Drop for StorageManager {
+    fn drop(&mut self) {
+        let _ = self.inner.close();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StorageError;
+    use crate::timeseries::DataPoint;
 
     #[test]
     fn unset_options_keep_core_defaults() {
@@ -396,5 +411,20 @@ mod tests {
         assert_eq!(o.write_buffer.max_points, 0);
         assert_eq!(o.write_buffer.max_delay_ms, core::WriteBufferOptions::default().max_delay_ms);
         assert_eq!(o.device_cache_entries, core::StorageOptions::default().device_cache_entries);
+    }
+
+    #[test]
+    fn releasing_the_manager_closes_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap().to_string();
+        let db = StorageManager::open(path.clone()).unwrap();
+        let events = db.events();
+        let series = db.timeseries();
+        series.write("d".into(), "m".into(), DataPoint::from(core::DataPoint::new(1, core::MetricValue::Float(2.5)))).unwrap();
+        drop(db);
+        assert!(matches!(events.last_sequence(), Err(StorageError::Closed(_))));
+        // Flushed and released: the file opens again at once and holds the buffered point.
+        let again = StorageManager::open(path).unwrap();
+        assert_eq!(again.timeseries().query_latest("d".into(), "m".into()).unwrap().map(|p| p.timestamp), Some(1));
     }
 }

@@ -4,8 +4,7 @@
 
 use crate::enums::MemoryType;
 use crate::error::Result;
-use crate::json::to_usize;
-use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
+use crate::mirror::{from_core, from_core_all, json_functions, mirror_record, to_core, Mirror};
 use crate::packed;
 use neotalk_storage as core;
 
@@ -30,7 +29,7 @@ mirror_record! {
         last_accessed: Option<i64>,
         /// How many times `get` read it.
         #[uniffi(default = 0)]
-        access_count: u32,
+        access_count: i64,
     }
 }
 
@@ -111,39 +110,39 @@ impl LongTermMemoryStore {
     }
 
     /// Number of stored memories.
-    pub fn count(&self) -> Result<u64> {
-        Ok(self.inner.count()?)
+    pub fn count(&self) -> Result<i64> {
+        Ok(from_core(self.inner.count()?))
     }
 
     /// Memories of one type, newest first, at most `limit`.
-    pub fn by_type(&self, memory_type: MemoryType, limit: u64) -> Result<Vec<MemoryEntry>> {
-        Ok(from_core_all(self.inner.by_type(memory_type.into(), to_usize(limit))?))
+    pub fn by_type(&self, memory_type: MemoryType, limit: i64) -> Result<Vec<MemoryEntry>> {
+        Ok(from_core_all(self.inner.by_type(memory_type.into(), to_core::<_, usize>("limit", limit)?)?))
     }
 
     /// The `n` most important memories, most important first.
-    pub fn by_importance(&self, n: u64) -> Result<Vec<MemoryEntry>> {
-        Ok(from_core_all(self.inner.by_importance(to_usize(n))?))
+    pub fn by_importance(&self, n: i64) -> Result<Vec<MemoryEntry>> {
+        Ok(from_core_all(self.inner.by_importance(to_core("n", n)?)?))
     }
 
     /// Keyword (BM25) search, best first.
-    pub fn search_keywords(&self, query: String, limit: u64) -> Result<Vec<MemoryHit>> {
-        Ok(from_core_all(self.inner.search_keywords(&query, to_usize(limit))?))
+    pub fn search_keywords(&self, query: String, limit: i64) -> Result<Vec<MemoryHit>> {
+        Ok(from_core_all(self.inner.search_keywords(&query, to_core("limit", limit)?)?))
     }
 
     /// Semantic search by a packed little-endian `f32` embedding, best first.
-    pub fn search_semantic(&self, embedding: Vec<u8>, limit: u64) -> Result<Vec<MemoryHit>> {
+    pub fn search_semantic(&self, embedding: Vec<u8>, limit: i64) -> Result<Vec<MemoryHit>> {
         let embedding = packed::f32s("embedding", &embedding)?;
-        Ok(from_core_all(self.inner.search_semantic(&embedding, to_usize(limit))?))
+        Ok(from_core_all(self.inner.search_semantic(&embedding, to_core("limit", limit)?)?))
     }
 
     /// Hybrid search (reciprocal rank fusion of keyword and semantic rankings), best first.
-    pub fn search_hybrid(&self, query: String, embedding: Vec<u8>, limit: u64) -> Result<Vec<MemoryHit>> {
+    pub fn search_hybrid(&self, query: String, embedding: Vec<u8>, limit: i64) -> Result<Vec<MemoryHit>> {
         let embedding = packed::f32s("embedding", &embedding)?;
-        Ok(from_core_all(self.inner.search_hybrid(&query, &embedding, to_usize(limit))?))
+        Ok(from_core_all(self.inner.search_hybrid(&query, &embedding, to_core("limit", limit)?)?))
     }
 
     /// Deletes memories with `metadata.expires_at < now_ms`; returns how many.
-    pub fn purge_expired(&self, now_ms: i64) -> Result<u64> {
-        Ok(self.inner.purge_expired(now_ms)?)
+    pub fn purge_expired(&self, now_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.purge_expired(now_ms)?))
     }
 }

@@ -12,7 +12,7 @@
 //! inputs) cross as JSON text and are parsed through the core's one input path, so a bad
 //! one is `InvalidInput` naming its field.
 
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use std::collections::HashMap;
 
 /// A uniffi-side value and the core value `C` it stands for.
@@ -37,7 +37,41 @@ macro_rules! same {
     )+};
 }
 
-same!(String, bool, i64, u64, u32, f32, f64);
+same!(String, bool, i64, f32, f64);
+
+/// Counts, sizes, limits and sequences are unsigned in core and cross as `i64`: Kotlin code
+/// works in `Long` (a `ULong` needs `0uL` literals and `.toLong()` at every use), and Python
+/// ints don't mind. A caller's negative one is `InvalidInput` naming it; a core value above
+/// `i64::MAX` (none is reachable: they count rows and bytes) saturates.
+macro_rules! count {
+    ($($t:ty),+) => {$(
+        impl Mirror<$t> for i64 {
+            fn from_core(core: $t) -> Self {
+                i64::try_from(core).unwrap_or(i64::MAX)
+            }
+            fn into_core(self, field: &'static str) -> Result<$t> {
+                if self < 0 {
+                    return Err(StorageError::invalid(field, format!("{self} is negative")));
+                }
+                <$t>::try_from(self).map_err(|_| StorageError::invalid(field, format!("{self} is over {}", <$t>::MAX)))
+            }
+        }
+    )+};
+}
+
+count!(u64, u32);
+
+/// A limit or count the core takes as `usize`: as [`count!`], saturating where `usize` is
+/// 32 bits (a limit of `Long.MAX_VALUE` means "all" on every CPU).
+impl Mirror<usize> for i64 {
+    fn from_core(core: usize) -> Self {
+        i64::try_from(core).unwrap_or(i64::MAX)
+    }
+    fn into_core(self, field: &'static str) -> Result<usize> {
+        let v: u64 = self.into_core(field)?;
+        Ok(usize::try_from(v).unwrap_or(usize::MAX))
+    }
+}
 
 impl<A: Mirror<C>, C> Mirror<Vec<C>> for Vec<A> {
     fn from_core(core: Vec<C>) -> Self {
@@ -166,6 +200,11 @@ pub(crate) use json_functions;
 /// The core record of a caller's uniffi record.
 pub(crate) fn to_core<A: Mirror<C>, C>(field: &'static str, value: A) -> Result<C> {
     value.into_core(field)
+}
+
+/// The uniffi form of a core value.
+pub(crate) fn from_core<A: Mirror<C>, C>(value: C) -> A {
+    A::from_core(value)
 }
 
 /// The uniffi records of core records.

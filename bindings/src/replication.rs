@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::json;
 use crate::manager::StorageManager;
+use crate::mirror::{from_core, to_core};
 use neotalk_storage_replicate as replicate;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,23 +14,30 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct ReplicationReport {
     /// Telemetry points written.
-    pub points: u64,
+    pub points: i64,
     /// Events written.
-    pub events: u64,
+    pub events: i64,
     /// Alert changes written.
-    pub alert_changes: u64,
+    pub alert_changes: i64,
     /// Decision, rule execution and workflow execution changes written.
-    pub record_changes: u64,
+    pub record_changes: i64,
     /// Rows skipped under the sink's `max_lag` / `max_backlog_bytes`.
-    pub dropped: u64,
+    pub dropped: i64,
     /// Batches acknowledged.
-    pub batches: u64,
+    pub batches: i64,
 }
 
 impl From<replicate::RunReport> for ReplicationReport {
     fn from(r: replicate::RunReport) -> Self {
         let replicate::RunReport { points, events, alert_changes, record_changes, dropped, batches } = r;
-        ReplicationReport { points, events, alert_changes, record_changes, dropped, batches }
+        ReplicationReport {
+            points: from_core(points),
+            events: from_core(events),
+            alert_changes: from_core(alert_changes),
+            record_changes: from_core(record_changes),
+            dropped: from_core(dropped),
+            batches: from_core(batches),
+        }
     }
 }
 
@@ -82,8 +90,9 @@ impl Replicator {
 
     /// Delivers new writes every `poll_ms` until `stop()` is called (from another thread),
     /// retrying a failing target with growing pauses; returns what it delivered.
-    pub fn follow(&self, poll_ms: u64) -> Result<ReplicationReport> {
-        let options = replicate::FollowOptions { poll: Duration::from_millis(poll_ms.max(1)), ..Default::default() };
+    pub fn follow(&self, poll_ms: i64) -> Result<ReplicationReport> {
+        let options =
+            replicate::FollowOptions { poll: Duration::from_millis(to_core::<_, u64>("poll_ms", poll_ms)?.max(1)), ..Default::default() };
         let report = self.lock().follow(&options, &self.stop);
         self.stop.store(false, Ordering::Release);
         Ok(report?.into())

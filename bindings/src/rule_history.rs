@@ -3,8 +3,7 @@
 
 use crate::enums::ExecutionResult;
 use crate::error::Result;
-use crate::json::{self, to_usize};
-use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
+use crate::mirror::{from_core, from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
 
 mirror_record! {
@@ -31,7 +30,7 @@ mirror_record! {
         result: ExecutionResult,
         /// Time the execution took, in ms.
         #[uniffi(default = 0)]
-        duration_ms: u64,
+        duration_ms: i64,
     }
 }
 
@@ -57,19 +56,19 @@ mirror_record! {
         /// The rule.
         rule_id: String,
         /// Executions (every trigger, whether or not the condition held).
-        triggers: u64,
+        triggers: i64,
         /// Executions whose condition held.
-        condition_met: u64,
+        condition_met: i64,
         /// Executions with `ExecutionResult::Success`.
-        success: u64,
+        success: i64,
         /// Executions with `ExecutionResult::PartialSuccess`.
-        partial_success: u64,
+        partial_success: i64,
         /// Executions with `ExecutionResult::Failed`.
-        failed: u64,
+        failed: i64,
         /// Mean `duration_ms` (0 when there were no executions).
         mean_duration_ms: f64,
         /// Largest `duration_ms` (0 when there were no executions).
-        max_duration_ms: u64,
+        max_duration_ms: i64,
     }
 }
 
@@ -105,23 +104,25 @@ impl RuleHistoryStore {
     }
 
     /// Executions of one rule, newest first, skipping `offset`, at most `limit` (none: all).
-    pub fn query_by_rule(&self, rule_id: String, offset: u64, limit: Option<u64>) -> Result<Vec<RuleExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_by_rule(&rule_id, core::Page { offset: to_usize(offset), limit: json::limit(limit) })?))
+    pub fn query_by_rule(&self, rule_id: String, offset: i64, limit: Option<i64>) -> Result<Vec<RuleExecutionRecord>> {
+        Ok(from_core_all(
+            self.inner.query_by_rule(&rule_id, core::Page { offset: to_core("offset", offset)?, limit: to_core("limit", limit)? })?,
+        ))
     }
 
     /// Executions of one rule with `start <= triggered_at < end`, oldest first.
-    pub fn query_rule_range(&self, rule_id: String, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<RuleExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_rule_range(&rule_id, core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_rule_range(&self, rule_id: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<RuleExecutionRecord>> {
+        Ok(from_core_all(self.inner.query_rule_range(&rule_id, core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Executions with `start <= triggered_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<RuleExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<RuleExecutionRecord>> {
+        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Failed executions with `start <= triggered_at < end`, oldest first.
-    pub fn query_failed(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<RuleExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_failed(core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_failed(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<RuleExecutionRecord>> {
+        Ok(from_core_all(self.inner.query_failed(core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Statistics of one rule over `[start, end)` (`end` none: no upper bound).
@@ -135,7 +136,7 @@ impl RuleHistoryStore {
     }
 
     /// Removes executions triggered before `before_ms`; returns how many.
-    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        Ok(self.inner.cleanup(before_ms)?)
+    pub fn cleanup(&self, before_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.cleanup(before_ms)?))
     }
 }

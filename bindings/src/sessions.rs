@@ -2,8 +2,7 @@
 //! [`SessionInfo`] and [`SessionSummary`].
 
 use crate::error::Result;
-use crate::json::{self, to_usize};
-use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
+use crate::mirror::{from_core, from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
 
 mirror_record! {
@@ -32,7 +31,7 @@ mirror_record! {
     /// A stored message with its position in the session.
     SequencedMessage => core::SequencedMessage {
         /// Position in the session, from 1.
-        sequence: u64,
+        sequence: i64,
         /// The message.
         message: SessionMessage,
     }
@@ -50,9 +49,9 @@ mirror_record! {
         /// The latest of `created_at` and every message timestamp.
         updated_at: i64,
         /// Messages currently stored.
-        message_count: u64,
+        message_count: i64,
         /// Highest sequence assigned (0 before the first message).
-        last_sequence: u64,
+        last_sequence: i64,
     }
 }
 
@@ -95,18 +94,18 @@ impl SessionStore {
     }
 
     /// Sessions, most recently updated first, at most `limit`.
-    pub fn list_sessions(&self, limit: Option<u64>) -> Result<Vec<SessionInfo>> {
-        Ok(from_core_all(self.inner.list_sessions(json::limit(limit))?))
+    pub fn list_sessions(&self, limit: Option<i64>) -> Result<Vec<SessionInfo>> {
+        Ok(from_core_all(self.inner.list_sessions(to_core("limit", limit)?)?))
     }
 
     /// Appends a message; returns its sequence.
-    pub fn append_message(&self, session_id: String, message: SessionMessage) -> Result<u64> {
-        Ok(self.inner.append_message(&session_id, &to_core("message", message)?)?)
+    pub fn append_message(&self, session_id: String, message: SessionMessage) -> Result<i64> {
+        Ok(from_core(self.inner.append_message(&session_id, &to_core("message", message)?)?))
     }
 
     /// Appends messages in one transaction; returns their sequences.
-    pub fn append_messages(&self, session_id: String, messages: Vec<SessionMessage>) -> Result<Vec<u64>> {
-        Ok(self.inner.append_messages(&session_id, &to_core::<_, Vec<core::SessionMessage>>("message", messages)?)?)
+    pub fn append_messages(&self, session_id: String, messages: Vec<SessionMessage>) -> Result<Vec<i64>> {
+        Ok(from_core(self.inner.append_messages(&session_id, &to_core::<_, Vec<core::SessionMessage>>("message", messages)?)?))
     }
 
     /// Every message of a session, in order.
@@ -115,18 +114,18 @@ impl SessionStore {
     }
 
     /// The last `n` messages, in order.
-    pub fn last_messages(&self, session_id: String, n: u64) -> Result<Vec<SequencedMessage>> {
-        Ok(from_core_all(self.inner.last_messages(&session_id, to_usize(n))?))
+    pub fn last_messages(&self, session_id: String, n: i64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.last_messages(&session_id, to_core("n", n)?)?))
     }
 
     /// Messages with `start <= sequence < end`, in order.
-    pub fn messages_range(&self, session_id: String, start: u64, end: u64) -> Result<Vec<SequencedMessage>> {
-        Ok(from_core_all(self.inner.messages_range(&session_id, start, end)?))
+    pub fn messages_range(&self, session_id: String, start: i64, end: i64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.messages_range(&session_id, to_core("start", start)?, to_core("end", end)?)?))
     }
 
     /// The newest messages whose content fits in `max_chars`, in order.
-    pub fn context_window(&self, session_id: String, max_chars: u64) -> Result<Vec<SequencedMessage>> {
-        Ok(from_core_all(self.inner.context_window(&session_id, to_usize(max_chars))?))
+    pub fn context_window(&self, session_id: String, max_chars: i64) -> Result<Vec<SequencedMessage>> {
+        Ok(from_core_all(self.inner.context_window(&session_id, to_core("max_chars", max_chars)?)?))
     }
 
     /// Sets a session's summary; returns it.
@@ -140,8 +139,8 @@ impl SessionStore {
     }
 
     /// The `n` most recently updated summaries.
-    pub fn recent_summaries(&self, n: u64) -> Result<Vec<SessionSummary>> {
-        Ok(from_core_all(self.inner.recent_summaries(to_usize(n))?))
+    pub fn recent_summaries(&self, n: i64) -> Result<Vec<SessionSummary>> {
+        Ok(from_core_all(self.inner.recent_summaries(to_core("n", n)?)?))
     }
 
     /// Deletes a session with its messages and summary; false when there was none.
@@ -150,7 +149,7 @@ impl SessionStore {
     }
 
     /// Removes sessions last updated before `before_ms`; returns how many.
-    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        Ok(self.inner.cleanup(before_ms)?)
+    pub fn cleanup(&self, before_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.cleanup(before_ms)?))
     }
 }

@@ -11,7 +11,7 @@
 //! included, is in range.
 
 use crate::error::{Result, StorageError};
-use crate::mirror::{from_core_all, mirror_record, to_core};
+use crate::mirror::{from_core, from_core_all, mirror_record, to_core};
 use neotalk_storage as core;
 use neotalk_storage::{Column, TimeRange};
 
@@ -119,15 +119,16 @@ pub struct SeriesKey {
 pub struct RangeOptions {
     /// Return at most this many points.
     #[uniffi(default)]
-    pub limit: Option<u64>,
+    pub limit: Option<i64>,
     /// Newest point first (the limit then keeps the newest points).
     #[uniffi(default)]
     pub newest_first: bool,
 }
 
-impl From<RangeOptions> for core::RangeOptions {
-    fn from(o: RangeOptions) -> Self {
-        core::RangeOptions { limit: o.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)), newest_first: o.newest_first }
+impl TryFrom<RangeOptions> for core::RangeOptions {
+    type Error = StorageError;
+    fn try_from(o: RangeOptions) -> Result<Self> {
+        Ok(core::RangeOptions { limit: to_core("limit", o.limit)?, newest_first: o.newest_first })
     }
 }
 
@@ -140,7 +141,7 @@ mirror_record! {
         /// Start of the bucket (Unix ms), a multiple of `bucket_ms` from the epoch.
         bucket_start: i64,
         /// Number of points of any type.
-        count: u64,
+        count: i64,
         /// Sum of numeric values.
         sum: Option<f64>,
         /// Smallest numeric value.
@@ -387,8 +388,8 @@ impl TimeSeriesStore {
     }
 
     /// Points waiting in the write buffer.
-    pub fn buffered_points(&self) -> u64 {
-        self.inner.buffered_points() as u64
+    pub fn buffered_points(&self) -> i64 {
+        from_core(self.inner.buffered_points())
     }
 
     /// Points of one series with `start <= timestamp < end`, oldest first. An unknown series
@@ -406,7 +407,7 @@ impl TimeSeriesStore {
         end: Option<i64>,
         options: RangeOptions,
     ) -> Result<Vec<DataPoint>> {
-        Ok(from_core_all(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
+        Ok(from_core_all(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.try_into()?)?))
     }
 
     /// Like `query_range_with`, as a [`PointBatch`]: packed columns for a range of plain
@@ -419,7 +420,7 @@ impl TimeSeriesStore {
         end: Option<i64>,
         options: RangeOptions,
     ) -> Result<PointBatch> {
-        Ok(PointBatch::of(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.into())?))
+        Ok(PointBatch::of(self.inner.query_range_with(&device_id, &metric, range(start, end)?, options.try_into()?)?))
     }
 
     /// Like `query_range_with`, for a float series, returned as packed buffers (see
@@ -433,7 +434,7 @@ impl TimeSeriesStore {
         end: Option<i64>,
         options: RangeOptions,
     ) -> Result<PackedSeries> {
-        pack(self.inner.query_range_columns_with(&device_id, &metric, range(start, end)?, options.into())?)
+        pack(self.inner.query_range_columns_with(&device_id, &metric, range(start, end)?, options.try_into()?)?)
     }
 
     /// The newest point of a series, or none when it has none.
@@ -467,7 +468,7 @@ impl TimeSeriesStore {
 
     /// [`Self::query_aggregated`] as one buffer, for hosts where a record per bucket costs
     /// more than the query (uniffi lifts a record field by field: about 27 µs a bucket in
-    /// Python). One 65-byte little-endian row per bucket: `bucket_start` i64, `count` u64, a
+    /// Python). One 65-byte little-endian row per bucket: `bucket_start` i64, `count` i64, a
     /// byte that is 1 when the numeric fields are set, then `sum`, `min`, `max`, `avg`,
     /// `first`, `last` as f64 (0.0 when unset).
     pub fn query_aggregated_packed(
@@ -504,19 +505,19 @@ impl TimeSeriesStore {
 
     /// Deletes the points of one series with `start <= timestamp < end`; returns how many
     /// were removed.
-    pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<u64> {
-        Ok(self.inner.delete_range(&device_id, &metric, range(start, end)?)?)
+    pub fn delete_range(&self, device_id: String, metric: String, start: i64, end: Option<i64>) -> Result<i64> {
+        Ok(from_core(self.inner.delete_range(&device_id, &metric, range(start, end)?)?))
     }
 
     /// Deletes every point of every metric of `device_id` (the device stays registered);
     /// returns how many were removed.
-    pub fn delete_device(&self, device_id: String) -> Result<u64> {
-        Ok(self.inner.delete_device(&device_id)?)
+    pub fn delete_device(&self, device_id: String) -> Result<i64> {
+        Ok(from_core(self.inner.delete_device(&device_id)?))
     }
 
     /// Deletes every point of `metric` on every device; returns how many were removed.
-    pub fn delete_metric(&self, metric: String) -> Result<u64> {
-        Ok(self.inner.delete_metric(&metric)?)
+    pub fn delete_metric(&self, metric: String) -> Result<i64> {
+        Ok(from_core(self.inner.delete_metric(&metric)?))
     }
 
     /// The rollup tier width (ms) that `query_aggregated` with these arguments reads, or none
@@ -527,8 +528,8 @@ impl TimeSeriesStore {
 
     /// Recomputes every rollup tier from the raw points (after a change of the configured
     /// tiers); returns how many buckets were written.
-    pub fn rebuild_rollups(&self) -> Result<u64> {
-        Ok(self.inner.rebuild_rollups()?)
+    pub fn rebuild_rollups(&self) -> Result<i64> {
+        Ok(from_core(self.inner.rebuild_rollups()?))
     }
 }
 

@@ -5,8 +5,8 @@
 
 use crate::enums::DistanceMetric;
 use crate::error::{Result, StorageError};
-use crate::json::{self, to_usize};
-use crate::mirror::mirror_record;
+use crate::json;
+use crate::mirror::{from_core, mirror_record, to_core};
 use crate::packed;
 use neotalk_storage as core;
 
@@ -16,7 +16,7 @@ mirror_record! {
         /// Collection name.
         name: String,
         /// Length of every vector.
-        dimension: u32,
+        dimension: i64,
         /// How vectors are compared.
         metric: DistanceMetric,
     }
@@ -32,16 +32,17 @@ pub enum Quantization {
     /// in memory.
     Int8 {
         /// Candidates re-ranked per result wanted.
-        oversampling: u32,
+        oversampling: i64,
     },
 }
 
-impl From<Quantization> for core::Quantization {
-    fn from(q: Quantization) -> Self {
-        match q {
+impl TryFrom<Quantization> for core::Quantization {
+    type Error = StorageError;
+    fn try_from(q: Quantization) -> Result<Self> {
+        Ok(match q {
             Quantization::None => core::Quantization::None,
-            Quantization::Int8 { oversampling } => core::Quantization::Int8 { oversampling },
-        }
+            Quantization::Int8 { oversampling } => core::Quantization::Int8 { oversampling: to_core("oversampling", oversampling)? },
+        })
     }
 }
 
@@ -49,7 +50,7 @@ impl From<core::Quantization> for Quantization {
     fn from(q: core::Quantization) -> Self {
         match q {
             core::Quantization::None => Quantization::None,
-            core::Quantization::Int8 { oversampling } => Quantization::Int8 { oversampling },
+            core::Quantization::Int8 { oversampling } => Quantization::Int8 { oversampling: from_core(oversampling) },
         }
     }
 }
@@ -103,19 +104,19 @@ crate::store_object::store_object! {
 #[uniffi::export]
 impl VectorStore {
     /// Creates a collection; an existing name is `Conflict`.
-    pub fn create_collection(&self, name: String, dimension: u32, metric: DistanceMetric) -> Result<CollectionInfo> {
-        Ok(self.inner.create_collection(&name, dimension, metric.into())?.into())
+    pub fn create_collection(&self, name: String, dimension: i64, metric: DistanceMetric) -> Result<CollectionInfo> {
+        Ok(self.inner.create_collection(&name, to_core("dimension", dimension)?, metric.into())?.into())
     }
 
     /// Creates a collection with the given quantisation; an existing name is `Conflict`.
     pub fn create_collection_with(
         &self,
         name: String,
-        dimension: u32,
+        dimension: i64,
         metric: DistanceMetric,
         quantization: Quantization,
     ) -> Result<CollectionInfo> {
-        Ok(self.inner.create_collection_with(&name, dimension, metric.into(), quantization.into())?.into())
+        Ok(self.inner.create_collection_with(&name, to_core("dimension", dimension)?, metric.into(), quantization.try_into()?)?.into())
     }
 
     /// A collection's quantisation; an unknown name is `NotFound`.
@@ -125,7 +126,7 @@ impl VectorStore {
 
     /// Switches a collection's quantisation (persisted).
     pub fn set_quantization(&self, name: String, quantization: Quantization) -> Result<()> {
-        Ok(self.inner.set_quantization(&name, quantization.into())?)
+        Ok(self.inner.set_quantization(&name, quantization.try_into()?)?)
     }
 
     /// The collection, or none.
@@ -181,21 +182,21 @@ impl VectorStore {
     }
 
     /// Number of documents in a collection.
-    pub fn count(&self, collection: String) -> Result<u64> {
-        Ok(self.inner.count(&collection)?)
+    pub fn count(&self, collection: String) -> Result<i64> {
+        Ok(from_core(self.inner.count(&collection)?))
     }
 
     /// The `k` documents closest to `query`, best first, optionally only those passing `filter`.
-    pub fn search(&self, collection: String, query: Vec<f32>, k: u64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
+    pub fn search(&self, collection: String, query: Vec<f32>, k: i64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
         let filter = filter.map(VectorFilter::into_core).transpose()?;
-        Ok(matches(self.inner.search(&collection, &query, to_usize(k), filter.as_ref())?))
+        Ok(matches(self.inner.search(&collection, &query, to_core("k", k)?, filter.as_ref())?))
     }
 
     /// [`Self::search`] with the query as a packed little-endian `f32` buffer.
-    pub fn search_packed(&self, collection: String, query: Vec<u8>, k: u64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
+    pub fn search_packed(&self, collection: String, query: Vec<u8>, k: i64, filter: Option<VectorFilter>) -> Result<Vec<VectorMatch>> {
         let query = packed::f32s("query", &query)?;
         let filter = filter.map(VectorFilter::into_core).transpose()?;
-        Ok(matches(self.inner.search(&collection, &query, to_usize(k), filter.as_ref())?))
+        Ok(matches(self.inner.search(&collection, &query, to_core("k", k)?, filter.as_ref())?))
     }
 
     /// `count` queries in one packed little-endian `f32` buffer (`count x dim`, row by row),
@@ -204,12 +205,12 @@ impl VectorStore {
         &self,
         collection: String,
         queries: Vec<u8>,
-        count: u64,
-        k: u64,
+        count: i64,
+        k: i64,
         filter: Option<VectorFilter>,
     ) -> Result<Vec<Vec<VectorMatch>>> {
-        let queries = packed::rows("queries", &queries, to_usize(count))?;
+        let queries = packed::rows("queries", &queries, to_core("count", count)?)?;
         let filter = filter.map(VectorFilter::into_core).transpose()?;
-        Ok(self.inner.search_batch(&collection, &queries, to_usize(k), filter.as_ref())?.into_iter().map(matches).collect())
+        Ok(self.inner.search_batch(&collection, &queries, to_core("k", k)?, filter.as_ref())?.into_iter().map(matches).collect())
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::enums::ExecutionStatus;
 use crate::error::Result;
-use crate::json::{self, to_usize};
-use crate::mirror::{from_core_all, json_functions, mirror_record, to_core, Mirror};
+use crate::json;
+use crate::mirror::{from_core, from_core_all, json_functions, mirror_record, to_core, Mirror};
 use neotalk_storage as core;
 
 mirror_record! {
@@ -130,13 +130,16 @@ impl WorkflowHistoryStore {
     }
 
     /// Runs of one workflow, newest first, skipping `offset`, at most `limit` (none: all).
-    pub fn query_by_workflow(&self, workflow_id: String, offset: u64, limit: Option<u64>) -> Result<Vec<WorkflowExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_by_workflow(&workflow_id, core::Page { offset: to_usize(offset), limit: json::limit(limit) })?))
+    pub fn query_by_workflow(&self, workflow_id: String, offset: i64, limit: Option<i64>) -> Result<Vec<WorkflowExecutionRecord>> {
+        Ok(from_core_all(
+            self.inner
+                .query_by_workflow(&workflow_id, core::Page { offset: to_core("offset", offset)?, limit: to_core("limit", limit)? })?,
+        ))
     }
 
     /// Runs with `start <= started_at < end`, oldest first.
-    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<u64>) -> Result<Vec<WorkflowExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+    pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<WorkflowExecutionRecord>> {
+        Ok(from_core_all(self.inner.query_range(core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Runs with this status and `start <= started_at < end`, oldest first.
@@ -145,9 +148,9 @@ impl WorkflowHistoryStore {
         status: ExecutionStatus,
         start: i64,
         end: Option<i64>,
-        limit: Option<u64>,
+        limit: Option<i64>,
     ) -> Result<Vec<WorkflowExecutionRecord>> {
-        Ok(from_core_all(self.inner.query_by_status(status.into(), core::TimeRange::half_open(start, end)?, json::limit(limit))?))
+        Ok(from_core_all(self.inner.query_by_status(status.into(), core::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
     }
 
     /// Runs still running.
@@ -156,7 +159,7 @@ impl WorkflowHistoryStore {
     }
 
     /// Removes every run (running or not) started before `before_ms`; returns how many.
-    pub fn cleanup(&self, before_ms: i64) -> Result<u64> {
-        Ok(self.inner.cleanup(before_ms)?)
+    pub fn cleanup(&self, before_ms: i64) -> Result<i64> {
+        Ok(from_core(self.inner.cleanup(before_ms)?))
     }
 }

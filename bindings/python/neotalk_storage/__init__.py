@@ -11,13 +11,16 @@ sessions, long-term memory and vector collections on a redb file (or in memory),
         print(ts.query_latest("thermo-1", "temperature").value)
 
 Errors are ``StorageError`` subclasses a caller catches by kind (``StorageError.NotFound``,
-``StorageError.InvalidInput``, ``StorageError.Conflict``, ``StorageError.Closed``, ...); each
+``StorageError.InvalidInput``, also a ``ValueError``, ``StorageError.Conflict``, ...); each
 has a ``code`` equal to the core's ``StorageError::code()`` and a message naming what was
 wrong. Records are the native record classes; in them telemetry values are plain Python
 scalars and JSON fields (metadata, config, event data) are Python objects.
 """
 
+import importlib.metadata as _metadata
+
 from ._native import neotalk_storage_uniffi as _uniffi
+from . import _packed_series
 from .alerts import AlertStore
 from .decisions import DecisionStore
 from .device_state import DeviceStateStore
@@ -31,6 +34,8 @@ from .sessions import SessionStore
 from .timeseries import TimeSeriesStore
 from .vectors import VectorStore
 from .workflow_history import WorkflowHistoryStore
+
+__version__ = _metadata.version("neotalk-storage")
 
 AggregateBucket = _uniffi.AggregateBucket
 AlertRecord = _uniffi.AlertRecord
@@ -104,16 +109,8 @@ _CODES = {
 for _name, _code in _CODES.items():
     getattr(StorageError, _name).code = _code
 del _name, _code
-
-
-def _timestamps_view(self) -> memoryview:
-    """The timestamps as a zero-copy ``memoryview`` of ``int`` (format ``'q'``)."""
-    return memoryview(self.timestamps).cast("q")
-
-
-def _values_view(self) -> memoryview:
-    """The values as a zero-copy ``memoryview`` of ``float`` (format ``'d'``)."""
-    return memoryview(self.values).cast("d")
+# A refused argument is also what Python code catches as ValueError (int("x"), math.sqrt(-1)).
+StorageError.InvalidInput.__bases__ = (StorageError, ValueError)
 
 
 def _record_repr(self) -> str:
@@ -142,15 +139,7 @@ def _patch_record_reprs():
 _patch_record_reprs()
 del _patch_record_reprs
 
-# The packed format is little-endian; the views read native order, so they exist only
-# where the two agree (every platform the wheels are built for).
-import sys as _sys
-
-if _sys.byteorder == "little":
-    PackedSeries.timestamps_view = _timestamps_view
-    PackedSeries.values_view = _values_view
-PackedSeries.__len__ = lambda self: len(self.timestamps) // 8
-del _sys
+_packed_series.install()
 
 __all__ = [
     "AggregateBucket",

@@ -5,12 +5,21 @@ import os
 import typing
 from typing import Any, Iterable, Optional, Union
 
+__version__: str
+"""The installed distribution's version (``importlib.metadata.version("neotalk-storage")``)."""
+
 _Value = Union[int, float, bool, str, bytes]
 """A telemetry value: int (i64), finite float, bool, str or bytes (read back as bytes)."""
 _Json = Any
 """Any value JSON can hold: dict, list, str, int, float (finite), bool or None."""
 _Buffer = Any
 """bytes, bytearray, array('q') / array('d'), a numpy array or any buffer of 8-byte items."""
+_Timestamps = Any
+"""Unix ms: a 1-D buffer of 8-byte signed integers (bytes, array('q'), numpy int64) or a numpy
+datetime64 array of a fixed unit, converted exactly (NaT and sub-millisecond values refused)."""
+_Values = Any
+"""A 1-D column: float64 (array('d'), numpy float64, raw little-endian bytes), int64
+(array('q'), numpy int64) or bool (numpy bool)."""
 
 _F32 = Any
 """float32 vectors: a numpy float32 array (any shape, C order), array('f'), little-endian
@@ -145,6 +154,12 @@ class PackedSeries:
         """The timestamps as a zero-copy memoryview of int (format 'q')."""
     def values_view(self) -> memoryview:
         """The values as a zero-copy memoryview of float (format 'd')."""
+    def to_numpy(self, datetime: bool = False) -> tuple[Any, Any]:
+        """(timestamps, values) as read-only numpy arrays viewing the buffers, no copy: int64
+        Unix ms (datetime64[ms] when datetime) and float64. Needs numpy."""
+    def to_pandas(self) -> Any:
+        """The values as a pandas.Series indexed by a naive DatetimeIndex named "timestamp"
+        (UTC); pandas copies the data. Needs pandas."""
 
 # --- device records -----------------------------------------------------------------------
 
@@ -270,7 +285,7 @@ class TimeSeriesStore:
     def write(self, device_id: str, metric: str, timestamp: int, value: _Value, *, quality: Optional[float] = None, metadata: Optional[_Json] = None) -> None: ...
     def write_batch(self, points: Iterable[Union[TelemetryPoint, tuple[str, str, int, _Value]]]) -> None: ...
     def write_series(self, device_id: str, metric: str, points: Iterable[Union[DataPoint, tuple[int, _Value]]]) -> None: ...
-    def write_packed(self, device_id: str, metric: str, timestamps: _Buffer, values: _Buffer) -> None: ...
+    def write_packed(self, device_id: str, metric: str, timestamps: _Timestamps, values: _Values) -> None: ...
     def flush(self) -> None: ...
     def buffered_points(self) -> int: ...
     def query_range(self, device_id: str, metric: str, start: int, end: Optional[int], *, limit: Optional[int] = None, newest_first: bool = False) -> list[DataPoint]: ...

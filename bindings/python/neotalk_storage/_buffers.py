@@ -1,54 +1,113 @@
-"""Packed buffers for the telemetry hot paths.
+"""Packed columns for the telemetry hot paths.
 
 Anything with the buffer protocol crosses as one copy: ``bytes``/``bytearray`` are taken as
-raw little-endian bytes; typed buffers (``array('q')``, ``array('d')``, numpy arrays,
-``memoryview``) must hold 8-byte items of the right kind and are converted to little-endian
-when the machine is big-endian.
+raw little-endian bytes (``i64`` timestamps, ``f64`` values); typed buffers (``array('q')``,
+``array('d')``, numpy arrays, ``memoryview``) must be 1-D, their item format tells what they
+hold, and 8-byte items are converted to little-endian when they are big-endian. numpy
+``datetime64`` timestamps are converted to Unix milliseconds exactly, or refused. The core
+checks lengths and values; nothing here re-checks them.
 """
 
 import array
+import math
 import sys
 
 from ._native import neotalk_storage_uniffi as _native
 
-# struct-module format codes of 8-byte signed integers and of doubles; '<', '=' and '@'
-# prefixes are native or little-endian on the machines this targets, '>' and '!' are not.
-_INT64_CODES = frozenset("ql")
-_FLOAT64_CODES = frozenset("d")
+_FLOAT, _INTEGER, _BOOLEAN = _native.PackedValueType.FLOAT, _native.PackedValueType.INTEGER, _native.PackedValueType.BOOLEAN
+# struct-module codes (byte-order prefix removed) of the items a column takes: its type and item size.
+_ITEMS = {"q": (_INTEGER, 8), "l": (_INTEGER, 8), "d": (_FLOAT, 8), "?": (_BOOLEAN, 1)}
+_EXPECTED = {_INTEGER: "8-byte signed integers", _FLOAT: "8-byte floats", _BOOLEAN: "booleans"}
+# Codes of byte buffers (bytearray, memoryview of bytes): raw bytes of the column's first type.
+_RAW_CODES = frozenset("Bbc")
+
+# Attoseconds in one tick of each numpy datetime64 unit of fixed length (years and months vary).
+_ATTOSECONDS = {
+    "W": 604_800 * 10**18, "D": 86_400 * 10**18, "h": 3_600 * 10**18, "m": 60 * 10**18, "s": 10**18,
+    "ms": 10**15, "us": 10**12, "ns": 10**9, "ps": 10**6, "fs": 10**3, "as": 1,
+}
+_MS = _ATTOSECONDS["ms"]
+_I64_MAX = 2**63 - 1
 
 
 def _invalid(field: str, reason: str) -> Exception:
     return _native.StorageError.InvalidInput(f"invalid {field}: {reason}")
 
 
-def packed(field: str, data, kind: str) -> bytes:
-    """Returns ``data`` as little-endian bytes of 8-byte items.
-
-    ``kind`` is ``"i64"`` (timestamps) or ``"f64"`` (values). Raises
-    ``StorageError.InvalidInput`` naming ``field`` when ``data`` is not a buffer, holds items
-    of another type, or is not a whole number of 8-byte items.
-    """
+def _column(field: str, data, types: tuple) -> tuple:
+    """``(little-endian bytes, PackedValueType)`` of ``data``, whose items must be one of
+    ``types``; raw bytes are taken as ``types[0]``. Anything else is ``InvalidInput`` naming
+    ``field``."""
+    expected = " or ".join(_EXPECTED[t] for t in types)
     if isinstance(data, bytes):
-        raw = data
-    else:
-        try:
-            view = memoryview(data)
-        except TypeError:
-            raise _invalid(field, f"expected bytes or a buffer of 8-byte items, got {type(data).__name__}") from None
-        fmt = view.format
-        order = fmt[0] if fmt and fmt[0] in "<>=!@" else "@"
-        code = fmt.lstrip("<>=!@")
-        if code not in ("B", "b", "c"):
-            wanted = _INT64_CODES if kind == "i64" else _FLOAT64_CODES
-            if code not in wanted or view.itemsize != 8:
-                expected = "8-byte signed integers" if kind == "i64" else "8-byte floats"
-                raise _invalid(field, f"buffer items have format {fmt!r}; expected {expected}")
-            big = order in ">!" or (order in "@=" and sys.byteorder == "big")
-            if big:
-                items = array.array("q", view.tobytes())
-                items.byteswap()  # reverses the bytes of every 8-byte item
-                return items.tobytes()
-        raw = view.tobytes()
-    if len(raw) % 8 != 0:
-        raise _invalid(field, f"{len(raw)} bytes is not a whole number of 8-byte items")
-    return raw
+        return data, types[0]
+    try:
+        view = memoryview(data)
+    except (TypeError, ValueError):  # numpy raises ValueError for dtypes without a buffer format
+        what = type(data).__name__ + (f" of {data.dtype}" if hasattr(data, "dtype") else "")
+        raise _invalid(field, f"expected bytes or a buffer of {expected}, got {what}") from None
+    if view.ndim != 1:
+        raise _invalid(field, f"expected a 1-D buffer, got shape {view.shape}")
+    fmt = view.format
+    code = fmt.lstrip("<>=!@")
+    if code in _RAW_CODES:
+        return view.tobytes(), types[0]
+    kind, size = _ITEMS.get(code, (None, 0))
+    if kind not in types or view.itemsize != size:
+        raise _invalid(field, f"buffer items have format {fmt!r}; expected {expected}")
+    order = fmt[0] if fmt[0] in "<>=!@" else "@"
+    if size > 1 and (order in ">!" or (order in "@=" and sys.byteorder == "big")):
+        items = array.array("q", view.tobytes())
+        items.byteswap()  # reverses the bytes of every 8-byte item
+        return items.tobytes(), kind
+    return view.tobytes(), kind
+
+
+def packed_values(data) -> tuple:
+    """``(little-endian bytes, PackedValueType)`` of a values column: ``f64`` (format ``'d'``,
+    and raw bytes), ``i64`` (``'q'``/``'l'``, 8 bytes) or booleans (``'?'``, one byte each)."""
+    return _column("values", data, (_FLOAT, _INTEGER, _BOOLEAN))
+
+
+def packed_timestamps(data) -> bytes:
+    """Little-endian ``i64`` Unix ms of a timestamps column: 8-byte signed integers (raw bytes
+    included), or a numpy ``datetime64`` array (see :func:`_datetime_ms`)."""
+    if getattr(getattr(data, "dtype", None), "kind", None) == "M":
+        return _datetime_ms(data)
+    return _column("timestamps", data, (_INTEGER,))[0]
+
+
+def _datetime_ms(data) -> bytes:
+    """Unix ms of a 1-D ``datetime64`` array (numpy, or what converts to one) as little-endian
+    ``i64`` bytes. Any fixed-length unit is converted exactly: ``datetime64[ms]`` crosses as
+    one copy, coarser units (s, m, h, D, W) are multiplied and finer ones (us, ns, ...) divided.
+    ``NaT``, a value that is not a whole millisecond and one whose milliseconds overflow
+    ``i64`` are ``InvalidInput`` naming its index; so are years and months (no fixed length)."""
+    import numpy  # loaded already: ``data`` has a numpy dtype
+
+    data = numpy.asarray(data)
+    if data.dtype.kind != "M":  # e.g. a pandas index with a time zone gives objects
+        raise _invalid("timestamps", f"expected naive datetime64 values (UTC), got {data.dtype}")
+    if data.ndim != 1:
+        raise _invalid("timestamps", f"expected a 1-D array, got shape {data.shape}")
+    unit, count = numpy.datetime_data(data.dtype)
+    if unit not in _ATTOSECONDS:
+        raise _invalid("timestamps", f"datetime64[{unit}] has no fixed length in milliseconds; use ms, us or ns")
+    tick = count * _ATTOSECONDS[unit]
+    gcd = math.gcd(tick, _MS)
+    multiply, divide = tick // gcd, _MS // gcd  # ms = ticks * multiply / divide
+    ticks = data.view(numpy.dtype("i8").newbyteorder(data.dtype.byteorder))
+
+    def refuse(bad, reason):
+        if bad.any():
+            i = int(numpy.flatnonzero(bad)[0])
+            raise _invalid("timestamps", f"index {i} ({data[i]}) {reason}")
+
+    refuse(numpy.isnat(data), "is NaT")
+    if divide > 1:
+        refuse(ticks % divide != 0, "is not a whole millisecond")
+        ticks = ticks // divide
+    if multiply > 1:
+        refuse((ticks > _I64_MAX // multiply) | (ticks < -(2**63 // multiply)), "overflows i64 Unix milliseconds")
+        ticks = ticks * multiply
+    return ticks.astype("<i8", copy=False).tobytes()

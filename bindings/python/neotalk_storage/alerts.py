@@ -5,6 +5,7 @@ import copy
 from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg
 from ._values import invalid
+from ._store import NativeStore
 
 
 def _to_native(alert):
@@ -17,17 +18,14 @@ def _to_native(alert):
     return out
 
 
-class AlertStore:
+class AlertStore(NativeStore):
     """Alerts raised for the operator; obtain it from ``StorageManager.alerts()``.
 
     ``severity`` (in ``AlertRecord`` and as an argument) is ``AlertSeverity`` or its name
     (``"warning"``); unknown names are ``StorageError.InvalidInput``.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def create(self, alert) -> None:
         """Stores a new ``AlertRecord``; a duplicate id is ``StorageError.Conflict``."""

@@ -5,6 +5,7 @@ import json
 from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg, typed_in
 from ._values import json_dumps
+from ._store import NativeStore
 
 
 def _decision_out(decision):
@@ -23,7 +24,7 @@ def _result_in(result):
     return _native.execution_result_from_json(json_dumps("result", result))
 
 
-class DecisionStore:
+class DecisionStore(NativeStore):
     """Decisions proposed by the LLM; obtain it from ``StorageManager.decisions()``.
 
     A decision is a ``DecisionRecord`` (``decision_id``, ``title``, ``description``,
@@ -34,10 +35,7 @@ class DecisionStore:
     take the core's defaults. ``status`` arguments are ``DecisionStatus`` or its name.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def create(self, decision) -> None:
         """Stores a new decision; a duplicate id is ``StorageError.Conflict``."""

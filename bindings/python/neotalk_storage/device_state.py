@@ -2,19 +2,17 @@
 
 from ._native import neotalk_storage_uniffi as _native
 from ._values import device_from_native, device_to_native
+from ._store import NativeStore
 
 
-class DeviceStateStore:
+class DeviceStateStore(NativeStore):
     """Store of device states; obtain it from ``StorageManager.devices()``.
 
     ``DeviceState.config`` is any JSON value (dict, list, ...); metric snapshot values are
     plain ``int``/``float``/``bool``/``str``.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native: "_native.DeviceStateStore"):
-        self._native = native
+    __slots__ = ()
 
     def upsert(self, state) -> None:
         """Registers a device or replaces its registration fields (type, name, online,

@@ -4,18 +4,16 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._values import event_from_native, event_to_native, events_from_rows
+from ._store import NativeStore
 
 
-class EventLogStore:
+class EventLogStore(NativeStore):
     """Store of events; obtain it from ``StorageManager.events()``.
 
     ``event_data`` is any JSON value. Sequences increase strictly and are never reused.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native: "_native.EventLogStore"):
-        self._native = native
+    __slots__ = ()
 
     def append(self, event) -> "_native.EventLogEntry":
         """Appends one ``NewEvent``; returns it as an ``EventLogEntry`` with its sequence. A

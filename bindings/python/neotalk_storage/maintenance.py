@@ -5,6 +5,7 @@ import os
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import dumps, loads, loads_all
+from ._store import NativeStore
 
 
 def _backup_kind(kind) -> str:
@@ -15,7 +16,7 @@ def _backup_kind(kind) -> str:
     return dumps("kind", kind)
 
 
-class DataCleanupTask:
+class DataCleanupTask(NativeStore):
     """One retention run over every store (``retention.yaml`` semantics).
 
     ``retention`` is a dict of the core's ``RetentionConfig`` (e.g.
@@ -24,11 +25,11 @@ class DataCleanupTask:
     ``StorageError.InvalidInput``; ``None`` keeps the defaults.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ()
 
     def __init__(self, storage, retention=None):
         text = None if retention is None else dumps("retention", retention)
-        self._native = _native.DataCleanupTask(storage._native, text)
+        super().__init__(_native.DataCleanupTask(storage._native, text), storage._native)
 
     def config(self) -> dict:
         """The retention this task applies, with every default filled in."""
@@ -40,18 +41,18 @@ class DataCleanupTask:
         return loads(self._native.run(now_ms))
 
 
-class BackupManager:
+class BackupManager(NativeStore):
     """Takes backups of a file database into its backup directory.
 
     ``config`` is a dict of the core's ``BackupConfig`` (``backup_dir``, relative to the data
     directory; ``interval_hours``; ``retain_count``; ``enabled_backups``).
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ()
 
     def __init__(self, storage, config=None):
         text = None if config is None else dumps("config", config)
-        self._native = _native.BackupManager(storage._native, text)
+        super().__init__(_native.BackupManager(storage._native, text), storage._native)
 
     def dir(self) -> str:
         """The backup directory."""
@@ -76,13 +77,13 @@ class BackupManager:
         return self._native.prune()
 
 
-class RestoreManager:
+class RestoreManager(NativeStore):
     """Lists, verifies and restores the backups in ``backup_dir`` into ``storage``."""
 
-    __slots__ = ("_native",)
+    __slots__ = ()
 
     def __init__(self, storage, backup_dir):
-        self._native = _native.RestoreManager(storage._native, os.fspath(backup_dir))
+        super().__init__(_native.RestoreManager(storage._native, os.fspath(backup_dir)), storage._native)
 
     def list_backups(self) -> list:
         """Every backup file, oldest first; damaged ones carry a ``problem``."""

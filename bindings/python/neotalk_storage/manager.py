@@ -43,10 +43,10 @@ class StorageManager:
 
     def __init__(self, native: "_native.StorageManager"):
         self._native = native
-        self._timeseries = TimeSeriesStore(native.timeseries())
-        self._devices = DeviceStateStore(native.devices())
-        self._events = EventLogStore(native.events())
-        self._stores = {name: cls(getattr(native, name)()) for name, cls in _STORES.items()}
+        self._timeseries = TimeSeriesStore(native.timeseries(), native)
+        self._devices = DeviceStateStore(native.devices(), native)
+        self._events = EventLogStore(native.events(), native)
+        self._stores = {name: cls(getattr(native, name)(), native) for name, cls in _STORES.items()}
 
     @classmethod
     def open(cls, path, options=None) -> "StorageManager":

@@ -4,13 +4,14 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg, f32_buffer, typed_in
+from ._store import NativeStore
 
 
 def _entry_in(entry):
     return typed_in("entry", entry, _native.MemoryEntry, _native.memory_entry_from_json)
 
 
-class LongTermMemoryStore:
+class LongTermMemoryStore(NativeStore):
     """Memories the assistant keeps; obtain it from ``StorageManager.memory()``.
 
     An entry is a ``MemoryEntry`` (``memory_id``, ``memory_type`` (a ``MemoryType``),
@@ -21,10 +22,7 @@ class LongTermMemoryStore:
     ``array('f')``, little-endian bytes) or sequences of numbers.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def add(self, entry) -> None:
         """Stores a new memory; a duplicate id is ``StorageError.Conflict``."""

@@ -4,9 +4,10 @@ import os
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import loads
+from ._store import NativeStore
 
 
-class Replicator:
+class Replicator(NativeStore):
     """Delivers a database's telemetry, events, alerts, decisions and rule and workflow
     executions to PostgreSQL (``postgres://USER@HOST:PORT/DB``) or Parquet files
     (``parquet:DIR``), each row exactly once, keyed by ``gateway_id``::
@@ -20,12 +21,12 @@ class Replicator:
     called from another thread.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ()
 
     def __init__(self, storage, target, gateway_id: str):
         if isinstance(target, os.PathLike):
             target = f"parquet:{os.fspath(target)}"
-        self._native = _native.Replicator(storage._native, target, gateway_id)
+        super().__init__(_native.Replicator(storage._native, target, gateway_id), storage._native)
 
     def sink_name(self) -> str:
         """The name the target's cursors are stored under."""

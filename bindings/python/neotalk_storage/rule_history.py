@@ -4,6 +4,7 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import json_out, typed_in
+from ._store import NativeStore
 
 
 def _record_in(record):
@@ -18,7 +19,7 @@ def _record_out(record):
     return record
 
 
-class RuleHistoryStore:
+class RuleHistoryStore(NativeStore):
     """Executions of automation rules; obtain it from ``StorageManager.rule_history()``.
 
     A record is a ``RuleExecutionRecord``: ``execution_id``, ``rule_id``, ``rule_name``,
@@ -29,10 +30,7 @@ class RuleHistoryStore:
     ``{"Failed": {"error": "..."}}``). Time ranges are ``[start, end)``.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def record(self, record) -> None:
         """Stores one execution; a duplicate ``execution_id`` is ``StorageError.Conflict``."""

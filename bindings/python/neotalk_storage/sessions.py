@@ -5,6 +5,7 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import typed_in
+from ._store import NativeStore
 
 
 def _message_in(message):
@@ -24,7 +25,7 @@ def _sequenced_out(items) -> list:
     return items
 
 
-class SessionStore:
+class SessionStore(NativeStore):
     """Chat sessions with their messages and summaries; obtain it from
     ``StorageManager.sessions()``.
 
@@ -34,10 +35,7 @@ class SessionStore:
     Sessions are ``SessionInfo``, summaries ``SessionSummary``.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def create_session(self, session_id: str, title: str, created_at: int) -> "_native.SessionInfo":
         """Creates a session; a duplicate id is ``StorageError.Conflict``."""

@@ -4,15 +4,16 @@ import struct
 import typing
 
 from ._native import neotalk_storage_uniffi as _native
-from ._buffers import packed
+from ._buffers import packed_timestamps, packed_values
 from ._values import json_dumps_opt, point_from_native, point_to_native, points_from_batch, telemetry_to_native, value_to_native
+from ._store import NativeStore
 
 # A bucket of ``query_aggregated_packed``: start, count, numeric flag, sum, min, max, avg,
 # first, last.
 _AGGREGATE_ROW = struct.Struct("<qQB6d")
 
 
-class TimeSeriesStore:
+class TimeSeriesStore(NativeStore):
     """Store of telemetry series; obtain it from ``StorageManager.timeseries()``.
 
     Time ranges are half-open: ``start`` is included, ``end`` excluded; ``end=None`` means no
@@ -21,10 +22,7 @@ class TimeSeriesStore:
     ``last_seen`` (registering unknown devices).
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native: "_native.TimeSeriesStore"):
-        self._native = native
+    __slots__ = ()
 
     def write(self, device_id: str, metric: str, timestamp: int, value, *, quality=None, metadata=None) -> None:
         """Queues one point in the write buffer; it is committed with the next group commit,
@@ -49,14 +47,25 @@ class TimeSeriesStore:
         self._native.write_series(device_id, metric, [point_to_native(p) for p in points])
 
     def write_packed(self, device_id: str, metric: str, timestamps, values) -> None:
-        """Commits float points of one series in one transaction from packed buffers.
+        """Commits points of one series in one transaction from packed columns; both must be
+        1-D with the same number of items, and each crosses as one copy.
 
-        ``timestamps``: little-endian ``i64`` Unix ms; ``values``: little-endian ``f64``; the
-        same number of items. Accepts ``bytes``, ``bytearray``, ``array('q')`` /
-        ``array('d')``, numpy ``int64`` / ``float64`` arrays or any buffer of 8-byte items;
-        the data crosses as one copy.
+        ``timestamps``: Unix ms as little-endian ``i64`` (``bytes``, ``bytearray``,
+        ``array('q')``, numpy ``int64``), or a numpy ``datetime64`` array converted exactly:
+        ``ms`` as is, ``us``/``ns`` divided (each value must be a whole millisecond), ``s``,
+        ``m``, ``h``, ``D``, ``W`` multiplied (units other than ``ms`` cost one more copy);
+        ``NaT``, sub-millisecond values, overflows and the variable units ``Y``/``M`` are
+        refused.
+
+        ``values``: the item format gives the column type: floats (``array('d')``, numpy
+        ``float64``, and raw ``bytes``/``bytearray`` as little-endian ``f64``), integers
+        (``array('q')``, numpy ``int64``) or booleans (numpy ``bool``).
+
+        Anything else is ``StorageError.InvalidInput`` naming the argument.
         """
-        self._native.write_packed(device_id, metric, packed("timestamps", timestamps, "i64"), packed("values", values, "f64"))
+        stamps = packed_timestamps(timestamps)
+        raw, value_type = packed_values(values)
+        self._native.write_packed_column(device_id, metric, stamps, raw, value_type)
 
     def flush(self) -> None:
         """Commits everything in the write buffer now."""
@@ -74,10 +83,10 @@ class TimeSeriesStore:
 
     def query_range_packed(self, device_id: str, metric: str, start: int, end: typing.Optional[int], *, limit=None, newest_first=False):
         """Like :meth:`query_range`, as a ``PackedSeries`` of two ``bytes`` buffers
-        (little-endian ``i64`` timestamps, ``f64`` values) that ``memoryview(...).cast('q')``
-        or ``numpy.frombuffer`` view without a copy. The series must hold floats: integer,
-        boolean or string values are refused with ``StorageError.InvalidInput`` naming the
-        type found (nothing is converted; :meth:`query_range` reads every type)."""
+        (little-endian ``i64`` timestamps, ``f64`` values); ``PackedSeries.to_numpy()`` views
+        them as numpy arrays without a copy. The series must hold floats: integer, boolean or
+        string values are refused with ``StorageError.InvalidInput`` naming the type found
+        (nothing is converted; :meth:`query_range` reads every type)."""
         options = _native.RangeOptions(limit=limit, newest_first=newest_first)
         return self._native.query_range_packed(device_id, metric, start, end, options)
 

@@ -7,6 +7,7 @@ from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg, f32_buffer, f32_list
 from ._values import invalid
 from ._values import json_dumps
+from ._store import NativeStore
 
 
 def _filter(filter):
@@ -30,6 +31,21 @@ def _quantization(kind, oversampling):
     raise invalid("quantization", f"{kind!r} is not one of none, int8")
 
 
+def _check_matrix(native, collection: str, rows: int, vectors) -> None:
+    """Refuses a matrix (anything with a ``shape`` of two or more dimensions) that is not
+    ``(rows, n)``: a transposed matrix has the right number of floats, which is all the core
+    can check. The core checks ``n`` against the dimension (the float count), so the
+    collection is read only to word a refusal; flat buffers and unknown collections are left
+    to the core."""
+    shape = getattr(vectors, "shape", None)
+    if shape is None or len(shape) < 2 or (len(shape) == 2 and shape[0] == rows):
+        return
+    info = native.collection(collection)
+    if info is not None:
+        expected = (rows, info.dimension)
+        raise invalid("vectors", f"expected shape {expected} ({rows} ids, dimension {info.dimension}), got {tuple(shape)}")
+
+
 def _query_rows(queries):
     """``(count, packed float32 bytes)`` of a ``(n, dim)`` array or a sequence of vectors."""
     shape = getattr(queries, "shape", None)
@@ -43,7 +59,7 @@ def _query_rows(queries):
     return len(rows), b"".join(rows)
 
 
-class VectorStore:
+class VectorStore(NativeStore):
     """Named collections of fixed-dimension float32 vectors with JSON metadata; obtain it
     from ``StorageManager.vectors()``.
 
@@ -53,10 +69,7 @@ class VectorStore:
     Python objects in ``VectorDocument.metadata`` / ``VectorMatch.metadata``).
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def create_collection(self, name: str, dimension: int, metric="cosine", quantization=None, oversampling: int = 10):
         """Creates a collection (``metric``: ``DistanceMetric`` or its name); an existing name
@@ -99,9 +112,11 @@ class VectorStore:
 
     def upsert_many(self, collection: str, ids: typing.Sequence[str], vectors, metadata=None) -> None:
         """Inserts or replaces ``len(ids)`` documents in one transaction from one float32
-        buffer of ``len(ids) x dim`` values (a numpy ``(n, dim)`` array, ...). ``metadata``,
-        when given, has one JSON value per id. All or none."""
+        buffer of ``len(ids) x dim`` values (a numpy ``(n, dim)`` array, ...); a matrix of
+        another shape (e.g. transposed) is ``StorageError.InvalidInput``. ``metadata``, when
+        given, has one JSON value per id. All or none."""
         ids = list(ids)
+        _check_matrix(self._native, collection, len(ids), vectors)
         texts = None if metadata is None else [json_dumps("metadata", m) for m in metadata]
         self._native.upsert_packed(collection, ids, f32_buffer("vectors", vectors), texts)
 

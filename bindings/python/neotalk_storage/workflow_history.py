@@ -3,6 +3,7 @@
 from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg, json_out, typed_in
 from ._values import json_dumps
+from ._store import NativeStore
 
 
 def _run_out(run):
@@ -14,7 +15,7 @@ def _run_out(run):
     return run
 
 
-class WorkflowHistoryStore:
+class WorkflowHistoryStore(NativeStore):
     """Workflow runs and their steps; obtain it from ``StorageManager.workflow_history()``.
 
     A run is a ``WorkflowExecutionRecord`` (``execution_id``, ``workflow_id``,
@@ -25,10 +26,7 @@ class WorkflowHistoryStore:
     form; ``status`` arguments are ``ExecutionStatus`` or its name.
     """
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native):
-        self._native = native
+    __slots__ = ()
 
     def start(self, record) -> None:
         """Stores a new run; a duplicate ``execution_id`` is ``StorageError.Conflict``."""

@@ -34,6 +34,10 @@ BAD_CALLS = [
     ("empty event id", lambda db: db.events().get(""), StorageError.InvalidInput, "event_id"),
     ("too-long event type", lambda db: db.events().query_by_type(LONG, 0, 1), StorageError.InvalidInput, "event_type"),
     ("event start after end", lambda db: db.events().query_by_type("t", 5, 1), StorageError.InvalidInput, "time range"),
+    ("negative limit", lambda db: db.events().replay(0, -1), StorageError.InvalidInput, "limit: -1 is negative"),
+    ("negative sequence", lambda db: db.events().replay(-5, None), StorageError.InvalidInput, "after_sequence: -5 is negative"),
+    ("negative k", lambda db: db.vectors().search("c", [1.0], -1), StorageError.InvalidInput, "k: -1 is negative"),
+    ("negative dimension", lambda db: db.vectors().create_collection("c", -3, "cosine"), StorageError.InvalidInput, "dimension: -3 is negative"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from neotalk_storage import Durability, EventMetadata, NewEvent, StorageManager, StorageOptions, WriteBufferOptions
+from neotalk_storage import Durability, EventMetadata, NewEvent, StorageError, StorageManager, StorageOptions, WriteBufferOptions
 
 
 def test_context_manager_closes_and_data_persists(disk):
@@ -24,6 +24,21 @@ def test_context_manager_closes_on_exception(disk):
             raise RuntimeError("boom")
     with StorageManager.open(disk) as db:  # not locked: the failed block closed it
         assert len(db.timeseries().query_range("d", "m", 0, 10)) == 1
+
+
+def test_a_store_keeps_its_database_open_and_the_last_reference_closes_it(disk):
+    events = StorageManager.open(disk).events()  # the manager itself is dropped at once
+    events.append(NewEvent(event_id="e1", event_type="t", event_data=1, metadata=EventMetadata(source="s", timestamp=1)))
+    with pytest.raises(StorageError.Locked):
+        StorageManager.open(disk)
+    del events  # the last reference: the database flushes and releases its file
+    with StorageManager.open(disk) as db:
+        assert db.events().get("e1").event_data == 1
+
+
+def test_invalid_input_is_a_value_error(db):
+    with pytest.raises(ValueError, match="limit: -1 is negative"):
+        db.events().replay(0, -1)
 
 
 def test_in_memory(db):

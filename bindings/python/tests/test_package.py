@@ -50,6 +50,13 @@ def test_stub_declares_every_export_and_every_public_method():
             assert not missing, f"{name}: {missing} missing from the stub"
 
 
+def test_version_is_the_distribution_version():
+    import importlib.metadata
+
+    assert isinstance(neotalk_storage.__version__, str)
+    assert neotalk_storage.__version__ == importlib.metadata.version("neotalk-storage")
+
+
 def test_every_error_kind_has_the_core_code():
     codes = {
         "NotFound": "NOT_FOUND",

@@ -1,7 +1,6 @@
 package io.neotalk.storage
 
 import java.math.BigDecimal
-import java.math.BigInteger
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
@@ -186,7 +185,7 @@ class ConformanceTest {
                 val opened = StorageManager.inMemoryWith(
                     StorageOptions(
                         rollups = if (options.has("rollups")) jsonText(options.get("rollups")) else null,
-                        maxBinaryValueBytes = if (options.has("max_binary_value_bytes")) options.getLong("max_binary_value_bytes").toULong() else null,
+                        maxBinaryValueBytes = if (options.has("max_binary_value_bytes")) options.getLong("max_binary_value_bytes") else null,
                     ),
                 )
                 subject.opened.add(opened)
@@ -197,7 +196,7 @@ class ConformanceTest {
             "storage.flush" -> db.flush().let { JSONObject.NULL }
             "storage.integrity_report" -> db.integrityReport().let { r ->
                 jsonOf(
-                    "ok" to r.ok, "entries_checked" to r.entriesChecked.toJson(), "damaged_count" to r.damagedCount.toJson(),
+                    "ok" to r.ok, "entries_checked" to r.entriesChecked, "damaged_count" to r.damagedCount,
                     "damaged" to damagedJson(r.damaged),
                     "engine_problem" to r.engineProblem, "engine_checked" to r.engineChecked,
                 )
@@ -210,9 +209,9 @@ class ConformanceTest {
                 }
                 salvage(subject.path, into).let { r ->
                     jsonOf(
-                        "entries_copied" to r.entriesCopied.toJson(), "damaged_count" to r.damagedCount.toJson(),
+                        "entries_copied" to r.entriesCopied, "damaged_count" to r.damagedCount,
                         "damaged" to damagedJson(r.damaged),
-                        "read_from_copy" to r.readFromCopy, "config_files_copied" to r.configFilesCopied.toJson(),
+                        "read_from_copy" to r.readFromCopy, "config_files_copied" to r.configFilesCopied,
                     )
                 }
             }
@@ -220,8 +219,8 @@ class ConformanceTest {
             "replicate.run_once" -> Replicator(db, subject.target(str(args, "target")), str(args, "gateway_id")).use { r ->
                 r.runOnce().let {
                     jsonOf(
-                        "points" to it.points.toJson(), "events" to it.events.toJson(), "alert_changes" to it.alertChanges.toJson(),
-                        "record_changes" to it.recordChanges.toJson(), "dropped" to it.dropped.toJson(), "batches" to it.batches.toJson(),
+                        "points" to it.points, "events" to it.events, "alert_changes" to it.alertChanges,
+                        "record_changes" to it.recordChanges, "dropped" to it.dropped, "batches" to it.batches,
                     )
                 }
             }
@@ -236,15 +235,15 @@ class ConformanceTest {
             }
             "ts.query_range" -> JSONArray(db.timeseries().queryRange(device(), metric(), long(args, "start"), optLong(args, "end")).map(::pointJson))
             "ts.query_latest" -> db.timeseries().queryLatest(device(), metric())?.let(::pointJson) ?: JSONObject.NULL
-            "ts.delete_range" -> db.timeseries().deleteRange(device(), metric(), long(args, "start"), optLong(args, "end")).toJson()
+            "ts.delete_range" -> db.timeseries().deleteRange(device(), metric(), long(args, "start"), optLong(args, "end"))
             "ts.aggregation_tier" -> db.timeseries().aggregationTier(device(), metric(), long(args, "start"), optLong(args, "end"), long(args, "bucket_ms")) ?: JSONObject.NULL
-            "ts.rebuild_rollups" -> db.timeseries().rebuildRollups().toJson()
-            "ts.delete_device" -> db.timeseries().deleteDevice(device()).toJson()
-            "ts.delete_metric" -> db.timeseries().deleteMetric(metric()).toJson()
+            "ts.rebuild_rollups" -> db.timeseries().rebuildRollups()
+            "ts.delete_device" -> db.timeseries().deleteDevice(device())
+            "ts.delete_metric" -> db.timeseries().deleteMetric(metric())
             "ts.query_aggregated" -> JSONArray(
                 db.timeseries().queryAggregated(device(), metric(), long(args, "start"), optLong(args, "end"), long(args, "bucket_ms")).map {
                     jsonOf(
-                        "bucket_start" to it.bucketStart, "count" to it.count.toJson(), "sum" to it.sum, "min" to it.min,
+                        "bucket_start" to it.bucketStart, "count" to it.count, "sum" to it.sum, "min" to it.min,
                         "max" to it.max, "avg" to it.avg, "first" to it.first, "last" to it.last,
                     )
                 },
@@ -252,17 +251,17 @@ class ConformanceTest {
 
             "events.append" -> eventJson(db.events().append(newEvent(obj(args, "event"), "event")))
             "events.append_batch" -> db.events().appendBatch(arr(args, "events").objects().map { newEvent(it, "events[]") })
-                .let { jsonOf("first" to it.first.toJson(), "last" to it.last.toJson()) }
+                .let { jsonOf("first" to it.first, "last" to it.last) }
             "events.get" -> db.events().get(str(args, "event_id"))?.let(::eventJson) ?: JSONObject.NULL
-            "events.replay" -> JSONArray(db.events().replay(ulong(args, "after"), optULong(args, "limit")).map(::eventJson))
-            "events.query_range" -> JSONArray(db.events().queryRange(long(args, "start"), optLong(args, "end"), optULong(args, "limit")).map(::eventJson))
-            "events.last_sequence" -> db.events().lastSequence().toJson()
+            "events.replay" -> JSONArray(db.events().replay(long(args, "after"), optLong(args, "limit")).map(::eventJson))
+            "events.query_range" -> JSONArray(db.events().queryRange(long(args, "start"), optLong(args, "end"), optLong(args, "limit")).map(::eventJson))
+            "events.last_sequence" -> db.events().lastSequence()
 
             "devices.upsert" -> db.devices().upsert(deviceState(obj(args, "state"))).let { JSONObject.NULL }
             "devices.get" -> db.devices().getDevice(str(args, "device_id"))?.let(::deviceJson) ?: JSONObject.NULL
             "devices.list" -> JSONArray(db.devices().listDevices().map(::deviceJson))
             "devices.delete" -> db.devices().delete(str(args, "device_id")).let { JSONObject.NULL }
-            "devices.delete_with_telemetry" -> db.devices().delete(str(args, "device_id"), cascade = true).toJson()
+            "devices.delete_with_telemetry" -> db.devices().delete(str(args, "device_id"), cascade = true)
             "devices.set_online" -> db.devices().setOnline(str(args, "device_id"), args.getBoolean("online")).let { JSONObject.NULL }
 
             "alerts.create" -> db.alerts().create(alertRecord(obj(args, "alert"))).let { JSONObject.NULL }
@@ -270,8 +269,8 @@ class ConformanceTest {
             "alerts.delete" -> db.alerts().delete(str(args, "alert_id"))
             "alerts.acknowledge" -> alertJson(db.alerts().acknowledge(str(args, "alert_id"), str(args, "by"), long(args, "at")))
             "alerts.resolve" -> alertJson(db.alerts().resolve(str(args, "alert_id"), long(args, "at")))
-            "alerts.query_range" -> JSONArray(db.alerts().queryRange(long(args, "start"), optLong(args, "end"), optULong(args, "limit")).map(::alertJson))
-            "alerts.unresolved" -> JSONArray(db.alerts().unresolved(optULong(args, "limit")).map(::alertJson))
+            "alerts.query_range" -> JSONArray(db.alerts().queryRange(long(args, "start"), optLong(args, "end"), optLong(args, "limit")).map(::alertJson))
+            "alerts.unresolved" -> JSONArray(db.alerts().unresolved(optLong(args, "limit")).map(::alertJson))
 
             "decisions.create" -> db.decisions().create(decisionRecordFromJson(jsonText(args.get("decision")))).let { JSONObject.NULL }
             "decisions.get" -> db.decisions().get(str(args, "decision_id"))?.let(::decisionJson) ?: JSONObject.NULL
@@ -282,21 +281,21 @@ class ConformanceTest {
 
             "rules.record" -> db.ruleHistory().record(ruleExecutionRecordFromJson(jsonText(args.get("record")))).let { JSONObject.NULL }
             "rules.get" -> db.ruleHistory().get(str(args, "execution_id"))?.let { parse(ruleExecutionRecordToJson(it)) } ?: JSONObject.NULL
-            "rules.query_by_rule" -> JSONArray(db.ruleHistory().queryByRule(str(args, "rule_id"), ulong(args, "offset"), optULong(args, "limit")).map { parse(ruleExecutionRecordToJson(it)) })
+            "rules.query_by_rule" -> JSONArray(db.ruleHistory().queryByRule(str(args, "rule_id"), long(args, "offset"), optLong(args, "limit")).map { parse(ruleExecutionRecordToJson(it)) })
 
             "workflows.start" -> db.workflowHistory().start(workflowExecutionRecordFromJson(jsonText(args.get("record")))).let { JSONObject.NULL }
             "workflows.get" -> db.workflowHistory().get(str(args, "execution_id"))?.let { parse(workflowExecutionRecordToJson(it)) } ?: JSONObject.NULL
 
             "sessions.create" -> sessionJson(db.sessions().createSession(str(args, "session_id"), str(args, "title"), long(args, "created_at")))
-            "sessions.append_message" -> db.sessions().appendMessage(str(args, "session_id"), sessionMessageFromJson(jsonText(args.get("message")))).toJson()
+            "sessions.append_message" -> db.sessions().appendMessage(str(args, "session_id"), sessionMessageFromJson(jsonText(args.get("message"))))
             "sessions.load_messages" -> JSONArray(db.sessions().loadMessages(str(args, "session_id")).map {
-                jsonOf("sequence" to it.sequence.toJson(), "message" to parse(sessionMessageToJson(it.message)))
+                jsonOf("sequence" to it.sequence, "message" to parse(sessionMessageToJson(it.message)))
             })
             "sessions.delete" -> db.sessions().deleteSession(str(args, "session_id"))
 
             "memory.add" -> db.memory().add(memoryEntryFromJson(jsonText(args.get("entry")))).let { JSONObject.NULL }
             "memory.peek" -> db.memory().peek(str(args, "memory_id"))?.let { parse(memoryEntryToJson(it)) } ?: JSONObject.NULL
-            "memory.count" -> db.memory().count().toJson()
+            "memory.count" -> db.memory().count()
 
             "vectors.create_collection" -> {
                 val metric = when (val name = str(args, "metric")) {
@@ -305,9 +304,9 @@ class ConformanceTest {
                     "dot_product" -> DistanceMetric.DOT_PRODUCT
                     else -> throw Inexpressible("metric $name is not a DistanceMetric constant (typed enum)")
                 }
-                val dimension = ulong(args, "dimension").let { if (it > UInt.MAX_VALUE.toULong()) UInt.MAX_VALUE else it.toUInt() }
+                val dimension = long(args, "dimension")
                 db.vectors().createCollection(str(args, "name"), dimension, metric)
-                    .let { jsonOf("name" to it.name, "dimension" to it.dimension.toLong(), "metric" to coreName(it.metric)) }
+                    .let { jsonOf("name" to it.name, "dimension" to it.dimension, "metric" to coreName(it.metric)) }
             }
             "vectors.upsert" -> {
                 val doc = obj(args, "doc")
@@ -319,11 +318,11 @@ class ConformanceTest {
                 ?.let { jsonOf("id" to it.id, "embedding" to JSONArray(it.embedding.map(Float::toDouble)), "metadata" to parse(it.metadata)) }
                 ?: JSONObject.NULL
             "vectors.search" -> JSONArray(
-                db.vectors().search(str(args, "collection"), floats(args, "query"), ulong(args, "k"), null).map {
+                db.vectors().search(str(args, "collection"), floats(args, "query"), long(args, "k"), null).map {
                     jsonOf("id" to it.id, "score" to it.score.toDouble(), "metadata" to parse(it.metadata))
                 },
             )
-            "vectors.count" -> db.vectors().count(str(args, "collection")).toJson()
+            "vectors.count" -> db.vectors().count(str(args, "collection"))
 
             "cleanup.run" -> {
                 val retention = if (args.isNull("retention")) null else jsonText(args.get("retention"))
@@ -447,7 +446,7 @@ class ConformanceTest {
             "correlation_id" to e.metadata.correlationId, "causation_id" to e.metadata.causationId,
             "source" to e.metadata.source, "timestamp" to e.metadata.timestamp,
         ),
-        "sequence" to e.sequence.toJson(),
+        "sequence" to e.sequence,
     )
 
     private fun deviceJson(d: DeviceState): JSONObject = jsonOf(
@@ -462,7 +461,7 @@ class ConformanceTest {
                     k,
                     jsonOf(
                         "value" to metricValue(s.value), "timestamp" to s.timestamp, "quality" to s.quality?.toDouble(),
-                        "binary_bytes" to s.binaryBytes?.toLong(),
+                        "binary_bytes" to s.binaryBytes,
                     ),
                 )
             }
@@ -500,15 +499,13 @@ class ConformanceTest {
     private fun jsonOf(vararg fields: Pair<String, Any?>): JSONObject =
         JSONObject().also { o -> fields.forEach { (k, v) -> o.put(k, v ?: JSONObject.NULL) } }
 
-    private fun ULong.toJson(): Any = if (this <= Long.MAX_VALUE.toULong()) toLong() else BigInteger(toString())
-
     private fun parse(text: String): Any = JSONTokener(text).nextValue()
 
     private fun decisionJson(d: DecisionRecord): Any = parse(decisionRecordToJson(d))
 
     private fun sessionJson(s: SessionInfo): JSONObject = jsonOf(
         "session_id" to s.sessionId, "title" to s.title, "created_at" to s.createdAt, "updated_at" to s.updatedAt,
-        "message_count" to s.messageCount.toJson(), "last_sequence" to s.lastSequence.toJson(),
+        "message_count" to s.messageCount, "last_sequence" to s.lastSequence,
     )
 
     /** JSON text keeping a number's written form (`1.0` stays a float). */
@@ -544,14 +541,6 @@ class ConformanceTest {
     }
 
     private fun optLong(o: JSONObject, name: String): Long? = opt(o, name)?.let { long(o, name) }
-
-    private fun ulong(o: JSONObject, name: String): ULong = when (val v = o.opt(name)) {
-        is Int, is Long -> (v as Number).toLong().also { if (it < 0) fail("`$name` is negative") }.toULong()
-        is BigInteger -> v.toString().toULong()
-        else -> fail("`$name` is not a non-negative integer: $v")
-    }
-
-    private fun optULong(o: JSONObject, name: String): ULong? = opt(o, name)?.let { ulong(o, name) }
 
     private fun floats(o: JSONObject, name: String): List<Float> =
         arr(o, name).let { a -> (0 until a.length()).map { (a.get(it) as Number).toFloat() } }

@@ -43,7 +43,7 @@ class HostileInputTest : StorageTestBase() {
         db.workflowHistory().start(workflowExecutionRecordFromJson(workflow("w1")))
         db.sessions().createSession("s1", "title", 1_000)
         db.sessions().appendMessage("s1", SessionMessage(role = "user", content = "hi", timestamp = 1_000))
-        db.vectors().createCollection("c", 3u, DistanceMetric.EUCLIDEAN)
+        db.vectors().createCollection("c", 3L, DistanceMetric.EUCLIDEAN)
         db.vectors().upsert("c", "v1", listOf(1f, 2f, 3f), """{"k":"v"}""")
     }
 
@@ -111,12 +111,23 @@ class HostileInputTest : StorageTestBase() {
         val oneTs = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(2_000L).array()
         refused<StorageException.InvalidInput>("value") { ts.writePacked("d1", "temp", oneTs, nanPacked) }
         refused<StorageException.InvalidInput>("embedding") { db.vectors().upsert("c", "v2", listOf(Float.NaN, 0f, 0f), "null") }
-        refused<StorageException.InvalidInput>() { db.vectors().search("c", listOf(1f, Float.POSITIVE_INFINITY, 0f), 1uL, null) }
-        refused<StorageException.InvalidInput>() { db.memory().searchSemantic(packFloats(Float.NaN, 1f), 1uL) }
+        refused<StorageException.InvalidInput>() { db.vectors().search("c", listOf(1f, Float.POSITIVE_INFINITY, 0f), 1L, null) }
+        refused<StorageException.InvalidInput>() { db.memory().searchSemantic(packFloats(Float.NaN, 1f), 1L) }
         // JSON has no NaN: a record carrying one is malformed text.
         refused<StorageException.InvalidInput>("expected value") { decisionRecordFromJson(decision("dec2").replace("0.5", "NaN")) }
         val nanConfidence = decisionRecordFromJson(decision("dec2")).copy(confidence = Double.NaN)
         refused<StorageException.InvalidInput>("confidence") { db.decisions().create(nanConfidence) }
+    }
+
+    @Test
+    fun negativeCountsAreRefused() = unchangedAfter { db ->
+        refused<StorageException.InvalidInput>("limit: -1 is negative") { db.events().replay(0L, -1L) }
+        refused<StorageException.InvalidInput>("after_sequence: -5 is negative") { db.events().replay(-5L, null) }
+        refused<StorageException.InvalidInput>("k: -1 is negative") { db.vectors().search("c", listOf(1f, 0f, 0f), -1L, null) }
+        refused<StorageException.InvalidInput>("dimension: -3 is negative") { db.vectors().createCollection("neg", -3L, DistanceMetric.COSINE) }
+        refused<StorageException.InvalidInput>("oversampling") {
+            db.vectors().createCollectionWith("neg", 3L, DistanceMetric.COSINE, Quantization.Int8(-1L))
+        }
     }
 
     @Test
@@ -125,10 +136,10 @@ class HostileInputTest : StorageTestBase() {
         refused<StorageException.InvalidInput>("dimension") { vs.upsert("c", "v2", listOf(1f, 2f), "null") }
         refused<StorageException.InvalidInput>("dimension") { vs.upsert("c", "v1", listOf(1f, 2f, 3f, 4f), "null") }
         refused<StorageException.InvalidInput>() { vs.upsert("c", "v2", emptyList(), "null") }
-        refused<StorageException.InvalidInput>("dimension") { vs.search("c", listOf(1f), 1uL, null) }
-        refused<StorageException.InvalidInput>() { vs.searchPacked("c", ByteArray(5), 1uL, null) }
+        refused<StorageException.InvalidInput>("dimension") { vs.search("c", listOf(1f), 1L, null) }
+        refused<StorageException.InvalidInput>() { vs.searchPacked("c", ByteArray(5), 1L, null) }
         refused<StorageException.InvalidInput>() { vs.upsertPacked("c", listOf("x", "y"), packFloats(1f, 2f, 3f, 4f), null) }
-        refused<StorageException.InvalidInput>() { vs.createCollection("zero", 0u, DistanceMetric.COSINE) }
+        refused<StorageException.InvalidInput>() { vs.createCollection("zero", 0L, DistanceMetric.COSINE) }
         refused<StorageException.NotFound>("ghost") { vs.upsert("ghost", "v", listOf(1f, 2f, 3f), "null") }
     }
 
@@ -251,9 +262,9 @@ class HostileInputTest : StorageTestBase() {
         // Nothing written after the close: the data reopens as it was.
         StorageManager.open(dir).use { db ->
             assertEquals(null, db.alerts().get("a9"))
-            assertEquals(1uL, db.events().lastSequence())
+            assertEquals(1L, db.events().lastSequence())
             assertEquals(1, db.timeseries().queryRange("d1", "temp", 0, 10_000).size)
-            assertEquals(1uL, db.vectors().count("c"))
+            assertEquals(1L, db.vectors().count("c"))
         }
     }
 }

@@ -17,7 +17,7 @@ class NewStoresTest : StorageTestBase() {
     private fun ruleExec(id: String, rule: String, at: Long, result: ExecutionResult = ExecutionResult.Success) = RuleExecutionRecord(
         executionId = id, ruleId = rule, ruleName = "n", triggeredAt = at, triggerValue = 31.5,
         actions = listOf(RuleActionRecord(actionType = "notify", actionData = """{"to":"ops"}""", success = true)),
-        result = result, durationMs = 5uL,
+        result = result, durationMs = 5L,
     )
 
     private fun alert(id: String, severity: AlertSeverity, at: Long, entity: String = "thermo-1") =
@@ -30,13 +30,13 @@ class NewStoresTest : StorageTestBase() {
         rules.recordBatch(listOf(ruleExec("x2", "overheat", 2_000, ExecutionResult.Failed("relay")), ruleExec("x3", "leak", 3_000)))
         assertEquals(ruleExec("x1", "overheat", 1_000), rules.get("x1"))
         assertNull(rules.get("none"))
-        assertEquals(listOf("x2", "x1"), rules.queryByRule("overheat", 0uL, 10uL).map { it.executionId })
+        assertEquals(listOf("x2", "x1"), rules.queryByRule("overheat", 0L, 10L).map { it.executionId })
         assertEquals(1, rules.queryRuleRange("overheat", 0, 1_500, null).size)
         assertEquals(3, rules.queryRange(0, 10_000, null).size)
         assertEquals(ExecutionResult.Failed("relay"), rules.queryFailed(0, 10_000, null).single().result)
         val stats = rules.ruleStatistics("overheat", 0, 10_000)
-        assertEquals(2uL, stats.triggers)
-        assertEquals(1uL, stats.failed)
+        assertEquals(2L, stats.triggers)
+        assertEquals(1L, stats.failed)
         assertEquals(2, rules.statistics(0, 10_000).size)
         assertFailsWith<StorageException.Conflict> { rules.record(ruleExec("x1", "overheat", 1_000)) }
         assertFailsWith<StorageException.InvalidInput> { rules.record(ruleExec("x9", "", 1)) }
@@ -44,7 +44,7 @@ class NewStoresTest : StorageTestBase() {
             rules.record(ruleExec("x9", "r", 1).copy(actions = listOf(RuleActionRecord(actionType = "a", actionData = "{not json", success = true))))
         }
         assertFailsWith<StorageException.InvalidInput> { ruleExecutionRecordFromJson("{not json") }
-        assertEquals(2uL, rules.cleanup(2_500))
+        assertEquals(2L, rules.cleanup(2_500))
     }
 
     @Test
@@ -65,13 +65,13 @@ class NewStoresTest : StorageTestBase() {
         assertEquals("""{"ok":true}""", done.outputs)
         assertEquals(0, wf.running().size)
         assertEquals(1, wf.queryByStatus(ExecutionStatus.COMPLETED, 0, 10_000, null).size)
-        assertEquals(1, wf.queryByWorkflow("cool", 0uL, 10uL).size)
-        assertEquals(1, wf.queryRange(0, 10_000, 5uL).size)
+        assertEquals(1, wf.queryByWorkflow("cool", 0L, 10L).size)
+        assertEquals(1, wf.queryRange(0, 10_000, 5L).size)
         assertFailsWith<StorageException.Conflict> { wf.update(wf.get("w1")!!) } // a finished run is final
         assertFailsWith<StorageException.InvalidInput> { wf.finish("w1", ExecutionStatus.RUNNING, 2_000, null, null) }
         assertFailsWith<StorageException.NotFound> { wf.finish("ghost", ExecutionStatus.FAILED, 2_000, null, "x") }
         assertFailsWith<StorageException.Conflict> { wf.start(run) }
-        assertEquals(1uL, wf.cleanup(2_000))
+        assertEquals(1L, wf.cleanup(2_000))
     }
 
     @Test
@@ -87,13 +87,13 @@ class NewStoresTest : StorageTestBase() {
         assertEquals(2_500L, alerts.resolve("a2", 2_500).resolvedAt)
         assertEquals(listOf("a2"), alerts.unacknowledged(null).map { it.alertId })
         assertEquals(listOf("a1"), alerts.unresolved(null).map { it.alertId })
-        assertEquals(SeverityCounts(0uL, 1uL, 0uL, 1uL), alerts.countBySeverity())
-        assertEquals(SeverityCounts(0uL, 1uL, 0uL, 0uL), alerts.countUnresolvedBySeverity())
+        assertEquals(SeverityCounts(0L, 1L, 0L, 1L), alerts.countBySeverity())
+        assertEquals(SeverityCounts(0L, 1L, 0L, 0L), alerts.countUnresolvedBySeverity())
         assertEquals(2, alerts.queryRange(0, 10_000, null).size)
         assertFailsWith<StorageException.Conflict> { alerts.create(alert("a1", AlertSeverity.INFO, 1)) }
         assertFailsWith<StorageException.NotFound> { alerts.resolve("ghost", 1) }
         assertFailsWith<StorageException.InvalidInput> { alerts.create(alert("", AlertSeverity.INFO, 1)) }
-        assertEquals(1uL, alerts.cleanup(1_500))
+        assertEquals(1L, alerts.cleanup(1_500))
     }
 
     @Test
@@ -119,13 +119,13 @@ class NewStoresTest : StorageTestBase() {
         assertEquals(listOf("d2"), decisions.queryByStatus(DecisionStatus.REJECTED, 0, 10_000, null).map { it.decisionId })
         assertEquals(3, decisions.queryRange(0, 10_000, null).size)
         decisions.create(decision("d4", 4_000))
-        assertEquals(1uL, decisions.expireProposals(100_000, 10_000))
+        assertEquals(1L, decisions.expireProposals(100_000, 10_000))
         assertFailsWith<StorageException.Conflict> { decisions.transition("d2", DecisionStatus.APPROVED) }
         assertFailsWith<StorageException.InvalidInput> { decisions.create(decision("d5", 1).copy(confidence = 1.5)) }
         assertFailsWith<StorageException.InvalidInput> {
             decisions.create(decision("d5", 1).copy(proposedActions = listOf(ProposedAction(actionType = "set", parameters = "{rpm"))))
         }
-        assertEquals(2uL, decisions.cleanup(2_500))
+        assertEquals(2L, decisions.cleanup(2_500))
     }
 
     @Test
@@ -144,30 +144,30 @@ class NewStoresTest : StorageTestBase() {
     @Test
     fun sessions() = onBoth { db ->
         val sessions = db.sessions()
-        assertEquals(0uL, sessions.createSession("s1", "kitchen", 1_000).messageCount)
+        assertEquals(0L, sessions.createSession("s1", "kitchen", 1_000).messageCount)
         val first = SessionMessage(role = "user", content = "fan on", timestamp = 2_000)
-        assertEquals(1uL, sessions.appendMessage("s1", first))
-        assertEquals(listOf(2uL, 3uL), sessions.appendMessages("s1", listOf(
+        assertEquals(1L, sessions.appendMessage("s1", first))
+        assertEquals(listOf(2L, 3L), sessions.appendMessages("s1", listOf(
             SessionMessage(role = "assistant", content = "", timestamp = 2_100, toolCalls = listOf("""{"id":"c1"}""")),
             SessionMessage(role = "tool", content = "on", timestamp = 2_200, toolCallId = "c1"))))
         val loaded = sessions.loadMessages("s1")
-        assertEquals(SequencedMessage(1uL, first), loaded[0])
+        assertEquals(SequencedMessage(1L, first), loaded[0])
         assertEquals(listOf("""{"id":"c1"}"""), loaded[1].message.toolCalls)
-        assertEquals(1, sessions.lastMessages("s1", 1uL).size)
-        assertEquals(2, sessions.messagesRange("s1", 1uL, 3uL).size)
-        assertEquals(3, sessions.contextWindow("s1", 1_000uL).size)
-        assertEquals(3uL, sessions.getSession("s1")!!.messageCount)
+        assertEquals(1, sessions.lastMessages("s1", 1L).size)
+        assertEquals(2, sessions.messagesRange("s1", 1L, 3L).size)
+        assertEquals(3, sessions.contextWindow("s1", 1_000L).size)
+        assertEquals(3L, sessions.getSession("s1")!!.messageCount)
         assertEquals(1, sessions.listSessions(null).size)
         assertEquals("fan turned on", sessions.setSummary("s1", "fan turned on", 3_000).summary)
         assertEquals(3_000L, sessions.getSummary("s1")!!.updatedAt)
-        assertEquals(1, sessions.recentSummaries(5uL).size)
+        assertEquals(1, sessions.recentSummaries(5L).size)
         assertFailsWith<StorageException.NotFound> { sessions.appendMessage("ghost", first) }
         assertFailsWith<StorageException.InvalidInput> { sessions.appendMessage("s1", first.copy(role = "robot")) }
         assertFailsWith<StorageException.InvalidInput> { sessionMessageFromJson("""{"role":"user"}""") }
         assertTrue(sessions.deleteSession("s1"))
         assertFalse(sessions.deleteSession("s1"))
         sessions.createSession("s2", "old", 1)
-        assertEquals(1uL, sessions.cleanup(1_000))
+        assertEquals(1L, sessions.cleanup(1_000))
     }
 
     @Test
@@ -178,42 +178,42 @@ class NewStoresTest : StorageTestBase() {
         )
         mem.add(entry("m1", MemoryType.DEVICE_KNOWLEDGE, "kitchen thermostat runs hot", listOf(1f, 0f)))
         mem.addMany(listOf(entry("m2", MemoryType.USER_PREFERENCE, "likes the kitchen cool", listOf(0f, 1f))))
-        assertEquals(2uL, mem.count())
-        assertEquals(1u, mem.get("m1", 9_000)!!.accessCount)
+        assertEquals(2L, mem.count())
+        assertEquals(1L, mem.get("m1", 9_000)!!.accessCount)
         assertEquals(9_000L, mem.peek("m1")!!.lastAccessed)
         assertEquals(0.5, mem.peek("m1")!!.metadata.importance)
-        assertEquals(1, mem.byType(MemoryType.USER_PREFERENCE, 10uL).size)
-        assertEquals(2, mem.byImportance(5uL).size)
-        assertEquals(2, mem.searchKeywords("kitchen", 10uL).size)
-        assertEquals("m2", mem.searchSemantic(packFloats(0.1f, 0.9f), 1uL).single().entry.memoryId)
-        assertEquals("m1", mem.searchHybrid("thermostat", packFloats(1f, 0f), 1uL).single().entry.memoryId)
+        assertEquals(1, mem.byType(MemoryType.USER_PREFERENCE, 10L).size)
+        assertEquals(2, mem.byImportance(5L).size)
+        assertEquals(2, mem.searchKeywords("kitchen", 10L).size)
+        assertEquals("m2", mem.searchSemantic(packFloats(0.1f, 0.9f), 1L).single().entry.memoryId)
+        assertEquals("m1", mem.searchHybrid("thermostat", packFloats(1f, 0f), 1L).single().entry.memoryId)
         mem.update(entry("m2", MemoryType.USER_PREFERENCE, "likes 22 degrees", listOf(0f, 1f)))
         assertEquals("likes 22 degrees", mem.peek("m2")!!.content)
-        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(ByteArray(3), 1uL) }
+        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(ByteArray(3), 1L) }
         assertFailsWith<StorageException.InvalidInput> { memoryEntryFromJson("""{"memory_id":"m3","memory_type":"Gossip","content":"x","created_at":1}""") }
         assertFailsWith<StorageException.InvalidInput> { mem.add(entry("m3", MemoryType.OTHER, "x", listOf(Float.NaN, 1f))) }
-        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(packFloats(Float.NaN, 1f), 1uL) }
-        assertEquals(0uL, mem.purgeExpired(10_000))
+        assertFailsWith<StorageException.InvalidInput> { mem.searchSemantic(packFloats(Float.NaN, 1f), 1L) }
+        assertEquals(0L, mem.purgeExpired(10_000))
         assertTrue(mem.delete("m2"))
     }
 
     @Test
     fun vectors() = onBoth { db ->
         val vs = db.vectors()
-        assertEquals(CollectionInfo("docs", 3u, DistanceMetric.COSINE), vs.createCollection("docs", 3u, DistanceMetric.COSINE))
+        assertEquals(CollectionInfo("docs", 3L, DistanceMetric.COSINE), vs.createCollection("docs", 3L, DistanceMetric.COSINE))
         vs.upsert("docs", "a", listOf(1f, 0f, 0f), """{"room":"kitchen"}""")
         vs.upsertPacked("docs", listOf("b", "c"), packFloats(0f, 1f, 0f, 0.9f, 0.1f, 0f), listOf("""{"room":"garage"}""", """{"room":"garage"}"""))
-        assertEquals(3uL, vs.count("docs"))
+        assertEquals(3L, vs.count("docs"))
         assertEquals(listOf(0f, 1f, 0f), vs.get("docs", "b")!!.embedding)
-        assertEquals(listOf("a", "c"), vs.search("docs", listOf(1f, 0f, 0f), 2uL, null).map { it.id })
-        assertEquals(listOf("c", "b"), vs.searchPacked("docs", packFloats(1f, 0f, 0f), 2uL, VectorFilter("room", "\"garage\"")).map { it.id })
+        assertEquals(listOf("a", "c"), vs.search("docs", listOf(1f, 0f, 0f), 2L, null).map { it.id })
+        assertEquals(listOf("c", "b"), vs.searchPacked("docs", packFloats(1f, 0f, 0f), 2L, VectorFilter("room", "\"garage\"")).map { it.id })
         assertEquals(listOf("docs"), vs.listCollections().map { it.name })
         assertEquals(DistanceMetric.COSINE, vs.collection("docs")!!.metric)
         assertFailsWith<StorageException.InvalidInput> { vs.upsert("docs", "x", listOf(1f, 0f), "null") }
         assertFailsWith<StorageException.InvalidInput> { vs.upsert("docs", "x", listOf(Float.NaN, 0f, 0f), "null") }
         assertFailsWith<StorageException.InvalidInput> { vs.upsertPacked("docs", listOf("x", "y"), packFloats(1f, 0f, 0f, 1f), null) }
-        assertFailsWith<StorageException.InvalidInput> { vs.searchPacked("docs", ByteArray(5), 1uL, null) }
-        assertEquals(3uL, vs.count("docs"))
+        assertFailsWith<StorageException.InvalidInput> { vs.searchPacked("docs", ByteArray(5), 1L, null) }
+        assertEquals(3L, vs.count("docs"))
         assertTrue(vs.delete("docs", "a"))
         vs.dropCollection("docs")
         assertFailsWith<StorageException.NotFound> { vs.count("docs") }
@@ -241,8 +241,8 @@ class NewStoresTest : StorageTestBase() {
             assertFailsWith<StorageException.Locked> { salvage(dir, saved) }
         }
         val report = salvage(dir, saved)
-        assertTrue(report.damagedCount == 0uL && report.damaged.isEmpty() && !report.readFromCopy)
-        assertTrue(report.entriesCopied > 0uL)
+        assertTrue(report.damagedCount == 0L && report.damaged.isEmpty() && !report.readFromCopy)
+        assertTrue(report.entriesCopied > 0L)
         StorageManager.open(saved).use { db ->
             assertEquals(listOf("a1"), db.alerts().queryRange(0, 10_000, null).map { it.alertId })
         }
@@ -264,7 +264,7 @@ class NewStoresTest : StorageTestBase() {
         assertTrue(db.checkIntegrity())
         val integrity = db.integrityReport()
         assertTrue(integrity.ok && integrity.damaged.isEmpty() && integrity.engineProblem == null)
-        assertTrue(integrity.entriesChecked > 0uL)
+        assertTrue(integrity.entriesChecked > 0L)
         val report = db.compact()
         assertTrue(report.afterBytes <= report.beforeBytes || db.backendKind() == "memory")
         val day = 86_400_000L

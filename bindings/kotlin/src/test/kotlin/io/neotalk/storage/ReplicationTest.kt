@@ -20,10 +20,10 @@ class ReplicationTest : StorageTestBase() {
             write(db, 0, 40)
             Replicator(db, "parquet:$out", "gw-1").use { r ->
                 assertEquals("parquet:$out", r.sinkName())
-                assertEquals(40uL, r.runOnce().points)
-                assertEquals(0uL, r.runOnce().points)
+                assertEquals(40L, r.runOnce().points)
+                assertEquals(0L, r.runOnce().points)
                 write(db, 40, 2)
-                assertEquals(2uL, r.runOnce().points)
+                assertEquals(2L, r.runOnce().points)
                 assertTrue(r.status().contains("\"delivered\":42"), r.status())
             }
             val files = out.toFile().walk().filter { it.name.endsWith(".parquet") }.toList()
@@ -36,7 +36,7 @@ class ReplicationTest : StorageTestBase() {
         StorageManager.inMemory().use { db ->
             Replicator(db, "parquet:${tempDir()}", "gw-1").use { r ->
                 var report: ReplicationReport? = null
-                val t = thread { report = r.follow(10uL) }
+                val t = thread { report = r.follow(10L) }
                 write(db, 0, 10)
                 val deadline = System.currentTimeMillis() + 30_000
                 while (!r.status().contains("\"delivered\":10")) {
@@ -45,7 +45,7 @@ class ReplicationTest : StorageTestBase() {
                 }
                 r.stop()
                 t.join(30_000)
-                assertEquals(10uL, report!!.points)
+                assertEquals(10L, report!!.points)
             }
         }
     }

@@ -23,13 +23,13 @@ class StorageTest : StorageTestBase() {
         assertTrue(byteArrayOf(0, -1).contentEquals((ts.queryLatest("cam-1", "snapshot")!!.value as MetricValue.Binary).value))
         // The device snapshot keeps the size, not the bytes.
         val snap = db.devices().getDevice("cam-1")!!.metrics.getValue("snapshot")
-        assertEquals(2uL, snap.binaryBytes)
+        assertEquals(2L, snap.binaryBytes)
         assertEquals(0, (snap.value as MetricValue.Binary).value.size)
     }
 
     @Test
     fun binaryValuesOverTheLimitAreRefused() {
-        StorageManager.inMemoryWith(StorageOptions(maxBinaryValueBytes = 4uL)).use { db ->
+        StorageManager.inMemoryWith(StorageOptions(maxBinaryValueBytes = 4L)).use { db ->
             db.timeseries().writeSeries("cam", "m", listOf(DataPoint(1L, MetricValue.Binary(ByteArray(4)))))
             val e = assertFailsWith<StorageException.InvalidInput> {
                 db.timeseries().writeSeries("cam", "m", listOf(DataPoint(2L, MetricValue.Binary(ByteArray(5)))))
@@ -53,7 +53,7 @@ class StorageTest : StorageTestBase() {
 
         ts.writePacked("p", "v", packLongs(3, 1, 2), packDoubles(30.0, 10.0, 20.0))
         assertEquals(listOf(1L, 2L, 3L), ts.queryRange("p", "v", 0, 10).map { it.timestamp })
-        val newest = ts.queryRangeWith("p", "v", 0, 10, RangeOptions(limit = 2uL, newestFirst = true))
+        val newest = ts.queryRangeWith("p", "v", 0, 10, RangeOptions(limit = 2L, newestFirst = true))
         assertEquals(listOf(3L, 2L), newest.map { it.timestamp })
         val packed = ts.queryRangePacked("p", "v", 0, 10, RangeOptions())
         val values = ByteBuffer.wrap(packed.values).order(ByteOrder.LITTLE_ENDIAN)
@@ -65,15 +65,15 @@ class StorageTest : StorageTestBase() {
         val buckets = ts.queryAggregated("p", "v", 0, 10, 2)
         assertEquals(listOf(0L, 2L), buckets.map { it.bucketStart })
         assertEquals(25.0, buckets[1].avg)
-        assertEquals(2uL, ts.deleteRange("p", "v", 2, 10))
-        assertEquals(0uL, ts.bufferedPoints())
+        assertEquals(2L, ts.deleteRange("p", "v", 2, 10))
+        assertEquals(0L, ts.bufferedPoints())
 
         // A null end is no upper bound: Long.MAX_VALUE is reachable, read, aggregated and deleted.
         ts.writePacked("edge", "v", packLongs(Long.MIN_VALUE, 0, Long.MAX_VALUE), packDoubles(1.0, 2.0, 3.0))
         assertEquals(listOf(Long.MAX_VALUE), ts.queryRange("edge", "v", 1, null).map { it.timestamp })
         assertTrue(ts.queryRange("edge", "v", 1, Long.MAX_VALUE).isEmpty())
-        assertEquals(listOf(1uL), ts.queryAggregated("edge", "v", 1, null, 1_000).map { it.count })
-        assertEquals(1uL, ts.deleteRange("edge", "v", 1, null))
+        assertEquals(listOf(1L), ts.queryAggregated("edge", "v", 1, null, 1_000).map { it.count })
+        assertEquals(1L, ts.deleteRange("edge", "v", 1, null))
         assertEquals(2, ts.queryRangePacked("edge", "v", Long.MIN_VALUE, null, RangeOptions()).timestamps.size / 8)
     }
 
@@ -113,21 +113,21 @@ class StorageTest : StorageTestBase() {
     fun events() = onBoth { db ->
         val events = db.events()
         val e = events.append(NewEvent("e1", "rule.triggered", """{"rule":"overheat"}""", EventMetadata("rules", 100L, "c1")))
-        assertEquals(1uL, e.sequence)
+        assertEquals(1L, e.sequence)
         val range = events.appendBatch(listOf(NewEvent("e2", "device.offline", "{}", EventMetadata("gw", 200L, "c1", "e1"))))
-        assertEquals(SequenceRange(2uL, 2uL), range)
+        assertEquals(SequenceRange(2L, 2L), range)
         assertEquals("""{"rule":"overheat"}""", events.get("e1")!!.eventData)
         assertEquals(listOf("e1", "e2"), events.queryRange(0, 1_000, null).map { it.eventId })
-        assertEquals(listOf("e2"), events.queryByType("device.offline", 0, 1_000, 10uL).map { it.eventId })
+        assertEquals(listOf("e2"), events.queryByType("device.offline", 0, 1_000, 10L).map { it.eventId })
         assertEquals(listOf("e1", "e2"), events.queryByCorrelation("c1").map { it.eventId })
-        assertEquals(listOf("e2"), events.replay(1uL, 10uL).map { it.eventId })
-        assertEquals(emptyList<EventLogEntry>(), events.replay(0uL, 0uL), "a limit of 0 returns nothing")
-        assertEquals(events.lastSequence().toInt(), events.replay(0uL, null).size, "null: no limit")
-        assertEquals(2uL, events.lastSequence())
-        assertTrue(events.totalBytes() > 0uL)
+        assertEquals(listOf("e2"), events.replay(1L, 10L).map { it.eventId })
+        assertEquals(emptyList<EventLogEntry>(), events.replay(0L, 0L), "a limit of 0 returns nothing")
+        assertEquals(events.lastSequence().toInt(), events.replay(0L, null).size, "null: no limit")
+        assertEquals(2L, events.lastSequence())
+        assertTrue(events.totalBytes() > 0L)
         val day = 86_400_000L
-        assertEquals(EventCleanup(2uL, 0uL), events.cleanup(10 * day, EventRetention(keep = "7d")))
-        assertEquals(SequenceRange(3uL, 2uL), events.appendBatch(listOf()))
+        assertEquals(EventCleanup(2L, 0L), events.cleanup(10 * day, EventRetention(keep = "7d")))
+        assertEquals(SequenceRange(3L, 2L), events.appendBatch(listOf()))
         // Event data comes back with the caller's key order.
         val data = """{"device":"dev-00","value":20.01,"seq":1}"""
         events.append(NewEvent("k1", "reading", data, EventMetadata("s", 11 * day)))
@@ -139,20 +139,20 @@ class StorageTest : StorageTestBase() {
         val ts = db.timeseries()
         val points = listOf("a", "b").flatMap { d -> listOf("temp", "rh").map { m -> TelemetryPoint(d, m, DataPoint(1L, MetricValue.Float(1.0), null, null)) } }
         ts.writeBatch(points)
-        assertEquals(2uL, ts.deleteMetric("rh"))
-        assertEquals(1uL, db.devices().delete("a", cascade = true))
+        assertEquals(2L, ts.deleteMetric("rh"))
+        assertEquals(1L, db.devices().delete("a", cascade = true))
         assertNull(db.devices().getDevice("a"))
-        assertEquals(0uL, db.devices().delete("b"), "without cascade the telemetry stays")
+        assertEquals(0L, db.devices().delete("b"), "without cascade the telemetry stays")
         assertEquals(listOf("b"), ts.listDevicesWithData())
-        assertEquals(1uL, ts.deleteDevice("b"))
+        assertEquals(1L, ts.deleteDevice("b"))
         assertFailsWith<StorageException.NotFound> { db.devices().delete("a", cascade = true) }
         db.alerts().create(AlertRecord(alertId = "x", title = "Hot", severity = AlertSeverity.INFO, message = "", source = "rule", createdAt = 1L))
         assertTrue(db.alerts().delete("x"))
         assertEquals(false, db.alerts().delete("x"))
         val hour = 3_600_000L
         db.events().append(NewEvent("old", "t", "null", EventMetadata("s", 0L)))
-        assertEquals(EventCleanup(0uL, 0uL), db.events().cleanup(100 * hour, EventRetention(keep = "forever")))
-        assertEquals(EventCleanup(1uL, 0uL), db.events().cleanup(100 * hour, EventRetention(keep = "36h")))
+        assertEquals(EventCleanup(0L, 0L), db.events().cleanup(100 * hour, EventRetention(keep = "forever")))
+        assertEquals(EventCleanup(1L, 0L), db.events().cleanup(100 * hour, EventRetention(keep = "36h")))
         assertFailsWith<StorageException.InvalidInput> { db.events().cleanup(0, EventRetention(keep = "3 days")) }
     }
 
@@ -190,14 +190,26 @@ class StorageTest : StorageTestBase() {
             db.timeseries().write("d", "m", DataPoint(5L, MetricValue.Integer(42L)))
             assertFailsWith<StorageException.Locked> { StorageManager.open(dir) }
             db.flush()
-            assertTrue(db.tableSizes().any { it.name == "ts_chunks" && it.entries == 1uL })
+            assertTrue(db.tableSizes().any { it.name == "ts_chunks" && it.entries == 1L })
         } // use { } frees the handle, which closes the database
         StorageManager.open(dir).use { db ->
             assertEquals(MetricValue.Integer(42L), db.timeseries().queryLatest("d", "m")!!.value)
         }
-        StorageManager.inMemoryWith(StorageOptions(writeBuffer = WriteBufferOptions(0uL, 0uL))).use { db ->
+        StorageManager.inMemoryWith(StorageOptions(writeBuffer = WriteBufferOptions(0L, 0L))).use { db ->
             assertEquals("memory", db.backendKind())
             assertNull(db.path())
+        }
+    }
+
+    @Test
+    fun closeFlushesAndReleasesTheFileWhileStoresAreStillHeld() {
+        val dir = tempDir().toString()
+        val ts = StorageManager.open(dir).use { db ->
+            db.timeseries().also { it.write("d", "m", DataPoint(7L, MetricValue.Float(1.5))) } // buffered, not flushed
+        }
+        assertFailsWith<StorageException.Closed> { ts.queryLatest("d", "m") }
+        StorageManager.open(dir).use { db ->
+            assertEquals(MetricValue.Float(1.5), db.timeseries().queryLatest("d", "m")!!.value)
         }
     }
 }
