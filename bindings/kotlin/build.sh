@@ -2,7 +2,7 @@
 # Builds the native library, generates the Kotlin sources into target/generated-sources/uniffi
 # and stages the library as a JNA resource; then runs Maven with the given goals
 # (default: install, which runs the test suite and puts the jar in the local repository).
-# Env: BUILD_PROFILE=release for an optimized library (default: debug).
+# Env: BUILD_PROFILE=release for an optimized library (default: debug); CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,9 +12,11 @@ flag=()
 [ "$profile" = release ] && flag=(--release)
 
 (cd "$root" && cargo build "${flag[@]}" -p neotalk-storage-uniffi -p uniffi-bindgen)
-lib="$root/target/$profile/libneotalk_storage_uniffi.so"
+# cargo's output directory: CARGO_TARGET_DIR if set (relative to the workspace root, as cargo takes it)
+target="$(cd "$root" && cd "${CARGO_TARGET_DIR:-target}" && pwd)"
+lib="$target/$profile/libneotalk_storage_uniffi.so"
 rm -rf "$here/target/generated-sources/uniffi" "$here/target/native"
-"$root/target/$profile/uniffi-bindgen" generate --library "$lib" --language kotlin --no-format \
+"$target/$profile/uniffi-bindgen" generate --library "$lib" --language kotlin --no-format \
     --config "$here/uniffi.toml" --out-dir "$here/target/generated-sources/uniffi"
 mkdir -p "$here/target/native/linux-x86-64"
 cp "$lib" "$here/target/native/linux-x86-64/"
