@@ -59,6 +59,34 @@ fn list(alerts: Vec<core::AlertRecord>) -> Vec<AlertRecord> {
     alerts.into_iter().map(AlertRecord::from).collect()
 }
 
+/// Alerts as one JSON array of rows `[alert_id, title, severity, message, source, created_at,
+/// entity_id, entity_type, acknowledged, acknowledged_by, acknowledged_at, resolved_at]`,
+/// `severity` the index of the `AlertSeverity` variant: the bulk read of the Python layer
+/// (one `json.loads` in C instead of a uniffi record lifted field by field per alert).
+fn rows(alerts: Vec<core::AlertRecord>) -> Result<String> {
+    let rows: Vec<_> = alerts
+        .into_iter()
+        .map(|a| {
+            let severity = AlertSeverity::from(a.severity) as u8;
+            (
+                a.alert_id,
+                a.title,
+                severity,
+                a.message,
+                a.source,
+                a.created_at,
+                a.entity_id,
+                a.entity_type,
+                a.acknowledged,
+                a.acknowledged_by,
+                a.acknowledged_at,
+                a.resolved_at,
+            )
+        })
+        .collect();
+    crate::json::text(&rows)
+}
+
 crate::store_object::store_object! {
     /// Store of alerts; obtain it from `StorageManager.alerts()`.
     AlertStore => core::AlertStore
@@ -94,6 +122,11 @@ impl AlertStore {
     /// Alerts with `start <= created_at < end`, oldest first.
     pub fn query_range(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<Vec<AlertRecord>> {
         Ok(list(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?))
+    }
+
+    /// Like `query_range`, as JSON rows (see the Python layer's bulk reads).
+    pub fn query_range_json(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<String> {
+        rows(self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?)
     }
 
     /// Alerts of one severity with `start <= created_at < end`, oldest first.

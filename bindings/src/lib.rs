@@ -48,8 +48,8 @@ pub use replication::{replication_status, ReplicationReport, Replicator};
 pub use rule_history::{RuleActionRecord, RuleExecutionRecord, RuleHistoryStore, RuleStatistics};
 pub use sessions::{SequencedMessage, SessionInfo, SessionMessage, SessionStore, SessionSummary};
 pub use timeseries::{
-    AggregateBucket, DataPoint, MetricValue, PackedSeries, PackedValueType, PointBatch, RangeOptions, SeriesKey, TelemetryPoint,
-    TimeSeriesStore,
+    AggregateBucket, DataPoint, LatestPoints, MetricValue, PackedSeries, PackedValueType, PointBatch, RangeOptions, Series, SeriesKey,
+    TelemetryPoint, TimeSeriesStore,
 };
 pub use vectors::{CollectionInfo, VectorDocument, VectorFilter, VectorMatch, VectorStore};
 pub use workflow_history::{StepExecutionRecord, WorkflowExecutionRecord, WorkflowHistoryStore};

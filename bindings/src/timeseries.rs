@@ -14,6 +14,7 @@ use crate::error::{Result, StorageError};
 use crate::mirror::{from_core, from_core_all, mirror_record, to_core};
 use neotalk_storage as core;
 use neotalk_storage::{Column, TimeRange};
+use std::sync::Arc;
 
 /// Bytes of one bucket in [`TimeSeriesStore::query_aggregated_packed`].
 const AGGREGATE_ROW_BYTES: usize = 8 + 8 + 1 + 6 * 8;
@@ -198,6 +199,43 @@ impl PointBatch {
             return PointBatch::Integers { timestamps: timestamps(), values };
         }
         PointBatch::Points { points: from_core_all(points) }
+    }
+}
+
+/// The newest points of many series ([`TimeSeriesStore::query_latest_batch_json`]): one
+/// byte per series asked, 1 where it has a point, and those points in the same order.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LatestPoints {
+    /// One byte per series asked: 1 when it has a point (the next one in `points`), 0 when not.
+    pub present: Vec<u8>,
+    /// The points of the series that have one, in the order asked.
+    pub points: PointBatch,
+}
+
+impl LatestPoints {
+    fn of(latest: Vec<Option<core::DataPoint>>) -> LatestPoints {
+        let present = latest.iter().map(|p| u8::from(p.is_some())).collect();
+        LatestPoints { present, points: PointBatch::of(latest.into_iter().flatten().collect()) }
+    }
+}
+
+/// One series of a [`TimeSeriesStore`] (`TimeSeriesStore.series(device_id, metric)`): its
+/// calls carry no strings across the boundary, which is most of the cost of a call that
+/// reads one point (a string argument costs uniffi two allocation calls in Python). The
+/// Python layer keeps one per series it reads the latest point of.
+#[derive(uniffi::Object)]
+pub struct Series {
+    store: core::TimeSeriesStore,
+    device_id: String,
+    metric: String,
+}
+
+#[uniffi::export]
+impl Series {
+    /// The newest point of the series: no point, or one, as a [`PointBatch`] (a plain float
+    /// or integer crosses as two 8-byte buffers, cheaper to lift than a record).
+    pub fn latest(&self) -> Result<PointBatch> {
+        Ok(PointBatch::of(self.store.query_latest(&self.device_id, &self.metric)?.into_iter().collect()))
     }
 }
 
@@ -446,6 +484,22 @@ impl TimeSeriesStore {
     pub fn query_latest_batch(&self, series: Vec<SeriesKey>) -> Result<Vec<Option<DataPoint>>> {
         let keys: Vec<(&str, &str)> = series.iter().map(|s| (s.device_id.as_str(), s.metric.as_str())).collect();
         Ok(self.inner.query_latest_batch(&keys)?.into_iter().map(|p| p.map(DataPoint::from)).collect())
+    }
+
+    /// Like `query_latest_batch`, for the series in `series_json`, a JSON array of
+    /// `[device_id, metric]` pairs, as [`LatestPoints`]: the bulk form of the Python layer.
+    /// One string crosses instead of two per series (uniffi's Python side writes each string
+    /// of a list in Python code, about 8 us apiece) and two packed buffers come back instead
+    /// of a record per series. Text that is not such an array is `InvalidInput` naming `series`.
+    pub fn query_latest_batch_json(&self, series_json: String) -> Result<LatestPoints> {
+        let series: Vec<(String, String)> = crate::json::record("series", &series_json)?;
+        let keys: Vec<(&str, &str)> = series.iter().map(|(d, m)| (d.as_str(), m.as_str())).collect();
+        Ok(LatestPoints::of(self.inner.query_latest_batch(&keys)?))
+    }
+
+    /// A handle on one series, whose calls name it without strings (see [`Series`]).
+    pub fn series(&self, device_id: String, metric: String) -> Arc<Series> {
+        Arc::new(Series { store: self.inner.clone(), device_id, metric })
     }
 
     /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`

@@ -228,6 +228,35 @@ _BulkMetadata.__name__ = _BulkMetadata.__qualname__ = "EventMetadata"
 _BulkEvent.__name__ = _BulkEvent.__qualname__ = "EventLogEntry"
 
 
+class _BulkAlert(_native.AlertRecord):
+    """An ``AlertRecord`` made from one row of the native ``query_range_json``:
+    ``[alert_id, title, severity index, message, source, created_at, entity_id, entity_type,
+    acknowledged, acknowledged_by, acknowledged_at, resolved_at]``."""
+
+    def __init__(self, alert_id, title, severity, message, source, created_at, entity_id, entity_type, acknowledged, acknowledged_by, acknowledged_at, resolved_at):
+        self.alert_id = alert_id
+        self.title = title
+        self.severity = _SEVERITIES[severity]
+        self.message = message
+        self.source = source
+        self.created_at = created_at
+        self.entity_id = entity_id
+        self.entity_type = entity_type
+        self.acknowledged = acknowledged
+        self.acknowledged_by = acknowledged_by
+        self.acknowledged_at = acknowledged_at
+        self.resolved_at = resolved_at
+
+
+_SEVERITIES = list(_native.AlertSeverity)
+_BulkAlert.__name__ = _BulkAlert.__qualname__ = "AlertRecord"
+
+
+def alerts_from_rows(text: str) -> list:
+    """The ``AlertRecord`` list of the JSON rows of the native ``query_range_json``."""
+    return list(itertools.starmap(_BulkAlert, json.loads(text)))
+
+
 def events_from_rows(text: str) -> list:
     """The ``EventLogEntry`` list of the JSON rows a native ``*_json`` event read returns."""
     return list(itertools.starmap(_BulkEvent, json.loads(text)))

@@ -4,7 +4,7 @@ import copy
 
 from ._native import neotalk_storage_uniffi as _native
 from ._records import enum_arg
-from ._values import invalid
+from ._values import alerts_from_rows, invalid
 from ._store import NativeStore
 
 
@@ -50,7 +50,7 @@ class AlertStore(NativeStore):
 
     def query_range(self, start: int, end: int, limit=None) -> list:
         """Alerts with ``start <= created_at < end``, oldest first."""
-        return self._native.query_range(start, end, limit)
+        return alerts_from_rows(self._native.query_range_json(start, end, limit))
 
     def query_by_severity(self, severity, start: int, end: int, limit=None) -> list:
         """Alerts of one severity with ``start <= created_at < end``, oldest first."""

@@ -5,12 +5,14 @@ import typing
 
 from ._native import neotalk_storage_uniffi as _native
 from ._buffers import packed_timestamps, packed_values
-from ._values import json_dumps_opt, point_from_native, point_to_native, points_from_batch, telemetry_to_native, value_to_native
+from ._values import json_dumps, json_dumps_opt, point_from_native, point_to_native, points_from_batch, telemetry_to_native, value_to_native
 from ._store import NativeStore
 
 # A bucket of ``query_aggregated_packed``: start, count, numeric flag, sum, min, max, avg,
 # first, last.
 _AGGREGATE_ROW = struct.Struct("<qQB6d")
+# Series handles a store keeps for query_latest before it starts over (a few hundred bytes each).
+_SERIES_HANDLES = 4096
 
 
 class TimeSeriesStore(NativeStore):
@@ -22,7 +24,13 @@ class TimeSeriesStore(NativeStore):
     ``last_seen`` (registering unknown devices).
     """
 
-    __slots__ = ()
+    __slots__ = ("_series",)
+
+    def __init__(self, native, owner):
+        super().__init__(native, owner)
+        # Native Series handles by (device_id, metric) for query_latest: a call on a handle
+        # carries no strings, which cost uniffi two allocation calls each.
+        self._series = {}
 
     def write(self, device_id: str, metric: str, timestamp: int, value, *, quality=None, metadata=None) -> None:
         """Queues one point in the write buffer; it is committed with the next group commit,
@@ -92,13 +100,21 @@ class TimeSeriesStore(NativeStore):
 
     def query_latest(self, device_id: str, metric: str):
         """The newest point of a series, or ``None``."""
-        return point_from_native(self._native.query_latest(device_id, metric))
+        series = self._series.get((device_id, metric))
+        if series is None:
+            if len(self._series) >= _SERIES_HANDLES:
+                self._series.clear()
+            series = self._series[(device_id, metric)] = self._native.series(device_id, metric)
+        points = points_from_batch(series.latest())
+        return points[0] if points else None
 
     def query_latest_batch(self, series: typing.Iterable) -> list:
         """The newest point (or ``None``) of each series, in the order asked, from one
         snapshot. Items are ``(device_id, metric)`` pairs or ``SeriesKey`` records."""
-        keys = [s if isinstance(s, _native.SeriesKey) else _native.SeriesKey(device_id=s[0], metric=s[1]) for s in series]
-        return [point_from_native(p) for p in self._native.query_latest_batch(keys)]
+        keys = [(s.device_id, s.metric) if isinstance(s, _native.SeriesKey) else (s[0], s[1]) for s in series]
+        latest = self._native.query_latest_batch_json(json_dumps("series", keys))
+        points = iter(points_from_batch(latest.points))
+        return [next(points) if has_point else None for has_point in latest.present]
 
     def query_aggregated(self, device_id: str, metric: str, start: int, end: typing.Optional[int], bucket_ms: int) -> list:
         """``AggregateBucket`` records of ``start <= timestamp < end`` in epoch-aligned

@@ -3,7 +3,7 @@ text, and both must give the same records as the point-by-point path."""
 
 import pytest
 
-from neotalk_storage import DataPoint, EventLogEntry, EventMetadata, NewEvent
+from neotalk_storage import AlertRecord, AlertSeverity, DataPoint, EventLogEntry, EventMetadata, NewEvent, StorageError
 
 
 def test_a_float_range_reads_as_data_points(db):
@@ -69,3 +69,39 @@ def test_events_read_in_bulk_equal_single_reads(db):
     assert (b.sequence, b.event_data, b.metadata.correlation_id, b.metadata.causation_id) == (2, [1, 2.5, None, True], "c1", "a")
     assert repr(b.metadata) == "EventMetadata(source='s2', timestamp=20, correlation_id='c1', causation_id='a')"
     assert ev.replay(2) == [] and ev.replay(0, 0) == []
+
+
+def test_latest_reads_through_series_handles_and_packed_batches(db):
+    ts = db.timeseries()
+    ts.write_series("d", "temp", [(1, 1.5), (2, 2.5)])
+    ts.write_series("d", "count", [(3, 7)])
+    ts.write("d", "state", 4, "on", quality=0.5)
+    assert ts.query_latest("d", "temp") == DataPoint(timestamp=2, value=2.5)
+    ts.write("d", "temp", 5, 3.5)  # a handle read after a write sees the write
+    assert ts.query_latest("d", "temp").value == 3.5
+    assert type(ts.query_latest("d", "count").value) is int
+    assert (ts.query_latest("d", "state").value, ts.query_latest("d", "state").quality) == ("on", 0.5)
+    got = ts.query_latest_batch([("d", "temp"), ("ghost", "temp"), ("d", "count"), ("d", "state")])
+    assert [p and (p.timestamp, p.value) for p in got] == [(5, 3.5), None, (3, 7), (4, "on")]
+    # Mixed types cross point by point; all-float batches as columns: both give the same records.
+    assert ts.query_latest_batch([("d", "temp")]) == [ts.query_latest("d", "temp")]
+    with pytest.raises(StorageError.InvalidInput, match="metric"):
+        ts.query_latest("d", "")
+    with pytest.raises(StorageError.InvalidInput, match="series"):
+        ts._native.query_latest_batch_json('[["d"]]')
+    with pytest.raises(StorageError.InvalidInput, match="device_id"):
+        ts.query_latest_batch([("", "temp")])
+
+
+def test_alert_ranges_read_as_the_same_records_as_the_typed_calls(db):
+    alerts = db.alerts()
+    for i, severity in enumerate(["info", "warning", "error", "critical"]):
+        alerts.create(AlertRecord(alert_id=f"a{i}", title="t", severity=severity, message="m", source="rules", created_at=i, entity_id="dev-1" if i else None))
+    alerts.acknowledge("a1", "op", 10)
+    alerts.resolve("a2", 11)
+    bulk = alerts.query_range(0, None)
+    assert bulk == [alerts.get(f"a{i}") for i in range(4)]
+    assert [a.severity for a in bulk] == [AlertSeverity.INFO, AlertSeverity.WARNING, AlertSeverity.ERROR, AlertSeverity.CRITICAL]
+    assert (bulk[1].acknowledged, bulk[1].acknowledged_by, bulk[2].resolved_at, bulk[0].entity_id) == (True, "op", 11, None)
+    assert repr(bulk[0]).startswith("AlertRecord(alert_id='a0'")
+    assert [a.alert_id for a in alerts.query_range(1, 3, limit=1)] == ["a1"]
