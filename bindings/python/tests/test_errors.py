@@ -5,7 +5,7 @@ import array
 import pytest
 
 from neotalk_storage._native import neotalk_storage_uniffi as native
-from neotalk_storage import DataPoint, DeviceState, EventMetadata, NewEvent, StorageError, StorageManager
+from neotalk_storage import DataPoint, DeviceState, EventMetadata, NewEvent, StorageError, StorageManager, StorageOptions, WriteBufferOptions
 
 LONG = "x" * 257
 
@@ -47,6 +47,13 @@ def test_bad_input_raises_its_kind(db, description, call, kind, text):
         call(db)
     assert text in str(info.value), f"{description}: {info.value}"
     assert isinstance(info.value, StorageError)
+
+
+def test_negative_options_are_refused():
+    with pytest.raises(StorageError.InvalidInput, match="integer `-1`"):
+        StorageManager.in_memory(StorageOptions(page_cache_bytes=-1))
+    with pytest.raises(StorageError.InvalidInput, match="integer `-5`"):
+        StorageManager.in_memory(StorageOptions(write_buffer=WriteBufferOptions(max_points=-5)))
 
 
 def test_duplicate_event_id_is_a_conflict(db):
