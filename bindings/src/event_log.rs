@@ -169,16 +169,18 @@ impl EventLogStore {
 
     /// Like `query_range`, as the rows of `replay_json`.
     pub fn query_range_json(&self, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<String> {
-        Ok(EventRows::of_entries(&self.inner.query_range(neotalk_storage::TimeRange::half_open(start, end)?, to_core("limit", limit)?)?)?)
+        let mut rows = EventRows::new();
+        let range = neotalk_storage::TimeRange::half_open(start, end)?;
+        self.inner.query_range_text(range, to_core("limit", limit)?, |sequence, e| rows.push(sequence, e))?;
+        Ok(rows.finish()?)
     }
 
     /// Like `query_by_type`, as the rows of `replay_json`.
     pub fn query_by_type_json(&self, event_type: String, start: i64, end: Option<i64>, limit: Option<i64>) -> Result<String> {
-        Ok(EventRows::of_entries(&self.inner.query_by_type(
-            &event_type,
-            neotalk_storage::TimeRange::half_open(start, end)?,
-            to_core("limit", limit)?,
-        )?)?)
+        let mut rows = EventRows::new();
+        let range = neotalk_storage::TimeRange::half_open(start, end)?;
+        self.inner.query_by_type_text(&event_type, range, to_core("limit", limit)?, |sequence, e| rows.push(sequence, e))?;
+        Ok(rows.finish()?)
     }
 
     /// The highest sequence ever assigned (0 before the first append).

@@ -2,7 +2,6 @@
 //! costs a foreign call's worth of lifting per field (two records per event), while one
 //! string decodes with one `json.loads` in C. The payload is spliced in as the stored text.
 
-use neotalk_storage as core;
 use neotalk_storage::EventText;
 use neotalk_storage::{Result, StorageError};
 
@@ -38,33 +37,6 @@ impl EventRows {
         }
         self.0.push(b']');
         Ok(())
-    }
-
-    /// Appends a decoded event (its payload printed once).
-    pub(crate) fn push_entry(&mut self, e: &core::EventLogEntry) -> Result<()> {
-        let data = serde_json::to_string(&e.event_data).map_err(not_printable)?;
-        let m = &e.metadata;
-        self.push(
-            e.sequence,
-            EventText {
-                event_id: &e.event_id,
-                event_type: &e.event_type,
-                data: &data,
-                correlation_id: m.correlation_id.as_deref(),
-                causation_id: m.causation_id.as_deref(),
-                source: &m.source,
-                timestamp: m.timestamp,
-            },
-        )
-    }
-
-    /// The rows of decoded events.
-    pub(crate) fn of_entries(entries: &[core::EventLogEntry]) -> Result<String> {
-        let mut rows = EventRows::new();
-        for e in entries {
-            rows.push_entry(e)?;
-        }
-        rows.finish()
     }
 
     pub(crate) fn finish(mut self) -> Result<String> {

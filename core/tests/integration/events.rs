@@ -131,6 +131,20 @@ fn text<'a>(id: &'a str, data: &'a str) -> EventText<'a> {
     EventText { event_id: id, event_type: "t", data, correlation_id: Some("chain"), causation_id: None, source: "c", timestamp: 7 }
 }
 
+/// A visitor of events as text.
+type Visit<'v> = dyn FnMut(u64, EventText<'_>) -> Result<()> + 'v;
+
+/// `(sequence, payload text)` of every event a text read hands out.
+fn payloads(read: impl FnOnce(&mut Visit) -> Result<()>) -> Vec<(u64, String)> {
+    let mut seen = Vec::new();
+    read(&mut |seq, e| {
+        seen.push((seq, e.data.to_string()));
+        Ok(())
+    })
+    .unwrap();
+    seen
+}
+
 on_both_backends! {
     fn events_appended_as_text_keep_their_payload_text(fx) {
         let log = fx.db.events();
@@ -153,6 +167,12 @@ on_both_backends! {
         assert_eq!(seqs(&log.query_by_type("t", .., None).unwrap()), [1, 2]);
         assert_eq!(seqs(&log.query_by_correlation("chain").unwrap()), [1, 2]);
         assert_eq!(seqs(&log.query_range(7..8, None).unwrap()), [1, 2]);
+        // The time and type indexes hand out the stored text too, paged like their record forms.
+        assert_eq!(payloads(|v| log.query_range_text(7..8, None, v)), [(1, payload.to_string()), (2, "null".into())]);
+        assert_eq!(payloads(|v| log.query_range_text(.., Page { offset: 1, limit: Some(1) }, v)), [(2, "null".to_string())]);
+        assert_eq!(payloads(|v| log.query_by_type_text("u", .., None, v)), [(3, r#"{"id":"z"}"#.to_string())]);
+        assert!(log.query_by_type_text("", .., None, |_, _| Ok(())).is_err());
+        assert!(log.query_range_text(5..1, None, |_, _| Ok(())).is_err());
         // Paging, and an error of the visitor stops the replay and is returned.
         let mut n = 0;
         log.replay_text(1, 1, |_, _| {

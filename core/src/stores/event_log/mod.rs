@@ -365,9 +365,12 @@ impl EventLogStore {
     }
 
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
-        let row =
-            view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))?;
-        Row::read(&row, seq)?.into_entry(seq)
+        Row::read(&Self::stored_row(view, seq)?, seq)?.into_entry(seq)
+    }
+
+    /// The stored row of an event an index names.
+    fn stored_row(view: &dyn ReadView, seq: u64) -> Result<Vec<u8>> {
+        view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))
     }
 
     /// The event with this id.
@@ -382,11 +385,20 @@ impl EventLogStore {
 
     /// Collects events named by index keys whose last element is the sequence.
     fn collect(&self, table: &str, range: &KeyRange, page: Page) -> Result<Vec<EventLogEntry>> {
-        let view = self.engine.read()?;
         let mut out = Vec::new();
+        self.each_indexed(table, range, page, |seq, row| {
+            out.push(row.into_entry(seq)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Visits the stored row of each event an index names in `range`, in index order, paged.
+    fn each_indexed(&self, table: &str, range: &KeyRange, page: Page, mut visit: impl FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
+        let view = self.engine.read()?;
         let mut pager = page.cursor();
         if pager.is_full() {
-            return Ok(out);
+            return Ok(());
         }
         view.scan(table, range, Direction::Forward, &mut |k, _| {
             if !pager.admit() {
@@ -396,15 +408,52 @@ impl EventLogStore {
             let seq = u64::from_be_bytes(
                 tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
             );
-            out.push(Self::load(&*view, seq)?);
+            visit(seq, Row::read(&Self::stored_row(&*view, seq)?, seq)?)?;
             Ok(pager.step())
-        })?;
-        Ok(out)
+        })
     }
 
     /// Events with `timestamp` in `range`, in time order (ties in sequence order).
     pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         self.collect(BY_TIME, &time_range(KeyBuilder::new(), TimeRange::new(range)?), page.into())
+    }
+
+    /// [`query_range`](Self::query_range) with each event handed to `visit` as text, as
+    /// [`replay_text`](Self::replay_text) does: `visit(sequence, event)`, nothing parsed.
+    ///
+    /// ```
+    /// use neotalk_storage::{NewEvent, StorageManager};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// db.events().append(&NewEvent::new("e1", "tick", "clock", 5, serde_json::json!({"b": 1, "a": 2}))).unwrap();
+    /// let mut seen = Vec::new();
+    /// db.events().query_range_text(0..10, None, |seq, e| {
+    ///     seen.push((seq, e.data.to_string()));
+    ///     Ok(())
+    /// }).unwrap();
+    /// assert_eq!(seen, [(1, r#"{"b":1,"a":2}"#.to_string())]);
+    /// ```
+    pub fn query_range_text(
+        &self,
+        range: impl RangeBounds<i64>,
+        page: impl Into<Page>,
+        mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let range = time_range(KeyBuilder::new(), TimeRange::new(range)?);
+        self.each_indexed(BY_TIME, &range, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
+    }
+
+    /// [`query_by_type`](Self::query_by_type) with each event handed to `visit` as text
+    /// (see [`query_range_text`](Self::query_range_text)).
+    pub fn query_by_type_text(
+        &self,
+        event_type: &str,
+        range: impl RangeBounds<i64>,
+        page: impl Into<Page>,
+        mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
+    ) -> Result<()> {
+        check_id("event_type", event_type)?;
+        let range = time_range(KeyBuilder::new().str(event_type), TimeRange::new(range)?);
+        self.each_indexed(BY_TYPE, &range, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
     }
 
     /// Events of one type with `timestamp` in `range`, in time order.
