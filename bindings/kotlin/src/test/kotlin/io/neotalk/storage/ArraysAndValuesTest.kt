@@ -54,4 +54,31 @@ class ArraysAndValuesTest : StorageTestBase() {
         assertNull(values[0].asLong)
         assertNull(values[3].asBoolean)
     }
+
+    @Test
+    fun seriesHandlesAndPackedLatestBatches() = onBoth { db ->
+        val ts = db.timeseries()
+        ts.writePacked("d", "temp", longArrayOf(1, 2), doubleArrayOf(1.5, 2.5))
+        ts.write("d", "state", DataPoint(3L, "on"))
+        val temp = ts.series("d", "temp")
+        assertFloats(temp.latest(), packLongs(2), packDoubles(2.5))
+        ts.write("d", "temp", DataPoint(4L, 3.5)) // a handle read sees later writes
+        assertFloats(temp.latest(), packLongs(4), packDoubles(3.5))
+        assertFloats(ts.series("ghost", "temp").latest(), ByteArray(0), ByteArray(0))
+        assertFailsWith<StorageException.InvalidInput> { ts.series("d", "").latest() }
+
+        val latest = ts.queryLatestBatchJson("""[["d","temp"],["ghost","temp"],["d","state"]]""")
+        assertContentEquals(byteArrayOf(1, 0, 1), latest.present)
+        val points = (latest.points as PointBatch.Points).points // mixed types cross point by point
+        assertEquals(listOf(4L to 3.5, 3L to null), points.map { it.timestamp to it.value.asDouble })
+        assertEquals("on", points[1].value.asString)
+        assertFailsWith<StorageException.InvalidInput> { ts.queryLatestBatchJson("""[["d"]]""") }
+            .also { assertTrue(it.message!!.contains("series"), it.message) }
+    }
+
+    private fun assertFloats(batch: PointBatch, timestamps: ByteArray, values: ByteArray) {
+        val floats = batch as PointBatch.Floats
+        assertContentEquals(timestamps, floats.timestamps)
+        assertContentEquals(values, floats.values)
+    }
 }
