@@ -13,6 +13,7 @@ import math
 import sys
 
 from ._native import neotalk_storage_uniffi as _native
+from ._values import invalid
 
 _FLOAT, _INTEGER, _BOOLEAN = _native.PackedValueType.FLOAT, _native.PackedValueType.INTEGER, _native.PackedValueType.BOOLEAN
 # struct-module codes (byte-order prefix removed) of the items a column takes: its type and item size.
@@ -30,10 +31,6 @@ _MS = _ATTOSECONDS["ms"]
 _I64_MAX = 2**63 - 1
 
 
-def _invalid(field: str, reason: str) -> Exception:
-    return _native.StorageError.InvalidInput(f"invalid {field}: {reason}")
-
-
 def _column(field: str, data, types: tuple) -> tuple:
     """``(little-endian bytes, PackedValueType)`` of ``data``, whose items must be one of
     ``types``; raw bytes are taken as ``types[0]``. Anything else is ``InvalidInput`` naming
@@ -45,16 +42,16 @@ def _column(field: str, data, types: tuple) -> tuple:
         view = memoryview(data)
     except (TypeError, ValueError):  # numpy raises ValueError for dtypes without a buffer format
         what = type(data).__name__ + (f" of {data.dtype}" if hasattr(data, "dtype") else "")
-        raise _invalid(field, f"expected bytes or a buffer of {expected}, got {what}") from None
+        raise invalid(field, f"expected bytes or a buffer of {expected}, got {what}") from None
     if view.ndim != 1:
-        raise _invalid(field, f"expected a 1-D buffer, got shape {view.shape}")
+        raise invalid(field, f"expected a 1-D buffer, got shape {view.shape}")
     fmt = view.format
     code = fmt.lstrip("<>=!@")
     if code in _RAW_CODES:
         return view.tobytes(), types[0]
     kind, size = _ITEMS.get(code, (None, 0))
     if kind not in types or view.itemsize != size:
-        raise _invalid(field, f"buffer items have format {fmt!r}; expected {expected}")
+        raise invalid(field, f"buffer items have format {fmt!r}; expected {expected}")
     order = fmt[0] if fmt[0] in "<>=!@" else "@"
     if size > 1 and (order in ">!" or (order in "@=" and sys.byteorder == "big")):
         items = array.array("q", view.tobytes())
@@ -87,12 +84,12 @@ def _datetime_ms(data) -> bytes:
 
     data = numpy.asarray(data)
     if data.dtype.kind != "M":  # e.g. a pandas index with a time zone gives objects
-        raise _invalid("timestamps", f"expected naive datetime64 values (UTC), got {data.dtype}")
+        raise invalid("timestamps", f"expected naive datetime64 values (UTC), got {data.dtype}")
     if data.ndim != 1:
-        raise _invalid("timestamps", f"expected a 1-D array, got shape {data.shape}")
+        raise invalid("timestamps", f"expected a 1-D array, got shape {data.shape}")
     unit, count = numpy.datetime_data(data.dtype)
     if unit not in _ATTOSECONDS:
-        raise _invalid("timestamps", f"datetime64[{unit}] has no fixed length in milliseconds; use ms, us or ns")
+        raise invalid("timestamps", f"datetime64[{unit}] has no fixed length in milliseconds; use ms, us or ns")
     tick = count * _ATTOSECONDS[unit]
     gcd = math.gcd(tick, _MS)
     multiply, divide = tick // gcd, _MS // gcd  # ms = ticks * multiply / divide
@@ -101,7 +98,7 @@ def _datetime_ms(data) -> bytes:
     def refuse(bad, reason):
         if bad.any():
             i = int(numpy.flatnonzero(bad)[0])
-            raise _invalid("timestamps", f"index {i} ({data[i]}) {reason}")
+            raise invalid("timestamps", f"index {i} ({data[i]}) {reason}")
 
     refuse(numpy.isnat(data), "is NaT")
     if divide > 1:
