@@ -36,7 +36,9 @@ fi
 export NTS_HEADER_CHECK=1
 
 step "cargo build + Rust tests (header up to date, status mapping, panic containment)"
-(cd "$ROOT" && cargo build -p neotalk-storage-ffi && cargo test -p neotalk-storage-ffi)
+# --all-targets: the library is built with the dependency features of its tests, so that
+# `cargo test` reuses it instead of building the shared dependencies a second time.
+(cd "$ROOT" && cargo build --all-targets -p neotalk-storage-ffi && cargo test -p neotalk-storage-ffi)
 
 step "install into $TMP/prefix"
 "$FFI_DIR/install.sh" "$TMP/prefix" --debug --no-build

@@ -16,7 +16,7 @@ source "$root/tools/venv.sh"
 make_venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "duckdb>=1.1" pytest
 
-(cd "$root" && cargo build -q -p neotalk-storage-cli)
+(cd "$root" && cargo build -q --bin neotalk-storage) # --bin: see tests/run-all.sh
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 export NTS_CLI="$target_dir/debug/neotalk-storage"
 (cd "$work" && "$work/venv/bin/python" -m pytest -p no:cacheprovider -q "$here/python")

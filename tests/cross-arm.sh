@@ -137,7 +137,7 @@ echo "peak RSS of the demo under $QEMU: $(awk '/Maximum resident/ {print $NF}' "
 "${CLI[@]}" check --dir "$TMP/arm-db"
 
 step "files across CPUs: x86_64 <-> $TARGET"
-(cd "$ROOT" && cargo build -q -p neotalk-storage-cli)
+(cd "$ROOT" && cargo build -q --bin neotalk-storage) # --bin: see tests/run-all.sh
 HOST=("${CARGO_TARGET_DIR:-$ROOT/target}/debug/neotalk-storage")
 "${HOST[@]}" demo --dir "$TMP/x86-db" --devices 6 --minutes 30 >/dev/null
 # A backup on each side, so the snapshot format crosses too.

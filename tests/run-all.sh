@@ -35,9 +35,14 @@ cargo test --workspace --all-features
 cargo run -q -p neotalk-storage --example quickstart >/dev/null
 
 step "CLI demo"
+# Debug builds of a binary for the suites select it with --bin from the workspace root, not
+# with -p: cargo resolves dependency features over the selected packages, and the whole
+# workspace is the selection maturin uses for uniffi-bindgen (`cargo run --bin
+# uniffi-bindgen`). One selection means one set of dependency artifacts for the CLI, both
+# bindgen runs and every suite, instead of a rebuild of the shared dependencies per suite.
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
-cargo run -q -p neotalk-storage-cli -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
+cargo run -q --bin neotalk-storage -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
 
 # The ARM leg (issue #21): cross-builds the C library and the CLI for aarch64 and runs the C
 # test, the core's library tests and an integration subset, the CLI demo and the database

@@ -43,7 +43,7 @@ ROOT="$(dirname "$HERE")"
 export NEOTALK_SNAPSHOT_TOOL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/native_snapshot"
 # The gateway CLI, whose `backup` the second browser test opens in the page.
 log "CLI (debug)"
-(cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q -p neotalk-storage-cli)
+(cd "$ROOT" && PATH="$HOME/.cargo/bin:$PATH" cargo build -q --bin neotalk-storage) # --bin: see tests/run-all.sh
 export NEOTALK_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/neotalk-storage"
 
 log "Node tests of the package"

@@ -11,7 +11,10 @@ profile="${BUILD_PROFILE:-debug}"
 flag=()
 [ "$profile" = release ] && flag=(--release)
 
-(cd "$root" && cargo build "${flag[@]}" -p neotalk-storage-uniffi -p uniffi-bindgen)
+# The same two selections as maturin (the library alone, then the bindgen by --bin from the
+# workspace root), so that after the Python suite nothing is rebuilt: cargo resolves
+# dependency features over the packages selected together.
+(cd "$root" && cargo build "${flag[@]}" -p neotalk-storage-uniffi && cargo build "${flag[@]}" --bin uniffi-bindgen)
 # cargo's output directory: CARGO_TARGET_DIR if set (relative to the workspace root, as cargo takes it)
 target="$(cd "$root" && cd "${CARGO_TARGET_DIR:-target}" && pwd)"
 lib="$target/$profile/libneotalk_storage_uniffi.so"

@@ -1,5 +1,5 @@
 //! Telemetry benchmarks on the redb backend (release build):
-//! `cargo bench -p neotalk-storage --bench timeseries`.
+//! `cargo bench -p neotalk-storage-bench --bench timeseries`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use neotalk_storage::{DataPoint, Durability, StorageManager, StorageOptions, TelemetryPoint};

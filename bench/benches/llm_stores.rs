@@ -1,6 +1,6 @@
 //! Benchmarks of the LLM stores: exact vector top-10, BM25 keyword search, context windows.
 //!
-//! `cargo bench -p neotalk-storage --bench llm_stores` (add `-- --measurement-time 3` for a
+//! `cargo bench -p neotalk-storage-bench --bench llm_stores` (add `-- --measurement-time 3` for a
 //! quick run). Corpora are built once per benchmark, outside the timed loop, on the in-memory
 //! backend (search itself never touches the backend for vectors; for keyword search and
 //! context windows the memory backend measures the store's own work).
