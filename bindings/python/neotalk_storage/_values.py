@@ -230,7 +230,7 @@ _BulkEvent.__name__ = _BulkEvent.__qualname__ = "EventLogEntry"
 
 class _BulkAlert(_native.AlertRecord):
     """An ``AlertRecord`` made from one row of the native ``query_range_json``:
-    ``[alert_id, title, severity index, message, source, created_at, entity_id, entity_type,
+    ``[alert_id, title, severity name, message, source, created_at, entity_id, entity_type,
     acknowledged, acknowledged_by, acknowledged_at, resolved_at]``."""
 
     def __init__(self, alert_id, title, severity, message, source, created_at, entity_id, entity_type, acknowledged, acknowledged_by, acknowledged_at, resolved_at):
@@ -248,7 +248,8 @@ class _BulkAlert(_native.AlertRecord):
         self.resolved_at = resolved_at
 
 
-_SEVERITIES = list(_native.AlertSeverity)
+# The core's spelling of each severity ("Warning") to the native enum (WARNING).
+_SEVERITIES = {s.name.capitalize(): s for s in _native.AlertSeverity}
 _BulkAlert.__name__ = _BulkAlert.__qualname__ = "AlertRecord"
 
 

@@ -63,7 +63,7 @@ pub(crate) fn load<R: IndexedRecord>(view: &dyn ReadView, id: &str) -> Result<Op
 
 /// The record an entry of `index` names; a missing one means a damaged index.
 pub(crate) fn load_indexed<R: IndexedRecord>(view: &dyn ReadView, index: &str, id: &str) -> Result<R> {
-    load(view, id)?.ok_or_else(|| StorageError::Corrupted(format!("index {index} names missing {} {id:?}", R::KIND)))
+    load(view, id)?.ok_or_else(|| missing::<R>(index, id))
 }
 
 /// Checks `id`, then reads the record stored under it.
@@ -118,19 +118,43 @@ pub(crate) fn collect<R: IndexedRecord>(
     page: Page,
     id_of: impl Fn(&[u8]) -> Result<String>,
 ) -> Result<Vec<R>> {
-    let view = engine.read()?;
     let mut out = Vec::new();
+    each_row::<R>(engine, index, range, dir, page, id_of, |row| {
+        out.push(serde_json::from_slice(row)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands `visit` the stored row (the record's JSON text, as serde wrote it) of each entry of
+/// `index` in `range`, paged, without decoding it; `id_of` reads the id from an index key.
+pub(crate) fn each_row<R: IndexedRecord>(
+    engine: &Engine,
+    index: &str,
+    range: &KeyRange,
+    dir: Direction,
+    page: Page,
+    id_of: impl Fn(&[u8]) -> Result<String>,
+    mut visit: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let view = engine.read()?;
     let mut pager = page.cursor();
     if pager.is_full() {
-        return Ok(out);
+        return Ok(());
     }
     view.scan(index, range, dir, &mut |k, _| {
         if pager.admit() {
-            out.push(load_indexed(&*view, index, &id_of(k)?)?);
+            let id = id_of(k)?;
+            let row = view.get(R::TABLE, &row_key(&id))?;
+            visit(&row.ok_or_else(|| missing::<R>(index, &id))?)?;
         }
         Ok(pager.step())
-    })?;
-    Ok(out)
+    })
+}
+
+/// The error of an index entry whose record is gone (a damaged index).
+fn missing<R: IndexedRecord>(index: &str, id: &str) -> StorageError {
+    StorageError::Corrupted(format!("index {index} names missing {} {id:?}", R::KIND))
 }
 
 /// Reads the id from an index key of `skip` prefix bytes, then (time, id).

@@ -349,6 +349,40 @@ impl AlertStore {
         self.collect(BY_TIME, &time_range(KeyBuilder::new(), range), 0, Direction::Forward, page.into())
     }
 
+    /// [`query_range`](Self::query_range) with each alert handed to `visit` as its stored
+    /// JSON text (the JSON form of [`AlertRecord`], every field present), nothing decoded:
+    /// the bulk read of bindings that parse JSON natively.
+    ///
+    /// ```
+    /// use neotalk_storage::{AlertRecord, AlertSeverity, StorageManager};
+    /// let db = StorageManager::in_memory().unwrap();
+    /// db.alerts().create(&AlertRecord::new("a1", "too hot", AlertSeverity::Warning, "31.5 C", "rules", 5)).unwrap();
+    /// let mut texts = Vec::new();
+    /// db.alerts().query_range_text(0..10, None, |json| {
+    ///     texts.push(json.to_string());
+    ///     Ok(())
+    /// }).unwrap();
+    /// let back: AlertRecord = serde_json::from_str(&texts[0]).unwrap();
+    /// assert_eq!(back, db.alerts().get("a1").unwrap().unwrap());
+    /// ```
+    pub fn query_range_text(
+        &self,
+        range: impl RangeBounds<i64>,
+        page: impl Into<Page>,
+        mut visit: impl FnMut(&str) -> Result<()>,
+    ) -> Result<()> {
+        let range = time_range(KeyBuilder::new(), TimeRange::new(range)?);
+        records::each_row::<AlertRecord>(
+            &self.engine,
+            BY_TIME,
+            &range,
+            Direction::Forward,
+            page.into(),
+            |k| id_after_time(k, 0),
+            |row| visit(std::str::from_utf8(row).map_err(|_| StorageError::Corrupted("stored alert is not UTF-8".into()))?),
+        )
+    }
+
     /// Alerts of one severity with `created_at` in `range`, oldest first.
     pub fn query_by_severity(
         &self,

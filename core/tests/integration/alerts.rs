@@ -107,6 +107,16 @@ on_both_backends! {
         assert_eq!(ids(&alerts.unacknowledged(None).unwrap()), vec!["c2", "c1", "w1", "i1", "c3"]);
         assert_eq!(ids(&alerts.unresolved(Some(2)).unwrap()), vec!["c2", "c1"]);
         assert!(alerts.unresolved(Some(0)).unwrap().is_empty());
+        // The text form names the same alerts, each decoding to the stored record.
+        alerts.acknowledge("w1", "operator", 25).unwrap();
+        for (range, limit) in [((10, 40), None), ((ALL.0, ALL.1), Some(2)), ((ALL.0, ALL.1), Some(0))] {
+            let mut texts = Vec::new();
+            alerts.query_range_text(range.0..range.1, limit, |json| {
+                texts.push(serde_json::from_str::<AlertRecord>(json).unwrap());
+                Ok(())
+            }).unwrap();
+            assert_eq!(texts, alerts.query_range(range.0..range.1, limit).unwrap());
+        }
     }
 
     fn counts_by_severity(fx) {

@@ -370,7 +370,12 @@ impl EventLogStore {
 
     /// The stored row of an event an index names.
     fn stored_row(view: &dyn ReadView, seq: u64) -> Result<Vec<u8>> {
-        view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("index names missing event sequence {seq}")))
+        view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| Self::missing(seq))
+    }
+
+    /// The error of an index entry whose event row is gone (a damaged index).
+    fn missing(seq: u64) -> StorageError {
+        StorageError::Corrupted(format!("index names missing event sequence {seq}"))
     }
 
     /// The event with this id.
@@ -396,21 +401,55 @@ impl EventLogStore {
     /// Visits the stored row of each event an index names in `range`, in index order, paged.
     fn each_indexed(&self, table: &str, range: &KeyRange, page: Page, mut visit: impl FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
         let view = self.engine.read()?;
-        let mut pager = page.cursor();
-        if pager.is_full() {
+        let sequences = Self::indexed_sequences(&*view, table, range, page)?;
+        let (Some(&first), Some(&last)) = (sequences.first(), sequences.last()) else { return Ok(()) };
+        // Events are mostly appended in time order, so index order is usually sequence order:
+        // then one scan of the event table over the span reads the rows in place of a B-tree
+        // lookup per event (a merge join), as long as most rows of the span are wanted.
+        let ascending = sequences.windows(2).all(|w| w[0] < w[1]);
+        if !ascending || last - first >= 2 * sequences.len() as u64 {
+            for seq in sequences {
+                visit(seq, Row::read(&Self::stored_row(&*view, seq)?, seq)?)?;
+            }
             return Ok(());
         }
-        view.scan(table, range, Direction::Forward, &mut |k, _| {
-            if !pager.admit() {
-                return Ok(pager.step());
+        let mut wanted = sequences.iter().copied().peekable();
+        let span = KeyRange { start: Bound::Included(seq_key(first)), end: Bound::Included(seq_key(last)) };
+        view.scan(EVENTS, &span, Direction::Forward, &mut |k, v| {
+            let seq = KeyReader::new(k).u64()?;
+            match wanted.peek() {
+                Some(&next) if next == seq => {
+                    wanted.next();
+                    visit(seq, Row::read(v, seq)?)?;
+                }
+                Some(&next) if next < seq => return Err(Self::missing(next)),
+                _ => {}
             }
-            let tail = k.len().checked_sub(8).map(|at| &k[at..]);
-            let seq = u64::from_be_bytes(
-                tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
-            );
-            visit(seq, Row::read(&Self::stored_row(&*view, seq)?, seq)?)?;
+            Ok(if wanted.peek().is_some() { Scan::Continue } else { Scan::Stop })
+        })?;
+        match wanted.next() {
+            Some(seq) => Err(Self::missing(seq)),
+            None => Ok(()),
+        }
+    }
+
+    /// The sequences an index names in `range` (its keys end with the sequence), paged.
+    fn indexed_sequences(view: &dyn ReadView, table: &str, range: &KeyRange, page: Page) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        let mut pager = page.cursor();
+        if pager.is_full() {
+            return Ok(out);
+        }
+        view.scan(table, range, Direction::Forward, &mut |k, _| {
+            if pager.admit() {
+                let tail = k.len().checked_sub(8).map(|at| &k[at..]);
+                out.push(u64::from_be_bytes(
+                    tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
+                ));
+            }
             Ok(pager.step())
-        })
+        })?;
+        Ok(out)
     }
 
     /// Events with `timestamp` in `range`, in time order (ties in sequence order).
