@@ -239,6 +239,25 @@ impl Series {
     }
 }
 
+/// A fixed list of series of a [`TimeSeriesStore`] (`TimeSeriesStore.series_set(json)`):
+/// reading their newest points again (a dashboard's refresh) crosses no strings, which
+/// uniffi's Python side writes one by one. The Python layer keeps one per list it is asked.
+#[derive(uniffi::Object)]
+pub struct SeriesSet {
+    store: core::TimeSeriesStore,
+    series: Vec<(String, String)>,
+}
+
+#[uniffi::export]
+impl SeriesSet {
+    /// The newest point of each series, in the order given, from one snapshot (as
+    /// `query_latest_batch_json`).
+    pub fn latest(&self) -> Result<LatestPoints> {
+        let keys: Vec<(&str, &str)> = self.series.iter().map(|(d, m)| (d.as_str(), m.as_str())).collect();
+        Ok(LatestPoints::of(self.store.query_latest_batch(&keys)?))
+    }
+}
+
 /// The packed values of `points` when every one is plain (no quality, no metadata) and
 /// `value` packs it; `None` as soon as one is not.
 fn plain_column(points: &[core::DataPoint], value: impl Fn(&core::MetricValue) -> Option<[u8; 8]>) -> Option<Vec<u8>> {
@@ -492,14 +511,20 @@ impl TimeSeriesStore {
     /// of a list in Python code, about 8 us apiece) and two packed buffers come back instead
     /// of a record per series. Text that is not such an array is `InvalidInput` naming `series`.
     pub fn query_latest_batch_json(&self, series_json: String) -> Result<LatestPoints> {
-        let series: Vec<(String, String)> = crate::json::record("series", &series_json)?;
-        let keys: Vec<(&str, &str)> = series.iter().map(|(d, m)| (d.as_str(), m.as_str())).collect();
-        Ok(LatestPoints::of(self.inner.query_latest_batch(&keys)?))
+        self.series_set(series_json)?.latest()
     }
 
     /// A handle on one series, whose calls name it without strings (see [`Series`]).
     pub fn series(&self, device_id: String, metric: String) -> Arc<Series> {
         Arc::new(Series { store: self.inner.clone(), device_id, metric })
+    }
+
+    /// A handle on the series of `series_json` (as in `query_latest_batch_json`), whose
+    /// calls name them without strings (see [`SeriesSet`]). Text that is not a JSON array of
+    /// `[device_id, metric]` pairs is `InvalidInput` naming `series`.
+    pub fn series_set(&self, series_json: String) -> Result<Arc<SeriesSet>> {
+        let series = crate::json::record("series", &series_json)?;
+        Ok(Arc::new(SeriesSet { store: self.inner.clone(), series }))
     }
 
     /// Aggregates of `start <= timestamp < end` in epoch-aligned buckets of `bucket_ms`

@@ -13,6 +13,7 @@ from ._store import NativeStore
 _AGGREGATE_ROW = struct.Struct("<qQB6d")
 # Series handles a store keeps for query_latest before it starts over (a few hundred bytes each).
 _SERIES_HANDLES = 4096
+_SERIES_SET_HANDLES = 64
 
 
 class TimeSeriesStore(NativeStore):
@@ -24,13 +25,15 @@ class TimeSeriesStore(NativeStore):
     ``last_seen`` (registering unknown devices).
     """
 
-    __slots__ = ("_series",)
+    __slots__ = ("_series", "_series_sets")
 
     def __init__(self, native, owner):
         super().__init__(native, owner)
-        # Native Series handles by (device_id, metric) for query_latest: a call on a handle
-        # carries no strings, which cost uniffi two allocation calls each.
+        # Native Series handles by (device_id, metric) for query_latest, and SeriesSet handles
+        # by key tuple for query_latest_batch: a call on a handle carries no strings, which
+        # cost uniffi two allocation calls each.
         self._series = {}
+        self._series_sets = {}
 
     def write(self, device_id: str, metric: str, timestamp: int, value, *, quality=None, metadata=None) -> None:
         """Queues one point in the write buffer; it is committed with the next group commit,
@@ -111,8 +114,16 @@ class TimeSeriesStore(NativeStore):
     def query_latest_batch(self, series: typing.Iterable) -> list:
         """The newest point (or ``None``) of each series, in the order asked, from one
         snapshot. Items are ``(device_id, metric)`` pairs or ``SeriesKey`` records."""
-        keys = [(s.device_id, s.metric) if isinstance(s, _native.SeriesKey) else (s[0], s[1]) for s in series]
-        latest = self._native.query_latest_batch_json(json_dumps("series", keys))
+        keys = tuple((s.device_id, s.metric) if isinstance(s, _native.SeriesKey) else (s[0], s[1]) for s in series)
+        try:
+            handle = self._series_sets.get(keys)
+        except TypeError:  # an unhashable id: not cached, and the core refuses it naming `series`
+            handle = self._native.series_set(json_dumps("series", keys))
+        if handle is None:
+            if len(self._series_sets) >= _SERIES_SET_HANDLES:
+                self._series_sets.clear()
+            handle = self._series_sets[keys] = self._native.series_set(json_dumps("series", keys))
+        latest = handle.latest()
         points = iter(points_from_batch(latest.points))
         return [next(points) if has_point else None for has_point in latest.present]
 

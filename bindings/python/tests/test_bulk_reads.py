@@ -91,6 +91,15 @@ def test_latest_reads_through_series_handles_and_packed_batches(db):
         ts._native.query_latest_batch_json('[["d"]]')
     with pytest.raises(StorageError.InvalidInput, match="device_id"):
         ts.query_latest_batch([("", "temp")])
+    # The same list again reads through a cached series-set handle: it sees later writes.
+    ts.write("d", "temp", 6, 4.5)
+    ts.write("ghost", "temp", 1, 0.0)
+    got = ts.query_latest_batch([("d", "temp"), ("ghost", "temp"), ("d", "count"), ("d", "state")])
+    assert [p and (p.timestamp, p.value) for p in got] == [(6, 4.5), (1, 0.0), (3, 7), (4, "on")]
+    with pytest.raises(StorageError.InvalidInput, match="series"):
+        ts.query_latest_batch([(["not", "hashable"], "temp")])
+    with pytest.raises(StorageError.InvalidInput, match="series"):
+        ts._native.series_set("{}")
 
 
 def test_alert_ranges_read_as_the_same_records_as_the_typed_calls(db):

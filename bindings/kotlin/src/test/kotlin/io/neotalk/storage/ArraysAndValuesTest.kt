@@ -74,6 +74,16 @@ class ArraysAndValuesTest : StorageTestBase() {
         assertEquals("on", points[1].value.asString)
         assertFailsWith<StorageException.InvalidInput> { ts.queryLatestBatchJson("""[["d"]]""") }
             .also { assertTrue(it.message!!.contains("series"), it.message) }
+
+        // A series set names its series once; each latest() reads the current points.
+        ts.seriesSet("""[["d","temp"],["ghost","temp"]]""").use { set ->
+            assertContentEquals(byteArrayOf(1, 0), set.latest().present)
+            ts.write("ghost", "temp", DataPoint(9L, 0.5))
+            val both = set.latest()
+            assertContentEquals(byteArrayOf(1, 1), both.present)
+            assertFloats(both.points, packLongs(4, 9), packDoubles(3.5, 0.5))
+        }
+        assertFailsWith<StorageException.InvalidInput> { ts.seriesSet("{}") }
     }
 
     private fun assertFloats(batch: PointBatch, timestamps: ByteArray, values: ByteArray) {
