@@ -3,7 +3,9 @@
 # qemu-user:
 #   1. tools/cross.sh TARGET: the C library tarball and the CLI (the wheel too with --wheel)
 #   2. the core's tests (library, integration, property, model, power-cut, full-disk, byte-flip
-#      and stress tests, --features tokio,fuzzing) in a release build with overflow checks
+#      and stress tests, --features tokio,fuzzing) in a release build with overflow checks;
+#      with --core-lib-only the library's tests alone (codecs, keys, limits: what CPU width and
+#      byte order change), the subset the README's test command runs
 #   3. the C test (ffi/tests/c) and the C conformance runner (tests/conformance/cases), built
 #      with the cross gcc against the tarball's static library through pkg-config, and a C89
 #      program linked against the shared library through its rpath
@@ -11,7 +13,8 @@
 #   5. files across CPUs: a database and a backup written on x86_64 open, pass `check` /
 #      `verify` and export the same CSV on TARGET; and one written on TARGET does on x86_64
 #
-#   tests/cross-arm.sh aarch64-unknown-linux-gnu          # in tests/run-all.sh
+#   tests/cross-arm.sh aarch64-unknown-linux-gnu --core-lib-only   # in tests/run-all.sh
+#   tests/cross-arm.sh aarch64-unknown-linux-gnu          # in tests/reliability.sh
 #   tests/cross-arm.sh armv7-unknown-linux-gnueabihf      # in tests/reliability.sh (32-bit)
 #   tests/cross-arm.sh TARGET --wheel                     # also build the wheel (maturin in a venv)
 #
@@ -25,13 +28,15 @@
 # Env: NTS_KEEP_TMP=1 keeps the temporary folder; NTS_CROSS_TARGET_DIR as in tools/cross.sh.
 set -euo pipefail
 
-usage() { echo "usage: $0 aarch64-unknown-linux-gnu|armv7-unknown-linux-gnueabihf [--wheel]" >&2; exit 2; }
+usage() { echo "usage: $0 aarch64-unknown-linux-gnu|armv7-unknown-linux-gnueabihf [--wheel] [--core-lib-only]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 TARGET=$1; shift
 WHEEL=0
+CORE_TARGETS=(--lib --tests)
 for arg in "$@"; do
   case $arg in
     --wheel) WHEEL=1 ;;
+    --core-lib-only) CORE_TARGETS=(--lib) ;;
     *) usage ;;
   esac
 done
@@ -85,7 +90,7 @@ if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/nu
 fi
 RUN=("$QEMU" -L "/usr/$GNU")
 
-step "core: every test but the two that re-exec themselves, under $QEMU"
+step "core: ${CORE_TARGETS[*]} (every test but the two that re-exec themselves), under $QEMU"
 # Release code runs far faster under qemu than debug code, and shares the dependencies built
 # above; overflow checks and debug assertions stay on for the core itself, so arithmetic that
 # was implicitly 64-bit panics on armv7 instead of wrapping silently. The core itself builds
@@ -95,7 +100,7 @@ CORE_TEST=("${CROSS_CARGO[@]}" test "${BUILD_STD[@]}" --release --target "$TARGE
   --config 'profile.release.package.neotalk-storage.opt-level=1'
   --config 'profile.release.package.neotalk-storage.overflow-checks=true'
   --config 'profile.release.package.neotalk-storage.debug-assertions=true'
-  --features 'tokio fuzzing' --lib --tests)
+  --features 'tokio fuzzing' "${CORE_TARGETS[@]}")
 t=$SECONDS
 (cd "$ROOT" && "${CORE_TEST[@]}" --no-run)
 echo "core test build: $((SECONDS - t)) s"

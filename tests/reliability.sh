@@ -10,9 +10,9 @@
 # NTS_FLIP_TRIALS for the byte-flip campaign (default 200), NTS_POWER_CUTS for the
 # simulated power cuts (default 200),
 # PROPTEST_CASES for the model tests (default 256), NTS_FUZZ_SECS per fuzz target
-# (default 10; 0 skips fuzzing), NTS_CROSS_ARMV7=0 skips the armv7 leg under qemu-arm
-# (tests/cross-arm.sh: cross build, core and C tests, demo, files across CPUs; about 10-14 min
-# cold, under 3 min when nothing needs rebuilding).
+# (default 10; 0 skips fuzzing), NTS_CROSS_ARM=0 skips the aarch64 and armv7 legs under qemu
+# with every core test (tests/cross-arm.sh: cross build, core and C tests, demo, files across
+# CPUs; about 10-16 min each cold, under 3 min when nothing needs rebuilding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +32,9 @@ NTS_FLIP_SEED="${NTS_FLIP_SEED:-random}" cargo test -p neotalk-storage --test in
 echo "=== model-based tests (${PROPTEST_CASES:-256} cases) ==="
 cargo test -p neotalk-storage --test integration -- model::
 
-if [ "${NTS_CROSS_ARMV7:-1}" != 0 ]; then
+if [ "${NTS_CROSS_ARM:-1}" != 0 ]; then
+    echo "=== aarch64 leg with every core test under qemu-aarch64: tests/cross-arm.sh aarch64-unknown-linux-gnu ==="
+    bash tests/cross-arm.sh aarch64-unknown-linux-gnu
     echo "=== armv7 (32-bit) leg under qemu-arm: tests/cross-arm.sh armv7-unknown-linux-gnueabihf ==="
     bash tests/cross-arm.sh armv7-unknown-linux-gnueabihf
 fi
