@@ -36,10 +36,10 @@ cargo run -q -p neotalk-storage --example quickstart >/dev/null
 
 step "CLI demo"
 # Debug builds of a binary for the suites select it with --bin from the workspace root, not
-# with -p: cargo resolves dependency features over the selected packages, and the whole
-# workspace is the selection maturin uses for uniffi-bindgen (`cargo run --bin
-# uniffi-bindgen`). One selection means one set of dependency artifacts for the CLI, both
-# bindgen runs and every suite, instead of a rebuild of the shared dependencies per suite.
+# with -p, as maturin does for uniffi-bindgen (`cargo run --bin uniffi-bindgen`): cargo
+# resolves dependency features over the packages selected together, so builds that select
+# alike share their dependency artifacts (the Kotlin suite reuses the Python suite's two
+# builds this way, bindings/kotlin/build.sh) instead of rebuilding them.
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 cargo run -q --bin neotalk-storage -- demo --dir "$demo_dir" --devices 6 --minutes 5 | tail -n 3
