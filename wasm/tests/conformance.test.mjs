@@ -2,7 +2,7 @@
 // case of every cases/*.json runs on a fresh in-memory StorageManager of the package as the
 // other Node tests load it (helpers.mjs): the default package, or `neotalk-storage-wasm/full`
 // when the case uses vectors, memory or sessions. Results are compared as the core's JSON
-// (core/tests/integration/conformance.rs is the reference runner; this one does the same per op), errors
+// (tests/conformance/rust/conformance.rs is the reference runner; this one does the same per op), errors
 // by `err.code`.
 //
 // Cases marked `"not": {"node": why}` are skipped with that reason. A case JS cannot express

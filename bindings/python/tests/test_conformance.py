@@ -1,7 +1,7 @@
 """The Python runner of the shared conformance cases (tests/conformance/, see its README).
 
 Every case of every ``cases/*.json`` runs on a fresh in-memory ``StorageManager`` through the
-package's public API; results are compared as the core's JSON (core/tests/integration/conformance.rs is
+package's public API; results are compared as the core's JSON (tests/conformance/rust/conformance.rs is
 the reference runner), errors by the ``StorageError`` subclass raised. Cases marked
 ``"not": {"python": why}`` are skipped with that reason.
 """

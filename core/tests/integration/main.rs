@@ -14,7 +14,6 @@ mod binary_values;
 mod byte_flips;
 mod cleanup;
 mod config;
-mod conformance;
 mod crash;
 mod decisions;
 mod deletes;

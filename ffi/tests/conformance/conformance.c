@@ -2,7 +2,7 @@
  * The C runner of the shared conformance cases (tests/conformance/, see its README): every
  * case not marked "not": {"c": ...} runs on a fresh in-memory store through the public C API
  * (neotalk_storage.h), and each step's outcome is matched by the README's rules, as
- * core/tests/integration/conformance.rs does for Rust.
+ * tests/conformance/rust/conformance.rs does for Rust.
  *
  * Usage: nts_conformance CASES_DIR_OR_FILE...   (a folder: every *.json in it is a case file)
  * Prints each failing case and "conformance: N passed, M skipped, K failed"; exits non-zero

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory
  * every case of `tests/conformance/cases/` as one dynamic test, run through the binding's
  * public API on a fresh in-memory store. Results are turned into the core's serde JSON
  * (snake_case keys, enums as core spells them, JSON-text fields parsed) and matched by the
- * README's rules, exactly as the Rust reference runner `core/tests/integration/conformance.rs` does.
+ * README's rules, exactly as the Rust reference runner `tests/conformance/rust/conformance.rs` does.
  * Cases whose `not` names `kotlin` are skipped (JUnit "skipped") and counted.
  */
 class ConformanceTest {

@@ -297,7 +297,7 @@ fn run_case(case: &Value, redb: bool) -> std::result::Result<(), String> {
 }
 
 fn case_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/cases");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.unwrap().path())
