@@ -53,7 +53,9 @@ step "Rust with clippy (warnings are errors): core, CLI, bindings crates, benche
 # The criterion benches are built (debug, as tests) and linted, not run: bench/README.md.
 "${LINTED[@]}" cargo test --workspace --all-features --benches --no-run
 "${LINTED[@]}" cargo test --workspace --all-features
-cargo run -q -p neotalk-storage --example quickstart >/dev/null
+# cargo test built the examples: run the quickstart's binary, not `cargo run -p`, whose
+# narrower selection would build the core once more.
+"${CARGO_TARGET_DIR:-$root/target}/debug/examples/quickstart" >/dev/null
 
 step "CLI demo"
 # Debug builds of a binary for the suites select it with --bin from the workspace root, not
