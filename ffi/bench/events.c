@@ -8,7 +8,7 @@
  *     through SELECT ... WHERE seq > ? ORDER BY seq LIMIT 1000)
  * in memory and on a file (neotalk: default options, durability Immediate; SQLite: rollback
  * journal, synchronous FULL, its defaults). SQLite's table has the same indexes as the event
- * log: unique id and time.
+ * log: unique id, time, type and correlation id (partial: only events that have one).
  *
  * Usage: nts_bench_events SCRATCH_DIR [SCALE]
  */
@@ -126,7 +126,9 @@ static double append_sqlite(sqlite3 *db, const struct data *d) {
   sq(sqlite3_exec(db,
                   "CREATE TABLE events(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT,"
                   " corr TEXT, caus TEXT, source TEXT NOT NULL, ts INTEGER NOT NULL);"
-                  "CREATE INDEX events_ts ON events(ts, seq);",
+                  "CREATE INDEX events_ts ON events(ts, seq);"
+                  "CREATE INDEX events_type ON events(type, ts, seq);"
+                  "CREATE INDEX events_corr ON events(corr, seq) WHERE corr IS NOT NULL;",
                   NULL, NULL, NULL),
      db, "create");
   sq(sqlite3_prepare_v2(db, "INSERT INTO events(id, type, data, corr, caus, source, ts) VALUES(?, ?, ?, ?, ?, ?, ?)", -1,

@@ -87,6 +87,9 @@ impl ReadView for TimedView {
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.view.get(table, key)
     }
+    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
+        self.view.first_present(table, keys)
+    }
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
         self.view.scan(table, range, dir, visit)
     }

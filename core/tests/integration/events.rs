@@ -114,6 +114,10 @@ on_both_backends! {
         let conflict = log.append(&ev("a", "t", 2)).unwrap_err();
         assert!(matches!(conflict, StorageError::Conflict(_)), "{conflict}");
         assert!(matches!(log.append_batch(&[ev("x", "t", 1), ev("x", "t", 1)]), Err(StorageError::Conflict(_))));
+        // A stored id inside a batch: the error names it, and the batch stores nothing.
+        let stored = log.append_batch(&[ev("n1", "t", 1), ev("a", "t", 1), ev("n2", "t", 1)]).unwrap_err();
+        assert_eq!(stored.to_string(), StorageError::Conflict("event id \"a\" already exists".into()).to_string());
+        assert_eq!((log.get("n1").unwrap(), log.get("n2").unwrap()), (None, None));
         // A batch with one bad event stores none of it.
         assert!(matches!(log.append_batch(&[ev("ok", "t", 1), ev("", "t", 1)]), Err(StorageError::InvalidInput { field: "event_id", .. })));
         assert!(log.append(&ev("b", "", 1)).is_err());

@@ -172,6 +172,12 @@ pub trait ReadView: Send {
     /// Streams the entries of `range` to `visit` without collecting them.
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()>;
 
+    /// The position in `keys` of the first key `table` holds, if any: the duplicate check of
+    /// a batch of inserts. The redb file overrides it to open the table once for all keys.
+    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
+        first_present_by_get(self, table, keys)
+    }
+
     /// Names of the tables that hold at least one entry, or existed once.
     fn table_names(&self) -> Result<Vec<String>>;
 
@@ -195,6 +201,16 @@ pub trait ReadView: Send {
     fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
         self.salvage(table, &mut |_, _| {}, damaged)
     }
+}
+
+/// [`ReadView::first_present`] through one [`ReadView::get`] per key.
+pub(crate) fn first_present_by_get<V: ReadView + ?Sized>(view: &V, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
+    for (i, key) in keys.iter().enumerate() {
+        if view.get(table, key)?.is_some() {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
 }
 
 /// Entry count and size of one table.

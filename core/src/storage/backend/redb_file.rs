@@ -314,6 +314,19 @@ impl ReadView for RedbView {
         })
     }
 
+    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
+        no_panic("a read", || {
+            let Some(t) = self.table(table)? else { return Ok(None) };
+            for (i, key) in keys.iter().enumerate() {
+                if let Some(v) = t.get(*key).map_err(storage_err)? {
+                    unseal(table, key, v.value())?;
+                    return Ok(Some(i));
+                }
+            }
+            Ok(None)
+        })
+    }
+
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
         // Only redb's own calls run under `no_panic`: a panic in the visitor is a bug in
         // store code and must surface as one, not as a damaged file.

@@ -339,12 +339,13 @@ impl EventLogStore {
         let view = self.engine.read()?;
         let first = Engine::meta_u64(&*view, NEXT_SEQ)?.max(1);
         let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
+        let ids: Vec<Vec<u8>> = events.iter().map(|e| id_key(e.event_id)).collect();
+        let keys: Vec<&[u8]> = ids.iter().map(Vec::as_slice).collect();
+        if let Some(i) = view.first_present(BY_ID, &keys)? {
+            return Err(StorageError::Conflict(format!("event id {:?} already exists", events[i].event_id)));
+        }
         let mut batch = WriteBatch::new();
-        for (seq, e) in (first..).zip(events) {
-            let id = id_key(e.event_id);
-            if view.get(BY_ID, &id)?.is_some() {
-                return Err(StorageError::Conflict(format!("event id {:?} already exists", e.event_id)));
-            }
+        for ((seq, e), id) in (first..).zip(events).zip(ids) {
             let mut row = Vec::with_capacity(row::encoded_len(e));
             row::encode(e, &mut row);
             bytes += row.len() as u64;
