@@ -14,6 +14,7 @@ use crate::error::{Result, StorageError};
 use crate::mirror::{from_core, from_core_all, mirror_record, to_core};
 use neotalk_storage as core;
 use neotalk_storage::{Column, TimeRange};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Bytes of one bucket in [`TimeSeriesStore::query_aggregated_packed`].
@@ -312,13 +313,20 @@ impl PackedValueType {
     }
 }
 
-/// Decodes packed little-endian `i64` timestamps (the buffer may be unaligned, so it is
-/// copied once into a typed vector).
-fn unpack_timestamps(timestamps: &[u8]) -> Result<Vec<i64>> {
-    if timestamps.len() % 8 != 0 {
-        return Err(StorageError::invalid("timestamps", format!("{} bytes is not a whole number of 8-byte i64 values", timestamps.len())));
+/// The 8-byte little-endian items of a packed buffer (`field` names it in errors). On a
+/// little-endian target an aligned buffer (uniffi hands over a fresh heap allocation, so in
+/// practice every one) is read in place: a copy here would add the input's size again to the
+/// peak memory of a large write. Otherwise the items are copied once into a typed vector.
+fn le_items<'a, T: bytemuck::Pod>(field: &str, bytes: &'a [u8], decode: fn([u8; 8]) -> T) -> Result<Cow<'a, [T]>> {
+    if bytes.len() % 8 != 0 {
+        return Err(StorageError::invalid(field, format!("{} bytes is not a whole number of 8-byte values", bytes.len())));
     }
-    Ok(timestamps.chunks_exact(8).map(|t| i64::from_le_bytes(t.try_into().expect("chunks are 8 bytes"))).collect())
+    if cfg!(target_endian = "little") {
+        if let Ok(items) = bytemuck::try_cast_slice(bytes) {
+            return Ok(Cow::Borrowed(items));
+        }
+    }
+    Ok(Cow::Owned(bytes.chunks_exact(8).map(|c| decode(c.try_into().expect("chunks are 8 bytes"))).collect()))
 }
 
 /// Checks that `values` holds exactly `count` values of `kind`.
@@ -406,21 +414,15 @@ impl TimeSeriesStore {
         values: Vec<u8>,
         value_type: PackedValueType,
     ) -> Result<()> {
-        let ts = unpack_timestamps(&timestamps)?;
-        drop(timestamps);
+        let ts = le_items("timestamps", &timestamps, i64::from_le_bytes)?;
         check_values(&values, value_type, ts.len())?;
-        let eight = |v: &[u8]| -> [u8; 8] { v.try_into().expect("chunks are 8 bytes") };
-        // Each decoded column is built before the byte buffer is freed: at most the input
-        // twice over, as the core's write_columns promises.
         match value_type {
             PackedValueType::Float => {
-                let vs: Vec<f64> = values.chunks_exact(8).map(|v| f64::from_le_bytes(eight(v))).collect();
-                drop(values);
+                let vs = le_items("values", &values, f64::from_le_bytes)?;
                 Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Float(&vs))?)
             }
             PackedValueType::Integer => {
-                let vs: Vec<i64> = values.chunks_exact(8).map(|v| i64::from_le_bytes(eight(v))).collect();
-                drop(values);
+                let vs = le_items("values", &values, i64::from_le_bytes)?;
                 Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Integer(&vs))?)
             }
             PackedValueType::Boolean => {
@@ -433,7 +435,6 @@ impl TimeSeriesStore {
                         other => Err(StorageError::invalid("values", format!("byte {i} is {other}; a boolean is 0 or 1"))),
                     })
                     .collect::<Result<Vec<bool>>>()?;
-                drop(values);
                 Ok(self.inner.write_columns(&device_id, &metric, &ts, Column::Boolean(&vs))?)
             }
         }
@@ -620,12 +621,17 @@ mod tests {
     fn packed_round_trip_and_size_errors() {
         let ts: Vec<u8> = [-5i64, 0, 7].iter().flat_map(|t| t.to_le_bytes()).collect();
         let vs: Vec<u8> = [1.5f64, -2.0, 3.25].iter().flat_map(|v| v.to_le_bytes()).collect();
-        let t = unpack_timestamps(&ts).unwrap();
+        let t = le_items("timestamps", &ts, i64::from_le_bytes).unwrap().into_owned();
         assert_eq!(t, [-5, 0, 7]);
+        // A buffer that does not start on an 8-byte boundary is copied, with the same items.
+        let shifted: Vec<u8> = [0u8].iter().chain(&ts).copied().collect();
+        assert_eq!(*le_items("timestamps", &shifted[1..], i64::from_le_bytes).unwrap(), [-5, 0, 7]);
         let v = vec![1.5, -2.0, 3.25];
         let packed = pack(core::Columns { timestamps: t, values: core::ColumnValues::Float(v) }).unwrap();
         assert_eq!((packed.timestamps, packed.values), (ts.clone(), vs.clone()));
-        assert!(matches!(unpack_timestamps(&ts[..7]), Err(StorageError::InvalidInput(m)) if m.contains("timestamps")));
+        assert!(
+            matches!(le_items("timestamps", &ts[..7], i64::from_le_bytes), Err(StorageError::InvalidInput(m)) if m.contains("timestamps"))
+        );
         assert!(matches!(check_values(&vs[..9], PackedValueType::Float, 3), Err(StorageError::InvalidInput(m)) if m.contains("values")));
         assert!(
             matches!(check_values(&vs[..16], PackedValueType::Float, 3), Err(StorageError::InvalidInput(m)) if m.contains("3 timestamps but 2 values"))

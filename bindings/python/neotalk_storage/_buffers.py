@@ -1,6 +1,6 @@
 """Packed columns for the telemetry hot paths.
 
-Anything with the buffer protocol crosses as one copy: ``bytes``/``bytearray`` are taken as
+Anything with the buffer protocol crosses as one copy (read-only buffers as two): ``bytes``/``bytearray`` are taken as
 raw little-endian bytes (``i64`` timestamps, ``f64`` values); typed buffers (``array('q')``,
 ``array('d')``, numpy arrays, ``memoryview``) must be 1-D, their item format tells what they
 hold, and 8-byte items are converted to little-endian when they are big-endian. numpy
@@ -9,6 +9,7 @@ checks lengths and values; nothing here re-checks them.
 """
 
 import array
+import ctypes
 import math
 import sys
 
@@ -48,7 +49,7 @@ def _column(field: str, data, types: tuple) -> tuple:
     fmt = view.format
     code = fmt.lstrip("<>=!@")
     if code in _RAW_CODES:
-        return view.tobytes(), types[0]
+        return _as_bytes(view), types[0]
     kind, size = _ITEMS.get(code, (None, 0))
     if kind not in types or view.itemsize != size:
         raise invalid(field, f"buffer items have format {fmt!r}; expected {expected}")
@@ -56,8 +57,19 @@ def _column(field: str, data, types: tuple) -> tuple:
     if size > 1 and (order in ">!" or (order in "@=" and sys.byteorder == "big")):
         items = array.array("q", view.tobytes())
         items.byteswap()  # reverses the bytes of every 8-byte item
-        return items.tobytes(), kind
-    return view.tobytes(), kind
+        return _as_bytes(memoryview(items)), kind
+    return _as_bytes(view), kind
+
+
+def _as_bytes(view: memoryview):
+    """The bytes of ``view`` as uniffi's ``bytes`` argument takes them (``len`` in bytes, read by
+    ``ctypes.memmove``). A writable C-contiguous buffer (a numpy array, ``array``,
+    ``bytearray``) is handed over in place as a ctypes char array, so its one copy is the one
+    into uniffi's buffer: a ``tobytes()`` copy first would add the input's size again to the
+    peak memory of a large write. Read-only or strided buffers are copied."""
+    if view.c_contiguous and not view.readonly and view.nbytes:
+        return (ctypes.c_char * view.nbytes).from_buffer(view.cast("B"))
+    return view.tobytes()
 
 
 def packed_values(data) -> tuple:
@@ -107,4 +119,4 @@ def _datetime_ms(data) -> bytes:
     if multiply > 1:
         refuse((ticks > _I64_MAX // multiply) | (ticks < -(2**63 // multiply)), "overflows i64 Unix milliseconds")
         ticks = ticks * multiply
-    return ticks.astype("<i8", copy=False).tobytes()
+    return _as_bytes(memoryview(ticks.astype("<i8", copy=False)))

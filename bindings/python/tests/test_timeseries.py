@@ -158,6 +158,25 @@ def test_write_packed_accepts_numpy_arrays(db):
     assert np.array_equal(np.frombuffer(db.timeseries().query_range_packed("d", "be", 0, 1_000).values, "<f8"), v)
 
 
+def test_write_packed_reads_writable_buffers_in_place_and_lets_them_go(db):
+    # Writable contiguous buffers cross without a copy of their own; read-only and strided
+    # ones are copied. Either way the caller's buffer is unchanged and free again afterwards.
+    np = pytest.importorskip("numpy")
+    t, v = bytearray(array.array("q", [1, 2])), bytearray(array.array("d", [1.5, 2.5]))
+    db.timeseries().write_packed("d", "raw", t, v)
+    t.extend(bytes(8))  # would raise BufferError while a view still held it
+    stamps = np.arange(10, dtype=np.int64)
+    values = np.arange(10, dtype=np.float64) / 4
+    stamps.flags.writeable = False
+    db.timeseries().write_packed("d", "ro", stamps, values)
+    db.timeseries().write_packed("d", "strided", stamps[::2], values[::2])
+    got = lambda m: [(p.timestamp, p.value) for p in db.timeseries().query_range("d", m, 0, 100)]
+    assert got("raw") == [(1, 1.5), (2, 2.5)]
+    assert got("ro") == [(i, i / 4) for i in range(10)]
+    assert got("strided") == [(i, i / 4) for i in range(0, 10, 2)]
+    assert values.tolist() == [i / 4 for i in range(10)]
+
+
 def test_query_range_packed_is_viewable_without_copy(db):
     ts = db.timeseries()
     ts.write_series("d", "m", [(1, 1.5), (2, 7.0), (3, 2.5)])

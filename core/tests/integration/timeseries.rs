@@ -499,6 +499,39 @@ on_both_backends! {
         assert_eq!(ts.query_latest("d", "m").unwrap(), Some(DataPoint::new(6_000, 8i64)));
     }
 
+    fn large_column_write_over_the_newest_points(fx) {
+        // A restart re-sends what was stored last, then goes on: the overlap is merged, the
+        // rest appended from the columns; the same again reaching into older chunks, and a
+        // small write after it (a raw head behind the sealed chunks).
+        let ts = fx.db.timeseries();
+        let all = |ts: &TimeSeriesStore| {
+            let c = ts.query_range_columns("d", "m", ..).unwrap();
+            let ColumnValues::Integer(v) = c.values else { panic!("{:?}", c.values) };
+            c.timestamps.into_iter().zip(v).collect::<Vec<_>>()
+        };
+        let times: Vec<i64> = (0..3_000).collect();
+        ts.write_columns("d", "m", &times, Column::Integer(&times)).unwrap();
+        ts.write_columns("d", "m", &[3_000, 3_001], Column::Integer(&[3_000, 3_001])).unwrap();
+        let second: Vec<i64> = (2_990..8_000).collect();
+        let negated: Vec<i64> = second.iter().map(|t| -t).collect();
+        ts.write_columns("d", "m", &second, Column::Integer(&negated)).unwrap();
+        let third: Vec<i64> = (100..9_000).step_by(2).collect();
+        ts.write_columns("d", "m", &third, Column::Integer(&vec![7; third.len()])).unwrap();
+        ts.write_columns("d", "m", &[9_500], Column::Integer(&[1])).unwrap();
+        let want = |t: i64| match t {
+            9_500 => 1,
+            100..9_000 if t % 2 == 0 => 7,
+            2_990.. => -t,
+            _ => t,
+        };
+        let expected: Vec<(i64, i64)> = (0..8_000).chain(8_000..9_000).filter(|&t| t < 8_000 || t % 2 == 0).chain([9_500]).map(|t| (t, want(t))).collect();
+        assert_eq!(all(ts), expected);
+        assert_eq!(ts.query_latest("d", "m").unwrap(), Some(DataPoint::new(9_500, 1i64)));
+        let fx = fx.reopen();
+        assert_eq!(all(fx.db.timeseries()), expected);
+        assert!(fx.db.check_integrity().unwrap());
+    }
+
     fn latest_batch_reads_one_point_per_series(fx) {
         let ts = fx.db.timeseries();
         for s in 0..20 {

@@ -313,7 +313,8 @@ fn fold_head(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, first: i6
 /// Stages the writes of `new` (sorted, unique timestamps) into the chunks of `series`: each
 /// run of points is merged into the chunk whose span receives it, which is then rewritten
 /// (split when it grows past a chunk's size).
-fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint]) -> Result<()> {
+/// `seal`: newer points follow in the same batch, so no chunk is left open as a raw head.
+fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32, new: &[&DataPoint], seal: bool) -> Result<()> {
     // Most writes go to the newest chunk: one lookup finds it and shows it has no successor.
     let newest = last_chunk(view, series)?;
     let mut rewritten = Vec::new();
@@ -343,7 +344,7 @@ fn stage_series_points(view: &dyn ReadView, batch: &mut WriteBatch, series: u32,
         let is_newest = span_end.is_none();
         // Small writes keep the newest chunk raw, to append to; a large write pays for
         // compressing it (a compressed head is several times smaller to rewrite).
-        let open_tail = run.len() < head::SMALL_WRITE;
+        let open_tail = run.len() < head::SMALL_WRITE && !seal;
         match target {
             Some((first, bytes)) => {
                 let summary = ChunkSummary::read(&bytes)?;
@@ -616,19 +617,30 @@ impl TimeSeriesStore {
         let n = ts.len();
         let newest_point = DataPoint::new(ts[n - 1], values.value(n - 1));
         let newest = last_chunk(&*view, id)?;
-        let appends = match &newest {
-            Some((_, bytes)) => ts[0] > ChunkSummary::read(bytes)?.max_ts,
-            None => true,
+        // Points up to the series' newest stored one (`late`) are merged into their chunks
+        // point by point; the newer rest is appended straight from the columns, so only the
+        // late part pays for a point struct each (re-sending an overlap, a restart's replay).
+        let late = match &newest {
+            Some((_, bytes)) => {
+                let max_ts = ChunkSummary::read(bytes)?.max_ts;
+                ts.partition_point(|&t| t <= max_ts)
+            }
+            None => 0,
         };
+        let appends = late == 0;
         self.stage_rollups(&*view, &mut batch, (id, device_id, metric), ts, values.numbers())?;
-        if n < head::SMALL_WRITE || !appends {
+        let point_path = if n < head::SMALL_WRITE { n } else { late };
+        if point_path > 0 {
             // Small writes extend the raw head; late points are merged into the chunks they
-            // fall in. Both take the per-point path, sized by the points written.
-            let points: Vec<DataPoint> = (0..n).map(|i| DataPoint::new(ts[i], values.value(i))).collect();
+            // fall in. When columns follow, the chunks rewritten here are sealed (compressed).
+            let points: Vec<DataPoint> = (0..point_path).map(|i| DataPoint::new(ts[i], values.value(i))).collect();
             let refs: Vec<&DataPoint> = points.iter().collect();
-            stage_series_points(&*view, &mut batch, id, &refs)?;
-        } else {
-            stage_column_append(&mut batch, id, newest, ts, values)?;
+            stage_series_points(&*view, &mut batch, id, &refs, point_path < n)?;
+        }
+        if point_path < n {
+            // After late points the newest chunk was rewritten above: the rest starts a chunk.
+            let open = if point_path == 0 { newest } else { None };
+            stage_column_append(&mut batch, id, open, &ts[point_path..], values.slice(point_path..n))?;
         }
         let mut per_device = HashMap::new();
         per_device.insert(device_id, DeviceTelemetry { newest: HashMap::from([(metric, &newest_point)]), max_ts: newest_point.timestamp });
@@ -824,7 +836,7 @@ impl TimeSeriesStore {
             if blobs::stage_writes(&mut batch, id, pts.iter().copied(), holds_binary) {
                 new_blob_series.push(id);
             }
-            stage_series_points(&*view, &mut batch, id, &pts)?;
+            stage_series_points(&*view, &mut batch, id, &pts, false)?;
             if self.feed_on() {
                 spans.push(feed::Span::of(id, pts.iter().copied()));
             }
