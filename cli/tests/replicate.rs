@@ -54,9 +54,9 @@ fn demo_then_replicate_killed_twenty_times() {
 
     for round in 0..20i64 {
         // New points for the next run, some late ones among them: 300 s back reaches into
-        // the previous round's points, which were delivered already. (The feed re-reads a
-        // commit's whole time span per series, so a point hours late makes each batch carry
-        // hours of points again: 5,000 s here made the last run take 56 s in debug.)
+        // the previous round's points, which were delivered already. (Each is a span of its
+        // own in the feed, which cuts a commit's points where they are more than a minute
+        // apart, so a batch does not carry the delivered points between it and the fresh ones.)
         let db = StorageManager::open(dir.path()).unwrap();
         let points: Vec<TelemetryPoint> = (0..20_000i64)
             .map(|i| {

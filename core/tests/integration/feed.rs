@@ -76,6 +76,31 @@ on_both_backends! {
         assert!(t.progress.delivered >= 3_011 + 9);
     }
 
+    fn a_late_point_beside_fresh_ones_sends_what_was_written_not_what_lies_between(fx) {
+        let db = &fx.db;
+        write(db, "pump-1", 0, 7_200); // two hours at 1 Hz
+        db.feed().register("fleet", forever()).unwrap();
+        assert_eq!(drain(db, "fleet", 10_000).len(), 7_200);
+        // One commit: a point 90 minutes late and five fresh ones. Its two spans are sent, not
+        // the 5,400 stored points between them.
+        let mut batch = vec![TelemetryPoint::new("pump-1", "temperature", 1_800_000, -1.0)];
+        batch.extend((7_200..7_205).map(|i| TelemetryPoint::new("pump-1", "temperature", i * 1_000, 2.0)));
+        db.timeseries().write_batch(&batch).unwrap();
+        let got = drain(db, "fleet", 10_000);
+        assert_eq!(got.len(), 6, "{:?}", got.keys().map(|k| k.2).collect::<Vec<_>>());
+        assert_eq!(got[&("pump-1".into(), "temperature".into(), 1_800_000)], MetricValue::Float(-1.0));
+        // The column path logs the same spans; a budget used up right at the end of the first
+        // span resumes at the second, which is not skipped.
+        let times: Vec<i64> = [3_600_000].into_iter().chain((7_205..7_210).map(|i| i * 1_000)).collect();
+        db.timeseries().write_columns("pump-1", "temperature", &times, Column::Float(&[5.0; 6])).unwrap();
+        let first = db.feed().next_telemetry("fleet", 1).unwrap();
+        assert_eq!(first.series.len(), 1);
+        assert_eq!(first.series[0].points, vec![DataPoint::new(3_600_000, 5.0)]);
+        db.feed().ack(&first.delivery).unwrap();
+        let rest = drain(db, "fleet", 10_000);
+        assert_eq!(rest.keys().map(|k| k.2).collect::<Vec<_>>(), (7_205..7_210).map(|i| i * 1_000).collect::<Vec<_>>());
+    }
+
     fn a_second_sink_gets_its_own_copy_and_the_first_nothing_again(fx) {
         let db = &fx.db;
         write(db, "pump-1", 0, 100);

@@ -1,12 +1,15 @@
 //! The telemetry change log, kept while a sink is registered: each commit of points appends
-//! one entry naming, per series, the span of timestamps it wrote (first, last, points,
+//! one entry naming, per series, the spans of timestamps it wrote (first, last, points,
 //! bytes), in the same transaction. A sink reads the points of the spans after its cursor
 //! as they are now stored, so late and overwritten points are delivered again, and a
 //! redelivery sends the same rows (idempotent at the sink).
 //!
 //! Spans, not the points themselves: logging every timestamp would add 8 bytes per point
-//! to every commit; a span costs 32 bytes per series per commit. A commit mixing a late point
-//! with fresh ones delivers the stored points between them again, which a sink absorbs.
+//! to every commit; a span costs 32 bytes. A series' points in one commit make one span,
+//! cut where two consecutive points are more than [`SPAN_GAP_MS`] apart (at most
+//! [`MAX_SPANS`] spans, cut at the widest gaps): a point written hours late beside fresh ones
+//! would otherwise send the sink every stored point between them again. Within a span,
+//! stored points that another commit wrote are delivered again, which a sink absorbs.
 //!
 //! Tables and meta keys (time-series file):
 //! - `ts_feed`: sequence (u64) -> commit time (i64 LE), the sink it is for (u16 LE length,
@@ -21,13 +24,18 @@ use crate::feed::{cursors, oldest_after, stage_prune, stored, Feed, FeedProgress
 use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, WriteBatch};
 use crate::storage::engine::{Engine, META};
 use crate::storage::key::{KeyBuilder, KeyReader};
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Table of the log.
 pub(crate) const LOG: &str = "ts_feed";
 const NEXT_KEY: &[u8] = b"ts.feed_next";
 const SPAN_BYTES: usize = 32;
+/// Consecutive points of a commit further apart than this (ms) start a new span.
+pub(crate) const SPAN_GAP_MS: i64 = 60_000;
+/// The most spans one commit logs for one series.
+const MAX_SPANS: usize = 8;
 
 /// Whether the log is kept, and its next sequence (commits hold the writer lock, so an
 /// atomic is enough; it advances only once a commit landed).
@@ -47,15 +55,31 @@ pub(crate) struct Span {
     pub(crate) bytes: u64,
 }
 
-impl Span {
-    /// The span of `points` (sorted by time, not empty) of `series`.
-    pub(crate) fn of<'a>(series: u32, points: impl ExactSizeIterator<Item = &'a DataPoint> + Clone) -> Span {
-        let n = points.len() as u32;
-        let mut it = points.clone();
-        let first = it.next().map_or(0, |p| p.timestamp);
-        let last = it.last().map_or(first, |p| p.timestamp);
-        Span { series, first, last, points: n, bytes: points.map(|p| row_bytes(&p.value)).sum() }
+/// The spans of one commit's points of `series`: `ts` sorted and not empty, `bytes(i)` the
+/// size of point `i` as sent. Cut at the gaps wider than [`SPAN_GAP_MS`], the widest
+/// [`MAX_SPANS`]` - 1` of them when there are more (a heap of that size: a write of millions
+/// of sparse points needs no list of every gap).
+pub(crate) fn spans_of(series: u32, ts: &[i64], bytes: impl Fn(usize) -> u64) -> Vec<Span> {
+    let mut widest = BinaryHeap::with_capacity(MAX_SPANS);
+    for i in 1..ts.len() {
+        let gap = ts[i].saturating_sub(ts[i - 1]);
+        if gap > SPAN_GAP_MS {
+            widest.push(Reverse((gap, i)));
+            if widest.len() == MAX_SPANS {
+                widest.pop();
+            }
+        }
     }
+    let mut cuts: Vec<usize> = widest.into_iter().map(|Reverse((_, i))| i).collect();
+    cuts.sort_unstable();
+    let mut start = 0;
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    for end in cuts.into_iter().chain([ts.len()]) {
+        let bytes = (start..end).map(&bytes).sum();
+        out.push(Span { series, first: ts[start], last: ts[end - 1], points: (end - start) as u32, bytes });
+        start = end;
+    }
+    out
 }
 
 /// Bytes a point takes as sent (timestamp and value), for `max_backlog_bytes`.
@@ -191,7 +215,8 @@ impl TimeSeriesStore {
         if !self.feed_on() || spans.is_empty() {
             return None;
         }
-        spans.sort_unstable_by_key(|s| s.series);
+        // By series, and a series' spans in time order (the cursor's `Within` relies on both).
+        spans.sort_unstable_by_key(|s| (s.series, s.first));
         let seq = self.inner.feed.next.load(Ordering::Acquire);
         batch.put(LOG, KeyBuilder::new().u64(seq).finish(), Entry::encode(crate::storage::clock::unix_ms(), owner, spans));
         batch.put(META, NEXT_KEY.to_vec(), (seq + 1).to_le_bytes().to_vec());
@@ -272,11 +297,12 @@ impl TimeSeriesStore {
                 let last = points.last().map(|p| p.timestamp);
                 self.push_series(&mut out, s.series, points);
                 if left == 0 {
-                    // Stop inside this span, or right after it.
-                    match last.filter(|&t| t < s.last) {
-                        Some(t) => next.within = Some(Within { series: s.series, from_ts: t + 1 }),
-                        None => next.within = s.series.checked_add(1).map(|series| Within { series, from_ts: i64::MIN }),
-                    }
+                    // Stop inside this span, or right after it (the series may have a later span).
+                    let resume = last.filter(|&t| t < s.last).unwrap_or(s.last).checked_add(1);
+                    next.within = match resume {
+                        Some(from_ts) => Some(Within { series: s.series, from_ts }),
+                        None => s.series.checked_add(1).map(|series| Within { series, from_ts: i64::MIN }),
+                    };
                     done = false;
                     break;
                 }
@@ -385,24 +411,39 @@ impl TimeSeriesStore {
                 _ => merged.push((a, b)),
             }
         }
-        let (start, last) = (merged[0].0, merged.iter().map(|s| s.1).max().expect("not empty"));
-        let mut points = self.read_points(view, series, start, last, usize::MAX)?;
-        if merged.len() > 1 {
-            points.retain(|p| {
-                let i = merged.partition_point(|s| s.1 < p.timestamp);
-                merged.get(i).is_some_and(|s| s.0 <= p.timestamp)
-            });
+        // Spans less than a gap apart are read in one range, the stored points between them
+        // filtered out; a wider gap is skipped, not read.
+        let mut points = Vec::new();
+        for group in merged.chunk_by(|a, b| b.0 <= a.1.saturating_add(SPAN_GAP_MS)) {
+            let mut read = self.read_points(view, series, group[0].0, group[group.len() - 1].1, usize::MAX)?;
+            if group.len() > 1 {
+                read.retain(|p| {
+                    let i = group.partition_point(|s| s.1 < p.timestamp);
+                    group.get(i).is_some_and(|s| s.0 <= p.timestamp)
+                });
+            }
+            points.append(&mut read);
         }
         Ok(points)
     }
 
-    fn push_series(&self, out: &mut Vec<SeriesPoints>, series: u32, points: Vec<DataPoint>) {
+    fn push_series(&self, out: &mut Vec<SeriesPoints>, series: u32, mut points: Vec<DataPoint>) {
         if points.is_empty() {
             return;
         }
         // A series whose names are gone (its device was deleted) has nothing to send.
         if let Some((device_id, metric)) = self.inner.series.read().by_id.get(&series).cloned() {
-            out.push(SeriesPoints { device_id, metric, points });
+            match out.last_mut() {
+                // A later span of the series read just before joins its points.
+                Some(last)
+                    if last.device_id == device_id
+                        && last.metric == metric
+                        && last.points.last().map(|p| p.timestamp) < Some(points[0].timestamp) =>
+                {
+                    last.points.append(&mut points)
+                }
+                _ => out.push(SeriesPoints { device_id, metric, points }),
+            }
         }
     }
 }
@@ -422,4 +463,29 @@ fn stored_spans(view: &dyn ReadView) -> Result<Vec<Span>> {
         Ok(Scan::Continue)
     })?;
     Ok(spans.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(ts: &[i64]) -> Vec<(i64, i64, u32, u64)> {
+        spans_of(7, ts, |i| i as u64).iter().map(|s| (s.first, s.last, s.points, s.bytes)).collect()
+    }
+
+    #[test]
+    fn spans_are_cut_at_the_widest_gaps_only() {
+        // 1 Hz points and a minute-wide gap: one span; a wider one cuts.
+        assert_eq!(cut(&[0, 1_000, 61_000]), vec![(0, 61_000, 3, 3)]);
+        assert_eq!(cut(&[0, 1_000, 61_001]), vec![(0, 1_000, 2, 1), (61_001, 61_001, 1, 2)]);
+        // Twelve sparse points: the seven widest gaps cut, into eight spans.
+        let sparse: Vec<i64> = (0..12).map(|i| i * 3_600_000 + i * i).collect();
+        let spans = cut(&sparse);
+        assert_eq!(spans.len(), MAX_SPANS);
+        assert_eq!(spans.iter().map(|s| s.2).sum::<u32>(), 12);
+        assert_eq!((spans[0].0, spans[MAX_SPANS - 1].1), (0, sparse[11]));
+        assert_eq!(spans[0].2, 5, "the narrowest gaps, at the start, are not cut");
+        // The extremes do not overflow.
+        assert_eq!(cut(&[i64::MIN, i64::MAX]), vec![(i64::MIN, i64::MIN, 1, 0), (i64::MAX, i64::MAX, 1, 1)]);
+    }
 }

@@ -646,10 +646,7 @@ impl TimeSeriesStore {
         per_device.insert(device_id, DeviceTelemetry { newest: HashMap::from([(metric, &newest_point)]), max_ts: newest_point.timestamp });
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
         let fed = match self.feed_on() {
-            true => {
-                let bytes = (0..n).map(|i| feed::row_bytes(&values.value(i))).sum();
-                self.feed_stage(&mut batch, &mut [feed::Span { series: id, first: ts[0], last: ts[n - 1], points: n as u32, bytes }])
-            }
+            true => self.feed_stage(&mut batch, &mut feed::spans_of(id, ts, |i| feed::row_bytes(&values.value(i)))),
             false => None,
         };
         engine.commit(&batch)?;
@@ -838,7 +835,8 @@ impl TimeSeriesStore {
             }
             stage_series_points(&*view, &mut batch, id, &pts, false)?;
             if self.feed_on() {
-                spans.push(feed::Span::of(id, pts.iter().copied()));
+                let times: Vec<i64> = pts.iter().map(|p| p.timestamp).collect();
+                spans.extend(feed::spans_of(id, &times, |i| feed::row_bytes(&pts[i].value)));
             }
         }
         let staged = self.inner.devices.stage_telemetry(&*view, generation, &mut batch, &per_device)?;
