@@ -1,11 +1,12 @@
 """Packed columns for the telemetry hot paths.
 
-Anything with the buffer protocol crosses as one copy (read-only buffers as two): ``bytes``/``bytearray`` are taken as
-raw little-endian bytes (``i64`` timestamps, ``f64`` values); typed buffers (``array('q')``,
-``array('d')``, numpy arrays, ``memoryview``) must be 1-D, their item format tells what they
-hold, and 8-byte items are converted to little-endian when they are big-endian. numpy
-``datetime64`` timestamps are converted to Unix milliseconds exactly, or refused. The core
-checks lengths and values; nothing here re-checks them.
+Anything with the buffer protocol crosses as one copy (read-only and strided buffers as
+two): ``bytes``/``bytearray`` are taken as raw little-endian bytes (``i64`` timestamps,
+``f64`` values); typed buffers (``array('q')``, ``array('d')``, numpy arrays,
+``memoryview``) must be 1-D, their item format tells what they hold, and 8-byte items are
+converted to little-endian when they are big-endian. numpy ``datetime64`` timestamps are
+converted to Unix milliseconds exactly, or refused. The core checks lengths and values;
+nothing here re-checks them.
 """
 
 import array

@@ -33,7 +33,7 @@ pub(crate) const LOG: &str = "ts_feed";
 const NEXT_KEY: &[u8] = b"ts.feed_next";
 const SPAN_BYTES: usize = 32;
 /// Consecutive points of a commit further apart than this (ms) start a new span.
-pub(crate) const SPAN_GAP_MS: i64 = 60_000;
+const SPAN_GAP_MS: i64 = 60_000;
 /// The most spans one commit logs for one series.
 const MAX_SPANS: usize = 8;
 
@@ -56,9 +56,9 @@ pub(crate) struct Span {
 }
 
 /// The spans of one commit's points of `series`: `ts` sorted and not empty, `bytes(i)` the
-/// size of point `i` as sent. Cut at the gaps wider than [`SPAN_GAP_MS`], the widest
-/// [`MAX_SPANS`]` - 1` of them when there are more (a heap of that size: a write of millions
-/// of sparse points needs no list of every gap).
+/// size of point `i` as sent. Cut at the gaps wider than [`SPAN_GAP_MS`]; when there are
+/// more than `MAX_SPANS - 1` of those, at the widest only (kept in a heap of that size, so a
+/// write of millions of sparse points needs no list of every gap).
 pub(crate) fn spans_of(series: u32, ts: &[i64], bytes: impl Fn(usize) -> u64) -> Vec<Span> {
     let mut widest = BinaryHeap::with_capacity(MAX_SPANS);
     for i in 1..ts.len() {
