@@ -6,7 +6,6 @@ use crate::storage::record_log::RecordLog;
 use crate::storage::stats::QueryHistogram;
 use parking_lot::{Mutex, MutexGuard};
 use std::cell::Cell;
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -258,14 +257,16 @@ fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
         return stamps;
     }
     let now = crate::storage::clock::unix_ms().to_le_bytes();
-    let tables: BTreeSet<&str> = batch
-        .ops()
-        .iter()
-        .map(|op| match op {
-            WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-        })
-        .filter(|t| *t != META)
-        .collect();
+    // A batch touches a handful of tables in runs: a short list checked against the last
+    // one seen, not a set built from every op (sorting 10,000 names was a tenth of an append).
+    let mut tables: Vec<&str> = Vec::new();
+    for op in batch.ops() {
+        let (WriteOp::Put { table, .. } | WriteOp::Delete { table, .. }) = op;
+        if *table != META && tables.last() != Some(table) && !tables.contains(table) {
+            tables.push(table);
+        }
+    }
+    tables.sort_unstable();
     for t in tables {
         stamps.put(META, format!("{LAST_WRITE_PREFIX}{t}").into_bytes(), now.to_vec());
     }

@@ -19,6 +19,7 @@ mod decisions;
 mod deletes;
 mod devices;
 mod events;
+mod events_model;
 mod feed;
 mod full_disk;
 mod integrity;

@@ -3,12 +3,13 @@
 //! `append` assigns the next sequence number. Sequences increase strictly and are never
 //! reused, not after cleanup and not after reopen: the counter is persisted with each append.
 //!
-//! Tables:
-//! - `events`: sequence -> the event's row (see `row`: binary, the payload as JSON text)
+//! Tables (see `block` for how events are grouped):
+//! - `events`: sequence of a block's first event -> the block of events (each a `row`:
+//!   binary, the payload as JSON text)
 //! - `events_by_id`: event_id -> sequence
-//! - `events_by_time`: (timestamp, sequence) -> event_type
-//! - `events_by_type`: (event_type, timestamp, sequence) -> ()
-//! - `events_by_correlation`: (correlation_id, sequence) -> ()
+//! - `events_by_time`: (earliest timestamp, block) -> latest timestamp
+//! - `events_by_type`: (event_type, its earliest timestamp, block) -> latest timestamp, events
+//! - `events_by_correlation`: (correlation_id, block) -> events
 
 use crate::error::{Result, StorageError};
 use crate::limits::{check_id, check_json_depth, check_json_size, check_json_text, CLEANUP_BATCH};
@@ -23,18 +24,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 use std::ops::RangeBounds;
+use std::rc::Rc;
 use std::sync::Arc;
 
+mod block;
 mod row;
+use block::{seq_key, BlockBuilder, BY_CORRELATION, BY_TIME, BY_TYPE, EVENTS};
 use row::Row;
 
-const EVENTS: &str = "events";
 const BY_ID: &str = "events_by_id";
-const BY_TIME: &str = "events_by_time";
-const BY_TYPE: &str = "events_by_type";
-const BY_CORRELATION: &str = "events_by_correlation";
 const NEXT_SEQ: &[u8] = b"events.next_sequence";
 const TOTAL_BYTES: &[u8] = b"events.total_bytes";
+/// The largest span of timestamps of a stored block (never lowered: a bound, not a tally).
+const MAX_SPREAD: &[u8] = b"events.max_spread";
 
 /// Where an event came from and how it relates to others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,12 +227,21 @@ pub struct EventCleanup {
     pub over_size: u64,
 }
 
-fn seq_key(seq: u64) -> Vec<u8> {
-    KeyBuilder::new().u64(seq).finish()
-}
-
 fn id_key(event_id: &str) -> Vec<u8> {
     KeyBuilder::new().str(event_id).finish()
+}
+
+/// The block an index key names (its last 8 bytes), and the earliest timestamp the key holds
+/// before it (time and type indexes; 0 for the correlation index, whose keys hold none).
+fn block_of_index_key(table: &str, k: &[u8]) -> Result<(i64, u64)> {
+    let bad = || StorageError::Corrupted(format!("{table} key too short"));
+    let at = k.len().checked_sub(8).ok_or_else(bad)?;
+    let key = u64::from_be_bytes(k[at..].try_into().map_err(|_| bad())?);
+    if table == BY_CORRELATION {
+        return Ok((0, key));
+    }
+    let ts_at = at.checked_sub(8).ok_or_else(bad)?;
+    Ok((KeyReader::new(&k[ts_at..at]).i64()?, key))
 }
 
 fn decode_seq(v: &[u8]) -> Result<u64> {
@@ -345,18 +356,24 @@ impl EventLogStore {
             return Err(StorageError::Conflict(format!("event id {:?} already exists", events[i].event_id)));
         }
         let mut batch = WriteBatch::new();
-        for ((seq, e), id) in (first..).zip(events).zip(ids) {
-            let mut row = Vec::with_capacity(row::encoded_len(e));
-            row::encode(e, &mut row);
-            bytes += row.len() as u64;
-            let ts = e.timestamp;
-            batch.put(EVENTS, seq_key(seq), row);
-            batch.put(BY_ID, id, seq.to_le_bytes().to_vec());
-            batch.put(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish(), e.event_type.as_bytes().to_vec());
-            batch.put(BY_TYPE, KeyBuilder::new().str(e.event_type).i64(ts).u64(seq).finish(), Vec::new());
-            if let Some(c) = e.correlation_id {
-                batch.put(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish(), Vec::new());
+        let stored_spread = Engine::meta_u64(&*view, MAX_SPREAD)?;
+        let mut spread = stored_spread;
+        let mut stage = |block: BlockBuilder, batch: &mut WriteBatch| {
+            if let Some((lo, hi)) = block.stage(batch) {
+                spread = spread.max(hi.abs_diff(lo));
             }
+        };
+        let mut block = BlockBuilder::new(first);
+        for ((seq, e), id) in (first..).zip(events).zip(ids) {
+            if !block.fits(e) {
+                stage(std::mem::replace(&mut block, BlockBuilder::new(seq)), &mut batch);
+            }
+            bytes += block.push(seq, e) as u64;
+            batch.put(BY_ID, id, seq.to_le_bytes().to_vec());
+        }
+        stage(block, &mut batch);
+        if spread > stored_spread {
+            batch.put(META, MAX_SPREAD.to_vec(), spread.to_le_bytes().to_vec());
         }
         let last = first + events.len() as u64 - 1;
         batch.put(META, NEXT_SEQ.to_vec(), (last + 1).to_le_bytes().to_vec());
@@ -365,16 +382,30 @@ impl EventLogStore {
         Ok(SequenceRange { first, last })
     }
 
+    /// The key of the block that holds `seq` if any does: the greatest key at or below it.
+    fn block_key_at_or_before(view: &dyn ReadView, seq: u64) -> Result<Option<u64>> {
+        let mut found = None;
+        let range = KeyRange { start: Bound::Unbounded, end: Bound::Included(seq_key(seq)) };
+        view.scan(EVENTS, &range, Direction::Reverse, &mut |k, _| {
+            found = Some(KeyReader::new(k).u64()?);
+            Ok(Scan::Stop)
+        })?;
+        Ok(found)
+    }
+
+    /// The stored block under `key`, which an index names.
+    fn stored_block(view: &dyn ReadView, key: u64) -> Result<Vec<u8>> {
+        view.get(EVENTS, &seq_key(key))?.ok_or_else(|| Self::missing(key))
+    }
+
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
-        Row::read(&Self::stored_row(view, seq)?, seq)?.into_entry(seq)
+        let key = Self::block_key_at_or_before(view, seq)?.ok_or_else(|| Self::missing(seq))?;
+        let value = Self::stored_block(view, key)?;
+        let (_, row) = block::rows(key, &value)?.into_iter().find(|(s, _)| *s == seq).ok_or_else(|| Self::missing(seq))?;
+        Row::read(row, seq)?.into_entry(seq)
     }
 
-    /// The stored row of an event an index names.
-    fn stored_row(view: &dyn ReadView, seq: u64) -> Result<Vec<u8>> {
-        view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| Self::missing(seq))
-    }
-
-    /// The error of an index entry whose event row is gone (a damaged index).
+    /// The error of an index entry whose event is gone (a damaged index).
     fn missing(seq: u64) -> StorageError {
         StorageError::Corrupted(format!("index names missing event sequence {seq}"))
     }
@@ -389,73 +420,101 @@ impl EventLogStore {
         }
     }
 
-    /// Collects events named by index keys whose last element is the sequence.
-    fn collect(&self, table: &str, range: &KeyRange, page: Page) -> Result<Vec<EventLogEntry>> {
-        let mut out = Vec::new();
-        self.each_indexed(table, range, page, |seq, row| {
-            out.push(row.into_entry(seq)?);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Visits the stored row of each event an index names in `range`, in index order, paged.
-    fn each_indexed(&self, table: &str, range: &KeyRange, page: Page, mut visit: impl FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
-        let view = self.engine.read()?;
-        let sequences = Self::indexed_sequences(&*view, table, range, page)?;
-        let (Some(&first), Some(&last)) = (sequences.first(), sequences.last()) else { return Ok(()) };
-        // Events are mostly appended in time order, so index order is usually sequence order:
-        // then one scan of the event table over the span reads the rows in place of a B-tree
-        // lookup per event (a merge join), as long as most rows of the span are wanted.
-        let ascending = sequences.windows(2).all(|w| w[0] < w[1]);
-        if !ascending || last - first >= 2 * sequences.len() as u64 {
-            for seq in sequences {
-                visit(seq, Row::read(&Self::stored_row(&*view, seq)?, seq)?)?;
-            }
+    /// Visits the events with `timestamp` in `range` that the time index (`prefix` empty:
+    /// every event) or the type index (`prefix` the type) names, in (timestamp, sequence)
+    /// order, one [`Page`] of them.
+    ///
+    /// An index entry names a block's events, which lie between the earliest timestamp in its
+    /// key and the latest in its value; blocks overlap in time, so the scan starts the largest
+    /// span before `range` and holds the events found until no later entry can precede them.
+    fn each_in_time_order(
+        view: &dyn ReadView,
+        table: &str,
+        prefix: KeyBuilder,
+        range: TimeRange,
+        page: Page,
+        mut visit: impl FnMut(u64, Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut pager = page.cursor();
+        let Some((first, last)) = range.bounds() else { return Ok(()) };
+        if pager.is_full() {
             return Ok(());
         }
-        let mut wanted = sequences.iter().copied().peekable();
-        let span = KeyRange { start: Bound::Included(seq_key(first)), end: Bound::Included(seq_key(last)) };
-        view.scan(EVENTS, &span, Direction::Forward, &mut |k, v| {
-            let seq = KeyReader::new(k).u64()?;
-            match wanted.peek() {
-                Some(&next) if next == seq => {
-                    wanted.next();
-                    visit(seq, Row::read(v, seq)?)?;
+        let spread = Engine::meta_u64(view, MAX_SPREAD)?.min(block::MAX_SPREAD_MS as u64) as i64;
+        let keys = time_range(prefix, TimeRange::new(first.saturating_sub(spread)..=last)?);
+        // Events found and not yet handed out, in the order they go out: (block, row's place).
+        type Found = (Rc<Vec<u8>>, std::ops::Range<usize>);
+        let mut held: BTreeMap<(i64, u64), Found> = BTreeMap::new();
+        // Hands out the held events earlier than `before` (all for `None`).
+        let mut hand_out = |held: &mut BTreeMap<_, _>, before: Option<i64>| -> Result<Scan> {
+            while let Some(entry) = held.first_entry() {
+                let &(ts, seq) = entry.key();
+                if before.is_some_and(|b| ts >= b) {
+                    break;
                 }
-                Some(&next) if next < seq => return Err(Self::missing(next)),
-                _ => {}
+                let (value, at): Found = entry.remove();
+                if pager.admit() {
+                    visit(seq, Row::read(&value[at], seq)?)?;
+                }
+                if matches!(pager.step(), Scan::Stop) {
+                    return Ok(Scan::Stop);
+                }
             }
-            Ok(if wanted.peek().is_some() { Scan::Continue } else { Scan::Stop })
-        })?;
-        match wanted.next() {
-            Some(seq) => Err(Self::missing(seq)),
-            None => Ok(()),
-        }
-    }
-
-    /// The sequences an index names in `range` (its keys end with the sequence), paged.
-    fn indexed_sequences(view: &dyn ReadView, table: &str, range: &KeyRange, page: Page) -> Result<Vec<u64>> {
-        let mut out = Vec::new();
-        let mut pager = page.cursor();
-        if pager.is_full() {
-            return Ok(out);
-        }
-        view.scan(table, range, Direction::Forward, &mut |k, _| {
-            if pager.admit() {
-                let tail = k.len().checked_sub(8).map(|at| &k[at..]);
-                out.push(u64::from_be_bytes(
-                    tail.and_then(|t| t.try_into().ok()).ok_or_else(|| StorageError::Corrupted(format!("{table} key too short")))?,
-                ));
+            Ok(Scan::Continue)
+        };
+        let mut ended = false;
+        view.scan(table, &keys, Direction::Forward, &mut |k, v| {
+            let (min_ts, key) = block_of_index_key(table, k)?;
+            // Held events earlier than this entry's earliest come before all it names.
+            if matches!(hand_out(&mut held, Some(min_ts))?, Scan::Stop) {
+                ended = true;
+                return Ok(Scan::Stop);
             }
-            Ok(pager.step())
+            let (max_ts, named) = match table {
+                BY_TIME => (block::read_time_entry(min_ts, key, v)?, None),
+                _ => {
+                    let n = block::read_type_entry(min_ts, key, v)?;
+                    (n.max_ts, Some(n.sequences))
+                }
+            };
+            if max_ts < first {
+                return Ok(Scan::Continue);
+            }
+            let value = Rc::new(Self::stored_block(view, key)?);
+            let rows = block::row_ranges(key, &value)?;
+            let mut take = |seq: u64, at: std::ops::Range<usize>| -> Result<()> {
+                let ts = Row::read(&value[at.clone()], seq)?.timestamp();
+                if (first..=last).contains(&ts) {
+                    held.insert((ts, seq), (Rc::clone(&value), at));
+                }
+                Ok(())
+            };
+            match named {
+                None => rows.into_iter().try_for_each(|(seq, at)| take(seq, at))?,
+                Some(sequences) => {
+                    for seq in sequences {
+                        let i = rows.binary_search_by_key(&seq, |(s, _)| *s).map_err(|_| Self::missing(seq))?;
+                        take(seq, rows[i].1.clone())?;
+                    }
+                }
+            }
+            Ok(Scan::Continue)
         })?;
-        Ok(out)
+        if !ended {
+            hand_out(&mut held, None)?;
+        }
+        Ok(())
     }
 
     /// Events with `timestamp` in `range`, in time order (ties in sequence order).
     pub fn query_range(&self, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
-        self.collect(BY_TIME, &time_range(KeyBuilder::new(), TimeRange::new(range)?), page.into())
+        let range = TimeRange::new(range)?;
+        let mut out = Vec::new();
+        Self::each_in_time_order(&*self.engine.read()?, BY_TIME, KeyBuilder::new(), range, page.into(), |seq, row| {
+            out.push(row.into_entry(seq)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// [`query_range`](Self::query_range) with each event handed to `visit` as text, as
@@ -478,8 +537,10 @@ impl EventLogStore {
         page: impl Into<Page>,
         mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
     ) -> Result<()> {
-        let range = time_range(KeyBuilder::new(), TimeRange::new(range)?);
-        self.each_indexed(BY_TIME, &range, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
+        let range = TimeRange::new(range)?;
+        Self::each_in_time_order(&*self.engine.read()?, BY_TIME, KeyBuilder::new(), range, page.into(), |seq, row| {
+            row.with_text(|e| visit(seq, *e))
+        })
     }
 
     /// [`query_by_type`](Self::query_by_type) with each event handed to `visit` as text
@@ -492,20 +553,39 @@ impl EventLogStore {
         mut visit: impl FnMut(u64, EventText<'_>) -> Result<()>,
     ) -> Result<()> {
         check_id("event_type", event_type)?;
-        let range = time_range(KeyBuilder::new().str(event_type), TimeRange::new(range)?);
-        self.each_indexed(BY_TYPE, &range, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
+        let (range, prefix) = (TimeRange::new(range)?, KeyBuilder::new().str(event_type));
+        Self::each_in_time_order(&*self.engine.read()?, BY_TYPE, prefix, range, page.into(), |seq, row| row.with_text(|e| visit(seq, *e)))
     }
 
     /// Events of one type with `timestamp` in `range`, in time order.
     pub fn query_by_type(&self, event_type: &str, range: impl RangeBounds<i64>, page: impl Into<Page>) -> Result<Vec<EventLogEntry>> {
         check_id("event_type", event_type)?;
-        self.collect(BY_TYPE, &time_range(KeyBuilder::new().str(event_type), TimeRange::new(range)?), page.into())
+        let (range, prefix) = (TimeRange::new(range)?, KeyBuilder::new().str(event_type));
+        let mut out = Vec::new();
+        Self::each_in_time_order(&*self.engine.read()?, BY_TYPE, prefix, range, page.into(), |seq, row| {
+            out.push(row.into_entry(seq)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Every event of a correlation chain, in sequence order.
     pub fn query_by_correlation(&self, correlation_id: &str) -> Result<Vec<EventLogEntry>> {
         check_id("correlation_id", correlation_id)?;
-        self.collect(BY_CORRELATION, &KeyRange::prefix(KeyBuilder::new().str(correlation_id).finish()), Page::ALL)
+        let view = self.engine.read()?;
+        let mut out = Vec::new();
+        let prefix = KeyRange::prefix(KeyBuilder::new().str(correlation_id).finish());
+        view.scan(BY_CORRELATION, &prefix, Direction::Forward, &mut |k, v| {
+            let key = block_of_index_key(BY_CORRELATION, k)?.1;
+            let value = Self::stored_block(&*view, key)?;
+            let rows = block::rows(key, &value)?;
+            for seq in block::read_correlation_entry(key, v)? {
+                let i = rows.binary_search_by_key(&seq, |(s, _)| *s).map_err(|_| Self::missing(seq))?;
+                out.push(Row::read(rows[i].1, seq)?.into_entry(seq)?);
+            }
+            Ok(Scan::Continue)
+        })?;
+        Ok(out)
     }
 
     /// The events with a sequence greater than `after_sequence`, in sequence order, one
@@ -530,13 +610,30 @@ impl EventLogStore {
         if pager.is_full() {
             return Ok(());
         }
-        let range = KeyRange { start: Bound::Excluded(seq_key(after_sequence)), end: Bound::Unbounded };
-        view.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
+        Self::each_stored(view, after_sequence, |seq, row| {
             if pager.admit() {
-                let seq = KeyReader::new(k).u64()?;
-                visit(seq, Row::read(v, seq)?)?;
+                visit(seq, Row::read(row, seq)?)?;
             }
             Ok(pager.step())
+        })
+    }
+
+    /// Hands `visit` the sequence and row bytes of each stored event after `after_sequence`,
+    /// in order, until it returns [`Scan::Stop`].
+    fn each_stored(view: &dyn ReadView, after_sequence: u64, mut visit: impl FnMut(u64, &[u8]) -> Result<Scan>) -> Result<()> {
+        // The block holding the next event may start at or before `after_sequence`.
+        let start = match Self::block_key_at_or_before(view, after_sequence)? {
+            Some(key) => Bound::Included(seq_key(key)),
+            None => Bound::Unbounded,
+        };
+        view.scan(EVENTS, &KeyRange { start, end: Bound::Unbounded }, Direction::Forward, &mut |k, v| {
+            let key = KeyReader::new(k).u64()?;
+            for (seq, row) in block::rows(key, v)? {
+                if seq > after_sequence && matches!(visit(seq, row)?, Scan::Stop) {
+                    return Ok(Scan::Stop);
+                }
+            }
+            Ok(Scan::Continue)
         })
     }
 
@@ -568,8 +665,8 @@ impl EventLogStore {
     /// Where a new replication sink starts: just before the first stored event.
     pub(crate) fn feed_start(&self, view: &dyn ReadView) -> Result<u64> {
         let mut first = None;
-        view.scan(EVENTS, &KeyRange::all(), Direction::Forward, &mut |k, _| {
-            first = Some(KeyReader::new(k).u64()?);
+        Self::each_stored(view, 0, |seq, _| {
+            first = Some(seq);
             Ok(Scan::Stop)
         })?;
         match first {
@@ -599,19 +696,18 @@ impl EventLogStore {
         if Engine::meta_u64(&*view, TOTAL_BYTES)? <= limit {
             return Ok(after);
         }
-        let range = KeyRange { start: Bound::Excluded(seq_key(after)), end: Bound::Unbounded };
         let mut backlog = 0u64;
-        view.scan(EVENTS, &range, Direction::Forward, &mut |_, v| {
-            backlog += v.len() as u64;
+        Self::each_stored(&*view, after, |_, row| {
+            backlog += row.len() as u64;
             Ok(Scan::Continue)
         })?;
         let mut within = after;
-        view.scan(EVENTS, &range, Direction::Forward, &mut |k, v| {
+        Self::each_stored(&*view, after, |seq, row| {
             if backlog <= limit {
                 return Ok(Scan::Stop);
             }
-            backlog -= v.len() as u64;
-            within = KeyReader::new(k).u64()?;
+            backlog -= row.len() as u64;
+            within = seq;
             Ok(Scan::Continue)
         })?;
         Ok(within)
@@ -633,16 +729,31 @@ impl EventLogStore {
         Engine::meta_u64(&*self.engine.read()?, TOTAL_BYTES)
     }
 
-    fn stage_delete(batch: &mut WriteBatch, seq: u64, row: &Row<'_>, row_len: u64, bytes: &mut u64) {
-        let (event_id, event_type, ts, correlation_id) = row.keys();
-        batch.delete(EVENTS, seq_key(seq));
-        batch.delete(BY_ID, id_key(event_id));
-        batch.delete(BY_TIME, KeyBuilder::new().i64(ts).u64(seq).finish());
-        batch.delete(BY_TYPE, KeyBuilder::new().str(event_type).i64(ts).u64(seq).finish());
-        if let Some(c) = correlation_id {
-            batch.delete(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish());
+    /// Stages the block at `key` holding `rows` without the events marked in `dropped`: the
+    /// block and its index entries are written again without them (or removed when none is
+    /// left), their ids unindexed and their bytes taken off `bytes`. Returns how many it dropped.
+    fn stage_without(batch: &mut WriteBatch, key: u64, rows: &[(u64, &[u8], Row<'_>)], dropped: &[bool], bytes: &mut u64) -> u64 {
+        if !dropped.contains(&true) {
+            return 0;
         }
-        *bytes = bytes.saturating_sub(row_len);
+        block::stage_removal(batch, key, rows);
+        // The kept rows are written again (a row of the earlier format as a binary one).
+        let mut rebuilt = BlockBuilder::new(key);
+        for ((seq, raw, row), gone) in rows.iter().zip(dropped) {
+            if *gone {
+                batch.delete(BY_ID, id_key(row.keys().0));
+            } else {
+                *bytes += row.with_text(|e| rebuilt.push(*seq, e)) as u64;
+            }
+            *bytes = bytes.saturating_sub(raw.len() as u64);
+        }
+        rebuilt.stage(batch);
+        dropped.iter().filter(|d| **d).count() as u64
+    }
+
+    /// The rows of the stored block at `key`: (sequence, row bytes, row).
+    fn parse_block(key: u64, value: &[u8]) -> Result<Vec<(u64, &[u8], Row<'_>)>> {
+        block::rows(key, value)?.into_iter().map(|(seq, raw)| Ok((seq, raw, Row::read(raw, seq)?))).collect()
     }
 
     /// Removes events past their retention window, then the oldest events while the log is
@@ -674,17 +785,20 @@ impl EventLogStore {
             let mut batch = WriteBatch::new();
             let mut removed = 0;
             let mut exhausted = true;
-            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, v| {
+            view.scan(BY_TIME, &range, Direction::Forward, &mut |k, _| {
                 resume = Bound::Excluded(k.to_vec());
-                let mut r = KeyReader::new(k);
-                let (ts, seq) = (r.i64()?, r.u64()?);
-                let event_type = std::str::from_utf8(v).map_err(|_| StorageError::Corrupted("event type is not UTF-8".into()))?;
-                if cutoff(event_type).is_some_and(|c| ts < c) && !held(seq, ts) {
-                    let row = view.get(EVENTS, &seq_key(seq))?.ok_or_else(|| StorageError::Corrupted(format!("missing event {seq}")))?;
-                    Self::stage_delete(&mut batch, seq, &Row::read(&row, seq)?, row.len() as u64, &mut bytes);
-                    removed += 1;
-                }
-                if removed >= CLEANUP_BATCH {
+                let key = block_of_index_key(BY_TIME, k)?.1;
+                let value = Self::stored_block(&*view, key)?;
+                let rows = Self::parse_block(key, &value)?;
+                let dropped: Vec<bool> = rows
+                    .iter()
+                    .map(|(seq, _, row)| {
+                        let (_, event_type, ts, _) = row.keys();
+                        cutoff(event_type).is_some_and(|c| ts < c) && !held(*seq, ts)
+                    })
+                    .collect();
+                removed += Self::stage_without(&mut batch, key, &rows, &dropped, &mut bytes);
+                if removed >= CLEANUP_BATCH as u64 {
                     exhausted = false;
                     return Ok(Scan::Stop);
                 }
@@ -693,7 +807,7 @@ impl EventLogStore {
             if removed > 0 {
                 batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
                 self.engine.commit(&batch)?;
-                result.expired += removed as u64;
+                result.expired += removed;
             }
             if exhausted {
                 break;
@@ -712,23 +826,111 @@ impl EventLogStore {
             let mut batch = WriteBatch::new();
             let mut removed = 0;
             view.scan(EVENTS, &KeyRange { start: resume.clone(), end: Bound::Unbounded }, Direction::Forward, &mut |k, v| {
-                resume = Bound::Excluded(k.to_vec());
-                let seq = KeyReader::new(k).u64()?;
-                let row = Row::read(v, seq)?;
-                if held(seq, row.timestamp()) {
-                    return Ok(Scan::Continue);
+                let key = KeyReader::new(k).u64()?;
+                let rows = Self::parse_block(key, v)?;
+                // The oldest events of the block that are not held, until the log fits.
+                let (mut left, mut dropped, mut cut_short, mut n) = (bytes, vec![false; rows.len()], false, 0);
+                for ((seq, raw, row), gone) in rows.iter().zip(&mut dropped) {
+                    if left <= limit || removed + n >= CLEANUP_BATCH as u64 {
+                        cut_short = true;
+                        break;
+                    }
+                    if !held(*seq, row.timestamp()) {
+                        *gone = true;
+                        n += 1;
+                        left = left.saturating_sub(raw.len() as u64);
+                    }
                 }
-                Self::stage_delete(&mut batch, seq, &row, v.len() as u64, &mut bytes);
-                removed += 1;
-                Ok(if bytes <= limit || removed >= CLEANUP_BATCH { Scan::Stop } else { Scan::Continue })
+                removed += Self::stage_without(&mut batch, key, &rows, &dropped, &mut bytes);
+                // A block left part-way is looked at again (it keeps its key).
+                resume = if cut_short { Bound::Included(k.to_vec()) } else { Bound::Excluded(k.to_vec()) };
+                Ok(if bytes <= limit || removed >= CLEANUP_BATCH as u64 { Scan::Stop } else { Scan::Continue })
             })?;
             if removed == 0 {
                 break;
             }
             batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
             self.engine.commit(&batch)?;
-            result.over_size += removed as u64;
+            result.over_size += removed;
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StorageManager;
+
+    /// Stages `e` at `seq` as files written before blocks held it: a row of its own and one
+    /// entry per index; returns the row's size.
+    fn stage_unblocked(batch: &mut WriteBatch, seq: u64, e: &EventText<'_>, as_json: bool) -> u64 {
+        let mut row = Vec::new();
+        match as_json {
+            false => row::encode(e, &mut row),
+            true => {
+                let entry = Row::Binary(*e).into_entry(seq).unwrap();
+                row = serde_json::to_vec(&entry).unwrap();
+            }
+        }
+        let len = row.len() as u64;
+        batch.put(EVENTS, seq_key(seq), row);
+        batch.put(BY_ID, id_key(e.event_id), seq.to_le_bytes().to_vec());
+        batch.put(BY_TIME, KeyBuilder::new().i64(e.timestamp).u64(seq).finish(), e.event_type.as_bytes().to_vec());
+        batch.put(BY_TYPE, KeyBuilder::new().str(e.event_type).i64(e.timestamp).u64(seq).finish(), Vec::new());
+        if let Some(c) = e.correlation_id {
+            batch.put(BY_CORRELATION, KeyBuilder::new().str(c).u64(seq).finish(), Vec::new());
+        }
+        len
+    }
+
+    fn text<'a>(id: &'a str, event_type: &'a str, ts: i64, chain: Option<&'a str>) -> EventText<'a> {
+        EventText { event_id: id, event_type, data: r#"{"v":1}"#, correlation_id: chain, causation_id: None, source: "s", timestamp: ts }
+    }
+
+    fn seqs(v: &[EventLogEntry]) -> Vec<u64> {
+        v.iter().map(|e| e.sequence).collect()
+    }
+
+    #[test]
+    fn a_log_written_before_blocks_is_read_appended_to_and_cleaned_up() {
+        let db = StorageManager::in_memory().unwrap();
+        let log = db.events();
+        let old = [text("o1", "x", 10, Some("k")), text("o2", "y", 20, None), text("o3", "x", 40, Some("k")), text("o4", "y", 50, None)];
+        let mut batch = WriteBatch::new();
+        let mut bytes = 0;
+        for (seq, e) in (1..).zip(&old) {
+            bytes += stage_unblocked(&mut batch, seq, e, seq == 2);
+        }
+        batch.put(META, NEXT_SEQ.to_vec(), 5u64.to_le_bytes().to_vec());
+        batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
+        log.engine.commit(&batch).unwrap();
+
+        // New events go into a block (sequences 5..=7), in between the old ones in time.
+        log.append_text(&[text("n5", "x", 15, Some("k")), text("n6", "y", 45, None), text("n7", "x", 60, None)]).unwrap();
+        assert_eq!(seqs(&log.replay(0, None).unwrap()), [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(seqs(&log.replay(3, 2).unwrap()), [4, 5]);
+        assert_eq!(seqs(&log.query_range(.., None).unwrap()), [1, 5, 2, 3, 6, 4, 7]);
+        assert_eq!(seqs(&log.query_range(15..50, Page { offset: 1, limit: Some(3) }).unwrap()), [2, 3, 6]);
+        assert_eq!(seqs(&log.query_by_type("x", .., None).unwrap()), [1, 5, 3, 7]);
+        assert_eq!(seqs(&log.query_by_correlation("k").unwrap()), [1, 3, 5]);
+        assert_eq!(log.get("o2").unwrap().unwrap().event_data, serde_json::json!({"v": 1}), "a JSON row of the first format");
+        assert_eq!(log.get("n6").unwrap().unwrap().sequence, 6);
+
+        // Expire everything before 41: old rows 1-3 and the block's first event.
+        let keep_30 = EventRetention { keep: RetentionWindow::millis("keep", 30).unwrap(), ..Default::default() };
+        assert_eq!(log.cleanup(71, &keep_30).unwrap().expired, 4);
+        assert_eq!(seqs(&log.query_range(.., None).unwrap()), [6, 4, 7]);
+        assert_eq!(seqs(&log.query_by_type("x", .., None).unwrap()), [7]);
+        assert!(log.query_by_correlation("k").unwrap().is_empty());
+        assert!(log.get("n5").unwrap().is_none() && log.get("o1").unwrap().is_none());
+        assert_eq!(seqs(&log.replay(0, None).unwrap()), [4, 6, 7]);
+
+        // Over size: everything goes, oldest first, and the byte count comes back to zero.
+        let cap_0 = EventRetention { keep: RetentionWindow::FOREVER, max_size_mb: 0, ..Default::default() };
+        assert_eq!(log.cleanup(71, &cap_0).unwrap().over_size, 3);
+        assert!(log.replay(0, None).unwrap().is_empty());
+        assert_eq!(log.total_bytes().unwrap(), 0);
+        assert_eq!(log.append_text(&[text("n8", "x", 1, None)]).unwrap().first, 8);
     }
 }
