@@ -1,7 +1,8 @@
 //! The `events` suite: appending events in batches of 10,000 and replaying them, neotalk
 //! (`EventLogStore::append_batch`, and the C entry point `nts_events_append_batch` with the
 //! batch as one JSON text) against SQLite (a prepared INSERT in one transaction per batch),
-//! interleaved batch by batch on the same events.
+//! interleaved batch by batch on the same events; then reads of everything by sequence, and
+//! of windows by time and by type, each checked to return what SQLite returns.
 //!
 //! Both sides keep the same indexes: by sequence (the row), unique event id, (timestamp,
 //! sequence), (event type, timestamp, sequence) and (correlation id, sequence); both store the
@@ -68,6 +69,28 @@ impl Sqlite {
         }
         tx.commit()?;
         Ok((first, last))
+    }
+
+    /// The events with `ts` in `[from, to)` (of `event_type` when given), in (ts, seq) order,
+    /// decoded as [`Self::replay`] does.
+    fn query(&self, event_type: Option<&str>, from: i64, to: i64) -> Res<Vec<(String, serde_json::Value)>> {
+        const COLUMNS: &str = "seq, event_id, event_type, ts, source, correlation_id, causation_id, data";
+        let mut stmt = match event_type {
+            None => self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, seq"))?,
+            Some(_) => self
+                .conn
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE event_type = ?3 AND ts >= ?1 AND ts < ?2 ORDER BY ts, seq"))?,
+        };
+        let decode = |r: &rusqlite::Row<'_>| {
+            let _: (i64, String, i64, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+            Ok((r.get::<_, String>(1)?, r.get::<_, String>(7)?))
+        };
+        let rows: Vec<(String, String)> = match event_type {
+            None => stmt.query_map(params![from, to], decode)?.collect::<Result<_, _>>()?,
+            Some(t) => stmt.query_map(params![from, to, t], decode)?.collect::<Result<_, _>>()?,
+        };
+        rows.into_iter().map(|(id, data)| Ok((id, serde_json::from_str(&data)?))).collect()
     }
 
     /// Up to `n` events after `after`, decoded back into their fields with the payload parsed.
@@ -160,6 +183,32 @@ pub fn run(quick: bool) -> Res<()> {
         after = page.last().map(|e| e.sequence).ok_or("replay returned nothing")?;
     }
     row(&format!("replay (pages of {BATCH}, payload parsed)"), rate(n, ours), rate(n, theirs));
+
+    // Windows of 1,000 events by time, and the events of one type (a quarter of them) in
+    // windows of 4,000, at spread-out places of the log; both engines must return the same.
+    let windows = if quick { 50 } else { 200 };
+    for (label, event_type, width) in
+        [("query_range, windows of 1,000 events", None, 1_000), ("query_by_type, windows of 4,000 events", Some(TYPES[1]), 4_000)]
+    {
+        let (mut ours, mut theirs, mut seen) = (Duration::ZERO, Duration::ZERO, 0);
+        for w in 0..windows {
+            let from = 1_700_000_000_000 + ((w * 7_919) % (n - width)) as i64;
+            let to = from + width as i64;
+            let t = Instant::now();
+            let page = match event_type {
+                None => db.events().query_range(from..to, None)?,
+                Some(ty) => db.events().query_by_type(ty, from..to, None)?,
+            };
+            ours += t.elapsed();
+            let t = Instant::now();
+            let theirs_page = sqlite.query(event_type, from, to)?;
+            theirs += t.elapsed();
+            assert_eq!(page.len(), theirs_page.len());
+            assert!(page.iter().zip(&theirs_page).all(|(a, (id, data))| &a.event_id == id && &a.event_data == data), "engines disagree");
+            seen += page.len();
+        }
+        row(&format!("{label} ({} queries)", windows), rate(seen, ours), rate(seen, theirs));
+    }
     unsafe {
         neotalk_storage_ffi::storage::nts_storage_close(c_db);
         neotalk_storage_ffi::storage::nts_storage_free(c_db);

@@ -86,9 +86,6 @@ impl ReadView for TimedView {
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.view.get(table, key)
     }
-    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
-        self.view.first_present(table, keys)
-    }
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
         self.view.scan(table, range, dir, visit)
     }
@@ -261,7 +258,7 @@ fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
     // one seen, not a set built from every op (sorting 10,000 names was a tenth of an append).
     let mut tables: Vec<&str> = Vec::new();
     for op in batch.ops() {
-        let (WriteOp::Put { table, .. } | WriteOp::Delete { table, .. }) = op;
+        let (WriteOp::Put { table, .. } | WriteOp::Insert { table, .. } | WriteOp::Delete { table, .. }) = op;
         if *table != META && tables.last() != Some(table) && !tables.contains(table) {
             tables.push(table);
         }

@@ -7,7 +7,7 @@
 //! long-term memory with the vectors (a memory entry and its embedding commit together).
 
 use crate::error::Result;
-use crate::storage::backend::{first_present_by_get, Direction, KeyRange, ReadView, Scan, Visitor};
+use crate::storage::backend::{Direction, KeyRange, ReadView, Scan, Visitor};
 use crate::storage::engine::{Engine, WriteGuard, FORMAT_VERSION_KEY, LAST_WRITE_PREFIX, META};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -162,13 +162,6 @@ impl ReadView for SplitView {
             return Ok(None);
         }
         self.views[FileGroup::of_table(table) as usize].get(table, key)
-    }
-
-    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
-        match table {
-            META => first_present_by_get(self, table, keys),
-            _ => self.views[FileGroup::of_table(table) as usize].first_present(table, keys),
-        }
     }
 
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {

@@ -79,7 +79,9 @@ impl RecordLog {
             .ops()
             .iter()
             .filter_map(|op| match op {
-                WriteOp::Put { table, key, value } if FED_TABLES.contains(table) => Some((*table, key.as_slice(), value.as_slice())),
+                WriteOp::Put { table, key, value } | WriteOp::Insert { table, key, value } if FED_TABLES.contains(table) => {
+                    Some((*table, key.as_slice(), value.as_slice()))
+                }
                 _ => None,
             })
             .collect();

@@ -1,6 +1,6 @@
 //! In-memory backend: persistent ordered maps, so a read snapshot is an O(1) clone.
 
-use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
+use super::{already_present, Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
 use imbl::OrdMap;
 use parking_lot::RwLock;
@@ -75,11 +75,18 @@ impl Backend for MemoryBackend {
 
     fn write(&self, batches: &[&WriteBatch], _durable: bool) -> Result<()> {
         let mut guard = self.tables.write();
-        let tables = guard.as_mut().ok_or(StorageError::Closed)?;
+        // Changes go to a copy (O(1): persistent maps), swapped in when every op applied, so a
+        // refused insert leaves nothing behind.
+        let mut tables = guard.as_ref().ok_or(StorageError::Closed)?.clone();
         for op in batches.iter().flat_map(|b| b.ops()) {
             match op {
                 WriteOp::Put { table, key, value } => {
                     tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into());
+                }
+                WriteOp::Insert { table, key, value } => {
+                    if tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into()).is_some() {
+                        return Err(already_present(table, key));
+                    }
                 }
                 WriteOp::Delete { table, key } => {
                     if let Some(t) = tables.get_mut(*table) {
@@ -88,6 +95,7 @@ impl Backend for MemoryBackend {
                 }
             }
         }
+        *guard = Some(tables);
         Ok(())
     }
 

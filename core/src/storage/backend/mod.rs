@@ -22,11 +22,27 @@ pub(crate) use redb_file::CHECKSUMS_MARKER;
 use crate::error::Result;
 use std::ops::Bound;
 
+/// The error of a [`WriteOp::Insert`] whose key `table` already holds.
+pub(crate) fn already_present(table: &str, key: &[u8]) -> crate::error::StorageError {
+    crate::error::StorageError::Conflict(format!("{table}: key {} is already present", crate::storage::key::hex(key)))
+}
+
 /// One change in a [`WriteBatch`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOp {
     /// Insert or replace `key` in `table`.
     Put {
+        /// Table name.
+        table: &'static str,
+        /// Encoded key.
+        key: Vec<u8>,
+        /// Value bytes.
+        value: Vec<u8>,
+    },
+    /// Insert `key`, which must be absent: when `table` holds it (stored, or put earlier in
+    /// the same write), the whole write fails with [`StorageError::Conflict`](crate::StorageError::Conflict)
+    /// and changes nothing. A unique index checks and writes in one B-tree descent this way.
+    Insert {
         /// Table name.
         table: &'static str,
         /// Encoded key.
@@ -47,7 +63,7 @@ impl WriteOp {
     /// Bytes of key and value.
     pub fn bytes(&self) -> usize {
         match self {
-            WriteOp::Put { key, value, .. } => key.len() + value.len(),
+            WriteOp::Put { key, value, .. } | WriteOp::Insert { key, value, .. } => key.len() + value.len(),
             WriteOp::Delete { key, .. } => key.len(),
         }
     }
@@ -69,6 +85,11 @@ impl WriteBatch {
     /// Queues an insert-or-replace.
     pub fn put(&mut self, table: &'static str, key: Vec<u8>, value: Vec<u8>) {
         self.ops.push(WriteOp::Put { table, key, value });
+    }
+
+    /// Queues an insert of a key that must be absent (see [`WriteOp::Insert`]).
+    pub fn insert(&mut self, table: &'static str, key: Vec<u8>, value: Vec<u8>) {
+        self.ops.push(WriteOp::Insert { table, key, value });
     }
 
     /// Asks for this batch's commit to be durable even under `Durability::Eventual`.
@@ -172,12 +193,6 @@ pub trait ReadView: Send {
     /// Streams the entries of `range` to `visit` without collecting them.
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()>;
 
-    /// The position in `keys` of the first key `table` holds, if any: the duplicate check of
-    /// a batch of inserts. The redb file overrides it to open the table once for all keys.
-    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
-        first_present_by_get(self, table, keys)
-    }
-
     /// Names of the tables that hold at least one entry, or existed once.
     fn table_names(&self) -> Result<Vec<String>>;
 
@@ -201,16 +216,6 @@ pub trait ReadView: Send {
     fn verify(&self, table: &str, damaged: &mut dyn FnMut(&[u8], String)) -> Result<u64> {
         self.salvage(table, &mut |_, _| {}, damaged)
     }
-}
-
-/// [`ReadView::first_present`] through one [`ReadView::get`] per key.
-pub(crate) fn first_present_by_get<V: ReadView + ?Sized>(view: &V, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
-    for (i, key) in keys.iter().enumerate() {
-        if view.get(table, key)?.is_some() {
-            return Ok(Some(i));
-        }
-    }
-    Ok(None)
 }
 
 /// Entry count and size of one table.
@@ -260,4 +265,50 @@ pub trait Backend: Send + Sync {
 
     /// Short name of the implementation (`"redb"`, `"memory"`).
     fn kind(&self) -> &'static str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::StorageError;
+
+    fn backends() -> Vec<(Box<dyn Backend>, Option<tempfile::TempDir>)> {
+        let mut out: Vec<(Box<dyn Backend>, Option<tempfile::TempDir>)> = vec![(Box::new(MemoryBackend::new()), None)];
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            out.push((Box::new(RedbBackend::open(&dir.path().join("t.redb"), 1 << 20).unwrap()), Some(dir)));
+        }
+        out
+    }
+
+    #[test]
+    fn an_insert_that_finds_its_key_fails_the_whole_write() {
+        for (backend, _dir) in backends() {
+            let mut first = WriteBatch::new();
+            first.insert("t", b"a".to_vec(), b"1".to_vec());
+            backend.write(&[&first], false).unwrap();
+            // Stored already, and twice in one batch: neither batch changes anything.
+            let mut stored = WriteBatch::new();
+            stored.put("u", b"x".to_vec(), b"2".to_vec());
+            stored.insert("t", b"a".to_vec(), b"3".to_vec());
+            let mut twice = WriteBatch::new();
+            twice.insert("t", b"b".to_vec(), b"4".to_vec());
+            twice.insert("t", b"b".to_vec(), b"5".to_vec());
+            for batch in [stored, twice] {
+                match backend.write(&[&batch], false) {
+                    Err(StorageError::Conflict(m)) => assert!(m.contains("already present"), "{m}"),
+                    other => panic!("{other:?}"),
+                }
+            }
+            let view = backend.read().unwrap();
+            assert_eq!(view.get("t", b"a").unwrap().as_deref(), Some(&b"1"[..]));
+            assert_eq!((view.get("t", b"b").unwrap(), view.get("u", b"x").unwrap()), (None, None));
+            // The backend takes writes after a refused one.
+            let mut next = WriteBatch::new();
+            next.insert("t", b"b".to_vec(), b"6".to_vec());
+            backend.write(&[&next], false).unwrap();
+            assert_eq!(backend.read().unwrap().get("t", b"b").unwrap().as_deref(), Some(&b"6"[..]));
+        }
+    }
 }

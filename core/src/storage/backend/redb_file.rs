@@ -3,7 +3,7 @@
 
 use super::checksum::{open as unseal, seal, seal_into};
 use super::panic_guard::guarded as no_panic;
-use super::{Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
+use super::{already_present, Backend, Direction, KeyRange, ReadView, Scan, TableSize, Visitor, WriteBatch, WriteOp};
 use crate::error::{Result, StorageError};
 use crate::storage::engine::{FORMAT_VERSION, FORMAT_VERSION_KEY, META, READABLE_FORMATS};
 use parking_lot::RwLock;
@@ -313,19 +313,6 @@ impl ReadView for RedbView {
         })
     }
 
-    fn first_present(&self, table: &str, keys: &[&[u8]]) -> Result<Option<usize>> {
-        no_panic("a read", || {
-            let Some(t) = self.table(table)? else { return Ok(None) };
-            for (i, key) in keys.iter().enumerate() {
-                if let Some(v) = t.get(*key).map_err(storage_err)? {
-                    unseal(table, key, v.value())?;
-                    return Ok(Some(i));
-                }
-            }
-            Ok(None)
-        })
-    }
-
     fn scan(&self, table: &str, range: &KeyRange, dir: Direction, visit: &mut Visitor<'_>) -> Result<()> {
         // Only redb's own calls run under `no_panic`: a panic in the visitor is a bug in
         // store code and must surface as one, not as a damaged file.
@@ -443,36 +430,52 @@ fn write_to(handle: &Handle, batches: &[&WriteBatch], durable: bool) -> Result<(
     let mut txn = db.begin_write().map_err(begin_err)?;
     let durability = if durable { redb::Durability::Immediate } else { redb::Durability::None };
     txn.set_durability(durability).map_err(engine_err)?;
-    {
-        // The tables this batch opened, found by a linear search: a batch touches a handful,
-        // and hashing each op's table name (twice) cost about 2 % of an event append.
-        type Bytes = &'static [u8];
-        let mut open: Vec<(&'static str, redb::Table<Bytes, Bytes>)> = Vec::new();
-        let mut sealed = Vec::new();
-        for op in batches.iter().flat_map(|b| b.ops()) {
-            let name = match op {
-                WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table,
-            };
-            let at = match open.iter().position(|(n, _)| *n == name) {
-                Some(at) => at,
-                None => {
-                    open.push((name, txn.open_table(def(name)).map_err(table_err)?));
-                    open.len() - 1
+    match apply(&txn, batches) {
+        Ok(()) => txn.commit().map_err(commit_err),
+        Err(e) => {
+            // An insert that found its key: nothing of the batch lands.
+            let _ = txn.abort();
+            Err(e)
+        }
+    }
+}
+
+/// Applies the ops of `batches` in `txn`, in order.
+fn apply(txn: &redb::WriteTransaction, batches: &[&WriteBatch]) -> Result<()> {
+    // The tables this batch opened, found by a linear search: a batch touches a handful,
+    // and hashing each op's table name (twice) cost about 2 % of an event append.
+    type Bytes = &'static [u8];
+    let mut open: Vec<(&'static str, redb::Table<Bytes, Bytes>)> = Vec::new();
+    let mut sealed = Vec::new();
+    for op in batches.iter().flat_map(|b| b.ops()) {
+        let name = match op {
+            WriteOp::Put { table, .. } | WriteOp::Insert { table, .. } | WriteOp::Delete { table, .. } => *table,
+        };
+        let at = match open.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                open.push((name, txn.open_table(def(name)).map_err(table_err)?));
+                open.len() - 1
+            }
+        };
+        let t = &mut open[at].1;
+        match op {
+            WriteOp::Put { key, value, .. } => {
+                seal_into(name, key, value, &mut sealed);
+                t.insert(key.as_slice(), sealed.as_slice()).map_err(storage_err)?;
+            }
+            WriteOp::Insert { key, value, .. } => {
+                seal_into(name, key, value, &mut sealed);
+                if t.insert(key.as_slice(), sealed.as_slice()).map_err(storage_err)?.is_some() {
+                    return Err(already_present(name, key));
                 }
-            };
-            let t = &mut open[at].1;
-            match op {
-                WriteOp::Put { key, value, .. } => {
-                    seal_into(name, key, value, &mut sealed);
-                    t.insert(key.as_slice(), sealed.as_slice()).map_err(storage_err)?;
-                }
-                WriteOp::Delete { key, .. } => {
-                    t.remove(key.as_slice()).map_err(storage_err)?;
-                }
+            }
+            WriteOp::Delete { key, .. } => {
+                t.remove(key.as_slice()).map_err(storage_err)?;
             }
         }
     }
-    txn.commit().map_err(commit_err)
+    Ok(())
 }
 
 impl Backend for RedbBackend {

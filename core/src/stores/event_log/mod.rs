@@ -336,12 +336,6 @@ impl EventLogStore {
 
     /// Appends events whose fields and payloads are checked.
     fn append_checked(&self, events: &[EventText<'_>]) -> Result<SequenceRange> {
-        let mut seen = HashSet::with_capacity(events.len());
-        for e in events {
-            if !seen.insert(e.event_id) {
-                return Err(StorageError::Conflict(format!("event id {:?} appears twice in the batch", e.event_id)));
-            }
-        }
         if events.is_empty() {
             let next = Engine::meta_u64(&*self.engine.read()?, NEXT_SEQ)?.max(1);
             return Ok(SequenceRange { first: next, last: next - 1 });
@@ -350,11 +344,6 @@ impl EventLogStore {
         let view = self.engine.read()?;
         let first = Engine::meta_u64(&*view, NEXT_SEQ)?.max(1);
         let mut bytes = Engine::meta_u64(&*view, TOTAL_BYTES)?;
-        let ids: Vec<Vec<u8>> = events.iter().map(|e| id_key(e.event_id)).collect();
-        let keys: Vec<&[u8]> = ids.iter().map(Vec::as_slice).collect();
-        if let Some(i) = view.first_present(BY_ID, &keys)? {
-            return Err(StorageError::Conflict(format!("event id {:?} already exists", events[i].event_id)));
-        }
         let mut batch = WriteBatch::new();
         let stored_spread = Engine::meta_u64(&*view, MAX_SPREAD)?;
         let mut spread = stored_spread;
@@ -364,12 +353,13 @@ impl EventLogStore {
             }
         };
         let mut block = BlockBuilder::new(first);
-        for ((seq, e), id) in (first..).zip(events).zip(ids) {
+        for (seq, e) in (first..).zip(events) {
             if !block.fits(e) {
                 stage(std::mem::replace(&mut block, BlockBuilder::new(seq)), &mut batch);
             }
             bytes += block.push(seq, e) as u64;
-            batch.put(BY_ID, id, seq.to_le_bytes().to_vec());
+            // The id index checks uniqueness as it inserts: a duplicate fails the commit.
+            batch.insert(BY_ID, id_key(e.event_id), seq.to_le_bytes().to_vec());
         }
         stage(block, &mut batch);
         if spread > stored_spread {
@@ -378,8 +368,26 @@ impl EventLogStore {
         let last = first + events.len() as u64 - 1;
         batch.put(META, NEXT_SEQ.to_vec(), (last + 1).to_le_bytes().to_vec());
         batch.put(META, TOTAL_BYTES.to_vec(), bytes.to_le_bytes().to_vec());
-        self.engine.commit(&batch)?;
-        Ok(SequenceRange { first, last })
+        match self.engine.commit(&batch) {
+            Ok(()) => Ok(SequenceRange { first, last }),
+            Err(StorageError::Conflict(_)) => Err(Self::duplicate_id(&*view, events)?),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The error of a batch whose id insert found its key (`view` is from before the batch):
+    /// names the first id the batch repeats, else the first one already stored.
+    fn duplicate_id(view: &dyn ReadView, events: &[EventText<'_>]) -> Result<StorageError> {
+        let mut seen = HashSet::with_capacity(events.len());
+        if let Some(e) = events.iter().find(|e| !seen.insert(e.event_id)) {
+            return Ok(StorageError::Conflict(format!("event id {:?} appears twice in the batch", e.event_id)));
+        }
+        for e in events {
+            if view.get(BY_ID, &id_key(e.event_id))?.is_some() {
+                return Ok(StorageError::Conflict(format!("event id {:?} already exists", e.event_id)));
+            }
+        }
+        Ok(StorageError::Conflict("an event id of the batch already exists".into()))
     }
 
     /// The key of the block that holds `seq` if any does: the greatest key at or below it.
