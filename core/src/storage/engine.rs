@@ -15,9 +15,10 @@ pub(crate) const META: &str = "meta";
 pub(crate) const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 /// Meta key prefix of a table's last commit time: `last_write.<table>` -> i64 Unix ms.
 pub(crate) const LAST_WRITE_PREFIX: &str = "last_write.";
-/// The format version this build writes. Version 3 stores event rows as binary (version 2
-/// stored them as JSON).
-pub const FORMAT_VERSION: u32 = 3;
+/// The format version this build writes. Version 4 stores the event log in blocks of events
+/// with block-level time, type and correlation indexes (version 3: a binary row and four
+/// index entries per event; version 2: JSON rows).
+pub const FORMAT_VERSION: u32 = 4;
 /// The format versions this build reads. A file of an older one is restamped with
 /// [`FORMAT_VERSION`] when it is opened for writing (its old rows still read), so a build
 /// that predates the new rows refuses the file instead of reading them as damage.

@@ -103,7 +103,8 @@ pub struct QueryPerformance {
 /// Size and activity of one table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableStats {
-    /// Entries (rows and index entries are separate tables).
+    /// Entries (rows and index entries are separate tables; the event log's table `events`
+    /// holds blocks of events, its id index `events_by_id` one entry per event).
     pub count: u64,
     /// Bytes of keys and values stored.
     pub size_bytes: u64,

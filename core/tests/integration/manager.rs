@@ -79,7 +79,7 @@ fn a_file_of_the_previous_format_reads_and_is_restamped_when_opened_for_writing(
     set_sealed_stamp(&file, 2);
     let db = StorageManager::open_read_only(dir.path()).unwrap();
     let replayed: Vec<String> = db.events().replay(0, None).unwrap().into_iter().map(|e| e.event_id).collect();
-    assert_eq!(replayed, ["e1", "new"], "a JSON row and a binary row");
+    assert_eq!(replayed, ["e1", "new"], "a JSON row and a block");
     db.close().unwrap();
     assert_eq!(stamp(), 2);
     // Version 1 (before this format line) is refused.

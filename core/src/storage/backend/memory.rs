@@ -75,27 +75,15 @@ impl Backend for MemoryBackend {
 
     fn write(&self, batches: &[&WriteBatch], _durable: bool) -> Result<()> {
         let mut guard = self.tables.write();
-        // Changes go to a copy (O(1): persistent maps), swapped in when every op applied, so a
-        // refused insert leaves nothing behind.
-        let mut tables = guard.as_ref().ok_or(StorageError::Closed)?.clone();
-        for op in batches.iter().flat_map(|b| b.ops()) {
-            match op {
-                WriteOp::Put { table, key, value } => {
-                    tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into());
-                }
-                WriteOp::Insert { table, key, value } => {
-                    if tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into()).is_some() {
-                        return Err(already_present(table, key));
-                    }
-                }
-                WriteOp::Delete { table, key } => {
-                    if let Some(t) = tables.get_mut(*table) {
-                        t.remove(key);
-                    }
-                }
-            }
+        let live = guard.as_mut().ok_or(StorageError::Closed)?;
+        if !batches.iter().flat_map(|b| b.ops()).any(|op| matches!(op, WriteOp::Insert { .. })) {
+            return apply(live, batches);
         }
-        *guard = Some(tables);
+        // An insert may refuse the batch: apply it to a copy (O(1) per table: persistent
+        // maps) and keep the copy only when every op applied.
+        let mut copy = live.clone();
+        apply(&mut copy, batches)?;
+        *live = copy;
         Ok(())
     }
 
@@ -124,4 +112,27 @@ impl Backend for MemoryBackend {
     fn kind(&self) -> &'static str {
         "memory"
     }
+}
+
+/// Applies the ops of `batches` to `tables`, in order; fails at the first insert whose key is
+/// present.
+fn apply(tables: &mut Tables, batches: &[&WriteBatch]) -> Result<()> {
+    for op in batches.iter().flat_map(|b| b.ops()) {
+        match op {
+            WriteOp::Put { table, key, value } => {
+                tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into());
+            }
+            WriteOp::Insert { table, key, value } => {
+                if tables.entry((*table).to_string()).or_default().insert(key.clone(), value.as_slice().into()).is_some() {
+                    return Err(already_present(table, key));
+                }
+            }
+            WriteOp::Delete { table, key } => {
+                if let Some(t) = tables.get_mut(*table) {
+                    t.remove(key);
+                }
+            }
+        }
+    }
+    Ok(())
 }
