@@ -39,10 +39,10 @@ const BLOCK: u8 = 3;
 /// event type, UTF-8 text, which never contains this byte).
 const SPAN: u8 = 0xff;
 /// Events per block at most: a read of one event (by id, or a rare type) reads its block.
-pub(super) const MAX_EVENTS: usize = 512;
+const MAX_EVENTS: usize = 512;
 const _: () = assert!(MAX_EVENTS <= u16::MAX as usize, "the count is stored in a u16");
 /// Bytes of rows per block at most (a larger event gets a block of its own).
-pub(super) const MAX_ROW_BYTES: usize = 32 * 1024;
+const MAX_ROW_BYTES: usize = 32 * 1024;
 /// Largest span of timestamps in one block: a time or type read starts its index scan this
 /// much before its range (by the largest span stored, kept in the meta table).
 pub(super) const MAX_SPREAD_MS: i64 = 3_600_000;
