@@ -118,7 +118,9 @@ pub struct RangeOptions {
 
 #[derive(Default)]
 struct SeriesMap {
-    by_key: HashMap<(String, String), u32>,
+    /// Device, then metric: looked up with borrowed names and a fast seeded hash (a batch
+    /// of latest points asks for a thousand series per call).
+    by_key: foldhash::HashMap<String, foldhash::HashMap<String, u32>>,
     by_id: HashMap<u32, (String, String)>,
     next_id: u32,
     /// Series that ever held a binary value.
@@ -131,9 +133,7 @@ impl SeriesMap {
         view.scan(SERIES_BY_ID, &KeyRange::all(), Direction::Forward, &mut |k, v| {
             let id = KeyReader::new(k).u32()?;
             let mut r = KeyReader::new(v);
-            let key = (r.str()?, r.str()?);
-            map.by_key.insert(key.clone(), id);
-            map.by_id.insert(id, key);
+            map.insert(id, r.str()?, r.str()?);
             Ok(Scan::Continue)
         })?;
         map.blobs = blobs::load_series(view)?;
@@ -141,9 +141,14 @@ impl SeriesMap {
     }
 
     fn get(&self, device_id: &str, metric: &str) -> Option<u32> {
-        // Borrowed lookup without allocating would need a custom key type; series lookups
-        // happen once per batch per series, so the two small allocations are acceptable.
-        self.by_key.get(&(device_id.to_string(), metric.to_string())).copied()
+        self.by_key.get(device_id)?.get(metric).copied()
+    }
+
+    /// Records the series `id` of (`device_id`, `metric`).
+    fn insert(&mut self, id: u32, device_id: String, metric: String) {
+        self.by_key.entry(device_id.clone()).or_default().insert(metric.clone(), id);
+        self.by_id.insert(id, (device_id, metric));
+        self.next_id = self.next_id.max(id + 1);
     }
 }
 
@@ -652,10 +657,7 @@ impl TimeSeriesStore {
         engine.commit(&batch)?;
         self.feed_landed(fed);
         if is_new {
-            let mut series = self.inner.series.write();
-            series.by_key.insert((device_id.to_string(), metric.to_string()), id);
-            series.by_id.insert(id, (device_id.to_string(), metric.to_string()));
-            series.next_id = series.next_id.max(id + 1);
+            self.inner.series.write().insert(id, device_id.to_string(), metric.to_string());
         }
         self.inner.devices.apply_staged(staged);
         self.inner.latest.update(|cache| {
@@ -846,9 +848,7 @@ impl TimeSeriesStore {
         if !new_series.is_empty() || !new_blob_series.is_empty() {
             let mut series = self.inner.series.write();
             for (id, d, m) in new_series {
-                series.by_key.insert((d.to_string(), m.to_string()), id);
-                series.by_id.insert(id, (d.to_string(), m.to_string()));
-                series.next_id = series.next_id.max(id + 1);
+                series.insert(id, d.to_string(), m.to_string());
             }
             series.blobs.extend(new_blob_series);
         }
@@ -1062,7 +1062,15 @@ impl TimeSeriesStore {
     /// the lookups take), so the answers are those of one moment.
     pub fn query_latest_batch(&self, series: &[(&str, &str)]) -> Result<Vec<Option<DataPoint>>> {
         self.flush_pending()?;
-        let ids = series.iter().map(|(d, m)| self.series_id(d, m)).collect::<Result<Vec<_>>>()?;
+        for (d, m) in series {
+            check_id("device_id", d)?;
+            check_id("metric", m)?;
+        }
+        self.inner.engine.ensure_open()?;
+        let ids: Vec<Option<u32>> = {
+            let map = self.inner.series.read();
+            series.iter().map(|(d, m)| map.get(d, m)).collect()
+        };
         let (view, generation, mut out) = {
             let _w = self.inner.engine.lock_writes();
             let view = self.inner.engine.read()?;
