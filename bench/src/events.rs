@@ -1,8 +1,9 @@
 //! The `events` suite: appending events in batches of 10,000 and replaying them, neotalk
 //! (`EventLogStore::append_batch`, and the C entry point `nts_events_append_batch` with the
 //! batch as one JSON text) against SQLite (a prepared INSERT in one transaction per batch),
-//! interleaved batch by batch on the same events; then reads of everything by sequence, and
-//! of windows by time and by type, each checked to return what SQLite returns.
+//! interleaved batch by batch on the same events; then reads of everything by sequence, of
+//! windows by time and by type, and of single events by id, each checked to return what
+//! SQLite returns.
 //!
 //! Both sides keep the same indexes: by sequence (the row), unique event id, (timestamp,
 //! sequence), (event type, timestamp, sequence) and (correlation id, sequence); both store the
@@ -91,6 +92,22 @@ impl Sqlite {
             Some(t) => stmt.query_map(params![from, to, t], decode)?.collect::<Result<_, _>>()?,
         };
         rows.into_iter().map(|(id, data)| Ok((id, serde_json::from_str(&data)?))).collect()
+    }
+
+    /// The event with this id (its id and payload, parsed), if any.
+    fn get(&self, event_id: &str) -> Res<Option<(String, serde_json::Value)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, event_id, event_type, ts, source, correlation_id, causation_id, data FROM events WHERE event_id = ?1",
+        )?;
+        let mut rows = stmt.query(params![event_id])?;
+        match rows.next()? {
+            None => Ok(None),
+            Some(r) => {
+                let _: (i64, String, i64, String, Option<String>, Option<String>) =
+                    (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+                Ok(Some((r.get(1)?, serde_json::from_str(&r.get::<_, String>(7)?)?)))
+            }
+        }
     }
 
     /// Up to `n` events after `after`, decoded back into their fields with the payload parsed.
@@ -209,6 +226,21 @@ pub fn run(quick: bool) -> Res<()> {
         }
         row(&format!("{label} ({} queries)", windows), rate(seen, ours), rate(seen, theirs));
     }
+
+    // Single events by id, spread over the log: a read of one event reads its block.
+    let lookups = if quick { 2_000 } else { 10_000 };
+    let (mut ours, mut theirs) = (Duration::ZERO, Duration::ZERO);
+    for k in 0..lookups {
+        let id = format!("evt-{:09}", (k * 7_919) % n);
+        let t = Instant::now();
+        let found = db.events().get(&id)?.ok_or("a stored event is missing")?;
+        ours += t.elapsed();
+        let t = Instant::now();
+        let (their_id, data) = sqlite.get(&id)?.ok_or("SQLite lost an event")?;
+        theirs += t.elapsed();
+        assert!(found.event_id == their_id && found.event_data == data, "engines disagree");
+    }
+    row(&format!("get by id ({lookups} lookups)"), rate(lookups, ours), rate(lookups, theirs));
     unsafe {
         neotalk_storage_ffi::storage::nts_storage_close(c_db);
         neotalk_storage_ffi::storage::nts_storage_free(c_db);

@@ -62,23 +62,54 @@ pub(super) fn row_ranges(key: u64, value: &[u8]) -> Result<Vec<(u64, Range<usize
     if value.first() != Some(&BLOCK) {
         return Ok(vec![(key, 0..value.len())]);
     }
+    let mut out = Vec::new();
+    walk(key, value, |seq, at| {
+        out.push((seq, at));
+        true
+    })?;
+    Ok(out)
+}
+
+/// The row of event `seq` in the stored value under `key`, if it holds that event: a block
+/// is read only up to it.
+pub(super) fn find(key: u64, value: &[u8], seq: u64) -> Result<Option<&[u8]>> {
+    if value.first() != Some(&BLOCK) {
+        return Ok((key == seq).then_some(value));
+    }
+    let mut found = None;
+    walk(key, value, |s, at| {
+        if s == seq {
+            found = Some(at);
+        }
+        s < seq
+    })?;
+    Ok(found.map(|at| &value[at]))
+}
+
+/// Hands `visit` each event of a block (sequence, where its row lies in `value`), in order,
+/// until it returns false, checking the framing as it goes (and, when it reads to the end,
+/// that the count and the bytes agree).
+fn walk(key: u64, value: &[u8], mut visit: impl FnMut(u64, Range<usize>) -> bool) -> Result<()> {
     let mut r = ByteReader::new(&value[1..]);
     let count = u16::from_le_bytes(r.array().map_err(|_| damaged(key))?);
-    let mut out: Vec<(u64, Range<usize>)> = Vec::with_capacity(count.into());
+    let mut previous = None;
     for _ in 0..count {
         let seq = r.varint().ok().and_then(|d| key.checked_add(d)).ok_or_else(|| damaged(key))?;
-        if out.last().is_some_and(|(prev, _)| *prev >= seq) {
+        if previous.is_some_and(|p| p >= seq) {
             return Err(damaged(key));
         }
+        previous = Some(seq);
         let len = r.len(r.remaining()).map_err(|_| damaged(key))?;
         let start = value.len() - r.remaining();
         r.bytes(len).map_err(|_| damaged(key))?;
-        out.push((seq, start..start + len));
+        if !visit(seq, start..start + len) {
+            return Ok(());
+        }
     }
-    if out.is_empty() || !r.is_empty() {
+    if count == 0 || !r.is_empty() {
         return Err(damaged(key));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// [`row_ranges`] as (sequence, row bytes).
@@ -298,6 +329,10 @@ mod tests {
         let back = rows(10, &value).unwrap();
         assert_eq!(back.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [10, 12]);
         assert!(matches!(Row::read(back[1].1, 12).unwrap(), Row::Binary(e) if e.event_id == "b"));
+        assert_eq!(find(10, &value, 12).unwrap(), Some(back[1].1));
+        assert_eq!((find(10, &value, 11).unwrap(), find(10, &value, 13).unwrap()), (None, None));
+        assert_eq!(find(4, b"{}", 4).unwrap(), Some(&b"{}"[..]), "a row of the earlier format");
+        assert_eq!(find(4, b"{}", 5).unwrap(), None);
         let single = rows(4, br#"{"x":1}"#).unwrap();
         assert_eq!(single, [(4, &br#"{"x":1}"#[..])]);
         // 1 block + 1 span + 2 types + 1 correlation.

@@ -406,11 +406,18 @@ impl EventLogStore {
         view.get(EVENTS, &seq_key(key))?.ok_or_else(|| Self::missing(key))
     }
 
+    /// The stored event `seq`, read from its block (the greatest key at or below it) in the
+    /// one scan step that finds the block.
     fn load(view: &dyn ReadView, seq: u64) -> Result<EventLogEntry> {
-        let key = Self::block_key_at_or_before(view, seq)?.ok_or_else(|| Self::missing(seq))?;
-        let value = Self::stored_block(view, key)?;
-        let (_, row) = block::rows(key, &value)?.into_iter().find(|(s, _)| *s == seq).ok_or_else(|| Self::missing(seq))?;
-        Row::read(row, seq)?.into_entry(seq)
+        let mut entry = None;
+        let range = KeyRange { start: Bound::Unbounded, end: Bound::Included(seq_key(seq)) };
+        view.scan(EVENTS, &range, Direction::Reverse, &mut |k, v| {
+            if let Some(row) = block::find(KeyReader::new(k).u64()?, v, seq)? {
+                entry = Some(Row::read(row, seq)?.into_entry(seq)?);
+            }
+            Ok(Scan::Stop)
+        })?;
+        entry.ok_or_else(|| Self::missing(seq))
     }
 
     /// The error of an index entry whose event is gone (a damaged index).
