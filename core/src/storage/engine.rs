@@ -255,12 +255,12 @@ fn last_write_stamps(batch: &WriteBatch) -> WriteBatch {
         return stamps;
     }
     let now = crate::storage::clock::unix_ms().to_le_bytes();
-    // A batch touches a handful of tables in runs: a short list checked against the last
-    // one seen, not a set built from every op (sorting 10,000 names was a tenth of an append).
+    // A batch touches a handful of tables: a short list, not a set built from every op
+    // (sorting 10,000 names was a tenth of an append).
     let mut tables: Vec<&str> = Vec::new();
     for op in batch.ops() {
         let (WriteOp::Put { table, .. } | WriteOp::Insert { table, .. } | WriteOp::Delete { table, .. }) = op;
-        if *table != META && tables.last() != Some(table) && !tables.contains(table) {
+        if *table != META && !tables.contains(table) {
             tables.push(table);
         }
     }

@@ -114,7 +114,15 @@ fn walk(key: u64, value: &[u8], mut visit: impl FnMut(u64, Range<usize>) -> bool
 
 /// [`row_ranges`] as (sequence, row bytes).
 pub(super) fn rows(key: u64, value: &[u8]) -> Result<Vec<(u64, &[u8])>> {
-    Ok(row_ranges(key, value)?.into_iter().map(|(seq, at)| (seq, &value[at])).collect())
+    if value.first() != Some(&BLOCK) {
+        return Ok(vec![(key, value)]);
+    }
+    let mut out = Vec::new();
+    walk(key, value, |seq, at| {
+        out.push((seq, &value[at]));
+        true
+    })?;
+    Ok(out)
 }
 
 /// The index entries of one block: its time span, and per type and per correlation id the
@@ -187,8 +195,8 @@ pub(super) fn correlation_key(correlation_id: &str, key: u64) -> Vec<u8> {
     KeyBuilder::new().str(correlation_id).u64(key).finish()
 }
 
-/// The events a type or correlation index entry names: the latest timestamp among them
-/// (type entries only) and their sequences.
+/// The events a type index entry names: the latest timestamp among them and their
+/// sequences.
 pub(super) struct Named {
     pub(super) max_ts: i64,
     pub(super) sequences: Vec<u64>,

@@ -420,6 +420,11 @@ impl EventLogStore {
         entry.ok_or_else(|| Self::missing(seq))
     }
 
+    /// What a block's rows (sorted by sequence) hold for event `seq`, which an index names.
+    fn named<T>(rows: &[(u64, T)], seq: u64) -> Result<&T> {
+        rows.binary_search_by_key(&seq, |(s, _)| *s).map(|i| &rows[i].1).map_err(|_| Self::missing(seq))
+    }
+
     /// The error of an index entry whose event is gone (a damaged index).
     fn missing(seq: u64) -> StorageError {
         StorageError::Corrupted(format!("index names missing event sequence {seq}"))
@@ -508,8 +513,7 @@ impl EventLogStore {
                 None => rows.into_iter().try_for_each(|(seq, at)| take(seq, at))?,
                 Some(sequences) => {
                     for seq in sequences {
-                        let i = rows.binary_search_by_key(&seq, |(s, _)| *s).map_err(|_| Self::missing(seq))?;
-                        take(seq, rows[i].1.clone())?;
+                        take(seq, Self::named(&rows, seq)?.clone())?;
                     }
                 }
             }
@@ -595,8 +599,7 @@ impl EventLogStore {
             let value = Self::stored_block(&*view, key)?;
             let rows = block::rows(key, &value)?;
             for seq in block::read_correlation_entry(key, v)? {
-                let i = rows.binary_search_by_key(&seq, |(s, _)| *s).map_err(|_| Self::missing(seq))?;
-                out.push(Row::read(rows[i].1, seq)?.into_entry(seq)?);
+                out.push(Row::read(Self::named(&rows, seq)?, seq)?.into_entry(seq)?);
             }
             Ok(Scan::Continue)
         })?;
